@@ -1,0 +1,5 @@
+//! The `fanzha` binary.
+
+fn main() -> std::process::ExitCode {
+    api::cli::main()
+}

@@ -1,0 +1,1 @@
+//! The synthetic district generator with planted ground truth.

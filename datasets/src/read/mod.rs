@@ -1,0 +1,1 @@
+//! CSV / JSON Lines readers for the interchange format, reporting every bad row.
