@@ -232,4 +232,18 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), OutreachChannel::ALL.len());
     }
+
+    /// Every code and Chinese label stands in the interchange-format document, in a table row.
+    #[test]
+    fn every_code_is_documented() {
+        let doc = include_str!("../../docs/data-format.md");
+        fn check(doc: &str, code: &str, zh: &str) {
+            let row = format!("| {code} | {zh} |");
+            assert!(doc.contains(&row), "docs/data-format.md lacks the row `{row}`");
+        }
+        macro_rules! all {
+            ($($t:ty),+) => { $( for v in <$t>::ALL { check(doc, v.code(), v.label_zh()); } )+ };
+        }
+        all!(FraudType, Gender, ContactChannel, TransferChannel, ContactKind, ContentFormat, Audience, OutreachChannel, Outcome, Language);
+    }
 }
