@@ -1,0 +1,77 @@
+//! App names: `app:` + width-folded, lower-cased name without quotes, brackets, spaces or an `APP`/`软件`/`平台` suffix.
+
+use super::{IdError, IdKind, Identifier, prepare};
+
+const QUOTES: &[(char, char)] =
+    &[('“', '”'), ('"', '"'), ('《', '》'), ('「', '」'), ('【', '】'), ('『', '』'), ('‘', '’'), ('\'', '\''), ('〈', '〉'), ('(', ')'), ('[', ']')];
+
+/// Normalises an app name.
+///
+/// ```
+/// use datasets::ident::normalize_app;
+/// assert_eq!(normalize_app("“ＸＸ理财”APP").unwrap().key, "app:xx理财");
+/// assert_eq!(normalize_app("《安心 理财》软件").unwrap().key, "app:安心理财");
+/// ```
+pub fn normalize_app(raw: &str) -> Result<Identifier, IdError> {
+    let s = prepare(raw, IdKind::App)?;
+    let mut name: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    loop {
+        let before = name.len();
+        if let Some(inner) = QUOTES.iter().find_map(|&(open, close)| name.strip_prefix(open)?.strip_suffix(close)) {
+            name = inner.to_string();
+        }
+        if let Some(stem) = strip_suffix(&name) {
+            name = stem.to_string();
+        }
+        if name.len() == before {
+            break;
+        }
+    }
+    if name.is_empty() {
+        return Err(IdError::Empty { expected: IdKind::App });
+    }
+    if let Some((at, ch)) = name.char_indices().find(|(_, c)| c.is_control() || matches!(c, ',' | '。' | ':' | ';')) {
+        return Err(IdError::BadChar { value: raw.to_string(), ch, at, expected: IdKind::App });
+    }
+    Ok(Identifier::new(IdKind::App, &name))
+}
+
+/// The name without a trailing `软件`/`平台`/`客户端`, or `app` after a non-Latin character (`whatsapp` keeps its
+/// letters; the original case is gone by now, so Latin names ending in `app` keep it).
+fn strip_suffix(name: &str) -> Option<&str> {
+    for suffix in ["软件", "平台", "客户端"] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            return Some(stem);
+        }
+    }
+    let stem = name.strip_suffix("app")?;
+    let before = stem.chars().next_back()?;
+    (!before.is_ascii_alphanumeric()).then_some(stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_forms_give_one_key() {
+        let cases: &[(&str, &[&str])] = &[
+            ("app:xx理财", &["“ＸＸ理财”APP", "XX理财", "xx理财app", "《XX理财》", "「XX 理财」App", "【XX理财】平台", "app:xx理财", "“XX理财APP”"]),
+            ("app:安心理财", &["安心理财APP", "《安心理财》软件", "安心理财 客户端", " 安心理财 "]),
+            ("app:whatsapp", &["WhatsApp", "“WhatsApp”"]),
+            ("app:360借条", &["３６０借条", "“360借条”app"]),
+        ];
+        for (want, forms) in cases {
+            for raw in *forms {
+                assert_eq!(normalize_app(raw).map(|i| i.key).as_deref(), Ok(*want), "{raw}");
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_apps() {
+        assert!(matches!(normalize_app("“”APP"), Err(IdError::Empty { .. })));
+        assert!(matches!(normalize_app("  "), Err(IdError::Empty { .. })));
+        assert!(matches!(normalize_app("a,b"), Err(IdError::BadChar { ch: ',', .. })));
+    }
+}
