@@ -40,6 +40,9 @@ pub enum Command {
         /// Random seed; the same seed gives byte-identical output.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Number of final weeks for which truth/resident_risk.csv is written.
+        #[arg(long, default_value_t = 8)]
+        truth_weeks: u32,
     },
     /// Validate an interchange folder and load its good rows into the store.
     Ingest {
@@ -68,7 +71,10 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Generate { .. } => anyhow::bail!("generate: not built yet"),
+        Command::Generate { out, residents, weeks, seed, truth_weeks } => {
+            crate::generate_cmd::run(&out, residents, weeks, seed, truth_weeks, cli.quiet)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Ingest { .. } => anyhow::bail!("ingest: not built yet"),
         Command::Stats { .. } => anyhow::bail!("stats: not built yet"),
     }

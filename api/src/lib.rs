@@ -2,9 +2,11 @@
 //!
 //! Layout:
 //! - `cli`: clap definitions and dispatch; documented exit codes.
+//! - `generate_cmd`: `fanzha generate`, the synthetic district written to a folder.
 //! - `store`: the SQLite store (WAL, versioned migrations, record history, rejects).
 //! - `ingest`: validated, idempotent, crash-safe loading of an interchange folder.
 //! - `stats`: counts and 万人发案率 per community.
 //! - `progress`: progress bars and logging set-up.
 
 pub mod cli;
+mod generate_cmd;

@@ -1,0 +1,251 @@
+//! The generator's parameters: `Config` (size, seed, dates) with `Rates` (every tunable figure, defaulting to
+//! domain-notes.md), validated once into `ValidConfig`.
+
+use chrono::{Datelike, NaiveDate, Weekday};
+
+/// Relative reduction of the weekly victimisation hazard per outreach channel when the resident is reached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelEffects {
+    pub sms: f64,
+    pub call: f64,
+    pub visit: f64,
+    pub lecture: f64,
+    pub leaflet: f64,
+    pub app_push: f64,
+}
+
+/// Every tunable rate of the synthetic district. [`Rates::domain_defaults`] gives the figures of domain-notes.md.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rates {
+    /// Share of residents aged 60+ (domain: ~20%).
+    pub share_60_plus: f64,
+    /// Share of residents aged 60+ who live alone (domain: ~12%).
+    pub alone_share_60_plus: f64,
+    /// Mean residents per community (居委会/村).
+    pub residents_per_community: u32,
+    /// Mean residents per grid (网格).
+    pub residents_per_grid: u32,
+    /// Local cases per 10,000 residents per year before outreach (万人发案率; domain: a few to ~15).
+    pub incidence_per_10k_year: f64,
+    /// Gang contacts (calls/SMS) per victimisation (domain: 10–30).
+    pub contacts_per_victim: f64,
+    /// Contacts from ordinary and hub numbers per gang contact (noise in contacts.csv).
+    pub noise_contacts_per_gang_contact: f64,
+    /// Reports shared from other districts per local report, for the same gangs ("most victims live elsewhere").
+    pub elsewhere_per_local: f64,
+    /// Cases per gang over the period, which sets the number of gangs (domain: ~8).
+    pub cases_per_gang: f64,
+    /// Hazard multiplier for a prior victim (domain: 3–5× for a year).
+    pub prior_victim_risk: f64,
+    /// How long the prior-victim multiplier lasts, in weeks.
+    pub prior_victim_weeks: u32,
+    /// Hazard multiplier for living alone.
+    pub alone_risk: f64,
+    /// Log-sd of the hidden individual frailty (mean 1).
+    pub frailty_sigma: f64,
+    /// Effect of each channel when it reaches the resident.
+    pub effects: ChannelEffects,
+    /// Half-life of an outreach effect in days (domain: ~21).
+    pub effect_half_life_days: f64,
+    /// A repeat of the same channel within this many days has `repeat_factor` of the effect (domain: 14, 0.6).
+    pub repeat_window_days: u32,
+    pub repeat_factor: f64,
+    /// Share of gang contacts that trigger a 预警劝阻 warning to the resident.
+    pub warning_share: f64,
+    /// Share of routine campaign selections held out as randomised controls (domain: ~10%).
+    pub holdout_share: f64,
+    /// Share of incidents reported twice (duplicate reports).
+    pub duplicate_share: f64,
+    /// Probability that a written identifier carries a one-digit typo.
+    pub typo_share: f64,
+    /// Probability that an optional report field is left empty.
+    pub missing_share: f64,
+    /// Share of first-level mule cards whose onward layers are run by a shared laundering service (跑分/水房).
+    pub service_share: f64,
+}
+
+impl Rates {
+    /// The figures of domain-notes.md (est. values where the notes give a range).
+    pub fn domain_defaults() -> Rates {
+        Rates {
+            share_60_plus: 0.20,
+            alone_share_60_plus: 0.12,
+            residents_per_community: 5_000,
+            residents_per_grid: 800,
+            incidence_per_10k_year: 12.0,
+            contacts_per_victim: 20.0,
+            noise_contacts_per_gang_contact: 0.5,
+            elsewhere_per_local: 3.0,
+            cases_per_gang: 8.0,
+            prior_victim_risk: 4.0,
+            prior_victim_weeks: 52,
+            alone_risk: 1.8,
+            frailty_sigma: 0.6,
+            effects: ChannelEffects {
+                sms: 0.07,
+                call: 0.25,
+                visit: 0.40,
+                lecture: 0.15,
+                leaflet: 0.12,
+                app_push: 0.05,
+            },
+            effect_half_life_days: 21.0,
+            repeat_window_days: 14,
+            repeat_factor: 0.6,
+            warning_share: 0.3,
+            holdout_share: 0.10,
+            duplicate_share: 0.04,
+            typo_share: 0.03,
+            missing_share: 0.05,
+            service_share: 0.7,
+        }
+    }
+}
+
+/// What to generate. Build with [`Config::new`], adjust fields, then [`Config::validate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub residents: u32,
+    pub weeks: u32,
+    pub seed: u64,
+    /// First day of the period; must be a Monday (default 2025-12-01).
+    pub start: NaiveDate,
+    /// The local district's six-digit code (default 310115).
+    pub district: String,
+    /// Number of final weeks for which `truth/resident_risk.csv` is written (default 8).
+    pub truth_weeks: u32,
+    pub rates: Rates,
+}
+
+/// Why a `Config` was rejected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("residents must be 1..={max}, got {value}")]
+    Residents { value: u32, max: u32 },
+    #[error("weeks must be 1..=520, got {value}")]
+    Weeks { value: u32 },
+    #[error("truth weeks must be 0..=weeks ({weeks}), got {value}")]
+    TruthWeeks { value: u32, weeks: u32 },
+    #[error("start date {value} is not a Monday")]
+    Start { value: NaiveDate },
+    #[error("district must be a six-digit code, got {value:?}")]
+    District { value: String },
+    #[error("rate {name} = {value} is outside {min}..={max}")]
+    Rate { name: &'static str, value: f64, min: f64, max: f64 },
+}
+
+/// The largest district the identifier numbering supports.
+pub const MAX_RESIDENTS: u32 = 20_000_000;
+
+impl Config {
+    /// A config with the domain defaults: start 2025-12-01, district 310115, 8 truth weeks (fewer if `weeks` < 8).
+    pub fn new(residents: u32, weeks: u32, seed: u64) -> Config {
+        Config {
+            residents,
+            weeks,
+            seed,
+            start: NaiveDate::from_ymd_opt(2025, 12, 1).unwrap_or_default(),
+            district: "310115".to_string(),
+            truth_weeks: weeks.min(8),
+            rates: Rates::domain_defaults(),
+        }
+    }
+
+    /// Checks every field once.
+    pub fn validate(self) -> Result<ValidConfig, ConfigError> {
+        if self.residents == 0 || self.residents > MAX_RESIDENTS {
+            return Err(ConfigError::Residents { value: self.residents, max: MAX_RESIDENTS });
+        }
+        if !(1..=520).contains(&self.weeks) {
+            return Err(ConfigError::Weeks { value: self.weeks });
+        }
+        if self.truth_weeks > self.weeks {
+            return Err(ConfigError::TruthWeeks { value: self.truth_weeks, weeks: self.weeks });
+        }
+        if self.start.weekday() != Weekday::Mon {
+            return Err(ConfigError::Start { value: self.start });
+        }
+        if self.district.len() != 6 || !self.district.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ConfigError::District { value: self.district });
+        }
+        let r = &self.rates;
+        let e = &r.effects;
+        let checks: [(&'static str, f64, f64, f64); 26] = [
+            ("share_60_plus", r.share_60_plus, 0.01, 0.6),
+            ("alone_share_60_plus", r.alone_share_60_plus, 0.0, 0.6),
+            ("residents_per_community", f64::from(r.residents_per_community), 100.0, 100_000.0),
+            ("residents_per_grid", f64::from(r.residents_per_grid), 50.0, 10_000.0),
+            ("incidence_per_10k_year", r.incidence_per_10k_year, 0.0, 200.0),
+            ("contacts_per_victim", r.contacts_per_victim, 2.0, 200.0),
+            ("noise_contacts_per_gang_contact", r.noise_contacts_per_gang_contact, 0.0, 20.0),
+            ("elsewhere_per_local", r.elsewhere_per_local, 0.0, 50.0),
+            ("cases_per_gang", r.cases_per_gang, 1.0, 1_000.0),
+            ("prior_victim_risk", r.prior_victim_risk, 1.0, 20.0),
+            ("prior_victim_weeks", f64::from(r.prior_victim_weeks), 0.0, 520.0),
+            ("alone_risk", r.alone_risk, 0.1, 10.0),
+            ("frailty_sigma", r.frailty_sigma, 0.0, 2.0),
+            ("effects.sms", e.sms, 0.0, 0.95),
+            ("effects.call", e.call, 0.0, 0.95),
+            ("effects.visit", e.visit, 0.0, 0.95),
+            ("effects.lecture", e.lecture, 0.0, 0.95),
+            ("effects.leaflet", e.leaflet, 0.0, 0.95),
+            ("effects.app_push", e.app_push, 0.0, 0.95),
+            ("effect_half_life_days", r.effect_half_life_days, 1.0, 365.0),
+            ("repeat_factor", r.repeat_factor, 0.0, 1.0),
+            ("warning_share", r.warning_share, 0.0, 1.0),
+            ("holdout_share", r.holdout_share, 0.0, 1.0),
+            ("duplicate_share", r.duplicate_share, 0.0, 0.5),
+            ("typo_share", r.typo_share, 0.0, 0.5),
+            ("missing_share", r.missing_share, 0.0, 0.5),
+        ];
+        for (name, value, min, max) in checks {
+            if !(value >= min && value <= max) {
+                return Err(ConfigError::Rate { name, value, min, max });
+            }
+        }
+        if !(0.0..=1.0).contains(&r.service_share) {
+            return Err(ConfigError::Rate { name: "service_share", value: r.service_share, min: 0.0, max: 1.0 });
+        }
+        if r.repeat_window_days > 365 {
+            let value = f64::from(r.repeat_window_days);
+            return Err(ConfigError::Rate { name: "repeat_window_days", value, min: 0.0, max: 365.0 });
+        }
+        Ok(ValidConfig(self))
+    }
+}
+
+/// A `Config` that passed [`Config::validate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidConfig(Config);
+
+impl ValidConfig {
+    /// The checked configuration.
+    pub fn get(&self) -> &Config {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_configs_are_rejected_with_the_field() {
+        assert!(Config::new(1, 1, 0).validate().is_ok());
+        assert_eq!(Config::new(0, 4, 0).validate(), Err(ConfigError::Residents { value: 0, max: MAX_RESIDENTS }));
+        assert_eq!(Config::new(10, 0, 0).validate(), Err(ConfigError::Weeks { value: 0 }));
+        assert_eq!(Config::new(10, 521, 0).validate(), Err(ConfigError::Weeks { value: 521 }));
+        let mut c = Config::new(10, 4, 0);
+        c.truth_weeks = 5;
+        assert_eq!(c.validate(), Err(ConfigError::TruthWeeks { value: 5, weeks: 4 }));
+        let mut c = Config::new(10, 4, 0);
+        c.district = "31011".into();
+        assert!(matches!(c.validate(), Err(ConfigError::District { .. })));
+        let mut c = Config::new(10, 4, 0);
+        c.rates.effects.visit = 1.5;
+        assert!(matches!(c.validate(), Err(ConfigError::Rate { name: "effects.visit", .. })));
+        let mut c = Config::new(10, 4, 0);
+        c.start = NaiveDate::from_ymd_opt(2025, 12, 2).unwrap();
+        assert!(matches!(c.validate(), Err(ConfigError::Start { .. })));
+    }
+}

@@ -1,0 +1,459 @@
+//! The criminal side: gangs with fraud-type specialities, caller pools, apps, URLs and IM ids, mule-card pools,
+//! laundering services shared by several gangs, innocent last-hop merchants, and the legitimate hub identifiers.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::config::Config;
+use super::forms::app_key;
+use super::numbers::{GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, PhoneId, UrlId};
+use super::sample::{Stream, lognormal, pick, stream, weighted};
+use crate::codes::FraudType;
+
+/// Fraud-type mix of all victims (domain-notes, %).
+pub(crate) const MIX_ALL: [(FraudType, f64); 11] = [
+    (FraudType::OrderBrushing, 30.0),
+    (FraudType::FakeInvestment, 14.0),
+    (FraudType::FakeCustomerService, 10.0),
+    (FraudType::FakeLoan, 9.0),
+    (FraudType::FakeShopping, 9.0),
+    (FraudType::Romance, 6.0),
+    (FraudType::ImpersonateAcquaintance, 5.0),
+    (FraudType::FakeCredit, 5.0),
+    (FraudType::ImpersonatePolice, 4.0),
+    (FraudType::GameTrading, 4.0),
+    (FraudType::Other, 4.0),
+];
+
+/// Fraud-type mix of victims aged 60+ (domain-notes, %; "other" split over the smaller 养老 categories).
+pub(crate) const MIX_ELDERLY: [(FraudType, f64); 13] = [
+    (FraudType::ElderProducts, 15.0),
+    (FraudType::ElderInvestment, 15.0),
+    (FraudType::FakeInvestment, 15.0),
+    (FraudType::ImpersonatePolice, 15.0),
+    (FraudType::ImpersonateAcquaintance, 12.0),
+    (FraudType::Romance, 10.0),
+    (FraudType::OrderBrushing, 8.0),
+    (FraudType::FakeCustomerService, 5.0),
+    (FraudType::ElderService, 1.5),
+    (FraudType::HousePension, 1.0),
+    (FraudType::ElderInsurance, 1.0),
+    (FraudType::ElderAid, 1.0),
+    (FraudType::Other, 0.5),
+];
+
+/// Legitimate numbers victims mention (key, written, why).
+pub(crate) const HUB_PHONES: [(&str, &str); 9] = [
+    ("95588", "工商银行客服热线"),
+    ("95533", "建设银行客服热线"),
+    ("95599", "农业银行客服热线"),
+    ("95566", "中国银行客服热线"),
+    ("95555", "招商银行客服热线"),
+    ("96110", "反诈预警劝阻专线"),
+    ("12345", "政务服务便民热线"),
+    ("12381", "涉诈预警劝阻短信"),
+    ("95017", "微信支付客服"),
+];
+
+/// Popular apps and platforms victims mention.
+pub(crate) const HUB_APPS: [&str; 10] =
+    ["支付宝", "微信", "抖音", "淘宝", "京东", "拼多多", "闲鱼", "快手", "国家反诈中心", "美团"];
+
+/// Who controls a mule account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    Gang(usize),
+    Service(usize),
+}
+
+/// The first-level mule card currently collecting a gang's victims.
+#[derive(Debug, Clone)]
+pub(crate) struct L1 {
+    pub(crate) card: String,
+    pub(crate) expires: i64,
+    pub(crate) remaining: u32,
+    pub(crate) last_incident: u64,
+    pub(crate) l2: Vec<String>,
+    pub(crate) owner: Owner,
+}
+
+/// A gang (诈骗团伙).
+#[derive(Debug, Clone)]
+pub(crate) struct Gang {
+    pub(crate) id: String,
+    pub(crate) types: Vec<FraudType>,
+    pub(crate) weight: f64,
+    pub(crate) from_week: u32,
+    pub(crate) to_week: u32,
+    pub(crate) callers: Vec<PhoneId>,
+    pub(crate) apps: Vec<String>,
+    pub(crate) urls: Vec<UrlId>,
+    pub(crate) wechat: Vec<String>,
+    pub(crate) qq: Vec<String>,
+    pub(crate) services: Vec<usize>,
+    pub(crate) l2: Vec<String>,
+    pub(crate) l3: Vec<String>,
+    pub(crate) wallets: Vec<String>,
+    pub(crate) l1: Option<L1>,
+    pub(crate) n_reports: u32,
+    pub(crate) n_local: u32,
+}
+
+impl Gang {
+    pub(crate) fn active(&self, week: u32) -> bool {
+        (self.from_week..=self.to_week).contains(&week)
+    }
+}
+
+/// A laundering service (跑分 platform / 水房) serving several gangs.
+#[derive(Debug, Clone)]
+pub(crate) struct Service {
+    pub(crate) id: String,
+    pub(crate) gangs: Vec<usize>,
+    pub(crate) l2: Vec<String>,
+    pub(crate) l3: Vec<String>,
+    pub(crate) wallets: Vec<String>,
+    /// Commission in per mille (20–35‰).
+    pub(crate) fee_permille: i64,
+}
+
+/// Ground truth of one planted identifier.
+#[derive(Debug, Clone)]
+pub(crate) struct IdentTruth {
+    pub(crate) kind: &'static str,
+    pub(crate) owner: String,
+    pub(crate) role: &'static str,
+}
+
+/// Everything on the criminal side, plus the shared innocent endpoints.
+#[derive(Debug)]
+pub(crate) struct World {
+    pub(crate) gangs: Vec<Gang>,
+    pub(crate) services: Vec<Service>,
+    pub(crate) merchants: Vec<String>,
+    pub(crate) atms: Vec<String>,
+    pub(crate) truth: BTreeMap<String, IdentTruth>,
+    pub(crate) numbers: Numbering,
+    next_card: u64,
+}
+
+const SYLLABLES: [&str; 24] = [
+    "鑫", "汇", "融", "通", "盈", "财", "富", "联", "达", "恒", "泰", "金", "安", "信", "源", "星", "利", "瑞", "丰",
+    "嘉", "华", "德", "优", "众",
+];
+const APP_SUFFIX: [&str; 10] = ["理财", "投资", "金服", "钱包", "借呗", "商城", "优选", "课堂", "乐园", "严选"];
+const LATIN_APPS: [&str; 8] = ["Ubit", "CoinVX", "BitGo", "Hcoin", "MetaEx", "OKpro", "Zbex", "Tradex"];
+const HOST_WORDS: [&str; 16] = [
+    "licai", "xinhui", "ronghe", "jinfu", "vip", "kefu", "tuikuan", "daikuan", "zhengxin", "haoli", "caifu", "touzi",
+    "shop", "game", "yanglao", "baojian",
+];
+const TLDS: [&str; 7] = [".top", ".cn", ".com", ".xyz", ".vip", ".cc", ".net"];
+const PATHS: [&str; 6] = ["", "/download", "/reg", "/m/index.html", "/app/down", "/kf"];
+const WX_WORDS: [&str; 12] =
+    ["Lucky", "licai", "Mia", "jinrong", "tz", "kefu", "VIP", "Amy", "laoshi", "Wang", "zhuli", "Grace"];
+const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+fn unique<F: FnMut(&mut ChaCha8Rng) -> String>(rng: &mut ChaCha8Rng, seen: &mut BTreeSet<String>, mut f: F) -> String {
+    loop {
+        let v = f(rng);
+        if seen.insert(v.clone()) {
+            return v;
+        }
+    }
+}
+
+fn app_name(rng: &mut ChaCha8Rng) -> String {
+    if rng.gen_bool(0.15) {
+        let n = pick(rng, &LATIN_APPS);
+        return if rng.gen_bool(0.5) { n.to_string() } else { format!("{n}{}", rng.gen_range(2..99)) };
+    }
+    let n = rng.gen_range(1..3);
+    let mut s: String = (0..n).map(|_| *pick(rng, &SYLLABLES)).collect();
+    s.push_str(*pick(rng, &APP_SUFFIX));
+    s
+}
+
+fn url_id(rng: &mut ChaCha8Rng) -> UrlId {
+    let mut host = pick(rng, &HOST_WORDS).to_string();
+    match rng.gen_range(0..3) {
+        0 => host.push_str(&rng.gen_range(10..999).to_string()),
+        1 => {
+            host.push('-');
+            host.push_str(*pick(rng, &HOST_WORDS));
+        }
+        _ => {
+            host.push_str(*pick(rng, &HOST_WORDS));
+            host.push_str(&rng.gen_range(1..99).to_string());
+        }
+    }
+    host.push_str(*pick(rng, &TLDS));
+    let path = pick(rng, &PATHS).to_string();
+    let query = if rng.gen_bool(0.3) { vec![("id".to_string(), rng.gen_range(1..9999).to_string())] } else { vec![] };
+    UrlId { host, path, query }
+}
+
+fn wechat_id(rng: &mut ChaCha8Rng) -> String {
+    if rng.gen_bool(0.3) {
+        let s: String = (0..10).map(|_| BASE58[rng.gen_range(33..BASE58.len())] as char).collect();
+        return format!("wxid_{}", s.to_lowercase());
+    }
+    format!("{}{}{}", pick(rng, &WX_WORDS), ["_", "", "-"][rng.gen_range(0..3)], rng.gen_range(10..99_999))
+}
+
+fn wallet(rng: &mut ChaCha8Rng) -> String {
+    let s: String = (0..33).map(|_| BASE58[rng.gen_range(0..BASE58.len())] as char).collect();
+    format!("T{s}")
+}
+
+fn caller(rng: &mut ChaCha8Rng, numbers: &Numbering, idx: u64) -> PhoneId {
+    match rng.gen_range(0..100) {
+        0..=74 => PhoneId::Mobile(numbers.mobile(idx)),
+        75..=86 => {
+            let (cc, len, lead) =
+                [("852", 8, '9'), ("855", 9, '8'), ("63", 10, '9'), ("95", 9, '9')][rng.gen_range(0..4)];
+            let rest: String = (1..len).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect();
+            PhoneId::Overseas { cc: cc.to_string(), national: format!("{lead}{rest}") }
+        }
+        _ => {
+            let area = ["10", "21", "20", "755", "571", "28", "27"][rng.gen_range(0..7)];
+            let len = if area.len() == 2 { 8 } else { 7 + rng.gen_range(0..2) };
+            let rest: String = (1..len).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect();
+            PhoneId::Landline { area: area.to_string(), local: format!("{}{rest}", rng.gen_range(2..9)) }
+        }
+    }
+}
+
+impl World {
+    /// Builds gangs and services sized to the expected number of cases.
+    pub(crate) fn new(cfg: &Config, numbers: Numbering) -> World {
+        let mut rng = stream(cfg.seed, Stream::World, 0);
+        let r = &cfg.rates;
+        let local = r.incidence_per_10k_year * f64::from(cfg.residents) / 10_000.0 * f64::from(cfg.weeks) / 52.0;
+        let total = local * (1.0 + r.elsewhere_per_local);
+        let n_gangs = ((total / r.cases_per_gang).ceil() as usize).clamp(6, 5_000);
+        let n_services = (n_gangs / 6).max(2);
+        let mut world = World {
+            gangs: Vec::with_capacity(n_gangs),
+            services: Vec::with_capacity(n_services),
+            merchants: Vec::new(),
+            atms: Vec::new(),
+            truth: BTreeMap::new(),
+            numbers,
+            next_card: MULE_CARD_BASE,
+        };
+        let mix: Vec<(FraudType, f64)> = {
+            let mut m: BTreeMap<FraudType, f64> = BTreeMap::new();
+            for (t, w) in MIX_ALL {
+                *m.entry(t).or_default() += w * 0.8;
+            }
+            for (t, w) in MIX_ELDERLY {
+                *m.entry(t).or_default() += w * 0.2;
+            }
+            m.into_iter().collect()
+        };
+        let mix_w: Vec<f64> = mix.iter().map(|(_, w)| *w).collect();
+        let (mut seen_apps, mut seen_hosts, mut seen_wx, mut seen_qq) =
+            (BTreeSet::new(), BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+        let mut phone_idx = GANG_PHONE_BASE;
+        for g in 0..n_gangs {
+            let id = format!("G{:04}", g + 1);
+            let mut types = vec![if g < mix.len() { mix[g].0 } else { mix[weighted(&mut rng, &mix_w)].0 }];
+            for _ in 0..rng.gen_range(0..3) {
+                let t = mix[weighted(&mut rng, &mix_w)].0;
+                if !types.contains(&t) {
+                    types.push(t);
+                }
+            }
+            let (from_week, to_week) = if rng.gen_bool(0.7) || cfg.weeks < 10 {
+                (0, cfg.weeks - 1)
+            } else {
+                let len = rng.gen_range(8..=cfg.weeks);
+                let from = rng.gen_range(0..=cfg.weeks - len);
+                (from, from + len - 1)
+            };
+            let mut gang = Gang {
+                id: id.clone(),
+                types,
+                weight: lognormal(&mut rng, 1.0, 0.7),
+                from_week,
+                to_week,
+                callers: Vec::new(),
+                apps: Vec::new(),
+                urls: Vec::new(),
+                wechat: Vec::new(),
+                qq: Vec::new(),
+                services: Vec::new(),
+                l2: Vec::new(),
+                l3: Vec::new(),
+                wallets: Vec::new(),
+                l1: None,
+                n_reports: 0,
+                n_local: 0,
+            };
+            for _ in 0..rng.gen_range(5..=30) {
+                let p = caller(&mut rng, &world.numbers, phone_idx);
+                phone_idx += 1;
+                world.own(p.key(), "phone", &id, "caller");
+                gang.callers.push(p);
+            }
+            for _ in 0..rng.gen_range(1..=3) {
+                let a = unique(&mut rng, &mut seen_apps, app_name);
+                world.own(app_key(&a), "app", &id, "app");
+                gang.apps.push(a);
+            }
+            for _ in 0..rng.gen_range(1..=3) {
+                let u = loop {
+                    let u = url_id(&mut rng);
+                    if seen_hosts.insert(u.host.clone()) {
+                        break u;
+                    }
+                };
+                world.own(u.key(), "url", &id, "url");
+                gang.urls.push(u);
+            }
+            for _ in 0..rng.gen_range(2..=6) {
+                let w = unique(&mut rng, &mut seen_wx, wechat_id);
+                world.own(format!("wechat:{}", w.to_lowercase()), "wechat", &id, "im");
+                gang.wechat.push(w);
+            }
+            for _ in 0..rng.gen_range(1..=3) {
+                let q = unique(&mut rng, &mut seen_qq, |r| r.gen_range(10_000_000u64..4_000_000_000).to_string());
+                world.own(format!("qq:{q}"), "qq", &id, "im");
+                gang.qq.push(q);
+            }
+            for _ in 0..rng.gen_range(4..=12) {
+                let c = world.new_card(&id, "l2");
+                gang.l2.push(c);
+            }
+            for _ in 0..rng.gen_range(3..=8) {
+                let c = world.new_card(&id, "l3");
+                gang.l3.push(c);
+            }
+            for _ in 0..rng.gen_range(1..=3) {
+                let w = wallet(&mut rng);
+                world.own(format!("crypto:{w}"), "crypto", &id, "cashout");
+                gang.wallets.push(w);
+            }
+            world.gangs.push(gang);
+        }
+        for s in 0..n_services {
+            let id = format!("S{:03}", s + 1);
+            let l2 = (0..rng.gen_range(20..=50)).map(|_| world.new_card(&id, "l2")).collect();
+            let l3 = (0..rng.gen_range(10..=30)).map(|_| world.new_card(&id, "l3")).collect();
+            let wallets: Vec<String> = (0..rng.gen_range(3..=8)).map(|_| wallet(&mut rng)).collect();
+            for w in &wallets {
+                world.own(format!("crypto:{w}"), "crypto", &id, "cashout");
+            }
+            world.services.push(Service {
+                id,
+                gangs: Vec::new(),
+                l2,
+                l3,
+                wallets,
+                fee_permille: rng.gen_range(20..=35),
+            });
+        }
+        for g in 0..n_gangs {
+            if rng.gen_bool(0.75) {
+                let n = if rng.gen_bool(0.25) { 2 } else { 1 };
+                for _ in 0..n {
+                    let s = rng.gen_range(0..n_services);
+                    if !world.gangs[g].services.contains(&s) {
+                        world.gangs[g].services.push(s);
+                        world.services[s].gangs.push(g);
+                    }
+                }
+            }
+        }
+        for s in 0..n_services {
+            while world.services[s].gangs.len() < 2 {
+                let g = rng.gen_range(0..n_gangs);
+                if !world.services[s].gangs.contains(&g) {
+                    world.gangs[g].services.push(s);
+                    world.services[s].gangs.push(g);
+                }
+            }
+            world.services[s].gangs.sort_unstable();
+        }
+        world.merchants = (0..40).map(|k| world.numbers.card(MERCHANT_CARD_BASE + k)).collect();
+        world.atms = (0..30).map(|_| format!("ATM{}{:04}", cfg.district, rng.gen_range(0..10_000))).collect();
+        world
+    }
+
+    fn own(&mut self, key: String, kind: &'static str, owner: &str, role: &'static str) {
+        self.truth.insert(key, IdentTruth { kind, owner: owner.to_string(), role });
+    }
+
+    /// Allocates the next mule card (numbers are opaque: a keyed permutation of a time-ordered counter).
+    pub(crate) fn new_card(&mut self, owner: &str, role: &'static str) -> String {
+        let c = self.numbers.card(self.next_card);
+        self.next_card += 1;
+        self.own(format!("card:{c}"), "card", owner, role);
+        c
+    }
+
+    /// Active gangs specialised in `t` in `week` (empty if none).
+    pub(crate) fn gangs_for(&self, t: FraudType, week: u32) -> Vec<usize> {
+        (0..self.gangs.len()).filter(|&g| self.gangs[g].active(week) && self.gangs[g].types.contains(&t)).collect()
+    }
+
+    /// A gang for a victim of type `t` in `week`: a specialist if one is active, else any active gang.
+    pub(crate) fn choose_gang(&self, t: FraudType, week: u32, rng: &mut ChaCha8Rng) -> usize {
+        let mut cands = self.gangs_for(t, week);
+        if cands.is_empty() {
+            cands = (0..self.gangs.len()).filter(|&g| self.gangs[g].active(week)).collect();
+        }
+        if cands.is_empty() {
+            return rng.gen_range(0..self.gangs.len());
+        }
+        let w: Vec<f64> = cands.iter().map(|&g| self.gangs[g].weight).collect();
+        cands[weighted(rng, &w)]
+    }
+
+    /// The gang's collecting L1 card at time `t` for incident `incident`, opening a new one when the old one is
+    /// frozen (lives 1–14 days) or full (3–30 victims).
+    pub(crate) fn l1_for(&mut self, g: usize, t: i64, incident: u64, rng: &mut ChaCha8Rng, share: f64) -> L1 {
+        let current =
+            self.gangs[g].l1.take().filter(|l1| t <= l1.expires && (l1.remaining > 0 || l1.last_incident == incident));
+        let mut l1 = match current {
+            Some(l1) => l1,
+            None => {
+                let gang_id = self.gangs[g].id.clone();
+                let card = self.new_card(&gang_id, "l1");
+                let owner = if !self.gangs[g].services.is_empty() && rng.gen_bool(share) {
+                    Owner::Service(*pick(rng, &self.gangs[g].services))
+                } else {
+                    Owner::Gang(g)
+                };
+                let pool = match owner {
+                    Owner::Gang(g) => &self.gangs[g].l2,
+                    Owner::Service(s) => &self.services[s].l2,
+                };
+                let n = rng.gen_range(3..=10).min(pool.len());
+                let mut l2: Vec<String> = Vec::with_capacity(n);
+                while l2.len() < n {
+                    let c = pick(rng, pool);
+                    if !l2.contains(c) {
+                        l2.push(c.clone());
+                    }
+                }
+                L1 {
+                    card,
+                    expires: t + rng.gen_range(86_400..=14 * 86_400),
+                    remaining: rng.gen_range(3..=30),
+                    last_incident: u64::MAX,
+                    l2,
+                    owner,
+                }
+            }
+        };
+        if l1.last_incident != incident {
+            l1.last_incident = incident;
+            l1.remaining = l1.remaining.saturating_sub(1);
+        }
+        self.gangs[g].l1 = Some(l1.clone());
+        l1
+    }
+}

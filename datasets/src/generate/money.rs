@@ -1,0 +1,215 @@
+//! How a victim's money moves: payments into the gang's L1 mule card, drained within minutes into 3–10 L2 cards,
+//! on to 2–5 L3 cards within 10–120 min (a laundering service keeps 2–3.5%), and cashed out within 1–48 h at ATMs,
+//! to crypto wallets or through innocent merchants, in chunks just under round thresholds.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::gangs::{Owner, World};
+use super::sample::{geometric, lognormal, pick};
+use crate::codes::{FraudType, TransferChannel};
+use crate::values::Fen;
+
+/// One transfer before its id is assigned; `incident` marks a victim's own payment (its report id is filled later).
+#[derive(Debug, Clone)]
+pub(crate) struct Hop {
+    pub(crate) at: i64,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) amount: Fen,
+    pub(crate) channel: TransferChannel,
+    pub(crate) incident: Option<usize>,
+}
+
+/// What the victim saw of the money trail.
+#[derive(Debug, Clone)]
+pub(crate) struct Payments {
+    /// Distinct L1 cards paid, in order.
+    pub(crate) l1_cards: Vec<String>,
+    pub(crate) first_at: i64,
+    pub(crate) last_at: i64,
+    pub(crate) count: u32,
+}
+
+/// Splits `total` into up to `n` chunks, all but the last just under a round threshold.
+pub(crate) fn split(total: Fen, n: usize, rng: &mut ChaCha8Rng) -> Vec<Fen> {
+    if n <= 1 || total.0 < 200_00 {
+        return vec![total];
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut rem = total.0;
+    for j in 0..n - 1 {
+        let share = rem / (n - j) as i64;
+        let target = share * rng.gen_range(70..130) / 100;
+        let unit: i64 = if target >= 10_000_00 {
+            1_000_00
+        } else if target >= 1_000_00 {
+            100_00
+        } else {
+            10_00
+        };
+        let rounded = (target + unit - 1) / unit * unit;
+        let chunk = rounded - rng.gen_range(1..=(unit / 1000).clamp(1, 99)) * 100 - rng.gen_range(0..100);
+        if chunk <= 0 || chunk >= rem {
+            break;
+        }
+        out.push(Fen(chunk));
+        rem -= chunk;
+    }
+    out.push(Fen(rem));
+    out
+}
+
+fn victim_channel(rng: &mut ChaCha8Rng) -> TransferChannel {
+    match rng.gen_range(0..100) {
+        0..=44 => TransferChannel::MobileBanking,
+        45..=64 => TransferChannel::Bank,
+        65..=84 => TransferChannel::Alipay,
+        _ => TransferChannel::WechatPay,
+    }
+}
+
+fn bank_channel(rng: &mut ChaCha8Rng) -> TransferChannel {
+    if rng.gen_bool(0.6) { TransferChannel::MobileBanking } else { TransferChannel::Bank }
+}
+
+/// The victim's payments for one incident and every onward hop. `batch` is the incident's index in its batch.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn victim_money(
+    world: &mut World,
+    gang: usize,
+    incident: u64,
+    batch: usize,
+    victim_card: &str,
+    loss: Fen,
+    fraud: FraudType,
+    start: i64,
+    service_share: f64,
+    rng: &mut ChaCha8Rng,
+    out: &mut Vec<Hop>,
+) -> Payments {
+    let mut n = match fraud {
+        FraudType::ElderProducts => rng.gen_range(2..=6),
+        FraudType::OrderBrushing | FraudType::FakeInvestment | FraudType::ElderInvestment => geometric(rng, 5.0),
+        _ => geometric(rng, 3.0),
+    };
+    n = n.min((loss.0 / 100_00).max(1) as u32);
+    let span: i64 = match fraud {
+        FraudType::OrderBrushing | FraudType::GameTrading | FraudType::FakeShopping => 6 * 3600,
+        FraudType::FakeInvestment | FraudType::Romance | FraudType::ElderInvestment => 14 * 86_400,
+        FraudType::ElderProducts | FraudType::HousePension => 30 * 86_400,
+        _ => 2 * 86_400,
+    };
+    let mut weights: Vec<f64> = (0..n).map(|_| rng.gen_range(0.3..1.0)).collect();
+    if matches!(fraud, FraudType::OrderBrushing | FraudType::FakeInvestment) {
+        weights.sort_by(|a, b| a.total_cmp(b));
+        for (i, w) in weights.iter_mut().enumerate() {
+            *w *= 1.0 + i as f64;
+        }
+    }
+    let wsum: f64 = weights.iter().sum();
+    let mut amounts: Vec<i64> = weights.iter().map(|w| (loss.0 as f64 * w / wsum) as i64).collect();
+    let assigned: i64 = amounts.iter().sum();
+    if let Some(last) = amounts.last_mut() {
+        *last += loss.0 - assigned;
+    }
+    let mut times: Vec<i64> = (0..n).map(|i| if i == 0 { 0 } else { rng.gen_range(60..span.max(120)) }).collect();
+    times.sort_unstable();
+    let mut payments = Payments { l1_cards: Vec::new(), first_at: start, last_at: start, count: 0 };
+    for (amount, dt) in amounts.into_iter().zip(times) {
+        if amount <= 0 {
+            continue;
+        }
+        let t = start + dt;
+        let l1 = world.l1_for(gang, t, incident, rng, service_share);
+        if !payments.l1_cards.contains(&l1.card) {
+            payments.l1_cards.push(l1.card.clone());
+        }
+        payments.last_at = t;
+        payments.count += 1;
+        out.push(Hop {
+            at: t,
+            from: victim_card.to_string(),
+            to: l1.card.clone(),
+            amount: Fen(amount),
+            channel: victim_channel(rng),
+            incident: Some(batch),
+        });
+        // L1 dwell: lognormal, median 3 min, 90% under 15 min.
+        let drained = t + lognormal(rng, 180.0, 1.256).clamp(20.0, 6.0 * 3600.0) as i64;
+        let k = rng.gen_range(2..=4).min(l1.l2.len());
+        for (j, chunk) in split(Fen(amount), k, rng).into_iter().enumerate() {
+            let l2 = &l1.l2[j % l1.l2.len()];
+            let at = drained + j as i64 * rng.gen_range(5..60);
+            out.push(Hop {
+                at,
+                from: l1.card.clone(),
+                to: l2.clone(),
+                amount: chunk,
+                channel: bank_channel(rng),
+                incident: None,
+            });
+            onward(world, l1.owner, l2, chunk, at, rng, out);
+        }
+    }
+    payments
+}
+
+fn onward(world: &World, owner: Owner, l2: &str, amount: Fen, at: i64, rng: &mut ChaCha8Rng, out: &mut Vec<Hop>) {
+    let (l3_pool, wallets, fee) = match owner {
+        Owner::Gang(g) => (&world.gangs[g].l3, &world.gangs[g].wallets, 0),
+        Owner::Service(s) => (&world.services[s].l3, &world.services[s].wallets, world.services[s].fee_permille),
+    };
+    let net = Fen(amount.0 - amount.0 * fee / 1000);
+    let k = rng.gen_range(2..=5).min(l3_pool.len());
+    let t2 = at + rng.gen_range(600..=7200);
+    for (j, chunk) in split(net, k, rng).into_iter().enumerate() {
+        let l3 = pick(rng, l3_pool).clone();
+        let t3 = t2 + j as i64 * rng.gen_range(10..120);
+        out.push(Hop {
+            at: t3,
+            from: l2.to_string(),
+            to: l3.clone(),
+            amount: chunk,
+            channel: bank_channel(rng),
+            incident: None,
+        });
+        let t4 = t3 + rng.gen_range(3600..=48 * 3600);
+        let (to, channel) = match rng.gen_range(0..100) {
+            0..=34 => (pick(rng, &world.atms).clone(), TransferChannel::Atm),
+            35..=64 => (pick(rng, wallets).clone(), TransferChannel::Crypto),
+            _ => (pick(rng, &world.merchants).clone(), TransferChannel::Merchant),
+        };
+        let pieces = if channel == TransferChannel::Atm { (chunk.0 / 20_000_00 + 1).min(5) as usize } else { 1 };
+        for (m, piece) in split(chunk, pieces, rng).into_iter().enumerate() {
+            out.push(Hop {
+                at: t4 + m as i64 * 90,
+                from: l3.clone(),
+                to: to.clone(),
+                amount: piece,
+                channel,
+                incident: None,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn split_keeps_the_total_and_stays_under_thresholds() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for total in [150_00, 12_345_67, 98_000_00, 500_000_00] {
+            let parts = split(Fen(total), 4, &mut rng);
+            assert_eq!(parts.iter().map(|p| p.0).sum::<i64>(), total);
+            assert!(parts.iter().all(|p| p.0 > 0));
+            for p in &parts[..parts.len() - 1] {
+                assert_ne!(p.0 % 100_00, 0, "chunk {p:?} is a round amount");
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The `truth/` folder: headers, the end-of-run tables (gangs, identifiers, hubs, services) and its README.
+
+use super::GenerateError;
+use super::gangs::{HUB_APPS, HUB_PHONES, World};
+use super::writer::{CsvOut, DistrictSink, write_text};
+
+pub(crate) const REPORT_GANG: &[&str] = &["report_id", "gang_id", "duplicate_of"];
+pub(crate) const NARRATIVE_IDS: &[&str] = &["report_id", "key", "kind"];
+pub(crate) const RESIDENT_RISK: &[&str] =
+    &["resident_id", "week", "risk_none", "risk_sms", "risk_call", "risk_visit", "risk_lecture"];
+
+/// Writes gangs.csv, services.csv, identifier_gang.csv, hubs.csv and README.md.
+pub(crate) fn write_tables(sink: &mut dyn DistrictSink, world: &World, truth_weeks: u32) -> Result<(), GenerateError> {
+    let mut g = CsvOut::create(
+        sink,
+        "truth/gangs.csv",
+        &[
+            "gang_id",
+            "specialities",
+            "n_reports",
+            "n_local_reports",
+            "n_callers",
+            "services",
+            "active_from_week",
+            "active_to_week",
+        ],
+    )?;
+    for gang in &world.gangs {
+        let types: Vec<&str> = gang.types.iter().map(|t| t.code()).collect();
+        let services: Vec<&str> = gang.services.iter().map(|&s| world.services[s].id.as_str()).collect();
+        g.row([
+            gang.id.as_str(),
+            &types.join(";"),
+            &gang.n_reports.to_string(),
+            &gang.n_local.to_string(),
+            &gang.callers.len().to_string(),
+            &services.join(";"),
+            &gang.from_week.to_string(),
+            &gang.to_week.to_string(),
+        ])?;
+    }
+    g.finish()?;
+
+    let mut s = CsvOut::create(sink, "truth/services.csv", &["service_id", "gangs", "fee_percent", "n_l2", "n_l3"])?;
+    for svc in &world.services {
+        let gangs: Vec<&str> = svc.gangs.iter().map(|&g| world.gangs[g].id.as_str()).collect();
+        s.row([
+            svc.id.as_str(),
+            &gangs.join(";"),
+            &format!("{:.1}", svc.fee_permille as f64 / 10.0),
+            &svc.l2.len().to_string(),
+            &svc.l3.len().to_string(),
+        ])?;
+    }
+    s.finish()?;
+
+    let mut ids = CsvOut::create(sink, "truth/identifier_gang.csv", &["key", "kind", "owner_id", "role"])?;
+    for (key, t) in &world.truth {
+        ids.row([key.as_str(), t.kind, &t.owner, t.role])?;
+    }
+    ids.finish()?;
+
+    let mut h = CsvOut::create(sink, "truth/hubs.csv", &["key", "kind", "why"])?;
+    for (num, why) in HUB_PHONES {
+        h.row([format!("tel:{num}").as_str(), "phone", why])?;
+    }
+    for app in HUB_APPS {
+        h.row([format!("app:{app}").as_str(), "app", "popular app or payment platform"])?;
+    }
+    for m in &world.merchants {
+        h.row([format!("card:{m}").as_str(), "card", "innocent merchant used as a cash-out last hop by many gangs"])?;
+    }
+    h.finish()?;
+
+    write_text(sink, "truth/README.md", &readme(truth_weeks))
+}
+
+fn readme(truth_weeks: u32) -> String {
+    format!(
+        "# truth/ — the ground truth of a synthetic fanzha district
+
+Written by `fanzha generate`. Nothing here is visible to the engine; use it only to score it.
+
+- `gangs.csv`: gang_id, specialities (fraud-type codes, `;`-separated), n_reports (reports of the gang's incidents
+  in reports.csv, local and shared, duplicates excluded), n_local_reports, n_callers, services (laundering services
+  used), active_from_week / active_to_week (0-based weeks).
+- `report_gang.csv`: report_id, gang_id, duplicate_of (the report id of the first report of the same incident, empty
+  for originals). Every report in reports.csv has a row.
+- `identifier_gang.csv`: key (canonical key, see keys.md; crypto wallets use `crypto:` + address), kind, owner_id (a
+  gang id `G…` or a laundering service id `S…`), role: `caller` (gang phones), `l1` (first-level mule cards),
+  `l2`, `l3`, `cashout` (crypto wallets), `app`, `url`, `im` (WeChat / QQ). L2/L3 cards owned by a service are
+  shared by all gangs of that service.
+- `hubs.csv`: key, kind, why — legitimate identifiers mentioned in many unrelated reports (bank hotlines, 96110,
+  12345, popular apps) and innocent merchants used as the last hop of many chains. They must not merge gangs.
+- `services.csv`: service_id, gangs (`;`-separated), fee_percent (commission kept), n_l2, n_l3.
+- `narrative_identifiers.csv`: report_id, key, kind — every identifier written in the report's narrative, as the
+  canonical key of exactly what is written (a typo'd number has the key of the typo; \"尾号1234\" is `cardtail:1234`).
+  Kinds: phone, card, cardtail, url, app, wechat, qq. Hubs written in the text are included.
+- `resident_risk.csv`: resident_id, week (0-based; week w starts 7·w days after the start Monday), risk_none,
+  risk_sms, risk_call, risk_visit, risk_lecture — the true probability that the resident is victimised that week
+  if, at the start of the week, the given channel is assigned (none = no new outreach), given all outreach up to
+  then. An attempt reaches the resident with the channel's reach probability (SMS 0.95, call 0.6, visit 0.7,
+  lecture 0.65); the risk is the mixture. Written for the last {truth_weeks} weeks only (`--truth-weeks`), because
+  every week of a large district would be too big.
+
+## The model in brief
+- Weekly gang contacts per resident ~ Poisson(λ), each victimising with probability q; risk = 1 − exp(−λ·q·m).
+  λ scales with season (Q4 ×1.2, Spring Festival ×0.6) and a prior victimisation (sucker lists); q with hidden
+  factors: age, living alone, individual frailty and prior victimisation (together 3–5× for a year).
+- m = exp(−S): S sums −ln(1 − effect) of each outreach that reached the resident (visit 0.40, call 0.25, lecture
+  0.15, leaflet 0.12, SMS 0.07, app push 0.05; ×0.6 for a repeat of the channel within 14 days), halving every 21
+  days. Warnings after gang contacts (预警劝阻) add to S from the next week on. Held-out residents get nothing.
+- Money: victim → L1 (dwell median 3 min) → 3–10 L2 → 2–5 L3 (10–120 min; services keep 2–3.5%) → cash-out
+  (ATM, crypto, innocent merchant) within 1–48 h, in chunks just under round thresholds.
+"
+    )
+}
