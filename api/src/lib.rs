@@ -8,3 +8,7 @@
 //! - `progress`: progress bars and logging set-up.
 
 pub mod cli;
+pub mod ingest;
+pub mod progress;
+pub mod stats;
+pub mod store;
