@@ -75,7 +75,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::generate_cmd::run(&out, residents, weeks, seed, truth_weeks, cli.quiet)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Ingest { .. } => anyhow::bail!("ingest: not built yet"),
-        Command::Stats { .. } => anyhow::bail!("stats: not built yet"),
+        Command::Ingest { dir } => {
+            crate::progress::init_logging();
+            let opts = crate::ingest::IngestOptions {
+                dir,
+                data_dir: cli.data_dir,
+                batch_rows: crate::ingest::DEFAULT_BATCH_ROWS,
+                quiet: cli.quiet,
+            };
+            let report = crate::ingest::run(&opts)?;
+            print!("{}", report.summary());
+            Ok(if report.rejected_any() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+        }
+        Command::Stats { json } => {
+            crate::progress::init_logging();
+            let stats = crate::stats::compute(&crate::store::Store::open_existing(&cli.data_dir)?)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                print!("{}", crate::stats::render(&stats));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -10,3 +10,7 @@
 
 pub mod cli;
 mod generate_cmd;
+pub mod ingest;
+pub mod progress;
+pub mod stats;
+pub mod store;

@@ -1,1 +1,24 @@
 //! CSV / JSON Lines readers for the interchange format, reporting every bad row.
+//!
+//! [`find_tables`] lists the interchange files of a folder; [`TableReader`] streams one file as parsed records,
+//! yielding a [`Diagnostic`] for every bad row (file, physical line, field, reason, the raw row) instead of
+//! stopping at the first. Encoding: a UTF-8 BOM is stripped; a file that is not UTF-8 but decodes cleanly as
+//! GB18030 is converted (with a warning); otherwise rows holding invalid bytes are rejected.
+//!
+//! Layout:
+//! - `error`: [`ReadError`] (file-level problems) and [`Diagnostic`] (row-level problems and warnings).
+//! - `find`: [`find_tables`], the folder scan.
+//! - `decode`: encoding sniffing and the streaming GB18030 → UTF-8 converter.
+//! - `table`: [`TableReader`], the streaming CSV / JSONL row reader.
+
+mod decode;
+mod error;
+mod find;
+mod table;
+#[cfg(test)]
+mod tests;
+
+pub use decode::TextEncoding;
+pub use error::{Diagnostic, ReadError};
+pub use find::{TableFiles, find_tables};
+pub use table::{MAX_FIELD_BYTES, MAX_RAW_BYTES, RowResult, TableReader};

@@ -1,0 +1,215 @@
+//! `fanzha ingest`: validates an interchange folder row by row and loads the good rows into the store.
+//!
+//! Order: residents, reports, then the other tables, so references are checked against what is already stored.
+//! Bad rows go to `<data-dir>/rejects/<run-id>.csv` (file, line, field, reason, raw), written as they are found.
+//! Rows commit in batches; a killed run leaves whole batches only, and re-running skips unchanged rows, so the
+//! store ends exactly as after one uninterrupted run.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use datasets::Table;
+use datasets::read::{Diagnostic, ReadError, TableReader, find_tables};
+
+use crate::progress;
+use crate::store::{FileCounts, RunStatus, Store, Write};
+
+/// Rows per transaction unless configured otherwise.
+pub const DEFAULT_BATCH_ROWS: usize = 10_000;
+
+/// What to ingest and where.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub dir: PathBuf,
+    pub data_dir: PathBuf,
+    pub batch_rows: usize,
+    pub quiet: bool,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IngestReport {
+    pub run_id: i64,
+    pub files: Vec<FileCounts>,
+    pub rejects: PathBuf,
+    /// File-level warnings (encoding converted, unknown columns, ignored files).
+    pub notes: Vec<String>,
+}
+
+impl IngestReport {
+    /// Whether any row or file was rejected.
+    pub fn rejected_any(&self) -> bool {
+        self.files.iter().any(|f| f.rejected > 0 || f.error.is_some())
+    }
+
+    /// The per-file summary as a text table.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "ingest run {}\n{:<16} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+            self.run_id, "file", "accepted", "updated", "unchanged", "rejected", "flagged"
+        );
+        for f in &self.files {
+            s += &format!(
+                "{:<16} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+                f.file, f.accepted, f.updated, f.unchanged, f.rejected, f.flagged
+            );
+            if let Some(e) = &f.error {
+                s += &format!("  file rejected: {e}\n");
+            }
+        }
+        for n in &self.notes {
+            s += &format!("note: {n}\n");
+        }
+        if self.rejected_any() {
+            s += &format!("rejected rows are listed in {}\n", self.rejects.display());
+        }
+        s
+    }
+}
+
+/// Runs an ingest. Fatal problems (unreadable folder, no residents or reports file, store errors) are errors;
+/// bad rows and bad files are counted in the report.
+pub fn run(opts: &IngestOptions) -> anyhow::Result<IngestReport> {
+    let found = find_tables(&opts.dir)?;
+    for required in [Table::Residents, Table::Reports] {
+        if found.get(required).is_none() {
+            let (dir, t) = (opts.dir.display(), required.name());
+            bail!("{dir} has no {t}.csv or {t}.jsonl; it is required");
+        }
+    }
+    let mut notes: Vec<String> =
+        found.ignored.iter().map(|p| format!("{}: not an interchange file; ignored", p.display())).collect();
+    std::fs::create_dir_all(&opts.data_dir)
+        .with_context(|| format!("cannot create data folder {}", opts.data_dir.display()))?;
+    let lock_path = opts.data_dir.join("ingest.lock");
+    let lock = File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
+    lock.try_lock().map_err(|_| anyhow::anyhow!("another ingest is running on {}", opts.data_dir.display()))?;
+
+    let mut store = Store::open(&opts.data_dir)?;
+    let run_id = store.begin_run(&opts.dir, now())?;
+    tracing::debug!(run_id, dir = %opts.dir.display(), "ingest started");
+    let rejects_path = opts.data_dir.join("rejects").join(format!("{run_id}.csv"));
+    let mut rejects = Rejects::create(&rejects_path)?;
+
+    let mut files = Vec::new();
+    for (table, path) in &found.tables {
+        let counts = ingest_file(&mut store, run_id, *table, path, &mut rejects, opts, &mut notes)?;
+        tracing::debug!(file = %path.display(), ?counts, "file done");
+        files.push(counts);
+    }
+    rejects.flush()?;
+    let resolved = store.resolve_flags()?;
+    if resolved > 0 {
+        tracing::info!(resolved, "flags resolved by records that arrived later");
+    }
+    let report = IngestReport { run_id, files, rejects: rejects_path, notes };
+    let status = if report.rejected_any() { RunStatus::DoneWithRejects } else { RunStatus::Done };
+    store.finish_run(run_id, status, &report.files, now())?;
+    drop(lock);
+    Ok(report)
+}
+
+fn ingest_file(
+    store: &mut Store,
+    run_id: i64,
+    table: Table,
+    path: &Path,
+    rejects: &mut Rejects,
+    opts: &IngestOptions,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<FileCounts> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut counts = FileCounts { file: name, table: table.name().into(), ..FileCounts::default() };
+    let mut reader = match TableReader::open(table, path) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!("{e}");
+            rejects.write(&file_diagnostic(&e))?;
+            counts.error = Some(e.to_string());
+            return Ok(counts);
+        }
+    };
+    let bar = progress::file_bar(path, opts.quiet);
+    let stamp = now();
+    let mut batch = store.batch(run_id, stamp)?;
+    let mut in_batch = 0;
+    while let Some(item) = reader.next() {
+        match item {
+            Err(diagnostics) => {
+                counts.rejected += 1;
+                for d in &diagnostics {
+                    rejects.write(d)?;
+                }
+            }
+            Ok((_line, rec)) => {
+                let outcome = batch.write(&rec)?;
+                match outcome {
+                    Write::Inserted => counts.accepted += 1,
+                    Write::Updated => counts.updated += 1,
+                    Write::Unchanged => counts.unchanged += 1,
+                }
+                counts.flagged += batch.check_references(&rec, outcome != Write::Unchanged)?;
+                in_batch += 1;
+                if in_batch == opts.batch_rows {
+                    batch.commit()?;
+                    rejects.flush()?;
+                    batch = store.batch(run_id, stamp)?;
+                    in_batch = 0;
+                }
+            }
+        }
+        bar.set_position(reader.bytes_read());
+    }
+    batch.commit()?;
+    rejects.flush()?;
+    bar.finish_and_clear();
+    for w in reader.warnings() {
+        tracing::warn!("{w}");
+        notes.push(w.to_string());
+    }
+    Ok(counts)
+}
+
+/// A file-level error as a rejects row.
+fn file_diagnostic(e: &ReadError) -> Diagnostic {
+    let (line, field) = match e {
+        ReadError::MissingColumns { missing, .. } => (1, Some(missing.join(";"))),
+        ReadError::DuplicateColumn { column, .. } => (1, Some(column.clone())),
+        _ => (0, None),
+    };
+    Diagnostic { file: e.path().to_path_buf(), line, field, reason: e.to_string(), raw: String::new() }
+}
+
+/// The rejects report, written incrementally.
+struct Rejects {
+    out: csv::Writer<File>,
+}
+
+impl Rejects {
+    fn create(path: &Path) -> anyhow::Result<Rejects> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let mut out = csv::Writer::from_writer(file);
+        out.write_record(["file", "line", "field", "reason", "raw"])?;
+        Ok(Rejects { out })
+    }
+
+    fn write(&mut self, d: &Diagnostic) -> anyhow::Result<()> {
+        let file = d.file.display().to_string();
+        let line = d.line.to_string();
+        self.out.write_record([&file, &line, d.field.as_deref().unwrap_or(""), &d.reason, &d.raw])?;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}

@@ -1,0 +1,161 @@
+//! Versioned schema migrations, applied in order; `PRAGMA user_version` records the last one applied.
+//!
+//! Migrations are frozen once released: change the schema by appending a new one.
+
+/// Migration `i` (0-based) brings the schema to version `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
+/// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
+const V1: &str = r#"
+CREATE TABLE runs (
+    run_id      INTEGER PRIMARY KEY,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    source_dir  TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'done_with_rejects', 'interrupted', 'failed'))
+);
+CREATE TABLE run_files (
+    run_id    INTEGER NOT NULL REFERENCES runs (run_id),
+    file      TEXT NOT NULL,
+    tbl       TEXT NOT NULL,
+    accepted  INTEGER NOT NULL,
+    updated   INTEGER NOT NULL,
+    unchanged INTEGER NOT NULL,
+    rejected  INTEGER NOT NULL,
+    flagged   INTEGER NOT NULL,
+    error     TEXT,
+    PRIMARY KEY (run_id, file)
+);
+CREATE TABLE flags (
+    tbl       TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    run_id    INTEGER NOT NULL,
+    PRIMARY KEY (tbl, record_id, field)
+);
+
+CREATE TABLE residents (
+    resident_id   TEXT PRIMARY KEY,
+    birth_year    INTEGER NOT NULL,
+    gender        TEXT NOT NULL,
+    district      TEXT NOT NULL,
+    community     TEXT NOT NULL,
+    grid          TEXT,
+    lives_alone   INTEGER,
+    phones        TEXT NOT NULL,
+    antifraud_app INTEGER,
+    language      TEXT,
+    row_hash      TEXT NOT NULL,
+    run_id        INTEGER NOT NULL,
+    ingested_at   INTEGER NOT NULL
+);
+CREATE INDEX residents_community ON residents (community);
+
+CREATE TABLE reports (
+    report_id       TEXT PRIMARY KEY,
+    reported_at     INTEGER NOT NULL,
+    reported_week   TEXT NOT NULL,
+    occurred_at     INTEGER,
+    district        TEXT NOT NULL,
+    community       TEXT,
+    victim_id       TEXT,
+    victim_age      INTEGER,
+    victim_gender   TEXT,
+    fraud_type      TEXT NOT NULL,
+    loss_fen        INTEGER,
+    contact_channel TEXT,
+    narrative       TEXT NOT NULL,
+    phones          TEXT NOT NULL,
+    accounts        TEXT NOT NULL,
+    urls            TEXT NOT NULL,
+    apps            TEXT NOT NULL,
+    im_ids          TEXT NOT NULL,
+    row_hash        TEXT NOT NULL,
+    run_id          INTEGER NOT NULL,
+    ingested_at     INTEGER NOT NULL
+);
+CREATE INDEX reports_week ON reports (reported_week);
+CREATE INDEX reports_victim ON reports (victim_id);
+
+CREATE TABLE transfers (
+    transfer_id  TEXT PRIMARY KEY,
+    from_account TEXT NOT NULL,
+    to_account   TEXT NOT NULL,
+    amount_fen   INTEGER NOT NULL,
+    at           INTEGER NOT NULL,
+    channel      TEXT,
+    report_id    TEXT,
+    row_hash     TEXT NOT NULL,
+    run_id       INTEGER NOT NULL,
+    ingested_at  INTEGER NOT NULL
+);
+
+CREATE TABLE contacts (
+    contact_id  TEXT PRIMARY KEY,
+    from_phone  TEXT NOT NULL,
+    to_phone    TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    duration_s  INTEGER,
+    row_hash    TEXT NOT NULL,
+    run_id      INTEGER NOT NULL,
+    ingested_at INTEGER NOT NULL
+);
+
+CREATE TABLE content (
+    content_id  TEXT PRIMARY KEY,
+    title       TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    fraud_types TEXT NOT NULL,
+    audience    TEXT NOT NULL,
+    channels    TEXT NOT NULL,
+    minutes     INTEGER,
+    language    TEXT,
+    row_hash    TEXT NOT NULL,
+    run_id      INTEGER NOT NULL,
+    ingested_at INTEGER NOT NULL
+);
+
+CREATE TABLE staff (
+    staff_id         TEXT PRIMARY KEY,
+    name             TEXT,
+    grids            TEXT NOT NULL,
+    minutes_per_week INTEGER NOT NULL,
+    row_hash         TEXT NOT NULL,
+    run_id           INTEGER NOT NULL,
+    ingested_at      INTEGER NOT NULL
+);
+
+CREATE TABLE outreach (
+    event_id    TEXT PRIMARY KEY,
+    resident_id TEXT NOT NULL,
+    content_id  TEXT,
+    channel     TEXT NOT NULL,
+    staff_id    TEXT,
+    at          INTEGER NOT NULL,
+    outcome     TEXT,
+    holdout     INTEGER,
+    row_hash    TEXT NOT NULL,
+    run_id      INTEGER NOT NULL,
+    ingested_at INTEGER NOT NULL
+);
+
+-- Replaced versions: the live table's columns, then the run that replaced the version and when.
+CREATE TABLE residents_history AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM residents WHERE 0;
+CREATE INDEX residents_history_id ON residents_history (resident_id);
+CREATE TABLE reports_history AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM reports WHERE 0;
+CREATE INDEX reports_history_id ON reports_history (report_id);
+CREATE TABLE transfers_history AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM transfers WHERE 0;
+CREATE INDEX transfers_history_id ON transfers_history (transfer_id);
+CREATE TABLE contacts_history AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM contacts WHERE 0;
+CREATE INDEX contacts_history_id ON contacts_history (contact_id);
+CREATE TABLE content_history AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM content WHERE 0;
+CREATE INDEX content_history_id ON content_history (content_id);
+CREATE TABLE staff_history AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM staff WHERE 0;
+CREATE INDEX staff_history_id ON staff_history (staff_id);
+CREATE TABLE outreach_history AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM outreach WHERE 0;
+CREATE INDEX outreach_history_id ON outreach_history (event_id);
+"#;

@@ -1,0 +1,360 @@
+//! The SQLite store: `<data-dir>/fanzha.sqlite` in WAL mode, versioned migrations, one table per record type
+//! with a `_history` table of replaced versions, ingest runs and flags.
+//!
+//! Writes go through a [`Batch`] (one transaction with cached prepared statements), so a process killed at any
+//! moment leaves exactly the batches that committed, and a re-run finds them unchanged.
+
+mod migrations;
+mod rows;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use datasets::{Record, Table};
+use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+
+pub use rows::iso_week;
+
+/// File name of the store inside the data folder.
+pub const STORE_FILE: &str = "fanzha.sqlite";
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    sql: Vec<TableSql>,
+}
+
+/// The statements used per record table, built once.
+struct TableSql {
+    table: Table,
+    select_hash: String,
+    archive: String,
+    upsert: String,
+    exists: String,
+}
+
+/// What writing one record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Inserted,
+    /// The id existed with different content; the old version went to `<table>_history`.
+    Updated,
+    /// The id existed with the same content; nothing was written.
+    Unchanged,
+}
+
+/// How an ingest run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Done,
+    DoneWithRejects,
+    Failed,
+}
+
+impl RunStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Done => "done",
+            RunStatus::DoneWithRejects => "done_with_rejects",
+            RunStatus::Failed => "failed",
+        }
+    }
+}
+
+/// Per-file counts of one ingest run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FileCounts {
+    pub file: String,
+    pub table: String,
+    pub accepted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub flagged: u64,
+    /// A problem that stopped the whole file (bad header, empty file, …).
+    pub error: Option<String>,
+}
+
+impl Store {
+    /// Opens the store in `data_dir`, creating the folder and the database if needed, and applies pending
+    /// migrations.
+    pub fn open(data_dir: &Path) -> anyhow::Result<Store> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
+        let path = data_dir.join(STORE_FILE);
+        let conn = Connection::open(&path).with_context(|| format!("cannot open store {}", path.display()))?;
+        let mut store = Store::with_connection(conn, path)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing store without creating anything; fails when `data_dir` holds none.
+    pub fn open_existing(data_dir: &Path) -> anyhow::Result<Store> {
+        let path = data_dir.join(STORE_FILE);
+        if !path.is_file() {
+            bail!("no store at {}; run `fanzha ingest DIR --data-dir {}` first", path.display(), data_dir.display());
+        }
+        Store::open(data_dir)
+    }
+
+    fn with_connection(conn: Connection, path: PathBuf) -> anyhow::Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let sql = Table::ALL
+            .into_iter()
+            .map(|table| {
+                let (t, cols) = (table.name(), rows::columns(table));
+                let id = cols[0];
+                let names = cols.join(", ");
+                let marks = (1..=cols.len() + 3).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+                TableSql {
+                    table,
+                    select_hash: format!("SELECT row_hash FROM {t} WHERE {id} = ?1"),
+                    archive: format!("INSERT INTO {t}_history SELECT *, ?1, ?2 FROM {t} WHERE {id} = ?3"),
+                    upsert: format!(
+                        "INSERT OR REPLACE INTO {t} ({names}, row_hash, run_id, ingested_at) VALUES ({marks})"
+                    ),
+                    exists: format!("SELECT 1 FROM {t} WHERE {id} = ?1"),
+                }
+            })
+            .collect();
+        Ok(Store { conn, path, sql })
+    }
+
+    /// Applies the migrations newer than `PRAGMA user_version`, each in its own transaction.
+    fn migrate(&mut self) -> anyhow::Result<()> {
+        let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let latest = migrations::MIGRATIONS.len() as i64;
+        if current > latest {
+            bail!("store {} has schema version {current}; this fanzha knows up to {latest}", self.path.display());
+        }
+        for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql).with_context(|| format!("migration {} failed", i + 1))?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+            tracing::info!(version = i + 1, "applied store migration");
+        }
+        Ok(())
+    }
+
+    /// The schema version.
+    pub fn schema_version(&self) -> anyhow::Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Read access for queries (statistics, tests).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Records the start of an ingest run. Runs left `running` by a killed process are marked `interrupted`
+    /// (the caller holds the ingest lock, so no other run is live).
+    pub fn begin_run(&mut self, source_dir: &Path, now: i64) -> anyhow::Result<i64> {
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'", [])?;
+        tx.execute(
+            "INSERT INTO runs (started_at, source_dir, status) VALUES (?1, ?2, 'running')",
+            params![now, source_dir.display().to_string()],
+        )?;
+        let id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Records the end of a run with its per-file counts.
+    pub fn finish_run(&mut self, run: i64, status: RunStatus, files: &[FileCounts], now: i64) -> anyhow::Result<()> {
+        let tx = self.conn.transaction()?;
+        for f in files {
+            tx.execute(
+                "INSERT OR REPLACE INTO run_files (run_id, file, tbl, accepted, updated, unchanged, rejected, flagged, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    run,
+                    f.file,
+                    f.table,
+                    f.accepted as i64,
+                    f.updated as i64,
+                    f.unchanged as i64,
+                    f.rejected as i64,
+                    f.flagged as i64,
+                    f.error
+                ],
+            )?;
+        }
+        tx.execute(
+            "UPDATE runs SET status = ?1, finished_at = ?2 WHERE run_id = ?3",
+            params![status.as_str(), now, run],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Drops flags whose referenced record has arrived since (e.g. a resident ingested after the report).
+    pub fn resolve_flags(&mut self) -> anyhow::Result<u64> {
+        let mut n = 0;
+        for (field, target) in [
+            ("victim_id", "residents"),
+            ("report_id", "reports"),
+            ("resident_id", "residents"),
+            ("content_id", "content"),
+            ("staff_id", "staff"),
+        ] {
+            let id = rows::columns(Table::from_name(target).context("known table")?)[0];
+            n += self.conn.execute(
+                &format!("DELETE FROM flags WHERE field = ?1 AND value IN (SELECT {id} FROM {target})"),
+                [field],
+            )? as u64;
+        }
+        Ok(n)
+    }
+
+    /// Starts a write batch (one transaction) for run `run`, stamped `now`.
+    pub fn batch(&mut self, run: i64, now: i64) -> anyhow::Result<Batch<'_>> {
+        Ok(Batch { tx: self.conn.transaction()?, sql: &self.sql, run, now })
+    }
+}
+
+/// One write transaction: records, their flags. Nothing is visible to others until [`Batch::commit`].
+pub struct Batch<'a> {
+    tx: Transaction<'a>,
+    sql: &'a [TableSql],
+    run: i64,
+    now: i64,
+}
+
+impl Batch<'_> {
+    fn sql(&self, table: Table) -> &TableSql {
+        self.sql.iter().find(|s| s.table == table).expect("every table has statements")
+    }
+
+    /// Inserts the record, updates it (archiving the old version) or leaves it alone when unchanged.
+    pub fn write(&mut self, rec: &Record) -> anyhow::Result<Write> {
+        let sql = self.sql(rec.table());
+        let hash = rows::row_hash(rec);
+        let old: Option<String> =
+            self.tx.prepare_cached(&sql.select_hash)?.query_row([rec.id()], |r| r.get(0)).optional()?;
+        let outcome = match old {
+            Some(h) if h == hash => return Ok(Write::Unchanged),
+            Some(_) => {
+                self.tx.prepare_cached(&sql.archive)?.execute(params![self.run, self.now, rec.id()])?;
+                Write::Updated
+            }
+            None => Write::Inserted,
+        };
+        let mut values = rows::values(rec);
+        values.extend([hash.into(), self.run.into(), self.now.into()]);
+        self.tx.prepare_cached(&sql.upsert)?.execute(params_from_iter(values))?;
+        Ok(outcome)
+    }
+
+    /// Whether a record with `id` exists in `table` (including rows written earlier in this batch).
+    pub fn exists(&self, table: Table, id: &str) -> anyhow::Result<bool> {
+        Ok(self.tx.prepare_cached(&self.sql(table).exists)?.exists([id])?)
+    }
+
+    /// Checks the record's references and, when `rewrite`, replaces its stored flags. Returns how many
+    /// references point at unknown records.
+    pub fn check_references(&mut self, rec: &Record, rewrite: bool) -> anyhow::Result<u64> {
+        let (table, id) = (rec.table().name(), rec.id());
+        if rewrite {
+            self.tx
+                .prepare_cached("DELETE FROM flags WHERE tbl = ?1 AND record_id = ?2")?
+                .execute(params![table, id])?;
+        }
+        let mut flagged = 0;
+        for (field, value, target) in rows::references(rec) {
+            if self.exists(target, value)? {
+                continue;
+            }
+            flagged += 1;
+            if rewrite {
+                let reason = format!("unknown {} {value:?}; row kept", target.name().trim_end_matches('s'));
+                self.tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO flags (tbl, record_id, field, value, reason, run_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![table, id, field, value, reason, self.run])?;
+            }
+        }
+        Ok(flagged)
+    }
+
+    /// Commits the batch atomically.
+    pub fn commit(self) -> anyhow::Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use datasets::{Fen, FraudType, Report, Timestamp};
+
+    use super::*;
+
+    fn report(id: &str, loss: i64) -> Record {
+        Record::Report(Report {
+            report_id: id.into(),
+            reported_at: Timestamp::parse("2026-03-02 10:00:00").unwrap(),
+            occurred_at: None,
+            district: "310115".into(),
+            community: Some("花木".into()),
+            victim_id: Some("P404".into()),
+            victim_age: None,
+            victim_gender: None,
+            fraud_type: FraudType::OrderBrushing,
+            loss: Some(Fen(loss)),
+            contact_channel: None,
+            narrative: "叙述".into(),
+            phones: vec!["95588".into()],
+            accounts: vec![],
+            urls: vec![],
+            apps: vec![],
+            im_ids: vec![],
+        })
+    }
+
+    #[test]
+    fn write_inserts_then_skips_then_archives() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), migrations::MIGRATIONS.len() as i64);
+        let run = store.begin_run(dir.path(), 100).unwrap();
+        let mut b = store.batch(run, 100).unwrap();
+        assert_eq!(b.write(&report("R1", 500)).unwrap(), Write::Inserted);
+        assert_eq!(b.check_references(&report("R1", 500), true).unwrap(), 1);
+        assert_eq!(b.write(&report("R1", 500)).unwrap(), Write::Unchanged);
+        assert_eq!(b.write(&report("R1", 700)).unwrap(), Write::Updated);
+        b.commit().unwrap();
+        let c = store.conn();
+        let loss: i64 = c.query_row("SELECT loss_fen FROM reports WHERE report_id = 'R1'", [], |r| r.get(0)).unwrap();
+        let old: (i64, i64) = c
+            .query_row("SELECT loss_fen, superseded_run FROM reports_history WHERE report_id = 'R1'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        let week: String = c.query_row("SELECT reported_week FROM reports", [], |r| r.get(0)).unwrap();
+        assert_eq!((loss, old, week.as_str()), (700, (500, run), "2026-W10"));
+        let flag: String = c.query_row("SELECT reason FROM flags", [], |r| r.get(0)).unwrap();
+        assert_eq!(flag, "unknown resident \"P404\"; row kept");
+    }
+
+    #[test]
+    fn reopening_does_not_rerun_migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let store = Store::open(dir.path()).unwrap();
+        let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!((store.schema_version().unwrap(), mode.as_str()), (1, "wal"));
+    }
+}

@@ -1,0 +1,190 @@
+//! Records as store rows: column names, typed values (fen, epoch seconds, ISO week, `;`-joined lists), row hash.
+
+use chrono::Datelike;
+use datasets::{Record, Table, Timestamp};
+use rusqlite::types::Value;
+
+/// The data columns of `table`'s store table, in schema order (before `row_hash, run_id, ingested_at`).
+pub(crate) fn columns(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::Residents => &[
+            "resident_id",
+            "birth_year",
+            "gender",
+            "district",
+            "community",
+            "grid",
+            "lives_alone",
+            "phones",
+            "antifraud_app",
+            "language",
+        ],
+        Table::Reports => &[
+            "report_id",
+            "reported_at",
+            "reported_week",
+            "occurred_at",
+            "district",
+            "community",
+            "victim_id",
+            "victim_age",
+            "victim_gender",
+            "fraud_type",
+            "loss_fen",
+            "contact_channel",
+            "narrative",
+            "phones",
+            "accounts",
+            "urls",
+            "apps",
+            "im_ids",
+        ],
+        Table::Transfers => &["transfer_id", "from_account", "to_account", "amount_fen", "at", "channel", "report_id"],
+        Table::Contacts => &["contact_id", "from_phone", "to_phone", "at", "kind", "duration_s"],
+        Table::Content => {
+            &["content_id", "title", "format", "fraud_types", "audience", "channels", "minutes", "language"]
+        }
+        Table::Staff => &["staff_id", "name", "grids", "minutes_per_week"],
+        Table::Outreach => {
+            &["event_id", "resident_id", "content_id", "channel", "staff_id", "at", "outcome", "holdout"]
+        }
+    }
+}
+
+/// The ISO week (`2026-W10`) of an instant, in Beijing time.
+pub fn iso_week(t: Timestamp) -> String {
+    let w = t.to_beijing().iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
+/// The record's values in [`columns`] order.
+pub(crate) fn values(rec: &Record) -> Vec<Value> {
+    fn text(s: &str) -> Value {
+        Value::Text(s.to_string())
+    }
+    fn opt<T: ToString>(v: &Option<T>) -> Value {
+        v.as_ref().map_or(Value::Null, |x| Value::Text(x.to_string()))
+    }
+    fn int(v: impl Into<i64>) -> Value {
+        Value::Integer(v.into())
+    }
+    fn opt_int<T: Copy + Into<i64>>(v: Option<T>) -> Value {
+        v.map_or(Value::Null, |x| Value::Integer(x.into()))
+    }
+    fn list<T: ToString>(v: &[T]) -> Value {
+        Value::Text(v.iter().map(T::to_string).collect::<Vec<_>>().join(";"))
+    }
+    match rec {
+        Record::Resident(r) => vec![
+            text(&r.resident_id),
+            int(r.birth_year),
+            text(r.gender.code()),
+            text(&r.district),
+            text(&r.community),
+            opt(&r.grid),
+            opt_int(r.lives_alone),
+            list(&r.phones),
+            opt_int(r.antifraud_app),
+            opt(&r.language),
+        ],
+        Record::Report(r) => vec![
+            text(&r.report_id),
+            int(r.reported_at.0),
+            Value::Text(iso_week(r.reported_at)),
+            opt_int(r.occurred_at.map(|t| t.0)),
+            text(&r.district),
+            opt(&r.community),
+            opt(&r.victim_id),
+            opt_int(r.victim_age),
+            opt(&r.victim_gender),
+            text(r.fraud_type.code()),
+            opt_int(r.loss.map(|f| f.0)),
+            opt(&r.contact_channel),
+            text(&r.narrative),
+            list(&r.phones),
+            list(&r.accounts),
+            list(&r.urls),
+            list(&r.apps),
+            list(&r.im_ids),
+        ],
+        Record::Transfer(r) => vec![
+            text(&r.transfer_id),
+            text(&r.from_account),
+            text(&r.to_account),
+            int(r.amount.0),
+            int(r.at.0),
+            opt(&r.channel),
+            opt(&r.report_id),
+        ],
+        Record::Contact(r) => vec![
+            text(&r.contact_id),
+            text(&r.from_phone),
+            text(&r.to_phone),
+            int(r.at.0),
+            text(r.kind.code()),
+            opt_int(r.duration_s),
+        ],
+        Record::Content(r) => vec![
+            text(&r.content_id),
+            text(&r.title),
+            text(r.format.code()),
+            list(&r.fraud_types),
+            text(r.audience.code()),
+            list(&r.channels),
+            opt_int(r.minutes),
+            opt(&r.language),
+        ],
+        Record::Staff(r) => vec![text(&r.staff_id), opt(&r.name), list(&r.grids), int(r.minutes_per_week)],
+        Record::Outreach(r) => vec![
+            text(&r.event_id),
+            text(&r.resident_id),
+            opt(&r.content_id),
+            text(r.channel.code()),
+            opt(&r.staff_id),
+            int(r.at.0),
+            opt(&r.outcome),
+            opt_int(r.holdout),
+        ],
+    }
+}
+
+/// A stable 64-bit FNV-1a hash of the record's canonical fields, as 16 hex digits. Only ever compared with the
+/// stored hash of the same id, so 64 bits leave a 2⁻⁶⁴ chance of missing a change.
+pub(crate) fn row_hash(rec: &Record) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for field in rec.to_fields() {
+        for b in field.as_bytes().iter().chain(std::iter::once(&0x1f)) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// References from a record to other tables, checked at ingest: (field, value, referenced table).
+pub(crate) fn references(rec: &Record) -> Vec<(&'static str, &str, Table)> {
+    let mut out = Vec::new();
+    match rec {
+        Record::Report(r) => {
+            if let Some(v) = &r.victim_id {
+                out.push(("victim_id", v.as_str(), Table::Residents));
+            }
+        }
+        Record::Transfer(r) => {
+            if let Some(v) = &r.report_id {
+                out.push(("report_id", v.as_str(), Table::Reports));
+            }
+        }
+        Record::Outreach(r) => {
+            out.push(("resident_id", r.resident_id.as_str(), Table::Residents));
+            if let Some(v) = &r.content_id {
+                out.push(("content_id", v.as_str(), Table::Content));
+            }
+            if let Some(v) = &r.staff_id {
+                out.push(("staff_id", v.as_str(), Table::Staff));
+            }
+        }
+        Record::Resident(_) | Record::Contact(_) | Record::Content(_) | Record::Staff(_) => {}
+    }
+    out
+}
