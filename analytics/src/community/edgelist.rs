@@ -1,0 +1,234 @@
+//! Parsing an edge list (`u v [w]`, whitespace or comma separated, `#` comments) from any `BufRead` into a CSR graph.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use super::csr::CsrGraph;
+use crate::error::{Error, LineProblem, Result};
+
+/// Whether the third column is read as an edge weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weights {
+    /// Every edge weighs 1; columns after the second are ignored (timestamps, attributes).
+    Unweighted,
+    /// The third column, when present, is a non-negative weight; a missing weight is 1.
+    Weighted,
+}
+
+/// A graph whose nodes carry the names they had in the input.
+#[derive(Debug, Clone)]
+pub struct NamedGraph {
+    /// `names[id]` is the input name of node `id`; ids follow first appearance in the input.
+    pub names: Vec<String>,
+    /// The graph over ids `0..names.len()`.
+    pub graph: CsrGraph,
+    /// Counts seen while reading.
+    pub stats: EdgeListStats,
+}
+
+/// What the reader saw, for the command's summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EdgeListStats {
+    /// Lines read, comments and blank lines included.
+    pub lines: usize,
+    /// Edge lines accepted (before merging parallel edges).
+    pub edge_lines: usize,
+    /// Edge lines with both ends the same node.
+    pub self_loops: usize,
+}
+
+/// Reads an edge list into a [`NamedGraph`].
+///
+/// Each non-blank line that does not start with `#` is `u v [w]`. Columns are split on commas when the line has one,
+/// otherwise on whitespace. A trailing attribute column starting with `{` (e.g. networkx's `{}` or
+/// `{'weight': 2}`) is ignored. Node names are arbitrary strings. Parallel edges are merged by summing weights.
+///
+/// Errors carry the 1-based line number: one column only, an empty name, a non-numeric, negative or non-finite
+/// weight, extra columns in weighted mode, invalid UTF-8, or a read failure. No edges at all is [`Error::EmptyGraph`].
+pub fn read_edge_list<R: BufRead>(mut reader: R, weights: Weights) -> Result<NamedGraph> {
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut edges: Vec<(u32, u32, f64)> = Vec::new();
+    let mut stats = EdgeListStats::default();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let line_no = stats.lines + 1;
+        let read = reader.read_until(b'\n', &mut buf).map_err(|source| Error::EdgeListRead { line: line_no, source })?;
+        if read == 0 {
+            break;
+        }
+        stats.lines = line_no;
+        let line_err = |problem| Error::EdgeListLine { line: line_no, problem };
+        let text = std::str::from_utf8(&buf).map_err(|_| line_err(LineProblem::NotUtf8))?;
+        let Some((u, v, w)) = parse_line(text, weights).map_err(line_err)? else {
+            continue;
+        };
+        let mut id_of = |name: &str| -> Result<u32> {
+            if let Some(&id) = ids.get(name) {
+                return Ok(id);
+            }
+            if names.len() >= CsrGraph::MAX_NODES {
+                return Err(Error::TooManyNodes { count: names.len() + 1, max: CsrGraph::MAX_NODES });
+            }
+            let id = names.len() as u32;
+            names.push(name.to_owned());
+            ids.insert(name.to_owned(), id);
+            Ok(id)
+        };
+        let (a, b) = (id_of(u)?, id_of(v)?);
+        stats.edge_lines += 1;
+        if a == b {
+            stats.self_loops += 1;
+        }
+        edges.push(if a <= b { (a, b, w) } else { (b, a, w) });
+    }
+    drop(ids);
+    if edges.is_empty() {
+        return Err(Error::EmptyGraph);
+    }
+    let graph = CsrGraph::from_canonical(names.len(), edges);
+    Ok(NamedGraph { names, graph, stats })
+}
+
+/// Parses one line: `Ok(None)` for blank and comment lines.
+fn parse_line(line: &str, weights: Weights) -> std::result::Result<Option<(&str, &str, f64)>, LineProblem> {
+    let mut line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    if let Some(brace) = line.find('{') {
+        line = line[..brace].trim_end().trim_end_matches(',').trim_end();
+    }
+    let (fields, count) = if line.contains(',') {
+        first_fields(line.split(',').map(str::trim))
+    } else {
+        first_fields(line.split_whitespace())
+    };
+    if count < 2 {
+        return Err(LineProblem::OneColumn);
+    }
+    let (u, v) = (fields[0], fields[1]);
+    if u.is_empty() || v.is_empty() {
+        return Err(LineProblem::EmptyNodeName);
+    }
+    let weight = match weights {
+        Weights::Unweighted => 1.0,
+        Weights::Weighted if count > 3 => return Err(LineProblem::TooManyColumns { count }),
+        Weights::Weighted if count == 2 => 1.0,
+        Weights::Weighted => parse_weight(fields[2])?,
+    };
+    Ok(Some((u, v, weight)))
+}
+
+/// The first four fields and the total number of fields.
+fn first_fields<'a>(split: impl Iterator<Item = &'a str>) -> ([&'a str; 4], usize) {
+    let mut fields = [""; 4];
+    let mut count = 0;
+    for field in split {
+        if let Some(slot) = fields.get_mut(count) {
+            *slot = field;
+        }
+        count += 1;
+    }
+    (fields, count)
+}
+
+fn parse_weight(text: &str) -> std::result::Result<f64, LineProblem> {
+    let value: f64 = text.parse().map_err(|_| LineProblem::WeightNotNumeric { text: text.to_owned() })?;
+    if !value.is_finite() {
+        return Err(LineProblem::NonFiniteWeight { text: text.to_owned() });
+    }
+    if value < 0.0 {
+        return Err(LineProblem::NegativeWeight { value });
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, weights: Weights) -> Result<NamedGraph> {
+        read_edge_list(text.as_bytes(), weights)
+    }
+
+    fn line_problem(text: &str, weights: Weights) -> (usize, LineProblem) {
+        match read(text, weights) {
+            Err(Error::EdgeListLine { line, problem }) => (line, problem),
+            other => panic!("expected a line error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_names_weights_comments_and_merges() {
+        let g = read("# header\n\nalice bob 2\nbob,carol, 0.5\n  alice\tbob 1.5 \n张三 alice\n", Weights::Weighted)
+            .unwrap();
+        assert_eq!(g.names, vec!["alice", "bob", "carol", "张三"]);
+        assert_eq!(g.graph.edge_count(), 3);
+        assert_eq!(g.graph.neighbors(0).collect::<Vec<_>>(), vec![(1, 3.5), (3, 1.0)]);
+        assert_eq!(g.stats, EdgeListStats { lines: 6, edge_lines: 4, self_loops: 0 });
+    }
+
+    #[test]
+    fn unweighted_ignores_extra_columns() {
+        let g = read("a b 7 1700000000\nb c x\n", Weights::Unweighted).unwrap();
+        assert_eq!(g.graph.total_weight(), 2.0);
+    }
+
+    #[test]
+    fn attribute_column_is_no_weight() {
+        let g = read("0\t157\t{}\n0 413 {'weight': 9, 'x': 1}\n", Weights::Weighted).unwrap();
+        assert_eq!(g.graph.total_weight(), 2.0);
+        assert_eq!(g.names, vec!["0", "157", "413"]);
+    }
+
+    #[test]
+    fn self_loops_are_counted() {
+        let g = read("a a\na b\n", Weights::Unweighted).unwrap();
+        assert_eq!(g.stats.self_loops, 1);
+        assert_eq!(g.graph.degree(0), 3.0);
+    }
+
+    #[test]
+    fn malformed_lines_name_line_and_reason() {
+        assert_eq!(line_problem("a b\nlonely\n", Weights::Unweighted), (2, LineProblem::OneColumn));
+        assert_eq!(
+            line_problem("# c\na b heavy\n", Weights::Weighted),
+            (2, LineProblem::WeightNotNumeric { text: "heavy".into() })
+        );
+        assert_eq!(line_problem("a b -1\n", Weights::Weighted), (1, LineProblem::NegativeWeight { value: -1.0 }));
+        assert_eq!(line_problem("a b inf\n", Weights::Weighted), (1, LineProblem::NonFiniteWeight { text: "inf".into() }));
+        assert_eq!(line_problem("a,,1\n", Weights::Weighted), (1, LineProblem::EmptyNodeName));
+        assert_eq!(line_problem("a b 1 2\n", Weights::Weighted), (1, LineProblem::TooManyColumns { count: 4 }));
+        let msg = read("a b\nc d x\n", Weights::Weighted).unwrap_err().to_string();
+        assert_eq!(msg, "line 2: weight \"x\" is not a number");
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_line_error() {
+        let bytes: &[u8] = b"a b\n\xff\xfe c\n";
+        assert!(matches!(
+            read_edge_list(bytes, Weights::Unweighted),
+            Err(Error::EdgeListLine { line: 2, problem: LineProblem::NotUtf8 })
+        ));
+    }
+
+    #[test]
+    fn empty_input_is_an_empty_graph_error() {
+        assert!(matches!(read("", Weights::Unweighted), Err(Error::EmptyGraph)));
+        assert!(matches!(read("# only comments\n\n", Weights::Unweighted), Err(Error::EmptyGraph)));
+    }
+
+    #[test]
+    fn read_failure_is_reported_with_line() {
+        struct Failing;
+        impl std::io::Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk on fire"))
+            }
+        }
+        let err = read_edge_list(std::io::BufReader::new(Failing), Weights::Unweighted).unwrap_err();
+        assert!(matches!(err, Error::EdgeListRead { line: 1, .. }));
+    }
+}

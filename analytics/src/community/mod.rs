@@ -1,0 +1,15 @@
+//! Community detection on weighted undirected graphs: CSR graph, edge-list reader, components, Leiden, metrics.
+
+mod components;
+mod csr;
+mod edgelist;
+mod leiden;
+mod metrics;
+mod partition;
+
+pub use components::{connected_components, disconnected_communities, split_disconnected};
+pub use csr::CsrGraph;
+pub use edgelist::{EdgeListStats, NamedGraph, Weights, read_edge_list};
+pub use leiden::{CommunityDetector, Leiden, LeidenParams};
+pub use metrics::{ari, modularity, nmi};
+pub use partition::Partition;
