@@ -49,6 +49,21 @@ pub enum Command {
         /// Folder with residents.csv, reports.csv and optional other files (.csv or .jsonl).
         dir: PathBuf,
     },
+    /// The main job: ingest a folder (or generate a synthetic district first), then print statistics.
+    Pipeline {
+        /// Interchange folder to ingest.
+        #[arg(long, conflicts_with = "synthetic", required_unless_present = "synthetic")]
+        input: Option<PathBuf>,
+        /// Generate a synthetic district of this many residents into the data folder and ingest it.
+        #[arg(long)]
+        synthetic: Option<u32>,
+        /// Weeks of history for --synthetic.
+        #[arg(long, default_value_t = 52)]
+        weeks: u32,
+        /// Seed for --synthetic.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Counts per table, fraud type and week, and 万人发案率 per community.
     Stats {
         /// Print JSON instead of tables.
@@ -85,6 +100,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let report = crate::ingest::run(&opts)?;
             print!("{}", report.summary());
+            Ok(if report.rejected_any() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+        }
+        Command::Pipeline { input, synthetic, weeks, seed } => {
+            crate::progress::init_logging();
+            let input = match (input, synthetic) {
+                (Some(dir), _) => crate::pipeline::Input::Folder(dir),
+                (None, Some(residents)) => crate::pipeline::Input::Synthetic { residents, weeks, seed },
+                (None, None) => anyhow::bail!("give --input DIR or --synthetic N"),
+            };
+            let report = crate::pipeline::run(&input, &cli.data_dir, cli.quiet)?;
             Ok(if report.rejected_any() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
         }
         Command::Stats { json } => {

@@ -6,11 +6,13 @@
 //! - `store`: the SQLite store (WAL, versioned migrations, record history, rejects).
 //! - `ingest`: validated, idempotent, crash-safe loading of an interchange folder.
 //! - `stats`: counts and 万人发案率 per community.
+//! - `pipeline`: the main job (ingest, or generate then ingest; then stats).
 //! - `progress`: progress bars and logging set-up.
 
 pub mod cli;
 mod generate_cmd;
 pub mod ingest;
+pub mod pipeline;
 pub mod progress;
 pub mod stats;
 pub mod store;

@@ -244,6 +244,17 @@ mod tests {
         macro_rules! all {
             ($($t:ty),+) => { $( for v in <$t>::ALL { check(doc, v.code(), v.label_zh()); } )+ };
         }
-        all!(FraudType, Gender, ContactChannel, TransferChannel, ContactKind, ContentFormat, Audience, OutreachChannel, Outcome, Language);
+        all!(
+            FraudType,
+            Gender,
+            ContactChannel,
+            TransferChannel,
+            ContactKind,
+            ContentFormat,
+            Audience,
+            OutreachChannel,
+            Outcome,
+            Language
+        );
     }
 }

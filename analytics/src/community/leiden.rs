@@ -38,7 +38,11 @@ impl LeidenParams {
             });
         }
         if self.max_iterations == 0 {
-            return Err(Error::InvalidParameter { name: "max_iterations", value: "0".into(), reason: "must be at least 1" });
+            return Err(Error::InvalidParameter {
+                name: "max_iterations",
+                value: "0".into(),
+                reason: "must be at least 1",
+            });
         }
         Ok(Leiden { params: self })
     }

@@ -43,9 +43,8 @@ where
 {
     let table = Contingency::new(a, b)?;
     let n = a.len() as f64;
-    let entropy = |counts: &[u64]| -> f64 {
-        counts.iter().filter(|&&c| c > 0).map(|&c| c as f64 / n).map(|p| -p * p.ln()).sum()
-    };
+    let entropy =
+        |counts: &[u64]| -> f64 { counts.iter().filter(|&&c| c > 0).map(|&c| c as f64 / n).map(|p| -p * p.ln()).sum() };
     let (ha, hb) = (entropy(&table.rows), entropy(&table.cols));
     if ha == 0.0 && hb == 0.0 {
         return Ok(1.0);

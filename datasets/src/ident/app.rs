@@ -2,8 +2,19 @@
 
 use super::{IdError, IdKind, Identifier, prepare};
 
-const QUOTES: &[(char, char)] =
-    &[('“', '”'), ('"', '"'), ('《', '》'), ('「', '」'), ('【', '】'), ('『', '』'), ('‘', '’'), ('\'', '\''), ('〈', '〉'), ('(', ')'), ('[', ']')];
+const QUOTES: &[(char, char)] = &[
+    ('“', '”'),
+    ('"', '"'),
+    ('《', '》'),
+    ('「', '」'),
+    ('【', '】'),
+    ('『', '』'),
+    ('‘', '’'),
+    ('\'', '\''),
+    ('〈', '〉'),
+    ('(', ')'),
+    ('[', ']'),
+];
 
 /// Normalises an app name.
 ///
@@ -56,7 +67,19 @@ mod tests {
     #[test]
     fn written_forms_give_one_key() {
         let cases: &[(&str, &[&str])] = &[
-            ("app:xx理财", &["“ＸＸ理财”APP", "XX理财", "xx理财app", "《XX理财》", "「XX 理财」App", "【XX理财】平台", "app:xx理财", "“XX理财APP”"]),
+            (
+                "app:xx理财",
+                &[
+                    "“ＸＸ理财”APP",
+                    "XX理财",
+                    "xx理财app",
+                    "《XX理财》",
+                    "「XX 理财」App",
+                    "【XX理财】平台",
+                    "app:xx理财",
+                    "“XX理财APP”",
+                ],
+            ),
             ("app:安心理财", &["安心理财APP", "《安心理财》软件", "安心理财 客户端", " 安心理财 "]),
             ("app:whatsapp", &["WhatsApp", "“WhatsApp”"]),
             ("app:360借条", &["３６０借条", "“360借条”app"]),

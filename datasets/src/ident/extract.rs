@@ -83,8 +83,9 @@ const CLAUSE_END: &[char] = &[',', '。', ';', '!', '?', '\n', '\r', '；', '，
 
 /// Well-known hotlines, recognised without a phone word before them.
 const HOTLINES: &[&str] = &[
-    "96110", "12381", "12345", "12315", "12306", "12110", "10086", "10010", "10000", "95588", "95533", "95599", "95566",
-    "95555", "95559", "95580", "95568", "95528", "95561", "95558", "95595", "95577", "95508", "95188", "95017",
+    "96110", "12381", "12345", "12315", "12306", "12110", "10086", "10010", "10000", "95588", "95533", "95599",
+    "95566", "95555", "95559", "95580", "95568", "95528", "95561", "95558", "95595", "95577", "95508", "95188",
+    "95017",
 ];
 
 /// Common top-level domains accepted for URLs written without a scheme.
@@ -226,7 +227,9 @@ impl Scan<'_> {
         type Normalizer = fn(&str) -> Result<Identifier, super::IdError>;
         let detectors: [(&Regex, Normalizer); 5] = [
             (
-                regex!(r"(?i)(?:imei|meid|串号|设备号|设备识别码)(?:号码|号|码)?\s*(?:为|是)?\s*:?\s*(\d(?:[ /-]?\d){13,15})"),
+                regex!(
+                    r"(?i)(?:imei|meid|串号|设备号|设备识别码)(?:号码|号|码)?\s*(?:为|是)?\s*:?\s*(\d(?:[ /-]?\d){13,15})"
+                ),
                 normalize_imei,
             ),
             (
@@ -248,7 +251,8 @@ impl Scan<'_> {
             for c in re.captures_iter(self.text) {
                 let (Some(all), Some(value)) = (c.get(0), c.get(1)) else { continue };
                 let label_glued = self.before(all.start()).is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '_');
-                let value_glued = self.after(value.end()).is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+                let value_glued =
+                    self.after(value.end()).is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
                 if label_glued || value_glued {
                     continue;
                 }
@@ -265,7 +269,8 @@ impl Scan<'_> {
         for (re, v6) in [(v4, false), (v6, true)] {
             for m in re.find_iter(self.text) {
                 let r = m.range();
-                let glued_before = self.before(r.start).is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == ':');
+                let glued_before =
+                    self.before(r.start).is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == ':');
                 let next = self.text[r.end..].chars().take(2).collect::<Vec<_>>();
                 let glued_after = match next.as_slice() {
                     [c, ..] if c.is_ascii_alphanumeric() || *c == ':' => true,
@@ -273,7 +278,9 @@ impl Scan<'_> {
                     _ => false,
                 };
                 let s = m.as_str();
-                let plausible_v6 = !v6 || (s.contains("::") || s.matches(':').count() == 7) && s.chars().filter(char::is_ascii_hexdigit).count() >= 2;
+                let plausible_v6 = !v6
+                    || (s.contains("::") || s.matches(':').count() == 7)
+                        && s.chars().filter(char::is_ascii_hexdigit).count() >= 2;
                 if glued_before || glued_after || !plausible_v6 {
                     continue;
                 }
@@ -288,7 +295,8 @@ impl Scan<'_> {
         let quoted = regex!(
             r#"[“"「『《【]\s*([^“”"「」『』《》【】\n,.;!?:。，；：]{1,24}?)\s*[”"」』》】](?:\s*((?i:app)|软件|平台|客户端)|的((?i:app)|软件|平台|客户端))?"#
         );
-        let trigger = regex!(r"(?:下载|安装|注册|登录|登陆|打开|名为|名叫|叫做|叫)了?(?:一个|一款|个|款)?(?:名为|叫做|叫)?\s*$");
+        let trigger =
+            regex!(r"(?:下载|安装|注册|登录|登陆|打开|名为|名叫|叫做|叫)了?(?:一个|一款|个|款)?(?:名为|叫做|叫)?\s*$");
         for c in quoted.captures_iter(self.text) {
             let (Some(all), Some(name)) = (c.get(0), c.get(1)) else { continue };
             let end = match (c.get(2), c.get(3)) {
@@ -305,8 +313,8 @@ impl Scan<'_> {
             r"(?:(?:下载|安装|登录|登陆|注册|打开)了?(?:一个|一款)?(?:名为|叫做|叫)?|(?:名为|名叫|叫做|叫))\s?([A-Za-z0-9\p{Han}]{2,12}?)\s?的?\s?((?i:app)|软件|客户端|平台)"
         );
         const NOT_NAMES: &[&str] = &[
-            "这", "该", "此", "那", "一", "个", "其", "某", "对方", "手机", "相关", "虚假", "境外", "正规", "官方", "他", "她",
-            "我", "你", "了", "新", "上述", "涉案", "诈骗", "多个", "各", "本", "的", "款",
+            "这", "该", "此", "那", "一", "个", "其", "某", "对方", "手机", "相关", "虚假", "境外", "正规", "官方",
+            "他", "她", "我", "你", "了", "新", "上述", "涉案", "诈骗", "多个", "各", "本", "的", "款",
         ];
         for c in bare.captures_iter(self.text) {
             let (Some(name), Some(suffix)) = (c.get(1), c.get(2)) else { continue };
@@ -316,7 +324,11 @@ impl Scan<'_> {
                 && n.ends_with(|ch: char| ch.is_ascii_alphanumeric())
                 && name.end() == suffix.start();
             let platform_without_name_word = suffix.as_str() == "平台" && !c[0].contains(['名', '叫']);
-            if NOT_NAMES.iter().any(|w| n.starts_with(w)) || n.ends_with('的') || latin_glued || platform_without_name_word {
+            if NOT_NAMES.iter().any(|w| n.starts_with(w))
+                || n.ends_with('的')
+                || latin_glued
+                || platform_without_name_word
+            {
                 continue;
             }
             if let Ok(id) = normalize_app(n) {
@@ -380,7 +392,8 @@ impl Scan<'_> {
         }
         let next2: Vec<char> = self.text[r.end..].chars().take(2).collect();
         let prev = self.before(r.start);
-        let glued_before = prev.is_some_and(|c| c.is_ascii_alphabetic() || "_./@=#%\\".contains(c) || c == '¥' || c == '$' || c == '第');
+        let glued_before = prev
+            .is_some_and(|c| c.is_ascii_alphabetic() || "_./@=#%\\".contains(c) || c == '¥' || c == '$' || c == '第');
         let unit = |c: &char| "元万亿块角%年月日时分秒次人个件笔吨克斤米辆台部倍岁期楼层室栋".contains(*c);
         let glued_after = match next2.as_slice() {
             ['X' | 'x', ..] => {

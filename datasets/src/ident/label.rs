@@ -72,7 +72,9 @@ pub(crate) fn compatible(labelled: IdKind, kind: IdKind) -> bool {
     labelled == kind
         || matches!(
             (labelled, kind),
-            (IdKind::BankCard, IdKind::PartialCard) | (IdKind::PartialCard, IdKind::BankCard) | (IdKind::Phone, IdKind::Alipay)
+            (IdKind::BankCard, IdKind::PartialCard)
+                | (IdKind::PartialCard, IdKind::BankCard)
+                | (IdKind::Phone, IdKind::Alipay)
         )
 }
 

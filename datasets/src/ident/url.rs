@@ -4,8 +4,24 @@ use super::{IdError, IdKind, Identifier, UrlProblem, prepare};
 
 /// Query parameters that only track where a click came from (dropped); `utm_*` and `share_*` are dropped too.
 const TRACKING: &[&str] = &[
-    "spm", "from", "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_hsenc",
-    "_hsmi", "isappinstalled", "scene", "vd_source", "wxfrom", "clicktime",
+    "spm",
+    "from",
+    "fbclid",
+    "gclid",
+    "gclsrc",
+    "dclid",
+    "msclkid",
+    "yclid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_hsenc",
+    "_hsmi",
+    "isappinstalled",
+    "scene",
+    "vd_source",
+    "wxfrom",
+    "clicktime",
 ];
 
 /// Normalises a URL, with or without scheme.
@@ -102,8 +118,12 @@ fn canonical_host(host: &str) -> Result<String, UrlProblem> {
         _ => host,
     };
     let labels: Vec<&str> = host.split('.').collect();
-    let label_ok =
-        |l: &&str| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    };
     if !labels.iter().all(label_ok) {
         return Err(UrlProblem::BadHost);
     }
