@@ -43,7 +43,9 @@ pub fn normalize_card_tail(raw: &str) -> Result<Identifier, IdError> {
         None => s.as_str(),
     };
     let head = &s[..s.len() - tail.len()];
-    if let Some((at, ch)) = head.char_indices().find(|(_, c)| !(c.is_ascii_digit() || masks.contains(c) || *c == ' ' || *c == '-')) {
+    if let Some((at, ch)) =
+        head.char_indices().find(|(_, c)| !(c.is_ascii_digit() || masks.contains(c) || *c == ' ' || *c == '-'))
+    {
         return Err(IdError::BadChar { value: raw.to_string(), ch, at, expected: IdKind::PartialCard });
     }
     let digits = digits_only(raw, tail.trim(), &[' ', '-'], IdKind::PartialCard)?;
@@ -93,7 +95,16 @@ mod tests {
 
     #[test]
     fn tails() {
-        for raw in ["尾号8821", "尾号为8821", "尾号：8821", "8821", "****8821", "6222 **** **** 8821", "cardtail:8821", "６２２２××××８８２１"] {
+        for raw in [
+            "尾号8821",
+            "尾号为8821",
+            "尾号：8821",
+            "8821",
+            "****8821",
+            "6222 **** **** 8821",
+            "cardtail:8821",
+            "６２２２××××８８２１",
+        ] {
             assert_eq!(normalize_card_tail(raw).map(|i| i.key).as_deref(), Ok("cardtail:8821"), "{raw}");
         }
         assert!(normalize_card_tail("尾号88").is_err());

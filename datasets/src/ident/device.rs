@@ -26,8 +26,7 @@ pub fn normalize_ip(raw: &str) -> Result<Identifier, IdError> {
 /// ```
 pub fn normalize_imei(raw: &str) -> Result<Identifier, IdError> {
     let s = prepare(raw, IdKind::Imei)?;
-    let s = s.strip_prefix(':').unwrap_or(&s).trim();
-    let digits = digits_only(raw, s, &[' ', '-', '/'], IdKind::Imei)?;
+    let digits = digits_only(raw, &s, &[' ', '-', '/'], IdKind::Imei)?;
     let (imei, failed) = match digits.len() {
         15 => (digits.clone(), !luhn_ok(&digits)),
         14 | 16 => {
@@ -35,7 +34,12 @@ pub fn normalize_imei(raw: &str) -> Result<Identifier, IdError> {
             (format!("{body}{}", luhn_digit(body)), false)
         }
         n => {
-            return Err(IdError::DigitCount { value: raw.to_string(), found: n, allowed: "14 to 16", expected: IdKind::Imei });
+            return Err(IdError::DigitCount {
+                value: raw.to_string(),
+                found: n,
+                allowed: "14 to 16",
+                expected: IdKind::Imei,
+            });
         }
     };
     let mut id = Identifier::new(IdKind::Imei, &imei);
@@ -66,7 +70,15 @@ mod tests {
 
     #[test]
     fn imeis() {
-        for raw in ["352099001761481", "35-209900-176148-1", "IMEI 35 209900 176148 1", "35209900176148", "3520990017614823", "imei:352099001761481", "串号：352099001761481"] {
+        for raw in [
+            "352099001761481",
+            "35-209900-176148-1",
+            "IMEI 35 209900 176148 1",
+            "35209900176148",
+            "3520990017614823",
+            "imei:352099001761481",
+            "串号：352099001761481",
+        ] {
             let id = normalize_imei(raw).unwrap();
             assert_eq!((id.key.as_str(), id.luhn_failed), ("imei:352099001761481", false), "{raw}");
         }

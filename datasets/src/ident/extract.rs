@@ -22,7 +22,8 @@
 //!      skipped;
 //!    - phones: mobiles, landlines with area code, `+`/`00` international numbers (national length checked for common
 //!      country codes), 400/800 numbers; 5–8-digit service numbers only after a phone word (电话, 拨打, 热线, 客服 …)
-//!      or when they are well-known hotlines (96110, 12381, 12345, 10086, bank 95xxx …);
+//!      or when they are well-known hotlines (96110, 12381, 12345, 10086, bank 95xxx …); longer 95 numbers are
+//!      left out (in court texts they are mostly invoice or serial numbers);
 //!    - cards: 16–19 digits after a card/account label, or unlabelled when they start with 3–6 and are written in
 //!      one block or in groups of four; 12–15 digits only after a card/account label.
 
@@ -78,13 +79,85 @@ macro_rules! regex {
     }};
 }
 
+/// Words that cannot be part of an unquoted app name; the name starts after the last of them.
+const FUNCTION_WORDS: &[&str] = &[
+    "我们",
+    "你们",
+    "他们",
+    "您的",
+    "我的",
+    "你的",
+    "并",
+    "和",
+    "及",
+    "或",
+    "这",
+    "那",
+    "该",
+    "此",
+    "的",
+    "了",
+    "好了",
+    "相关",
+    "最新版本",
+    "最新版",
+    "最新",
+    "官方",
+    "一个",
+    "一款",
+    "两个",
+    "几个",
+    "三个",
+    "某个",
+    "注册",
+    "安装",
+    "下载",
+    "登录",
+    "登陆",
+    "打开",
+    "使用",
+    "指定",
+    "特定",
+    "我",
+    "您",
+    "你",
+    "名为",
+    "名叫",
+    "叫",
+    "到",
+    "后",
+    "再",
+    "就",
+    "然后",
+    "成功",
+    "这款",
+    "账号",
+    "信息",
+    "应用",
+    "提供",
+    "公司",
+    "其",
+    "某",
+    "对方",
+    "虚假",
+    "境外",
+    "正规",
+    "上述",
+    "涉案",
+    "诈骗",
+    "多个",
+    "各",
+    "本",
+];
+
 /// Characters that end a clause: labels are not looked for across them.
 const CLAUSE_END: &[char] = &[',', '。', ';', '!', '?', '\n', '\r', '；', '，'];
 
 /// Well-known hotlines, recognised without a phone word before them.
 const HOTLINES: &[&str] = &[
-    "96110", "12381", "12345", "12315", "12306", "12110", "10086", "10010", "10000", "95588", "95533", "95599", "95566",
-    "95555", "95559", "95580", "95568", "95528", "95561", "95558", "95595", "95577", "95508", "95188", "95017",
+    "96110", "12381", "12345", "12315", "12306", "12110", "10086", "10010", "10000", "95588", "95533", "95599",
+    "95566", "95555", "95559", "95580", "95568", "95528", "95561", "95558", "95595", "95577", "95508", "95188",
+    "95017",
 ];
 
 /// Common top-level domains accepted for URLs written without a scheme.
@@ -226,7 +299,9 @@ impl Scan<'_> {
         type Normalizer = fn(&str) -> Result<Identifier, super::IdError>;
         let detectors: [(&Regex, Normalizer); 5] = [
             (
-                regex!(r"(?i)(?:imei|meid|串号|设备号|设备识别码)(?:号码|号|码)?\s*(?:为|是)?\s*:?\s*(\d(?:[ /-]?\d){13,15})"),
+                regex!(
+                    r"(?i)(?:imei|meid|串号|设备号|设备识别码)(?:号码|号|码)?\s*(?:为|是)?\s*:?\s*(\d(?:[ /-]?\d){13,15})"
+                ),
                 normalize_imei,
             ),
             (
@@ -248,8 +323,10 @@ impl Scan<'_> {
             for c in re.captures_iter(self.text) {
                 let (Some(all), Some(value)) = (c.get(0), c.get(1)) else { continue };
                 let label_glued = self.before(all.start()).is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '_');
-                let value_glued = self.after(value.end()).is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
-                if label_glued || value_glued {
+                let value_glued =
+                    self.after(value.end()).is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+                let masked = value.as_str().chars().all(|ch| ch == 'x' || ch == 'X');
+                if label_glued || value_glued || masked {
                     continue;
                 }
                 if let Ok(id) = normalize(value.as_str()) {
@@ -265,7 +342,8 @@ impl Scan<'_> {
         for (re, v6) in [(v4, false), (v6, true)] {
             for m in re.find_iter(self.text) {
                 let r = m.range();
-                let glued_before = self.before(r.start).is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == ':');
+                let glued_before =
+                    self.before(r.start).is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == ':');
                 let next = self.text[r.end..].chars().take(2).collect::<Vec<_>>();
                 let glued_after = match next.as_slice() {
                     [c, ..] if c.is_ascii_alphanumeric() || *c == ':' => true,
@@ -273,7 +351,9 @@ impl Scan<'_> {
                     _ => false,
                 };
                 let s = m.as_str();
-                let plausible_v6 = !v6 || (s.contains("::") || s.matches(':').count() == 7) && s.chars().filter(char::is_ascii_hexdigit).count() >= 2;
+                let plausible_v6 = !v6
+                    || (s.contains("::") || s.matches(':').count() == 7)
+                        && s.chars().filter(char::is_ascii_hexdigit).count() >= 2;
                 if glued_before || glued_after || !plausible_v6 {
                     continue;
                 }
@@ -288,7 +368,7 @@ impl Scan<'_> {
         let quoted = regex!(
             r#"[“"「『《【]\s*([^“”"「」『』《》【】\n,.;!?:。，；：]{1,24}?)\s*[”"」』》】](?:\s*((?i:app)|软件|平台|客户端)|的((?i:app)|软件|平台|客户端))?"#
         );
-        let trigger = regex!(r"(?:下载|安装|注册|登录|登陆|打开|名为|名叫|叫做|叫)了?(?:一个|一款|个|款)?(?:名为|叫做|叫)?\s*$");
+        let trigger = regex!(r"(?:下载|安装|注册|登录|登陆|打开)(?:了|并安装|并注册|并登录)?(?:一个|一款|个|款)?\s*$");
         for c in quoted.captures_iter(self.text) {
             let (Some(all), Some(name)) = (c.get(0), c.get(1)) else { continue };
             let end = match (c.get(2), c.get(3)) {
@@ -304,23 +384,26 @@ impl Scan<'_> {
         let bare = regex!(
             r"(?:(?:下载|安装|登录|登陆|注册|打开)了?(?:一个|一款)?(?:名为|叫做|叫)?|(?:名为|名叫|叫做|叫))\s?([A-Za-z0-9\p{Han}]{2,12}?)\s?的?\s?((?i:app)|软件|客户端|平台)"
         );
-        const NOT_NAMES: &[&str] = &[
-            "这", "该", "此", "那", "一", "个", "其", "某", "对方", "手机", "相关", "虚假", "境外", "正规", "官方", "他", "她",
-            "我", "你", "了", "新", "上述", "涉案", "诈骗", "多个", "各", "本", "的", "款",
-        ];
         for c in bare.captures_iter(self.text) {
             let (Some(name), Some(suffix)) = (c.get(1), c.get(2)) else { continue };
-            let n = name.as_str();
+            // "下载并安装我们的软视通APP": the name starts after the last function word or verb.
+            let cut =
+                FUNCTION_WORDS.iter().filter_map(|w| name.as_str().rfind(w).map(|at| at + w.len())).max().unwrap_or(0);
+            let n = &name.as_str()[cut..];
+            let name_start = name.start() + cut;
+            if n.chars().count() < 2 {
+                continue;
+            }
             let latin_glued = suffix.as_str().eq_ignore_ascii_case("app")
                 && suffix.as_str() != "APP"
                 && n.ends_with(|ch: char| ch.is_ascii_alphanumeric())
                 && name.end() == suffix.start();
             let platform_without_name_word = suffix.as_str() == "平台" && !c[0].contains(['名', '叫']);
-            if NOT_NAMES.iter().any(|w| n.starts_with(w)) || n.ends_with('的') || latin_glued || platform_without_name_word {
+            if n.starts_with("手机") || latin_glued || platform_without_name_word {
                 continue;
             }
             if let Ok(id) = normalize_app(n) {
-                self.emit(name.start()..suffix.end(), id);
+                self.emit(name_start..suffix.end(), id);
             }
         }
     }
@@ -380,7 +463,8 @@ impl Scan<'_> {
         }
         let next2: Vec<char> = self.text[r.end..].chars().take(2).collect();
         let prev = self.before(r.start);
-        let glued_before = prev.is_some_and(|c| c.is_ascii_alphabetic() || "_./@=#%\\".contains(c) || c == '¥' || c == '$' || c == '第');
+        let glued_before = prev
+            .is_some_and(|c| c.is_ascii_alphabetic() || "_./@=#%\\".contains(c) || c == '¥' || c == '$' || c == '第');
         let unit = |c: &char| "元万亿块角%年月日时分秒次人个件笔吨克斤米辆台部倍岁期楼层室栋".contains(*c);
         let glued_after = match next2.as_slice() {
             ['X' | 'x', ..] => {
@@ -392,7 +476,8 @@ impl Scan<'_> {
                 }
                 true
             }
-            [c, ..] if c.is_ascii_alphabetic() || *c == '_' || unit(c) => true,
+            // Letters glue the run to a code; masks (`622700381113020****`) hide the rest of a number.
+            [c, ..] if c.is_ascii_alphabetic() || *c == '_' || *c == '*' || *c == '×' || unit(c) => true,
             ['.', d, ..] => d.is_ascii_digit(),
             _ => false,
         };
@@ -439,7 +524,12 @@ impl Scan<'_> {
         if let Some((value, class)) = classify(plus, digits) {
             let accept = match class {
                 PhoneClass::Mobile | PhoneClass::Landline => true,
-                PhoneClass::Service => digits.len() == 10 || label == Label::Phone || HOTLINES.contains(&digits),
+                // 95 + 6 digits is too easily an invoice or serial number in running text.
+                PhoneClass::Service => match digits.len() {
+                    10 => true,
+                    5 => label == Label::Phone || HOTLINES.contains(&digits),
+                    _ => false,
+                },
                 PhoneClass::International => international_length_ok(value.trim_start_matches('+')),
             };
             if accept {
@@ -450,10 +540,11 @@ impl Scan<'_> {
             return None;
         }
         let first = digits.as_bytes()[0];
-        let card_shape = groups.len() == 1 || groups[..groups.len() - 1].iter().all(|g| g.len() == 4);
+        let card_shape =
+            groups.len() == 1 || groups[..groups.len() - 1].iter().all(|g| g.len() == 4) || groups[0].len() == 6;
         let accept = match digits.len() {
-            16..=19 => label == Label::Card || ((b'3'..=b'6').contains(&first) && card_shape),
-            12..=15 => label == Label::Card,
+            16..=19 => card_shape && (label == Label::Card || (b'3'..=b'6').contains(&first)),
+            12..=15 => card_shape && label == Label::Card,
             _ => false,
         };
         if accept { card_from_digits(digits).map(Some) } else { None }

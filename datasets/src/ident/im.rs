@@ -24,7 +24,12 @@ pub fn normalize_qq(raw: &str) -> Result<Identifier, IdError> {
     let s = prepare(raw, IdKind::Qq)?;
     let digits = digits_only(raw, &s, &[' ', '-'], IdKind::Qq)?;
     if !(5..=11).contains(&digits.len()) {
-        return Err(IdError::DigitCount { value: raw.to_string(), found: digits.len(), allowed: "5 to 11", expected: IdKind::Qq });
+        return Err(IdError::DigitCount {
+            value: raw.to_string(),
+            found: digits.len(),
+            allowed: "5 to 11",
+            expected: IdKind::Qq,
+        });
     }
     if digits.starts_with('0') {
         return Err(IdError::Malformed { value: raw.to_string(), expected: IdKind::Qq });
@@ -136,7 +141,8 @@ mod tests {
 
     #[test]
     fn wechat_qq_alipay_forms() {
-        for raw in ["lc_888a", "LC_888A", "微信:lc_888a", "微信号：ＬＣ_888a", "wechat:lc_888a", "wx: lc_888a"] {
+        for raw in ["lc_888a", "LC_888A", "微信:lc_888a", "微信号：ＬＣ_888a", "wechat:lc_888a", "wx: lc_888a"]
+        {
             assert_eq!(key(normalize_wechat(raw)).as_deref(), Ok("wechat:lc_888a"), "{raw}");
         }
         assert_eq!(key(normalize_wechat("138 0013 8000")).as_deref(), Ok("wechat:13800138000"));

@@ -200,7 +200,9 @@ pub enum IdError {
     Malformed { value: String, expected: IdKind },
     #[error("{value:?} is labelled as a {labelled}, which a {field:?} column does not hold")]
     WrongKind { value: String, labelled: IdKind, field: IdField },
-    #[error("{value:?}: cannot tell which kind of {field:?} identifier this is; add a label such as `qq:` or `wechat:`")]
+    #[error(
+        "{value:?}: cannot tell which kind of {field:?} identifier this is; add a label such as `qq:` or `wechat:`"
+    )]
     Ambiguous { value: String, field: IdField },
 }
 
@@ -297,7 +299,7 @@ pub(crate) fn luhn_ok(digits: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The Luhn check digit to append to `digits`.
