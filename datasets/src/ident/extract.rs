@@ -4,7 +4,7 @@
 //! claims the bytes it matched, so mentions never overlap:
 //! 1. URLs with a scheme; e-mail addresses (emitted as Alipay only after a `支付宝` label, otherwise just claimed);
 //!    URLs without scheme (`host.tld[/path]` with a TLD from a list of common ones, ASCII only, so they stop at CJK
-//!    text and full-width punctuation).
+//!    text and full-width punctuation; square brackets, commas and parentheses end a URL too).
 //! 2. Labelled ids: `IMEI`/`串号` + 14–16 digits, `微信`/`微信号`/`wx`/`vx` + id, `QQ` + 5–11 digits,
 //!    `支付宝` + mobile; bare `wxid_…`.
 //! 3. IPv4 (dotted quad) and IPv6 (with `::` or 8 groups).
@@ -20,8 +20,8 @@
 //!      non-identifier one (身份证, 证件号, 订单, 编号, 案号, 发票, 代码, 密码, 验证码 …);
 //!    - an 18-digit (or 17 + X) number with a valid birth date and a valid ID check digit is a 身份证 number and is
 //!      skipped;
-//!    - phones: mobiles, landlines with area code, `+`/`00` international numbers (national length checked for common
-//!      country codes), 400/800 numbers; 5–8-digit service numbers only after a phone word (电话, 拨打, 热线, 客服 …)
+//!    - phones: mobiles, landlines with area code, `+` international numbers (national length checked for common
+//!      country codes; with `00` only common country codes), 400/800 numbers; 5–8-digit service numbers only after a phone word (电话, 拨打, 热线, 客服 …)
 //!      or when they are well-known hotlines (96110, 12381, 12345, 10086, bank 95xxx …); longer 95 numbers are
 //!      left out (in court texts they are mostly invoice or serial numbers);
 //!    - cards: 16–19 digits after a card/account label, or unlabelled when they start with 3–6 and are written in
@@ -155,9 +155,8 @@ const CLAUSE_END: &[char] = &[',', '。', ';', '!', '?', '\n', '\r', '；', '，
 
 /// Well-known hotlines, recognised without a phone word before them.
 const HOTLINES: &[&str] = &[
-    "96110", "12381", "12345", "12315", "12306", "12110", "10086", "10010", "10000", "95588", "95533", "95599",
-    "95566", "95555", "95559", "95580", "95568", "95528", "95561", "95558", "95595", "95577", "95508", "95188",
-    "95017",
+    "96110", "12381", "12345", "12315", "12306", "12110", "10086", "10010", "95588", "95533", "95599", "95566",
+    "95555", "95559", "95580", "95568", "95528", "95561", "95558", "95595", "95577", "95508", "95188", "95017",
 ];
 
 /// Common top-level domains accepted for URLs written without a scheme.
@@ -237,7 +236,7 @@ impl Scan<'_> {
     /// The nearest label before `at` in the same clause.
     fn label_before(&self, at: usize) -> Label {
         let re = regex!(
-            r"(?i)(?P<skip>身份证号码|身份证号|身份证|公民身份号码|证件号码|证件号|护照|订单号|订单|单号|编号|案号|流水号|代码|工号|学号|车牌|发票|批号|字第|邮编|邮政编码|车架号|发动机号|密码|验证码|保单|合同号|序列号|社保|医保|学籍)|(?P<card>银行卡号|银行卡|卡号|信用卡|储蓄卡|借记卡|账号|帐号|账户|帐户|卡)|(?P<phone>手机号码|手机号|手机|电话号码|电话|号码|来电|座机|致电|拨打|拨通|热线|客服|联系方式|回拨|短信|tel|打给)"
+            r"(?i)(?P<skip>身份证号码|身份证号|身份证|公民身份号码|证件号码|证件号|护照|订单号|订单|单号|编号|案号|流水号|代码|工号|学号|车牌|发票号码|发票号|发票|号段|批号|字第|邮编|邮政编码|车架号|发动机号|密码|验证码|保单|合同号|序列号|社保|医保|学籍)|(?P<card>银行卡号|银行卡|卡号|信用卡|储蓄卡|借记卡|账号|帐号|账户|帐户|卡)|(?P<phone>手机号码|手机号|手机|电话号码|电话|号码|来电|座机|致电|拨打|拨通|热线|客服|联系方式|回拨|tel|打给)"
         );
         let window = self.window_before(at, 12);
         match re.captures_iter(window).last() {
@@ -250,7 +249,7 @@ impl Scan<'_> {
 
     fn urls_and_emails(&mut self) {
         let text = self.text;
-        let scheme = regex!(r"(?i)(?:https?|hxxps?|ftp)://[A-Za-z0-9\-._~:/?#\[\]@!$&'*+;=%]+");
+        let scheme = regex!(r"(?i)(?:https?|hxxps?|ftp)://[A-Za-z0-9\-._~:/?#@!$&'*+;=%]+");
         for m in scheme.find_iter(text) {
             let s = m.as_str().trim_end_matches(['.', ':', ';', '!', '?', '\'', ']']);
             let r = m.start()..m.start() + s.len();
@@ -276,7 +275,7 @@ impl Scan<'_> {
             let mut tlds = TLDS.to_vec();
             tlds.sort_by_key(|t| std::cmp::Reverse(t.len()));
             let pattern = format!(
-                r"(?i)(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{})(?::\d{{1,5}})?(?:[/?#][A-Za-z0-9\-._~:/?#\[\]@!$&'*+;=%]*)?",
+                r"(?i)(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{})(?::\d{{1,5}})?(?:[/?#][A-Za-z0-9\-._~:/?#@!$&'*+;=%]*)?",
                 tlds.join("|")
             );
             Regex::new(&pattern).expect("valid regex")
@@ -325,7 +324,7 @@ impl Scan<'_> {
                 let label_glued = self.before(all.start()).is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '_');
                 let value_glued =
                     self.after(value.end()).is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
-                let masked = value.as_str().chars().all(|ch| ch == 'x' || ch == 'X');
+                let masked = value.as_str().chars().all(|ch| matches!(ch, 'x' | 'X' | '-' | '_'));
                 if label_glued || value_glued || masked {
                     continue;
                 }
@@ -465,7 +464,7 @@ impl Scan<'_> {
         let prev = self.before(r.start);
         let glued_before = prev
             .is_some_and(|c| c.is_ascii_alphabetic() || "_./@=#%\\".contains(c) || c == '¥' || c == '$' || c == '第');
-        let unit = |c: &char| "元万亿块角%年月日时分秒次人个件笔吨克斤米辆台部倍岁期楼层室栋".contains(*c);
+        let unit = |c: &char| "元万亿块角%年月日时分秒次人个件笔吨克斤公米辆台部倍岁期楼层室栋余多".contains(*c);
         let glued_after = match next2.as_slice() {
             ['X' | 'x', ..] => {
                 // 17 digits + X is an ID number; any other letter glues the run to a code.
@@ -530,7 +529,9 @@ impl Scan<'_> {
                     5 => label == Label::Phone || HOTLINES.contains(&digits),
                     _ => false,
                 },
-                PhoneClass::International => international_length_ok(value.trim_start_matches('+')),
+                // Written with 00 the country code must be a common one: "00235311-00235810" is a range of
+                // invoice numbers, not a call to Chad.
+                PhoneClass::International => international_length_ok(value.trim_start_matches('+'), !plus),
             };
             if accept {
                 return Some(Some(Identifier::new(super::IdKind::Phone, &value)));
@@ -566,7 +567,7 @@ fn is_id_card(d: &str) -> bool {
 
 /// Whether the national part of an international number has the length its country code uses (unknown codes:
 /// any E.164 length).
-fn international_length_ok(e164: &str) -> bool {
+fn international_length_ok(e164: &str, known_code_only: bool) -> bool {
     const LENGTHS: &[(&str, usize, usize)] = &[
         ("852", 8, 8),
         ("853", 8, 8),
@@ -599,7 +600,7 @@ fn international_length_ok(e164: &str) -> bool {
             return (min..=max).contains(&(e164.len() - len));
         }
     }
-    (8..=15).contains(&e164.len())
+    !known_code_only && (8..=15).contains(&e164.len())
 }
 
 #[cfg(test)]
@@ -635,6 +636,9 @@ mod tests {
             ("用自己的13188003463号码打电话", &["tel:+8613188003463"]),
             ("邮箱zhang.san@qq.com联系", &[]),
             ("支付宝账号zhang.san@qq.com", &["alipay:zhang.san@qq.com"]),
+            ("[url]https://www.baidu-sn.com/[/url]", &["url:baidu-sn.com"]),
+            ("网址http：／／216.218.246.36），并", &["url:216.218.246.36"]),
+            ("点击u.10010.cn/qAAp9，回复TD退订", &["url:u.10010.cn/qAAp9"]),
         ];
         for (text, want) in cases {
             assert_eq!(keys(text), *want, "{text}");
@@ -666,6 +670,15 @@ mod tests {
             "编号13800138000",
             "12399",
             "8888888888888888",
+            "号码为00235311-00235810共计500份",
+            "赊购玉米10000公斤",
+            "透支10000多元",
+            "发送短信12000余条",
+            "实在不行10000吧",
+            "致电商0215897463",
+            "账户4382386元（5000000-7720180×8%）",
+            "卡号为622700381113020＊＊＊＊",
+            "微信号：XXX-XXXXXX",
         ] {
             assert_eq!(keys(text), Vec::<String>::new(), "{text}");
         }
