@@ -15,7 +15,7 @@
 //!    账户, 账号) is nearer than a phone word (手机, 电话, 号码) — `尾号1234的手机` is not a card.
 //! 6. Digit runs (digits joined by single spaces or dashes, an optional leading `+`, `(+86)` or `(0xx)`), split at
 //!    separators into the longest valid pieces:
-//!    - skipped entirely when glued to Latin letters or `_./@=#%` (codes, versions), followed by a decimal point or a
+//!    - skipped entirely when glued to Latin letters or `_.@=#%` (codes, versions), followed by a decimal point or a
 //!      unit (元, 万, 年, 月, 日, 次, 人, % …), preceded by 第/¥/$, or when the nearest label before them is a
 //!      non-identifier one (身份证, 证件号, 订单, 编号, 案号, 发票, 代码, 密码, 验证码 …);
 //!    - an 18-digit (or 17 + X) number with a valid birth date and a valid ID check digit is a 身份证 number and is
@@ -463,7 +463,7 @@ impl Scan<'_> {
         let next2: Vec<char> = self.text[r.end..].chars().take(2).collect();
         let prev = self.before(r.start);
         let glued_before = prev
-            .is_some_and(|c| c.is_ascii_alphabetic() || "_./@=#%\\".contains(c) || c == '¥' || c == '$' || c == '第');
+            .is_some_and(|c| c.is_ascii_alphabetic() || "_.@=#%\\".contains(c) || c == '¥' || c == '$' || c == '第');
         let unit = |c: &char| "元万亿块角%年月日时分秒次人个件笔吨克斤公米辆台部倍岁期楼层室栋余多".contains(*c);
         let glued_after = match next2.as_slice() {
             ['X' | 'x', ..] => {

@@ -133,7 +133,25 @@ fn narrative(rng: &mut ChaCha8Rng) -> (String, Vec<Written>) {
     let mut text = String::new();
     let mut truth = Vec::new();
     for _ in 0..rng.gen_range(3..=8) {
-        let clause = if rng.gen_bool(0.55) {
+        let roll: f64 = rng.r#gen();
+        let clause = if roll < 0.08 {
+            // Two identifiers of one kind in one clause.
+            let (a, b) = if rng.gen_bool(0.5) {
+                (forms::mobile(rng, Style::Prose), forms::mobile(rng, Style::Prose))
+            } else {
+                (forms::card(rng, Style::Prose), forms::card(rng, Style::Prose))
+            };
+            let t = match (a.kind, rng.gen_range(0..3)) {
+                (IdKind::Phone, 0) => format!("联系电话{}/{}", a.raw, b.raw),
+                (IdKind::Phone, 1) => format!("先后用{}、{}两个号码打来", a.raw, b.raw),
+                (IdKind::Phone, _) => format!("嫌疑人王某（电话：{}）和李某（电话：{}）", a.raw, b.raw),
+                (_, 0) => format!("向卡号{}、{}两张卡转账", a.raw, b.raw),
+                (_, 1) => format!("从{}转到{}", a.raw, b.raw),
+                (_, _) => format!("收款账户：{}；{}", a.raw, b.raw),
+            };
+            truth.extend([a, b]);
+            t
+        } else if roll < 0.55 {
             let (w, form) = planted(rng);
             let clause = template(rng, &w, form);
             truth.push(w);

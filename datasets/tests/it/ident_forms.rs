@@ -102,15 +102,19 @@ pub fn mobile(rng: &mut ChaCha8Rng, style: Style) -> Written {
             widen(rng, &format!("{prefix}{body}"), 0.3)
         }
         Style::Prose => {
-            let prefix = pick(rng, &["", "", "", "+86 ", "+86", "0086 ", "86-"]);
+            let prefix = pick(rng, &["", "", "", "+86 ", "+86", "0086 ", "86-", "(+86)"]);
             let sep = pick(rng, &[" ", "-"]);
             let body = match rng.gen_range(0..4) {
                 0 | 1 => n.clone(),
                 2 => grouped(&n, &[3, 4, 4], sep),
                 _ => grouped(&n, &[3, 8], sep),
             };
-            let all_wide = rng.gen_bool(0.2);
-            widen(rng, &format!("{prefix}{body}"), if all_wide { 1.0 } else { 0.0 })
+            if rng.gen_bool(0.2) {
+                // Typed with a full-width input method: full-width digits and ideographic spaces.
+                widen(rng, &format!("{prefix}{body}"), 1.0).replace(' ', "\u{3000}")
+            } else {
+                format!("{prefix}{body}")
+            }
         }
     };
     written(IdKind::Phone, key, raw)
