@@ -35,7 +35,8 @@
 //! Extraction ([`extract`]) rules are documented in its module.
 //!
 //! Layout: `fold` (width folding with an offset map), `label` (leading labels), one file per kind (`phone`,
-//! `card`, `url`, `app`, `im`, `device` for IP and IMEI), `extract` (narrative text).
+//! `card`, `url`, `app`, `im`, `device` for IP and IMEI), `extract` (narrative text: the scan and its
+//! rules, `extract/text` for URLs, e-mails, labelled ids, IPs and apps, `extract/digits` for digit runs).
 
 use std::fmt;
 
