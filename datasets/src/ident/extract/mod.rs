@@ -3,12 +3,13 @@
 //! The text is width-folded first (spans map back to the original bytes). Detectors run in a fixed order and each
 //! claims the bytes it matched, so mentions never overlap:
 //! 1. URLs with a scheme; e-mail addresses (emitted as Alipay only after a `支付宝` label, otherwise just claimed);
-//!    URLs without scheme (`host.tld[/path]` with a TLD from a list of common ones, ASCII only, so they stop at CJK
-//!    text and full-width punctuation; square brackets, commas and parentheses end a URL too).
+//!    URLs without scheme after `链接`/`网址`/`网站`/`域名` (any TLD), then anywhere (`host.tld[/path]` with a TLD
+//!    from a list of common ones). URLs are ASCII, so they stop at CJK text and full-width punctuation; square
+//!    brackets, commas and parentheses end a URL too.
 //! 2. Labelled ids: `IMEI`/`串号` + 14–16 digits, `微信`/`微信号`/`wx`/`vx` + id, `QQ` + 5–11 digits,
 //!    `支付宝` + mobile; bare `wxid_…`.
 //! 3. IPv4 (dotted quad) and IPv6 (with `::` or 8 groups).
-//! 4. Apps: a quoted name (“” "" 「」 『』 《》 【】) followed by `APP`/`软件`/`平台`/`客户端` (optionally after `的`) or
+//! 4. Apps: after a label and a colon (`APP名称：…`, `软件：《…》`); a quoted name (“” "" 「」 『』 《》 【】) followed by `APP`/`软件`/`平台`/`客户端` (optionally after `的`) or
 //!    preceded by `下载`/`安装`/`注册`/`登录`/`打开`/`名为`/`叫`; unquoted names between those verbs and an
 //!    `APP`/`软件`/`客户端` suffix (pronouns and generic words such as 这个/该/手机 are not names).
 //! 5. Partial cards: `尾号(为)1234`, `末四位1234`, masked `6222 **** **** 1234`, only when a bank word (卡, 银行,
@@ -193,6 +194,9 @@ mod tests {
             ("邮箱zhang.san@qq.com联系", &[]),
             ("支付宝账号zhang.san@qq.com", &["alipay:zhang.san@qq.com"]),
             ("[url]https://www.baidu-sn.com/[/url]", &["url:baidu-sn.com"]),
+            ("网址：abc-lc.finance/reg，", &["url:abc-lc.finance/reg"]),
+            ("APP名称：安心理财，", &["app:安心理财"]),
+            ("软件：《金多多》。", &["app:金多多"]),
             ("网址http：／／216.218.246.36），并", &["url:216.218.246.36"]),
             ("点击u.10010.cn/qAAp9，回复TD退订", &["url:u.10010.cn/qAAp9"]),
         ];

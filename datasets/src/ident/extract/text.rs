@@ -115,6 +115,19 @@ impl Scan<'_> {
                 _ => self.claim(&r),
             }
         }
+        // After 链接/网址/域名 any top-level domain is accepted.
+        let labelled = regex!(
+            r"(?i)(?:链接|网址|网站|域名|url)(?:地址)?\s*(?:为|是)?\s*:?\s*((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?::\d{1,5})?(?:[/?#][A-Za-z0-9\-._~:/?#@!$&'*+;=%]*)?)"
+        );
+        for c in labelled.captures_iter(text) {
+            let Some(m) = c.get(1) else { continue };
+            let s = m.as_str().trim_end_matches(['.', ':', ';', '!', '?', '\'']);
+            let r = m.start()..m.start() + s.len();
+            let glued_after = self.after(r.end).is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !glued_after && let Ok(id) = normalize_url(s) {
+                self.emit(r, id);
+            }
+        }
         static BARE: LazyLock<Regex> = LazyLock::new(|| {
             let mut tlds = TLDS.to_vec();
             tlds.sort_by_key(|t| std::cmp::Reverse(t.len()));
@@ -208,6 +221,17 @@ impl Scan<'_> {
     }
 
     pub(super) fn apps(&mut self) {
+        // "APP名称：安心理财", "软件：《XX》": a label and a colon.
+        let labelled = regex!(
+            r#"(?i)(?:app|软件|平台|应用)(?:名称|名字|名)?\s*(?:为|是|叫)?\s*:\s*([“"「『《【]?[A-Za-z0-9\p{Han}]{2,16}[”"」』》】]?)"#
+        );
+        for c in labelled.captures_iter(self.text) {
+            let (Some(all), Some(name)) = (c.get(0), c.get(1)) else { continue };
+            let glued = self.before(all.start()).is_some_and(|ch| ch.is_ascii_alphanumeric());
+            if !glued && let Ok(id) = normalize_app(name.as_str()) {
+                self.emit(name.range(), id);
+            }
+        }
         let quoted = regex!(
             r#"[“"「『《【]\s*([^“”"「」『』《》【】\n,.;!?:。，；：]{1,24}?)\s*[”"」』》】](?:\s*((?i:app)|软件|平台|客户端)|的((?i:app)|软件|平台|客户端))?"#
         );
