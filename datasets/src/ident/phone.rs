@@ -97,7 +97,8 @@ fn landline(n: &str) -> Option<String> {
     let (area, local_lengths) = match n.as_bytes().first()? {
         b'1' if n.starts_with("10") => (2, 8..=8),
         b'2' => (2, 8..=8),
-        b'3'..=b'9' => (3, 7..=8),
+        // 400 and 800 are service prefixes, never area codes.
+        b'3'..=b'9' if !n.starts_with("400") && !n.starts_with("800") => (3, 7..=8),
         _ => return None,
     };
     let local = n.get(area..)?;
