@@ -24,20 +24,20 @@ const QUOTES: &[(char, char)] = &[
 /// assert_eq!(normalize_app("《安心 理财》软件").unwrap().key, "app:安心理财");
 /// ```
 pub fn normalize_app(raw: &str) -> Result<Identifier, IdError> {
-    let s = prepare(raw, IdKind::App)?;
-    let mut name: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    let mut name = prepare(raw, IdKind::App)?;
     loop {
         let before = name.len();
         if let Some(inner) = QUOTES.iter().find_map(|&(open, close)| name.strip_prefix(open)?.strip_suffix(close)) {
-            name = inner.to_string();
+            name = inner.trim().to_string();
         }
         if let Some(stem) = strip_suffix(&name) {
-            name = stem.to_string();
+            name = stem.trim_end().to_string();
         }
         if name.len() == before {
             break;
         }
     }
+    let name: String = name.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
     if name.is_empty() {
         return Err(IdError::Empty { expected: IdKind::App });
     }
@@ -47,15 +47,18 @@ pub fn normalize_app(raw: &str) -> Result<Identifier, IdError> {
     Ok(Identifier::new(IdKind::App, &name))
 }
 
-/// The name without a trailing `软件`/`平台`/`客户端`, or `app` after a non-Latin character (`whatsapp` keeps its
-/// letters; the original case is gone by now, so Latin names ending in `app` keep it).
+/// The name without a trailing `软件`/`平台`/`客户端`/`APP`, or `app`/`App` after a space or a non-Latin character
+/// (`WhatsApp` keeps its letters).
 fn strip_suffix(name: &str) -> Option<&str> {
-    for suffix in ["软件", "平台", "客户端"] {
+    for suffix in ["软件", "平台", "客户端", "APP"] {
         if let Some(stem) = name.strip_suffix(suffix) {
             return Some(stem);
         }
     }
-    let stem = name.strip_suffix("app")?;
+    let stem = name.get(..name.len().checked_sub(3)?)?;
+    if !name[stem.len()..].eq_ignore_ascii_case("app") {
+        return None;
+    }
     let before = stem.chars().next_back()?;
     (!before.is_ascii_alphanumeric()).then_some(stem)
 }
@@ -81,7 +84,8 @@ mod tests {
                 ],
             ),
             ("app:安心理财", &["安心理财APP", "《安心理财》软件", "安心理财 客户端", " 安心理财 "]),
-            ("app:whatsapp", &["WhatsApp", "“WhatsApp”"]),
+            ("app:whatsapp", &["WhatsApp", "“WhatsApp”", "whatsapp"]),
+            ("app:金融pro", &["金融Pro APP", "“金融Pro”app", "金融ProAPP", "app:金融pro"]),
             ("app:360借条", &["３６０借条", "“360借条”app"]),
         ];
         for (want, forms) in cases {

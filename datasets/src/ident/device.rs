@@ -26,8 +26,7 @@ pub fn normalize_ip(raw: &str) -> Result<Identifier, IdError> {
 /// ```
 pub fn normalize_imei(raw: &str) -> Result<Identifier, IdError> {
     let s = prepare(raw, IdKind::Imei)?;
-    let s = s.strip_prefix(':').unwrap_or(&s).trim();
-    let digits = digits_only(raw, s, &[' ', '-', '/'], IdKind::Imei)?;
+    let digits = digits_only(raw, &s, &[' ', '-', '/'], IdKind::Imei)?;
     let (imei, failed) = match digits.len() {
         15 => (digits.clone(), !luhn_ok(&digits)),
         14 | 16 => {

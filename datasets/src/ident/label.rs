@@ -61,7 +61,9 @@ pub(crate) fn split(folded: &str) -> (Option<IdKind>, &str) {
         if (needs_sep && !sep) || (label == "app" && !rest.starts_with(':')) {
             continue;
         }
-        return (Some(kind), rest.trim_start_matches([':', ' ']));
+        let rest = rest.trim_start_matches(' ');
+        let rest = rest.strip_prefix(':').unwrap_or(rest);
+        return (Some(kind), rest.trim_start_matches(' '));
     }
     (None, s)
 }
@@ -93,5 +95,7 @@ mod tests {
         assert_eq!(split("AppStore"), (None, "AppStore"));
         assert_eq!(split("tel:+86"), (Some(IdKind::Phone), "+86"));
         assert_eq!(split("13800138000"), (None, "13800138000"));
+        assert_eq!(split("ip:::"), (Some(IdKind::Ip), "::"));
+        assert_eq!(split("微信号 : lc"), (Some(IdKind::Wechat), "lc"));
     }
 }

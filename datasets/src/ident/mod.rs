@@ -18,8 +18,8 @@
 //!   key normalises to itself) and written labels (`电话`, `手机号`, `卡号`, `银行卡`, `账号`, `尾号`, `微信号`,
 //!   `QQ`, `支付宝`, `网址`, `链接`, `IMEI` …). A label of another kind than the column allows is an error.
 //! - Phones ([`normalize_phone`]): spaces, dashes, dots, brackets dropped; `+86`/`0086`/`86`+mobile and a
-//!   trunk `(0)` handled; mobiles `1[3-9]` + 9 digits; landlines `0` + area code (`10`, `2x`, or 3 digits from
-//!   `3`–`9`) + 7–8 digit local number not starting with 0; service numbers as dialled (`95`+3–6 digits,
+//!   trunk `(0)` handled; mobiles `1[3-9]` + 9 digits; landlines `0` + area code + local number not starting
+//!   with 0 (`10`/`2x` + 8 digits, or 3 digits from `3`–`9` + 7–8 digits); service numbers as dialled (`95`+3–6 digits,
 //!   `96`/`12`+3 digits, `100`+2 digits, `400`/`800`+7 digits); other countries `+`/`00` then 7–15 digits (E.164).
 //! - Bank cards and accounts ([`normalize_card`]): 12–19 digits; the Luhn flag is computed for 16–19 digits only
 //!   (shorter bank *account* numbers carry no check digit). Partial cards ([`normalize_card_tail`]): `尾号1234`,
@@ -35,7 +35,8 @@
 //! Extraction ([`extract`]) rules are documented in its module.
 //!
 //! Layout: `fold` (width folding with an offset map), `label` (leading labels), one file per kind (`phone`,
-//! `card`, `url`, `app`, `im`, `device` for IP and IMEI), `extract` (narrative text).
+//! `card`, `url`, `app`, `im`, `device` for IP and IMEI), `extract` (narrative text: the scan and its
+//! rules, `extract/text` for URLs, e-mails, labelled ids, IPs and apps, `extract/digits` for digit runs).
 
 use std::fmt;
 
@@ -299,7 +300,7 @@ pub(crate) fn luhn_ok(digits: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The Luhn check digit to append to `digits`.

@@ -91,16 +91,18 @@ pub(crate) fn is_mobile(n: &str) -> bool {
     b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
 }
 
-/// A landline without its trunk 0: area code `10`, `2x` or `[3-9]xx`, then 7–8 digits not starting with 0.
+/// A landline without its trunk 0: area code `10` or `2x` then 8 digits, or `[3-9]xx` then 7–8 digits; the local
+/// number does not start with 0.
 fn landline(n: &str) -> Option<String> {
-    let area = match n.as_bytes().first()? {
-        b'1' if n.starts_with("10") => 2,
-        b'2' => 2,
-        b'3'..=b'9' => 3,
+    let (area, local_lengths) = match n.as_bytes().first()? {
+        b'1' if n.starts_with("10") => (2, 8..=8),
+        b'2' => (2, 8..=8),
+        // 400 and 800 are service prefixes, never area codes.
+        b'3'..=b'9' if !n.starts_with("400") && !n.starts_with("800") => (3, 7..=8),
         _ => return None,
     };
     let local = n.get(area..)?;
-    let ok = (7..=8).contains(&local.len()) && !local.starts_with('0');
+    let ok = local_lengths.contains(&local.len()) && !local.starts_with('0');
     ok.then(|| format!("+86{n}"))
 }
 

@@ -113,10 +113,13 @@ fn canonical_host(host: &str) -> Result<String, UrlProblem> {
     if host.parse::<std::net::Ipv4Addr>().is_ok() {
         return Ok(host);
     }
-    let host = match host.strip_prefix("www.") {
-        Some(rest) if rest.contains('.') => rest.to_string(),
-        _ => host,
-    };
+    let mut host = host.as_str();
+    while let Some(rest) = host.strip_prefix("www.")
+        && rest.contains('.')
+    {
+        host = rest;
+    }
+    let host = host.to_string();
     let labels: Vec<&str> = host.split('.').collect();
     let label_ok = |l: &&str| {
         !l.is_empty()
@@ -159,6 +162,7 @@ mod tests {
                 ],
             ),
             ("url:anxin-lc.top/reg", &["www.anxin-lc.top/reg?utm_source=sms", "HTTPS://anxin-lc.top/reg/"]),
+            ("url:www.cn", &["www.www.www.cn"]),
             ("url:a.cn/x?a=1&b=2", &["a.cn/x?b=2&a=1", "https://a.cn:443/x?b=2&utm_medium=q&a=1&share_token=9"]),
             ("url:a.cn:8080/Path/Case", &["http://user:pw@A.CN:8080/Path/Case/"]),
             ("url:h5.fake.vip#/reg?code=9", &["https://h5.fake.vip/#/reg?code=9"]),
