@@ -15,6 +15,7 @@ fn example_district_ingests_with_zero_rejects_and_reingests_unchanged() {
     }
     assert_eq!(count(&c, "SELECT COUNT(*) FROM residents"), 20);
     assert_eq!(count(&c, "SELECT COUNT(*) FROM reports"), 10);
+    assert!(!data.path().join("rejects/1.csv").exists(), "no rejects report when nothing was rejected");
 
     let (code, _) = ingest(&example_district(), data.path());
     assert_eq!(code, 0);

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use csv::ByteRecord;
 use serde_json::Value;
@@ -43,7 +44,7 @@ enum Format {
 struct CsvRows {
     reader: csv::Reader<Box<dyn Read>>,
     /// For each field of the table (in `Table::fields` order), the column holding it.
-    columns: Vec<Option<usize>>,
+    columns: Arc<[Option<usize>]>,
     width: usize,
     record: ByteRecord,
 }
@@ -191,7 +192,7 @@ impl TableReader {
 
     fn csv_row(&mut self, line: u64, record: &ByteRecord) -> RowResult {
         let Format::Csv(rows) = &self.format else { unreachable!("csv_row is only called for CSV files") };
-        let (width, columns) = (rows.width, rows.columns.clone());
+        let (width, columns) = (rows.width, Arc::clone(&rows.columns));
         let raw = || raw_csv(record);
         if record.len() != width {
             let reason = format!("row has {} fields; the header has {width}", record.len());
@@ -200,17 +201,17 @@ impl TableReader {
         let mut values = Vec::with_capacity(record.len());
         let mut problems = Vec::new();
         for (i, bytes) in record.iter().enumerate() {
-            let name = column_name(self.table, &columns, i);
             if bytes.len() > MAX_FIELD_BYTES {
                 let reason = format!("field is {} bytes; the limit is {MAX_FIELD_BYTES}", bytes.len());
-                problems.push((name, reason));
+                problems.push((column_name(self.table, &columns, i), reason));
                 values.push("");
                 continue;
             }
             match std::str::from_utf8(bytes) {
                 Ok(s) => values.push(s),
                 Err(e) => {
-                    problems.push((name, format!("invalid UTF-8 at byte {} of the field", e.valid_up_to())));
+                    let reason = format!("invalid UTF-8 at byte {} of the field", e.valid_up_to());
+                    problems.push((column_name(self.table, &columns, i), reason));
                     values.push("");
                 }
             }
@@ -366,7 +367,7 @@ impl CsvRows {
                 }),
             }
         }
-        Ok(CsvRows { reader, columns, width: names.len(), record: ByteRecord::new() })
+        Ok(CsvRows { reader, columns: columns.into(), width: names.len(), record: ByteRecord::new() })
     }
 }
 
