@@ -42,16 +42,18 @@ rows=$(awk '$1 ~ /\.(csv|jsonl)$/ { n += $2 + $3 + $4 + $5 } END { print n + 0 }
 /usr/bin/time -v -o "$out/sqlite3.time" sqlite3 "$out/import.db" <"$out/import.sql" >/dev/null 2>"$out/sqlite3.stderr"
 
 secs() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
+cpu() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
 rss() { awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$1"; }
 f_s=$(secs "$out/fanzha.time"); s_s=$(secs "$out/sqlite3.time")
 imported=$(for f in "$dir"/*.csv; do t=$(basename "$f" .csv); sqlite3 "$out/import.db" "SELECT COUNT(*) FROM \"$t\";"; done | awk '{ n += $1 } END { print n + 0 }')
 
 cat "$out/fanzha.summary"
 echo
-awk -v r="$rows" -v fs="$f_s" -v ss="$s_s" -v ri="$imported" -v frss="$(rss "$out/fanzha.time")" -v srss="$(rss "$out/sqlite3.time")" 'BEGIN {
+awk -v r="$rows" -v fs="$f_s" -v ss="$s_s" -v ri="$imported" -v fc="$(cpu "$out/fanzha.time")" -v sc="$(cpu "$out/sqlite3.time")" \
+    -v frss="$(rss "$out/fanzha.time")" -v srss="$(rss "$out/sqlite3.time")" 'BEGIN {
     fr = r / (fs > 0 ? fs : 0.01); sr = ri / (ss > 0 ? ss : 0.01)
-    printf "%-16s %10s %9s %12s %12s\n", "", "rows", "seconds", "rows/s", "peak RSS MiB"
-    printf "%-16s %10d %9.2f %12.0f %12s\n", "fanzha ingest", r, fs, fr, frss
-    printf "%-16s %10d %9.2f %12.0f %12s\n", "sqlite3 .import", ri, ss, sr, srss
-    printf "fanzha / sqlite3 rows/s ratio: %.2f\n", fr / sr
+    printf "%-16s %10s %9s %12s %9s %12s\n", "", "rows", "wall s", "rows/s", "CPU s", "peak RSS MiB"
+    printf "%-16s %10d %9.2f %12.0f %9.2f %12s\n", "fanzha ingest", r, fs, fr, fc, frss
+    printf "%-16s %10d %9.2f %12.0f %9.2f %12s\n", "sqlite3 .import", ri, ss, sr, sc, srss
+    printf "fanzha / sqlite3 rows/s ratio (wall): %.2f\n", fr / sr
 }'

@@ -28,7 +28,7 @@ pub struct IngestOptions {
 }
 
 /// The outcome of a run.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct IngestReport {
     pub run_id: i64,
     pub files: Vec<FileCounts>,
@@ -171,7 +171,7 @@ fn ingest_file(
                 }
                 counts.flagged += batch.check_references(&rec, outcome != Write::Unchanged)?;
                 in_batch += 1;
-                if in_batch == opts.batch_rows {
+                if in_batch >= opts.batch_rows.max(1) {
                     batch.commit()?;
                     rejects.flush()?;
                     batch = store.batch(run_id, stamp)?;
