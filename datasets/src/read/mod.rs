@@ -21,10 +21,12 @@
 //! - `find`: [`find_tables`], the folder scan.
 //! - `decode`: encoding sniffing and the streaming GB18030 → UTF-8 converter.
 //! - `table`: [`TableReader`], the streaming CSV / JSONL row reader.
+//! - `row`: the CSV header check and column mapping, JSON values as text, raw-row rendering.
 
 mod decode;
 mod error;
 mod find;
+mod row;
 mod table;
 #[cfg(test)]
 mod tests;
