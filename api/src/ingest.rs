@@ -28,10 +28,11 @@ pub struct IngestOptions {
 }
 
 /// The outcome of a run.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct IngestReport {
     pub run_id: i64,
     pub files: Vec<FileCounts>,
+    /// The rejects report (removed again when the run rejected nothing).
     pub rejects: PathBuf,
     /// File-level warnings (encoding converted, unknown columns, ignored files).
     pub notes: Vec<String>,
@@ -78,7 +79,7 @@ pub fn run(opts: &IngestOptions) -> anyhow::Result<IngestReport> {
             bail!("{dir} has no {t}.csv or {t}.jsonl; it is required");
         }
     }
-    let mut notes: Vec<String> =
+    let notes: Vec<String> =
         found.ignored.iter().map(|p| format!("{}: not an interchange file; ignored", p.display())).collect();
     std::fs::create_dir_all(&opts.data_dir)
         .with_context(|| format!("cannot create data folder {}", opts.data_dir.display()))?;
@@ -89,25 +90,44 @@ pub fn run(opts: &IngestOptions) -> anyhow::Result<IngestReport> {
     let mut store = Store::open(&opts.data_dir)?;
     let run_id = store.begin_run(&opts.dir, now())?;
     tracing::debug!(run_id, dir = %opts.dir.display(), "ingest started");
-    let rejects_path = opts.data_dir.join("rejects").join(format!("{run_id}.csv"));
-    let mut rejects = Rejects::create(&rejects_path)?;
-
-    let mut files = Vec::new();
-    for (table, path) in &found.tables {
-        let counts = ingest_file(&mut store, run_id, *table, path, &mut rejects, opts, &mut notes)?;
-        tracing::debug!(file = %path.display(), ?counts, "file done");
-        files.push(counts);
+    let result = load(&mut store, run_id, &found.tables, opts, notes);
+    if result.is_err() {
+        // Best effort: the error being reported matters more than this bookkeeping.
+        let _ = store.finish_run(run_id, RunStatus::Failed, &[], now());
     }
-    rejects.flush()?;
-    let resolved = store.resolve_flags()?;
-    if resolved > 0 {
-        tracing::info!(resolved, "flags resolved by records that arrived later");
-    }
-    let report = IngestReport { run_id, files, rejects: rejects_path, notes };
+    let report = result?;
     let status = if report.rejected_any() { RunStatus::DoneWithRejects } else { RunStatus::Done };
     store.finish_run(run_id, status, &report.files, now())?;
     drop(lock);
     Ok(report)
+}
+
+/// Loads every file of the run, writing rejects as it goes.
+fn load(
+    store: &mut Store,
+    run_id: i64,
+    tables: &[(Table, PathBuf)],
+    opts: &IngestOptions,
+    mut notes: Vec<String>,
+) -> anyhow::Result<IngestReport> {
+    let rejects_path = opts.data_dir.join("rejects").join(format!("{run_id}.csv"));
+    let mut rejects = Rejects::create(&rejects_path)?;
+    let mut files = Vec::new();
+    for (table, path) in tables {
+        let counts = ingest_file(store, run_id, *table, path, &mut rejects, opts, &mut notes)?;
+        tracing::debug!(file = %path.display(), ?counts, "file done");
+        files.push(counts);
+    }
+    rejects.flush()?;
+    if rejects.written == 0 {
+        // No rejects: leave no header-only file behind.
+        std::fs::remove_file(&rejects_path).with_context(|| format!("cannot remove {}", rejects_path.display()))?;
+    }
+    let resolved = store.resolve_flags()?;
+    if resolved > 0 {
+        tracing::info!(resolved, "flags resolved by records that arrived later");
+    }
+    Ok(IngestReport { run_id, files, rejects: rejects_path, notes })
 }
 
 fn ingest_file(
@@ -151,7 +171,7 @@ fn ingest_file(
                 }
                 counts.flagged += batch.check_references(&rec, outcome != Write::Unchanged)?;
                 in_batch += 1;
-                if in_batch == opts.batch_rows {
+                if in_batch >= opts.batch_rows.max(1) {
                     batch.commit()?;
                     rejects.flush()?;
                     batch = store.batch(run_id, stamp)?;
@@ -184,6 +204,7 @@ fn file_diagnostic(e: &ReadError) -> Diagnostic {
 /// The rejects report, written incrementally.
 struct Rejects {
     out: csv::Writer<File>,
+    written: u64,
 }
 
 impl Rejects {
@@ -194,13 +215,14 @@ impl Rejects {
         let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         let mut out = csv::Writer::from_writer(file);
         out.write_record(["file", "line", "field", "reason", "raw"])?;
-        Ok(Rejects { out })
+        Ok(Rejects { out, written: 0 })
     }
 
     fn write(&mut self, d: &Diagnostic) -> anyhow::Result<()> {
         let file = d.file.display().to_string();
         let line = d.line.to_string();
         self.out.write_record([&file, &line, d.field.as_deref().unwrap_or(""), &d.reason, &d.raw])?;
+        self.written += 1;
         Ok(())
     }
 

@@ -63,7 +63,7 @@ impl RunStatus {
 }
 
 /// Per-file counts of one ingest run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileCounts {
     pub file: String,
     pub table: String,
@@ -103,6 +103,8 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 64 MiB page cache: id lookups and reference checks on a million-row table stay in memory.
+        conn.pragma_update(None, "cache_size", -65_536)?;
         conn.set_prepared_statement_cache_capacity(64);
         let sql = Table::ALL
             .into_iter()

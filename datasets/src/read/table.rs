@@ -5,11 +5,13 @@ use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use csv::ByteRecord;
 use serde_json::Value;
 
 use crate::read::decode::{CrlfToLf, Gb18030Reader, TextEncoding, sniff};
+use crate::read::row::{CsvHeader, CsvRow, JsonRow, column_name, json_text, raw_csv, read_csv_header};
 use crate::read::{Diagnostic, ReadError};
 use crate::records::{Record, RowSource, Table};
 
@@ -43,7 +45,7 @@ enum Format {
 struct CsvRows {
     reader: csv::Reader<Box<dyn Read>>,
     /// For each field of the table (in `Table::fields` order), the column holding it.
-    columns: Vec<Option<usize>>,
+    columns: Arc<[Option<usize>]>,
     width: usize,
     record: ByteRecord,
 }
@@ -91,7 +93,11 @@ impl TableReader {
             }
         };
         let format = if is_csv {
-            Format::Csv(CsvRows::open(table, path, Box::new(CrlfToLf::new(input)), &mut warnings)?)
+            {
+                let CsvHeader { reader, columns, width } =
+                    read_csv_header(table, path, Box::new(CrlfToLf::new(input)), &mut warnings)?;
+                Format::Csv(CsvRows { reader, columns: columns.into(), width, record: ByteRecord::new() })
+            }
         } else {
             Format::Jsonl(JsonlRows {
                 reader: BufReader::with_capacity(64 * 1024, input),
@@ -191,7 +197,7 @@ impl TableReader {
 
     fn csv_row(&mut self, line: u64, record: &ByteRecord) -> RowResult {
         let Format::Csv(rows) = &self.format else { unreachable!("csv_row is only called for CSV files") };
-        let (width, columns) = (rows.width, rows.columns.clone());
+        let (width, columns) = (rows.width, Arc::clone(&rows.columns));
         let raw = || raw_csv(record);
         if record.len() != width {
             let reason = format!("row has {} fields; the header has {width}", record.len());
@@ -200,17 +206,17 @@ impl TableReader {
         let mut values = Vec::with_capacity(record.len());
         let mut problems = Vec::new();
         for (i, bytes) in record.iter().enumerate() {
-            let name = column_name(self.table, &columns, i);
             if bytes.len() > MAX_FIELD_BYTES {
                 let reason = format!("field is {} bytes; the limit is {MAX_FIELD_BYTES}", bytes.len());
-                problems.push((name, reason));
+                problems.push((column_name(self.table, &columns, i), reason));
                 values.push("");
                 continue;
             }
             match std::str::from_utf8(bytes) {
                 Ok(s) => values.push(s),
                 Err(e) => {
-                    problems.push((name, format!("invalid UTF-8 at byte {} of the field", e.valid_up_to())));
+                    let reason = format!("invalid UTF-8 at byte {} of the field", e.valid_up_to());
+                    problems.push((column_name(self.table, &columns, i), reason));
                     values.push("");
                 }
             }
@@ -319,121 +325,8 @@ impl Iterator for TableReader {
     }
 }
 
-impl CsvRows {
-    fn open(
-        table: Table,
-        path: &Path,
-        input: Box<dyn Read>,
-        warnings: &mut Vec<Diagnostic>,
-    ) -> Result<CsvRows, ReadError> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
-        let mut header = ByteRecord::new();
-        match reader.read_byte_record(&mut header) {
-            Ok(true) => {}
-            Ok(false) => return Err(ReadError::Empty { path: path.to_path_buf() }),
-            Err(e) => {
-                let source = match e.into_kind() {
-                    csv::ErrorKind::Io(io) => io,
-                    other => std::io::Error::other(format!("{other:?}")),
-                };
-                return Err(ReadError::Io { path: path.to_path_buf(), source });
-            }
-        }
-        let names: Vec<String> = header
-            .iter()
-            .map(|b| String::from_utf8_lossy(b).trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
-            .collect();
-        let missing: Vec<&'static str> =
-            table.required().iter().copied().filter(|r| !names.iter().any(|n| n == r)).collect();
-        if !missing.is_empty() {
-            return Err(ReadError::MissingColumns { path: path.to_path_buf(), missing, found: names });
-        }
-        let fields = table.fields();
-        let mut columns = vec![None; fields.len()];
-        let mut seen = BTreeSet::new();
-        for (i, name) in names.iter().enumerate() {
-            if !name.is_empty() && !seen.insert(name.as_str()) {
-                return Err(ReadError::DuplicateColumn { path: path.to_path_buf(), column: name.clone() });
-            }
-            match fields.iter().position(|f| f == name) {
-                Some(f) => columns[f] = Some(i),
-                None => warnings.push(Diagnostic {
-                    file: path.to_path_buf(),
-                    line: 1,
-                    field: Some(name.clone()),
-                    reason: if name.is_empty() { "unnamed column ignored" } else { "unknown column ignored" }.into(),
-                    raw: String::new(),
-                }),
-            }
-        }
-        Ok(CsvRows { reader, columns, width: names.len(), record: ByteRecord::new() })
-    }
-}
-
-/// The table field stored in column `i`, if the column is a known field.
-fn column_name(table: Table, columns: &[Option<usize>], i: usize) -> Option<String> {
-    columns.iter().position(|c| *c == Some(i)).map(|f| table.fields()[f].to_string())
-}
-
-struct CsvRow<'a> {
-    table: Table,
-    columns: &'a [Option<usize>],
-    values: Vec<&'a str>,
-}
-
-impl RowSource for CsvRow<'_> {
-    fn raw(&self, field: &str) -> Option<&str> {
-        let f = self.table.fields().iter().position(|name| *name == field)?;
-        self.columns[f].and_then(|c| self.values.get(c).copied())
-    }
-}
-
-struct JsonRow(HashMap<String, String>);
-
-impl RowSource for JsonRow {
-    fn raw(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
-    }
-}
-
-/// A JSON value as field text: strings, numbers and booleans as written, arrays joined with `;`, null absent.
-fn json_text(v: &Value) -> Result<Option<String>, &'static str> {
-    fn scalar(v: &Value) -> Result<Option<String>, &'static str> {
-        match v {
-            Value::Null => Ok(None),
-            Value::String(s) => Ok(Some(s.clone())),
-            Value::Number(n) => Ok(Some(n.to_string())),
-            Value::Bool(b) => Ok(Some(b.to_string())),
-            Value::Array(_) | Value::Object(_) => Err("nested arrays and objects are not allowed"),
-        }
-    }
-    match v {
-        Value::Array(items) => {
-            let mut parts = Vec::with_capacity(items.len());
-            for item in items {
-                if let Some(s) = scalar(item)? {
-                    parts.push(s);
-                }
-            }
-            Ok(Some(parts.join(";")))
-        }
-        Value::Object(_) => Err("objects are not allowed; expected a string, number, boolean or array"),
-        other => scalar(other),
-    }
-}
-
-/// A CSV record written back as one line (quoted where needed), lossily decoded and capped.
-fn raw_csv(record: &ByteRecord) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    let text = match w.write_byte_record(record).and_then(|_| w.flush().map_err(csv::Error::from)) {
-        Ok(()) => w.into_inner().map(|v| String::from_utf8_lossy(&v).into_owned()).unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    cap_raw(text.trim_end_matches('\n'))
-}
-
 /// Cuts `s` to [`MAX_RAW_BYTES`] on a character boundary, saying how much was cut.
-fn cap_raw(s: &str) -> String {
+pub(crate) fn cap_raw(s: &str) -> String {
     if s.len() <= MAX_RAW_BYTES {
         return s.to_string();
     }
