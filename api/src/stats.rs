@@ -20,6 +20,14 @@ pub struct Stats {
     pub period: Option<Period>,
     /// Residents in the store: the population basis of the rates.
     pub population: u64,
+    /// Reports filed in the residents' own district(s): the numerator of 万人发案率.
+    pub local_reports: u64,
+    /// Reports shared from other districts (national platform); not counted in the rates.
+    pub shared_reports: u64,
+    /// The district's headline 万人发案率 over [`Period`]: local reports ÷ population × 10,000.
+    pub district_per_10k: Option<f64>,
+    /// The same, scaled to a year (× 365 ÷ period days), for comparison across periods.
+    pub district_per_10k_per_year: Option<f64>,
     pub communities: Vec<CommunityRate>,
 }
 
@@ -52,6 +60,7 @@ pub struct Period {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CommunityRate {
     /// The report's community, else the victim's (via `victim_id`); `(unknown)` when neither is known.
+    /// Only local reports (filed in a district the residents live in) count.
     pub community: String,
     pub cases: u64,
     pub residents: u64,
@@ -98,8 +107,16 @@ pub fn compute(store: &Store) -> anyhow::Result<Stats> {
          ORDER BY reported_week",
         &|_| String::new(),
     )?;
-    let (first, last): (Option<i64>, Option<i64>) =
-        c.query_row("SELECT MIN(reported_at), MAX(reported_at) FROM reports", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // Local reports: filed in a district that the store's residents live in. Other districts' reports arrive through
+    // the national platform for linking cases; they are not part of this district's incidence.
+    const LOCAL: &str = "r.district IN (SELECT DISTINCT district FROM residents)";
+    let (first, last, local_reports): (Option<i64>, Option<i64>, i64) = c.query_row(
+        &format!("SELECT MIN(reported_at), MAX(reported_at), COUNT(*) FROM reports r WHERE {LOCAL}"),
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let all_reports = count("SELECT COUNT(*) FROM reports")?;
+    let local_reports = local_reports as u64;
     let period = match (first, last) {
         (Some(a), Some(b)) => {
             let (a, b) = (Timestamp(a).to_beijing().date_naive(), Timestamp(b).to_beijing().date_naive());
@@ -119,7 +136,8 @@ pub fn compute(store: &Store) -> anyhow::Result<Stats> {
     let mut cases: BTreeMap<String, u64> = BTreeMap::new();
     let mut stmt = c.prepare(
         "SELECT COALESCE(NULLIF(r.community, ''), v.community, '(unknown)'), COUNT(*)
-         FROM reports r LEFT JOIN residents v ON v.resident_id = r.victim_id GROUP BY 1",
+         FROM reports r LEFT JOIN residents v ON v.resident_id = r.victim_id WHERE r.district IN
+         (SELECT DISTINCT district FROM residents) GROUP BY 1",
     )?;
     for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
         let (k, n) = row?;
@@ -136,7 +154,22 @@ pub fn compute(store: &Store) -> anyhow::Result<Stats> {
             CommunityRate { community: name, cases: n, residents: pop, per_10k }
         })
         .collect();
-    Ok(Stats { tables, flags, by_fraud_type, by_week, period, population, communities })
+    let district_per_10k = (population > 0).then(|| local_reports as f64 / population as f64 * 10_000.0);
+    let district_per_10k_per_year =
+        district_per_10k.zip(period.as_ref()).map(|(r, p)| r * 365.0 / p.days.max(1) as f64);
+    Ok(Stats {
+        tables,
+        flags,
+        by_fraud_type,
+        by_week,
+        period,
+        population,
+        local_reports,
+        shared_reports: all_reports - local_reports,
+        district_per_10k,
+        district_per_10k_per_year,
+        communities,
+    })
 }
 
 /// The statistics as text tables.
@@ -148,13 +181,17 @@ pub fn render(s: &Stats) -> String {
     }
     let _ = writeln!(
         o,
-        "flagged references: {}\n\ncases per fraud type\n{:<26} {:>8} {:>16}",
+        "flagged references: {}\n\ncases per fraud type (all reports, local and shared)\n{:<26} {:>8} {:>16}",
         s.flags, "type", "cases", "loss (yuan)"
     );
     for g in &s.by_fraud_type {
         let _ = writeln!(o, "{:<26} {:>8} {:>16}  {}", g.key, g.cases, g.loss_yuan, g.label);
     }
-    let _ = writeln!(o, "\ncases per ISO week (Beijing time)\n{:<10} {:>8} {:>16}", "week", "cases", "loss (yuan)");
+    let _ = writeln!(
+        o,
+        "\ncases per ISO week (Beijing time, all reports)\n{:<10} {:>8} {:>16}",
+        "week", "cases", "loss (yuan)"
+    );
     for g in &s.by_week {
         let _ = writeln!(o, "{:<10} {:>8} {:>16}", g.key, g.cases, g.loss_yuan);
     }
@@ -168,6 +205,14 @@ pub fn render(s: &Stats) -> String {
         }
     }
     let _ = writeln!(o, "population basis: residents in the store ({} in all)", s.population);
+    let _ = writeln!(
+        o,
+        "local reports: {} (reports shared from other districts, not counted: {})",
+        s.local_reports, s.shared_reports
+    );
+    if let (Some(r), Some(y)) = (s.district_per_10k, s.district_per_10k_per_year) {
+        let _ = writeln!(o, "district: {r:.2} per 10,000 residents over the period ({y:.2} a year)");
+    }
     let _ = writeln!(o, "{:>8} {:>10} {:>10}  community", "cases", "residents", "per 10k");
     for c in &s.communities {
         let rate = c.per_10k.map_or_else(|| "n/a".to_string(), |r| format!("{r:.1}"));

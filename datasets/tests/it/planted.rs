@@ -52,7 +52,10 @@ fn extraction_finds_the_planted_identifiers() {
     }
     let r = recall.0 as f64 / recall.1 as f64;
     let p = precision.0 as f64 / precision.1 as f64;
-    println!("planted identifiers: recall {r:.4} ({}/{}), precision {p:.4} ({}/{})", recall.0, recall.1, precision.0, precision.1);
+    println!(
+        "planted identifiers: recall {r:.4} ({}/{}), precision {p:.4} ({}/{})",
+        recall.0, recall.1, precision.0, precision.1
+    );
     for m in misses.iter().take(10) {
         println!("missed  {m}");
     }
