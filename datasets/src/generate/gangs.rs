@@ -8,7 +8,9 @@ use rand_chacha::ChaCha8Rng;
 
 use super::config::Config;
 use super::forms::app_key;
-use super::numbers::{GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, PhoneId, UrlId};
+use super::numbers::{
+    GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, PhoneId, UNSEEN_CARD_BASE, UrlId,
+};
 use super::sample::{Stream, lognormal, pick, stream, weighted};
 use crate::codes::FraudType;
 
@@ -77,6 +79,9 @@ pub(crate) struct L1 {
     pub(crate) last_incident: u64,
     pub(crate) l2: Vec<String>,
     pub(crate) owner: Owner,
+    /// Victims paying into this card who never appear in reports.csv (unreported, or reported where the platform
+    /// does not share): the card's 3–30 victims are mostly unseen by one district.
+    pub(crate) unseen: u32,
 }
 
 /// A gang (诈骗团伙).
@@ -137,6 +142,7 @@ pub(crate) struct World {
     pub(crate) truth: BTreeMap<String, IdentTruth>,
     pub(crate) numbers: Numbering,
     next_card: u64,
+    next_unseen: u64,
 }
 
 const SYLLABLES: [&str; 24] = [
@@ -242,6 +248,7 @@ impl World {
             truth: BTreeMap::new(),
             numbers,
             next_card: MULE_CARD_BASE,
+            next_unseen: 0,
         };
         let mix: Vec<(FraudType, f64)> = {
             let mut m: BTreeMap<FraudType, f64> = BTreeMap::new();
@@ -394,6 +401,12 @@ impl World {
         c
     }
 
+    /// A fresh card for a victim who appears in no report.
+    pub(crate) fn unseen_victim_card(&mut self) -> String {
+        self.next_unseen += 1;
+        self.numbers.card(UNSEEN_CARD_BASE + self.next_unseen)
+    }
+
     /// Active gangs specialised in `t` in `week` (empty if none).
     pub(crate) fn gangs_for(&self, t: FraudType, week: u32) -> Vec<usize> {
         (0..self.gangs.len()).filter(|&g| self.gangs[g].active(week) && self.gangs[g].types.contains(&t)).collect()
@@ -413,10 +426,11 @@ impl World {
     }
 
     /// The gang's collecting L1 card at time `t` for incident `incident`, opening a new one when the old one is
-    /// frozen (lives 1–14 days) or full (3–30 victims).
-    pub(crate) fn l1_for(&mut self, g: usize, t: i64, incident: u64, rng: &mut ChaCha8Rng, share: f64) -> L1 {
+    /// frozen (lives 1–14 days) or full (3–30 victims, most of them unseen). The flag is true for a new card.
+    pub(crate) fn l1_for(&mut self, g: usize, t: i64, incident: u64, rng: &mut ChaCha8Rng, share: f64) -> (L1, bool) {
         let current =
             self.gangs[g].l1.take().filter(|l1| t <= l1.expires && (l1.remaining > 0 || l1.last_incident == incident));
+        let fresh = current.is_none();
         let mut l1 = match current {
             Some(l1) => l1,
             None => {
@@ -439,13 +453,16 @@ impl World {
                         l2.push(c.clone());
                     }
                 }
+                let capacity: u32 = rng.gen_range(3..=30);
+                let unseen = (f64::from(capacity) * rng.gen_range(0.6..0.95)).round() as u32;
                 L1 {
                     card,
                     expires: t + rng.gen_range(86_400..=14 * 86_400),
-                    remaining: rng.gen_range(3..=30),
+                    remaining: capacity.saturating_sub(unseen).max(1),
                     last_incident: u64::MAX,
                     l2,
                     owner,
+                    unseen,
                 }
             }
         };
@@ -454,6 +471,6 @@ impl World {
             l1.remaining = l1.remaining.saturating_sub(1);
         }
         self.gangs[g].l1 = Some(l1.clone());
-        l1
+        (l1, fresh)
     }
 }

@@ -5,7 +5,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::gangs::{Owner, World};
+use super::gangs::{L1, Owner, World};
 use super::sample::{geometric, lognormal, pick};
 use crate::codes::{FraudType, TransferChannel};
 use crate::values::Fen;
@@ -121,38 +121,62 @@ pub(crate) fn victim_money(
             continue;
         }
         let t = start + dt;
-        let l1 = world.l1_for(gang, t, incident, rng, service_share);
+        let (l1, fresh) = world.l1_for(gang, t, incident, rng, service_share);
+        if fresh {
+            unseen_inflows(world, &l1, t, rng, out);
+        }
         if !payments.l1_cards.contains(&l1.card) {
             payments.l1_cards.push(l1.card.clone());
         }
         payments.last_at = t;
         payments.count += 1;
-        out.push(Hop {
-            at: t,
-            from: victim_card.to_string(),
-            to: l1.card.clone(),
-            amount: Fen(amount),
-            channel: victim_channel(rng),
-            incident: Some(batch),
-        });
-        // L1 dwell: lognormal, median 3 min, 90% under 15 min.
-        let drained = t + lognormal(rng, 180.0, 1.256).clamp(20.0, 6.0 * 3600.0) as i64;
-        let k = rng.gen_range(2..=4).min(l1.l2.len());
-        for (j, chunk) in split(Fen(amount), k, rng).into_iter().enumerate() {
-            let l2 = &l1.l2[j % l1.l2.len()];
-            let at = drained + j as i64 * rng.gen_range(5..60);
-            out.push(Hop {
-                at,
-                from: l1.card.clone(),
-                to: l2.clone(),
-                amount: chunk,
-                channel: bank_channel(rng),
-                incident: None,
-            });
-            onward(world, l1.owner, l2, chunk, at, rng, out);
-        }
+        let from = victim_card.to_string();
+        into_l1(world, &l1, from, Fen(amount), t, victim_channel(rng), Some(batch), rng, out);
     }
     payments
+}
+
+/// Payments of the card's unseen victims, spread over its life, each drained like a reported one.
+fn unseen_inflows(world: &mut World, l1: &L1, t: i64, rng: &mut ChaCha8Rng, out: &mut Vec<Hop>) {
+    for _ in 0..l1.unseen {
+        let at = t + rng.gen_range(0..(l1.expires - t).max(1));
+        let yuan = lognormal(rng, 15_000.0, 1.2).clamp(50.0, 5_000_000.0);
+        let amount = Fen(yuan.round() as i64 * 100 + if rng.gen_bool(0.2) { rng.gen_range(1..100) } else { 0 });
+        let from = world.unseen_victim_card();
+        into_l1(world, l1, from, amount, at, victim_channel(rng), None, rng, out);
+    }
+}
+
+/// One victim payment into an L1 card and the whole onward chain.
+#[allow(clippy::too_many_arguments)]
+fn into_l1(
+    world: &World,
+    l1: &L1,
+    from: String,
+    amount: Fen,
+    t: i64,
+    channel: TransferChannel,
+    incident: Option<usize>,
+    rng: &mut ChaCha8Rng,
+    out: &mut Vec<Hop>,
+) {
+    out.push(Hop { at: t, from, to: l1.card.clone(), amount, channel, incident });
+    // L1 dwell: lognormal, median 3 min, 90% under 15 min.
+    let drained = t + lognormal(rng, 180.0, 1.256).clamp(20.0, 6.0 * 3600.0) as i64;
+    let k = rng.gen_range(2..=4).min(l1.l2.len());
+    for (j, chunk) in split(amount, k, rng).into_iter().enumerate() {
+        let l2 = &l1.l2[j % l1.l2.len()];
+        let at = drained + j as i64 * rng.gen_range(5..60);
+        out.push(Hop {
+            at,
+            from: l1.card.clone(),
+            to: l2.clone(),
+            amount: chunk,
+            channel: bank_channel(rng),
+            incident: None,
+        });
+        onward(world, l1.owner, l2, chunk, at, rng, out);
+    }
 }
 
 fn onward(world: &World, owner: Owner, l2: &str, amount: Fen, at: i64, rng: &mut ChaCha8Rng, out: &mut Vec<Hop>) {

@@ -52,7 +52,9 @@ pub(crate) fn narrative(f: &Facts, typo_share: f64, rng: &mut ChaCha8Rng) -> Nar
     template.push_str(*pick(rng, &INTROS));
     template.push_str(*pick(rng, bodies(f.fraud)));
     if f.loss.0 > 0 && !f.cards.is_empty() {
-        template.push_str(*pick(rng, &PAYMENTS));
+        // Templates naming two cards only when two were paid.
+        let fits: Vec<&str> = PAYMENTS.iter().copied().filter(|t| f.cards.len() > 1 || !t.contains("{C2}")).collect();
+        template.push_str(*pick(rng, &fits));
     } else if f.loss.0 > 0 {
         template.push_str("共损失{M}。");
     }

@@ -301,18 +301,46 @@ fn chance_of_same(gangs: &[String]) -> f64 {
     counts.values().map(|&c| (c as f64 / n).powi(2)).sum()
 }
 
+/// The largest share of same-gang neighbours that random order would plausibly give (chance + 3 sd).
+fn plausible(gangs: &[String]) -> f64 {
+    let p = chance_of_same(gangs);
+    p + 3.0 * (p * (1.0 - p) / (gangs.len() - 1) as f64).sqrt()
+}
+
 #[test]
 fn ids_do_not_reveal_the_gang() {
     let files = big();
     let truth = report_gangs(files);
+    // Report ids follow reporting time (batches per week), so they carry nothing but time.
+    let reports = records(files, Table::Reports);
+    let times: Vec<i64> = reports
+        .iter()
+        .map(|r| match r {
+            Record::Report(r) => r.reported_at.0,
+            _ => 0,
+        })
+        .collect();
+    let ids: Vec<&str> = reports.iter().map(|r| r.id()).collect();
+    let mut sorted_ids = ids.clone();
+    sorted_ids.sort_unstable();
+    assert_eq!(ids, sorted_ids, "reports are written in id order");
+    let backwards = times.windows(2).filter(|w| w[1] < w[0]).count();
+    assert!(backwards * 10 < times.len(), "{backwards} of {} ids go back in time", times.len());
     let originals: Vec<String> = truth.values().filter(|(_, dup)| dup.is_empty()).map(|(g, _)| g.clone()).collect();
-    let (seen, chance) = (same_gang_neighbours(&originals), chance_of_same(&originals));
-    assert!(seen < chance + 0.05, "report ids cluster by gang: {seen} vs chance {chance}");
+    let seen = same_gang_neighbours(&originals);
+    assert!(seen < plausible(&originals), "report ids cluster by gang: {seen}");
     let ids = csv(files, "truth/identifier_gang.csv");
-    let cards: Vec<String> = ids.rows.iter().filter(|r| &r[3] == "l1").map(|r| r[2].to_string()).collect();
-    let (seen, chance) = (same_gang_neighbours(&cards), chance_of_same(&cards));
-    assert!(seen < chance + 0.05, "L1 card numbers cluster by gang: {seen} vs chance {chance}");
-    let reports = csv(files, "reports.csv");
-    let amounts: BTreeSet<&str> = reports.values("loss_yuan").collect();
-    assert!(amounts.len() * 10 > reports.rows.len() * 8, "losses repeat");
+    for role in ["l1", "l2", "caller"] {
+        let owners: Vec<String> = ids.rows.iter().filter(|r| &r[3] == role).map(|r| r[2].to_string()).collect();
+        let seen = same_gang_neighbours(&owners);
+        assert!(seen < plausible(&owners), "{role} numbers cluster by owner: {seen} vs {}", chance_of_same(&owners));
+    }
+    let amounts: BTreeSet<String> = reports
+        .iter()
+        .filter_map(|r| match r {
+            Record::Report(r) => r.loss.map(|l| l.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(amounts.len() * 10 > reports.len() * 8, "losses repeat");
 }
