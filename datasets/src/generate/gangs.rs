@@ -11,7 +11,7 @@ use super::forms::app_key;
 use super::numbers::{
     GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, PhoneId, UNSEEN_CARD_BASE, UrlId,
 };
-use super::sample::{Stream, lognormal, pick, stream, weighted};
+use super::sample::{Stream, lognormal, pick, pick_str, stream, weighted};
 use crate::codes::FraudType;
 
 /// Fraud-type mix of all victims (domain-notes, %).
@@ -177,7 +177,7 @@ fn app_name(rng: &mut ChaCha8Rng) -> String {
     }
     let n = rng.gen_range(1..3);
     let mut s: String = (0..n).map(|_| *pick(rng, &SYLLABLES)).collect();
-    s.push_str(*pick(rng, &APP_SUFFIX));
+    s.push_str(pick_str(rng, &APP_SUFFIX));
     s
 }
 
@@ -187,14 +187,14 @@ fn url_id(rng: &mut ChaCha8Rng) -> UrlId {
         0 => host.push_str(&rng.gen_range(10..999).to_string()),
         1 => {
             host.push('-');
-            host.push_str(*pick(rng, &HOST_WORDS));
+            host.push_str(pick_str(rng, &HOST_WORDS));
         }
         _ => {
-            host.push_str(*pick(rng, &HOST_WORDS));
+            host.push_str(pick_str(rng, &HOST_WORDS));
             host.push_str(&rng.gen_range(1..99).to_string());
         }
     }
-    host.push_str(*pick(rng, &TLDS));
+    host.push_str(pick_str(rng, &TLDS));
     let path = pick(rng, &PATHS).to_string();
     let query = if rng.gen_bool(0.3) { vec![("id".to_string(), rng.gen_range(1..9999).to_string())] } else { vec![] };
     UrlId { host, path, query }

@@ -16,6 +16,9 @@ use crate::codes::{ContactChannel, FraudType, Gender};
 use crate::records::Report;
 use crate::values::Fen;
 
+/// One yuan in fen.
+const YUAN: i64 = 100;
+
 /// One victimisation, local or elsewhere.
 #[derive(Debug, Clone)]
 pub(crate) struct Incident {
@@ -78,7 +81,7 @@ fn draw_loss(t: FraudType, age: u8, rng: &mut ChaCha8Rng) -> Fen {
     let yuan = (lognormal(rng, median * mult, sigma)).clamp(50.0, 20_000_000.0);
     let fen = match rng.gen_range(0..10) {
         0..=6 => yuan.round() as i64 * 100,
-        7 | 8 => (yuan / 100.0).round().max(1.0) as i64 * 100_00,
+        7 | 8 => (yuan / 100.0).round().max(1.0) as i64 * 100 * YUAN,
         _ => (yuan * 100.0).round() as i64,
     };
     Fen(fen)

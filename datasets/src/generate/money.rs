@@ -10,6 +10,9 @@ use super::sample::{geometric, lognormal, pick};
 use crate::codes::{FraudType, TransferChannel};
 use crate::values::Fen;
 
+/// One yuan in fen.
+const YUAN: i64 = 100;
+
 /// One transfer before its id is assigned; `incident` marks a victim's own payment (its report id is filled later).
 #[derive(Debug, Clone)]
 pub(crate) struct Hop {
@@ -33,7 +36,7 @@ pub(crate) struct Payments {
 
 /// Splits `total` into up to `n` chunks, all but the last just under a round threshold.
 pub(crate) fn split(total: Fen, n: usize, rng: &mut ChaCha8Rng) -> Vec<Fen> {
-    if n <= 1 || total.0 < 200_00 {
+    if n <= 1 || total.0 < 200 * YUAN {
         return vec![total];
     }
     let mut out = Vec::with_capacity(n);
@@ -41,15 +44,15 @@ pub(crate) fn split(total: Fen, n: usize, rng: &mut ChaCha8Rng) -> Vec<Fen> {
     for j in 0..n - 1 {
         let share = rem / (n - j) as i64;
         let target = share * rng.gen_range(70..130) / 100;
-        let unit: i64 = if target >= 10_000_00 {
-            1_000_00
-        } else if target >= 1_000_00 {
-            100_00
+        let unit: i64 = if target >= 10_000 * YUAN {
+            1_000 * YUAN
+        } else if target >= 1_000 * YUAN {
+            100 * YUAN
         } else {
-            10_00
+            10 * YUAN
         };
         let rounded = (target + unit - 1) / unit * unit;
-        let chunk = rounded - rng.gen_range(1..=(unit / 1000).clamp(1, 99)) * 100 - rng.gen_range(0..100);
+        let chunk = rounded - rng.gen_range(1..=(unit / (10 * YUAN)).clamp(1, 99)) * YUAN - rng.gen_range(0..YUAN);
         if chunk <= 0 || chunk >= rem {
             break;
         }
@@ -93,7 +96,7 @@ pub(crate) fn victim_money(
         FraudType::OrderBrushing | FraudType::FakeInvestment | FraudType::ElderInvestment => geometric(rng, 5.0),
         _ => geometric(rng, 3.0),
     };
-    n = n.min((loss.0 / 100_00).max(1) as u32);
+    n = n.min((loss.0 / (100 * YUAN)).max(1) as u32);
     let span: i64 = match fraud {
         FraudType::OrderBrushing | FraudType::GameTrading | FraudType::FakeShopping => 6 * 3600,
         FraudType::FakeInvestment | FraudType::Romance | FraudType::ElderInvestment => 14 * 86_400,
@@ -204,7 +207,7 @@ fn onward(world: &World, owner: Owner, l2: &str, amount: Fen, at: i64, rng: &mut
             35..=64 => (pick(rng, wallets).clone(), TransferChannel::Crypto),
             _ => (pick(rng, &world.merchants).clone(), TransferChannel::Merchant),
         };
-        let pieces = if channel == TransferChannel::Atm { (chunk.0 / 20_000_00 + 1).min(5) as usize } else { 1 };
+        let pieces = if channel == TransferChannel::Atm { (chunk.0 / (20_000 * YUAN) + 1).min(5) as usize } else { 1 };
         for (m, piece) in split(chunk, pieces, rng).into_iter().enumerate() {
             out.push(Hop {
                 at: t4 + m as i64 * 90,
@@ -227,12 +230,12 @@ mod tests {
     #[test]
     fn split_keeps_the_total_and_stays_under_thresholds() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        for total in [150_00, 12_345_67, 98_000_00, 500_000_00] {
+        for total in [150 * YUAN, 1_234_567, 98_000 * YUAN, 500_000 * YUAN] {
             let parts = split(Fen(total), 4, &mut rng);
             assert_eq!(parts.iter().map(|p| p.0).sum::<i64>(), total);
             assert!(parts.iter().all(|p| p.0 > 0));
             for p in &parts[..parts.len() - 1] {
-                assert_ne!(p.0 % 100_00, 0, "chunk {p:?} is a round amount");
+                assert_ne!(p.0 % (100 * YUAN), 0, "chunk {p:?} is a round amount");
             }
         }
     }
