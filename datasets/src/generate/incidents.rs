@@ -108,6 +108,31 @@ fn contact_channel(t: FraudType, rng: &mut ChaCha8Rng) -> ContactChannel {
     *pick(rng, options)
 }
 
+/// The contact channel the narrative describes: the first gang identifier it names (hubs aside), else the
+/// type's usual channel.
+fn channel_of(planted: &[Planted], default: ContactChannel, rng: &mut ChaCha8Rng) -> ContactChannel {
+    let first = planted.iter().find(|p| !p.written.key.starts_with("tel:9") && !p.written.key.starts_with("tel:1"));
+    match first.map(|p| p.written.kind) {
+        Some("phone") => {
+            if rng.gen_bool(0.25) {
+                ContactChannel::Sms
+            } else {
+                ContactChannel::Call
+            }
+        }
+        Some("wechat") => ContactChannel::Wechat,
+        Some("qq") => ContactChannel::Qq,
+        Some("url") => ContactChannel::Website,
+        Some("app") if !is_hub_app(first.map(|p| p.bare.as_str()).unwrap_or_default()) => ContactChannel::App,
+        Some("app") => ContactChannel::SocialMedia,
+        _ => default,
+    }
+}
+
+fn is_hub_app(name: &str) -> bool {
+    super::gangs::HUB_APPS.contains(&name)
+}
+
 /// Shared inputs for building reports.
 pub(crate) struct Context<'a> {
     pub(crate) cfg: &'a Config,
@@ -157,7 +182,7 @@ pub(crate) fn build(
         }
         let gang = &world.gangs[inc.gang];
         let caller = &gang.callers[inc.caller];
-        let channel = contact_channel(inc.fraud, rng);
+        let default_channel = contact_channel(inc.fraud, rng);
         let original = drafts.len();
         let copies = if rng.gen_bool(rates.duplicate_share) { 2 } else { 1 };
         for copy in 0..copies {
@@ -172,6 +197,7 @@ pub(crate) fn build(
                 fraud: inc.fraud,
             };
             let text = narrative(&facts, rates.typo_share, rng);
+            let channel = channel_of(&text.planted, default_channel, rng);
             let mut miss = |share: f64| rng.gen_bool(share);
             let m = rates.missing_share;
             let report = Report {
