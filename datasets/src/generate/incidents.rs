@@ -43,8 +43,8 @@ pub(crate) struct Draft {
     pub(crate) seq: u64,
     pub(crate) report: Report,
     pub(crate) gang: usize,
-    /// Index (in the week's drafts) of the original report, for duplicates.
-    pub(crate) duplicate_of: Option<usize>,
+    /// `seq` of the original report, for duplicates.
+    pub(crate) duplicate_of: Option<u64>,
     pub(crate) planted: Vec<Planted>,
     /// Index of the incident in the week's batch, for originals.
     pub(crate) incident: Option<usize>,
@@ -183,7 +183,6 @@ pub(crate) fn build(
         let gang = &world.gangs[inc.gang];
         let caller = &gang.callers[inc.caller];
         let default_channel = contact_channel(inc.fraud, rng);
-        let original = drafts.len();
         let copies = if rng.gen_bool(rates.duplicate_share) { 2 } else { 1 };
         for copy in 0..copies {
             let reported_at = if copy == 0 { reported } else { reported + rng.gen_range(3600..5 * 86_400) };
@@ -228,7 +227,7 @@ pub(crate) fn build(
                 seq: id * 2 + copy,
                 report,
                 gang: inc.gang,
-                duplicate_of: if copy == 0 { None } else { Some(original) },
+                duplicate_of: if copy == 0 { None } else { Some(id * 2) },
                 planted: text.planted,
                 incident: if copy == 0 { Some(idx) } else { None },
             };
