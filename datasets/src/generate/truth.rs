@@ -70,6 +70,9 @@ pub(crate) fn write_tables(sink: &mut dyn DistrictSink, world: &World, truth_wee
     for m in &world.merchants {
         h.row([format!("card:{m}").as_str(), "card", "innocent merchant used as a cash-out last hop by many gangs"])?;
     }
+    for atm in world.atms.iter().collect::<std::collections::BTreeSet<_>>() {
+        h.row([format!("atm:{atm}").as_str(), "atm", "public ATM terminal where many gangs' mules withdraw cash"])?;
+    }
     h.finish()?;
 
     write_text(sink, "truth/README.md", &readme(truth_weeks))?;
@@ -112,7 +115,8 @@ Written by `fanzha generate`. Nothing here is visible to the engine; use it only
   `l2`, `l3`, `cashout` (crypto wallets), `app`, `url`, `im` (WeChat / QQ). L2/L3 cards owned by a service are
   shared by all gangs of that service.
 - `hubs.csv`: key, kind, why — legitimate identifiers mentioned in many unrelated reports (bank hotlines, 96110,
-  12345, popular apps) and innocent merchants used as the last hop of many chains. They must not merge gangs.
+  12345, popular apps), innocent merchants used as the last hop of many chains (`card:`) and public ATM terminals
+  (`atm:` + the to_account of ATM withdrawals). They must not merge gangs.
 - `services.csv`: service_id, gangs (`;`-separated), fee_percent (commission kept), n_l2, n_l3.
 - `narrative_identifiers.csv`: report_id, key, kind — every identifier written in the report's narrative, as the
   canonical key of exactly what is written (a typo'd number has the key of the typo; \"尾号1234\" is `cardtail:1234`).
