@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::calendar::{Clock, DAY, WEEK};
 use super::config::{Config, ValidConfig};
-use super::gangs::{HUB_PHONES, MIX_ALL, MIX_ELDERLY, World};
+use super::gangs::{HUB_PHONES, World};
 use super::incidents::{self, Context, Incident};
 use super::money::Hop;
 use super::numbers::{NOISE_PHONE_BASE, Numbering};
@@ -125,6 +125,8 @@ pub(crate) fn run(
     let mut report_ids: BTreeMap<u64, String> = BTreeMap::new();
     let mut hop_seq = 0u64;
     let mut next_incident = 0u64;
+    let split_mix = |m: &[(FraudType, f64)]| -> (Vec<FraudType>, Vec<f64>) { m.iter().copied().unzip() };
+    let (mix_young, mix_old) = (split_mix(&r.mix_under_60), split_mix(&r.mix_60_plus));
     let decay = 0.5f64.powf(7.0 / r.effect_half_life_days) as f32;
     for w in 0..cfg.weeks {
         let mut rng = stream(cfg.seed, Stream::Week, u64::from(w));
@@ -205,9 +207,8 @@ pub(crate) fn run(
                     contacts.push((at, from, to, kind, d));
                     continue;
                 }
-                let mix: &[(FraudType, f64)] = if p.age >= 60 { &MIX_ELDERLY } else { &MIX_ALL };
-                let weights: Vec<f64> = mix.iter().map(|(_, w)| *w).collect();
-                let fraud = mix[weighted(&mut rng, &weights)].0;
+                let (mix, weights) = if p.age >= 60 { &mix_old } else { &mix_young };
+                let fraud = mix[weighted(&mut rng, weights)];
                 let g = world.choose_gang(fraud, w, &mut rng);
                 let caller = rng.gen_range(0..world.gangs[g].callers.len());
                 let d = duration(&mut rng);

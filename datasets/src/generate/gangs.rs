@@ -14,38 +14,6 @@ use super::numbers::{
 use super::sample::{Stream, lognormal, pick, pick_str, stream, weighted};
 use crate::codes::FraudType;
 
-/// Fraud-type mix of all victims (domain-notes, %).
-pub(crate) const MIX_ALL: [(FraudType, f64); 11] = [
-    (FraudType::OrderBrushing, 30.0),
-    (FraudType::FakeInvestment, 14.0),
-    (FraudType::FakeCustomerService, 10.0),
-    (FraudType::FakeLoan, 9.0),
-    (FraudType::FakeShopping, 9.0),
-    (FraudType::Romance, 6.0),
-    (FraudType::ImpersonateAcquaintance, 5.0),
-    (FraudType::FakeCredit, 5.0),
-    (FraudType::ImpersonatePolice, 4.0),
-    (FraudType::GameTrading, 4.0),
-    (FraudType::Other, 4.0),
-];
-
-/// Fraud-type mix of victims aged 60+ (domain-notes, %; "other" split over the smaller 养老 categories).
-pub(crate) const MIX_ELDERLY: [(FraudType, f64); 13] = [
-    (FraudType::ElderProducts, 15.0),
-    (FraudType::ElderInvestment, 15.0),
-    (FraudType::FakeInvestment, 15.0),
-    (FraudType::ImpersonatePolice, 15.0),
-    (FraudType::ImpersonateAcquaintance, 12.0),
-    (FraudType::Romance, 10.0),
-    (FraudType::OrderBrushing, 8.0),
-    (FraudType::FakeCustomerService, 5.0),
-    (FraudType::ElderService, 1.5),
-    (FraudType::HousePension, 1.0),
-    (FraudType::ElderInsurance, 1.0),
-    (FraudType::ElderAid, 1.0),
-    (FraudType::Other, 0.5),
-];
-
 /// Legitimate numbers victims mention (key, written, why).
 pub(crate) const HUB_PHONES: [(&str, &str); 9] = [
     ("95588", "工商银行客服热线"),
@@ -252,11 +220,11 @@ impl World {
         };
         let mix: Vec<(FraudType, f64)> = {
             let mut m: BTreeMap<FraudType, f64> = BTreeMap::new();
-            for (t, w) in MIX_ALL {
-                *m.entry(t).or_default() += w * 0.8;
+            for (t, w) in &r.mix_under_60 {
+                *m.entry(*t).or_default() += w * 0.8;
             }
-            for (t, w) in MIX_ELDERLY {
-                *m.entry(t).or_default() += w * 0.2;
+            for (t, w) in &r.mix_60_plus {
+                *m.entry(*t).or_default() += w * 0.2;
             }
             m.into_iter().collect()
         };

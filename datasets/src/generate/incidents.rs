@@ -5,7 +5,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::calendar::Clock;
-use super::config::Config;
+use super::config::{Config, Rates};
 use super::forms;
 use super::gangs::World;
 use super::money::{Hop, victim_money};
@@ -50,35 +50,14 @@ pub(crate) struct Draft {
     pub(crate) incident: Option<usize>,
 }
 
-/// Loss distribution per type: (median yuan, log-sd).
-fn loss_params(t: FraudType) -> (f64, f64) {
-    match t {
-        FraudType::OrderBrushing => (20_000.0, 1.2),
-        FraudType::FakeInvestment => (100_000.0, 1.5),
-        FraudType::FakeLoan => (8_000.0, 1.0),
-        FraudType::FakeCustomerService => (30_000.0, 1.2),
-        FraudType::ImpersonatePolice => (150_000.0, 1.3),
-        FraudType::Romance => (80_000.0, 1.5),
-        FraudType::FakeCredit => (30_000.0, 1.1),
-        FraudType::ImpersonateAcquaintance => (50_000.0, 1.2),
-        FraudType::GameTrading => (3_000.0, 1.0),
-        FraudType::FakeShopping => (2_000.0, 1.0),
-        FraudType::ElderInvestment => (50_000.0, 1.3),
-        FraudType::ElderProducts => (15_000.0, 1.2),
-        FraudType::HousePension => (100_000.0, 1.3),
-        FraudType::ElderService | FraudType::ElderInsurance | FraudType::ElderAid => (30_000.0, 1.2),
-        FraudType::Other => (30_000.0, 1.4),
-    }
-}
-
-fn draw_loss(t: FraudType, age: u8, rng: &mut ChaCha8Rng) -> Fen {
-    let (median, sigma) = loss_params(t);
+fn draw_loss(r: &Rates, t: FraudType, age: u8, rng: &mut ChaCha8Rng) -> Fen {
+    let d = r.loss_of(t);
     let mult = match age {
-        60..=69 => 1.6,
-        70.. => 2.0,
+        60..=69 => r.loss_multiplier_60s,
+        70.. => r.loss_multiplier_70_plus,
         _ => 1.0,
     };
-    let yuan = (lognormal(rng, median * mult, sigma)).clamp(50.0, 20_000_000.0);
+    let yuan = (lognormal(rng, d.median_yuan * mult, d.sigma)).clamp(50.0, 20_000_000.0);
     let fen = match rng.gen_range(0..10) {
         0..=6 => yuan.round() as i64 * 100,
         7 | 8 => (yuan / 100.0).round().max(1.0) as i64 * 100 * YUAN,
@@ -155,7 +134,7 @@ pub(crate) fn build(
     for (idx, inc) in incidents.iter().enumerate() {
         let id = *next_incident;
         *next_incident += 1;
-        let loss = draw_loss(inc.fraud, inc.age, rng);
+        let loss = draw_loss(rates, inc.fraud, inc.age, rng);
         let victim_card = match inc.resident {
             Some(r) => ctx.numbers.card(u64::from(r)),
             None => ctx.numbers.card(super::numbers::OUTSIDE_CARD_BASE + id),
