@@ -352,3 +352,35 @@ fn ids_do_not_reveal_the_gang() {
         .collect();
     assert!(amounts.len() * 10 > reports.len() * 8, "losses repeat");
 }
+
+#[test]
+fn calls_follow_office_hours_and_weekdays_and_elderly_victims_meet_elderly_scams() {
+    use chrono::{Datelike, Timelike};
+    let files = big();
+    let contacts = records(files, Table::Contacts);
+    let (mut weekday, mut office) = (0usize, 0usize);
+    for c in &contacts {
+        let Record::Contact(c) = c else { unreachable!() };
+        let t = c.at.to_beijing();
+        weekday += usize::from(t.weekday().num_days_from_monday() < 5);
+        office += usize::from(matches!(t.hour(), 8..=10 | 14..=16));
+    }
+    let n = contacts.len() as f64;
+    assert!(weekday as f64 / n > 0.75, "weekday share {}", weekday as f64 / n);
+    assert!(office as f64 / n > 0.6, "office-hour share {}", office as f64 / n);
+    let elderly_kind = |t: &str| t.starts_with("elder") || t == "house_pension" || t == "impersonate_police";
+    let reports = csv(files, "reports.csv");
+    let (mut old, mut old_e, mut young, mut young_e) = (0, 0, 0, 0);
+    for (age, t) in reports.values("victim_age").zip(reports.values("fraud_type")) {
+        let Ok(age) = age.parse::<u8>() else { continue };
+        if age >= 60 {
+            old += 1;
+            old_e += usize::from(elderly_kind(t));
+        } else {
+            young += 1;
+            young_e += usize::from(elderly_kind(t));
+        }
+    }
+    let (so, sy) = (old_e as f64 / old as f64, young_e as f64 / young as f64);
+    assert!(so > 2.0 * sy, "elderly-type share {so} (60+) vs {sy} (under 60)");
+}
