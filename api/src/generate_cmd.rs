@@ -68,3 +68,22 @@ pub fn run(out: &Path, residents: u32, weeks: u32, seed: u64, truth_weeks: u32, 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_the_interchange_files_and_truth_into_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("district");
+        run(&out, 300, 3, 9, 2, true).unwrap();
+        for f in ["residents.csv", "reports.csv", "transfers.csv", "areas.csv", "adjacency.csv", "truth/README.md"] {
+            assert!(out.join(f).is_file(), "{f} missing");
+        }
+        let risk = fs::read_to_string(out.join("truth/resident_risk.csv")).unwrap();
+        assert_eq!(risk.lines().count(), 1 + 300 * 2);
+        let err = run(&out, 0, 3, 9, 2, true).unwrap_err();
+        assert!(format!("{err:#}").contains("residents"), "{err:#}");
+    }
+}

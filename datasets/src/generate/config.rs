@@ -3,6 +3,8 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+use crate::codes::FraudType;
+
 /// Relative reduction of the weekly victimisation hazard per outreach channel when the resident is reached.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChannelEffects {
@@ -12,6 +14,17 @@ pub struct ChannelEffects {
     pub lecture: f64,
     pub leaflet: f64,
     pub app_push: f64,
+}
+
+/// Loss per case of one fraud type: lognormal with this median (yuan) and log-sd.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LossDist {
+    pub median_yuan: f64,
+    pub sigma: f64,
+}
+
+const fn loss(t: FraudType, median_yuan: f64, sigma: f64) -> (FraudType, LossDist) {
+    (t, LossDist { median_yuan, sigma })
 }
 
 /// Every tunable rate of the synthetic district. [`Rates::domain_defaults`] gives the figures of domain-notes.md.
@@ -60,6 +73,15 @@ pub struct Rates {
     pub typo_share: f64,
     /// Probability that an optional report field is left empty.
     pub missing_share: f64,
+    /// Fraud-type mix (relative weights) of victims under 60 (domain: 刷单 30, 投资 14, 客服 10, …).
+    pub mix_under_60: Vec<(FraudType, f64)>,
+    /// Fraud-type mix of victims aged 60+ (domain: 保健品/养老产品 15, 养老投资 15, 投资 15, 公检法 15, …).
+    pub mix_60_plus: Vec<(FraudType, f64)>,
+    /// Loss distribution per fraud type; a type not listed uses the entry of `other`.
+    pub losses: Vec<(FraudType, LossDist)>,
+    /// Loss multipliers for victims aged 60–69 and 70+ (domain: 1.6, 2.0).
+    pub loss_multiplier_60s: f64,
+    pub loss_multiplier_70_plus: f64,
     /// Share of first-level mule cards whose onward layers are run by a shared laundering service (跑分/水房).
     pub service_share: f64,
 }
@@ -98,9 +120,73 @@ impl Rates {
             typo_share: 0.03,
             missing_share: 0.05,
             service_share: 0.7,
+            mix_under_60: MIX_UNDER_60.to_vec(),
+            mix_60_plus: MIX_60_PLUS.to_vec(),
+            losses: LOSSES.to_vec(),
+            loss_multiplier_60s: 1.6,
+            loss_multiplier_70_plus: 2.0,
         }
     }
+
+    /// The loss distribution of `t`.
+    pub fn loss_of(&self, t: FraudType) -> LossDist {
+        let find = |t: FraudType| self.losses.iter().find(|(x, _)| *x == t).map(|(_, d)| *d);
+        find(t).or_else(|| find(FraudType::Other)).unwrap_or(LossDist { median_yuan: 30_000.0, sigma: 1.4 })
+    }
 }
+
+/// Fraud-type mix of all victims (domain-notes, %).
+const MIX_UNDER_60: [(FraudType, f64); 11] = [
+    (FraudType::OrderBrushing, 30.0),
+    (FraudType::FakeInvestment, 14.0),
+    (FraudType::FakeCustomerService, 10.0),
+    (FraudType::FakeLoan, 9.0),
+    (FraudType::FakeShopping, 9.0),
+    (FraudType::Romance, 6.0),
+    (FraudType::ImpersonateAcquaintance, 5.0),
+    (FraudType::FakeCredit, 5.0),
+    (FraudType::ImpersonatePolice, 4.0),
+    (FraudType::GameTrading, 4.0),
+    (FraudType::Other, 4.0),
+];
+
+/// Fraud-type mix of victims aged 60+ (domain-notes, %; "other" split over the smaller 养老 categories).
+const MIX_60_PLUS: [(FraudType, f64); 13] = [
+    (FraudType::ElderProducts, 15.0),
+    (FraudType::ElderInvestment, 15.0),
+    (FraudType::FakeInvestment, 15.0),
+    (FraudType::ImpersonatePolice, 15.0),
+    (FraudType::ImpersonateAcquaintance, 12.0),
+    (FraudType::Romance, 10.0),
+    (FraudType::OrderBrushing, 8.0),
+    (FraudType::FakeCustomerService, 5.0),
+    (FraudType::ElderService, 1.5),
+    (FraudType::HousePension, 1.0),
+    (FraudType::ElderInsurance, 1.0),
+    (FraudType::ElderAid, 1.0),
+    (FraudType::Other, 0.5),
+];
+
+/// Loss per case (domain-notes: median yuan, log-sd); 养老服务/代办养老保险/养老帮扶 are estimates.
+const LOSSES: [(FraudType, LossDist); 17] = [
+    loss(FraudType::OrderBrushing, 20_000.0, 1.2),
+    loss(FraudType::FakeInvestment, 100_000.0, 1.5),
+    loss(FraudType::FakeLoan, 8_000.0, 1.0),
+    loss(FraudType::FakeCustomerService, 30_000.0, 1.2),
+    loss(FraudType::ImpersonatePolice, 150_000.0, 1.3),
+    loss(FraudType::Romance, 80_000.0, 1.5),
+    loss(FraudType::FakeCredit, 30_000.0, 1.1),
+    loss(FraudType::ImpersonateAcquaintance, 50_000.0, 1.2),
+    loss(FraudType::GameTrading, 3_000.0, 1.0),
+    loss(FraudType::FakeShopping, 2_000.0, 1.0),
+    loss(FraudType::ElderInvestment, 50_000.0, 1.3),
+    loss(FraudType::ElderProducts, 15_000.0, 1.2),
+    loss(FraudType::HousePension, 100_000.0, 1.3),
+    loss(FraudType::ElderService, 30_000.0, 1.2),
+    loss(FraudType::ElderInsurance, 30_000.0, 1.2),
+    loss(FraudType::ElderAid, 30_000.0, 1.2),
+    loss(FraudType::Other, 30_000.0, 1.4),
+];
 
 /// What to generate. Build with [`Config::new`], adjust fields, then [`Config::validate`].
 #[derive(Debug, Clone, PartialEq)]
@@ -206,6 +292,30 @@ impl Config {
         if !(0.0..=1.0).contains(&r.service_share) {
             return Err(ConfigError::Rate { name: "service_share", value: r.service_share, min: 0.0, max: 1.0 });
         }
+        for (name, mix) in [("mix_under_60", &r.mix_under_60), ("mix_60_plus", &r.mix_60_plus)] {
+            let total: f64 = mix.iter().map(|(_, w)| *w).sum();
+            if let Some((_, w)) = mix.iter().find(|(_, w)| !(*w >= 0.0 && w.is_finite())) {
+                return Err(ConfigError::Rate { name, value: *w, min: 0.0, max: f64::MAX });
+            }
+            if total.is_nan() || total <= 0.0 {
+                return Err(ConfigError::Rate { name, value: total, min: f64::MIN_POSITIVE, max: f64::MAX });
+            }
+        }
+        for (_, d) in &r.losses {
+            if !(d.median_yuan >= 1.0 && d.median_yuan <= 1e8) {
+                return Err(ConfigError::Rate { name: "losses.median_yuan", value: d.median_yuan, min: 1.0, max: 1e8 });
+            }
+            if !(0.0..=3.0).contains(&d.sigma) {
+                return Err(ConfigError::Rate { name: "losses.sigma", value: d.sigma, min: 0.0, max: 3.0 });
+            }
+        }
+        for (name, value) in
+            [("loss_multiplier_60s", r.loss_multiplier_60s), ("loss_multiplier_70_plus", r.loss_multiplier_70_plus)]
+        {
+            if !(0.1..=10.0).contains(&value) {
+                return Err(ConfigError::Rate { name, value, min: 0.1, max: 10.0 });
+            }
+        }
         if r.repeat_window_days > 365 {
             let value = f64::from(r.repeat_window_days);
             return Err(ConfigError::Rate { name: "repeat_window_days", value, min: 0.0, max: 365.0 });
@@ -247,5 +357,8 @@ mod tests {
         let mut c = Config::new(10, 4, 0);
         c.start = NaiveDate::from_ymd_opt(2025, 12, 2).unwrap();
         assert!(matches!(c.validate(), Err(ConfigError::Start { .. })));
+        let mut c = Config::new(10, 4, 0);
+        c.rates.mix_60_plus.clear();
+        assert!(matches!(c.validate(), Err(ConfigError::Rate { name: "mix_60_plus", .. })));
     }
 }

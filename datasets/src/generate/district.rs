@@ -2,14 +2,14 @@
 //! contacts and victimisation are drawn; victims elsewhere arrive for the same gangs; records get ids in time order
 //! and are written as soon as they are final (memory stays bounded by the residents' compact state).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::calendar::{Clock, DAY, WEEK};
 use super::config::{Config, ValidConfig};
-use super::gangs::{HUB_PHONES, MIX_ALL, MIX_ELDERLY, World};
+use super::gangs::{HUB_PHONES, World};
 use super::incidents::{self, Context, Incident};
 use super::money::Hop;
 use super::numbers::{NOISE_PHONE_BASE, Numbering};
@@ -120,9 +120,13 @@ pub(crate) fn run(
     };
     let ctx = Context { cfg, clock: &clock, numbers: &numbers };
     let noise_pool = (u64::from(n) / 50).max(50);
-    let mut pending: Vec<(Hop, Option<String>, u64)> = Vec::new();
+    let mut pending: Vec<(Hop, Option<u64>, u64)> = Vec::new();
+    let mut pending_reports: Vec<incidents::Draft> = Vec::new();
+    let mut report_ids: BTreeMap<u64, String> = BTreeMap::new();
     let mut hop_seq = 0u64;
     let mut next_incident = 0u64;
+    let split_mix = |m: &[(FraudType, f64)]| -> (Vec<FraudType>, Vec<f64>) { m.iter().copied().unzip() };
+    let (mix_young, mix_old) = (split_mix(&r.mix_under_60), split_mix(&r.mix_60_plus));
     let decay = 0.5f64.powf(7.0 / r.effect_half_life_days) as f32;
     for w in 0..cfg.weeks {
         let mut rng = stream(cfg.seed, Stream::Week, u64::from(w));
@@ -203,9 +207,8 @@ pub(crate) fn run(
                     contacts.push((at, from, to, kind, d));
                     continue;
                 }
-                let mix: &[(FraudType, f64)] = if p.age >= 60 { &MIX_ELDERLY } else { &MIX_ALL };
-                let weights: Vec<f64> = mix.iter().map(|(_, w)| *w).collect();
-                let fraud = mix[weighted(&mut rng, &weights)].0;
+                let (mix, weights) = if p.age >= 60 { &mix_old } else { &mix_young };
+                let fraud = mix[weighted(&mut rng, weights)];
                 let g = world.choose_gang(fraud, w, &mut rng);
                 let caller = rng.gen_range(0..world.gangs[g].callers.len());
                 let d = duration(&mut rng);
@@ -236,49 +239,52 @@ pub(crate) fn run(
         elsewhere(cfg, &world, &cal, w, season, &mut incidents);
         progress(Progress { phase: Phase::Weeks, done: u64::from(w + 1), total: u64::from(cfg.weeks) });
 
-        // Reports: built in incident-time order, ids assigned in reporting-time order.
+        // Reports: built in incident-time order; ids are assigned in reporting-time order once final.
         let mut irng = stream(cfg.seed, Stream::Incidents, u64::from(w));
         let mut hops = Vec::new();
-        let mut drafts = incidents::build(&ctx, &mut world, &mut incidents, &mut next_incident, &mut irng, &mut hops);
-        let mut order: Vec<usize> = (0..drafts.len()).collect();
-        order.sort_by_key(|&d| (drafts[d].reported_at, drafts[d].seq));
-        let mut ids = vec![String::new(); drafts.len()];
-        for &d in &order {
-            summary.reports += 1;
-            ids[d] = format!("AJ{:09}", summary.reports);
-        }
-        let mut incident_report = vec![String::new(); incidents.len()];
-        for (d, draft) in drafts.iter_mut().enumerate() {
-            draft.report.report_id = ids[d].clone();
-            if let Some(inc) = draft.incident {
-                incident_report[inc] = ids[d].clone();
+        let drafts = incidents::build(&ctx, &mut world, &mut incidents, &mut next_incident, &mut irng, &mut hops);
+        let mut uid_of_incident = vec![0u64; incidents.len()];
+        for d in &drafts {
+            if let Some(inc) = d.incident {
+                uid_of_incident[inc] = d.seq;
             }
         }
-        for &d in &order {
-            let draft = &drafts[d];
-            if draft.report.victim_id.is_some() {
-                summary.local_reports += 1;
-            }
-            out.reports.row(Record::Report(draft.report.clone()).to_fields())?;
-            let dup = draft.duplicate_of.map(|o| ids[o].clone()).unwrap_or_default();
-            out.report_gang.row([ids[d].as_str(), world.gangs[draft.gang].id.as_str(), dup.as_str()])?;
-            let mut seen = BTreeSet::new();
-            for p in &draft.planted {
-                if seen.insert(p.written.key.clone()) {
-                    out.narrative_ids.row([ids[d].as_str(), p.written.key.as_str(), p.written.kind])?;
-                }
-            }
-        }
+        pending_reports.extend(drafts);
         for hop in hops {
-            let report = hop.incident.map(|i| incident_report[i].clone());
+            let report = hop.incident.map(|i| uid_of_incident[i]);
             pending.push((hop, report, hop_seq));
             hop_seq += 1;
         }
 
-        // Transfers are final once earlier than the next week's start: nothing later can precede them.
+        // Nothing generated later can be reported or paid before the next week starts.
         let horizon = if w + 1 == cfg.weeks { i64::MAX } else { i64::from(w + 1) * WEEK };
+        pending_reports.sort_by_key(|d| (d.reported_at, d.seq));
+        let cut = pending_reports.partition_point(|d| d.reported_at < horizon);
+        for mut draft in pending_reports.drain(..cut) {
+            summary.reports += 1;
+            let id = format!("AJ{:09}", summary.reports);
+            report_ids.insert(draft.seq, id.clone());
+            if draft.report.victim_id.is_some() {
+                summary.local_reports += 1;
+            }
+            draft.report.report_id = id.clone();
+            out.reports.row(Record::Report(draft.report).to_fields())?;
+            let dup = draft.duplicate_of.and_then(|o| report_ids.get(&o).cloned()).unwrap_or_default();
+            out.report_gang.row([id.as_str(), world.gangs[draft.gang].id.as_str(), dup.as_str()])?;
+            let mut seen = BTreeSet::new();
+            for p in &draft.planted {
+                if seen.insert(p.written.key.clone()) {
+                    out.narrative_ids.row([id.as_str(), p.written.key.as_str(), p.written.kind])?;
+                }
+            }
+        }
+
+        // Transfers in time order; a victim's payment waits until its report has an id.
         pending.sort_by_key(|(h, _, s)| (h.at, *s));
-        let cut = pending.partition_point(|(h, _, _)| h.at < horizon);
+        let cut = pending
+            .iter()
+            .position(|(h, r, _)| h.at >= horizon || r.is_some_and(|uid| !report_ids.contains_key(&uid)))
+            .unwrap_or(pending.len());
         for (hop, report, _) in pending.drain(..cut) {
             summary.transfers += 1;
             let t = Transfer {
@@ -288,7 +294,7 @@ pub(crate) fn run(
                 amount: hop.amount,
                 at: clock.at(hop.at),
                 channel: Some(hop.channel),
-                report_id: report,
+                report_id: report.and_then(|uid| report_ids.get(&uid).cloned()),
             };
             out.transfers.row(Record::Transfer(t).to_fields())?;
         }

@@ -202,7 +202,7 @@ pub(crate) fn amount(fen: i64, rng: &mut ChaCha8Rng) -> String {
         let s = yuan.to_string();
         let mut out = String::new();
         for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
@@ -255,6 +255,10 @@ mod tests {
         }
         assert_eq!(app("鑫汇理财", &mut rng).key, "app:鑫汇理财");
         assert_eq!(card_tail("6222021234567890128").text, "尾号0128");
-        assert_eq!(amount(5_238_000, &mut ChaCha8Rng::seed_from_u64(1)).is_empty(), false);
+        for seed in 0..20 {
+            let text = amount(5_238_000, &mut ChaCha8Rng::seed_from_u64(seed));
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            assert!(digits.starts_with("5238") || digits.starts_with("524"), "{text}");
+        }
     }
 }

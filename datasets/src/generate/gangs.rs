@@ -8,41 +8,11 @@ use rand_chacha::ChaCha8Rng;
 
 use super::config::Config;
 use super::forms::app_key;
-use super::numbers::{GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, PhoneId, UrlId};
-use super::sample::{Stream, lognormal, pick, stream, weighted};
+use super::numbers::{
+    GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, PhoneId, UNSEEN_CARD_BASE, UrlId,
+};
+use super::sample::{Stream, lognormal, pick, pick_str, stream, weighted};
 use crate::codes::FraudType;
-
-/// Fraud-type mix of all victims (domain-notes, %).
-pub(crate) const MIX_ALL: [(FraudType, f64); 11] = [
-    (FraudType::OrderBrushing, 30.0),
-    (FraudType::FakeInvestment, 14.0),
-    (FraudType::FakeCustomerService, 10.0),
-    (FraudType::FakeLoan, 9.0),
-    (FraudType::FakeShopping, 9.0),
-    (FraudType::Romance, 6.0),
-    (FraudType::ImpersonateAcquaintance, 5.0),
-    (FraudType::FakeCredit, 5.0),
-    (FraudType::ImpersonatePolice, 4.0),
-    (FraudType::GameTrading, 4.0),
-    (FraudType::Other, 4.0),
-];
-
-/// Fraud-type mix of victims aged 60+ (domain-notes, %; "other" split over the smaller 养老 categories).
-pub(crate) const MIX_ELDERLY: [(FraudType, f64); 13] = [
-    (FraudType::ElderProducts, 15.0),
-    (FraudType::ElderInvestment, 15.0),
-    (FraudType::FakeInvestment, 15.0),
-    (FraudType::ImpersonatePolice, 15.0),
-    (FraudType::ImpersonateAcquaintance, 12.0),
-    (FraudType::Romance, 10.0),
-    (FraudType::OrderBrushing, 8.0),
-    (FraudType::FakeCustomerService, 5.0),
-    (FraudType::ElderService, 1.5),
-    (FraudType::HousePension, 1.0),
-    (FraudType::ElderInsurance, 1.0),
-    (FraudType::ElderAid, 1.0),
-    (FraudType::Other, 0.5),
-];
 
 /// Legitimate numbers victims mention (key, written, why).
 pub(crate) const HUB_PHONES: [(&str, &str); 9] = [
@@ -77,6 +47,9 @@ pub(crate) struct L1 {
     pub(crate) last_incident: u64,
     pub(crate) l2: Vec<String>,
     pub(crate) owner: Owner,
+    /// Victims paying into this card who never appear in reports.csv (unreported, or reported where the platform
+    /// does not share): the card's 3–30 victims are mostly unseen by one district.
+    pub(crate) unseen: u32,
 }
 
 /// A gang (诈骗团伙).
@@ -137,6 +110,7 @@ pub(crate) struct World {
     pub(crate) truth: BTreeMap<String, IdentTruth>,
     pub(crate) numbers: Numbering,
     next_card: u64,
+    next_unseen: u64,
 }
 
 const SYLLABLES: [&str; 24] = [
@@ -171,7 +145,7 @@ fn app_name(rng: &mut ChaCha8Rng) -> String {
     }
     let n = rng.gen_range(1..3);
     let mut s: String = (0..n).map(|_| *pick(rng, &SYLLABLES)).collect();
-    s.push_str(*pick(rng, &APP_SUFFIX));
+    s.push_str(pick_str(rng, &APP_SUFFIX));
     s
 }
 
@@ -181,14 +155,14 @@ fn url_id(rng: &mut ChaCha8Rng) -> UrlId {
         0 => host.push_str(&rng.gen_range(10..999).to_string()),
         1 => {
             host.push('-');
-            host.push_str(*pick(rng, &HOST_WORDS));
+            host.push_str(pick_str(rng, &HOST_WORDS));
         }
         _ => {
-            host.push_str(*pick(rng, &HOST_WORDS));
+            host.push_str(pick_str(rng, &HOST_WORDS));
             host.push_str(&rng.gen_range(1..99).to_string());
         }
     }
-    host.push_str(*pick(rng, &TLDS));
+    host.push_str(pick_str(rng, &TLDS));
     let path = pick(rng, &PATHS).to_string();
     let query = if rng.gen_bool(0.3) { vec![("id".to_string(), rng.gen_range(1..9999).to_string())] } else { vec![] };
     UrlId { host, path, query }
@@ -242,14 +216,15 @@ impl World {
             truth: BTreeMap::new(),
             numbers,
             next_card: MULE_CARD_BASE,
+            next_unseen: 0,
         };
         let mix: Vec<(FraudType, f64)> = {
             let mut m: BTreeMap<FraudType, f64> = BTreeMap::new();
-            for (t, w) in MIX_ALL {
-                *m.entry(t).or_default() += w * 0.8;
+            for (t, w) in &r.mix_under_60 {
+                *m.entry(*t).or_default() += w * 0.8;
             }
-            for (t, w) in MIX_ELDERLY {
-                *m.entry(t).or_default() += w * 0.2;
+            for (t, w) in &r.mix_60_plus {
+                *m.entry(*t).or_default() += w * 0.2;
             }
             m.into_iter().collect()
         };
@@ -394,6 +369,12 @@ impl World {
         c
     }
 
+    /// A fresh card for a victim who appears in no report.
+    pub(crate) fn unseen_victim_card(&mut self) -> String {
+        self.next_unseen += 1;
+        self.numbers.card(UNSEEN_CARD_BASE + self.next_unseen)
+    }
+
     /// Active gangs specialised in `t` in `week` (empty if none).
     pub(crate) fn gangs_for(&self, t: FraudType, week: u32) -> Vec<usize> {
         (0..self.gangs.len()).filter(|&g| self.gangs[g].active(week) && self.gangs[g].types.contains(&t)).collect()
@@ -413,10 +394,11 @@ impl World {
     }
 
     /// The gang's collecting L1 card at time `t` for incident `incident`, opening a new one when the old one is
-    /// frozen (lives 1–14 days) or full (3–30 victims).
-    pub(crate) fn l1_for(&mut self, g: usize, t: i64, incident: u64, rng: &mut ChaCha8Rng, share: f64) -> L1 {
+    /// frozen (lives 1–14 days) or full (3–30 victims, most of them unseen). The flag is true for a new card.
+    pub(crate) fn l1_for(&mut self, g: usize, t: i64, incident: u64, rng: &mut ChaCha8Rng, share: f64) -> (L1, bool) {
         let current =
             self.gangs[g].l1.take().filter(|l1| t <= l1.expires && (l1.remaining > 0 || l1.last_incident == incident));
+        let fresh = current.is_none();
         let mut l1 = match current {
             Some(l1) => l1,
             None => {
@@ -439,13 +421,16 @@ impl World {
                         l2.push(c.clone());
                     }
                 }
+                let capacity: u32 = rng.gen_range(3..=30);
+                let unseen = (f64::from(capacity) * rng.gen_range(0.6..0.95)).round() as u32;
                 L1 {
                     card,
                     expires: t + rng.gen_range(86_400..=14 * 86_400),
-                    remaining: rng.gen_range(3..=30),
+                    remaining: capacity.saturating_sub(unseen).max(1),
                     last_incident: u64::MAX,
                     l2,
                     owner,
+                    unseen,
                 }
             }
         };
@@ -454,6 +439,6 @@ impl World {
             l1.remaining = l1.remaining.saturating_sub(1);
         }
         self.gangs[g].l1 = Some(l1.clone());
-        l1
+        (l1, fresh)
     }
 }

@@ -5,7 +5,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::calendar::Clock;
-use super::config::Config;
+use super::config::{Config, Rates};
 use super::forms;
 use super::gangs::World;
 use super::money::{Hop, victim_money};
@@ -15,6 +15,9 @@ use super::sample::{lognormal, pick};
 use crate::codes::{ContactChannel, FraudType, Gender};
 use crate::records::Report;
 use crate::values::Fen;
+
+/// One yuan in fen.
+const YUAN: i64 = 100;
 
 /// One victimisation, local or elsewhere.
 #[derive(Debug, Clone)]
@@ -40,45 +43,24 @@ pub(crate) struct Draft {
     pub(crate) seq: u64,
     pub(crate) report: Report,
     pub(crate) gang: usize,
-    /// Index (in the week's drafts) of the original report, for duplicates.
-    pub(crate) duplicate_of: Option<usize>,
+    /// `seq` of the original report, for duplicates.
+    pub(crate) duplicate_of: Option<u64>,
     pub(crate) planted: Vec<Planted>,
     /// Index of the incident in the week's batch, for originals.
     pub(crate) incident: Option<usize>,
 }
 
-/// Loss distribution per type: (median yuan, log-sd).
-fn loss_params(t: FraudType) -> (f64, f64) {
-    match t {
-        FraudType::OrderBrushing => (20_000.0, 1.2),
-        FraudType::FakeInvestment => (100_000.0, 1.5),
-        FraudType::FakeLoan => (8_000.0, 1.0),
-        FraudType::FakeCustomerService => (30_000.0, 1.2),
-        FraudType::ImpersonatePolice => (150_000.0, 1.3),
-        FraudType::Romance => (80_000.0, 1.5),
-        FraudType::FakeCredit => (30_000.0, 1.1),
-        FraudType::ImpersonateAcquaintance => (50_000.0, 1.2),
-        FraudType::GameTrading => (3_000.0, 1.0),
-        FraudType::FakeShopping => (2_000.0, 1.0),
-        FraudType::ElderInvestment => (50_000.0, 1.3),
-        FraudType::ElderProducts => (15_000.0, 1.2),
-        FraudType::HousePension => (100_000.0, 1.3),
-        FraudType::ElderService | FraudType::ElderInsurance | FraudType::ElderAid => (30_000.0, 1.2),
-        FraudType::Other => (30_000.0, 1.4),
-    }
-}
-
-fn draw_loss(t: FraudType, age: u8, rng: &mut ChaCha8Rng) -> Fen {
-    let (median, sigma) = loss_params(t);
+fn draw_loss(r: &Rates, t: FraudType, age: u8, rng: &mut ChaCha8Rng) -> Fen {
+    let d = r.loss_of(t);
     let mult = match age {
-        60..=69 => 1.6,
-        70.. => 2.0,
+        60..=69 => r.loss_multiplier_60s,
+        70.. => r.loss_multiplier_70_plus,
         _ => 1.0,
     };
-    let yuan = (lognormal(rng, median * mult, sigma)).clamp(50.0, 20_000_000.0);
+    let yuan = (lognormal(rng, d.median_yuan * mult, d.sigma)).clamp(50.0, 20_000_000.0);
     let fen = match rng.gen_range(0..10) {
         0..=6 => yuan.round() as i64 * 100,
-        7 | 8 => (yuan / 100.0).round().max(1.0) as i64 * 100_00,
+        7 | 8 => (yuan / 100.0).round().max(1.0) as i64 * 100 * YUAN,
         _ => (yuan * 100.0).round() as i64,
     };
     Fen(fen)
@@ -105,6 +87,31 @@ fn contact_channel(t: FraudType, rng: &mut ChaCha8Rng) -> ContactChannel {
     *pick(rng, options)
 }
 
+/// The contact channel the narrative describes: the first gang identifier it names (hubs aside), else the
+/// type's usual channel.
+fn channel_of(planted: &[Planted], default: ContactChannel, rng: &mut ChaCha8Rng) -> ContactChannel {
+    let first = planted.iter().find(|p| !p.written.key.starts_with("tel:9") && !p.written.key.starts_with("tel:1"));
+    match first.map(|p| p.written.kind) {
+        Some("phone") => {
+            if rng.gen_bool(0.25) {
+                ContactChannel::Sms
+            } else {
+                ContactChannel::Call
+            }
+        }
+        Some("wechat") => ContactChannel::Wechat,
+        Some("qq") => ContactChannel::Qq,
+        Some("url") => ContactChannel::Website,
+        Some("app") if !is_hub_app(first.map(|p| p.bare.as_str()).unwrap_or_default()) => ContactChannel::App,
+        Some("app") => ContactChannel::SocialMedia,
+        _ => default,
+    }
+}
+
+fn is_hub_app(name: &str) -> bool {
+    super::gangs::HUB_APPS.contains(&name)
+}
+
 /// Shared inputs for building reports.
 pub(crate) struct Context<'a> {
     pub(crate) cfg: &'a Config,
@@ -127,7 +134,7 @@ pub(crate) fn build(
     for (idx, inc) in incidents.iter().enumerate() {
         let id = *next_incident;
         *next_incident += 1;
-        let loss = draw_loss(inc.fraud, inc.age, rng);
+        let loss = draw_loss(rates, inc.fraud, inc.age, rng);
         let victim_card = match inc.resident {
             Some(r) => ctx.numbers.card(u64::from(r)),
             None => ctx.numbers.card(super::numbers::OUTSIDE_CARD_BASE + id),
@@ -154,8 +161,7 @@ pub(crate) fn build(
         }
         let gang = &world.gangs[inc.gang];
         let caller = &gang.callers[inc.caller];
-        let channel = contact_channel(inc.fraud, rng);
-        let original = drafts.len();
+        let default_channel = contact_channel(inc.fraud, rng);
         let copies = if rng.gen_bool(rates.duplicate_share) { 2 } else { 1 };
         for copy in 0..copies {
             let reported_at = if copy == 0 { reported } else { reported + rng.gen_range(3600..5 * 86_400) };
@@ -169,6 +175,7 @@ pub(crate) fn build(
                 fraud: inc.fraud,
             };
             let text = narrative(&facts, rates.typo_share, rng);
+            let channel = channel_of(&text.planted, default_channel, rng);
             let mut miss = |share: f64| rng.gen_bool(share);
             let m = rates.missing_share;
             let report = Report {
@@ -199,7 +206,7 @@ pub(crate) fn build(
                 seq: id * 2 + copy,
                 report,
                 gang: inc.gang,
-                duplicate_of: if copy == 0 { None } else { Some(original) },
+                duplicate_of: if copy == 0 { None } else { Some(id * 2) },
                 planted: text.planted,
                 incident: if copy == 0 { Some(idx) } else { None },
             };

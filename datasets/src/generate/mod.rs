@@ -36,7 +36,7 @@ mod templates;
 mod truth;
 mod writer;
 
-pub use config::{ChannelEffects, Config, ConfigError, MAX_RESIDENTS, Rates, ValidConfig};
+pub use config::{ChannelEffects, Config, ConfigError, LossDist, MAX_RESIDENTS, Rates, ValidConfig};
 pub use writer::{DistrictSink, MemorySink};
 
 /// Why generation failed.

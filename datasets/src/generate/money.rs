@@ -5,10 +5,13 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::gangs::{Owner, World};
+use super::gangs::{L1, Owner, World};
 use super::sample::{geometric, lognormal, pick};
 use crate::codes::{FraudType, TransferChannel};
 use crate::values::Fen;
+
+/// One yuan in fen.
+const YUAN: i64 = 100;
 
 /// One transfer before its id is assigned; `incident` marks a victim's own payment (its report id is filled later).
 #[derive(Debug, Clone)]
@@ -33,7 +36,7 @@ pub(crate) struct Payments {
 
 /// Splits `total` into up to `n` chunks, all but the last just under a round threshold.
 pub(crate) fn split(total: Fen, n: usize, rng: &mut ChaCha8Rng) -> Vec<Fen> {
-    if n <= 1 || total.0 < 200_00 {
+    if n <= 1 || total.0 < 200 * YUAN {
         return vec![total];
     }
     let mut out = Vec::with_capacity(n);
@@ -41,15 +44,15 @@ pub(crate) fn split(total: Fen, n: usize, rng: &mut ChaCha8Rng) -> Vec<Fen> {
     for j in 0..n - 1 {
         let share = rem / (n - j) as i64;
         let target = share * rng.gen_range(70..130) / 100;
-        let unit: i64 = if target >= 10_000_00 {
-            1_000_00
-        } else if target >= 1_000_00 {
-            100_00
+        let unit: i64 = if target >= 10_000 * YUAN {
+            1_000 * YUAN
+        } else if target >= 1_000 * YUAN {
+            100 * YUAN
         } else {
-            10_00
+            10 * YUAN
         };
         let rounded = (target + unit - 1) / unit * unit;
-        let chunk = rounded - rng.gen_range(1..=(unit / 1000).clamp(1, 99)) * 100 - rng.gen_range(0..100);
+        let chunk = rounded - rng.gen_range(1..=(unit / (10 * YUAN)).clamp(1, 99)) * YUAN - rng.gen_range(0..YUAN);
         if chunk <= 0 || chunk >= rem {
             break;
         }
@@ -93,7 +96,7 @@ pub(crate) fn victim_money(
         FraudType::OrderBrushing | FraudType::FakeInvestment | FraudType::ElderInvestment => geometric(rng, 5.0),
         _ => geometric(rng, 3.0),
     };
-    n = n.min((loss.0 / 100_00).max(1) as u32);
+    n = n.min((loss.0 / (100 * YUAN)).max(1) as u32);
     let span: i64 = match fraud {
         FraudType::OrderBrushing | FraudType::GameTrading | FraudType::FakeShopping => 6 * 3600,
         FraudType::FakeInvestment | FraudType::Romance | FraudType::ElderInvestment => 14 * 86_400,
@@ -121,38 +124,62 @@ pub(crate) fn victim_money(
             continue;
         }
         let t = start + dt;
-        let l1 = world.l1_for(gang, t, incident, rng, service_share);
+        let (l1, fresh) = world.l1_for(gang, t, incident, rng, service_share);
+        if fresh {
+            unseen_inflows(world, &l1, t, rng, out);
+        }
         if !payments.l1_cards.contains(&l1.card) {
             payments.l1_cards.push(l1.card.clone());
         }
         payments.last_at = t;
         payments.count += 1;
-        out.push(Hop {
-            at: t,
-            from: victim_card.to_string(),
-            to: l1.card.clone(),
-            amount: Fen(amount),
-            channel: victim_channel(rng),
-            incident: Some(batch),
-        });
-        // L1 dwell: lognormal, median 3 min, 90% under 15 min.
-        let drained = t + lognormal(rng, 180.0, 1.256).clamp(20.0, 6.0 * 3600.0) as i64;
-        let k = rng.gen_range(2..=4).min(l1.l2.len());
-        for (j, chunk) in split(Fen(amount), k, rng).into_iter().enumerate() {
-            let l2 = &l1.l2[j % l1.l2.len()];
-            let at = drained + j as i64 * rng.gen_range(5..60);
-            out.push(Hop {
-                at,
-                from: l1.card.clone(),
-                to: l2.clone(),
-                amount: chunk,
-                channel: bank_channel(rng),
-                incident: None,
-            });
-            onward(world, l1.owner, l2, chunk, at, rng, out);
-        }
+        let from = victim_card.to_string();
+        into_l1(world, &l1, from, Fen(amount), t, victim_channel(rng), Some(batch), rng, out);
     }
     payments
+}
+
+/// Payments of the card's unseen victims, spread over its life, each drained like a reported one.
+fn unseen_inflows(world: &mut World, l1: &L1, t: i64, rng: &mut ChaCha8Rng, out: &mut Vec<Hop>) {
+    for _ in 0..l1.unseen {
+        let at = t + rng.gen_range(0..(l1.expires - t).max(1));
+        let yuan = lognormal(rng, 15_000.0, 1.2).clamp(50.0, 5_000_000.0);
+        let amount = Fen(yuan.round() as i64 * 100 + if rng.gen_bool(0.2) { rng.gen_range(1..100) } else { 0 });
+        let from = world.unseen_victim_card();
+        into_l1(world, l1, from, amount, at, victim_channel(rng), None, rng, out);
+    }
+}
+
+/// One victim payment into an L1 card and the whole onward chain.
+#[allow(clippy::too_many_arguments)]
+fn into_l1(
+    world: &World,
+    l1: &L1,
+    from: String,
+    amount: Fen,
+    t: i64,
+    channel: TransferChannel,
+    incident: Option<usize>,
+    rng: &mut ChaCha8Rng,
+    out: &mut Vec<Hop>,
+) {
+    out.push(Hop { at: t, from, to: l1.card.clone(), amount, channel, incident });
+    // L1 dwell: lognormal, median 3 min, 90% under 15 min.
+    let drained = t + lognormal(rng, 180.0, 1.256).clamp(20.0, 6.0 * 3600.0) as i64;
+    let k = rng.gen_range(2..=4).min(l1.l2.len());
+    for (j, chunk) in split(amount, k, rng).into_iter().enumerate() {
+        let l2 = &l1.l2[j % l1.l2.len()];
+        let at = drained + j as i64 * rng.gen_range(5..60);
+        out.push(Hop {
+            at,
+            from: l1.card.clone(),
+            to: l2.clone(),
+            amount: chunk,
+            channel: bank_channel(rng),
+            incident: None,
+        });
+        onward(world, l1.owner, l2, chunk, at, rng, out);
+    }
 }
 
 fn onward(world: &World, owner: Owner, l2: &str, amount: Fen, at: i64, rng: &mut ChaCha8Rng, out: &mut Vec<Hop>) {
@@ -180,7 +207,7 @@ fn onward(world: &World, owner: Owner, l2: &str, amount: Fen, at: i64, rng: &mut
             35..=64 => (pick(rng, wallets).clone(), TransferChannel::Crypto),
             _ => (pick(rng, &world.merchants).clone(), TransferChannel::Merchant),
         };
-        let pieces = if channel == TransferChannel::Atm { (chunk.0 / 20_000_00 + 1).min(5) as usize } else { 1 };
+        let pieces = if channel == TransferChannel::Atm { (chunk.0 / (20_000 * YUAN) + 1).min(5) as usize } else { 1 };
         for (m, piece) in split(chunk, pieces, rng).into_iter().enumerate() {
             out.push(Hop {
                 at: t4 + m as i64 * 90,
@@ -203,12 +230,12 @@ mod tests {
     #[test]
     fn split_keeps_the_total_and_stays_under_thresholds() {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        for total in [150_00, 12_345_67, 98_000_00, 500_000_00] {
+        for total in [150 * YUAN, 1_234_567, 98_000 * YUAN, 500_000 * YUAN] {
             let parts = split(Fen(total), 4, &mut rng);
             assert_eq!(parts.iter().map(|p| p.0).sum::<i64>(), total);
             assert!(parts.iter().all(|p| p.0 > 0));
             for p in &parts[..parts.len() - 1] {
-                assert_ne!(p.0 % 100_00, 0, "chunk {p:?} is a round amount");
+                assert_ne!(p.0 % (100 * YUAN), 0, "chunk {p:?} is a round amount");
             }
         }
     }

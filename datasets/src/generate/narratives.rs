@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use super::forms::{self, Written};
 use super::gangs::{Gang, HUB_APPS, HUB_PHONES};
 use super::numbers::PhoneId;
-use super::sample::pick;
+use super::sample::{pick, pick_str};
 use super::templates::{AFTERMATH, CLOSINGS, INTROS, PAYMENTS, RELATIVES, bodies, topics};
 use crate::codes::FraudType;
 use crate::values::Fen;
@@ -49,18 +49,20 @@ fn date_text(when: NaiveDateTime, rng: &mut ChaCha8Rng) -> String {
 /// Renders one narrative.
 pub(crate) fn narrative(f: &Facts, typo_share: f64, rng: &mut ChaCha8Rng) -> Narrative {
     let mut template = String::new();
-    template.push_str(*pick(rng, &INTROS));
-    template.push_str(*pick(rng, bodies(f.fraud)));
+    template.push_str(pick_str(rng, &INTROS));
+    template.push_str(pick_str(rng, bodies(f.fraud)));
     if f.loss.0 > 0 && !f.cards.is_empty() {
-        template.push_str(*pick(rng, &PAYMENTS));
+        // Templates naming two cards only when two were paid.
+        let fits: Vec<&str> = PAYMENTS.iter().copied().filter(|t| f.cards.len() > 1 || !t.contains("{C2}")).collect();
+        template.push_str(pick_str(rng, &fits));
     } else if f.loss.0 > 0 {
         template.push_str("共损失{M}。");
     }
     if rng.gen_bool(0.7) {
-        template.push_str(*pick(rng, &CLOSINGS));
+        template.push_str(pick_str(rng, &CLOSINGS));
     }
     if rng.gen_bool(0.55) {
-        template.push_str(*pick(rng, &AFTERMATH));
+        template.push_str(pick_str(rng, &AFTERMATH));
     }
     let mut out = Narrative { text: String::with_capacity(template.len() + 64), planted: Vec::new() };
     let mut rest = template.as_str();
@@ -159,8 +161,8 @@ fn fill(name: &str, f: &Facts, typo_share: f64, rng: &mut ChaCha8Rng, out: &mut 
             let w = forms::app(&a, rng);
             plant(out, w, a);
         }
-        "R" => out.text.push_str(*pick(rng, &RELATIVES)),
-        "K" => out.text.push_str(*pick(rng, topics(f.fraud))),
+        "R" => out.text.push_str(pick_str(rng, &RELATIVES)),
+        "K" => out.text.push_str(pick_str(rng, topics(f.fraud))),
         "D" => out.text.push_str(&date_text(f.when, rng)),
         other => {
             out.text.push('{');

@@ -8,6 +8,7 @@ pub(crate) const GANG_PHONE_BASE: u64 = 45_000_000;
 pub(crate) const NOISE_PHONE_BASE: u64 = 60_000_000;
 pub(crate) const MULE_CARD_BASE: u64 = 30_000_000;
 pub(crate) const OUTSIDE_CARD_BASE: u64 = 200_000_000;
+pub(crate) const UNSEEN_CARD_BASE: u64 = 300_000_000;
 pub(crate) const MERCHANT_CARD_BASE: u64 = 400_000_000;
 
 const MOBILE_PREFIXES: [&str; 32] = [

@@ -217,11 +217,14 @@ pub(crate) fn potential_risk(r: &Rates, p: &Person, lam_q: f64, ch: OutreachChan
     pr * hit + (1.0 - pr) * base
 }
 
+/// title, format, fraud types, audience, channels, minutes.
+type CatalogRow = (&'static str, ContentFormat, &'static [FraudType], Audience, &'static [OutreachChannel], u32);
+
 /// The catalogue of anti-fraud materials.
 pub(crate) fn catalog() -> Vec<Content> {
     use FraudType as F;
     use OutreachChannel as C;
-    let rows: [(&str, ContentFormat, &[FraudType], Audience, &[OutreachChannel], u32); 16] = [
+    let rows: [CatalogRow; 16] = [
         ("【反诈提醒】刷单返利都是诈骗", ContentFormat::SmsText, &[F::OrderBrushing], Audience::Youth, &[C::Sms], 1),
         (
             "【反诈提醒】公检法不会电话办案",

@@ -82,6 +82,11 @@ pub(crate) fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.gen_range(0..items.len())]
 }
 
+/// A uniformly chosen string (the slice must not be empty).
+pub(crate) fn pick_str<'a>(rng: &mut ChaCha8Rng, items: &[&'a str]) -> &'a str {
+    items[rng.gen_range(0..items.len())]
+}
+
 /// A keyed pseudo-random permutation of `0..domain` (Feistel network with cycle walking), so sequential
 /// indices map to opaque, unique numbers.
 #[derive(Debug, Clone, Copy)]

@@ -70,10 +70,34 @@ pub(crate) fn write_tables(sink: &mut dyn DistrictSink, world: &World, truth_wee
     for m in &world.merchants {
         h.row([format!("card:{m}").as_str(), "card", "innocent merchant used as a cash-out last hop by many gangs"])?;
     }
+    for atm in world.atms.iter().collect::<std::collections::BTreeSet<_>>() {
+        h.row([format!("atm:{atm}").as_str(), "atm", "public ATM terminal where many gangs' mules withdraw cash"])?;
+    }
     h.finish()?;
 
-    write_text(sink, "truth/README.md", &readme(truth_weeks))
+    write_text(sink, "truth/README.md", &readme(truth_weeks))?;
+    write_text(sink, "README.md", FOLDER_README)
 }
+
+const FOLDER_README: &str = "# A synthetic fanzha district
+
+Written by `fanzha generate`; every figure follows docs/domain-notes.md. UTF-8 CSV with a header row; list fields
+are `;`-separated; timestamps are RFC 3339 in Beijing time; money is yuan with two decimals.
+
+- Interchange files (the contract of datasets::Table): `residents.csv`, `reports.csv` (local reports carry the
+  local district code, community and victim_id; reports shared by the national platform carry another six-digit
+  district code and no victim_id; identifier columns hold what the victim supplied, as written), `transfers.csv`
+  (every hop of the mule chains; a reported victim's own payments carry the
+  report_id, payments of victims who appear in no report carry none), `contacts.csv` (calls and SMS to
+  residents' phones from gang numbers and from ordinary or hub numbers), `content.csv`, `staff.csv`,
+  `outreach.csv` (routine campaigns with a randomised holdout, and warnings after gang contacts).
+- `areas.csv`: community, district, population (residents.csv rows of the community), urban_rural
+  (`urban`/`rural`), lat, lon (WGS 84 centroid).
+- `adjacency.csv`: community_a, community_b — each pair of communities sharing a border, listed once
+  (a < b in generation order); use it both ways.
+- `truth/`: the answers (see truth/README.md). Ids are opaque and sequential in time order; nothing in an id
+  reveals a gang.
+";
 
 fn readme(truth_weeks: u32) -> String {
     format!(
@@ -91,7 +115,8 @@ Written by `fanzha generate`. Nothing here is visible to the engine; use it only
   `l2`, `l3`, `cashout` (crypto wallets), `app`, `url`, `im` (WeChat / QQ). L2/L3 cards owned by a service are
   shared by all gangs of that service.
 - `hubs.csv`: key, kind, why — legitimate identifiers mentioned in many unrelated reports (bank hotlines, 96110,
-  12345, popular apps) and innocent merchants used as the last hop of many chains. They must not merge gangs.
+  12345, popular apps), innocent merchants used as the last hop of many chains (`card:`) and public ATM terminals
+  (`atm:` + the to_account of ATM withdrawals). They must not merge gangs.
 - `services.csv`: service_id, gangs (`;`-separated), fee_percent (commission kept), n_l2, n_l3.
 - `narrative_identifiers.csv`: report_id, key, kind — every identifier written in the report's narrative, as the
   canonical key of exactly what is written (a typo'd number has the key of the typo; \"尾号1234\" is `cardtail:1234`).
@@ -110,6 +135,8 @@ Written by `fanzha generate`. Nothing here is visible to the engine; use it only
 - m = exp(−S): S sums −ln(1 − effect) of each outreach that reached the resident (visit 0.40, call 0.25, lecture
   0.15, leaflet 0.12, SMS 0.07, app push 0.05; ×0.6 for a repeat of the channel within 14 days), halving every 21
   days. Warnings after gang contacts (预警劝阻) add to S from the next week on. Held-out residents get nothing.
+- Each L1 card collects from 3–30 victims over its 1–14-day life; most are unseen here (unreported, or reported
+  where the national platform did not share): their payments appear in transfers.csv with no report_id.
 - Money: victim → L1 (dwell median 3 min) → 3–10 L2 → 2–5 L3 (10–120 min; services keep 2–3.5%) → cash-out
   (ATM, crypto, innocent merchant) within 1–48 h, in chunks just under round thresholds.
 "

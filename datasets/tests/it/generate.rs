@@ -301,18 +301,86 @@ fn chance_of_same(gangs: &[String]) -> f64 {
     counts.values().map(|&c| (c as f64 / n).powi(2)).sum()
 }
 
+/// The largest share of same-gang neighbours that random order would plausibly give (chance + 3 sd).
+fn plausible(gangs: &[String]) -> f64 {
+    let p = chance_of_same(gangs);
+    p + 3.0 * (p * (1.0 - p) / (gangs.len() - 1) as f64).sqrt()
+}
+
 #[test]
 fn ids_do_not_reveal_the_gang() {
     let files = big();
     let truth = report_gangs(files);
+    // Report ids follow reporting time, so they carry nothing but time.
+    let reports = records(files, Table::Reports);
+    let times: Vec<i64> = reports
+        .iter()
+        .map(|r| match r {
+            Record::Report(r) => r.reported_at.0,
+            _ => 0,
+        })
+        .collect();
+    let ids: Vec<&str> = reports.iter().map(|r| r.id()).collect();
+    let mut sorted_ids = ids.clone();
+    sorted_ids.sort_unstable();
+    assert_eq!(ids, sorted_ids, "reports are written in id order");
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "report ids are not in reporting-time order");
+    let transfers = records(files, Table::Transfers);
+    let at: Vec<i64> = transfers
+        .iter()
+        .map(|t| match t {
+            Record::Transfer(t) => t.at.0,
+            _ => 0,
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] <= w[1]), "transfer ids are not in time order");
     let originals: Vec<String> = truth.values().filter(|(_, dup)| dup.is_empty()).map(|(g, _)| g.clone()).collect();
-    let (seen, chance) = (same_gang_neighbours(&originals), chance_of_same(&originals));
-    assert!(seen < chance + 0.05, "report ids cluster by gang: {seen} vs chance {chance}");
+    let seen = same_gang_neighbours(&originals);
+    assert!(seen < plausible(&originals), "report ids cluster by gang: {seen}");
     let ids = csv(files, "truth/identifier_gang.csv");
-    let cards: Vec<String> = ids.rows.iter().filter(|r| &r[3] == "l1").map(|r| r[2].to_string()).collect();
-    let (seen, chance) = (same_gang_neighbours(&cards), chance_of_same(&cards));
-    assert!(seen < chance + 0.05, "L1 card numbers cluster by gang: {seen} vs chance {chance}");
+    for role in ["l1", "l2", "caller"] {
+        let owners: Vec<String> = ids.rows.iter().filter(|r| &r[3] == role).map(|r| r[2].to_string()).collect();
+        let seen = same_gang_neighbours(&owners);
+        assert!(seen < plausible(&owners), "{role} numbers cluster by owner: {seen} vs {}", chance_of_same(&owners));
+    }
+    let amounts: BTreeSet<String> = reports
+        .iter()
+        .filter_map(|r| match r {
+            Record::Report(r) => r.loss.map(|l| l.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(amounts.len() * 10 > reports.len() * 8, "losses repeat");
+}
+
+#[test]
+fn calls_follow_office_hours_and_weekdays_and_elderly_victims_meet_elderly_scams() {
+    use chrono::{Datelike, Timelike};
+    let files = big();
+    let contacts = records(files, Table::Contacts);
+    let (mut weekday, mut office) = (0usize, 0usize);
+    for c in &contacts {
+        let Record::Contact(c) = c else { unreachable!() };
+        let t = c.at.to_beijing();
+        weekday += usize::from(t.weekday().num_days_from_monday() < 5);
+        office += usize::from(matches!(t.hour(), 8..=10 | 14..=16));
+    }
+    let n = contacts.len() as f64;
+    assert!(weekday as f64 / n > 0.75, "weekday share {}", weekday as f64 / n);
+    assert!(office as f64 / n > 0.6, "office-hour share {}", office as f64 / n);
+    let elderly_kind = |t: &str| t.starts_with("elder") || t == "house_pension" || t == "impersonate_police";
     let reports = csv(files, "reports.csv");
-    let amounts: BTreeSet<&str> = reports.values("loss_yuan").collect();
-    assert!(amounts.len() * 10 > reports.rows.len() * 8, "losses repeat");
+    let (mut old, mut old_e, mut young, mut young_e) = (0, 0, 0, 0);
+    for (age, t) in reports.values("victim_age").zip(reports.values("fraud_type")) {
+        let Ok(age) = age.parse::<u8>() else { continue };
+        if age >= 60 {
+            old += 1;
+            old_e += usize::from(elderly_kind(t));
+        } else {
+            young += 1;
+            young_e += usize::from(elderly_kind(t));
+        }
+    }
+    let (so, sy) = (old_e as f64 / old as f64, young_e as f64 / young as f64);
+    assert!(so > 2.0 * sy, "elderly-type share {so} (60+) vs {sy} (under 60)");
 }
