@@ -226,6 +226,16 @@ pub enum UrlProblem {
 /// column's rules (see the module doc) do.
 pub fn normalize(field: IdField, raw: &str) -> Result<Identifier, IdError> {
     let folded = fold::fold(raw);
+    if field == IdField::App {
+        // App names often begin with another kind's label word (微信, 支付宝, 手机淘宝): only a key prefix is a label.
+        let lower = folded.trim_start().to_lowercase();
+        return match IdKind::ALL.into_iter().find(|k| lower.starts_with(&format!("{}:", k.code()))) {
+            Some(kind) if kind != IdKind::App => {
+                Err(IdError::WrongKind { value: raw.to_string(), labelled: kind, field })
+            }
+            _ => normalize_app(raw),
+        };
+    }
     let (labelled, _) = label::split(&folded);
     if let Some(kind) = labelled {
         if !field.allows(kind) {
@@ -357,12 +367,15 @@ mod tests {
         check(IdField::Im, "lc_888a", "wechat:lc_888a");
         check(IdField::Im, "支付宝 13912345678", "alipay:13912345678");
         check(IdField::Phone, "电话：0755-8888 6666", "tel:+8675588886666");
+        check(IdField::App, "微信", "app:微信");
+        check(IdField::App, "“支付宝”APP", "app:支付宝");
     }
 
     #[test]
     fn fields_reject_other_kinds_and_garbage() {
         assert!(matches!(normalize(IdField::Phone, "card:6222021234567890128"), Err(IdError::WrongKind { .. })));
         assert!(matches!(normalize(IdField::Im, "tel:+8613800138000"), Err(IdError::WrongKind { .. })));
+        assert!(matches!(normalize(IdField::App, "tel:+8613800138000"), Err(IdError::WrongKind { .. })));
         assert!(matches!(normalize(IdField::Im, "0123"), Err(IdError::Ambiguous { .. })));
         assert!(matches!(normalize(IdField::Account, "张三"), Err(IdError::Ambiguous { .. })));
         assert!(matches!(normalize(IdField::Phone, ""), Err(IdError::Empty { .. })));

@@ -74,6 +74,7 @@ macro_rules! regex {
     }};
 }
 
+mod apps;
 mod digits;
 mod text;
 
@@ -199,6 +200,32 @@ mod tests {
             ("软件：《金多多》。", &["app:金多多"]),
             ("网址http：／／216.218.246.36），并", &["url:216.218.246.36"]),
             ("点击u.10010.cn/qAAp9，回复TD退订", &["url:u.10010.cn/qAAp9"]),
+            // Unquoted names right before APP, after a verb, a preposition or a punctuation mark.
+            ("在拼多多APP上看到兼职广告", &["app:拼多多"]),
+            ("随后在国家反诈中心APP上进行了举报。", &["app:国家反诈中心"]),
+            ("之前手机上装了微信APP但没有注意", &["app:微信"]),
+            ("说是给支付宝APP店铺刷信誉", &["app:支付宝"]),
+            ("通过快手App认识", &["app:快手"]),
+            ("后来让我在恒课堂APP里做任务", &["app:恒课堂"]),
+            ("。OKpro APP显示盈利", &["app:okpro"]),
+            ("详情请查询农行APP", &["app:农行"]),
+            // Quoted names without a suffix, in an app context.
+            ("之前手机上装了《淘宝》但没有注意", &["app:淘宝"]),
+            ("孩子在《微信》上看到免费领皮肤", &["app:微信"]),
+            ("说是给《淘宝》店铺刷信誉", &["app:淘宝"]),
+            ("对方称我开通了《淘宝》的“百万保障”会员", &["app:淘宝"]),
+            ("对方让下载《华理财》做任务", &["app:华理财"]),
+            ("通过《快手》联系到卖二手相机的人", &["app:快手"]),
+            ("接到自称「支付宝」客服的电话", &["app:支付宝"]),
+            ("在“支付宝”上付款", &["app:支付宝"]),
+            // WeChat ids in brackets and after vx / v信 / 薇信; `wxid_` is never a `wx` label.
+            ("加了业务员微信（Amy41195），一开始", &["wechat:amy41195"]),
+            ("对方用微信(tz80436)联系我", &["wechat:tz80436"]),
+            ("加了助理vx：Grace-78287，进群", &["wechat:grace-78287"]),
+            ("加V信：lucky_8888", &["wechat:lucky_8888"]),
+            ("薇信 kefu95592 联系", &["wechat:kefu95592"]),
+            ("加了客服微信（wxid_mmypoxhyir），", &["wechat:wxid_mmypoxhyir"]),
+            ("wx:wxid_ab12cd34", &["wechat:wxid_ab12cd34"]),
         ];
         for (text, want) in cases {
             assert_eq!(keys(text), *want, "{text}");
@@ -239,6 +266,21 @@ mod tests {
             "账户4382386元（5000000-7720180×8%）",
             "卡号为622700381113020＊＊＊＊",
             "微信号：XXX-XXXXXX",
+            // Titles of documents, laws, newspapers; places and websites in quotes; kinds of apps.
+            "根据《中华人民共和国刑法》第二百六十六条",
+            "双方签订了《借款合同》",
+            "在《借款合同》上签字",
+            "出具《授权委托书》一份",
+            "在《法制日报》上刊登",
+            "在“借条”上签字",
+            "民警在“九点连锁酒店”内查获",
+            "进入“伟荣餐饮”饭店",
+            "在“志同论坛”上发布",
+            "下载理财APP",
+            "请访问app专区",
+            "在网络平台上发布",
+            "使用WhatsApp联系",
+            "下载AppStore",
         ] {
             assert_eq!(keys(text), Vec::<String>::new(), "{text}");
         }
