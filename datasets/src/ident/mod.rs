@@ -28,6 +28,8 @@
 //!   a masked number or 3–6 digits a card tail, `wxid_…` a WeChat id.
 //! - `IdField::Im`: label first; else `wxid_…` or an id starting with a letter is WeChat, 5–11 digits (no leading 0)
 //!   is QQ, an e-mail is Alipay.
+//! - App names ([`normalize_app`], `IdField::App`) take no written label: 微信, 支付宝 and 手机淘宝 are names; only a
+//!   key prefix (`app:`, or another kind's `tel:` … which is an error) is a label.
 //! - URLs ([`normalize_url`]), apps ([`normalize_app`]), IPs ([`normalize_ip`]) and IMEIs ([`normalize_imei`]:
 //!   14 digits get their check digit, 16-digit IMEISV drop the software version) follow `keys.md`; URL fragments
 //!   are dropped unless they are client-side routes (`#/…`), which are kept.

@@ -338,12 +338,24 @@ impl Scan<'_> {
         let use_verb = regex!(r"(?:在|用|使用|通过|利用|借助|从|给|往|进入|自称|冒充|是)\s*$");
         let title_use_verb = regex!(r"(?:用|使用|通过|利用|借助)\s*$");
         let title = self.text[open..].starts_with(['《', '「', '『']);
+        // 注册了“vipxi0104”的会员账号: a name registered as an account is the account's name.
+        let account_name = regex!(r"^\s*的?(?:会员|用户)?(?:账号|帐号|账户|用户名|昵称|id|ID)");
+        if regex!(r"注册(?:了|成)?\s*$").is_match(before) && account_name.is_match(after) {
+            return false;
+        }
+        // Titles also take what is done in an app: 在《金优选》开户, 在「XX」充值.
         let place = if title {
-            regex!(r"^\s*(?:上|里|中|店铺|直播间|会员|账号|账户|客服|官方|商城|小程序|私信|好友|群)")
+            regex!(
+                r"^\s*(?:上|里|中|开户|充值|注册|下单|付款|交易|购买|买入|投资|抢单|提现|(?:官方|金融|在线|人工|售后)?(?:店铺|直播间|会员|账号|账户|客服|官方|商城|小程序|私信|好友|群))"
+            )
         } else {
-            regex!(r"^\s*(?:上|里|店铺|直播间|会员|账号|账户|客服|官方|商城|小程序|私信|好友|群)")
+            regex!(
+                r"^\s*(?:上|里|(?:官方|金融|在线|人工|售后)?(?:店铺|直播间|会员|账号|账户|客服|官方|商城|小程序|私信|好友|群))"
+            )
         };
-        let part = regex!(r"^\s*(?:的(?:“[^”]{1,12}”|「[^」]{1,12}」)?)?(?:店铺|直播间|会员|账号|客服|小程序|商城)");
+        let part = regex!(
+            r"^\s*(?:的(?:“[^”]{1,12}”|「[^」]{1,12}」)?)?(?:官方|金融|在线|人工|售后)?(?:店铺|直播间|会员|账号|客服|小程序|商城)"
+        );
         app_verb.is_match(before)
             || use_verb.is_match(before) && place.is_match(after)
             || title && (title_use_verb.is_match(before) || part.is_match(after))
@@ -422,8 +434,7 @@ impl Scan<'_> {
             let glued = head.len() == m.start();
             let latin_glued =
                 glued && latin && m.as_str() != "APP" && name.ends_with(|c: char| c.is_ascii_alphanumeric());
-            let all_caps_glued = glued && m.as_str() == "APP" && name.ends_with(|c: char| c.is_ascii_uppercase());
-            if !(2..=10).contains(&n) || latin_glued || all_caps_glued {
+            if !(2..=10).contains(&n) || latin_glued {
                 continue;
             }
             if name.chars().all(|c| c.is_ascii_digit()) || name.starts_with('不') {

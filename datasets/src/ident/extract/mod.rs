@@ -6,12 +6,19 @@
 //!    URLs without scheme after `链接`/`网址`/`网站`/`域名` (any TLD), then anywhere (`host.tld[/path]` with a TLD
 //!    from a list of common ones). URLs are ASCII, so they stop at CJK text and full-width punctuation; square
 //!    brackets, commas and parentheses end a URL too.
-//! 2. Labelled ids: `IMEI`/`串号` + 14–16 digits, `微信`/`微信号`/`wx`/`vx` + id, `QQ` + 5–11 digits,
-//!    `支付宝` + mobile; bare `wxid_…`.
+//! 2. Labelled ids: `IMEI`/`串号` + 14–16 digits, `微信`/`微信号`/`wx`/`vx`/`v信`/`薇信` + id (also in brackets:
+//!    `微信（Amy41195）`), `QQ` + 5–11 digits, `支付宝` + mobile; bare `wxid_…`. A Latin label glued to a Latin id
+//!    is no label (`wxid_ab12` is not `wx` + `id_ab12`).
 //! 3. IPv4 (dotted quad) and IPv6 (with `::` or 8 groups).
-//! 4. Apps: after a label and a colon (`APP名称：…`, `软件：《…》`); a quoted name (“” "" 「」 『』 《》 【】) followed by `APP`/`软件`/`平台`/`客户端` (optionally after `的`) or
-//!    preceded by `下载`/`安装`/`注册`/`登录`/`打开`/`名为`/`叫`; unquoted names between those verbs and an
-//!    `APP`/`软件`/`客户端` suffix (pronouns and generic words such as 这个/该/手机 are not names).
+//! 4. Apps (`extract/apps`): after a label and a colon (`APP名称：…`, `软件：《…》`); a quoted name (“” "" 「」 『』
+//!    《》 【】) followed by `APP`/`软件`/`平台`/`客户端` (optionally after `的`); a quoted name of 2–10 characters
+//!    without a suffix in an app context: after `下载`/`安装`/`装了`/`登录`/`打开`/`注册`/`开通`, or after
+//!    `在`/`用`/`通过`/`给`/`自称`/`进入` … with `上`/`里`/`店铺`/`直播间`/`会员`/`账号`/`客服` after it; for 《》 and 「」
+//!    also after `通过`/`用` alone, or before `店铺`/`客服`/`会员` … (`《淘宝》的“百万保障”会员`), or `在《…》开户/充值`.
+//!    Titles ending like documents, laws, newspapers or places (《借款合同》, 《刑法》, 《XX日报》, “XX酒店”, “XX论坛”)
+//!    are never apps. Unquoted names between `下载`/`安装`/… or `名为`/`叫` and an `APP`/`软件`/`客户端` suffix; and
+//!    the letters and CJK characters right before `APP`/`App`/`app`/`客户端` (`在拼多多APP上`, `装了微信APP`), cut
+//!    after the last verb, preposition or function word, 2–10 characters, not a kind of app (理财APP, 聊天APP).
 //! 5. Partial cards: `尾号(为)1234`, `末四位1234`, masked `6222 **** **** 1234`, only when a bank word (卡, 银行,
 //!    账户, 账号) is nearer than a phone word (手机, 电话, 号码) — `尾号1234的手机` is not a card.
 //! 6. Digit runs (digits joined by single spaces or dashes, an optional leading `+`, `(+86)` or `(0xx)`), split at
@@ -276,6 +283,7 @@ mod tests {
             "民警在“九点连锁酒店”内查获",
             "进入“伟荣餐饮”饭店",
             "在“志同论坛”上发布",
+            "在论坛上注册了“vipxi0104”的会员账号",
             "下载理财APP",
             "请访问app专区",
             "在网络平台上发布",
