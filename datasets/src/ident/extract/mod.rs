@@ -233,6 +233,9 @@ mod tests {
             ("薇信 kefu95592 联系", &["wechat:kefu95592"]),
             ("加了客服微信（wxid_mmypoxhyir），", &["wechat:wxid_mmypoxhyir"]),
             ("wx:wxid_ab12cd34", &["wechat:wxid_ab12cd34"]),
+            ("加了对方微信（ID：Amy_123）", &["wechat:amy_123"]),
+            ("加QQ（83412907）聊天", &["qq:83412907"]),
+            ("支付宝（账号：13912345678）", &["alipay:13912345678"]),
         ];
         for (text, want) in cases {
             assert_eq!(keys(text), *want, "{text}");
@@ -284,6 +287,8 @@ mod tests {
             "进入“伟荣餐饮”饭店",
             "在“志同论坛”上发布",
             "在论坛上注册了“vipxi0104”的会员账号",
+            "通过微信（账号ROMExxxx）加被害人",
+            "我通过QQ（277230****）认识了",
             "下载理财APP",
             "请访问app专区",
             "在网络平台上发布",

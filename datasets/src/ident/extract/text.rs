@@ -90,14 +90,19 @@ impl Scan<'_> {
             ),
             (
                 regex!(
-                    r"(?i)(?:微信号|微信|wechat|vx|wx|v信|威信|薇信|徽信)(?:号码|账号|号|id)?\s*(?:为|是)?\s*[:(\[【]?\s*(1[3-9]\d[ -]?\d{4}[ -]?\d{4}|wxid_[a-z0-9_-]{3,30}|[a-z][a-z0-9_-]{5,19}|\d{5,11})"
+                    r"(?i)(?:微信号|微信|wechat|vx|wx|v信|威信|薇信|徽信)(?:号码|账号|号|id)?\s*(?:为|是)?\s*(?:[(\[【]\s*(?:号码|账号|号|id)?\s*:?|:)?\s*(1[3-9]\d[ -]?\d{4}[ -]?\d{4}|wxid_[a-z0-9_-]{3,30}|[a-z][a-z0-9_-]{5,19}|\d{5,11})"
                 ),
                 normalize_wechat,
             ),
-            (regex!(r"(?i)(?:qq|扣扣)(?:号码|账号|号)?\s*(?:为|是)?\s*:?\s*([1-9]\d{4,10})"), normalize_qq),
             (
                 regex!(
-                    r"(?i)(?:支付宝|alipay)(?:账号|账户|帐号|帐户|号)?\s*(?:为|是)?\s*:?\s*((?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4})"
+                    r"(?i)(?:qq|扣扣)(?:号码|账号|号)?\s*(?:为|是)?\s*(?:[(\[【]\s*(?:号码|账号|号)?\s*:?|:)?\s*([1-9]\d{4,10})"
+                ),
+                normalize_qq,
+            ),
+            (
+                regex!(
+                    r"(?i)(?:支付宝|alipay)(?:账号|账户|帐号|帐户|号)?\s*(?:为|是)?\s*(?:[(\[【]\s*(?:账号|账户|帐号|帐户|号)?\s*:?|:)?\s*((?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4})"
                 ),
                 normalize_alipay,
             ),
@@ -111,9 +116,13 @@ impl Scan<'_> {
                     || all.as_str().starts_with(|ch: char| ch.is_ascii_alphabetic())
                         && all.as_str()[..value.start() - all.start()].ends_with(|ch: char| ch.is_ascii_alphabetic())
                         && value.as_str().starts_with(|ch: char| ch.is_ascii_alphabetic());
-                let value_glued =
-                    self.after(value.end()).is_some_and(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
-                let masked = value.as_str().chars().all(|ch| matches!(ch, 'x' | 'X' | '-' | '_'));
+                let value_glued = self
+                    .after(value.end())
+                    .is_some_and(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '*' | '×'));
+                // Court texts mask ids: `XXX-XXXXXX`, `ROMExxxx`.
+                let masked = value.as_str().chars().all(|ch| matches!(ch, 'x' | 'X' | '-' | '_'))
+                    || value.as_str().to_ascii_lowercase().ends_with("xxx")
+                    || ["wechat", "weixin"].contains(&value.as_str().to_ascii_lowercase().as_str());
                 if label_glued || value_glued || masked {
                     continue;
                 }
