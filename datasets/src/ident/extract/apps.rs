@@ -4,271 +4,38 @@
 use super::Scan;
 use crate::ident::normalize_app;
 
+// The word lists are space-separated.
+
 /// Words that cannot be part of an unquoted app name; the name starts after the last of them.
-const FUNCTION_WORDS: &[&str] = &[
-    "我们",
-    "你们",
-    "他们",
-    "您的",
-    "我的",
-    "你的",
-    "并",
-    "和",
-    "及",
-    "或",
-    "这",
-    "那",
-    "该",
-    "此",
-    "的",
-    "了",
-    "好了",
-    "相关",
-    "最新版本",
-    "最新版",
-    "最新",
-    "官方",
-    "一个",
-    "一款",
-    "两个",
-    "几个",
-    "三个",
-    "某个",
-    "注册",
-    "安装",
-    "下载",
-    "登录",
-    "登陆",
-    "打开",
-    "使用",
-    "指定",
-    "特定",
-    "我",
-    "您",
-    "你",
-    "名为",
-    "名叫",
-    "叫",
-    "到",
-    "后",
-    "再",
-    "就",
-    "然后",
-    "成功",
-    "这款",
-    "账号",
-    "信息",
-    "应用",
-    "提供",
-    "公司",
-    "其",
-    "某",
-    "对方",
-    "虚假",
-    "境外",
-    "正规",
-    "上述",
-    "涉案",
-    "诈骗",
-    "多个",
-    "各",
-    "本",
-];
+const FUNCTION_WORDS: &str = "我们 你们 他们 您的 我的 你的 并 和 及 或 这 那 该 此 的 了 好了 相关 最新版本 \
+    最新版 最新 官方 一个 一款 两个 几个 三个 某个 注册 安装 下载 登录 登陆 打开 使用 指定 特定 我 您 你 名为 名叫 \
+    叫 到 后 再 就 然后 成功 这款 账号 信息 应用 提供 公司 其 某 对方 虚假 境外 正规 上述 涉案 诈骗 多个 各 本";
 
 /// Verbs and prepositions that end the words before an unquoted name written right before `APP`: "在拼多多APP上",
 /// "通过微信APP认识", "装了支付宝APP".
-const LEAD_WORDS: &[&str] = &[
-    "在",
-    "用",
-    "通过",
-    "利用",
-    "借助",
-    "从",
-    "给",
-    "往",
-    "向",
-    "与",
-    "等",
-    "进入",
-    "加入",
-    "装了",
-    "点开",
-    "点击",
-    "卸载",
-    "启动",
-    "自称",
-    "冒充",
-    "是",
-    "叫做",
-    "手机上",
-    "手机里",
-    "手机版",
-    "手机",
-    "联系",
-    "参加",
-    "参与",
-    "体验",
-    "完成",
-    "提交至",
-    "至",
-    "进行",
-    "没有",
-    "说过",
-    "将",
-    "有些",
-    "每个",
-    "各个",
-    "请",
-    "查询",
-    "确认",
-    "访问",
-    "搜索",
-    "只要",
-    "凭",
-];
+const LEAD_WORDS: &str = "在 用 通过 利用 借助 从 给 往 向 与 等 进入 加入 装了 点开 点击 卸载 启动 自称 冒充 是 \
+    叫做 手机上 手机里 手机版 手机 联系 参加 参与 体验 完成 提交至 至 进行 没有 说过 将 有些 每个 各个 请 查询 \
+    确认 访问 搜索 只要 凭";
 
 /// Unquoted words before `APP` that name a kind of app, not an app: "下载理财APP", "聊天APP".
-const GENERIC: &[&str] = &[
-    "理财",
-    "投资",
-    "贷款",
-    "借贷",
-    "网贷",
-    "借款",
-    "聊天",
-    "交友",
-    "婚恋",
-    "购物",
-    "直播",
-    "视频",
-    "游戏",
-    "社交",
-    "支付",
-    "交易",
-    "网络",
-    "电商",
-    "金融",
-    "炒股",
-    "股票",
-    "证券",
-    "博彩",
-    "赌博",
-    "彩票",
-    "兼职",
-    "刷单",
-    "办公",
-    "会议",
-    "视频会议",
-    "投屏",
-    "翻译",
-    "地图",
-    "导航",
-    "安全",
-    "手机",
-    "银行",
-    "手机银行",
-    "虚假",
-    "非法",
-    "木马",
-    "远程",
-    "远程控制",
-    "屏幕共享",
-    "共享屏幕",
-    "录音",
-    "定位",
-    "监控",
-    "抢单",
-    "任务",
-    "做任务",
-    "招聘",
-    "数字货币",
-    "虚拟货币",
-    "区块链",
-    "期货",
-    "外汇",
-    "基金",
-    "保险",
-    "第三方",
-    "其他",
-    "客户",
-    "用户",
-    "钓鱼",
-    "通讯",
-    "即时通讯",
-    "杀毒",
-    "清理",
-    "新",
-    "假",
-    "网上",
-    "正规",
-    "官方",
-    "陌生",
-    "不明",
-    "境外",
-    "平台",
-    "软件",
-    "应用",
-    "手机版",
-    "中国",
-    "国内",
-    "国外",
-    "新版",
-    "旧版",
-    "老版",
-    "教育",
-    "移动",
-    "电信",
-    "联通",
-    "安全中心",
-    "抽奖",
-    "会议室",
-    "门店",
-    "网银",
-    "商店",
-    "应用商店",
-];
+const GENERIC: &str = "理财 投资 贷款 借贷 网贷 借款 聊天 交友 婚恋 购物 直播 视频 游戏 社交 支付 交易 网络 电商 \
+    金融 炒股 股票 证券 博彩 赌博 彩票 兼职 刷单 办公 会议 视频会议 投屏 翻译 地图 导航 安全 手机 银行 手机银行 \
+    虚假 非法 木马 远程 远程控制 屏幕共享 共享屏幕 录音 定位 监控 抢单 任务 做任务 招聘 数字货币 虚拟货币 区块链 \
+    期货 外汇 基金 保险 第三方 其他 客户 用户 钓鱼 通讯 即时通讯 杀毒 清理 新 假 网上 正规 官方 陌生 不明 境外 \
+    平台 软件 应用 手机版 中国 国内 国外 新版 旧版 老版 教育 移动 电信 联通 安全中心 抽奖 会议室 门店 网银 商店 \
+    应用商店";
 
 /// Endings of titles that name documents, laws, newspapers and works, not apps: 《借款合同》, 《刑法》, 《XX日报》.
-const DOCUMENT_ENDINGS: &[&str] = &[
-    "合同", "协议", "书", "法", "条例", "通知", "决定", "判决", "裁定", "报告", "证明", "函", "令", "单", "表", "规定",
-    "办法", "报", "杂志", "章程", "声明", "公告", "须知", "条", "据", "证", "意见", "细则", "方案", "纪要", "笔录",
-    "规则", "守则", "制度", "标准", "纲要", "解释", "批复", "刊", "集", "稿", "诗", "歌", "曲", "剧", "传", "记", "录",
-    "函", "信函", "说明", "承诺", "协定", "目录", "简报", "节目", "计划", "合约", "清单", "收据", "发票",
-];
+const DOCUMENT_ENDINGS: &str = "合同 协议 书 法 条例 通知 决定 判决 裁定 报告 证明 函 令 单 表 规定 办法 报 杂志 \
+    章程 声明 公告 须知 条 据 证 意见 细则 方案 纪要 笔录 规则 守则 制度 标准 纲要 解释 批复 刊 集 稿 诗 歌 曲 剧 \
+    传 记 录 函 信函 说明 承诺 协定 目录 简报 节目 计划 合约 清单 收据 发票";
 
 /// Endings of quoted names of places, shops, firms and websites: 在“九点连锁酒店”内, 在“志同论坛”上.
-const PLACE_ENDINGS: &[&str] = &[
-    "酒店",
-    "宾馆",
-    "饭店",
-    "餐厅",
-    "餐饮",
-    "商行",
-    "超市",
-    "商店",
-    "门店",
-    "公司",
-    "医院",
-    "学校",
-    "网吧",
-    "会所",
-    "广场",
-    "市场",
-    "小区",
-    "大厦",
-    "论坛",
-    "网站",
-    "网",
-    "楼",
-    "厂",
-    "页面",
-    "专区",
-    "网点",
-    "营业部",
-];
+const PLACE_ENDINGS: &str = "酒店 宾馆 饭店 餐厅 餐饮 商行 超市 商店 门店 公司 医院 学校 网吧 会所 广场 市场 小区 \
+    大厦 论坛 网站 网 楼 厂 页面 专区 网点 营业部";
 
 /// Apps whose names end like a document.
-const APPS_LIKE_DOCUMENTS: &[&str] = &["小红书", "飞书", "360借条", "知乎日报"];
+const APPS_LIKE_DOCUMENTS: &str = "小红书 飞书 360借条 知乎日报";
 
 impl Scan<'_> {
     pub(super) fn apps(&mut self) {
@@ -319,13 +86,14 @@ impl Scan<'_> {
     /// - with 《》 or 「」 (titles, not quoted words): a verb of use alone ("通过《快手》联系") or a part of an app
     ///   after it ("《淘宝》店铺", "《淘宝》的“百万保障”会员").
     ///
-    /// Names ending like a document (《借款合同》, 《刑法》, 《XX日报》) and names longer than 10 characters never
-    /// are.
+    /// Names ending like a document or a place (《借款合同》, 《刑法》, 《XX日报》, “XX酒店”, “XX论坛”), names longer
+    /// than 10 characters and names registered as accounts (注册了“vipxi0104”的账号) never are.
     fn quoted_in_app_context(&self, open: usize, name: &str, end: usize) -> bool {
         let name = name.trim();
         let chars = name.chars().count();
-        let document = DOCUMENT_ENDINGS.iter().chain(PLACE_ENDINGS).any(|w| name.ends_with(w))
-            && !APPS_LIKE_DOCUMENTS.contains(&name);
+        let document =
+            DOCUMENT_ENDINGS.split_whitespace().chain(PLACE_ENDINGS.split_whitespace()).any(|w| name.ends_with(w))
+                && !is_one_of(name, APPS_LIKE_DOCUMENTS);
         let wordlike = name.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | '·'));
         if !(2..=10).contains(&chars) || document || !wordlike || name.chars().all(|c| c.is_ascii_digit()) {
             return false;
@@ -385,7 +153,7 @@ impl Scan<'_> {
                 continue;
             }
             if let Ok(id) = normalize_app(n)
-                && (named || !GENERIC.contains(&id.value()))
+                && (named || !is_one_of(id.value(), GENERIC))
             {
                 self.emit(name_start..suffix.end(), id);
             }
@@ -420,8 +188,7 @@ impl Scan<'_> {
             }
             let run = &head[start..];
             let bounded = !self.before(start).is_some_and(is_word_char);
-            let lead = last_word_end(run, LEAD_WORDS);
-            let cut = lead.max(last_word_end(run, FUNCTION_WORDS));
+            let cut = last_word_end(run, LEAD_WORDS).max(last_word_end(run, FUNCTION_WORDS));
             if cut == 0 && !bounded {
                 continue;
             }
@@ -441,7 +208,7 @@ impl Scan<'_> {
                 continue;
             }
             if let Ok(id) = normalize_app(name)
-                && !GENERIC.contains(&id.value())
+                && !is_one_of(id.value(), GENERIC)
             {
                 self.emit(start + cut..m.end(), id);
             }
@@ -449,9 +216,14 @@ impl Scan<'_> {
     }
 }
 
-/// The byte offset in `s` after the last occurrence of any of `words` (0 if none occurs).
-fn last_word_end(s: &str, words: &[&str]) -> usize {
-    words.iter().filter_map(|w| s.rfind(w).map(|at| at + w.len())).max().unwrap_or(0)
+/// The byte offset in `s` after the last occurrence of any of the space-separated `words` (0 if none occurs).
+fn last_word_end(s: &str, words: &str) -> usize {
+    words.split_whitespace().filter_map(|w| s.rfind(w).map(|at| at + w.len())).max().unwrap_or(0)
+}
+
+/// Whether `s` is one of the space-separated `words`.
+fn is_one_of(s: &str, words: &str) -> bool {
+    words.split_whitespace().any(|w| w == s)
 }
 
 /// ASCII letters and digits and CJK ideographs: the characters an unquoted app name is made of.
