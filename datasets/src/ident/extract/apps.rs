@@ -124,7 +124,10 @@ impl Scan<'_> {
         let part = regex!(
             r"^\s*(?:的(?:“[^”]{1,12}”|「[^」]{1,12}」)?)?(?:官方|金融|在线|人工|售后)?(?:店铺|直播间|会员|账号|客服|小程序|商城)"
         );
+        // “金多多”这款软件, 《XX》这个APP.
+        let kind_after = regex!(r"^\s*(?:这个|这款|那个|那款|一个|一款)\s*(?:APP|App|app|软件|客户端|应用)");
         app_verb.is_match(before)
+            || kind_after.is_match(after)
             || use_verb.is_match(before) && place.is_match(after)
             || title && (title_use_verb.is_match(before) || part.is_match(after))
     }

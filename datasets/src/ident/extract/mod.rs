@@ -235,6 +235,9 @@ mod tests {
             ("wx:wxid_ab12cd34", &["wechat:wxid_ab12cd34"]),
             ("加了对方微信（ID：Amy_123）", &["wechat:amy_123"]),
             ("加QQ（83412907）聊天", &["qq:83412907"]),
+            ("微信 ID：Amy_123", &["wechat:amy_123"]),
+            ("加了客服微信「Amy41195」", &["wechat:amy41195"]),
+            ("在“金多多”这款软件上充值", &["app:金多多"]),
             ("支付宝（账号：13912345678）", &["alipay:13912345678"]),
         ];
         for (text, want) in cases {
