@@ -1,6 +1,7 @@
 //! App names: `app:` + width-folded, lower-cased name without quotes, brackets, spaces or an `APP`/`软件`/`平台` suffix.
 
-use super::{IdError, IdKind, Identifier, prepare};
+use super::fold::fold;
+use super::{IdError, IdKind, Identifier};
 
 const QUOTES: &[(char, char)] = &[
     ('“', '”'),
@@ -24,7 +25,15 @@ const QUOTES: &[(char, char)] = &[
 /// assert_eq!(normalize_app("《安心 理财》软件").unwrap().key, "app:安心理财");
 /// ```
 pub fn normalize_app(raw: &str) -> Result<Identifier, IdError> {
-    let mut name = prepare(raw, IdKind::App)?;
+    // Only the key prefix `app:` is a label: app names often begin with another kind's label word (微信, 支付宝,
+    // 手机淘宝, QQ音乐).
+    let folded = fold(raw);
+    let trimmed = folded.trim();
+    let unlabelled = match trimmed.get(..4) {
+        Some(head) if head.eq_ignore_ascii_case("app:") => &trimmed[4..],
+        _ => trimmed,
+    };
+    let mut name = unlabelled.trim().to_string();
     loop {
         let before = name.len();
         if let Some(inner) = QUOTES.iter().find_map(|&(open, close)| name.strip_prefix(open)?.strip_suffix(close)) {
@@ -87,6 +96,9 @@ mod tests {
             ("app:whatsapp", &["WhatsApp", "“WhatsApp”", "whatsapp"]),
             ("app:金融pro", &["金融Pro APP", "“金融Pro”app", "金融ProAPP", "app:金融pro"]),
             ("app:360借条", &["３６０借条", "“360借条”app"]),
+            ("app:微信", &["微信", "《微信》", "微信APP", "app:微信"]),
+            ("app:支付宝", &["支付宝", "「支付宝」App"]),
+            ("app:手机淘宝", &["手机淘宝"]),
         ];
         for (want, forms) in cases {
             for raw in *forms {

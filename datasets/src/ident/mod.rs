@@ -28,6 +28,8 @@
 //!   a masked number or 3–6 digits a card tail, `wxid_…` a WeChat id.
 //! - `IdField::Im`: label first; else `wxid_…` or an id starting with a letter is WeChat, 5–11 digits (no leading 0)
 //!   is QQ, an e-mail is Alipay.
+//! - App names ([`normalize_app`], `IdField::App`) take no written label: 微信, 支付宝 and 手机淘宝 are names; only a
+//!   key prefix (`app:`, or another kind's `tel:` … which is an error) is a label.
 //! - URLs ([`normalize_url`]), apps ([`normalize_app`]), IPs ([`normalize_ip`]) and IMEIs ([`normalize_imei`]:
 //!   14 digits get their check digit, 16-digit IMEISV drop the software version) follow `keys.md`; URL fragments
 //!   are dropped unless they are client-side routes (`#/…`), which are kept.
@@ -226,6 +228,16 @@ pub enum UrlProblem {
 /// column's rules (see the module doc) do.
 pub fn normalize(field: IdField, raw: &str) -> Result<Identifier, IdError> {
     let folded = fold::fold(raw);
+    if field == IdField::App {
+        // App names often begin with another kind's label word (微信, 支付宝, 手机淘宝): only a key prefix is a label.
+        let lower = folded.trim_start().to_lowercase();
+        return match IdKind::ALL.into_iter().find(|k| lower.starts_with(&format!("{}:", k.code()))) {
+            Some(kind) if kind != IdKind::App => {
+                Err(IdError::WrongKind { value: raw.to_string(), labelled: kind, field })
+            }
+            _ => normalize_app(raw),
+        };
+    }
     let (labelled, _) = label::split(&folded);
     if let Some(kind) = labelled {
         if !field.allows(kind) {
@@ -357,12 +369,15 @@ mod tests {
         check(IdField::Im, "lc_888a", "wechat:lc_888a");
         check(IdField::Im, "支付宝 13912345678", "alipay:13912345678");
         check(IdField::Phone, "电话：0755-8888 6666", "tel:+8675588886666");
+        check(IdField::App, "微信", "app:微信");
+        check(IdField::App, "“支付宝”APP", "app:支付宝");
     }
 
     #[test]
     fn fields_reject_other_kinds_and_garbage() {
         assert!(matches!(normalize(IdField::Phone, "card:6222021234567890128"), Err(IdError::WrongKind { .. })));
         assert!(matches!(normalize(IdField::Im, "tel:+8613800138000"), Err(IdError::WrongKind { .. })));
+        assert!(matches!(normalize(IdField::App, "tel:+8613800138000"), Err(IdError::WrongKind { .. })));
         assert!(matches!(normalize(IdField::Im, "0123"), Err(IdError::Ambiguous { .. })));
         assert!(matches!(normalize(IdField::Account, "张三"), Err(IdError::Ambiguous { .. })));
         assert!(matches!(normalize(IdField::Phone, ""), Err(IdError::Empty { .. })));

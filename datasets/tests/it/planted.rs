@@ -16,8 +16,10 @@ fn extraction_finds_the_planted_identifiers() {
     let mut precision = (0usize, 0usize);
     let mut misses = Vec::new();
     let mut extras = Vec::new();
-    for seed in [3, 11] {
-        let cfg = Config::new(30_000, 52, seed).validate().unwrap();
+    // Six small districts rather than two large ones: generation dominates the cost, and more seeds give more
+    // gangs, app names and narrative forms for the same number of planted identifiers (~1,150).
+    for seed in [3, 11, 17, 23, 29, 31] {
+        let cfg = Config::new(10_000, 52, seed).validate().unwrap();
         let mut sink = MemorySink::new();
         generate(&cfg, &mut sink, &mut |_| {}).unwrap();
         let files = sink.files();
@@ -26,7 +28,7 @@ fn extraction_finds_the_planted_identifiers() {
             planted.entry(row[0].to_string()).or_default().insert(row[1].to_string());
         }
         let reports = csv_rows(&files["reports.csv"]);
-        assert!(reports.len() > 100, "too few reports to score: {}", reports.len());
+        assert!(reports.len() > 30, "seed {seed}: too few reports to score: {}", reports.len());
         for row in &reports {
             let (id, narrative) = (&row[0], &row[11]);
             let found: BTreeSet<String> = extract(narrative).into_iter().map(|m| m.id.key).collect();
@@ -62,7 +64,7 @@ fn extraction_finds_the_planted_identifiers() {
     for m in extras.iter().take(10) {
         println!("extra   {m}");
     }
-    assert!(recall.1 > 500, "too few planted identifiers to score: {}", recall.1);
+    assert!(recall.1 > 1000, "too few planted identifiers to score: {}", recall.1);
     assert!(r >= 0.99, "recall {r:.4} below 0.99");
     assert!(p >= 0.99, "precision {p:.4} below 0.99");
 }

@@ -6,12 +6,19 @@
 //!    URLs without scheme after `链接`/`网址`/`网站`/`域名` (any TLD), then anywhere (`host.tld[/path]` with a TLD
 //!    from a list of common ones). URLs are ASCII, so they stop at CJK text and full-width punctuation; square
 //!    brackets, commas and parentheses end a URL too.
-//! 2. Labelled ids: `IMEI`/`串号` + 14–16 digits, `微信`/`微信号`/`wx`/`vx` + id, `QQ` + 5–11 digits,
-//!    `支付宝` + mobile; bare `wxid_…`.
+//! 2. Labelled ids: `IMEI`/`串号` + 14–16 digits, `微信`/`微信号`/`wx`/`vx`/`v信`/`薇信` + id (also in brackets:
+//!    `微信（Amy41195）`), `QQ` + 5–11 digits, `支付宝` + mobile; bare `wxid_…`. A Latin label glued to a Latin id
+//!    is no label (`wxid_ab12` is not `wx` + `id_ab12`).
 //! 3. IPv4 (dotted quad) and IPv6 (with `::` or 8 groups).
-//! 4. Apps: after a label and a colon (`APP名称：…`, `软件：《…》`); a quoted name (“” "" 「」 『』 《》 【】) followed by `APP`/`软件`/`平台`/`客户端` (optionally after `的`) or
-//!    preceded by `下载`/`安装`/`注册`/`登录`/`打开`/`名为`/`叫`; unquoted names between those verbs and an
-//!    `APP`/`软件`/`客户端` suffix (pronouns and generic words such as 这个/该/手机 are not names).
+//! 4. Apps (`extract/apps`): after a label and a colon (`APP名称：…`, `软件：《…》`); a quoted name (“” "" 「」 『』
+//!    《》 【】) followed by `APP`/`软件`/`平台`/`客户端` (optionally after `的`); a quoted name of 2–10 characters
+//!    without a suffix in an app context: after `下载`/`安装`/`装了`/`登录`/`打开`/`注册`/`开通`, or after
+//!    `在`/`用`/`通过`/`给`/`自称`/`进入` … with `上`/`里`/`店铺`/`直播间`/`会员`/`账号`/`客服` after it; for 《》 and 「」
+//!    also after `通过`/`用` alone, or before `店铺`/`客服`/`会员` … (`《淘宝》的“百万保障”会员`), or `在《…》开户/充值`.
+//!    Titles ending like documents, laws, newspapers or places (《借款合同》, 《刑法》, 《XX日报》, “XX酒店”, “XX论坛”)
+//!    are never apps. Unquoted names between `下载`/`安装`/… or `名为`/`叫` and an `APP`/`软件`/`客户端` suffix; and
+//!    the letters and CJK characters right before `APP`/`App`/`app`/`客户端` (`在拼多多APP上`, `装了微信APP`), cut
+//!    after the last verb, preposition or function word, 2–10 characters, not a kind of app (理财APP, 聊天APP).
 //! 5. Partial cards: `尾号(为)1234`, `末四位1234`, masked `6222 **** **** 1234`, only when a bank word (卡, 银行,
 //!    账户, 账号) is nearer than a phone word (手机, 电话, 号码) — `尾号1234的手机` is not a card.
 //! 6. Digit runs (digits joined by single spaces or dashes, an optional leading `+`, `(+86)` or `(0xx)`), split at
@@ -74,6 +81,7 @@ macro_rules! regex {
     }};
 }
 
+mod apps;
 mod digits;
 mod text;
 
@@ -199,6 +207,38 @@ mod tests {
             ("软件：《金多多》。", &["app:金多多"]),
             ("网址http：／／216.218.246.36），并", &["url:216.218.246.36"]),
             ("点击u.10010.cn/qAAp9，回复TD退订", &["url:u.10010.cn/qAAp9"]),
+            // Unquoted names right before APP, after a verb, a preposition or a punctuation mark.
+            ("在拼多多APP上看到兼职广告", &["app:拼多多"]),
+            ("随后在国家反诈中心APP上进行了举报。", &["app:国家反诈中心"]),
+            ("之前手机上装了微信APP但没有注意", &["app:微信"]),
+            ("说是给支付宝APP店铺刷信誉", &["app:支付宝"]),
+            ("通过快手App认识", &["app:快手"]),
+            ("后来让我在恒课堂APP里做任务", &["app:恒课堂"]),
+            ("。OKpro APP显示盈利", &["app:okpro"]),
+            ("详情请查询农行APP", &["app:农行"]),
+            // Quoted names without a suffix, in an app context.
+            ("之前手机上装了《淘宝》但没有注意", &["app:淘宝"]),
+            ("孩子在《微信》上看到免费领皮肤", &["app:微信"]),
+            ("说是给《淘宝》店铺刷信誉", &["app:淘宝"]),
+            ("对方称我开通了《淘宝》的“百万保障”会员", &["app:淘宝"]),
+            ("对方让下载《华理财》做任务", &["app:华理财"]),
+            ("通过《快手》联系到卖二手相机的人", &["app:快手"]),
+            ("接到自称「支付宝」客服的电话", &["app:支付宝"]),
+            ("在“支付宝”上付款", &["app:支付宝"]),
+            // WeChat ids in brackets and after vx / v信 / 薇信; `wxid_` is never a `wx` label.
+            ("加了业务员微信（Amy41195），一开始", &["wechat:amy41195"]),
+            ("对方用微信(tz80436)联系我", &["wechat:tz80436"]),
+            ("加了助理vx：Grace-78287，进群", &["wechat:grace-78287"]),
+            ("加V信：lucky_8888", &["wechat:lucky_8888"]),
+            ("薇信 kefu95592 联系", &["wechat:kefu95592"]),
+            ("加了客服微信（wxid_mmypoxhyir），", &["wechat:wxid_mmypoxhyir"]),
+            ("wx:wxid_ab12cd34", &["wechat:wxid_ab12cd34"]),
+            ("加了对方微信（ID：Amy_123）", &["wechat:amy_123"]),
+            ("加QQ（83412907）聊天", &["qq:83412907"]),
+            ("微信 ID：Amy_123", &["wechat:amy_123"]),
+            ("加了客服微信「Amy41195」", &["wechat:amy41195"]),
+            ("在“金多多”这款软件上充值", &["app:金多多"]),
+            ("支付宝（账号：13912345678）", &["alipay:13912345678"]),
         ];
         for (text, want) in cases {
             assert_eq!(keys(text), *want, "{text}");
@@ -239,6 +279,24 @@ mod tests {
             "账户4382386元（5000000-7720180×8%）",
             "卡号为622700381113020＊＊＊＊",
             "微信号：XXX-XXXXXX",
+            // Titles of documents, laws, newspapers; places and websites in quotes; kinds of apps.
+            "根据《中华人民共和国刑法》第二百六十六条",
+            "双方签订了《借款合同》",
+            "在《借款合同》上签字",
+            "出具《授权委托书》一份",
+            "在《法制日报》上刊登",
+            "在“借条”上签字",
+            "民警在“九点连锁酒店”内查获",
+            "进入“伟荣餐饮”饭店",
+            "在“志同论坛”上发布",
+            "在论坛上注册了“vipxi0104”的会员账号",
+            "通过微信（账号ROMExxxx）加被害人",
+            "我通过QQ（277230****）认识了",
+            "下载理财APP",
+            "请访问app专区",
+            "在网络平台上发布",
+            "使用WhatsApp联系",
+            "下载AppStore",
         ] {
             assert_eq!(keys(text), Vec::<String>::new(), "{text}");
         }
