@@ -299,12 +299,12 @@ pub(crate) fn digits_only(raw: &str, s: &str, seps: &[char], kind: IdKind) -> Re
     Ok(digits)
 }
 
-/// The Luhn check (bank cards, IMEI) on ASCII digits.
-pub(crate) fn luhn_ok(digits: &str) -> bool {
+/// The Luhn sum of ASCII digits, doubling every second digit counted from the right starting at `first_doubled`.
+fn luhn_sum(digits: &str, first_doubled: usize) -> u32 {
     let mut sum = 0u32;
     for (i, b) in digits.bytes().rev().enumerate() {
-        let mut d = u32::from(b - b'0');
-        if i % 2 == 1 {
+        let mut d = u32::from(b.wrapping_sub(b'0') % 10);
+        if i % 2 == first_doubled {
             d *= 2;
             if d > 9 {
                 d -= 9;
@@ -312,12 +312,18 @@ pub(crate) fn luhn_ok(digits: &str) -> bool {
         }
         sum += d;
     }
-    sum.is_multiple_of(10)
+    sum
+}
+
+/// The Luhn check (bank cards, IMEI) on ASCII digits.
+pub(crate) fn luhn_ok(digits: &str) -> bool {
+    luhn_sum(digits, 1).is_multiple_of(10)
 }
 
 /// The Luhn check digit to append to `digits`.
 pub(crate) fn luhn_digit(digits: &str) -> char {
-    (b'0'..=b'9').map(char::from).find(|d| luhn_ok(&format!("{digits}{d}"))).unwrap_or('0')
+    // Appending a digit shifts every position by one, so the doubled positions start at the rightmost digit.
+    char::from(b'0' + ((10 - luhn_sum(digits, 0) % 10) % 10) as u8)
 }
 
 #[cfg(test)]

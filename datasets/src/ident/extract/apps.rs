@@ -181,13 +181,11 @@ impl Scan<'_> {
             let head = &self.text[..m.start()];
             let head = head.strip_suffix(' ').unwrap_or(head);
             let mut start = head.len();
-            let mut count = 0;
-            for (i, c) in head.char_indices().rev() {
-                if !is_word_char(c) || count == 16 {
+            for (i, c) in head.char_indices().rev().take(16) {
+                if !is_word_char(c) {
                     break;
                 }
                 start = i;
-                count += 1;
             }
             let run = &head[start..];
             let bounded = !self.before(start).is_some_and(is_word_char);
