@@ -1,0 +1,404 @@
+//! Gang clustering: hub pruning, laundering-service detection, the weighted report graph, connected components
+//! as the first cut and seeded Leiden on top, with stable cluster ids.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::graph::{EntityKind, GangGraph};
+use super::hubs::{Hub, HubParams, HubPolicy, KeyStats, judge, robust_z};
+use super::stable::{PreviousCluster, match_stable_ids};
+use crate::community::{CommunityDetector, CsrGraph, LeidenParams, Partition, connected_components, modularity};
+use crate::error::{Error, Result};
+
+const DAY: f64 = 86_400.0;
+
+/// Parameters of gang clustering. [`GangParams::defaults`] documents each default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GangParams {
+    /// Leiden seed: the same seed and input give the same clusters.
+    pub seed: u64,
+    /// Leiden modularity resolution.
+    pub resolution: f64,
+    /// How many transfer hops downstream of a victim's payment link reports (0: only the paid account itself).
+    pub money_hops: usize,
+    /// A hop counts only if it leaves the account within this many seconds after the money arrived.
+    pub hop_window_secs: i64,
+    /// Weight factor per transfer hop (a shared L2 account weighs `money_weight` × a shared L1).
+    pub money_weight: f64,
+    /// Time closeness: a link between reports Δ days apart weighs τ / (τ + Δ).
+    pub time_scale_days: f64,
+    pub hubs: HubParams,
+    /// A downstream account is a laundering service when its reports fall into at least this many separate
+    /// communities of the identifier graph …
+    pub service_min_communities: usize,
+    /// … each holding at least this many of its reports.
+    pub service_min_reports: usize,
+    /// Minimum Jaccard overlap for a cluster to inherit last run's id.
+    pub stable_min_jaccard: f64,
+}
+
+impl GangParams {
+    /// Defaults: resolution 1, 2 money hops within 6 h each, hop factor 0.7, τ = 60 days, hub defaults, services
+    /// spanning ≥ 2 communities of ≥ 2 reports, stable-id Jaccard ≥ 0.2.
+    pub fn defaults(seed: u64) -> GangParams {
+        GangParams {
+            seed,
+            resolution: 1.0,
+            money_hops: 2,
+            hop_window_secs: 6 * 3600,
+            money_weight: 0.7,
+            time_scale_days: 60.0,
+            hubs: HubParams::defaults(),
+            service_min_communities: 2,
+            service_min_reports: 2,
+            stable_min_jaccard: 0.2,
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let bad = |name: &'static str, value: String, reason: &'static str| {
+            Err(Error::InvalidParameter { name, value, reason })
+        };
+        if self.money_hops > 4 {
+            return bad("money_hops", self.money_hops.to_string(), "must be at most 4");
+        }
+        if self.hop_window_secs <= 0 {
+            return bad("hop_window_secs", self.hop_window_secs.to_string(), "must be greater than 0");
+        }
+        if !(self.money_weight.is_finite() && self.money_weight > 0.0 && self.money_weight <= 1.0) {
+            return bad("money_weight", self.money_weight.to_string(), "must be in (0, 1]");
+        }
+        if !(self.time_scale_days.is_finite() && self.time_scale_days > 0.0) {
+            return bad("time_scale_days", self.time_scale_days.to_string(), "must be a finite number greater than 0");
+        }
+        if self.service_min_communities < 2 {
+            return bad("service_min_communities", self.service_min_communities.to_string(), "must be at least 2");
+        }
+        if !(0.0..=1.0).contains(&self.stable_min_jaccard) {
+            return bad("stable_min_jaccard", self.stable_min_jaccard.to_string(), "must be in [0, 1]");
+        }
+        self.hubs.check()
+    }
+}
+
+/// One gang cluster: a stable id and its reports (indices into the graph's reports, increasing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GangCluster {
+    pub id: u64,
+    pub reports: Vec<usize>,
+}
+
+/// A laundering service: downstream accounts that receive money of several otherwise separate gangs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceCluster {
+    /// Account keys, sorted.
+    pub accounts: Vec<String>,
+    /// Reports whose money passed through it.
+    pub reports: usize,
+    /// Ids of the gang clusters whose money it carried, sorted.
+    pub served_clusters: Vec<u64>,
+    /// Money received from accounts outside the service, in fen.
+    pub inflow_fen: i64,
+}
+
+/// The result of [`cluster_gangs`].
+#[derive(Debug, Clone)]
+pub struct GangClustering {
+    /// Clusters, largest first (ties: smallest report index).
+    pub clusters: Vec<GangCluster>,
+    /// Index into `clusters` of every report.
+    pub membership: Vec<u32>,
+    /// The first cut: connected components of the hub- and service-pruned report graph.
+    pub components: Partition,
+    /// Every identifier judged a hub, by decreasing degree then key.
+    pub hubs: Vec<Hub>,
+    /// Laundering services, by decreasing number of reports.
+    pub services: Vec<ServiceCluster>,
+    /// Modularity of the clusters on the weighted report graph.
+    pub modularity: f64,
+    /// Edges of the weighted report graph.
+    pub report_edges: usize,
+}
+
+/// One report's linking token: an entity and how many transfer hops from the report it is (0: named directly).
+type Token = (u32, u8);
+
+/// Every report's tokens: its mentions, then accounts reached downstream of its payments.
+fn tokens(graph: &GangGraph, hops: usize, window: i64) -> Vec<Vec<Token>> {
+    (0..graph.report_count())
+        .map(|r| {
+            let mut out: Vec<Token> = graph.mentions(r).iter().map(|&e| (e, 0)).collect();
+            let mut seen: BTreeSet<u32> = graph.mentions(r).iter().copied().collect();
+            let mut frontier: Vec<(u32, i64)> = graph.payments(r).iter().map(|p| (p.account, p.at)).collect();
+            for hop in 1..=hops {
+                let mut next: BTreeMap<u32, i64> = BTreeMap::new();
+                for &(x, tx) in &frontier {
+                    let outs = graph.transfers_from(x);
+                    let start = outs.partition_point(|o| o.at < tx);
+                    for o in outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window)) {
+                        let t = next.entry(o.to).or_insert(o.at);
+                        *t = (*t).min(o.at);
+                    }
+                }
+                next.retain(|e, _| !seen.contains(e));
+                for (&e, _) in &next {
+                    seen.insert(e);
+                    out.push((e, hop as u8));
+                }
+                frontier = next.into_iter().collect();
+            }
+            out
+        })
+        .collect()
+}
+
+/// Entity → (report, hop) lists, grouped: `(entity, reports)` in entity order, each report once with its lowest hop.
+fn invert(tokens: &[Vec<Token>]) -> Vec<(u32, Vec<(u32, u8)>)> {
+    let mut triples: Vec<(u32, u32, u8)> = Vec::new();
+    for (r, ts) in tokens.iter().enumerate() {
+        triples.extend(ts.iter().map(|&(e, h)| (e, r as u32, h)));
+    }
+    triples.sort_unstable();
+    let mut out: Vec<(u32, Vec<(u32, u8)>)> = Vec::new();
+    for (e, r, h) in triples {
+        match out.last_mut() {
+            Some((last, list)) if *last == e => {
+                if list.last().is_none_or(|&(lr, _)| lr != r) {
+                    list.push((r, h));
+                }
+            }
+            _ => out.push((e, vec![(r, h)])),
+        }
+    }
+    out
+}
+
+/// A small union-find over report indices.
+struct Dsu(Vec<u32>);
+
+impl Dsu {
+    fn new(n: usize) -> Dsu {
+        Dsu((0..n as u32).collect())
+    }
+    fn find(&mut self, x: u32) -> u32 {
+        let mut root = x;
+        while self.0[root as usize] != root {
+            root = self.0[root as usize];
+        }
+        let mut cur = x;
+        while self.0[cur as usize] != root {
+            let next = self.0[cur as usize];
+            self.0[cur as usize] = root;
+            cur = next;
+        }
+        root
+    }
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.0[hi as usize] = lo;
+        }
+    }
+}
+
+/// Judges every directly named identifier: allow-list, supernode cap, per-kind degree outliers with diverse reports.
+fn find_hubs(graph: &GangGraph, inverted: &[(u32, Vec<(u32, u8)>)], params: &HubParams, policy: &HubPolicy) -> Vec<Hub> {
+    let mut by_kind: BTreeMap<EntityKind, Vec<(u32, KeyStats)>> = BTreeMap::new();
+    for (e, list) in inverted {
+        let direct: Vec<u32> = list.iter().filter(|&&(_, h)| h == 0).map(|&(r, _)| r).collect();
+        let degree = if direct.is_empty() { list.len() } else { direct.len() };
+        let reports = if direct.is_empty() { list.iter().map(|&(r, _)| r).collect() } else { direct };
+        let types: BTreeSet<_> = reports.iter().map(|&r| graph.report(r as usize).fraud_type).collect();
+        let (lo, hi) = reports.iter().map(|&r| graph.report(r as usize).time).fold((i64::MAX, i64::MIN), |(lo, hi), t| {
+            (lo.min(t), hi.max(t))
+        });
+        let span_days = if hi >= lo { (hi - lo) as f64 / DAY } else { 0.0 };
+        by_kind.entry(graph.kind(*e)).or_default().push((*e, KeyStats { degree, fraud_types: types.len(), span_days }));
+    }
+    let mut hubs = Vec::new();
+    for entries in by_kind.values() {
+        let degrees: Vec<usize> = entries.iter().map(|(_, s)| s.degree).collect();
+        let z = robust_z(&degrees, params.min_spread);
+        for ((e, stats), z) in entries.iter().zip(z) {
+            let key = graph.key(*e);
+            if let Some(reason) = judge(key, stats, z, params, policy) {
+                hubs.push(Hub {
+                    key: key.to_string(),
+                    kind: graph.kind(*e),
+                    degree: stats.degree,
+                    reason,
+                    overridden: policy.forced(key),
+                });
+            }
+        }
+    }
+    hubs.sort_by(|a, b| b.degree.cmp(&a.degree).then_with(|| a.key.cmp(&b.key)));
+    hubs
+}
+
+/// Clusters the graph's reports into gangs. `previous` holds last run's clusters (for stable ids; may be empty).
+///
+/// Steps: (1) tokens per report (named identifiers, and accounts up to `money_hops` transfers downstream of its
+/// payments, time-respecting); (2) hubs (see [`HubPolicy`], [`HubParams`]) and partial cards never link;
+/// (3) communities of the identifier-only graph (connected components); a downstream account whose reports fall
+/// into `service_min_communities` or more of them, each with `service_min_reports` reports, is a laundering
+/// service and does not link; (4) the weighted report graph: every pair of reports sharing a kept entity of
+/// report degree d gets weight 1/log2(1+d) × money_weight^hop × τ/(τ+Δdays), summed over entities; (5) connected
+/// components (first cut) and seeded Leiden; (6) stable ids.
+pub fn cluster_gangs(
+    graph: &GangGraph,
+    params: &GangParams,
+    policy: &HubPolicy,
+    previous: &[PreviousCluster],
+) -> Result<GangClustering> {
+    params.check()?;
+    let n = graph.report_count();
+    let toks = tokens(graph, params.money_hops, params.hop_window_secs);
+    let inverted = invert(&toks);
+    let hubs = find_hubs(graph, &inverted, &params.hubs, policy);
+    let excluded_hub: BTreeSet<&str> = hubs.iter().filter(|h| !h.overridden).map(|h| h.key.as_str()).collect();
+    let linkable = |e: u32| graph.kind(e) != EntityKind::PartialCard && !excluded_hub.contains(graph.key(e));
+
+    // Communities of the identifier-only graph (named identifiers, no downstream money).
+    let mut base = Dsu::new(n);
+    for (e, list) in &inverted {
+        if !linkable(*e) {
+            continue;
+        }
+        let direct: Vec<u32> = list.iter().filter(|&&(_, h)| h == 0).map(|&(r, _)| r).collect();
+        for w in direct.windows(2) {
+            base.union(w[0], w[1]);
+        }
+    }
+    let mut services: BTreeSet<u32> = BTreeSet::new();
+    for (e, list) in &inverted {
+        if !linkable(*e) || list.iter().all(|&(_, h)| h == 0) || list.len() < 2 {
+            continue;
+        }
+        let mut per_comm: BTreeMap<u32, usize> = BTreeMap::new();
+        for &(r, _) in list {
+            *per_comm.entry(base.find(r)).or_default() += 1;
+        }
+        let spanned = per_comm.values().filter(|&&c| c >= params.service_min_reports).count();
+        if spanned >= params.service_min_communities {
+            services.insert(*e);
+        }
+    }
+
+    // The weighted report graph.
+    let mut edges: Vec<(usize, usize, f64)> = Vec::new();
+    for (e, list) in &inverted {
+        if list.len() < 2 || !linkable(*e) || services.contains(e) {
+            continue;
+        }
+        let spec = 1.0 / (1.0 + list.len() as f64).log2();
+        for (i, &(a, ha)) in list.iter().enumerate() {
+            for &(b, hb) in &list[i + 1..] {
+                let dt = (graph.report(a as usize).time - graph.report(b as usize).time).unsigned_abs() as f64 / DAY;
+                let time = params.time_scale_days / (params.time_scale_days + dt);
+                let hop = params.money_weight.powi(i32::from(ha.max(hb)));
+                edges.push((a as usize, b as usize, spec * hop * time));
+            }
+        }
+    }
+    let csr = CsrGraph::from_edges(n, edges)?;
+    let components = connected_components(&csr);
+    let partition = if n == 0 {
+        Partition::from_labels::<u32>(&[])?
+    } else {
+        let leiden = LeidenParams { resolution: params.resolution, seed: params.seed, max_iterations: 100 }.check()?;
+        leiden.detect(&csr)?
+    };
+    let modularity = if csr.total_weight() > 0.0 { modularity(&csr, &partition, params.resolution)? } else { 0.0 };
+
+    let groups = partition.communities();
+    let names: Vec<Vec<&str>> = groups
+        .iter()
+        .map(|g| g.iter().map(|&r| graph.report(r).report_id.as_str()).collect())
+        .collect();
+    let ids = match_stable_ids(previous, &names, params.stable_min_jaccard);
+    let membership = partition.membership().to_vec();
+    let clusters: Vec<GangCluster> =
+        groups.into_iter().zip(&ids).map(|(reports, &id)| GangCluster { id, reports }).collect();
+
+    let service_clusters = service_clusters(graph, &toks, &services, &membership, &clusters);
+    Ok(GangClustering {
+        clusters,
+        membership,
+        components,
+        hubs,
+        services: service_clusters,
+        modularity,
+        report_edges: csr.edge_count(),
+    })
+}
+
+/// Groups service accounts reached from the same payments into service clusters.
+fn service_clusters(
+    graph: &GangGraph,
+    toks: &[Vec<Token>],
+    services: &BTreeSet<u32>,
+    membership: &[u32],
+    clusters: &[GangCluster],
+) -> Vec<ServiceCluster> {
+    if services.is_empty() {
+        return Vec::new();
+    }
+    let index: BTreeMap<u32, u32> = services.iter().enumerate().map(|(i, &e)| (e, i as u32)).collect();
+    let mut dsu = Dsu::new(services.len());
+    let mut per_report: Vec<Vec<u32>> = Vec::with_capacity(toks.len());
+    for ts in toks {
+        let here: Vec<u32> = ts.iter().filter_map(|(e, _)| index.get(e).copied()).collect();
+        for w in here.windows(2) {
+            dsu.union(w[0], w[1]);
+        }
+        per_report.push(here);
+    }
+    let mut groups: BTreeMap<u32, (Vec<u32>, BTreeSet<usize>, BTreeSet<u64>)> = BTreeMap::new();
+    for (&e, &i) in &index {
+        groups.entry(dsu.find(i)).or_default().0.push(e);
+    }
+    for (r, here) in per_report.iter().enumerate() {
+        for &i in here {
+            let g = groups.entry(dsu.find(i)).or_default();
+            g.1.insert(r);
+            g.2.insert(clusters[membership[r] as usize].id);
+        }
+    }
+    let mut out: Vec<ServiceCluster> = groups
+        .into_values()
+        .map(|(accounts, reports, served)| {
+            let members: BTreeSet<u32> = accounts.iter().copied().collect();
+            let inflow_fen = inflow(graph, &members);
+            let mut keys: Vec<String> = accounts.iter().map(|&e| graph.key(e).to_string()).collect();
+            keys.sort();
+            ServiceCluster { accounts: keys, reports: reports.len(), served_clusters: served.into_iter().collect(), inflow_fen }
+        })
+        .collect();
+    out.sort_by(|a, b| b.reports.cmp(&a.reports).then_with(|| a.accounts.cmp(&b.accounts)));
+    out
+}
+
+/// Money into `members` from accounts outside it.
+fn inflow(graph: &GangGraph, members: &BTreeSet<u32>) -> i64 {
+    (0..graph.entity_count() as u32)
+        .filter(|e| !members.contains(e))
+        .flat_map(|e| graph.transfers_from(e))
+        .filter(|o| members.contains(&o.to))
+        .map(|o| o.amount_fen)
+        .sum()
+}
+
+/// Plain connected components without hub or service handling: two reports are linked when they share any token
+/// (named identifier, or account up to `money_hops` downstream). The baseline hub handling is measured against.
+pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i64) -> Result<Partition> {
+    let toks = tokens(graph, money_hops, hop_window_secs.max(1));
+    let mut dsu = Dsu::new(graph.report_count());
+    for (_, list) in invert(&toks) {
+        for w in list.windows(2) {
+            dsu.union(w[0].0, w[1].0);
+        }
+    }
+    let labels: Vec<u32> = (0..graph.report_count() as u32).map(|r| dsu.find(r)).collect();
+    Partition::from_labels(&labels)
+}
