@@ -49,7 +49,7 @@ impl GangParams {
             time_scale_days: 60.0,
             hubs: HubParams::defaults(),
             service_min_communities: 2,
-            service_min_reports: 2,
+            service_min_reports: 3,
             stable_min_jaccard: 0.2,
         }
     }
@@ -122,33 +122,41 @@ pub struct GangClustering {
 /// One report's linking token: an entity and how many transfer hops from the report it is (0: named directly).
 type Token = (u32, u8);
 
-/// Every report's tokens: its mentions, then accounts reached downstream of its payments.
-fn tokens(graph: &GangGraph, hops: usize, window: i64) -> Vec<Vec<Token>> {
-    (0..graph.report_count())
+/// Every report's tokens (its mentions, then accounts reached downstream of its payments), and the groups of
+/// accounts reached from one payment at one hop (they belong to one laundering pool: the L2s one L1 drains into).
+fn tokens(graph: &GangGraph, hops: usize, window: i64) -> (Vec<Vec<Token>>, Vec<Vec<u32>>) {
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    let toks = (0..graph.report_count())
         .map(|r| {
             let mut out: Vec<Token> = graph.mentions(r).iter().map(|&e| (e, 0)).collect();
-            let mut seen: BTreeSet<u32> = graph.mentions(r).iter().copied().collect();
-            let mut frontier: Vec<(u32, i64)> = graph.payments(r).iter().map(|p| (p.account, p.at)).collect();
-            for hop in 1..=hops {
-                let mut next: BTreeMap<u32, i64> = BTreeMap::new();
-                for &(x, tx) in &frontier {
-                    let outs = graph.transfers_from(x);
-                    let start = outs.partition_point(|o| o.at < tx);
-                    for o in outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window)) {
-                        let t = next.entry(o.to).or_insert(o.at);
-                        *t = (*t).min(o.at);
+            let mut best: BTreeMap<u32, u8> = graph.mentions(r).iter().map(|&e| (e, 0)).collect();
+            for p in graph.payments(r) {
+                let mut frontier: Vec<(u32, i64)> = vec![(p.account, p.at)];
+                for hop in 1..=hops {
+                    let mut next: BTreeMap<u32, i64> = BTreeMap::new();
+                    for &(x, tx) in &frontier {
+                        let outs = graph.transfers_from(x);
+                        let start = outs.partition_point(|o| o.at < tx);
+                        for o in outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window)) {
+                            let t = next.entry(o.to).or_insert(o.at);
+                            *t = (*t).min(o.at);
+                        }
                     }
+                    next.retain(|e, _| best.get(e).is_none_or(|&h| h as usize >= hop));
+                    if next.len() > 1 {
+                        groups.push(next.keys().copied().collect());
+                    }
+                    for &e in next.keys() {
+                        best.entry(e).or_insert(hop as u8);
+                    }
+                    frontier = next.into_iter().collect();
                 }
-                next.retain(|e, _| !seen.contains(e));
-                for (&e, _) in &next {
-                    seen.insert(e);
-                    out.push((e, hop as u8));
-                }
-                frontier = next.into_iter().collect();
             }
+            out.extend(best.into_iter().filter(|&(_, h)| h > 0));
             out
         })
-        .collect()
+        .collect();
+    (toks, groups)
 }
 
 /// Entity → (report, hop) lists, grouped: `(entity, reports)` in entity order, each report once with its lowest hop.
@@ -253,7 +261,7 @@ pub fn cluster_gangs(
 ) -> Result<GangClustering> {
     params.check()?;
     let n = graph.report_count();
-    let toks = tokens(graph, params.money_hops, params.hop_window_secs);
+    let (toks, groups) = tokens(graph, params.money_hops, params.hop_window_secs);
     let inverted = invert(&toks);
     let hubs = find_hubs(graph, &inverted, &params.hubs, policy);
     let excluded_hub: BTreeSet<&str> = hubs.iter().filter(|h| !h.overridden).map(|h| h.key.as_str()).collect();
@@ -270,20 +278,38 @@ pub fn cluster_gangs(
             base.union(w[0], w[1]);
         }
     }
-    let mut services: BTreeSet<u32> = BTreeSet::new();
-    for (e, list) in &inverted {
-        if !linkable(*e) || list.iter().all(|&(_, h)| h == 0) || list.len() < 2 {
-            continue;
-        }
-        let mut per_comm: BTreeMap<u32, usize> = BTreeMap::new();
-        for &(r, _) in list {
-            *per_comm.entry(base.find(r)).or_default() += 1;
-        }
-        let spanned = per_comm.values().filter(|&&c| c >= params.service_min_reports).count();
-        if spanned >= params.service_min_communities {
-            services.insert(*e);
+    let mut comm_size: BTreeMap<u32, usize> = BTreeMap::new();
+    for r in 0..n as u32 {
+        *comm_size.entry(base.find(r)).or_default() += 1;
+    }
+    // Laundering pools: accounts fed from one payment at one hop are one pool; a pool whose reports fall into
+    // several sizeable identifier communities is a service.
+    let mut pools = Dsu::new(graph.entity_count());
+    for g in &groups {
+        for w in g.windows(2) {
+            pools.union(w[0], w[1]);
         }
     }
+    let mut pool_reports: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for (e, list) in &inverted {
+        if !linkable(*e) || list.iter().all(|&(_, h)| h == 0) {
+            continue;
+        }
+        pool_reports.entry(pools.find(*e)).or_default().extend(list.iter().map(|&(r, _)| r));
+    }
+    let mut service_pools: BTreeSet<u32> = BTreeSet::new();
+    for (&pool, reports) in &pool_reports {
+        let comms: BTreeSet<u32> = reports.iter().map(|&r| base.find(r)).collect();
+        let sizeable = comms.iter().filter(|c| comm_size[c] >= params.service_min_reports).count();
+        if sizeable >= params.service_min_communities {
+            service_pools.insert(pool);
+        }
+    }
+    let services: BTreeSet<u32> = inverted
+        .iter()
+        .map(|(e, _)| *e)
+        .filter(|&e| linkable(e) && service_pools.contains(&pools.find(e)))
+        .collect();
 
     // The weighted report graph.
     let mut edges: Vec<(usize, usize, f64)> = Vec::new();
@@ -292,6 +318,10 @@ pub fn cluster_gangs(
             continue;
         }
         let spec = 1.0 / (1.0 + list.len() as f64).log2();
+        if std::env::var("GANGS_DUMP").is_ok() {
+            let rs: Vec<String> = list.iter().map(|&(r, h)| format!("{}/{}", graph.report(r as usize).report_id, h)).collect();
+            eprintln!("LINK\t{}\t{}", graph.key(*e), rs.join(","));
+        }
         for (i, &(a, ha)) in list.iter().enumerate() {
             for &(b, hb) in &list[i + 1..] {
                 let dt = (graph.report(a as usize).time - graph.report(b as usize).time).unsigned_abs() as f64 / DAY;
@@ -392,7 +422,7 @@ fn inflow(graph: &GangGraph, members: &BTreeSet<u32>) -> i64 {
 /// Plain connected components without hub or service handling: two reports are linked when they share any token
 /// (named identifier, or account up to `money_hops` downstream). The baseline hub handling is measured against.
 pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i64) -> Result<Partition> {
-    let toks = tokens(graph, money_hops, hop_window_secs.max(1));
+    let (toks, _) = tokens(graph, money_hops, hop_window_secs.max(1));
     let mut dsu = Dsu::new(graph.report_count());
     for (_, list) in invert(&toks) {
         for w in list.windows(2) {
