@@ -41,9 +41,9 @@ pub use community::{
     CommunityDetector, CsrGraph, EdgeListStats, Leiden, LeidenParams, NamedGraph, Partition, Weights, ari,
     connected_components, disconnected_communities, modularity, nmi, read_edge_list, split_disconnected,
 };
+pub use error::{Error, ErrorKind, LineProblem, Result};
 pub use gangs::{
     BuildStats, EntityKind, GangCluster, GangClustering, GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason,
     OutTransfer, Payment, PreviousCluster, ReportInput, ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, TransferInput,
     account_key, cluster_gangs, match_stable_ids, plain_components,
 };
-pub use error::{Error, ErrorKind, LineProblem, Result};

@@ -27,18 +27,18 @@ pub struct GangParams {
     /// Time closeness: a link between reports Δ days apart weighs τ / (τ + Δ).
     pub time_scale_days: f64,
     pub hubs: HubParams,
-    /// A downstream account is a laundering service when its reports fall into at least this many separate
-    /// communities of the identifier graph …
+    /// A laundering pool (accounts fed from the same payments) is a service when its reports fall into at least
+    /// this many separate communities of the identifier-only report graph …
     pub service_min_communities: usize,
-    /// … each holding at least this many of its reports.
-    pub service_min_reports: usize,
+    /// … each of at least this many reports.
+    pub service_min_community_size: usize,
     /// Minimum Jaccard overlap for a cluster to inherit last run's id.
     pub stable_min_jaccard: f64,
 }
 
 impl GangParams {
     /// Defaults: resolution 1, 2 money hops within 6 h each, hop factor 0.7, τ = 60 days, hub defaults, services
-    /// spanning ≥ 2 communities of ≥ 2 reports, stable-id Jaccard ≥ 0.2.
+    /// spanning ≥ 2 communities of ≥ 3 reports, stable-id Jaccard ≥ 0.2.
     pub fn defaults(seed: u64) -> GangParams {
         GangParams {
             seed,
@@ -49,7 +49,7 @@ impl GangParams {
             time_scale_days: 60.0,
             hubs: HubParams::defaults(),
             service_min_communities: 2,
-            service_min_reports: 3,
+            service_min_community_size: 3,
             stable_min_jaccard: 0.2,
         }
     }
@@ -210,16 +210,22 @@ impl Dsu {
 }
 
 /// Judges every directly named identifier: allow-list, supernode cap, per-kind degree outliers with diverse reports.
-fn find_hubs(graph: &GangGraph, inverted: &[(u32, Vec<(u32, u8)>)], params: &HubParams, policy: &HubPolicy) -> Vec<Hub> {
+fn find_hubs(
+    graph: &GangGraph,
+    inverted: &[(u32, Vec<(u32, u8)>)],
+    params: &HubParams,
+    policy: &HubPolicy,
+) -> Vec<Hub> {
     let mut by_kind: BTreeMap<EntityKind, Vec<(u32, KeyStats)>> = BTreeMap::new();
     for (e, list) in inverted {
         let direct: Vec<u32> = list.iter().filter(|&&(_, h)| h == 0).map(|&(r, _)| r).collect();
         let degree = if direct.is_empty() { list.len() } else { direct.len() };
         let reports = if direct.is_empty() { list.iter().map(|&(r, _)| r).collect() } else { direct };
         let types: BTreeSet<_> = reports.iter().map(|&r| graph.report(r as usize).fraud_type).collect();
-        let (lo, hi) = reports.iter().map(|&r| graph.report(r as usize).time).fold((i64::MAX, i64::MIN), |(lo, hi), t| {
-            (lo.min(t), hi.max(t))
-        });
+        let (lo, hi) = reports
+            .iter()
+            .map(|&r| graph.report(r as usize).time)
+            .fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
         let span_days = if hi >= lo { (hi - lo) as f64 / DAY } else { 0.0 };
         by_kind.entry(graph.kind(*e)).or_default().push((*e, KeyStats { degree, fraud_types: types.len(), span_days }));
     }
@@ -248,9 +254,9 @@ fn find_hubs(graph: &GangGraph, inverted: &[(u32, Vec<(u32, u8)>)], params: &Hub
 ///
 /// Steps: (1) tokens per report (named identifiers, and accounts up to `money_hops` transfers downstream of its
 /// payments, time-respecting); (2) hubs (see [`HubPolicy`], [`HubParams`]) and partial cards never link;
-/// (3) communities of the identifier-only graph (connected components); a downstream account whose reports fall
-/// into `service_min_communities` or more of them, each with `service_min_reports` reports, is a laundering
-/// service and does not link; (4) the weighted report graph: every pair of reports sharing a kept entity of
+/// (3) communities of the identifier-only graph (connected components); downstream accounts fed from the same
+/// payment form laundering pools, and a pool whose reports fall into `service_min_communities` or more of those
+/// communities of at least `service_min_community_size` reports is a laundering service and does not link; (4) the weighted report graph: every pair of reports sharing a kept entity of
 /// report degree d gets weight 1/log2(1+d) × money_weight^hop × τ/(τ+Δdays), summed over entities; (5) connected
 /// components (first cut) and seeded Leiden; (6) stable ids.
 pub fn cluster_gangs(
@@ -300,16 +306,13 @@ pub fn cluster_gangs(
     let mut service_pools: BTreeSet<u32> = BTreeSet::new();
     for (&pool, reports) in &pool_reports {
         let comms: BTreeSet<u32> = reports.iter().map(|&r| base.find(r)).collect();
-        let sizeable = comms.iter().filter(|c| comm_size[c] >= params.service_min_reports).count();
+        let sizeable = comms.iter().filter(|c| comm_size[c] >= params.service_min_community_size).count();
         if sizeable >= params.service_min_communities {
             service_pools.insert(pool);
         }
     }
-    let services: BTreeSet<u32> = inverted
-        .iter()
-        .map(|(e, _)| *e)
-        .filter(|&e| linkable(e) && service_pools.contains(&pools.find(e)))
-        .collect();
+    let services: BTreeSet<u32> =
+        inverted.iter().map(|(e, _)| *e).filter(|&e| linkable(e) && service_pools.contains(&pools.find(e))).collect();
 
     // The weighted report graph.
     let mut edges: Vec<(usize, usize, f64)> = Vec::new();
@@ -318,10 +321,6 @@ pub fn cluster_gangs(
             continue;
         }
         let spec = 1.0 / (1.0 + list.len() as f64).log2();
-        if std::env::var("GANGS_DUMP").is_ok() {
-            let rs: Vec<String> = list.iter().map(|&(r, h)| format!("{}/{}", graph.report(r as usize).report_id, h)).collect();
-            eprintln!("LINK\t{}\t{}", graph.key(*e), rs.join(","));
-        }
         for (i, &(a, ha)) in list.iter().enumerate() {
             for &(b, hb) in &list[i + 1..] {
                 let dt = (graph.report(a as usize).time - graph.report(b as usize).time).unsigned_abs() as f64 / DAY;
@@ -342,10 +341,8 @@ pub fn cluster_gangs(
     let modularity = if csr.total_weight() > 0.0 { modularity(&csr, &partition, params.resolution)? } else { 0.0 };
 
     let groups = partition.communities();
-    let names: Vec<Vec<&str>> = groups
-        .iter()
-        .map(|g| g.iter().map(|&r| graph.report(r).report_id.as_str()).collect())
-        .collect();
+    let names: Vec<Vec<&str>> =
+        groups.iter().map(|g| g.iter().map(|&r| graph.report(r).report_id.as_str()).collect()).collect();
     let ids = match_stable_ids(previous, &names, params.stable_min_jaccard);
     let membership = partition.membership().to_vec();
     let clusters: Vec<GangCluster> =
@@ -402,7 +399,12 @@ fn service_clusters(
             let inflow_fen = inflow(graph, &members);
             let mut keys: Vec<String> = accounts.iter().map(|&e| graph.key(e).to_string()).collect();
             keys.sort();
-            ServiceCluster { accounts: keys, reports: reports.len(), served_clusters: served.into_iter().collect(), inflow_fen }
+            ServiceCluster {
+                accounts: keys,
+                reports: reports.len(),
+                served_clusters: served.into_iter().collect(),
+                inflow_fen,
+            }
         })
         .collect();
     out.sort_by(|a, b| b.reports.cmp(&a.reports).then_with(|| a.accounts.cmp(&b.accounts)));

@@ -55,7 +55,8 @@ impl HubPolicy {
                     self.force_include.insert(key.to_string());
                 }
                 _ => {
-                    let key = if first == "allow" { words.next().ok_or_else(|| bad("allow needs a key"))? } else { first };
+                    let key =
+                        if first == "allow" { words.next().ok_or_else(|| bad("allow needs a key"))? } else { first };
                     check_key(key).map_err(bad)?;
                     let reason: Vec<&str> = words.collect();
                     if reason.is_empty() {
@@ -216,13 +217,7 @@ pub(crate) fn robust_z(degrees: &[usize], min_spread: f64) -> Vec<f64> {
 }
 
 /// Decides whether a key with these stats is a hub (allow-list first, then supernode, then outlier).
-pub(crate) fn judge(
-    key: &str,
-    stats: &KeyStats,
-    z: f64,
-    params: &HubParams,
-    policy: &HubPolicy,
-) -> Option<HubReason> {
+pub(crate) fn judge(key: &str, stats: &KeyStats, z: f64, params: &HubParams, policy: &HubPolicy) -> Option<HubReason> {
     if let Some(note) = policy.allowed(key) {
         return Some(HubReason::AllowListed { note: note.to_string() });
     }
@@ -246,7 +241,8 @@ mod tests {
     #[test]
     fn shipped_list_parses_and_holds_the_classic_hubs() {
         let p = HubPolicy::shipped().unwrap();
-        for key in ["tel:95588", "tel:12345", "tel:96110", "tel:110", "app:支付宝", "app:国家反诈中心", "app:拼多多"] {
+        for key in ["tel:95588", "tel:12345", "tel:96110", "tel:110", "app:支付宝", "app:国家反诈中心", "app:拼多多"]
+        {
             assert!(p.allowed(key).is_some(), "{key} missing");
         }
         assert_eq!(p.force_included().count(), 0);

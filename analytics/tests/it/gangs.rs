@@ -186,7 +186,13 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
             }
             for s in &result.services {
                 let owned = s.accounts.iter().filter(|a| d.service_accounts.contains(*a)).count();
-                println!("  service {} accounts ({} true), {} reports, serves {:?}", s.accounts.len(), owned, s.reports, s.served_clusters);
+                println!(
+                    "  service {} accounts ({} true), {} reports, serves {:?}",
+                    s.accounts.len(),
+                    owned,
+                    s.reports,
+                    s.served_clusters
+                );
             }
             for h in &result.hubs {
                 println!("  hub {} {} {}", h.key, h.degree, h.reason);
