@@ -372,8 +372,8 @@ pub fn render_list(rows: &[ClusterSummary]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:>8} {:>7} {:>7} {:>14}  {:<10} {:<10} {:>5}  {:<5} {}",
-        "cluster", "reports", "victims", "loss_yuan", "first", "last", "days", "cross", "fraud_types"
+        "{:>8} {:>7} {:>7} {:>14}  {:<10} {:<10} {:>5}  {:<5} fraud_types  [districts]",
+        "cluster", "reports", "victims", "loss_yuan", "first", "last", "days", "cross"
     );
     for r in rows {
         let _ = writeln!(

@@ -381,44 +381,51 @@ fn service_clusters(
         }
         per_report.push(here);
     }
-    let mut groups: BTreeMap<u32, (Vec<u32>, BTreeSet<usize>, BTreeSet<u64>)> = BTreeMap::new();
+    #[derive(Default)]
+    struct Group {
+        accounts: Vec<u32>,
+        reports: BTreeSet<usize>,
+        served: BTreeSet<u64>,
+        inflow_fen: i64,
+    }
+    let mut groups: BTreeMap<u32, Group> = BTreeMap::new();
     for (&e, &i) in &index {
-        groups.entry(dsu.find(i)).or_default().0.push(e);
+        groups.entry(dsu.find(i)).or_default().accounts.push(e);
     }
     for (r, here) in per_report.iter().enumerate() {
         for &i in here {
             let g = groups.entry(dsu.find(i)).or_default();
-            g.1.insert(r);
-            g.2.insert(clusters[membership[r] as usize].id);
+            g.reports.insert(r);
+            g.served.insert(clusters[membership[r] as usize].id);
+        }
+    }
+    // Money into each service from accounts outside it, in one pass over the transfers.
+    for from in 0..graph.entity_count() as u32 {
+        let from_group = index.get(&from).map(|&i| dsu.find(i));
+        for o in graph.transfers_from(from) {
+            if let Some(&i) = index.get(&o.to) {
+                let to_group = dsu.find(i);
+                if from_group != Some(to_group) {
+                    groups.entry(to_group).or_default().inflow_fen += o.amount_fen;
+                }
+            }
         }
     }
     let mut out: Vec<ServiceCluster> = groups
         .into_values()
-        .map(|(accounts, reports, served)| {
-            let members: BTreeSet<u32> = accounts.iter().copied().collect();
-            let inflow_fen = inflow(graph, &members);
-            let mut keys: Vec<String> = accounts.iter().map(|&e| graph.key(e).to_string()).collect();
-            keys.sort();
+        .map(|g| {
+            let mut accounts: Vec<String> = g.accounts.iter().map(|&e| graph.key(e).to_string()).collect();
+            accounts.sort();
             ServiceCluster {
-                accounts: keys,
-                reports: reports.len(),
-                served_clusters: served.into_iter().collect(),
-                inflow_fen,
+                accounts,
+                reports: g.reports.len(),
+                served_clusters: g.served.into_iter().collect(),
+                inflow_fen: g.inflow_fen,
             }
         })
         .collect();
     out.sort_by(|a, b| b.reports.cmp(&a.reports).then_with(|| a.accounts.cmp(&b.accounts)));
     out
-}
-
-/// Money into `members` from accounts outside it.
-fn inflow(graph: &GangGraph, members: &BTreeSet<u32>) -> i64 {
-    (0..graph.entity_count() as u32)
-        .filter(|e| !members.contains(e))
-        .flat_map(|e| graph.transfers_from(e))
-        .filter(|o| members.contains(&o.to))
-        .map(|o| o.amount_fen)
-        .sum()
 }
 
 /// Plain connected components without hub or service handling: two reports are linked when they share any token
