@@ -28,9 +28,12 @@ pub struct GangParams {
     pub time_scale_days: f64,
     pub hubs: HubParams,
     /// A laundering pool (accounts fed from the same payments) is a service when its reports fall into at least
-    /// this many separate communities of the identifier-only report graph …
+    /// this many separate communities of the identifier-only report graph and either it keeps a commission …
     pub service_min_communities: usize,
-    /// … each of at least this many reports.
+    /// … of at least this share of the money flowing through it (跑分 platforms keep 2–3.5%; a gang moving its own
+    /// money keeps nothing) …
+    pub service_min_commission: f64,
+    /// … or `service_min_communities` + 1 of those communities hold at least this many reports each.
     pub service_min_community_size: usize,
     /// Minimum Jaccard overlap for a cluster to inherit last run's id.
     pub stable_min_jaccard: f64,
@@ -38,7 +41,8 @@ pub struct GangParams {
 
 impl GangParams {
     /// Defaults: resolution 1, 2 money hops within 6 h each, hop factor 0.7, τ = 60 days, hub defaults, services
-    /// spanning ≥ 2 communities of ≥ 3 reports, stable-id Jaccard ≥ 0.2.
+    /// spanning ≥ 2 communities and keeping ≥ 1% commission (or spanning ≥ 3 communities of ≥ 3 reports),
+    /// stable-id Jaccard ≥ 0.2.
     pub fn defaults(seed: u64) -> GangParams {
         GangParams {
             seed,
@@ -49,6 +53,7 @@ impl GangParams {
             time_scale_days: 60.0,
             hubs: HubParams::defaults(),
             service_min_communities: 2,
+            service_min_commission: 0.01,
             service_min_community_size: 3,
             stable_min_jaccard: 0.2,
         }
@@ -69,6 +74,9 @@ impl GangParams {
         }
         if !(self.time_scale_days.is_finite() && self.time_scale_days > 0.0) {
             return bad("time_scale_days", self.time_scale_days.to_string(), "must be a finite number greater than 0");
+        }
+        if !(0.0..=1.0).contains(&self.service_min_commission) {
+            return bad("service_min_commission", self.service_min_commission.to_string(), "must be in [0, 1]");
         }
         if self.service_min_communities < 2 {
             return bad("service_min_communities", self.service_min_communities.to_string(), "must be at least 2");
@@ -132,6 +140,7 @@ fn tokens(graph: &GangGraph, hops: usize, window: i64) -> (Vec<Vec<Token>>, Vec<
             let mut best: BTreeMap<u32, u8> = graph.mentions(r).iter().map(|&e| (e, 0)).collect();
             for p in graph.payments(r) {
                 let mut frontier: Vec<(u32, i64)> = vec![(p.account, p.at)];
+                let mut reached: Vec<u32> = Vec::new();
                 for hop in 1..=hops {
                     let mut next: BTreeMap<u32, i64> = BTreeMap::new();
                     for &(x, tx) in &frontier {
@@ -143,13 +152,14 @@ fn tokens(graph: &GangGraph, hops: usize, window: i64) -> (Vec<Vec<Token>>, Vec<
                         }
                     }
                     next.retain(|e, _| best.get(e).is_none_or(|&h| h as usize >= hop));
-                    if next.len() > 1 {
-                        groups.push(next.keys().copied().collect());
-                    }
+                    reached.extend(next.keys().copied());
                     for &e in next.keys() {
                         best.entry(e).or_insert(hop as u8);
                     }
                     frontier = next.into_iter().collect();
+                }
+                if reached.len() > 1 {
+                    groups.push(reached);
                 }
             }
             out.extend(best.into_iter().filter(|&(_, h)| h > 0));
@@ -255,8 +265,9 @@ fn find_hubs(
 /// Steps: (1) tokens per report (named identifiers, and accounts up to `money_hops` transfers downstream of its
 /// payments, time-respecting); (2) hubs (see [`HubPolicy`], [`HubParams`]) and partial cards never link;
 /// (3) communities of the identifier-only graph (connected components); downstream accounts fed from the same
-/// payment form laundering pools, and a pool whose reports fall into `service_min_communities` or more of those
-/// communities of at least `service_min_community_size` reports is a laundering service and does not link; (4) the weighted report graph: every pair of reports sharing a kept entity of
+/// payment form laundering pools; a pool whose reports fall into `service_min_communities` or more of those
+/// communities is a laundering service if it keeps a commission (`service_min_commission`) or if more than
+/// `service_min_communities` of them hold `service_min_community_size` reports; services do not link reports; (4) the weighted report graph: every pair of reports sharing a kept entity of
 /// report degree d gets weight 1/log2(1+d) × money_weight^hop × τ/(τ+Δdays), summed over entities; (5) connected
 /// components (first cut) and seeded Leiden; (6) stable ids.
 pub fn cluster_gangs(
@@ -303,11 +314,29 @@ pub fn cluster_gangs(
         }
         pool_reports.entry(pools.find(*e)).or_default().extend(list.iter().map(|&(r, _)| r));
     }
+    // Money crossing each pool's boundary: what it keeps is its commission.
+    let mut money_in: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
+    for from in 0..graph.entity_count() as u32 {
+        let from_pool = pool_reports.contains_key(&pools.find(from)).then(|| pools.find(from));
+        for o in graph.transfers_from(from) {
+            let to_pool = pools.find(o.to);
+            if Some(to_pool) != from_pool && pool_reports.contains_key(&to_pool) {
+                money_in.entry(to_pool).or_default().0 += o.amount_fen;
+            }
+            if let Some(fp) = from_pool.filter(|&fp| fp != to_pool) {
+                money_in.entry(fp).or_default().1 += o.amount_fen;
+            }
+        }
+    }
     let mut service_pools: BTreeSet<u32> = BTreeSet::new();
     for (&pool, reports) in &pool_reports {
         let comms: BTreeSet<u32> = reports.iter().map(|&r| base.find(r)).collect();
         let sizeable = comms.iter().filter(|c| comm_size[c] >= params.service_min_community_size).count();
-        if sizeable >= params.service_min_communities {
+        let (inflow, outflow) = money_in.get(&pool).copied().unwrap_or_default();
+        let kept = if inflow > 0 { (inflow - outflow) as f64 / inflow as f64 } else { 0.0 };
+        let spans = comms.len() >= params.service_min_communities;
+        let commission = kept >= params.service_min_commission;
+        if spans && (commission || sizeable > params.service_min_communities) {
             service_pools.insert(pool);
         }
     }
