@@ -117,9 +117,12 @@ fn labels(p: &Partition) -> Vec<u32> {
     p.membership().to_vec()
 }
 
-/// The figures this method reliably reaches on the generator (see the report printed by the test).
+/// What this method reliably reaches on the generator (measured: ARI 0.943 and 0.934, gangs recovered 58.6% and
+/// 62.1% for seeds 1 and 2, every cluster pure). The issue asks for ARI ≥ 0.95 and 95% recovered; the gap is
+/// reports whose only tie to their gang is money through a shared laundering service (a service-owned L1 card
+/// and identifiers named in no other report): they stay alone rather than being guessed into a gang.
 const MIN_ARI: f64 = 0.92;
-const MIN_RECOVERED: f64 = 0.5;
+const MIN_RECOVERED: f64 = 0.55;
 
 #[test]
 fn hub_aware_clustering_recovers_the_planted_gangs() {
