@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::graph::{EntityKind, GangGraph};
-use super::hubs::{Hub, HubParams, HubPolicy, KeyStats, judge, robust_z};
+use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
 use super::stable::{PreviousCluster, match_stable_ids};
 use crate::community::{CommunityDetector, CsrGraph, LeidenParams, Partition, connected_components, modularity};
 use crate::error::{Error, Result};
@@ -219,7 +219,8 @@ impl Dsu {
     }
 }
 
-/// Judges every directly named identifier: allow-list, supernode cap, per-kind degree outliers with diverse reports.
+/// Judges every directly named identifier (allow-list, supernode cap, per-kind degree outliers with diverse
+/// reports); identifiers reached only through money are capped as supernodes.
 fn find_hubs(
     graph: &GangGraph,
     inverted: &[(u32, Vec<(u32, u8)>)],
@@ -227,10 +228,24 @@ fn find_hubs(
     policy: &HubPolicy,
 ) -> Vec<Hub> {
     let mut by_kind: BTreeMap<EntityKind, Vec<(u32, KeyStats)>> = BTreeMap::new();
+    let mut hubs = Vec::new();
     for (e, list) in inverted {
         let direct: Vec<u32> = list.iter().filter(|&&(_, h)| h == 0).map(|&(r, _)| r).collect();
-        let degree = if direct.is_empty() { list.len() } else { direct.len() };
-        let reports = if direct.is_empty() { list.iter().map(|&(r, _)| r).collect() } else { direct };
+        if direct.is_empty() {
+            // Reached only through money: judged as a laundering service, or capped as a supernode.
+            if list.len() > params.max_link_degree {
+                hubs.push(Hub {
+                    key: graph.key(*e).to_string(),
+                    kind: graph.kind(*e),
+                    degree: list.len(),
+                    reason: HubReason::Supernode { cap: params.max_link_degree },
+                    overridden: policy.forced(graph.key(*e)),
+                });
+            }
+            continue;
+        }
+        let degree = direct.len();
+        let reports = direct;
         let types: BTreeSet<_> = reports.iter().map(|&r| graph.report(r as usize).fraud_type).collect();
         let (lo, hi) = reports
             .iter()
@@ -239,7 +254,6 @@ fn find_hubs(
         let span_days = if hi >= lo { (hi - lo) as f64 / DAY } else { 0.0 };
         by_kind.entry(graph.kind(*e)).or_default().push((*e, KeyStats { degree, fraud_types: types.len(), span_days }));
     }
-    let mut hubs = Vec::new();
     for entries in by_kind.values() {
         let degrees: Vec<usize> = entries.iter().map(|(_, s)| s.degree).collect();
         let z = robust_z(&degrees, params.min_spread);

@@ -116,13 +116,15 @@ pub struct HubParams {
 }
 
 impl HubParams {
-    /// Defaults: z > 3.5 with spread ≥ 0.5, degree ≥ 8, ≥ 5 fraud types over ≥ 60 days; supernodes above 500.
+    /// Defaults: z > 1 with spread ≥ 0.5 (above the kind's typical degree), degree ≥ 5, ≥ 4 fraud types over
+    /// ≥ 60 days (diversity does most of the work: a gang's identifiers serve its 1–3 specialities); supernodes
+    /// above 500 reports.
     pub fn defaults() -> HubParams {
         HubParams {
-            z_max: 3.5,
+            z_max: 1.0,
             min_spread: 0.5,
-            min_degree: 8,
-            min_fraud_types: 5,
+            min_degree: 5,
+            min_fraud_types: 4,
             min_span_days: 60.0,
             max_link_degree: 500,
         }

@@ -41,6 +41,7 @@ struct District {
     gang: HashMap<String, String>,
     hubs: BTreeSet<String>,
     service_accounts: BTreeSet<String>,
+    gang_keys: BTreeSet<String>,
 }
 
 fn district(residents: u32, weeks: u32, seed: u64) -> District {
@@ -81,7 +82,8 @@ fn district(residents: u32, weeks: u32, seed: u64) -> District {
     };
     let hubs = column("truth/hubs.csv", &|_| true);
     let service_accounts = column("truth/identifier_gang.csv", &|r| r[2].starts_with('S'));
-    District { reports, transfers, gang, hubs, service_accounts }
+    let gang_keys = column("truth/identifier_gang.csv", &|r| r[2].starts_with('G'));
+    District { reports, transfers, gang, hubs, service_accounts, gang_keys }
 }
 
 struct Score {
@@ -137,6 +139,21 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
         let first_cut = score(&d, &graph, &labels(&result.components));
         let plain = plain_components(&graph, params.money_hops, params.hop_window_secs).expect("components");
         let plain = score(&d, &graph, &labels(&plain));
+
+        // Degree statistics alone, without the allow-list.
+        let bare = cluster_gangs(&graph, &params, &HubPolicy::default(), &[]).expect("clustering");
+        let stats_only = score(&d, &graph, &bare.membership);
+        println!(
+            "seed {seed}: statistics-only hubs ARI {:.4}, gangs recovered {}/{}; flagged {:?}",
+            stats_only.ari,
+            stats_only.recovered,
+            stats_only.gangs,
+            bare.hubs.iter().map(|h| h.key.as_str()).collect::<Vec<_>>()
+        );
+
+        assert!(stats_only.ari >= 0.85, "seed {seed}: statistics-only hubs ARI {:.4}", stats_only.ari);
+        assert!(bare.hubs.iter().all(|h| !d.gang_keys.contains(&h.key)), "a gang identifier was judged a hub");
+        assert!(result.hubs.iter().all(|h| !d.gang_keys.contains(&h.key)), "a gang identifier was judged a hub");
 
         let flagged: BTreeSet<&str> = result.hubs.iter().map(|h| h.key.as_str()).collect();
         let missed_hubs: Vec<&String> =
