@@ -138,12 +138,22 @@ fn load_reports(conn: &Connection) -> anyhow::Result<Vec<ReportInput>> {
     Ok(rows)
 }
 
-fn load_transfers(conn: &Connection) -> anyhow::Result<Vec<TransferInput>> {
-    let mut stmt = conn.prepare(
-        "SELECT from_account, to_account, amount_fen, at, report_id FROM transfers ORDER BY at, transfer_id",
-    )?;
-    let rows = stmt.query_map([], transfer_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+/// Builds the graph, streaming the transfers from the store (they are never all held as rows).
+fn build_graph(conn: &Connection, reports: &[ReportInput]) -> anyhow::Result<GangGraph> {
+    let mut stmt = conn.prepare("SELECT from_account, to_account, amount_fen, at, report_id FROM transfers")?;
+    let mut failed: Option<rusqlite::Error> = None;
+    let rows = stmt.query_map([], transfer_row)?.map_while(|row| match row {
+        Ok(t) => Some(t),
+        Err(e) => {
+            failed = Some(e);
+            None
+        }
+    });
+    let graph = GangGraph::build(reports, rows);
+    if let Some(e) = failed {
+        return Err(e).context("reading transfers from the store");
+    }
+    Ok(graph)
 }
 
 fn latest_run(conn: &Connection) -> anyhow::Result<Option<i64>> {
@@ -188,13 +198,12 @@ pub fn run(data_dir: &Path, seed: u64, policy_file: Option<&Path>) -> anyhow::Re
     if reports.is_empty() {
         bail!("the store holds no reports; ingest some first");
     }
-    let transfers = load_transfers(conn)?;
     let previous = match latest_run(conn)? {
         Some(run) => previous_clusters(conn, run)?,
         None => Vec::new(),
     };
     let previous_ids: BTreeSet<u64> = previous.iter().map(|c| c.id).collect();
-    let graph = GangGraph::build(&reports, &transfers);
+    let graph = build_graph(conn, &reports)?;
     let result = cluster_gangs(&graph, &GangParams::defaults(seed), &policy, &previous)?;
     let now = chrono::Utc::now().timestamp();
 
@@ -438,7 +447,7 @@ pub fn show(data_dir: &Path, id: u64) -> anyhow::Result<ClusterDetail> {
         let mut stmt = conn.prepare("SELECT key FROM gang_hubs WHERE gang_run_id = ?1 AND overridden = 0")?;
         stmt.query_map([run], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
     };
-    let graph = GangGraph::build(&reports, &transfers);
+    let graph = GangGraph::build(&reports, transfers);
     let mut degree: BTreeMap<u32, usize> = BTreeMap::new();
     for r in 0..graph.report_count() {
         for &e in graph.mentions(r) {

@@ -162,7 +162,10 @@ pub fn account_key(raw: &str) -> Option<String> {
 
 impl GangGraph {
     /// Builds the graph. Values that do not normalise are skipped and counted in [`GangGraph::stats`].
-    pub fn build(reports: &[ReportInput], transfers: &[TransferInput]) -> GangGraph {
+    ///
+    /// Transfers are consumed one by one (stream them from a store: only the compact arrays are kept; each
+    /// distinct account text is normalised once).
+    pub fn build(reports: &[ReportInput], transfers: impl IntoIterator<Item = TransferInput>) -> GangGraph {
         let mut interner = Interner { keys: Vec::new(), kinds: Vec::new(), index: HashMap::new() };
         let mut stats = BuildStats::default();
         let mut report_index: HashMap<&str, usize> = HashMap::with_capacity(reports.len());
@@ -193,14 +196,14 @@ impl GangGraph {
             per_report.push(ids);
         }
 
-        let mut raw_cache: HashMap<&str, u32> = HashMap::new();
-        let mut edges: Vec<(u32, OutTransfer)> = Vec::with_capacity(transfers.len());
+        let mut raw_cache: HashMap<String, u32> = HashMap::new();
+        let mut edges: Vec<(u32, OutTransfer)> = Vec::new();
         let mut report_payments: Vec<Vec<Payment>> = vec![Vec::new(); reports.len()];
         for t in transfers {
             let mut ends = [0u32; 2];
             let mut ok = true;
             for (slot, raw) in [&t.from_account, &t.to_account].into_iter().enumerate() {
-                if let Some(&id) = raw_cache.get(raw.as_str()) {
+                if let Some(&id) = raw_cache.get(raw) {
                     ends[slot] = id;
                     continue;
                 }
@@ -208,7 +211,7 @@ impl GangGraph {
                     Some(key) => {
                         let kind = EntityKind::of_key(&key);
                         let id = interner.intern(&key, kind);
-                        raw_cache.insert(raw.as_str(), id);
+                        raw_cache.insert(raw.clone(), id);
                         ends[slot] = id;
                     }
                     None => ok = false,
@@ -385,7 +388,7 @@ mod tests {
                 report_id: Some("Z".into()),
             },
         ];
-        let g = GangGraph::build(&reports, &transfers);
+        let g = GangGraph::build(&reports, transfers);
         assert_eq!(g.report_count(), 2);
         assert_eq!(g.stats().unparsed_identifiers, 1);
         assert_eq!(g.stats().unknown_report_refs, 1);

@@ -132,7 +132,7 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
     let mut failures: Vec<String> = Vec::new();
     for seed in [1u64, 2] {
         let d = district(50_000, 52, seed);
-        let graph = GangGraph::build(&d.reports, &d.transfers);
+        let graph = GangGraph::build(&d.reports, d.transfers.iter().cloned());
         let params = GangParams::defaults(seed);
         let result = cluster_gangs(&graph, &params, &policy, &[]).expect("clustering");
         let ours = score(&d, &graph, &result.membership);
