@@ -33,6 +33,8 @@ pub struct GangParams {
     /// … of at least this share of the money flowing through it (跑分 platforms keep 2–3.5%; a gang moving its own
     /// money keeps nothing) …
     pub service_min_commission: f64,
+    /// (A pool keeping more than this share is holding the money, e.g. a terminal account, not charging a fee.)
+    pub service_max_commission: f64,
     /// … or `service_min_communities` + 1 of those communities hold at least this many reports each.
     pub service_min_community_size: usize,
     /// Minimum Jaccard overlap for a cluster to inherit last run's id.
@@ -41,7 +43,7 @@ pub struct GangParams {
 
 impl GangParams {
     /// Defaults: resolution 1, 2 money hops within 6 h each, hop factor 0.7, τ = 60 days, hub defaults, services
-    /// spanning ≥ 2 communities and keeping ≥ 1% commission (or spanning ≥ 3 communities of ≥ 3 reports),
+    /// spanning ≥ 2 communities and keeping a 1–10% commission (or spanning ≥ 3 communities of ≥ 3 reports),
     /// stable-id Jaccard ≥ 0.2.
     pub fn defaults(seed: u64) -> GangParams {
         GangParams {
@@ -54,6 +56,7 @@ impl GangParams {
             hubs: HubParams::defaults(),
             service_min_communities: 2,
             service_min_commission: 0.01,
+            service_max_commission: 0.10,
             service_min_community_size: 3,
             stable_min_jaccard: 0.2,
         }
@@ -77,6 +80,13 @@ impl GangParams {
         }
         if !(0.0..=1.0).contains(&self.service_min_commission) {
             return bad("service_min_commission", self.service_min_commission.to_string(), "must be in [0, 1]");
+        }
+        if !(self.service_min_commission..=1.0).contains(&self.service_max_commission) {
+            return bad(
+                "service_max_commission",
+                self.service_max_commission.to_string(),
+                "must be in [service_min_commission, 1]",
+            );
         }
         if self.service_min_communities < 2 {
             return bad("service_min_communities", self.service_min_communities.to_string(), "must be at least 2");
@@ -349,7 +359,7 @@ pub fn cluster_gangs(
         let (inflow, outflow) = money_in.get(&pool).copied().unwrap_or_default();
         let kept = if inflow > 0 { (inflow - outflow) as f64 / inflow as f64 } else { 0.0 };
         let spans = comms.len() >= params.service_min_communities;
-        let commission = kept >= params.service_min_commission;
+        let commission = (params.service_min_commission..=params.service_max_commission).contains(&kept);
         if spans && (commission || sizeable > params.service_min_communities) {
             service_pools.insert(pool);
         }
@@ -483,4 +493,112 @@ pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i
     }
     let labels: Vec<u32> = (0..graph.report_count() as u32).map(|r| dsu.find(r)).collect();
     Partition::from_labels(&labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use datasets::FraudType;
+
+    use super::*;
+    use crate::gangs::input::{ReportInput, TransferInput};
+
+    fn report(id: &str, at: i64, phone: &str) -> ReportInput {
+        ReportInput {
+            report_id: id.into(),
+            reported_at: at,
+            occurred_at: None,
+            fraud_type: FraudType::OrderBrushing,
+            phones: vec![phone.into(), "95588".into()],
+            accounts: vec![],
+            urls: vec![],
+            apps: vec![],
+            im_ids: vec![],
+            narrative: String::new(),
+        }
+    }
+
+    fn pay(from: &str, to: &str, fen: i64, at: i64, report: Option<&str>) -> TransferInput {
+        TransferInput {
+            from_account: from.into(),
+            to_account: to.into(),
+            amount_fen: fen,
+            at,
+            report_id: report.map(String::from),
+        }
+    }
+
+    /// Two gangs of three reports each (own caller phones), every victim paying a distinct L1 card that drains
+    /// into one shared laundering pool keeping a 3% commission and cashing out at an ATM; every report also names
+    /// the bank hotline 95588.
+    fn two_gangs_one_service() -> GangGraph {
+        let mut reports = Vec::new();
+        let mut transfers = Vec::new();
+        for (g, phone) in [(0, "13800138000"), (1, "13900139000")] {
+            for k in 0..3 {
+                let id = format!("R{g}{k}");
+                let t = 1_000_000 + (g * 3 + k) as i64 * 86_400;
+                reports.push(report(&id, t, phone));
+                let l1 = format!("62220200000000{g}{k}");
+                transfers.push(pay(&format!("62170000000000{g}{k}"), &l1, 10_000, t, Some(&id)));
+                transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
+                transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
+                transfers.push(pay("622848000000000001", "622848000000000009", 4_850, t + 900, None));
+                transfers.push(pay("622848000000000002", "622848000000000009", 4_850, t + 950, None));
+                transfers.push(pay("622848000000000009", "ATM3101150001", 9_700, t + 7_200, None));
+            }
+        }
+        GangGraph::build(&reports, transfers)
+    }
+
+    #[test]
+    fn services_and_hubs_do_not_merge_gangs() {
+        let graph = two_gangs_one_service();
+        let policy = HubPolicy::shipped().unwrap();
+        let out = cluster_gangs(&graph, &GangParams::defaults(1), &policy, &[]).unwrap();
+        assert_eq!(out.clusters.len(), 2);
+        let gang_of = |r: usize| out.membership[r];
+        assert!(gang_of(0) == gang_of(1) && gang_of(1) == gang_of(2));
+        assert!(gang_of(3) == gang_of(4) && gang_of(4) == gang_of(5));
+        assert_ne!(gang_of(0), gang_of(3));
+        assert_eq!(out.hubs.len(), 1);
+        assert_eq!(out.hubs[0].key, "tel:95588");
+        assert_eq!(out.services.len(), 1);
+        let s = &out.services[0];
+        assert_eq!(s.accounts.len(), 3, "{:?}", s.accounts);
+        assert_eq!(s.reports, 6);
+        assert_eq!(s.served_clusters.len(), 2);
+        assert_eq!(s.inflow_fen, 60_000);
+        // Plain components merge everything through the hotline and the service.
+        assert_eq!(plain_components(&graph, 2, 6 * 3600).unwrap().community_count(), 1);
+    }
+
+    #[test]
+    fn a_gang_pool_without_commission_links_its_reports() {
+        let mut reports = vec![report("A", 1_000, "13800138000"), report("B", 5_000, "13700137000")];
+        reports[0].phones.pop();
+        reports[1].phones.pop();
+        let transfers = vec![
+            pay("6217000000000001", "6222020000000001", 10_000, 1_000, Some("A")),
+            pay("6217000000000002", "6222020000000002", 10_000, 5_000, Some("B")),
+            pay("6222020000000001", "6228480000000001", 10_000, 1_100, None),
+            pay("6222020000000002", "6228480000000001", 10_000, 5_100, None),
+        ];
+        let graph = GangGraph::build(&reports, transfers);
+        let out = cluster_gangs(&graph, &GangParams::defaults(1), &HubPolicy::default(), &[]).unwrap();
+        assert_eq!(out.clusters.len(), 1, "a shared L2 links the two reports");
+        assert!(out.services.is_empty());
+    }
+
+    #[test]
+    fn bad_parameters_and_empty_input() {
+        let graph = GangGraph::build(&[], Vec::new());
+        let mut params = GangParams::defaults(1);
+        let out = cluster_gangs(&graph, &params, &HubPolicy::default(), &[]).unwrap();
+        assert!(out.clusters.is_empty());
+        params.money_weight = 0.0;
+        assert!(matches!(
+            cluster_gangs(&graph, &params, &HubPolicy::default(), &[]),
+            Err(Error::InvalidParameter { name: "money_weight", .. })
+        ));
+    }
 }
