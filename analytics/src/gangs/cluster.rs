@@ -291,9 +291,10 @@ fn find_hubs(
 /// (3) communities of the identifier-only graph (connected components); downstream accounts fed from the same
 /// payment form laundering pools; a pool whose reports fall into `service_min_communities` or more of those
 /// communities is a laundering service if it keeps a commission (`service_min_commission`) or if more than
-/// `service_min_communities` of them hold `service_min_community_size` reports; services do not link reports; (4) the weighted report graph: every pair of reports sharing a kept entity of
-/// report degree d gets weight 1/log2(1+d) × money_weight^hop × τ/(τ+Δdays), summed over entities; (5) connected
-/// components (first cut) and seeded Leiden; (6) stable ids.
+/// `service_min_communities` of them hold `service_min_community_size` reports; services do not link reports;
+/// (4) the weighted report graph: every pair of reports sharing a kept entity of report degree d gets weight
+/// 1/log2(1+d) × money_weight^hop × τ/(τ+Δdays), summed over entities; (5) connected components (first cut) and
+/// seeded Leiden; (6) stable ids.
 pub fn cluster_gangs(
     graph: &GangGraph,
     params: &GangParams,
@@ -323,8 +324,8 @@ pub fn cluster_gangs(
     for r in 0..n as u32 {
         *comm_size.entry(base.find(r)).or_default() += 1;
     }
-    // Laundering pools: accounts fed from one payment at one hop are one pool; a pool whose reports fall into
-    // several sizeable identifier communities is a service.
+    // Laundering pools: the accounts downstream of one payment are one pool; a pool whose reports fall into several
+    // identifier communities, and that keeps a commission or spans several sizeable ones, is a service.
     let mut pools = Dsu::new(graph.entity_count());
     for g in &groups {
         for w in g.windows(2) {
