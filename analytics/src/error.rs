@@ -81,6 +81,9 @@ pub enum Error {
     /// A partition does not cover the graph it is used with.
     #[error("partition has {partition} nodes but the graph has {graph}")]
     PartitionSize { partition: usize, graph: usize },
+    /// A malformed line of a hub policy (allow-list or override file).
+    #[error("hub policy line {line} ({text:?}): {reason}")]
+    HubPolicyLine { line: usize, text: String, reason: &'static str },
     /// The Leiden backend failed.
     #[error("community detection failed: {message}")]
     Detector { message: String },

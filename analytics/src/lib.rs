@@ -1,4 +1,4 @@
-//! Graph analytics for fanzha: community detection (gang clustering) now; money-flow tracing, typologies, area
+//! Graph analytics for fanzha: community detection and gang clustering now; money-flow tracing, typologies, area
 //! statistics and the risk model later (issues 3 and 5).
 //!
 //! ```
@@ -22,15 +22,28 @@
 //!   communities.
 //! - `community/leiden.rs`: the `CommunityDetector` seam and `Leiden` (backed by `leiden-rs`, run deterministically).
 //! - `community/metrics.rs`: modularity, NMI, ARI.
+//! - `gangs/graph.rs`: `GangGraph`, reports, interned identifier keys and transfers in CSR arrays, built from
+//!   `gangs/input.rs`'s plain `ReportInput` / `TransferInput`.
+//! - `gangs/hubs.rs`: `HubPolicy` (the shipped allow-list `hubs/allowlist.txt` plus `force_include` overrides) and
+//!   the per-kind degree-outlier detector.
+//! - `gangs/cluster.rs`: `cluster_gangs` (hub pruning, laundering services, weighted report graph, components and
+//!   Leiden) and the `plain_components` baseline.
+//! - `gangs/stable.rs`: `match_stable_ids`, cluster ids kept across runs by greedy Jaccard matching.
 //! - `error.rs`: the crate's `Error`, `ErrorKind` and `LineProblem`.
 //!
 //! This crate does no file, network or database I/O: callers hand in readers and values.
 
 mod community;
 mod error;
+mod gangs;
 
 pub use community::{
     CommunityDetector, CsrGraph, EdgeListStats, Leiden, LeidenParams, NamedGraph, Partition, Weights, ari,
     connected_components, disconnected_communities, modularity, nmi, read_edge_list, split_disconnected,
 };
 pub use error::{Error, ErrorKind, LineProblem, Result};
+pub use gangs::{
+    BuildStats, EntityKind, GangCluster, GangClustering, GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason,
+    OutTransfer, Payment, PreviousCluster, ReportInput, ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, TransferInput,
+    account_key, cluster_gangs, match_stable_ids, plain_components,
+};

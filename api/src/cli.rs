@@ -64,6 +64,11 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Gang clusters: link reports by shared identifiers and money flow, hubs and laundering services held apart.
+    Clusters {
+        #[command(subcommand)]
+        command: crate::clusters_cmd::ClustersCommand,
+    },
     /// Counts per table, fraud type and week, and 万人发案率 per community.
     Stats {
         /// Print JSON instead of tables.
@@ -111,6 +116,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let report = crate::pipeline::run(&input, &cli.data_dir, cli.quiet)?;
             Ok(if report.rejected_any() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+        }
+        Command::Clusters { command } => {
+            crate::progress::init_logging();
+            crate::clusters_cmd::dispatch(command, &cli.data_dir)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Stats { json } => {
             crate::progress::init_logging();

@@ -2,6 +2,7 @@
 //!
 //! Layout:
 //! - `cli`: clap definitions and dispatch; documented exit codes.
+//! - `clusters_cmd`: `fanzha clusters run|list|show|hubs|services`, gang clustering over the store.
 //! - `generate_cmd`: `fanzha generate`, the synthetic district written to a folder.
 //! - `store`: the SQLite store (WAL, versioned migrations, record history, rejects).
 //! - `ingest`: validated, idempotent, crash-safe loading of an interchange folder.
@@ -10,6 +11,7 @@
 //! - `progress`: progress bars and logging set-up.
 
 pub mod cli;
+mod clusters_cmd;
 mod generate_cmd;
 pub mod ingest;
 pub mod pipeline;

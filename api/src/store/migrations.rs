@@ -3,7 +3,7 @@
 //! Migrations are frozen once released: change the schema by appending a new one.
 
 /// Migration `i` (0-based) brings the schema to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
 /// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
@@ -158,4 +158,44 @@ CREATE TABLE staff_history AS SELECT *, 0 AS superseded_run, 0 AS superseded_at 
 CREATE INDEX staff_history_id ON staff_history (staff_id);
 CREATE TABLE outreach_history AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM outreach WHERE 0;
 CREATE INDEX outreach_history_id ON outreach_history (event_id);
+"#;
+
+/// Version 2: gang clustering runs (`fanzha clusters run`): clusters with stable ids and their reports, the hubs
+/// excluded from linking (with reasons) and the laundering services found.
+const V2: &str = r#"
+CREATE TABLE gang_runs (
+    gang_run_id INTEGER PRIMARY KEY,
+    created_at  INTEGER NOT NULL,
+    reports     INTEGER NOT NULL,
+    transfers   INTEGER NOT NULL,
+    clusters    INTEGER NOT NULL,
+    modularity  REAL NOT NULL,
+    seed        INTEGER NOT NULL,
+    hub_policy  TEXT
+);
+CREATE TABLE gang_members (
+    gang_run_id INTEGER NOT NULL REFERENCES gang_runs (gang_run_id),
+    cluster_id  INTEGER NOT NULL,
+    report_id   TEXT NOT NULL,
+    PRIMARY KEY (gang_run_id, report_id)
+);
+CREATE INDEX gang_members_cluster ON gang_members (gang_run_id, cluster_id);
+CREATE TABLE gang_hubs (
+    gang_run_id INTEGER NOT NULL REFERENCES gang_runs (gang_run_id),
+    key         TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    degree      INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    overridden  INTEGER NOT NULL,
+    PRIMARY KEY (gang_run_id, key)
+);
+CREATE TABLE gang_services (
+    gang_run_id     INTEGER NOT NULL REFERENCES gang_runs (gang_run_id),
+    service_no      INTEGER NOT NULL,
+    accounts        TEXT NOT NULL,
+    reports         INTEGER NOT NULL,
+    served_clusters TEXT NOT NULL,
+    inflow_fen      INTEGER NOT NULL,
+    PRIMARY KEY (gang_run_id, service_no)
+);
 "#;

@@ -357,6 +357,6 @@ mod tests {
         drop(Store::open(dir.path()).unwrap());
         let store = Store::open(dir.path()).unwrap();
         let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
-        assert_eq!((store.schema_version().unwrap(), mode.as_str()), (1, "wal"));
+        assert_eq!((store.schema_version().unwrap(), mode.as_str()), (migrations::MIGRATIONS.len() as i64, "wal"));
     }
 }

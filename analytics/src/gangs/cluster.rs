@@ -1,0 +1,605 @@
+//! Gang clustering: hub pruning, laundering-service detection, the weighted report graph, connected components
+//! as the first cut and seeded Leiden on top, with stable cluster ids.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::graph::{EntityKind, GangGraph};
+use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
+use super::stable::{PreviousCluster, match_stable_ids};
+use crate::community::{CommunityDetector, CsrGraph, LeidenParams, Partition, connected_components, modularity};
+use crate::error::{Error, Result};
+
+const DAY: f64 = 86_400.0;
+
+/// Parameters of gang clustering. [`GangParams::defaults`] documents each default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GangParams {
+    /// Leiden seed: the same seed and input give the same clusters.
+    pub seed: u64,
+    /// Leiden modularity resolution.
+    pub resolution: f64,
+    /// How many transfer hops downstream of a victim's payment link reports (0: only the paid account itself).
+    pub money_hops: usize,
+    /// A hop counts only if it leaves the account within this many seconds after the money arrived.
+    pub hop_window_secs: i64,
+    /// Weight factor per transfer hop (a shared L2 account weighs `money_weight` × a shared L1).
+    pub money_weight: f64,
+    /// Time closeness: a link between reports Δ days apart weighs τ / (τ + Δ).
+    pub time_scale_days: f64,
+    pub hubs: HubParams,
+    /// A laundering pool (accounts fed from the same payments) is a service when its reports fall into at least
+    /// this many separate communities of the identifier-only report graph and either it keeps a commission …
+    pub service_min_communities: usize,
+    /// … of at least this share of the money flowing through it (跑分 platforms keep 2–3.5%; a gang moving its own
+    /// money keeps nothing) …
+    pub service_min_commission: f64,
+    /// (A pool keeping more than this share is holding the money, e.g. a terminal account, not charging a fee.)
+    pub service_max_commission: f64,
+    /// … or `service_min_communities` + 1 of those communities hold at least this many reports each.
+    pub service_min_community_size: usize,
+    /// Minimum Jaccard overlap for a cluster to inherit last run's id.
+    pub stable_min_jaccard: f64,
+}
+
+impl GangParams {
+    /// Defaults: resolution 1, 2 money hops within 6 h each, hop factor 0.7, τ = 60 days, hub defaults, services
+    /// spanning ≥ 2 communities and keeping a 1–10% commission (or spanning ≥ 3 communities of ≥ 3 reports),
+    /// stable-id Jaccard ≥ 0.2.
+    pub fn defaults(seed: u64) -> GangParams {
+        GangParams {
+            seed,
+            resolution: 1.0,
+            money_hops: 2,
+            hop_window_secs: 6 * 3600,
+            money_weight: 0.7,
+            time_scale_days: 60.0,
+            hubs: HubParams::defaults(),
+            service_min_communities: 2,
+            service_min_commission: 0.01,
+            service_max_commission: 0.10,
+            service_min_community_size: 3,
+            stable_min_jaccard: 0.2,
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let bad = |name: &'static str, value: String, reason: &'static str| {
+            Err(Error::InvalidParameter { name, value, reason })
+        };
+        if self.money_hops > 4 {
+            return bad("money_hops", self.money_hops.to_string(), "must be at most 4");
+        }
+        if self.hop_window_secs <= 0 {
+            return bad("hop_window_secs", self.hop_window_secs.to_string(), "must be greater than 0");
+        }
+        if !(self.money_weight.is_finite() && self.money_weight > 0.0 && self.money_weight <= 1.0) {
+            return bad("money_weight", self.money_weight.to_string(), "must be in (0, 1]");
+        }
+        if !(self.time_scale_days.is_finite() && self.time_scale_days > 0.0) {
+            return bad("time_scale_days", self.time_scale_days.to_string(), "must be a finite number greater than 0");
+        }
+        if !(0.0..=1.0).contains(&self.service_min_commission) {
+            return bad("service_min_commission", self.service_min_commission.to_string(), "must be in [0, 1]");
+        }
+        if !(self.service_min_commission..=1.0).contains(&self.service_max_commission) {
+            return bad(
+                "service_max_commission",
+                self.service_max_commission.to_string(),
+                "must be in [service_min_commission, 1]",
+            );
+        }
+        if self.service_min_communities < 2 {
+            return bad("service_min_communities", self.service_min_communities.to_string(), "must be at least 2");
+        }
+        if !(0.0..=1.0).contains(&self.stable_min_jaccard) {
+            return bad("stable_min_jaccard", self.stable_min_jaccard.to_string(), "must be in [0, 1]");
+        }
+        self.hubs.check()
+    }
+}
+
+/// One gang cluster: a stable id and its reports (indices into the graph's reports, increasing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GangCluster {
+    pub id: u64,
+    pub reports: Vec<usize>,
+}
+
+/// A laundering service: downstream accounts that receive money of several otherwise separate gangs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceCluster {
+    /// Account keys, sorted.
+    pub accounts: Vec<String>,
+    /// Reports whose money passed through it.
+    pub reports: usize,
+    /// Ids of the gang clusters whose money it carried, sorted.
+    pub served_clusters: Vec<u64>,
+    /// Money received from accounts outside the service, in fen.
+    pub inflow_fen: i64,
+}
+
+/// The result of [`cluster_gangs`].
+#[derive(Debug, Clone)]
+pub struct GangClustering {
+    /// Clusters, largest first (ties: smallest report index).
+    pub clusters: Vec<GangCluster>,
+    /// Index into `clusters` of every report.
+    pub membership: Vec<u32>,
+    /// The first cut: connected components of the hub- and service-pruned report graph.
+    pub components: Partition,
+    /// Every identifier judged a hub, by decreasing degree then key.
+    pub hubs: Vec<Hub>,
+    /// Laundering services, by decreasing number of reports.
+    pub services: Vec<ServiceCluster>,
+    /// Modularity of the clusters on the weighted report graph.
+    pub modularity: f64,
+    /// Edges of the weighted report graph.
+    pub report_edges: usize,
+}
+
+/// One report's linking token: an entity and how many transfer hops from the report it is (0: named directly).
+type Token = (u32, u8);
+
+/// Every report's tokens (its mentions, then accounts reached downstream of its payments), and the groups of
+/// accounts reached from one payment at one hop (they belong to one laundering pool: the L2s one L1 drains into).
+fn tokens(graph: &GangGraph, hops: usize, window: i64) -> (Vec<Vec<Token>>, Vec<Vec<u32>>) {
+    let mut groups: Vec<Vec<u32>> = Vec::new();
+    let toks = (0..graph.report_count())
+        .map(|r| {
+            let mut out: Vec<Token> = graph.mentions(r).iter().map(|&e| (e, 0)).collect();
+            let mut best: BTreeMap<u32, u8> = graph.mentions(r).iter().map(|&e| (e, 0)).collect();
+            for p in graph.payments(r) {
+                let mut frontier: Vec<(u32, i64)> = vec![(p.account, p.at)];
+                let mut reached: Vec<u32> = Vec::new();
+                for hop in 1..=hops {
+                    let mut next: BTreeMap<u32, i64> = BTreeMap::new();
+                    for &(x, tx) in &frontier {
+                        let outs = graph.transfers_from(x);
+                        let start = outs.partition_point(|o| o.at < tx);
+                        for o in outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window)) {
+                            let t = next.entry(o.to).or_insert(o.at);
+                            *t = (*t).min(o.at);
+                        }
+                    }
+                    next.retain(|e, _| best.get(e).is_none_or(|&h| h as usize >= hop));
+                    reached.extend(next.keys().copied());
+                    for &e in next.keys() {
+                        best.entry(e).or_insert(hop as u8);
+                    }
+                    frontier = next.into_iter().collect();
+                }
+                if reached.len() > 1 {
+                    groups.push(reached);
+                }
+            }
+            out.extend(best.into_iter().filter(|&(_, h)| h > 0));
+            out
+        })
+        .collect();
+    (toks, groups)
+}
+
+/// Entity → (report, hop) lists, grouped: `(entity, reports)` in entity order, each report once with its lowest hop.
+fn invert(tokens: &[Vec<Token>]) -> Vec<(u32, Vec<(u32, u8)>)> {
+    let mut triples: Vec<(u32, u32, u8)> = Vec::new();
+    for (r, ts) in tokens.iter().enumerate() {
+        triples.extend(ts.iter().map(|&(e, h)| (e, r as u32, h)));
+    }
+    triples.sort_unstable();
+    let mut out: Vec<(u32, Vec<(u32, u8)>)> = Vec::new();
+    for (e, r, h) in triples {
+        match out.last_mut() {
+            Some((last, list)) if *last == e => {
+                if list.last().is_none_or(|&(lr, _)| lr != r) {
+                    list.push((r, h));
+                }
+            }
+            _ => out.push((e, vec![(r, h)])),
+        }
+    }
+    out
+}
+
+/// A small union-find over report indices.
+struct Dsu(Vec<u32>);
+
+impl Dsu {
+    fn new(n: usize) -> Dsu {
+        Dsu((0..n as u32).collect())
+    }
+    fn find(&mut self, x: u32) -> u32 {
+        let mut root = x;
+        while self.0[root as usize] != root {
+            root = self.0[root as usize];
+        }
+        let mut cur = x;
+        while self.0[cur as usize] != root {
+            let next = self.0[cur as usize];
+            self.0[cur as usize] = root;
+            cur = next;
+        }
+        root
+    }
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.0[hi as usize] = lo;
+        }
+    }
+}
+
+/// Judges every directly named identifier (allow-list, supernode cap, per-kind degree outliers with diverse
+/// reports); identifiers reached only through money are capped as supernodes.
+fn find_hubs(
+    graph: &GangGraph,
+    inverted: &[(u32, Vec<(u32, u8)>)],
+    params: &HubParams,
+    policy: &HubPolicy,
+) -> Vec<Hub> {
+    let mut by_kind: BTreeMap<EntityKind, Vec<(u32, KeyStats)>> = BTreeMap::new();
+    let mut hubs = Vec::new();
+    for (e, list) in inverted {
+        let direct: Vec<u32> = list.iter().filter(|&&(_, h)| h == 0).map(|&(r, _)| r).collect();
+        if direct.is_empty() {
+            // Reached only through money: judged as a laundering service, or capped as a supernode.
+            if list.len() > params.max_link_degree {
+                hubs.push(Hub {
+                    key: graph.key(*e).to_string(),
+                    kind: graph.kind(*e),
+                    degree: list.len(),
+                    reason: HubReason::Supernode { cap: params.max_link_degree },
+                    overridden: policy.forced(graph.key(*e)),
+                });
+            }
+            continue;
+        }
+        let degree = direct.len();
+        let reports = direct;
+        let types: BTreeSet<_> = reports.iter().map(|&r| graph.report(r as usize).fraud_type).collect();
+        let (lo, hi) = reports
+            .iter()
+            .map(|&r| graph.report(r as usize).time)
+            .fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+        let span_days = if hi >= lo { (hi - lo) as f64 / DAY } else { 0.0 };
+        by_kind.entry(graph.kind(*e)).or_default().push((*e, KeyStats { degree, fraud_types: types.len(), span_days }));
+    }
+    for entries in by_kind.values() {
+        let degrees: Vec<usize> = entries.iter().map(|(_, s)| s.degree).collect();
+        let z = robust_z(&degrees, params.min_spread);
+        for ((e, stats), z) in entries.iter().zip(z) {
+            let key = graph.key(*e);
+            if let Some(reason) = judge(key, stats, z, params, policy) {
+                hubs.push(Hub {
+                    key: key.to_string(),
+                    kind: graph.kind(*e),
+                    degree: stats.degree,
+                    reason,
+                    overridden: policy.forced(key),
+                });
+            }
+        }
+    }
+    hubs.sort_by(|a, b| b.degree.cmp(&a.degree).then_with(|| a.key.cmp(&b.key)));
+    hubs
+}
+
+/// Clusters the graph's reports into gangs. `previous` holds last run's clusters (for stable ids; may be empty).
+///
+/// Steps: (1) tokens per report (named identifiers, and accounts up to `money_hops` transfers downstream of its
+/// payments, time-respecting); (2) hubs (see [`HubPolicy`], [`HubParams`]) and partial cards never link;
+/// (3) communities of the identifier-only graph (connected components); downstream accounts fed from the same
+/// payment form laundering pools; a pool whose reports fall into `service_min_communities` or more of those
+/// communities is a laundering service if it keeps a commission (`service_min_commission`) or if more than
+/// `service_min_communities` of them hold `service_min_community_size` reports; services do not link reports;
+/// (4) the weighted report graph: every pair of reports sharing a kept entity of report degree d gets weight
+/// 1/log2(1+d) × money_weight^hop × τ/(τ+Δdays), summed over entities; (5) connected components (first cut) and
+/// seeded Leiden; (6) stable ids.
+pub fn cluster_gangs(
+    graph: &GangGraph,
+    params: &GangParams,
+    policy: &HubPolicy,
+    previous: &[PreviousCluster],
+) -> Result<GangClustering> {
+    params.check()?;
+    let n = graph.report_count();
+    let (toks, groups) = tokens(graph, params.money_hops, params.hop_window_secs);
+    let inverted = invert(&toks);
+    let hubs = find_hubs(graph, &inverted, &params.hubs, policy);
+    let excluded_hub: BTreeSet<&str> = hubs.iter().filter(|h| !h.overridden).map(|h| h.key.as_str()).collect();
+    let linkable = |e: u32| graph.kind(e) != EntityKind::PartialCard && !excluded_hub.contains(graph.key(e));
+
+    // Communities of the identifier-only graph (named identifiers, no downstream money).
+    let mut base = Dsu::new(n);
+    for (e, list) in &inverted {
+        if !linkable(*e) {
+            continue;
+        }
+        let direct: Vec<u32> = list.iter().filter(|&&(_, h)| h == 0).map(|&(r, _)| r).collect();
+        for w in direct.windows(2) {
+            base.union(w[0], w[1]);
+        }
+    }
+    let mut comm_size: BTreeMap<u32, usize> = BTreeMap::new();
+    for r in 0..n as u32 {
+        *comm_size.entry(base.find(r)).or_default() += 1;
+    }
+    // Laundering pools: the accounts downstream of one payment are one pool; a pool whose reports fall into several
+    // identifier communities, and that keeps a commission or spans several sizeable ones, is a service.
+    let mut pools = Dsu::new(graph.entity_count());
+    for g in &groups {
+        for w in g.windows(2) {
+            pools.union(w[0], w[1]);
+        }
+    }
+    let mut pool_reports: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+    for (e, list) in &inverted {
+        if !linkable(*e) || list.iter().all(|&(_, h)| h == 0) {
+            continue;
+        }
+        pool_reports.entry(pools.find(*e)).or_default().extend(list.iter().map(|&(r, _)| r));
+    }
+    // Money crossing each pool's boundary: what it keeps is its commission.
+    let mut money_in: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
+    for from in 0..graph.entity_count() as u32 {
+        let from_pool = pool_reports.contains_key(&pools.find(from)).then(|| pools.find(from));
+        for o in graph.transfers_from(from) {
+            let to_pool = pools.find(o.to);
+            if Some(to_pool) != from_pool && pool_reports.contains_key(&to_pool) {
+                money_in.entry(to_pool).or_default().0 += o.amount_fen;
+            }
+            if let Some(fp) = from_pool.filter(|&fp| fp != to_pool) {
+                money_in.entry(fp).or_default().1 += o.amount_fen;
+            }
+        }
+    }
+    let mut service_pools: BTreeSet<u32> = BTreeSet::new();
+    for (&pool, reports) in &pool_reports {
+        let comms: BTreeSet<u32> = reports.iter().map(|&r| base.find(r)).collect();
+        let sizeable = comms.iter().filter(|c| comm_size[c] >= params.service_min_community_size).count();
+        let (inflow, outflow) = money_in.get(&pool).copied().unwrap_or_default();
+        let kept = if inflow > 0 { (inflow - outflow) as f64 / inflow as f64 } else { 0.0 };
+        let spans = comms.len() >= params.service_min_communities;
+        let commission = (params.service_min_commission..=params.service_max_commission).contains(&kept);
+        if spans && (commission || sizeable > params.service_min_communities) {
+            service_pools.insert(pool);
+        }
+    }
+    let services: BTreeSet<u32> =
+        inverted.iter().map(|(e, _)| *e).filter(|&e| linkable(e) && service_pools.contains(&pools.find(e))).collect();
+
+    // The weighted report graph.
+    let mut edges: Vec<(usize, usize, f64)> = Vec::new();
+    for (e, list) in &inverted {
+        if list.len() < 2 || !linkable(*e) || services.contains(e) {
+            continue;
+        }
+        let spec = 1.0 / (1.0 + list.len() as f64).log2();
+        for (i, &(a, ha)) in list.iter().enumerate() {
+            for &(b, hb) in &list[i + 1..] {
+                let dt = (graph.report(a as usize).time - graph.report(b as usize).time).unsigned_abs() as f64 / DAY;
+                let time = params.time_scale_days / (params.time_scale_days + dt);
+                let hop = params.money_weight.powi(i32::from(ha.max(hb)));
+                edges.push((a as usize, b as usize, spec * hop * time));
+            }
+        }
+    }
+    let csr = CsrGraph::from_edges(n, edges)?;
+    let components = connected_components(&csr);
+    let partition = if n == 0 {
+        Partition::from_labels::<u32>(&[])?
+    } else {
+        let leiden = LeidenParams { resolution: params.resolution, seed: params.seed, max_iterations: 100 }.check()?;
+        leiden.detect(&csr)?
+    };
+    let modularity = if csr.total_weight() > 0.0 { modularity(&csr, &partition, params.resolution)? } else { 0.0 };
+
+    let groups = partition.communities();
+    let names: Vec<Vec<&str>> =
+        groups.iter().map(|g| g.iter().map(|&r| graph.report(r).report_id.as_str()).collect()).collect();
+    let ids = match_stable_ids(previous, &names, params.stable_min_jaccard);
+    let membership = partition.membership().to_vec();
+    let clusters: Vec<GangCluster> =
+        groups.into_iter().zip(&ids).map(|(reports, &id)| GangCluster { id, reports }).collect();
+
+    let service_clusters = service_clusters(graph, &toks, &services, &membership, &clusters);
+    Ok(GangClustering {
+        clusters,
+        membership,
+        components,
+        hubs,
+        services: service_clusters,
+        modularity,
+        report_edges: csr.edge_count(),
+    })
+}
+
+/// Groups service accounts reached from the same payments into service clusters.
+fn service_clusters(
+    graph: &GangGraph,
+    toks: &[Vec<Token>],
+    services: &BTreeSet<u32>,
+    membership: &[u32],
+    clusters: &[GangCluster],
+) -> Vec<ServiceCluster> {
+    if services.is_empty() {
+        return Vec::new();
+    }
+    let index: BTreeMap<u32, u32> = services.iter().enumerate().map(|(i, &e)| (e, i as u32)).collect();
+    let mut dsu = Dsu::new(services.len());
+    let mut per_report: Vec<Vec<u32>> = Vec::with_capacity(toks.len());
+    for ts in toks {
+        let here: Vec<u32> = ts.iter().filter_map(|(e, _)| index.get(e).copied()).collect();
+        for w in here.windows(2) {
+            dsu.union(w[0], w[1]);
+        }
+        per_report.push(here);
+    }
+    #[derive(Default)]
+    struct Group {
+        accounts: Vec<u32>,
+        reports: BTreeSet<usize>,
+        served: BTreeSet<u64>,
+        inflow_fen: i64,
+    }
+    let mut groups: BTreeMap<u32, Group> = BTreeMap::new();
+    for (&e, &i) in &index {
+        groups.entry(dsu.find(i)).or_default().accounts.push(e);
+    }
+    for (r, here) in per_report.iter().enumerate() {
+        for &i in here {
+            let g = groups.entry(dsu.find(i)).or_default();
+            g.reports.insert(r);
+            g.served.insert(clusters[membership[r] as usize].id);
+        }
+    }
+    // Money into each service from accounts outside it, in one pass over the transfers.
+    for from in 0..graph.entity_count() as u32 {
+        let from_group = index.get(&from).map(|&i| dsu.find(i));
+        for o in graph.transfers_from(from) {
+            if let Some(&i) = index.get(&o.to) {
+                let to_group = dsu.find(i);
+                if from_group != Some(to_group) {
+                    groups.entry(to_group).or_default().inflow_fen += o.amount_fen;
+                }
+            }
+        }
+    }
+    let mut out: Vec<ServiceCluster> = groups
+        .into_values()
+        .map(|g| {
+            let mut accounts: Vec<String> = g.accounts.iter().map(|&e| graph.key(e).to_string()).collect();
+            accounts.sort();
+            ServiceCluster {
+                accounts,
+                reports: g.reports.len(),
+                served_clusters: g.served.into_iter().collect(),
+                inflow_fen: g.inflow_fen,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.reports.cmp(&a.reports).then_with(|| a.accounts.cmp(&b.accounts)));
+    out
+}
+
+/// Plain connected components without hub or service handling: two reports are linked when they share any token
+/// (named identifier, or account up to `money_hops` downstream). The baseline hub handling is measured against.
+pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i64) -> Result<Partition> {
+    let (toks, _) = tokens(graph, money_hops, hop_window_secs.max(1));
+    let mut dsu = Dsu::new(graph.report_count());
+    for (_, list) in invert(&toks) {
+        for w in list.windows(2) {
+            dsu.union(w[0].0, w[1].0);
+        }
+    }
+    let labels: Vec<u32> = (0..graph.report_count() as u32).map(|r| dsu.find(r)).collect();
+    Partition::from_labels(&labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use datasets::FraudType;
+
+    use super::*;
+    use crate::gangs::input::{ReportInput, TransferInput};
+
+    fn report(id: &str, at: i64, phone: &str) -> ReportInput {
+        ReportInput {
+            report_id: id.into(),
+            reported_at: at,
+            occurred_at: None,
+            fraud_type: FraudType::OrderBrushing,
+            phones: vec![phone.into(), "95588".into()],
+            accounts: vec![],
+            urls: vec![],
+            apps: vec![],
+            im_ids: vec![],
+            narrative: String::new(),
+        }
+    }
+
+    fn pay(from: &str, to: &str, fen: i64, at: i64, report: Option<&str>) -> TransferInput {
+        TransferInput {
+            from_account: from.into(),
+            to_account: to.into(),
+            amount_fen: fen,
+            at,
+            report_id: report.map(String::from),
+        }
+    }
+
+    /// Two gangs of three reports each (own caller phones), every victim paying a distinct L1 card that drains
+    /// into one shared laundering pool keeping a 3% commission and cashing out at an ATM; every report also names
+    /// the bank hotline 95588.
+    fn two_gangs_one_service() -> GangGraph {
+        let mut reports = Vec::new();
+        let mut transfers = Vec::new();
+        for (g, phone) in [(0, "13800138000"), (1, "13900139000")] {
+            for k in 0..3 {
+                let id = format!("R{g}{k}");
+                let t = 1_000_000 + (g * 3 + k) as i64 * 86_400;
+                reports.push(report(&id, t, phone));
+                let l1 = format!("62220200000000{g}{k}");
+                transfers.push(pay(&format!("62170000000000{g}{k}"), &l1, 10_000, t, Some(&id)));
+                transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
+                transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
+                transfers.push(pay("622848000000000001", "622848000000000009", 4_850, t + 900, None));
+                transfers.push(pay("622848000000000002", "622848000000000009", 4_850, t + 950, None));
+                transfers.push(pay("622848000000000009", "ATM3101150001", 9_700, t + 7_200, None));
+            }
+        }
+        GangGraph::build(&reports, transfers)
+    }
+
+    #[test]
+    fn services_and_hubs_do_not_merge_gangs() {
+        let graph = two_gangs_one_service();
+        let policy = HubPolicy::shipped().unwrap();
+        let out = cluster_gangs(&graph, &GangParams::defaults(1), &policy, &[]).unwrap();
+        assert_eq!(out.clusters.len(), 2);
+        let gang_of = |r: usize| out.membership[r];
+        assert!(gang_of(0) == gang_of(1) && gang_of(1) == gang_of(2));
+        assert!(gang_of(3) == gang_of(4) && gang_of(4) == gang_of(5));
+        assert_ne!(gang_of(0), gang_of(3));
+        assert_eq!(out.hubs.len(), 1);
+        assert_eq!(out.hubs[0].key, "tel:95588");
+        assert_eq!(out.services.len(), 1);
+        let s = &out.services[0];
+        assert_eq!(s.accounts.len(), 3, "{:?}", s.accounts);
+        assert_eq!(s.reports, 6);
+        assert_eq!(s.served_clusters.len(), 2);
+        assert_eq!(s.inflow_fen, 60_000);
+        // Plain components merge everything through the hotline and the service.
+        assert_eq!(plain_components(&graph, 2, 6 * 3600).unwrap().community_count(), 1);
+    }
+
+    #[test]
+    fn a_gang_pool_without_commission_links_its_reports() {
+        let mut reports = vec![report("A", 1_000, "13800138000"), report("B", 5_000, "13700137000")];
+        reports[0].phones.pop();
+        reports[1].phones.pop();
+        let transfers = vec![
+            pay("6217000000000001", "6222020000000001", 10_000, 1_000, Some("A")),
+            pay("6217000000000002", "6222020000000002", 10_000, 5_000, Some("B")),
+            pay("6222020000000001", "6228480000000001", 10_000, 1_100, None),
+            pay("6222020000000002", "6228480000000001", 10_000, 5_100, None),
+        ];
+        let graph = GangGraph::build(&reports, transfers);
+        let out = cluster_gangs(&graph, &GangParams::defaults(1), &HubPolicy::default(), &[]).unwrap();
+        assert_eq!(out.clusters.len(), 1, "a shared L2 links the two reports");
+        assert!(out.services.is_empty());
+    }
+
+    #[test]
+    fn bad_parameters_and_empty_input() {
+        let graph = GangGraph::build(&[], Vec::new());
+        let mut params = GangParams::defaults(1);
+        let out = cluster_gangs(&graph, &params, &HubPolicy::default(), &[]).unwrap();
+        assert!(out.clusters.is_empty());
+        params.money_weight = 0.0;
+        assert!(matches!(
+            cluster_gangs(&graph, &params, &HubPolicy::default(), &[]),
+            Err(Error::InvalidParameter { name: "money_weight", .. })
+        ));
+    }
+}

@@ -1,0 +1,3 @@
+//! The analytics integration tests, one binary.
+
+mod gangs;
