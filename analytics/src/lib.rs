@@ -22,15 +22,27 @@
 //!   communities.
 //! - `community/leiden.rs`: the `CommunityDetector` seam and `Leiden` (backed by `leiden-rs`, run deterministically).
 //! - `community/metrics.rs`: modularity, NMI, ARI.
+//! - `risk/`: weekly resident risk (issue 5): `week.rs` ISO weeks in Beijing time; `input.rs` plain input records;
+//!   `features.rs` point-in-time features (`docs/risk-features.md`); `model.rs` logistic / forest training on a
+//!   time-based split, versions, reason codes; `calibrate.rs` Platt scaling; `area.rs` empirical-Bayes rates,
+//!   Gi* and Poisson alerts; `metrics.rs` ROC-AUC, PR-AUC, Brier, calibration, precision@k, Spearman.
 //! - `error.rs`: the crate's `Error`, `ErrorKind` and `LineProblem`.
 //!
 //! This crate does no file, network or database I/O: callers hand in readers and values.
 
 mod community;
 mod error;
+mod risk;
 
 pub use community::{
     CommunityDetector, CsrGraph, EdgeListStats, Leiden, LeidenParams, NamedGraph, Partition, Weights, ari,
     connected_components, disconnected_communities, modularity, nmi, read_edge_list, split_disconnected,
 };
 pub use error::{Error, ErrorKind, LineProblem, Result};
+pub use risk::{
+    COMMUNITY_WEEKS, ContactInput, FEATURES, FeatureBuilder, FeatureSpec, IsoWeek, ModelKind, N_FEATURES,
+    OUTREACH_HALF_LIFE_DAYS, OutreachInput, Platt, Reason, ReliabilityBin, ReportInput, ResidentInput, RiskData,
+    RiskError, RiskModel, TrainParams, VICTIM_RECENCY_WEEKS, WARNING_LAG, WeekFeatures, benjamini_hochberg, brier,
+    calibration, channel_weight, data_digest, deciles, eb_smooth, getis_ord_gi_star, normal_two_sided_p, poisson_upper_tail,
+    phone_key, pr_auc, precision_at_k, roc_auc, spearman,
+};

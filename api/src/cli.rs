@@ -70,6 +70,39 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Train on the weeks before WEEK and write an immutable risk snapshot for WEEK (no-op if it exists).
+    Score {
+        /// ISO week to score, e.g. 2026-W48 (Beijing time); data up to its first second is used.
+        #[arg(long)]
+        week: String,
+        /// `logistic` (default, explainable) or `forest` (challenger).
+        #[arg(long, default_value = "logistic")]
+        model: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a risk snapshot: top residents with reason codes, and per-community aggregates.
+    Scores {
+        /// ISO week, e.g. 2026-W48.
+        #[arg(long)]
+        week: String,
+        /// Only this community.
+        #[arg(long)]
+        community: Option<String>,
+        /// Only this resident (an error if the snapshot does not hold them).
+        #[arg(long)]
+        resident: Option<String>,
+        /// A specific model version (default: the latest snapshot of the week).
+        #[arg(long)]
+        model_version: Option<String>,
+        /// Number of residents to list.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -119,6 +152,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
                 print!("{}", crate::stats::render(&stats));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Score { week, model, json } => {
+            crate::progress::init_logging();
+            let kind = analytics::ModelKind::parse(&model)?;
+            let store = crate::store::Store::open_existing(&cli.data_dir)?;
+            let report = crate::score_cmd::score(&store, &week, kind, crate::score_cmd::now())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.summary());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scores { week, community, resident, model_version, top, json } => {
+            crate::progress::init_logging();
+            let store = crate::store::Store::open_existing(&cli.data_dir)?;
+            let q = crate::score_cmd::ScoresQuery { week, model_version, community, resident, top };
+            let view = crate::score_cmd::read_scores(&store, &q)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+            } else {
+                print!("{}", crate::score_cmd::render(&view));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -6,6 +6,7 @@
 //! - `store`: the SQLite store (WAL, versioned migrations, record history, rejects).
 //! - `ingest`: validated, idempotent, crash-safe loading of an interchange folder.
 //! - `stats`: counts and 万人发案率 per community.
+//! - `score_cmd`: `fanzha score` / `fanzha scores`, weekly risk snapshots (issue 5).
 //! - `pipeline`: the main job (ingest, or generate then ingest; then stats).
 //! - `progress`: progress bars and logging set-up.
 
@@ -13,6 +14,7 @@ pub mod cli;
 mod generate_cmd;
 pub mod ingest;
 pub mod pipeline;
+pub mod score_cmd;
 pub mod progress;
 pub mod stats;
 pub mod store;
