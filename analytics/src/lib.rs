@@ -43,6 +43,6 @@ pub use risk::{
     COMMUNITY_WEEKS, ContactInput, FEATURES, FeatureBuilder, FeatureSpec, IsoWeek, ModelKind, N_FEATURES,
     OUTREACH_HALF_LIFE_DAYS, OutreachInput, Platt, Reason, ReliabilityBin, ReportInput, ResidentInput, RiskData,
     RiskError, RiskModel, TrainParams, VICTIM_RECENCY_WEEKS, WARNING_LAG, WeekFeatures, benjamini_hochberg, brier,
-    calibration, channel_weight, data_digest, deciles, eb_smooth, getis_ord_gi_star, normal_two_sided_p, poisson_upper_tail,
-    phone_key, pr_auc, precision_at_k, roc_auc, spearman,
+    calibration, channel_weight, data_digest, deciles, eb_smooth, getis_ord_gi_star, normal_two_sided_p, phone_key,
+    poisson_upper_tail, pr_auc, precision_at_k, roc_auc, spearman,
 };

@@ -161,9 +161,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store = crate::store::Store::open_existing(&cli.data_dir)?;
             let report = crate::score_cmd::score(&store, &week, kind, crate::score_cmd::now())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
-                print!("{}", report.summary());
+                emit(&report.summary())?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -173,11 +173,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let q = crate::score_cmd::ScoresQuery { week, model_version, community, resident, top };
             let view = crate::score_cmd::read_scores(&store, &q)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&view)?);
+                emit(&format!("{}\n", serde_json::to_string_pretty(&view)?))?;
             } else {
-                print!("{}", crate::score_cmd::render(&view));
+                emit(&crate::score_cmd::render(&view))?;
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`fanzha scores … | head`) ends the output quietly instead of panicking.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }

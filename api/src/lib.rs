@@ -14,7 +14,7 @@ pub mod cli;
 mod generate_cmd;
 pub mod ingest;
 pub mod pipeline;
-pub mod score_cmd;
 pub mod progress;
+pub mod score_cmd;
 pub mod stats;
 pub mod store;

@@ -116,7 +116,13 @@ impl ScoreReport {
         let _ = writeln!(
             s,
             "trained on {}..{} ({} rows, {} victims), calibrated on {}..{}, data cutoff {} 00:00 Beijing",
-            self.fit_from, self.calibrate_from, self.fit_rows, self.fit_victims, self.calibrate_from, self.week, self.week
+            self.fit_from,
+            self.calibrate_from,
+            self.fit_rows,
+            self.fit_victims,
+            self.calibrate_from,
+            self.week,
+            self.week
         );
         s
     }
@@ -128,7 +134,8 @@ pub fn score(store: &Store, week: &str, kind: ModelKind, now: i64) -> anyhow::Re
     let data = load_data(store)?;
     let builder = FeatureBuilder::new(&data)?;
     let params = TrainParams::new(kind);
-    let model = RiskModel::train(&builder, week, &params).with_context(|| format!("cannot train a model for {week}"))?;
+    let model =
+        RiskModel::train(&builder, week, &params).with_context(|| format!("cannot train a model for {week}"))?;
     let feats = builder.features(week);
     let ids = builder.resident_ids();
     let digest = data_digest(ids, &feats);
@@ -382,7 +389,11 @@ pub fn render(v: &ScoresView) -> String {
         "risk snapshot {} · week {} · model {} ({}) · data cutoff {} · {} residents",
         v.snapshot_id, v.week, v.model_version, v.model_kind, v.data_cutoff, v.residents
     );
-    let _ = writeln!(s, "\n{:>6}  {:<12} {:<10} {:>7} {:>3}  reasons 原因", "rank", "resident", "community", "score", "dec");
+    let _ = writeln!(
+        s,
+        "\n{:>6}  {:<12} {:<10} {:>7} {:>3}  reasons 原因",
+        "rank", "resident", "community", "score", "dec"
+    );
     for r in &v.rows {
         let reasons: Vec<String> = r
             .reasons
@@ -404,7 +415,11 @@ pub fn render(v: &ScoresView) -> String {
             reasons.join("; ")
         );
     }
-    let _ = writeln!(s, "\n{:<10} {:>9} {:>10} {:>14} {:>10}", "community", "residents", "mean", "expected cases", "top 10%");
+    let _ = writeln!(
+        s,
+        "\n{:<10} {:>9} {:>10} {:>14} {:>10}",
+        "community", "residents", "mean", "expected cases", "top 10%"
+    );
     for c in &v.communities {
         let _ = writeln!(
             s,

@@ -30,7 +30,11 @@ impl Platt {
     /// ((N₊+1)/(N₊+2) and 1/(N₋+2)) and a tiny ridge for stability. Needs both classes.
     pub fn fit(scores: &[f64], labels: &[bool]) -> Result<Platt, RiskError> {
         if scores.len() != labels.len() {
-            return Err(RiskError::LengthMismatch { what: "calibration scores vs labels", left: scores.len(), right: labels.len() });
+            return Err(RiskError::LengthMismatch {
+                what: "calibration scores vs labels",
+                left: scores.len(),
+                right: labels.len(),
+            });
         }
         let pos = labels.iter().filter(|&&l| l).count();
         let neg = labels.len() - pos;

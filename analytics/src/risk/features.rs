@@ -42,14 +42,62 @@ pub const FEATURES: [FeatureSpec; 15] = [
     spec("lives_alone", "独居", "lives alone", "非独居", "does not live alone"),
     spec("prior_victim", "曾被骗（本周前已报案）", "earlier fraud victim", "无受骗记录", "no earlier victimisation"),
     spec("victim_recency", "近期曾被骗", "victimised recently", "受骗已久或无记录", "no recent victimisation"),
-    spec("prior_warnings", "一年内曾收到预警劝阻", "fraud warnings in the past year", "一年内无预警", "no warnings in the past year"),
-    spec("flagged_contacts_7d", "近7天接到涉案号码来电/短信", "calls or texts from reported numbers (7 days)", "近7天无涉案号码联系", "no reported numbers (7 days)"),
-    spec("flagged_contacts_30d", "近30天接到涉案号码来电/短信", "calls or texts from reported numbers (30 days)", "近30天无涉案号码联系", "no reported numbers (30 days)"),
-    spec("overseas_contacts_30d", "近30天境外来电/短信", "overseas calls or texts (30 days)", "近30天无境外来电", "no overseas calls (30 days)"),
-    spec("external_contacts_30d", "近30天陌生号码来电/短信多", "many calls or texts from unknown numbers (30 days)", "近30天陌生来电少", "few calls from unknown numbers (30 days)"),
-    spec("antifraud_app", "已安装国家反诈中心APP", "anti-fraud app installed", "未安装国家反诈中心APP", "anti-fraud app not installed"),
-    spec("outreach_decayed", "近期接受过防骗宣传", "recent prevention outreach", "近期未接受防骗宣传", "little recent prevention outreach"),
-    spec("community_rate", "所在社区近期发案率高", "high recent incidence in the community", "所在社区近期发案率低", "low recent incidence in the community"),
+    spec(
+        "prior_warnings",
+        "一年内曾收到预警劝阻",
+        "fraud warnings in the past year",
+        "一年内无预警",
+        "no warnings in the past year",
+    ),
+    spec(
+        "flagged_contacts_7d",
+        "近7天接到涉案号码来电/短信",
+        "calls or texts from reported numbers (7 days)",
+        "近7天无涉案号码联系",
+        "no reported numbers (7 days)",
+    ),
+    spec(
+        "flagged_contacts_30d",
+        "近30天接到涉案号码来电/短信",
+        "calls or texts from reported numbers (30 days)",
+        "近30天无涉案号码联系",
+        "no reported numbers (30 days)",
+    ),
+    spec(
+        "overseas_contacts_30d",
+        "近30天境外来电/短信",
+        "overseas calls or texts (30 days)",
+        "近30天无境外来电",
+        "no overseas calls (30 days)",
+    ),
+    spec(
+        "external_contacts_30d",
+        "近30天陌生号码来电/短信多",
+        "many calls or texts from unknown numbers (30 days)",
+        "近30天陌生来电少",
+        "few calls from unknown numbers (30 days)",
+    ),
+    spec(
+        "antifraud_app",
+        "已安装国家反诈中心APP",
+        "anti-fraud app installed",
+        "未安装国家反诈中心APP",
+        "anti-fraud app not installed",
+    ),
+    spec(
+        "outreach_decayed",
+        "近期接受过防骗宣传",
+        "recent prevention outreach",
+        "近期未接受防骗宣传",
+        "little recent prevention outreach",
+    ),
+    spec(
+        "community_rate",
+        "所在社区近期发案率高",
+        "high recent incidence in the community",
+        "所在社区近期发案率低",
+        "low recent incidence in the community",
+    ),
 ];
 
 /// Number of features.
@@ -211,11 +259,12 @@ impl FeatureBuilder {
             if o.holdout || !reached(o.outcome) {
                 continue;
             }
-            let warning = matches!(o.channel, OutreachChannel::Call | OutreachChannel::Sms | OutreachChannel::Visit) && {
-                let list = &contacts[r];
-                let k = list.partition_point(|&(t, _)| t <= o.at);
-                k > 0 && o.at - list[k - 1].0 <= WARNING_LAG
-            };
+            let warning = matches!(o.channel, OutreachChannel::Call | OutreachChannel::Sms | OutreachChannel::Visit)
+                && {
+                    let list = &contacts[r];
+                    let k = list.partition_point(|&(t, _)| t <= o.at);
+                    k > 0 && o.at - list[k - 1].0 <= WARNING_LAG
+                };
             outreach[r].push((o.at, channel_weight(o.channel), warning));
         }
         for list in &mut outreach {
@@ -412,11 +461,7 @@ pub(crate) mod tests {
             let r = next(residents as u64) as usize;
             let at = start.start() + next(span as u64) as i64;
             let k = next(60);
-            data.contacts.push(ContactInput {
-                from_phone: scam(k),
-                to_phone: data.residents[r].phones[0].clone(),
-                at,
-            });
+            data.contacts.push(ContactInput { from_phone: scam(k), to_phone: data.residents[r].phones[0].clone(), at });
             // Some contacts become victimisations, reported a few days later and naming the caller.
             if next(6) == 0 {
                 data.reports.push(ReportInput {
@@ -493,7 +538,13 @@ pub(crate) mod tests {
             residents: vec![me],
             reports: vec![
                 // An older report elsewhere, so the data starts before the week.
-                ReportInput { reported_at: t0 - 20 * DAY, victim_id: None, community: None, local: false, phones: vec![] },
+                ReportInput {
+                    reported_at: t0 - 20 * DAY,
+                    victim_id: None,
+                    community: None,
+                    local: false,
+                    phones: vec![],
+                },
                 // The caller is reported one second into the week, and the resident is a victim that week.
                 ReportInput {
                     reported_at: t0,
@@ -526,7 +577,13 @@ pub(crate) mod tests {
     fn outreach_decays_with_a_21_day_half_life() {
         let week = IsoWeek::parse("2026-W20").unwrap();
         let mut data = toy_data(5, week.plus(-10), 1, 3);
-        data.reports.push(ReportInput { reported_at: week.start() - 50 * DAY, victim_id: None, community: None, local: false, phones: vec![] });
+        data.reports.push(ReportInput {
+            reported_at: week.start() - 50 * DAY,
+            victim_id: None,
+            community: None,
+            local: false,
+            phones: vec![],
+        });
         data.outreach = vec![OutreachInput {
             resident_id: "R00000".into(),
             channel: OutreachChannel::Visit,
@@ -549,9 +606,6 @@ pub(crate) mod tests {
         assert!(e.to_string().contains("2027-W30 has no data"), "{e}");
         assert!(b.check_week(start).is_err(), "no history before the first report week");
         data.residents.push(data.residents[0].clone());
-        assert_eq!(
-            FeatureBuilder::new(&data).unwrap_err(),
-            RiskError::DuplicateResident { id: "R00000".into() }
-        );
+        assert_eq!(FeatureBuilder::new(&data).unwrap_err(), RiskError::DuplicateResident { id: "R00000".into() });
     }
 }

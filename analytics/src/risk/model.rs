@@ -64,12 +64,12 @@ pub struct TrainParams {
 }
 
 impl TrainParams {
-    /// Documented defaults: 26 fit weeks, 4 calibration weeks, 5% of negatives, L2 1.0, 40 trees of depth 8, seed 1.
+    /// Documented defaults: 26 fit weeks, 8 calibration weeks, 5% of negatives, L2 1.0, 40 trees of depth 8, seed 1.
     pub fn new(kind: ModelKind) -> TrainParams {
         TrainParams {
             kind,
             fit_weeks: 26,
-            calibration_weeks: 4,
+            calibration_weeks: 8,
             negative_rate: 0.05,
             l2: 1.0,
             trees: 40,

@@ -24,9 +24,7 @@ impl IsoWeek {
     pub fn parse(text: &str) -> Result<IsoWeek, RiskError> {
         let bad = |reason: &'static str| RiskError::WeekFormat { text: text.to_string(), reason };
         let t = text.trim();
-        let (y, w) = t
-            .split_once(['W', 'w'])
-            .ok_or_else(|| bad("expected YYYY-Www, e.g. 2026-W48"))?;
+        let (y, w) = t.split_once(['W', 'w']).ok_or_else(|| bad("expected YYYY-Www, e.g. 2026-W48"))?;
         let y = y.strip_suffix('-').unwrap_or(y);
         if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad("the year must have four digits, e.g. 2026-W48"));

@@ -3,12 +3,10 @@
 
 use std::collections::HashMap;
 
-use analytics::{
-    FeatureBuilder, IsoWeek, ModelKind, RiskData, RiskModel, TrainParams, deciles, roc_auc, spearman,
-};
+use analytics::{FeatureBuilder, IsoWeek, ModelKind, RiskData, RiskModel, TrainParams, deciles, roc_auc, spearman};
+use datasets::Table;
 use datasets::generate::{Config, MemorySink, generate};
 use datasets::read::TableReader;
-use datasets::Table;
 
 const RESIDENTS: u32 = 30_000;
 const WEEKS: u32 = 52;
@@ -21,9 +19,7 @@ const INCIDENCE_PER_10K_YEAR: f64 = 150.0;
 fn district() -> (RiskData, HashMap<(String, u32), f64>, IsoWeek) {
     let mut cfg = Config::new(RESIDENTS, WEEKS, 5);
     cfg.rates.incidence_per_10k_year = INCIDENCE_PER_10K_YEAR;
-    let start = IsoWeek::of_timestamp(
-        cfg.start.and_hms_opt(12, 0, 0).expect("noon exists").and_utc().timestamp(),
-    );
+    let start = IsoWeek::of_timestamp(cfg.start.and_hms_opt(12, 0, 0).expect("noon exists").and_utc().timestamp());
     let cfg = cfg.validate().expect("valid config");
     let mut sink = MemorySink::new();
     let t0 = std::time::Instant::now();

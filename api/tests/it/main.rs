@@ -2,6 +2,7 @@
 
 mod crash;
 mod ingest;
+mod score;
 mod stats;
 
 use std::path::{Path, PathBuf};
