@@ -44,8 +44,8 @@ pub fn getis_ord_gi_star(values: &[f64], neighbours: &[Vec<usize>]) -> Option<Ve
         return None;
     }
     let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let mut members: Vec<usize> = neighbours[i].iter().copied().filter(|&j| j < n && j != i).collect();
+    for (i, adjacent) in neighbours.iter().enumerate() {
+        let mut members: Vec<usize> = adjacent.iter().copied().filter(|&j| j < n && j != i).collect();
         members.sort_unstable();
         members.dedup();
         members.push(i);

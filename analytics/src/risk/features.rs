@@ -268,7 +268,7 @@ impl FeatureBuilder {
             outreach[r].push((o.at, channel_weight(o.channel), warning));
         }
         for list in &mut outreach {
-            list.sort_by(|a, b| a.0.cmp(&b.0));
+            list.sort_by_key(|e| e.0);
         }
         Ok(FeatureBuilder {
             ids: data.residents.iter().map(|r| r.id.clone()).collect(),
@@ -454,7 +454,7 @@ pub(crate) mod tests {
             });
         }
         let scam = |k: u64| {
-            if k % 5 == 0 { format!("tel:+855{k:08}") } else { format!("tel:+86170{k:08}") }
+            if k.is_multiple_of(5) { format!("tel:+855{k:08}") } else { format!("tel:+86170{k:08}") }
         };
         let span = weeks * WEEK;
         for _ in 0..residents * weeks as usize / 3 {

@@ -187,7 +187,6 @@ impl RiskModel {
             });
         }
         // Fitting rows: all victims, a deterministic sample of the others.
-        let n = builder.resident_ids().len();
         let threshold = (params.negative_rate * u64::MAX as f64) as u64;
         let mut rows: Vec<f64> = Vec::new();
         let mut labels: Vec<bool> = Vec::new();
@@ -196,14 +195,14 @@ impl RiskModel {
             let week = fit_from.plus(k);
             let feats = builder.features(week);
             let y = builder.labels(week);
-            for r in 0..n {
-                let keep = y[r]
+            for (r, &victim) in y.iter().enumerate() {
+                let keep = victim
                     || params.negative_rate >= 1.0
                     || mix(params.seed ^ mix((r as u64) << 20 ^ (week.start() as u64))) < threshold;
                 if keep {
                     rows.extend(feats.x.row(r).iter());
-                    labels.push(y[r]);
-                    digest.bytes(&[u8::from(y[r])]);
+                    labels.push(victim);
+                    digest.bytes(&[u8::from(victim)]);
                     for v in feats.x.row(r) {
                         digest.bytes(&v.to_bits().to_le_bytes());
                     }
