@@ -40,9 +40,10 @@ pub use community::{
 };
 pub use error::{Error, ErrorKind, LineProblem, Result};
 pub use risk::{
-    COMMUNITY_WEEKS, ContactInput, FEATURES, FeatureBuilder, FeatureSpec, IsoWeek, ModelKind, N_FEATURES,
-    OUTREACH_HALF_LIFE_DAYS, OutreachInput, Platt, Reason, ReliabilityBin, ReportInput, ResidentInput, RiskData,
-    RiskError, RiskModel, TrainParams, VICTIM_RECENCY_WEEKS, WARNING_LAG, WeekFeatures, benjamini_hochberg, brier,
-    calibration, channel_weight, data_digest, deciles, eb_smooth, getis_ord_gi_star, normal_two_sided_p, phone_key,
-    poisson_upper_tail, pr_auc, precision_at_k, roc_auc, spearman,
+    AreaCase, AreaInput, AreaParams, AreaReport, AreaRow, COMMUNITY_WEEKS, ContactInput, Evaluation, FEATURES,
+    FeatureBuilder, FeatureSpec, IsoWeek, ModelKind, N_FEATURES, OUTREACH_HALF_LIFE_DAYS, OutreachInput, Platt, Reason,
+    ReliabilityBin, ReportInput, ResidentInput, RiskData, RiskError, RiskModel, SelectionRate, TrainParams,
+    VICTIM_RECENCY_WEEKS, WARNING_LAG, WeekFeatures, area_week, benjamini_hochberg, brier, calibration, channel_weight,
+    data_digest, deciles, eb_smooth, evaluate, getis_ord_gi_star, normal_two_sided_p, phone_key, poisson_upper_tail,
+    pr_auc, precision_at_k, roc_auc, spearman,
 };

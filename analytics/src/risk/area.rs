@@ -39,8 +39,8 @@ pub fn getis_ord_gi_star(values: &[f64], neighbours: &[Vec<usize>]) -> Option<Ve
     }
     let nf = n as f64;
     let mean = values.iter().sum::<f64>() / nf;
-    let s = (values.iter().map(|v| v * v).sum::<f64>() / nf - mean * mean).max(0.0).sqrt();
-    if s <= 1e-15 {
+    let s = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / nf).sqrt();
+    if s <= 1e-12 * mean.abs() || s == 0.0 {
         return None;
     }
     let mut out = Vec::with_capacity(n);
@@ -153,5 +153,245 @@ mod tests {
         assert!((poisson_upper_tail(1, 2.0) - (1.0 - (-2.0f64).exp())).abs() < 1e-12);
         assert!((poisson_upper_tail(3, 1.0) - 0.080_301_397).abs() < 1e-8);
         assert_eq!(poisson_upper_tail(0, 0.5), 1.0);
+    }
+}
+
+/// One local case for area statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaCase {
+    pub reported_at: i64,
+    pub community: String,
+    pub loss_fen: i64,
+}
+
+/// Inputs of [`area_week`]: communities with their population basis, cases, and adjacency pairs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AreaInput {
+    /// (community, population).
+    pub communities: Vec<(String, f64)>,
+    pub cases: Vec<AreaCase>,
+    /// Pairs of communities sharing a border (order irrelevant).
+    pub adjacency: Vec<(String, String)>,
+}
+
+/// Tunable parameters of the area statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaParams {
+    /// Weeks (ending with the week) over which rates are smoothed and Gi* is computed (default 12).
+    pub window_weeks: i64,
+    /// Weeks before the week forming the Poisson baseline (8–12; default 8).
+    pub baseline_weeks: i64,
+    /// False-discovery rate of the Gi* hot spots (default 0.05).
+    pub fdr: f64,
+    /// Alert when P(X ≥ x) < this (default 0.01) …
+    pub alert_p: f64,
+    /// … and x ≥ this many cases (default 3).
+    pub alert_min_cases: u64,
+}
+
+impl Default for AreaParams {
+    /// The defaults of domain-notes.md.
+    fn default() -> AreaParams {
+        AreaParams { window_weeks: 12, baseline_weeks: 8, fdr: 0.05, alert_p: 0.01, alert_min_cases: 3 }
+    }
+}
+
+/// Statistics of one community in one week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaRow {
+    pub community: String,
+    pub population: f64,
+    pub cases: u64,
+    pub loss_fen: i64,
+    /// Cases in the previous week (for 环比).
+    pub cases_prev_week: u64,
+    /// 万人发案率 of the week: cases ÷ population × 10,000.
+    pub per_10k_week: f64,
+    pub cases_window: u64,
+    /// 万人发案率 over the window, raw and empirical-Bayes smoothed.
+    pub per_10k_window: f64,
+    pub eb_per_10k_window: f64,
+    /// Getis-Ord Gi* z of the smoothed window rate (None when rates do not vary), its p and the BH decision.
+    pub gi_star: Option<f64>,
+    pub gi_p: Option<f64>,
+    pub hot_spot: bool,
+    /// Mean weekly cases over the baseline weeks, P(X ≥ cases) under Poisson(baseline), and the alert.
+    pub baseline_mean: f64,
+    pub alert_p: f64,
+    pub alert: bool,
+}
+
+/// Area statistics of `week`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaReport {
+    pub week: IsoWeek,
+    pub window_from: IsoWeek,
+    pub baseline_from: IsoWeek,
+    pub population: f64,
+    pub rows: Vec<AreaRow>,
+    /// Adjacency entries naming a community that is not in the input (ignored).
+    pub unknown_adjacency: Vec<String>,
+}
+
+use super::error::RiskError;
+use super::week::IsoWeek;
+
+/// Cases, losses, rates, EB-smoothed rates, Gi* hot spots (BH-corrected) and Poisson alerts per community.
+pub fn area_week(input: &AreaInput, week: IsoWeek, params: &AreaParams) -> Result<AreaReport, RiskError> {
+    if !(8..=12).contains(&params.baseline_weeks) {
+        return Err(RiskError::InvalidParameter {
+            name: "baseline_weeks",
+            value: params.baseline_weeks.to_string(),
+            reason: "the Poisson baseline spans 8 to 12 weeks",
+        });
+    }
+    if params.window_weeks < 1 {
+        return Err(RiskError::InvalidParameter {
+            name: "window_weeks",
+            value: params.window_weeks.to_string(),
+            reason: "must be at least 1",
+        });
+    }
+    if input.communities.is_empty() {
+        return Err(RiskError::NoData { what: "communities" });
+    }
+    let (Some(first), Some(last)) =
+        (input.cases.iter().map(|c| c.reported_at).min(), input.cases.iter().map(|c| c.reported_at).max())
+    else {
+        return Err(RiskError::NoData { what: "local reports" });
+    };
+    let (first, last) = (IsoWeek::of_timestamp(first), IsoWeek::of_timestamp(last));
+    if week < first || week > last {
+        return Err(RiskError::WeekWithoutData {
+            week: week.to_string(),
+            first: first.to_string(),
+            last: last.to_string(),
+        });
+    }
+    let index: std::collections::HashMap<&str, usize> =
+        input.communities.iter().enumerate().map(|(i, c)| (c.0.as_str(), i)).collect();
+    let n = input.communities.len();
+    let window_from = week.plus(1 - params.window_weeks);
+    let baseline_from = week.plus(-params.baseline_weeks);
+    let (mut cases, mut loss, mut prev, mut window, mut base) =
+        (vec![0u64; n], vec![0i64; n], vec![0u64; n], vec![0.0; n], vec![0.0; n]);
+    for c in &input.cases {
+        let Some(&i) = index.get(c.community.as_str()) else { continue };
+        let t = c.reported_at;
+        if t >= week.start() && t < week.end() {
+            cases[i] += 1;
+            loss[i] += c.loss_fen;
+        }
+        if t >= week.plus(-1).start() && t < week.start() {
+            prev[i] += 1;
+        }
+        if t >= window_from.start() && t < week.end() {
+            window[i] += 1.0;
+        }
+        if t >= baseline_from.start() && t < week.start() {
+            base[i] += 1.0;
+        }
+    }
+    let population: Vec<f64> = input.communities.iter().map(|c| c.1).collect();
+    let eb = eb_smooth(&window, &population);
+    let mut neighbours = vec![Vec::new(); n];
+    let mut unknown = Vec::new();
+    for (a, b) in &input.adjacency {
+        match (index.get(a.as_str()), index.get(b.as_str())) {
+            (Some(&i), Some(&j)) if i != j => {
+                neighbours[i].push(j);
+                neighbours[j].push(i);
+            }
+            (None, _) => unknown.push(a.clone()),
+            (_, None) => unknown.push(b.clone()),
+            _ => {}
+        }
+    }
+    unknown.sort();
+    unknown.dedup();
+    let gi = getis_ord_gi_star(&eb, &neighbours);
+    let p: Option<Vec<f64>> = gi.as_ref().map(|z| z.iter().map(|&z| normal_two_sided_p(z)).collect());
+    // Hot spots: significant after BH and on the high side.
+    let hot = match (&gi, &p) {
+        (Some(z), Some(p)) => {
+            benjamini_hochberg(p, params.fdr).into_iter().zip(z).map(|(s, &z)| s && z > 0.0).collect()
+        }
+        _ => vec![false; n],
+    };
+    let per_10k = |c: f64, pop: f64| if pop > 0.0 { c / pop * 10_000.0 } else { 0.0 };
+    let rows = (0..n)
+        .map(|i| {
+            let baseline_mean = base[i] / params.baseline_weeks as f64;
+            let alert_p = poisson_upper_tail(cases[i], baseline_mean);
+            AreaRow {
+                community: input.communities[i].0.clone(),
+                population: population[i],
+                cases: cases[i],
+                loss_fen: loss[i],
+                cases_prev_week: prev[i],
+                per_10k_week: per_10k(cases[i] as f64, population[i]),
+                cases_window: window[i] as u64,
+                per_10k_window: per_10k(window[i], population[i]),
+                eb_per_10k_window: eb[i] * 10_000.0,
+                gi_star: gi.as_ref().map(|z| z[i]),
+                gi_p: p.as_ref().map(|p| p[i]),
+                hot_spot: hot[i],
+                baseline_mean,
+                alert_p,
+                alert: alert_p < params.alert_p && cases[i] >= params.alert_min_cases,
+            }
+        })
+        .collect();
+    Ok(AreaReport {
+        week,
+        window_from,
+        baseline_from,
+        population: population.iter().sum(),
+        rows,
+        unknown_adjacency: unknown,
+    })
+}
+
+#[cfg(test)]
+mod area_week_tests {
+    use super::*;
+
+    #[test]
+    fn a_surge_raises_an_alert_and_a_hot_spot() {
+        let week = IsoWeek::parse("2026-W30").unwrap();
+        let communities: Vec<(String, f64)> = (0..6).map(|i| (format!("C{i}"), 5_000.0)).collect();
+        let mut cases = Vec::new();
+        // One case a fortnight everywhere over the baseline, then twenty in C0 this week.
+        for w in 1..=12 {
+            for c in 0..6 {
+                if w % 2 == 0 {
+                    cases.push(AreaCase {
+                        reported_at: week.plus(-w).start() + 3600,
+                        community: format!("C{c}"),
+                        loss_fen: 100,
+                    });
+                }
+            }
+        }
+        for k in 0..20 {
+            cases.push(AreaCase { reported_at: week.start() + k * 3600, community: "C0".into(), loss_fen: 1_000 });
+        }
+        let adjacency: Vec<(String, String)> =
+            (0..5).map(|i| (format!("C{i}"), format!("C{}", i + 1))).chain([("C0".into(), "C9".into())]).collect();
+        let input = AreaInput { communities, cases, adjacency };
+        let r = area_week(&input, week, &AreaParams::default()).unwrap();
+        let c0 = &r.rows[0];
+        assert_eq!((c0.cases, c0.loss_fen), (20, 20_000));
+        assert!((c0.per_10k_week - 40.0).abs() < 1e-9);
+        assert!((c0.baseline_mean - 0.5).abs() < 1e-9);
+        assert!(c0.alert && c0.alert_p < 0.01, "{c0:?}");
+        assert!(!r.rows[3].alert);
+        assert_eq!(r.unknown_adjacency, vec!["C9".to_string()]);
+        assert!(c0.gi_star.unwrap() > r.rows[5].gi_star.unwrap());
+        // Errors name the problem.
+        let e = area_week(&input, IsoWeek::parse("2027-W30").unwrap(), &AreaParams::default()).unwrap_err();
+        assert!(e.to_string().contains("2027-W30 has no data"), "{e}");
+        let e = area_week(&input, week, &AreaParams { baseline_weeks: 4, ..AreaParams::default() }).unwrap_err();
+        assert!(e.to_string().contains("8 to 12 weeks"), "{e}");
     }
 }

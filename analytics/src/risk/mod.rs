@@ -4,15 +4,20 @@
 mod area;
 mod calibrate;
 mod error;
+mod evaluate;
 mod features;
 mod input;
 mod metrics;
 mod model;
 mod week;
 
-pub use area::{benjamini_hochberg, eb_smooth, getis_ord_gi_star, normal_two_sided_p, poisson_upper_tail};
+pub use area::{
+    AreaCase, AreaInput, AreaParams, AreaReport, AreaRow, area_week, benjamini_hochberg, eb_smooth, getis_ord_gi_star,
+    normal_two_sided_p, poisson_upper_tail,
+};
 pub use calibrate::Platt;
 pub use error::RiskError;
+pub use evaluate::{Evaluation, SelectionRate, evaluate};
 pub use features::{
     COMMUNITY_WEEKS, FEATURES, FeatureBuilder, FeatureSpec, N_FEATURES, OUTREACH_HALF_LIFE_DAYS, VICTIM_RECENCY_WEEKS,
     WARNING_LAG, WeekFeatures, channel_weight,
