@@ -103,6 +103,35 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Per-community cases, losses, 万人发案率, EB-smoothed rates, Gi* hot spots and Poisson alerts for a week.
+    Areas {
+        /// ISO week, e.g. 2026-W48.
+        #[arg(long)]
+        week: String,
+        /// Community adjacency (CSV `community_a,community_b`, as the generator's adjacency.csv); needed for Gi*.
+        #[arg(long)]
+        adjacency: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train on the weeks before FROM and evaluate on FROM..=TO: ROC-AUC, PR-AUC, precision@k, Brier,
+    /// calibration, selection rates by sex and age band.
+    Evaluate {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// `logistic` or `forest`.
+        #[arg(long, default_value = "logistic")]
+        model: String,
+        /// Outreach capacity per week (residents selected from the top).
+        #[arg(long, default_value_t = 100)]
+        k: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -176,6 +205,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 emit(&format!("{}\n", serde_json::to_string_pretty(&view)?))?;
             } else {
                 emit(&crate::score_cmd::render(&view))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Areas { week, adjacency, json } => {
+            crate::progress::init_logging();
+            let store = crate::store::Store::open_existing(&cli.data_dir)?;
+            let report = crate::areas_cmd::run(&store, &week, adjacency.as_deref())?;
+            if json {
+                emit(&format!("{}\n", serde_json::to_string_pretty(&crate::areas_cmd::to_json(&report))?))?;
+            } else {
+                emit(&crate::areas_cmd::render(&report))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Evaluate { from, to, model, k, json } => {
+            crate::progress::init_logging();
+            let kind = analytics::ModelKind::parse(&model)?;
+            let store = crate::store::Store::open_existing(&cli.data_dir)?;
+            let v = crate::score_cmd::evaluate(&store, &from, &to, kind, k)?;
+            if json {
+                emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+            } else {
+                emit(&crate::score_cmd::render_evaluation(&v))?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -434,3 +434,85 @@ pub fn render(v: &ScoresView) -> String {
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
+
+/// `fanzha evaluate`: trains a model for `from` (data before it only) and evaluates it on `[from, to]`.
+pub fn evaluate(store: &Store, from: &str, to: &str, kind: ModelKind, k: usize) -> anyhow::Result<serde_json::Value> {
+    let (from, to) = (IsoWeek::parse(from)?, IsoWeek::parse(to)?);
+    if to < from {
+        bail!("--to {to} is before --from {from}");
+    }
+    let data = load_data(store)?;
+    let builder = FeatureBuilder::new(&data)?;
+    let model = RiskModel::train(&builder, from, &TrainParams::new(kind))
+        .with_context(|| format!("cannot train a model for {from}"))?;
+    let e = analytics::evaluate(&builder, &model, from, to, k)?;
+    let reliability: Vec<serde_json::Value> = e
+        .reliability
+        .iter()
+        .map(|b| serde_json::json!({"count": b.count, "mean_score": b.mean_score, "observed_rate": b.observed_rate}))
+        .collect();
+    let selection: Vec<serde_json::Value> = e
+        .selection
+        .iter()
+        .map(|s| {
+            serde_json::json!({"attribute": s.attribute, "group": s.group, "resident_weeks": s.residents,
+                "selected": s.selected, "rate": s.rate})
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "from": e.from.to_string(), "to": e.to.to_string(), "model_version": e.model_version,
+        "trained_on": format!("{}..{} (calibrated {}..{})", model.fit_from(), model.calibrate_from(),
+            model.calibrate_from(), from),
+        "resident_weeks": e.rows, "victims": e.victims, "roc_auc": e.roc_auc, "pr_auc": e.pr_auc,
+        "k_per_week": e.k, "precision_at_k": e.precision_at_k, "recall_at_k": e.recall_at_k, "brier": e.brier,
+        "calibration_error": e.calibration_error, "reliability": reliability, "selection_rates": selection,
+    }))
+}
+
+/// Plain-text rendering of [`evaluate`]'s JSON.
+pub fn render_evaluation(v: &serde_json::Value) -> String {
+    let f = |key: &str| v[key].as_f64().map_or("-".to_string(), |x| format!("{x:.4}"));
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "evaluation {}..={} · model {} trained on {}",
+        v["from"].as_str().unwrap_or(""),
+        v["to"].as_str().unwrap_or(""),
+        v["model_version"].as_str().unwrap_or(""),
+        v["trained_on"].as_str().unwrap_or("")
+    );
+    let _ = writeln!(s, "resident-weeks {} · victims {}", v["resident_weeks"], v["victims"]);
+    let _ = writeln!(
+        s,
+        "ROC-AUC {} · PR-AUC {} · Brier {} · calibration error (ECE, 10 bins) {}",
+        f("roc_auc"),
+        f("pr_auc"),
+        f("brier"),
+        f("calibration_error")
+    );
+    let _ =
+        writeln!(s, "precision@{} per week {} · recall@k {}", v["k_per_week"], f("precision_at_k"), f("recall_at_k"));
+    let _ = writeln!(s, "\nreliability (equal-count bins): mean score → observed rate");
+    for b in v["reliability"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "  {:>8} rows  {:.6} → {:.6}",
+            b["count"],
+            b["mean_score"].as_f64().unwrap_or(0.0),
+            b["observed_rate"].as_f64().unwrap_or(0.0)
+        );
+    }
+    let _ = writeln!(s, "\nselection rates into the weekly top k");
+    for r in v["selection_rates"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "  {:<9} {:<6} {:>9} resident-weeks {:>6} selected  {:.4}",
+            r["attribute"].as_str().unwrap_or(""),
+            r["group"].as_str().unwrap_or(""),
+            r["resident_weeks"],
+            r["selected"],
+            r["rate"].as_f64().unwrap_or(0.0)
+        );
+    }
+    s
+}

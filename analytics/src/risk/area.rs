@@ -31,10 +31,11 @@ pub fn eb_smooth(cases: &[f64], population: &[f64]) -> Vec<f64> {
 }
 
 /// Getis-Ord Gi* z-scores of `values` with binary weights over each area and its neighbours
-/// (`neighbours[i]` lists indices adjacent to `i`; `i` itself is added). `None` when all values are equal.
+/// (`neighbours[i]` lists indices adjacent to `i`; `i` itself is added). `None` when all values are equal or no
+/// area has a neighbour.
 pub fn getis_ord_gi_star(values: &[f64], neighbours: &[Vec<usize>]) -> Option<Vec<f64>> {
     let n = values.len();
-    if n < 2 || neighbours.len() != n {
+    if n < 2 || neighbours.len() != n || neighbours.iter().all(Vec::is_empty) {
         return None;
     }
     let nf = n as f64;
@@ -264,6 +265,7 @@ pub fn area_week(input: &AreaInput, week: IsoWeek, params: &AreaParams) -> Resul
     if week < first || week > last {
         return Err(RiskError::WeekWithoutData {
             week: week.to_string(),
+            why: "area statistics need the week inside the reported period",
             first: first.to_string(),
             last: last.to_string(),
         });

@@ -10,11 +10,8 @@ pub enum RiskError {
     #[error("no {what} in the input: risk features need residents and reports")]
     NoData { what: &'static str },
     /// The requested week lies outside the weeks the data covers.
-    #[error(
-        "week {week} has no data to score it: a week needs reports before it and at most one week after the last; \
-         the reports run from {first} to {last}"
-    )]
-    WeekWithoutData { week: String, first: String, last: String },
+    #[error("week {week} has no data: {why}; the reports run from {first} to {last}")]
+    WeekWithoutData { week: String, why: &'static str, first: String, last: String },
     /// The training window is empty or too short.
     #[error("training window {from}..{to} (exclusive) holds {weeks} weeks; at least {min} are needed")]
     WindowTooShort { from: String, to: String, weeks: i64, min: i64 },

@@ -327,6 +327,7 @@ impl FeatureBuilder {
         if week <= first || week > last.plus(1) {
             return Err(RiskError::WeekWithoutData {
                 week: week.to_string(),
+                why: "scoring a week needs reports before it, and it may be at most one week after the last",
                 first: first.to_string(),
                 last: last.to_string(),
             });
