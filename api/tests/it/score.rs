@@ -88,8 +88,42 @@ fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
     assert!(out.contains(&version) && out.contains(&community), "{out}");
     let (ok, out, _) = run(data.path(), &["scores", "--week", "2026-W26", "--resident", &before[0].0]);
     assert!(ok && out.contains(&before[0].0), "{out}");
+    // Area statistics with the generator's adjacency, and an out-of-time evaluation.
+    let adjacency = src.path().join("adjacency.csv");
+    let (ok, out, err) =
+        run(data.path(), &["areas", "--week", "2026-W25", "--adjacency", adjacency.to_str().unwrap(), "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = v["communities"].as_array().unwrap();
+    let residents = count(&c, "SELECT COUNT(DISTINCT community) FROM residents");
+    assert_eq!(rows.len() as i64, residents);
+    let cases: u64 = rows.iter().map(|r| r["cases"].as_u64().unwrap()).sum();
+    let local = count(
+        &c,
+        "SELECT COUNT(*) FROM reports WHERE reported_week = '2026-W25'
+         AND district IN (SELECT district FROM residents)",
+    );
+    assert_eq!(cases as i64, local);
+    assert!(v["unknown_adjacency"].as_array().unwrap().is_empty());
+    let (ok, out, err) =
+        run(data.path(), &["evaluate", "--from", "2026-W22", "--to", "2026-W25", "--k", "40", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["resident_weeks"], 4 * 4000);
+    let auc = v["roc_auc"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&auc));
+    let selected: u64 = v["selection_rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["attribute"] == "sex")
+        .map(|r| r["selected"].as_u64().unwrap())
+        .sum();
+    assert_eq!(selected, 4 * 40);
     // Bad input: named errors, no panics.
     for (args, needle) in [
+        (vec!["areas", "--week", "2026-W25", "--adjacency", "/no/such/adjacency.csv"], "cannot read adjacency file"),
+        (vec!["evaluate", "--from", "2026-W25", "--to", "2026-W22"], "--to 2026-W22 is before --from 2026-W25"),
         (vec!["scores", "--week", "2026-W26", "--resident", "P9999999"], "\"P9999999\" is missing from snapshot 2"),
         (vec!["scores", "--week", "2026-W20"], "no risk snapshot for 2026-W20; scored weeks: 2026-W26"),
         (vec!["scores", "--week", "2026-W26", "--community", "nowhere"], "community \"nowhere\" is not in snapshot"),
