@@ -358,13 +358,12 @@ impl FeatureBuilder {
     pub fn features(&self, week: IsoWeek) -> WeekFeatures {
         let cutoff = week.start();
         let rates = self.community_rates(cutoff);
-        let mut x = Array2::zeros((self.ids.len(), N_FEATURES));
-        for (r, mut row) in x.outer_iter_mut().enumerate() {
-            let v = self.row(r, week, cutoff, rates[self.community_of[r]]);
-            for (dst, src) in row.iter_mut().zip(v) {
-                *dst = src;
-            }
+        // A flat Vec first: element-wise ndarray iteration is slow in debug builds.
+        let mut flat = Vec::with_capacity(self.ids.len() * N_FEATURES);
+        for r in 0..self.ids.len() {
+            flat.extend_from_slice(&self.row(r, week, cutoff, rates[self.community_of[r]]));
         }
+        let x = Array2::from_shape_vec((self.ids.len(), N_FEATURES), flat).unwrap_or_default();
         WeekFeatures { week, cutoff, x }
     }
 

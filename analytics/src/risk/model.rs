@@ -218,6 +218,25 @@ impl RiskModel {
                 rows: labels.len(),
             });
         }
+        // The forest is fitted on a balanced subsample (all victims, about three non-victims each; "balanced random
+        // forest", Chen, Liaw & Breiman 2004): on the rare class alone, majority-vote leaves almost never say
+        // "victim" and the vote share ties nearly everyone at zero. Platt calibration restores the base rate.
+        let (rows, labels) = match params.kind {
+            ModelKind::Logistic => (rows, labels),
+            ModelKind::Forest => {
+                let negatives = labels.len() - positives;
+                let keep = ((3 * positives) as f64 / negatives.max(1) as f64).min(1.0);
+                let cut = (keep * u64::MAX as f64) as u64;
+                let (mut r2, mut l2) = (Vec::new(), Vec::new());
+                for (i, &y) in labels.iter().enumerate() {
+                    if y || mix(params.seed.rotate_left(17) ^ i as u64) < cut {
+                        r2.extend_from_slice(&rows[i * N_FEATURES..(i + 1) * N_FEATURES]);
+                        l2.push(y);
+                    }
+                }
+                (r2, l2)
+            }
+        };
         let x = Array2::from_shape_vec((labels.len(), N_FEATURES), rows)
             .map_err(|e| RiskError::Fit { model: "features", message: e.to_string() })?;
         let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(N_FEATURES));
