@@ -89,13 +89,13 @@ pub fn evaluate(
             top_rows += 1;
             top_hits += usize::from(y[i]);
         }
-        for i in 0..s.len() {
+        for (i, &picked) in selected.iter().enumerate() {
             for (attr, group) in
                 [("sex", builder.genders()[i].clone()), ("age_band", builder.age_band(i, week).to_string())]
             {
                 let e = groups.entry((attr, group)).or_default();
                 e.0 += 1;
-                e.1 += usize::from(selected[i]);
+                e.1 += usize::from(picked);
             }
         }
         scores.extend(s);
