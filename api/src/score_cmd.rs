@@ -391,7 +391,7 @@ pub fn render(v: &ScoresView) -> String {
     );
     let _ = writeln!(
         s,
-        "\n{:>6}  {:<12} {:<10} {:>7} {:>3}  reasons 原因",
+        "\n{:>6}  {:<12} {:<12} {:>9} {:>3}  reasons 原因",
         "rank", "resident", "community", "score", "dec"
     );
     for r in &v.rows {
@@ -406,7 +406,7 @@ pub fn render(v: &ScoresView) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             s,
-            "{:>6}  {:<12} {:<10} {:>7.4} {:>3}  {}",
+            "{:>6}  {:<12} {:<12} {:>9.6} {:>3}  {}",
             r.rank,
             r.resident_id,
             r.community,
@@ -417,13 +417,13 @@ pub fn render(v: &ScoresView) -> String {
     }
     let _ = writeln!(
         s,
-        "\n{:<10} {:>9} {:>10} {:>14} {:>10}",
+        "\n{:<12} {:>9} {:>10} {:>14} {:>10}",
         "community", "residents", "mean", "expected cases", "top 10%"
     );
     for c in &v.communities {
         let _ = writeln!(
             s,
-            "{:<10} {:>9} {:>10.5} {:>14.2} {:>10}",
+            "{:<12} {:>9} {:>10.5} {:>14.2} {:>10}",
             c.community, c.residents, c.mean_score, c.expected_cases, c.top_decile
         );
     }
