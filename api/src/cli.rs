@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// Exit code when the command completed but rejected some input rows.
@@ -128,6 +129,9 @@ pub enum Command {
         /// Outreach capacity per week (residents selected from the top).
         #[arg(long, default_value_t = 100)]
         k: usize,
+        /// Also write the reliability curve as an SVG plot to this file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -219,11 +223,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Evaluate { from, to, model, k, json } => {
+        Command::Evaluate { from, to, model, k, svg, json } => {
             crate::progress::init_logging();
             let kind = analytics::ModelKind::parse(&model)?;
             let store = crate::store::Store::open_existing(&cli.data_dir)?;
             let v = crate::score_cmd::evaluate(&store, &from, &to, kind, k)?;
+            if let Some(path) = svg {
+                std::fs::write(&path, crate::score_cmd::reliability_svg(&v))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
             if json {
                 emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
             } else {

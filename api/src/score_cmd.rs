@@ -516,3 +516,61 @@ pub fn render_evaluation(v: &serde_json::Value) -> String {
     }
     s
 }
+
+/// An SVG reliability diagram (mean score vs observed rate per bin, with the diagonal) from [`evaluate`]'s JSON.
+pub fn reliability_svg(v: &serde_json::Value) -> String {
+    let bins: Vec<(f64, f64)> = v["reliability"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| (b["mean_score"].as_f64().unwrap_or(0.0), b["observed_rate"].as_f64().unwrap_or(0.0)))
+        .collect();
+    // Rates are small: scale both axes to the largest value seen (at least 1e-6).
+    let top = bins.iter().flat_map(|&(a, b)| [a, b]).fold(1e-6, f64::max) * 1.1;
+    let (w, h, m) = (480.0, 480.0, 60.0);
+    let x = |s: f64| m + s / top * (w - 2.0 * m);
+    let y = |r: f64| h - m - r / top * (h - 2.0 * m);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="24" text-anchor="middle">Reliability {}..={} ({})</text>"#,
+        w / 2.0,
+        v["from"].as_str().unwrap_or(""),
+        v["to"].as_str().unwrap_or(""),
+        v["model_version"].as_str().unwrap_or("")
+    );
+    let _ = writeln!(
+        s,
+        r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="grey" stroke-dasharray="4"/>"#,
+        x(0.0),
+        y(0.0),
+        x(top),
+        y(top)
+    );
+    let _ = writeln!(s, r#"<line x1="{m}" y1="{}" x2="{}" y2="{}" stroke="black"/>"#, h - m, w - m, h - m);
+    let _ = writeln!(s, r#"<line x1="{m}" y1="{m}" x2="{m}" y2="{}" stroke="black"/>"#, h - m);
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="{}" text-anchor="middle">mean predicted probability (max {top:.2e})</text>"#,
+        w / 2.0,
+        h - 20.0
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="16" y="{}" text-anchor="middle" transform="rotate(-90 16 {})">observed victim rate</text>"#,
+        h / 2.0,
+        h / 2.0
+    );
+    let points: Vec<String> = bins.iter().map(|&(a, b)| format!("{:.1},{:.1}", x(a), y(b))).collect();
+    let _ = writeln!(s, r#"<polyline points="{}" fill="none" stroke="steelblue" stroke-width="2"/>"#, points.join(" "));
+    for &(a, b) in &bins {
+        let _ = writeln!(s, r#"<circle cx="{:.1}" cy="{:.1}" r="4" fill="steelblue"/>"#, x(a), y(b));
+    }
+    s.push_str("</svg>\n");
+    s
+}
