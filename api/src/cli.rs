@@ -129,6 +129,9 @@ pub enum Command {
         /// Outreach capacity per week (residents selected from the top).
         #[arg(long, default_value_t = 100)]
         k: usize,
+        /// Areas file (`community,…,urban_rural`, as the generator's areas.csv) for selection rates by urban/rural.
+        #[arg(long)]
+        areas: Option<PathBuf>,
         /// Also write the reliability curve as an SVG plot to this file.
         #[arg(long)]
         svg: Option<PathBuf>,
@@ -223,11 +226,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Evaluate { from, to, model, k, svg, json } => {
+        Command::Evaluate { from, to, model, k, areas, svg, json } => {
             crate::progress::init_logging();
             let kind = analytics::ModelKind::parse(&model)?;
             let store = crate::store::Store::open_existing(&cli.data_dir)?;
-            let v = crate::score_cmd::evaluate(&store, &from, &to, kind, k)?;
+            let v = crate::score_cmd::evaluate(&store, &from, &to, kind, k, areas.as_deref())?;
             if let Some(path) = svg {
                 std::fs::write(&path, crate::score_cmd::reliability_svg(&v))
                     .with_context(|| format!("cannot write {}", path.display()))?;

@@ -435,8 +435,39 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-/// `fanzha evaluate`: trains a model for `from` (data before it only) and evaluates it on `[from, to]`.
-pub fn evaluate(store: &Store, from: &str, to: &str, kind: ModelKind, k: usize) -> anyhow::Result<serde_json::Value> {
+/// Reads `community → urban_rural` from an areas file (the generator's `areas.csv`: header with `community` and
+/// `urban_rural`).
+pub fn read_urban_rural(path: &std::path::Path) -> anyhow::Result<HashMap<String, String>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read areas file {}", path.display()))?;
+    let headers = reader.headers().with_context(|| format!("{}: cannot read the header", path.display()))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(c), Some(u)) = (col("community"), col("urban_rural")) else {
+        bail!("{}: header must name community and urban_rural (found {:?})", path.display(), headers);
+    };
+    let mut out = HashMap::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.with_context(|| format!("{}: line {}: unreadable row", path.display(), i + 2))?;
+        match (rec.get(c), rec.get(u)) {
+            (Some(c), Some(u)) if !c.trim().is_empty() => {
+                out.insert(c.trim().to_string(), u.trim().to_string());
+            }
+            _ => bail!("{}: line {}: expected community and urban_rural values", path.display(), i + 2),
+        }
+    }
+    Ok(out)
+}
+
+/// `fanzha evaluate`: trains a model for `from` (data before it only) and evaluates it on `[from, to]`; with an
+/// areas file, selection rates are also reported by urban/rural (`unknown` for communities it does not list).
+pub fn evaluate(
+    store: &Store,
+    from: &str,
+    to: &str,
+    kind: ModelKind,
+    k: usize,
+    areas: Option<&std::path::Path>,
+) -> anyhow::Result<serde_json::Value> {
     let (from, to) = (IsoWeek::parse(from)?, IsoWeek::parse(to)?);
     if to < from {
         bail!("--to {to} is before --from {from}");
@@ -445,7 +476,23 @@ pub fn evaluate(store: &Store, from: &str, to: &str, kind: ModelKind, k: usize) 
     let builder = FeatureBuilder::new(&data)?;
     let model = RiskModel::train(&builder, from, &TrainParams::new(kind))
         .with_context(|| format!("cannot train a model for {from}"))?;
-    let e = analytics::evaluate(&builder, &model, from, to, k)?;
+    let urban_rural: Option<Vec<String>> = match areas {
+        Some(path) => {
+            let map = read_urban_rural(path)?;
+            Some(
+                (0..builder.resident_ids().len())
+                    .map(|i| map.get(builder.community(i)).cloned().unwrap_or_else(|| "unknown".into()))
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    let extra: Vec<analytics::Grouping<'_>> = urban_rural
+        .as_deref()
+        .map(|g| analytics::Grouping { attribute: "urban_rural", groups: g })
+        .into_iter()
+        .collect();
+    let e = analytics::evaluate(&builder, &model, from, to, k, &extra)?;
     let reliability: Vec<serde_json::Value> = e
         .reliability
         .iter()

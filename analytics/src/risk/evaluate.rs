@@ -44,15 +44,33 @@ pub struct Evaluation {
     pub selection: Vec<SelectionRate>,
 }
 
+/// A grouping of residents for selection rates beyond sex and age band (e.g. `urban_rural`): one group label per
+/// resident, in [`FeatureBuilder::resident_ids`] order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grouping<'a> {
+    pub attribute: &'static str,
+    pub groups: &'a [String],
+}
+
 /// Evaluates `model` on every week of `[from, to]` (inclusive). The model must have been trained for `from` or
-/// earlier, so no evaluated week was seen in training.
+/// earlier, so no evaluated week was seen in training. Selection rates are reported by sex, age band and each of
+/// `extra`.
 pub fn evaluate(
     builder: &FeatureBuilder,
     model: &RiskModel,
     from: IsoWeek,
     to: IsoWeek,
     k: usize,
+    extra: &[Grouping<'_>],
 ) -> Result<Evaluation, RiskError> {
+    let n = builder.resident_ids().len();
+    if let Some(g) = extra.iter().find(|g| g.groups.len() != n) {
+        return Err(RiskError::LengthMismatch {
+            what: "selection-rate groups vs residents",
+            left: g.groups.len(),
+            right: n,
+        });
+    }
     if to < from {
         return Err(RiskError::InvalidParameter {
             name: "to",
@@ -94,6 +112,11 @@ pub fn evaluate(
                 [("sex", builder.genders()[i].clone()), ("age_band", builder.age_band(i, week).to_string())]
             {
                 let e = groups.entry((attr, group)).or_default();
+                e.0 += 1;
+                e.1 += usize::from(picked);
+            }
+            for g in extra {
+                let e = groups.entry((g.attribute, g.groups[i].clone())).or_default();
                 e.0 += 1;
                 e.1 += usize::from(picked);
             }
@@ -149,15 +172,24 @@ mod tests {
             ..TrainParams::new(ModelKind::Logistic)
         };
         let m = RiskModel::train(&b, target, &params).unwrap();
-        let e = evaluate(&b, &m, target, target.plus(3), 40).unwrap();
+        let area: Vec<String> =
+            (0..400).map(|i| if i % 4 == 0 { "rural".to_string() } else { "urban".to_string() }).collect();
+        let extra = [Grouping { attribute: "urban_rural", groups: &area }];
+        let e = evaluate(&b, &m, target, target.plus(3), 40, &extra).unwrap();
+        let urban: usize = e.selection.iter().filter(|s| s.attribute == "urban_rural").map(|s| s.selected).sum();
+        assert_eq!(urban, 4 * 40);
+        let rural = e.selection.iter().find(|s| s.group == "rural").unwrap();
+        assert_eq!(rural.residents, 4 * 100);
+        let short = [Grouping { attribute: "urban_rural", groups: &area[..10] }];
+        assert!(matches!(evaluate(&b, &m, target, target.plus(3), 40, &short), Err(RiskError::LengthMismatch { .. })));
         assert_eq!(e.rows, 4 * 400);
         assert!(e.roc_auc.unwrap() > 0.5, "{e:?}");
         let sex: usize = e.selection.iter().filter(|s| s.attribute == "sex").map(|s| s.selected).sum();
         assert_eq!(sex, 4 * 40);
         assert_eq!(e.reliability.iter().map(|b| b.count).sum::<usize>(), e.rows);
         // Evaluating weeks the model trained on is refused.
-        let err = evaluate(&b, &m, target.plus(-1), target, 40).unwrap_err();
+        let err = evaluate(&b, &m, target.plus(-1), target, 40, &[]).unwrap_err();
         assert!(err.to_string().contains("time-based split"), "{err}");
-        assert!(evaluate(&b, &m, target.plus(2), target, 40).is_err());
+        assert!(evaluate(&b, &m, target.plus(2), target, 40, &[]).is_err());
     }
 }

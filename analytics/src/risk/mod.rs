@@ -17,7 +17,7 @@ pub use area::{
 };
 pub use calibrate::Platt;
 pub use error::RiskError;
-pub use evaluate::{Evaluation, SelectionRate, evaluate};
+pub use evaluate::{Evaluation, Grouping, SelectionRate, evaluate};
 pub use features::{
     COMMUNITY_WEEKS, FEATURES, FeatureBuilder, FeatureSpec, N_FEATURES, OUTREACH_HALF_LIFE_DAYS, VICTIM_RECENCY_WEEKS,
     WARNING_LAG, WeekFeatures, channel_weight,

@@ -97,7 +97,7 @@ fn risk_model_ranks_held_out_weeks_on_a_generated_district() {
     let forest =
         RiskModel::train(&builder, target, &TrainParams { kind: ModelKind::Forest, trees: 20, ..params.clone() })
             .expect("forest");
-    let e = evaluate(&builder, &forest, target, target.plus(i64::from(TRUTH_WEEKS) - 1), 300).expect("evaluates");
+    let e = evaluate(&builder, &forest, target, target.plus(i64::from(TRUTH_WEEKS) - 1), 300, &[]).expect("evaluates");
     let forest_auc = e.roc_auc.expect("both classes");
     println!(
         "forest ({:?}): ROC-AUC {forest_auc:.4}, PR-AUC {:.4}, precision@300 {:.4}, Brier {:.6}, ECE {:.6}",
@@ -107,7 +107,8 @@ fn risk_model_ranks_held_out_weeks_on_a_generated_district() {
         e.brier.unwrap_or(f64::NAN),
         e.calibration_error.unwrap_or(f64::NAN)
     );
-    let logistic = evaluate(&builder, &model, target, target.plus(i64::from(TRUTH_WEEKS) - 1), 300).expect("evaluates");
+    let logistic =
+        evaluate(&builder, &model, target, target.plus(i64::from(TRUTH_WEEKS) - 1), 300, &[]).expect("evaluates");
     assert_eq!(logistic.roc_auc, Some(auc), "the library evaluation agrees with the direct computation");
     println!(
         "logistic: PR-AUC {:.4}, precision@300 {:.4}, Brier {:.6}, ECE {:.6}",

@@ -105,9 +105,28 @@ fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
     );
     assert_eq!(cases as i64, local);
     assert!(v["unknown_adjacency"].as_array().unwrap().is_empty());
-    let (ok, out, err) =
-        run(data.path(), &["evaluate", "--from", "2026-W22", "--to", "2026-W25", "--k", "40", "--json"]);
+    let svg = src.path().join("reliability.svg");
+    let areas = src.path().join("areas.csv");
+    let (ok, out, err) = run(
+        data.path(),
+        &[
+            "evaluate",
+            "--from",
+            "2026-W22",
+            "--to",
+            "2026-W25",
+            "--k",
+            "40",
+            "--json",
+            "--svg",
+            svg.to_str().unwrap(),
+            "--areas",
+            areas.to_str().unwrap(),
+        ],
+    );
     assert!(ok, "{err}");
+    let plot = std::fs::read_to_string(&svg).unwrap();
+    assert!(plot.starts_with("<svg") && plot.matches("<circle").count() == 10, "{plot}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["resident_weeks"], 4 * 4000);
     let auc = v["roc_auc"].as_f64().unwrap();
@@ -120,10 +139,18 @@ fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
         .map(|r| r["selected"].as_u64().unwrap())
         .sum();
     assert_eq!(selected, 4 * 40);
+    let urban_rural: Vec<&serde_json::Value> =
+        v["selection_rates"].as_array().unwrap().iter().filter(|r| r["attribute"] == "urban_rural").collect();
+    assert!(!urban_rural.is_empty() && urban_rural.iter().all(|r| r["group"] != "unknown"), "{urban_rural:?}");
+    assert_eq!(urban_rural.iter().map(|r| r["selected"].as_u64().unwrap()).sum::<u64>(), 4 * 40);
     // Bad input: named errors, no panics.
     for (args, needle) in [
         (vec!["areas", "--week", "2026-W25", "--adjacency", "/no/such/adjacency.csv"], "cannot read adjacency file"),
         (vec!["evaluate", "--from", "2026-W25", "--to", "2026-W22"], "--to 2026-W22 is before --from 2026-W25"),
+        (
+            vec!["evaluate", "--from", "2026-W22", "--to", "2026-W25", "--areas", "/no/areas.csv"],
+            "cannot read areas file",
+        ),
         (vec!["scores", "--week", "2026-W26", "--resident", "P9999999"], "\"P9999999\" is missing from snapshot 2"),
         (vec!["scores", "--week", "2026-W20"], "no risk snapshot for 2026-W20; scored weeks: 2026-W26"),
         (vec!["scores", "--week", "2026-W26", "--community", "nowhere"], "community \"nowhere\" is not in snapshot"),
