@@ -87,6 +87,9 @@ pub enum Error {
     /// The Leiden backend failed.
     #[error("community detection failed: {message}")]
     Detector { message: String },
+    /// The risk scorer failed (bad week, no data, one-class window, …).
+    #[error(transparent)]
+    Risk(#[from] crate::risk::RiskError),
 }
 
 impl Error {
@@ -94,6 +97,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::EdgeListRead { .. } | Self::Detector { .. } => ErrorKind::Internal,
+            Self::Risk(e) if !e.is_input() => ErrorKind::Internal,
             _ => ErrorKind::InvalidInput,
         }
     }

@@ -29,6 +29,10 @@
 //! - `gangs/cluster.rs`: `cluster_gangs` (hub pruning, laundering services, weighted report graph, components and
 //!   Leiden) and the `plain_components` baseline.
 //! - `gangs/stable.rs`: `match_stable_ids`, cluster ids kept across runs by greedy Jaccard matching.
+//! - `risk/`: weekly resident risk (issue 5): `week.rs` ISO weeks in Beijing time; `input.rs` plain input records;
+//!   `features.rs` point-in-time features (`docs/risk-features.md`); `model.rs` logistic / forest training on a
+//!   time-based split, versions, reason codes; `calibrate.rs` Platt scaling; `area.rs` empirical-Bayes rates,
+//!   Gi* and Poisson alerts; `metrics.rs` ROC-AUC, PR-AUC, Brier, calibration, precision@k, Spearman.
 //! - `error.rs`: the crate's `Error`, `ErrorKind` and `LineProblem`.
 //!
 //! This crate does no file, network or database I/O: callers hand in readers and values.
@@ -36,6 +40,7 @@
 mod community;
 mod error;
 mod gangs;
+mod risk;
 
 pub use community::{
     CommunityDetector, CsrGraph, EdgeListStats, Leiden, LeidenParams, NamedGraph, Partition, Weights, ari,
@@ -46,4 +51,12 @@ pub use gangs::{
     BuildStats, EntityKind, GangCluster, GangClustering, GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason,
     OutTransfer, Payment, PreviousCluster, ReportInput, ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, TransferInput,
     account_key, cluster_gangs, match_stable_ids, plain_components,
+};
+pub use risk::{
+    AreaCase, AreaInput, AreaParams, AreaReport, AreaRow, COMMUNITY_WEEKS, ContactInput, Evaluation, FEATURES,
+    FeatureBuilder, FeatureSpec, Grouping, IsoWeek, ModelKind, N_FEATURES, OUTREACH_HALF_LIFE_DAYS, OutreachInput,
+    Platt, Reason, ReliabilityBin, ResidentInput, RiskData, RiskError, RiskModel, SelectionRate, TrainParams,
+    VICTIM_RECENCY_WEEKS, VictimReport, WARNING_LAG, WeekFeatures, area_week, benjamini_hochberg, brier, calibration,
+    channel_weight, data_digest, deciles, eb_smooth, evaluate, getis_ord_gi_star, normal_two_sided_p, phone_key,
+    poisson_upper_tail, pr_auc, precision_at_k, roc_auc, spearman,
 };

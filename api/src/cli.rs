@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// Exit code when the command completed but rejected some input rows.
@@ -75,6 +76,74 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Train on the weeks before WEEK and write an immutable risk snapshot for WEEK (no-op if it exists).
+    Score {
+        /// ISO week to score, e.g. 2026-W48 (Beijing time); data up to its first second is used.
+        #[arg(long)]
+        week: String,
+        /// `logistic` (default, explainable) or `forest` (challenger).
+        #[arg(long, default_value = "logistic")]
+        model: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a risk snapshot: top residents with reason codes, and per-community aggregates.
+    Scores {
+        /// ISO week, e.g. 2026-W48.
+        #[arg(long)]
+        week: String,
+        /// Only this community.
+        #[arg(long)]
+        community: Option<String>,
+        /// Only this resident (an error if the snapshot does not hold them).
+        #[arg(long)]
+        resident: Option<String>,
+        /// A specific model version (default: the latest snapshot of the week).
+        #[arg(long)]
+        model_version: Option<String>,
+        /// Number of residents to list.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per-community cases, losses, 万人发案率, EB-smoothed rates, Gi* hot spots and Poisson alerts for a week.
+    Areas {
+        /// ISO week, e.g. 2026-W48.
+        #[arg(long)]
+        week: String,
+        /// Community adjacency (CSV `community_a,community_b`, as the generator's adjacency.csv); needed for Gi*.
+        #[arg(long)]
+        adjacency: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train on the weeks before FROM and evaluate on FROM..=TO: ROC-AUC, PR-AUC, precision@k, Brier,
+    /// calibration, selection rates by sex and age band.
+    Evaluate {
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        /// `logistic` or `forest`.
+        #[arg(long, default_value = "logistic")]
+        model: String,
+        /// Outreach capacity per week (residents selected from the top).
+        #[arg(long, default_value_t = 100)]
+        k: usize,
+        /// Areas file (`community,…,urban_rural`, as the generator's areas.csv) for selection rates by urban/rural.
+        #[arg(long)]
+        areas: Option<PathBuf>,
+        /// Also write the reliability curve as an SVG plot to this file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -132,5 +201,66 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Score { week, model, json } => {
+            crate::progress::init_logging();
+            let kind = analytics::ModelKind::parse(&model)?;
+            let store = crate::store::Store::open_existing(&cli.data_dir)?;
+            let report = crate::score_cmd::score(&store, &week, kind, crate::score_cmd::now())?;
+            if json {
+                emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+            } else {
+                emit(&report.summary())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scores { week, community, resident, model_version, top, json } => {
+            crate::progress::init_logging();
+            let store = crate::store::Store::open_existing(&cli.data_dir)?;
+            let q = crate::score_cmd::ScoresQuery { week, model_version, community, resident, top };
+            let view = crate::score_cmd::read_scores(&store, &q)?;
+            if json {
+                emit(&format!("{}\n", serde_json::to_string_pretty(&view)?))?;
+            } else {
+                emit(&crate::score_cmd::render(&view))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Areas { week, adjacency, json } => {
+            crate::progress::init_logging();
+            let store = crate::store::Store::open_existing(&cli.data_dir)?;
+            let report = crate::areas_cmd::run(&store, &week, adjacency.as_deref())?;
+            if json {
+                emit(&format!("{}\n", serde_json::to_string_pretty(&crate::areas_cmd::to_json(&report))?))?;
+            } else {
+                emit(&crate::areas_cmd::render(&report))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Evaluate { from, to, model, k, areas, svg, json } => {
+            crate::progress::init_logging();
+            let kind = analytics::ModelKind::parse(&model)?;
+            let store = crate::store::Store::open_existing(&cli.data_dir)?;
+            let v = crate::score_cmd::evaluate(&store, &from, &to, kind, k, areas.as_deref())?;
+            if let Some(path) = svg {
+                std::fs::write(&path, crate::score_cmd::reliability_svg(&v))
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            if json {
+                emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
+            } else {
+                emit(&crate::score_cmd::render_evaluation(&v))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`fanzha scores … | head`) ends the output quietly instead of panicking.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }

@@ -7,14 +7,18 @@
 //! - `store`: the SQLite store (WAL, versioned migrations, record history, rejects).
 //! - `ingest`: validated, idempotent, crash-safe loading of an interchange folder.
 //! - `stats`: counts and 万人发案率 per community.
+//! - `score_cmd`: `fanzha score` / `fanzha scores` (weekly risk snapshots) and `fanzha evaluate` (issue 5).
+//! - `areas_cmd`: `fanzha areas`, per-community statistics, hot spots and alerts (issue 5).
 //! - `pipeline`: the main job (ingest, or generate then ingest; then stats).
 //! - `progress`: progress bars and logging set-up.
 
+pub mod areas_cmd;
 pub mod cli;
 mod clusters_cmd;
 mod generate_cmd;
 pub mod ingest;
 pub mod pipeline;
 pub mod progress;
+pub mod score_cmd;
 pub mod stats;
 pub mod store;

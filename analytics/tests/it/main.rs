@@ -1,3 +1,4 @@
 //! The analytics integration tests, one binary.
 
 mod gangs;
+mod risk;

@@ -3,7 +3,7 @@
 //! Migrations are frozen once released: change the schema by appending a new one.
 
 /// Migration `i` (0-based) brings the schema to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
 /// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
@@ -198,4 +198,61 @@ CREATE TABLE gang_services (
     inflow_fen      INTEGER NOT NULL,
     PRIMARY KEY (gang_run_id, service_no)
 );
+"#;
+
+/// Version 3 (issue 5): immutable weekly risk snapshots. One snapshot per (week, model version, data digest): a
+/// re-run on the same data finds it and writes nothing; a new model version or changed data makes a new one.
+/// Triggers refuse UPDATE and DELETE, so a published snapshot never changes. SQL that uses these tables lives in
+/// `api/src/score_cmd.rs`.
+const V3: &str = r#"
+CREATE TABLE risk_snapshots (
+    snapshot_id    INTEGER PRIMARY KEY,
+    week           TEXT NOT NULL,
+    model_kind     TEXT NOT NULL,
+    model_version  TEXT NOT NULL,
+    data_digest    TEXT NOT NULL,
+    data_cutoff    INTEGER NOT NULL,
+    fit_from       TEXT NOT NULL,
+    calibrate_from TEXT NOT NULL,
+    fit_rows       INTEGER NOT NULL,
+    fit_victims    INTEGER NOT NULL,
+    platt_a        REAL NOT NULL,
+    platt_b        REAL NOT NULL,
+    params         TEXT NOT NULL,
+    residents      INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    UNIQUE (week, model_version, data_digest)
+);
+CREATE TABLE risk_scores (
+    snapshot_id INTEGER NOT NULL REFERENCES risk_snapshots (snapshot_id),
+    resident_id TEXT NOT NULL,
+    community   TEXT NOT NULL,
+    score       REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+    decile      INTEGER NOT NULL CHECK (decile BETWEEN 1 AND 10),
+    rank        INTEGER NOT NULL,
+    reasons     TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, resident_id)
+) WITHOUT ROWID;
+CREATE INDEX risk_scores_rank ON risk_scores (snapshot_id, rank);
+CREATE TABLE risk_communities (
+    snapshot_id    INTEGER NOT NULL REFERENCES risk_snapshots (snapshot_id),
+    community      TEXT NOT NULL,
+    residents      INTEGER NOT NULL,
+    mean_score     REAL NOT NULL,
+    expected_cases REAL NOT NULL,
+    top_decile     INTEGER NOT NULL,
+    PRIMARY KEY (snapshot_id, community)
+) WITHOUT ROWID;
+CREATE TRIGGER risk_snapshots_no_update BEFORE UPDATE ON risk_snapshots
+BEGIN SELECT RAISE(ABORT, 'risk snapshots are immutable'); END;
+CREATE TRIGGER risk_snapshots_no_delete BEFORE DELETE ON risk_snapshots
+BEGIN SELECT RAISE(ABORT, 'risk snapshots are immutable'); END;
+CREATE TRIGGER risk_scores_no_update BEFORE UPDATE ON risk_scores
+BEGIN SELECT RAISE(ABORT, 'risk snapshots are immutable'); END;
+CREATE TRIGGER risk_scores_no_delete BEFORE DELETE ON risk_scores
+BEGIN SELECT RAISE(ABORT, 'risk snapshots are immutable'); END;
+CREATE TRIGGER risk_communities_no_update BEFORE UPDATE ON risk_communities
+BEGIN SELECT RAISE(ABORT, 'risk snapshots are immutable'); END;
+CREATE TRIGGER risk_communities_no_delete BEFORE DELETE ON risk_communities
+BEGIN SELECT RAISE(ABORT, 'risk snapshots are immutable'); END;
 "#;

@@ -3,6 +3,7 @@
 mod clusters;
 mod crash;
 mod ingest;
+mod score;
 mod stats;
 
 use std::path::{Path, PathBuf};

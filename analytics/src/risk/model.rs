@@ -1,0 +1,562 @@
+//! Training and scoring: logistic regression (default) or a random forest (challenger) on standardised
+//! point-in-time features, a time-based split, Platt calibration, a model version string and reason codes.
+
+use linfa::prelude::*;
+use linfa_ensemble::{EnsembleLearner, EnsembleLearnerParams};
+use linfa_logistic::LogisticRegression;
+use linfa_trees::DecisionTree;
+use ndarray::{Array1, Array2, ArrayView1, Axis};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::calibrate::Platt;
+use super::error::RiskError;
+use super::features::{FEATURES, FeatureBuilder, N_FEATURES, WeekFeatures};
+use super::week::IsoWeek;
+
+/// Which learner to fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ModelKind {
+    /// L2-regularised logistic regression (linfa-logistic): explainable, the default.
+    Logistic,
+    /// Random forest of CART trees (linfa-ensemble, bootstrap rows and a feature subset per tree): the challenger.
+    Forest,
+}
+
+impl ModelKind {
+    /// `logistic` or `forest`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ModelKind::Logistic => "logistic",
+            ModelKind::Forest => "forest",
+        }
+    }
+
+    /// Parses `logistic` or `forest`.
+    pub fn parse(s: &str) -> Result<ModelKind, RiskError> {
+        match s.trim() {
+            "logistic" => Ok(ModelKind::Logistic),
+            "forest" => Ok(ModelKind::Forest),
+            _ => Err(RiskError::InvalidParameter {
+                name: "model",
+                value: s.to_string(),
+                reason: "expected `logistic` or `forest`",
+            }),
+        }
+    }
+}
+
+/// Training parameters. The target week `t` is scored; the model sees only weeks before `t`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainParams {
+    pub kind: ModelKind,
+    /// Weeks used to fit the model: `[t − calibration_weeks − fit_weeks, t − calibration_weeks)`.
+    pub fit_weeks: i64,
+    /// The last weeks before `t`, held out from fitting and used for Platt calibration.
+    pub calibration_weeks: i64,
+    /// Share of non-victim resident-weeks kept for fitting (all victims are kept); calibration undoes the shift.
+    pub negative_rate: f64,
+    /// L2 penalty of the logistic regression.
+    pub l2: f64,
+    pub trees: usize,
+    pub max_depth: usize,
+    pub seed: u64,
+}
+
+impl TrainParams {
+    /// Documented defaults: 26 fit weeks, 8 calibration weeks, 5% of negatives, L2 1.0, 40 trees of depth 8, seed 1.
+    pub fn new(kind: ModelKind) -> TrainParams {
+        TrainParams {
+            kind,
+            fit_weeks: 26,
+            calibration_weeks: 8,
+            negative_rate: 0.05,
+            l2: 1.0,
+            trees: 40,
+            max_depth: 8,
+            seed: 1,
+        }
+    }
+
+    fn check(&self) -> Result<(), RiskError> {
+        let bad = |name, value: String, reason| Err(RiskError::InvalidParameter { name, value, reason });
+        if self.fit_weeks < 1 {
+            return bad("fit_weeks", self.fit_weeks.to_string(), "must be at least 1");
+        }
+        if self.calibration_weeks < 1 {
+            return bad("calibration_weeks", self.calibration_weeks.to_string(), "must be at least 1");
+        }
+        if !(self.negative_rate > 0.0 && self.negative_rate <= 1.0) {
+            return bad("negative_rate", self.negative_rate.to_string(), "must be in (0, 1]");
+        }
+        if !(self.l2.is_finite() && self.l2 >= 0.0) {
+            return bad("l2", self.l2.to_string(), "must be finite and ≥ 0");
+        }
+        if self.trees == 0 || self.max_depth == 0 {
+            return bad("trees/max_depth", format!("{}/{}", self.trees, self.max_depth), "must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+/// The fitted learner.
+#[derive(Debug, Clone)]
+enum Learner {
+    Logistic { coef: Array1<f64>, intercept: f64 },
+    Forest { trees: Vec<DecisionTree<f64, usize>>, features: Vec<Vec<usize>> },
+}
+
+/// One reason code: a feature that raised the resident's score, with its labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub feature: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    /// Contribution to the raw score (logit units for logistic; vote share for the forest).
+    pub contribution: f64,
+}
+
+/// A trained, calibrated, versioned model.
+#[derive(Debug, Clone)]
+pub struct RiskModel {
+    kind: ModelKind,
+    version: String,
+    params: TrainParams,
+    fit_from: IsoWeek,
+    calibrate_from: IsoWeek,
+    target: IsoWeek,
+    mean: Array1<f64>,
+    sd: Array1<f64>,
+    learner: Learner,
+    platt: Platt,
+    fit_rows: usize,
+    fit_positives: usize,
+}
+
+/// SplitMix64: a deterministic hash for negative subsampling and the version digest.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a over bytes, for the model version.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 ^= u64::from(x);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn text(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+        self.bytes(&[0]);
+    }
+}
+
+fn stddev_fix(sd: f64) -> f64 {
+    if sd.is_finite() && sd > 1e-12 { sd } else { 1.0 }
+}
+
+impl RiskModel {
+    /// Trains a model to score week `target`: fits on `[target − cal − fit, target − cal)`, calibrates on
+    /// `[target − cal, target)`. Every feature row is computed with its own week's cutoff, so nothing at or after
+    /// `target` is read. Fails on a window outside the data, or a window with only one class.
+    pub fn train(builder: &FeatureBuilder, target: IsoWeek, params: &TrainParams) -> Result<RiskModel, RiskError> {
+        params.check()?;
+        builder.check_week(target)?;
+        let (first, _) = builder.report_weeks();
+        let calibrate_from = target.plus(-params.calibration_weeks);
+        // The first week with a report has no history before it: start fitting the week after.
+        let earliest = first.plus(1);
+        let fit_from = target.plus(-params.calibration_weeks - params.fit_weeks).max(earliest);
+        let fit_weeks = fit_from.weeks_until(calibrate_from);
+        if fit_weeks < 1 {
+            return Err(RiskError::WindowTooShort {
+                from: fit_from.to_string(),
+                to: calibrate_from.to_string(),
+                weeks: fit_weeks,
+                min: 1,
+            });
+        }
+        // Fitting rows: all victims, a deterministic sample of the others.
+        let threshold = (params.negative_rate * u64::MAX as f64) as u64;
+        let mut rows: Vec<f64> = Vec::new();
+        let mut labels: Vec<bool> = Vec::new();
+        let mut digest = Fnv::new();
+        for k in 0..fit_weeks {
+            let week = fit_from.plus(k);
+            let feats = builder.features(week);
+            let y = builder.labels(week);
+            for (r, &victim) in y.iter().enumerate() {
+                let keep = victim
+                    || params.negative_rate >= 1.0
+                    || mix(params.seed ^ mix((r as u64) << 20 ^ (week.start() as u64))) < threshold;
+                if keep {
+                    rows.extend(feats.x.row(r).iter());
+                    labels.push(victim);
+                    digest.bytes(&[u8::from(victim)]);
+                    for v in feats.x.row(r) {
+                        digest.bytes(&v.to_bits().to_le_bytes());
+                    }
+                }
+            }
+        }
+        let positives = labels.iter().filter(|&&l| l).count();
+        if positives == 0 || positives == labels.len() {
+            return Err(RiskError::OneClass {
+                from: fit_from.to_string(),
+                to: calibrate_from.to_string(),
+                positives,
+                rows: labels.len(),
+            });
+        }
+        // The forest is fitted on a balanced subsample (all victims, about three non-victims each; "balanced random
+        // forest", Chen, Liaw & Breiman 2004): on the rare class alone, majority-vote leaves almost never say
+        // "victim" and the vote share ties nearly everyone at zero. Platt calibration restores the base rate.
+        let (rows, labels) = match params.kind {
+            ModelKind::Logistic => (rows, labels),
+            ModelKind::Forest => {
+                let negatives = labels.len() - positives;
+                let keep = ((3 * positives) as f64 / negatives.max(1) as f64).min(1.0);
+                let cut = (keep * u64::MAX as f64) as u64;
+                let (mut r2, mut l2) = (Vec::new(), Vec::new());
+                for (i, &y) in labels.iter().enumerate() {
+                    if y || mix(params.seed.rotate_left(17) ^ i as u64) < cut {
+                        r2.extend_from_slice(&rows[i * N_FEATURES..(i + 1) * N_FEATURES]);
+                        l2.push(y);
+                    }
+                }
+                (r2, l2)
+            }
+        };
+        let x = Array2::from_shape_vec((labels.len(), N_FEATURES), rows)
+            .map_err(|e| RiskError::Fit { model: "features", message: e.to_string() })?;
+        let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(N_FEATURES));
+        let sd = x.std_axis(Axis(0), 0.0).mapv(stddev_fix);
+        let z = (&x - &mean) / &sd;
+        let learner = match params.kind {
+            ModelKind::Logistic => {
+                let y: Array1<bool> = labels.iter().copied().collect();
+                let fitted = LogisticRegression::default()
+                    .alpha(params.l2)
+                    .max_iterations(200)
+                    .fit(&Dataset::new(z, y))
+                    .map_err(|e| RiskError::Fit { model: "logistic", message: e.to_string() })?;
+                // The "positive" class of linfa is the larger label: `true`. Guard against that changing.
+                let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+                Learner::Logistic { coef: fitted.params().mapv(|c| sign * c), intercept: sign * fitted.intercept() }
+            }
+            ModelKind::Forest => {
+                let y: Array1<usize> = labels.iter().map(|&l| usize::from(l)).collect();
+                let rng = ChaCha8Rng::seed_from_u64(params.seed);
+                let tree = DecisionTree::<f64, usize>::params().max_depth(Some(params.max_depth)).min_weight_leaf(5.0);
+                let forest: EnsembleLearner<DecisionTree<f64, usize>> = EnsembleLearnerParams::new_fixed_rng(tree, rng)
+                    .ensemble_size(params.trees)
+                    .bootstrap_proportion(1.0)
+                    .feature_proportion(0.6)
+                    .fit(&Dataset::new(z, y))
+                    .map_err(|e| RiskError::Fit { model: "forest", message: e.to_string() })?;
+                Learner::Forest { trees: forest.models, features: forest.model_features }
+            }
+        };
+        let mut model = RiskModel {
+            kind: params.kind,
+            version: String::new(),
+            params: params.clone(),
+            fit_from,
+            calibrate_from,
+            target,
+            mean,
+            sd,
+            learner,
+            platt: Platt { a: 1.0, b: 0.0 },
+            fit_rows: labels.len(),
+            fit_positives: positives,
+        };
+        // Calibration on the held-out weeks just before the target, all residents.
+        let (mut raw, mut cal_labels) = (Vec::new(), Vec::new());
+        for k in 0..params.calibration_weeks {
+            let week = calibrate_from.plus(k);
+            let feats = builder.features(week);
+            raw.extend(model.raw_scores(&feats.x));
+            cal_labels.extend(builder.labels(week));
+        }
+        let cal_pos = cal_labels.iter().filter(|&&l| l).count();
+        if cal_pos == 0 {
+            return Err(RiskError::OneClass {
+                from: calibrate_from.to_string(),
+                to: target.to_string(),
+                positives: 0,
+                rows: cal_labels.len(),
+            });
+        }
+        model.platt = Platt::fit(&raw, &cal_labels)?;
+        // Version: features, parameters, windows, the fitted-on data, and the calibration.
+        let mut h = Fnv::new();
+        h.text("fanzha-risk-v1");
+        for f in FEATURES {
+            h.text(f.name);
+        }
+        h.text(&format!("{params:?}"));
+        h.text(&format!("{fit_from}..{calibrate_from}..{target}"));
+        h.bytes(&digest.0.to_le_bytes());
+        h.bytes(&model.platt.a.to_bits().to_le_bytes());
+        h.bytes(&model.platt.b.to_bits().to_le_bytes());
+        model.version = format!("{}-{:016x}", params.kind.code(), h.0);
+        Ok(model)
+    }
+
+    /// Raw (uncalibrated) scores: the linear predictor, or the logit of the smoothed forest vote share.
+    fn raw_scores(&self, x: &Array2<f64>) -> Vec<f64> {
+        let z = (x - &self.mean) / &self.sd;
+        match &self.learner {
+            Learner::Logistic { coef, intercept } => z.dot(coef).mapv(|v| v + intercept).to_vec(),
+            Learner::Forest { trees, features } => {
+                let mut votes = vec![0.0f64; x.nrows()];
+                for (tree, feats) in trees.iter().zip(features) {
+                    let sub = z.select(Axis(1), feats);
+                    let pred: Array1<usize> = tree.predict(&sub);
+                    for (v, p) in votes.iter_mut().zip(pred.iter()) {
+                        *v += *p as f64;
+                    }
+                }
+                let t = trees.len() as f64;
+                votes.iter().map(|v| ((v + 0.5) / (t - v + 0.5)).ln()).collect()
+            }
+        }
+    }
+
+    /// Calibrated probabilities for a feature matrix.
+    pub fn score(&self, x: &Array2<f64>) -> Vec<f64> {
+        self.raw_scores(x).into_iter().map(|s| self.platt.apply(s)).collect()
+    }
+
+    /// Scores a week and explains each score: the model must have been trained for this week or earlier.
+    pub fn score_week(&self, feats: &WeekFeatures) -> Vec<(f64, Vec<Reason>)> {
+        let scores = self.score(&feats.x);
+        let reasons = self.reasons(&feats.x);
+        scores.into_iter().zip(reasons).collect()
+    }
+
+    /// The top three features that raised each resident's raw score, largest first (fewer if fewer raised it).
+    ///
+    /// Logistic: coefficient × standardised value. Forest: the drop in raw score when the feature is set to its
+    /// training mean (a one-at-a-time occlusion).
+    pub fn reasons(&self, x: &Array2<f64>) -> Vec<Vec<Reason>> {
+        let contributions: Array2<f64> = match &self.learner {
+            Learner::Logistic { coef, .. } => ((x - &self.mean) / &self.sd) * coef,
+            Learner::Forest { .. } => {
+                let base = self.raw_scores(x);
+                let mut c = Array2::zeros(x.raw_dim());
+                for j in 0..N_FEATURES {
+                    let mut moved = x.clone();
+                    moved.column_mut(j).fill(self.mean[j]);
+                    for (i, s) in self.raw_scores(&moved).into_iter().enumerate() {
+                        c[[i, j]] = base[i] - s;
+                    }
+                }
+                c
+            }
+        };
+        contributions.outer_iter().zip(x.outer_iter()).map(|(c, row)| self.top_three(c, row)).collect()
+    }
+
+    fn top_three(&self, c: ArrayView1<f64>, row: ArrayView1<f64>) -> Vec<Reason> {
+        let mut order: Vec<usize> = (0..N_FEATURES).filter(|&j| c[j] > 1e-9).collect();
+        order.sort_by(|&a, &b| c[b].total_cmp(&c[a]).then(a.cmp(&b)));
+        order
+            .into_iter()
+            .take(3)
+            .map(|j| {
+                let f = &FEATURES[j];
+                let high = row[j] > self.mean[j];
+                Reason {
+                    feature: f.name,
+                    zh: if high { f.high_zh } else { f.low_zh },
+                    en: if high { f.high_en } else { f.low_en },
+                    contribution: c[j],
+                }
+            })
+            .collect()
+    }
+
+    /// `logistic-<16 hex>`: a hash of the feature list, parameters, training window, training data and calibration.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+
+    pub fn params(&self) -> &TrainParams {
+        &self.params
+    }
+
+    /// First week fitted on.
+    pub fn fit_from(&self) -> IsoWeek {
+        self.fit_from
+    }
+
+    /// First calibration week (= first week after the fitting window).
+    pub fn calibrate_from(&self) -> IsoWeek {
+        self.calibrate_from
+    }
+
+    /// The week this model was trained to score (first week after all training data).
+    pub fn target(&self) -> IsoWeek {
+        self.target
+    }
+
+    pub fn platt(&self) -> Platt {
+        self.platt
+    }
+
+    /// Rows and victims the learner was fitted on.
+    pub fn fit_size(&self) -> (usize, usize) {
+        (self.fit_rows, self.fit_positives)
+    }
+
+    /// Logistic coefficients on standardised features, with names (`None` for the forest).
+    pub fn coefficients(&self) -> Option<Vec<(&'static str, f64)>> {
+        match &self.learner {
+            Learner::Logistic { coef, .. } => Some(FEATURES.iter().map(|f| f.name).zip(coef.iter().copied()).collect()),
+            Learner::Forest { .. } => None,
+        }
+    }
+}
+
+/// A digest of the data a week's scores are computed from: resident ids in row order and the feature matrix.
+/// Two runs with the same model version and digest produce the same scores.
+pub fn data_digest(ids: &[String], feats: &WeekFeatures) -> String {
+    let mut h = Fnv::new();
+    h.text(&feats.week.to_string());
+    for id in ids {
+        h.text(id);
+    }
+    for v in &feats.x {
+        h.bytes(&v.to_bits().to_le_bytes());
+    }
+    format!("{:016x}", h.0)
+}
+
+/// Score deciles, 1 (highest scores) to 10, by rank (ties broken by row order, so the split is deterministic).
+pub fn deciles(scores: &[f64]) -> Vec<u8> {
+    let n = scores.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    let mut out = vec![10u8; n];
+    for (rank, &i) in order.iter().enumerate() {
+        out[i] = (rank * 10 / n.max(1)) as u8 + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::risk::features::tests::toy_data;
+    use crate::risk::input::RiskData;
+
+    fn setup() -> (RiskData, IsoWeek) {
+        let start = IsoWeek::parse("2026-W01").unwrap();
+        (toy_data(400, start, 24, 11), start.plus(20))
+    }
+
+    fn small(kind: ModelKind) -> TrainParams {
+        TrainParams { fit_weeks: 12, calibration_weeks: 4, negative_rate: 0.5, trees: 8, ..TrainParams::new(kind) }
+    }
+
+    #[test]
+    fn logistic_trains_scores_and_explains() {
+        let (data, target) = setup();
+        let b = FeatureBuilder::new(&data).unwrap();
+        let params = small(ModelKind::Logistic);
+        let m = RiskModel::train(&b, target, &params).unwrap();
+        assert_eq!(m.fit_from(), target.plus(-16));
+        assert_eq!(m.calibrate_from(), target.plus(-4));
+        assert!(m.version().starts_with("logistic-") && m.version().len() == "logistic-".len() + 16);
+        // Same data and parameters: same version and scores. Other parameters: another version.
+        let again = RiskModel::train(&b, target, &params).unwrap();
+        assert_eq!(again.version(), m.version());
+        let feats = b.features(target);
+        let scored = m.score_week(&feats);
+        assert_eq!(scored.iter().map(|s| s.0).collect::<Vec<_>>(), again.score(&feats.x));
+        let other = RiskModel::train(&b, target, &TrainParams { l2: 2.0, ..params.clone() }).unwrap();
+        assert_ne!(other.version(), m.version());
+        assert!(scored.iter().all(|(p, _)| (0.0..=1.0).contains(p)));
+        // In the toy district, calls from reported numbers precede victimisation: a positive coefficient.
+        let coef = m.coefficients().unwrap();
+        let flagged = coef.iter().find(|c| c.0 == "flagged_contacts_30d").unwrap().1;
+        assert!(flagged > 0.0, "{coef:?}");
+        // Reason codes: at most three, positive contributions, largest first, equal to coef × z.
+        let coef_by_name: std::collections::HashMap<_, _> = coef.into_iter().collect();
+        for (row, (_, reasons)) in scored.iter().enumerate() {
+            assert!(reasons.len() <= 3);
+            assert!(reasons.windows(2).all(|w| w[0].contribution >= w[1].contribution));
+            for r in reasons {
+                let j = FEATURES.iter().position(|f| f.name == r.feature).unwrap();
+                let z = (feats.x[[row, j]] - m.mean[j]) / m.sd[j];
+                assert!((coef_by_name[r.feature] * z - r.contribution).abs() < 1e-9);
+                assert!(r.contribution > 0.0 && !r.zh.is_empty() && !r.en.is_empty());
+            }
+        }
+        assert!(scored.iter().any(|(_, r)| r.iter().any(|r| r.feature == "flagged_contacts_30d")));
+    }
+
+    #[test]
+    fn forest_trains_and_explains() {
+        let (data, target) = setup();
+        let b = FeatureBuilder::new(&data).unwrap();
+        let m = RiskModel::train(&b, target, &small(ModelKind::Forest)).unwrap();
+        assert!(m.version().starts_with("forest-"));
+        let feats = b.features(target);
+        let scored = m.score_week(&feats);
+        assert!(scored.iter().all(|(p, r)| (0.0..=1.0).contains(p) && r.len() <= 3));
+        assert!(m.coefficients().is_none());
+    }
+
+    #[test]
+    fn one_class_window_is_an_error() {
+        let (mut data, target) = setup();
+        for r in &mut data.reports {
+            r.victim_id = None;
+        }
+        let b = FeatureBuilder::new(&data).unwrap();
+        let e = RiskModel::train(&b, target, &small(ModelKind::Logistic)).unwrap_err();
+        assert!(matches!(e, RiskError::OneClass { positives: 0, .. }), "{e}");
+        assert!(e.to_string().contains("only one class"), "{e}");
+    }
+
+    #[test]
+    fn bad_parameters_and_windows_are_errors() {
+        let (data, target) = setup();
+        let b = FeatureBuilder::new(&data).unwrap();
+        let e = RiskModel::train(&b, target, &TrainParams { negative_rate: 0.0, ..small(ModelKind::Logistic) });
+        assert!(matches!(e, Err(RiskError::InvalidParameter { name: "negative_rate", .. })));
+        let (first, _) = b.report_weeks();
+        let e = RiskModel::train(&b, first.plus(2), &small(ModelKind::Logistic)).unwrap_err();
+        assert!(matches!(e, RiskError::WindowTooShort { .. }), "{e}");
+        assert_eq!(ModelKind::parse("forest").unwrap(), ModelKind::Forest);
+        assert!(ModelKind::parse("xgboost").unwrap_err().to_string().contains("`logistic` or `forest`"));
+    }
+
+    #[test]
+    fn deciles_split_by_rank() {
+        let scores: Vec<f64> = (0..20).map(f64::from).collect();
+        let d = deciles(&scores);
+        assert_eq!(d[19], 1);
+        assert_eq!(d[18], 1);
+        assert_eq!(d[17], 2);
+        assert_eq!(d[0], 10);
+        assert_eq!(deciles(&[]), Vec::<u8>::new());
+    }
+}

@@ -1,0 +1,623 @@
+//! `fanzha score` and `fanzha scores`: weekly risk snapshots in the store (tables from migration V2_RISK), and the
+//! loading of the risk model's inputs from the store. All SQL touching `risk_*` tables lives here.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+
+use analytics::{
+    ContactInput, FeatureBuilder, IsoWeek, ModelKind, OutreachInput, ResidentInput, RiskData, RiskModel, TrainParams,
+    VictimReport, data_digest, deciles, phone_key,
+};
+use anyhow::{Context, bail};
+use datasets::{Outcome, OutreachChannel};
+use rusqlite::{OptionalExtension, params};
+
+use crate::store::Store;
+
+fn phone_list(joined: &str) -> Vec<String> {
+    joined.split(';').map(str::trim).filter(|p| !p.is_empty()).map(phone_key).collect()
+}
+
+/// Reads the risk model's inputs from the store.
+pub fn load_data(store: &Store) -> anyhow::Result<RiskData> {
+    let c = store.conn();
+    let mut data = RiskData::default();
+    let mut stmt = c.prepare(
+        "SELECT resident_id, birth_year, gender, community, lives_alone, antifraud_app, phones, district
+         FROM residents ORDER BY resident_id",
+    )?;
+    let mut districts = HashSet::new();
+    let mut community_of = HashMap::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let community: String = r.get(3)?;
+        districts.insert(r.get::<_, String>(7)?);
+        community_of.insert(id.clone(), community.clone());
+        data.residents.push(ResidentInput {
+            id,
+            birth_year: u16::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+            gender: r.get(2)?,
+            community,
+            lives_alone: r.get::<_, Option<i64>>(4)?.map(|v| v != 0),
+            antifraud_app: r.get::<_, Option<i64>>(5)?.map(|v| v != 0),
+            phones: phone_list(&r.get::<_, String>(6)?),
+        });
+    }
+    let mut stmt = c.prepare("SELECT reported_at, victim_id, community, district, phones FROM reports")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let victim_id: Option<String> = r.get(1)?;
+        let community: Option<String> =
+            r.get::<_, Option<String>>(2)?.or_else(|| victim_id.as_ref().and_then(|v| community_of.get(v).cloned()));
+        data.reports.push(VictimReport {
+            reported_at: r.get(0)?,
+            victim_id,
+            community,
+            local: districts.contains(&r.get::<_, String>(3)?),
+            phones: phone_list(&r.get::<_, String>(4)?),
+        });
+    }
+    let mut stmt = c.prepare("SELECT from_phone, to_phone, at FROM contacts")?;
+    let mut rows = stmt.query([])?;
+    let mut cache: HashMap<String, String> = HashMap::new();
+    let mut key = |raw: String| -> String { cache.entry(raw).or_insert_with_key(|k| phone_key(k)).clone() };
+    while let Some(r) = rows.next()? {
+        data.contacts.push(ContactInput { from_phone: key(r.get(0)?), to_phone: key(r.get(1)?), at: r.get(2)? });
+    }
+    let mut stmt = c.prepare("SELECT resident_id, channel, at, outcome, holdout FROM outreach")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let channel: String = r.get(1)?;
+        let Some(channel) = OutreachChannel::parse(&channel) else { continue };
+        data.outreach.push(OutreachInput {
+            resident_id: r.get(0)?,
+            channel,
+            at: r.get(2)?,
+            outcome: r.get::<_, Option<String>>(3)?.as_deref().and_then(Outcome::parse),
+            holdout: r.get::<_, Option<i64>>(4)?.unwrap_or(0) != 0,
+        });
+    }
+    Ok(data)
+}
+
+/// What `fanzha score` did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScoreReport {
+    pub snapshot_id: i64,
+    pub week: String,
+    pub model_version: String,
+    pub data_digest: String,
+    /// True when an identical snapshot already existed and nothing was written.
+    pub unchanged: bool,
+    pub residents: usize,
+    pub fit_from: String,
+    pub calibrate_from: String,
+    pub fit_rows: usize,
+    pub fit_victims: usize,
+}
+
+impl ScoreReport {
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        if self.unchanged {
+            let _ = writeln!(
+                s,
+                "snapshot {} for {} with model {} already exists on the same data: no-op, scores unchanged",
+                self.snapshot_id, self.week, self.model_version
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "snapshot {} written: {} residents scored for {} with model {}",
+                self.snapshot_id, self.residents, self.week, self.model_version
+            );
+        }
+        let _ = writeln!(
+            s,
+            "trained on {}..{} ({} rows, {} victims), calibrated on {}..{}, data cutoff {} 00:00 Beijing",
+            self.fit_from,
+            self.calibrate_from,
+            self.fit_rows,
+            self.fit_victims,
+            self.calibrate_from,
+            self.week,
+            self.week
+        );
+        s
+    }
+}
+
+/// Trains a model for `week` on the store's data and writes an immutable snapshot (no-op if it already exists).
+pub fn score(store: &Store, week: &str, kind: ModelKind, now: i64) -> anyhow::Result<ScoreReport> {
+    let week = IsoWeek::parse(week)?;
+    let data = load_data(store)?;
+    let builder = FeatureBuilder::new(&data)?;
+    let params = TrainParams::new(kind);
+    let model =
+        RiskModel::train(&builder, week, &params).with_context(|| format!("cannot train a model for {week}"))?;
+    let feats = builder.features(week);
+    let ids = builder.resident_ids();
+    let digest = data_digest(ids, &feats);
+    let (fit_rows, fit_victims) = model.fit_size();
+    let mut report = ScoreReport {
+        snapshot_id: 0,
+        week: week.to_string(),
+        model_version: model.version().to_string(),
+        data_digest: digest.clone(),
+        unchanged: false,
+        residents: ids.len(),
+        fit_from: model.fit_from().to_string(),
+        calibrate_from: model.calibrate_from().to_string(),
+        fit_rows,
+        fit_victims,
+    };
+    let c = store.conn();
+    let existing: Option<i64> = c
+        .query_row(
+            "SELECT snapshot_id FROM risk_snapshots WHERE week = ?1 AND model_version = ?2 AND data_digest = ?3",
+            params![report.week, report.model_version, digest],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        report.snapshot_id = id;
+        report.unchanged = true;
+        return Ok(report);
+    }
+    let scored = model.score_week(&feats);
+    let scores: Vec<f64> = scored.iter().map(|s| s.0).collect();
+    let dec = deciles(&scores);
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    let mut rank = vec![0usize; scores.len()];
+    for (k, &i) in order.iter().enumerate() {
+        rank[i] = k + 1;
+    }
+    let platt = model.platt();
+    let tx = c.unchecked_transaction()?;
+    tx.execute(
+        "INSERT INTO risk_snapshots (week, model_kind, model_version, data_digest, data_cutoff, fit_from,
+             calibrate_from, fit_rows, fit_victims, platt_a, platt_b, params, residents, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            report.week,
+            kind.code(),
+            report.model_version,
+            digest,
+            feats.cutoff,
+            report.fit_from,
+            report.calibrate_from,
+            fit_rows as i64,
+            fit_victims as i64,
+            platt.a,
+            platt.b,
+            format!("{:?}", model.params()),
+            ids.len() as i64,
+            now
+        ],
+    )?;
+    let snapshot = tx.last_insert_rowid();
+    let mut communities: BTreeMap<&str, (i64, f64, i64)> = BTreeMap::new();
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO risk_scores (snapshot_id, resident_id, community, score, decile, rank, reasons)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for (i, (score, reasons)) in scored.iter().enumerate() {
+            let reasons: Vec<serde_json::Value> = reasons
+                .iter()
+                .map(|r| {
+                    serde_json::json!({"feature": r.feature, "zh": r.zh, "en": r.en,
+                        "contribution": (r.contribution * 1e4).round() / 1e4})
+                })
+                .collect();
+            let community = builder.community(i);
+            ins.execute(params![
+                snapshot,
+                ids[i],
+                community,
+                score,
+                i64::from(dec[i]),
+                rank[i] as i64,
+                serde_json::Value::Array(reasons).to_string()
+            ])?;
+            let agg = communities.entry(community).or_default();
+            agg.0 += 1;
+            agg.1 += score;
+            agg.2 += i64::from(dec[i] == 1);
+        }
+        let mut ins = tx.prepare(
+            "INSERT INTO risk_communities (snapshot_id, community, residents, mean_score, expected_cases, top_decile)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (community, (n, sum, top)) in &communities {
+            ins.execute(params![snapshot, community, n, sum / *n as f64, sum, top])?;
+        }
+    }
+    tx.commit()?;
+    report.snapshot_id = snapshot;
+    Ok(report)
+}
+
+/// Which snapshot and which rows `fanzha scores` shows.
+#[derive(Debug, Clone, Default)]
+pub struct ScoresQuery {
+    pub week: String,
+    pub model_version: Option<String>,
+    pub community: Option<String>,
+    pub resident: Option<String>,
+    pub top: usize,
+}
+
+/// One scored resident.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScoreRow {
+    pub rank: i64,
+    pub resident_id: String,
+    pub community: String,
+    pub score: f64,
+    pub decile: i64,
+    pub reasons: serde_json::Value,
+}
+
+/// Per-community aggregate of a snapshot.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CommunityRow {
+    pub community: String,
+    pub residents: i64,
+    pub mean_score: f64,
+    pub expected_cases: f64,
+    pub top_decile: i64,
+}
+
+/// A snapshot as `fanzha scores` returns it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScoresView {
+    pub snapshot_id: i64,
+    pub week: String,
+    pub model_kind: String,
+    pub model_version: String,
+    pub data_cutoff: String,
+    pub created_at: i64,
+    pub residents: i64,
+    pub rows: Vec<ScoreRow>,
+    pub communities: Vec<CommunityRow>,
+}
+
+/// Reads a snapshot: the latest for the week unless a model version is given.
+pub fn read_scores(store: &Store, q: &ScoresQuery) -> anyhow::Result<ScoresView> {
+    let week = IsoWeek::parse(&q.week)?.to_string();
+    let c = store.conn();
+    let head = c
+        .query_row(
+            "SELECT snapshot_id, model_kind, model_version, data_cutoff, created_at, residents FROM risk_snapshots
+             WHERE week = ?1 AND (?2 IS NULL OR model_version = ?2) ORDER BY snapshot_id DESC LIMIT 1",
+            params![week, q.model_version],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((snapshot_id, model_kind, model_version, cutoff, created_at, residents)) = head else {
+        let mut known: Vec<String> = Vec::new();
+        let mut stmt = c.prepare("SELECT DISTINCT week FROM risk_snapshots ORDER BY week")?;
+        for w in stmt.query_map([], |r| r.get(0))? {
+            known.push(w?);
+        }
+        let which = q.model_version.as_ref().map_or(String::new(), |v| format!(" with model version {v}"));
+        if known.is_empty() {
+            bail!("no risk snapshot for {week}{which}: no week has been scored yet; run `fanzha score --week {week}`");
+        }
+        bail!("no risk snapshot for {week}{which}; scored weeks: {}", known.join(", "));
+    };
+    if let Some(c_name) = &q.community {
+        let n: i64 = c.query_row(
+            "SELECT COUNT(*) FROM risk_communities WHERE snapshot_id = ?1 AND community = ?2",
+            params![snapshot_id, c_name],
+            |r| r.get(0),
+        )?;
+        if n == 0 {
+            bail!("community {c_name:?} is not in snapshot {snapshot_id} for {week}");
+        }
+    }
+    let mut rows = Vec::new();
+    let mut stmt = c.prepare(
+        "SELECT rank, resident_id, community, score, decile, reasons FROM risk_scores
+         WHERE snapshot_id = ?1 AND (?2 IS NULL OR community = ?2) AND (?3 IS NULL OR resident_id = ?3)
+         ORDER BY rank LIMIT ?4",
+    )?;
+    let limit = if q.resident.is_some() { 1 } else { q.top as i64 };
+    let mut it = stmt.query(params![snapshot_id, q.community, q.resident, limit])?;
+    while let Some(r) = it.next()? {
+        let reasons: String = r.get(5)?;
+        rows.push(ScoreRow {
+            rank: r.get(0)?,
+            resident_id: r.get(1)?,
+            community: r.get(2)?,
+            score: r.get(3)?,
+            decile: r.get(4)?,
+            reasons: serde_json::from_str(&reasons).context("corrupt reasons in the snapshot")?,
+        });
+    }
+    if let Some(id) = &q.resident
+        && rows.is_empty()
+    {
+        let scope = q.community.as_ref().map_or(String::new(), |c| format!(" (community {c})"));
+        bail!("resident {id:?} is missing from snapshot {snapshot_id} for {week}{scope}");
+    }
+    let mut communities = Vec::new();
+    let mut stmt = c.prepare(
+        "SELECT community, residents, mean_score, expected_cases, top_decile FROM risk_communities
+         WHERE snapshot_id = ?1 AND (?2 IS NULL OR community = ?2) ORDER BY mean_score DESC, community",
+    )?;
+    let mut it = stmt.query(params![snapshot_id, q.community])?;
+    while let Some(r) = it.next()? {
+        communities.push(CommunityRow {
+            community: r.get(0)?,
+            residents: r.get(1)?,
+            mean_score: r.get(2)?,
+            expected_cases: r.get(3)?,
+            top_decile: r.get(4)?,
+        });
+    }
+    Ok(ScoresView {
+        snapshot_id,
+        week,
+        model_kind,
+        model_version,
+        data_cutoff: datasets::Timestamp(cutoff).to_string(),
+        created_at,
+        residents,
+        rows,
+        communities,
+    })
+}
+
+/// Plain-text rendering of a snapshot view.
+pub fn render(v: &ScoresView) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "risk snapshot {} · week {} · model {} ({}) · data cutoff {} · {} residents",
+        v.snapshot_id, v.week, v.model_version, v.model_kind, v.data_cutoff, v.residents
+    );
+    let _ = writeln!(
+        s,
+        "\n{:>6}  {:<12} {:<12} {:>9} {:>3}  reasons 原因",
+        "rank", "resident", "community", "score", "dec"
+    );
+    for r in &v.rows {
+        let reasons: Vec<String> = r
+            .reasons
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| format!("{} ({})", x["zh"].as_str().unwrap_or(""), x["en"].as_str().unwrap_or("")))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "{:>6}  {:<12} {:<12} {:>9.6} {:>3}  {}",
+            r.rank,
+            r.resident_id,
+            r.community,
+            r.score,
+            r.decile,
+            reasons.join("; ")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n{:<12} {:>9} {:>10} {:>14} {:>10}",
+        "community", "residents", "mean", "expected cases", "top 10%"
+    );
+    for c in &v.communities {
+        let _ = writeln!(
+            s,
+            "{:<12} {:>9} {:>10.5} {:>14.2} {:>10}",
+            c.community, c.residents, c.mean_score, c.expected_cases, c.top_decile
+        );
+    }
+    s
+}
+
+/// Seconds since the epoch, for `created_at`.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Reads `community → urban_rural` from an areas file (the generator's `areas.csv`: header with `community` and
+/// `urban_rural`).
+pub fn read_urban_rural(path: &std::path::Path) -> anyhow::Result<HashMap<String, String>> {
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read areas file {}", path.display()))?;
+    let headers = reader.headers().with_context(|| format!("{}: cannot read the header", path.display()))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(c), Some(u)) = (col("community"), col("urban_rural")) else {
+        bail!("{}: header must name community and urban_rural (found {:?})", path.display(), headers);
+    };
+    let mut out = HashMap::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.with_context(|| format!("{}: line {}: unreadable row", path.display(), i + 2))?;
+        match (rec.get(c), rec.get(u)) {
+            (Some(c), Some(u)) if !c.trim().is_empty() => {
+                out.insert(c.trim().to_string(), u.trim().to_string());
+            }
+            _ => bail!("{}: line {}: expected community and urban_rural values", path.display(), i + 2),
+        }
+    }
+    Ok(out)
+}
+
+/// `fanzha evaluate`: trains a model for `from` (data before it only) and evaluates it on `[from, to]`; with an
+/// areas file, selection rates are also reported by urban/rural (`unknown` for communities it does not list).
+pub fn evaluate(
+    store: &Store,
+    from: &str,
+    to: &str,
+    kind: ModelKind,
+    k: usize,
+    areas: Option<&std::path::Path>,
+) -> anyhow::Result<serde_json::Value> {
+    let (from, to) = (IsoWeek::parse(from)?, IsoWeek::parse(to)?);
+    if to < from {
+        bail!("--to {to} is before --from {from}");
+    }
+    let data = load_data(store)?;
+    let builder = FeatureBuilder::new(&data)?;
+    let model = RiskModel::train(&builder, from, &TrainParams::new(kind))
+        .with_context(|| format!("cannot train a model for {from}"))?;
+    let urban_rural: Option<Vec<String>> = match areas {
+        Some(path) => {
+            let map = read_urban_rural(path)?;
+            Some(
+                (0..builder.resident_ids().len())
+                    .map(|i| map.get(builder.community(i)).cloned().unwrap_or_else(|| "unknown".into()))
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    let extra: Vec<analytics::Grouping<'_>> = urban_rural
+        .as_deref()
+        .map(|g| analytics::Grouping { attribute: "urban_rural", groups: g })
+        .into_iter()
+        .collect();
+    let e = analytics::evaluate(&builder, &model, from, to, k, &extra)?;
+    let reliability: Vec<serde_json::Value> = e
+        .reliability
+        .iter()
+        .map(|b| serde_json::json!({"count": b.count, "mean_score": b.mean_score, "observed_rate": b.observed_rate}))
+        .collect();
+    let selection: Vec<serde_json::Value> = e
+        .selection
+        .iter()
+        .map(|s| {
+            serde_json::json!({"attribute": s.attribute, "group": s.group, "resident_weeks": s.residents,
+                "selected": s.selected, "rate": s.rate})
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "from": e.from.to_string(), "to": e.to.to_string(), "model_version": e.model_version,
+        "trained_on": format!("{}..{} (calibrated {}..{})", model.fit_from(), model.calibrate_from(),
+            model.calibrate_from(), from),
+        "resident_weeks": e.rows, "victims": e.victims, "roc_auc": e.roc_auc, "pr_auc": e.pr_auc,
+        "k_per_week": e.k, "precision_at_k": e.precision_at_k, "recall_at_k": e.recall_at_k, "brier": e.brier,
+        "calibration_error": e.calibration_error, "reliability": reliability, "selection_rates": selection,
+    }))
+}
+
+/// Plain-text rendering of [`evaluate`]'s JSON.
+pub fn render_evaluation(v: &serde_json::Value) -> String {
+    let f = |key: &str| v[key].as_f64().map_or("-".to_string(), |x| format!("{x:.4}"));
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "evaluation {}..={} · model {} trained on {}",
+        v["from"].as_str().unwrap_or(""),
+        v["to"].as_str().unwrap_or(""),
+        v["model_version"].as_str().unwrap_or(""),
+        v["trained_on"].as_str().unwrap_or("")
+    );
+    let _ = writeln!(s, "resident-weeks {} · victims {}", v["resident_weeks"], v["victims"]);
+    let _ = writeln!(
+        s,
+        "ROC-AUC {} · PR-AUC {} · Brier {} · calibration error (ECE, 10 bins) {}",
+        f("roc_auc"),
+        f("pr_auc"),
+        f("brier"),
+        f("calibration_error")
+    );
+    let _ =
+        writeln!(s, "precision@{} per week {} · recall@k {}", v["k_per_week"], f("precision_at_k"), f("recall_at_k"));
+    let _ = writeln!(s, "\nreliability (equal-count bins): mean score → observed rate");
+    for b in v["reliability"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "  {:>8} rows  {:.6} → {:.6}",
+            b["count"],
+            b["mean_score"].as_f64().unwrap_or(0.0),
+            b["observed_rate"].as_f64().unwrap_or(0.0)
+        );
+    }
+    let _ = writeln!(s, "\nselection rates into the weekly top k");
+    for r in v["selection_rates"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "  {:<9} {:<6} {:>9} resident-weeks {:>6} selected  {:.4}",
+            r["attribute"].as_str().unwrap_or(""),
+            r["group"].as_str().unwrap_or(""),
+            r["resident_weeks"],
+            r["selected"],
+            r["rate"].as_f64().unwrap_or(0.0)
+        );
+    }
+    s
+}
+
+/// An SVG reliability diagram (mean score vs observed rate per bin, with the diagonal) from [`evaluate`]'s JSON.
+pub fn reliability_svg(v: &serde_json::Value) -> String {
+    let bins: Vec<(f64, f64)> = v["reliability"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| (b["mean_score"].as_f64().unwrap_or(0.0), b["observed_rate"].as_f64().unwrap_or(0.0)))
+        .collect();
+    // Rates are small: scale both axes to the largest value seen (at least 1e-6).
+    let top = bins.iter().flat_map(|&(a, b)| [a, b]).fold(1e-6, f64::max) * 1.1;
+    let (w, h, m) = (480.0, 480.0, 60.0);
+    let x = |s: f64| m + s / top * (w - 2.0 * m);
+    let y = |r: f64| h - m - r / top * (h - 2.0 * m);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="24" text-anchor="middle">Reliability {}..={} ({})</text>"#,
+        w / 2.0,
+        v["from"].as_str().unwrap_or(""),
+        v["to"].as_str().unwrap_or(""),
+        v["model_version"].as_str().unwrap_or("")
+    );
+    let _ = writeln!(
+        s,
+        r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="grey" stroke-dasharray="4"/>"#,
+        x(0.0),
+        y(0.0),
+        x(top),
+        y(top)
+    );
+    let _ = writeln!(s, r#"<line x1="{m}" y1="{}" x2="{}" y2="{}" stroke="black"/>"#, h - m, w - m, h - m);
+    let _ = writeln!(s, r#"<line x1="{m}" y1="{m}" x2="{m}" y2="{}" stroke="black"/>"#, h - m);
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="{}" text-anchor="middle">mean predicted probability (max {top:.2e})</text>"#,
+        w / 2.0,
+        h - 20.0
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="16" y="{}" text-anchor="middle" transform="rotate(-90 16 {})">observed victim rate</text>"#,
+        h / 2.0,
+        h / 2.0
+    );
+    let points: Vec<String> = bins.iter().map(|&(a, b)| format!("{:.1},{:.1}", x(a), y(b))).collect();
+    let _ = writeln!(s, r#"<polyline points="{}" fill="none" stroke="steelblue" stroke-width="2"/>"#, points.join(" "));
+    for &(a, b) in &bins {
+        let _ = writeln!(s, r#"<circle cx="{:.1}" cy="{:.1}" r="4" fill="steelblue"/>"#, x(a), y(b));
+    }
+    s.push_str("</svg>\n");
+    s
+}
