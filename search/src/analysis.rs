@@ -37,8 +37,12 @@ pub struct AnalyzerOptions {
 /// Which tokens to produce for Han runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenMode {
+    /// jieba search mode: words and their dictionary sub-words (what the `text` field indexes).
     Jieba,
+    /// Character bigrams (what the `bigram` field indexes).
     Bigram,
+    /// jieba default mode: one segmentation without sub-words (how a query word is split into required words).
+    Words,
 }
 
 /// One token: folded text, byte range in the original text, ordinal position.
@@ -158,8 +162,13 @@ impl Analyzer {
                     let range = run.original(0, run.folded.len());
                     push(&mut out, run.folded.clone(), range);
                 }
-                (Script::Han, TokenMode::Jieba) => {
-                    for t in self.jieba.cut_for_search(&run.folded, true) {
+                (Script::Han, TokenMode::Jieba | TokenMode::Words) => {
+                    let cut = if mode == TokenMode::Jieba {
+                        self.jieba.cut_for_search(&run.folded, true)
+                    } else {
+                        self.jieba.cut(&run.folded, true)
+                    };
+                    for t in cut {
                         if t.word.trim().is_empty() {
                             continue;
                         }

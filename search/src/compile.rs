@@ -19,6 +19,9 @@ use crate::forward_only::ForwardOnly;
 use crate::query::{Expr, Filter};
 use crate::schema::Fields;
 
+/// Boost of an exact (adjacent) match of an unquoted word over a match of its separate words.
+const PHRASE_BOOST: f32 = 2.0;
+
 /// Boost of a canonical identifier match relative to text.
 const IDENT_BOOST: f32 = 3.0;
 
@@ -31,12 +34,13 @@ impl Compiler<'_> {
     /// The query for `expr`; `None` when it has nothing searchable (e.g. only punctuation).
     pub fn compile(&self, expr: &Expr) -> Option<Box<dyn Query>> {
         match expr {
-            Expr::Word { text, prefix: false } | Expr::Phrase(text) => self.text(text),
+            Expr::Word { text, prefix: false } => self.word(text),
+            Expr::Phrase(text) => self.phrase(text),
             Expr::Word { text, prefix: true } => self.prefix(text),
             Expr::Ident { key, raw } => {
                 let key_q: Box<dyn Query> = Box::new(BoostQuery::new(self.term(self.fields.ids, key), IDENT_BOOST));
                 let mut clauses = vec![(Occur::Should, key_q)];
-                if let Some(t) = self.text(raw) {
+                if let Some(t) = self.phrase(raw) {
                     clauses.push((Occur::Should, t));
                 }
                 Some(Box::new(BooleanQuery::new(clauses)))
@@ -74,30 +78,78 @@ impl Compiler<'_> {
         Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
     }
 
-    /// A word or phrase.
-    pub fn text(&self, text: &str) -> Option<Box<dyn Query>> {
-        let bigrams = self.analyzer.tokens(text, TokenMode::Bigram);
-        let mut jieba: Vec<String> = Vec::new();
-        for t in self.analyzer.tokens(text, TokenMode::Jieba) {
-            if !jieba.contains(&t.text) {
-                jieba.push(t.text);
+    /// An unquoted word: its characters adjacent (bigram phrase, boosted), or at least half of its words (see
+    /// `required_words`) anywhere; its search-mode sub-words add score. So 合同诈骗 finds facts that mention 合同 and
+    /// 骗取 but never the charge's name, ranked below those with the exact phrase.
+    pub fn word(&self, text: &str) -> Option<Box<dyn Query>> {
+        let phrase = self.phrase_only(text)?;
+        let words = self.required_words(text);
+        let sub = dedup(self.analyzer.tokens(text, TokenMode::Jieba).into_iter().map(|t| t.text));
+        let lone = words.len() <= 1;
+        let required: Box<dyn Query> = if lone {
+            phrase
+        } else {
+            let need = words.len().div_ceil(2);
+            let any: Vec<(Occur, Box<dyn Query>)> =
+                words.iter().map(|w| (Occur::Should, self.term(self.fields.text, w))).collect();
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(BoostQuery::new(phrase, PHRASE_BOOST)) as Box<dyn Query>),
+                (Occur::Should, Box::new(BooleanQuery::with_minimum_required_clauses(any, need))),
+            ]))
+        };
+        let mut clauses = vec![(Occur::Must, required)];
+        clauses.extend(sub.iter().map(|t| (Occur::Should, self.term(self.fields.text, t))));
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The words of an unquoted query word: jieba's default segmentation; a single dictionary word that its
+    /// search-mode sub-words cover exactly (合同诈骗 → 合同 + 诈骗) is replaced by that cover, so documents that use
+    /// the parts but not the compound still match.
+    fn required_words(&self, text: &str) -> Vec<String> {
+        let words = self.analyzer.tokens(text, TokenMode::Words);
+        let [word] = words.as_slice() else {
+            return dedup(words.into_iter().map(|t| t.text));
+        };
+        let mut subs: Vec<_> =
+            self.analyzer.tokens(text, TokenMode::Jieba).into_iter().filter(|t| t.text != word.text).collect();
+        subs.sort_by_key(|t| (std::cmp::Reverse(t.to - t.from), t.from));
+        let mut cover: Vec<crate::analysis::Tok> = Vec::new();
+        for s in subs {
+            if s.from >= word.from && s.to <= word.to && cover.iter().all(|c| s.to <= c.from || s.from >= c.to) {
+                cover.push(s);
             }
         }
-        let lone_han =
-            bigrams.len() == 1 && bigrams[0].text.chars().count() == 1 && bigrams[0].text.chars().all(is_han);
-        let required: Box<dyn Query> = match bigrams.as_slice() {
+        let covered: usize = cover.iter().map(|c| c.to - c.from).sum();
+        if cover.len() >= 2 && covered == word.to - word.from {
+            cover.sort_by_key(|c| c.from);
+            dedup(cover.into_iter().map(|c| c.text))
+        } else {
+            vec![word.text.clone()]
+        }
+    }
+
+    /// A quoted phrase: its characters adjacent (bigram phrase); its jieba sub-words add score.
+    pub fn phrase(&self, text: &str) -> Option<Box<dyn Query>> {
+        let required = self.phrase_only(text)?;
+        let sub = dedup(self.analyzer.tokens(text, TokenMode::Jieba).into_iter().map(|t| t.text));
+        let mut clauses = vec![(Occur::Must, required)];
+        clauses.extend(sub.iter().map(|t| (Occur::Should, self.term(self.fields.text, t))));
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Adjacent characters: a phrase over the bigram field (a lone Han character: the jieba field).
+    fn phrase_only(&self, text: &str) -> Option<Box<dyn Query>> {
+        let bigrams = self.analyzer.tokens(text, TokenMode::Bigram);
+        Some(match bigrams.as_slice() {
             [] => return None,
-            _ if lone_han => self.term(self.fields.text, &bigrams[0].text),
+            [one] if one.text.chars().count() == 1 && one.text.chars().all(is_han) => {
+                self.term(self.fields.text, &one.text)
+            }
             [one] => self.term(self.fields.bigram, &one.text),
             many => Box::new(PhraseQuery::new_with_offset(
                 many.iter().map(|t| (t.position, Term::from_field_text(self.fields.bigram, &t.text))).collect(),
             )),
-        };
-        let mut clauses = vec![(Occur::Must, required)];
-        if !lone_han {
-            clauses.extend(jieba.iter().map(|t| (Occur::Should, self.term(self.fields.text, t))));
-        }
-        Some(Box::new(BooleanQuery::new(clauses)))
+        })
     }
 
     fn prefix(&self, stem: &str) -> Option<Box<dyn Query>> {
@@ -142,6 +194,16 @@ fn range(field: Field, lo: Option<i64>, hi: Option<i64>) -> Box<dyn Query> {
         _ => (b(lo), b(hi)),
     };
     Box::new(RangeQuery::new(lo, hi))
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
 }
 
 /// A query used under `MustNot` (see `forward_only`).

@@ -45,7 +45,7 @@ mod trad;
 pub use analysis::{Analyzer, AnalyzerOptions, FRAUD_JARGON_DICT, Tok, TokenMode, is_han};
 pub use doc::CaseDoc;
 pub use error::{ErrorKind, QueryError, QueryProblem, SearchError};
-pub use ident::{IdMention, IdentExtractor, IdentifierExtractor, NoIdentifiers};
+pub use ident::{DigitRuns, IdMention, IdentExtractor, IdentifierExtractor, NoIdentifiers};
 pub use index::{CaseIndex, SimilarCase, SyncReport};
 pub use query::{Expr, Filter, date_bounds, parse, yuan_to_fen};
 pub use results::{FacetCount, Facets, Hit, MAX_LIMIT, SearchOptions, SearchResults, SortBy};
