@@ -8,11 +8,13 @@
 //! - `stats`: counts and 万人发案率 per community.
 //! - `pipeline`: the main job (ingest, or generate then ingest; then stats).
 //! - `progress`: progress bars and logging set-up.
+//! - `search_cmd`: `fanzha index`, `fanzha search`, `fanzha similar` (the case search index).
 
 pub mod cli;
 mod generate_cmd;
 pub mod ingest;
 pub mod pipeline;
 pub mod progress;
+mod search_cmd;
 pub mod stats;
 pub mod store;
