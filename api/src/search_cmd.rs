@@ -264,7 +264,9 @@ pub fn run_search(data_dir: &Path, args: &SearchArgs) -> anyhow::Result<()> {
     let results = match index.search(&args.query, &opts) {
         Ok(r) => r,
         Err(SearchError::Query(e)) => {
-            let caret: String = " ".repeat(e.position) + "^";
+            // Wide (CJK, full-width) characters take two terminal columns.
+            let pad: usize = args.query.chars().take(e.position).map(|c| if c >= '\u{1100}' { 2 } else { 1 }).sum();
+            let caret: String = " ".repeat(pad) + "^";
             bail!("{e}\n  {}\n  {caret}", args.query);
         }
         Err(e) => return Err(e.into()),

@@ -24,6 +24,10 @@ use crate::snippet::{HighlightTerms, snippet};
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 /// How many of a case's most distinctive terms "more like this" uses.
 const SIMILAR_TERMS: usize = 30;
+/// "More like this" ignores terms found in more than this share of the cases …
+const COMMON_TERM_SHARE: f64 = 0.1;
+/// … once the index holds at least this many cases.
+const MIN_DOCS_FOR_COMMON_TERMS: f64 = 50.0;
 /// Boost of a shared identifier in "more like this".
 const SHARED_ID_BOOST: f32 = 5.0;
 
@@ -366,8 +370,11 @@ impl CaseIndex {
         let mut weighted = Vec::with_capacity(tf.len());
         for (term, count) in tf {
             let df = searcher.doc_freq(&Term::from_field_text(self.fields.text, &term))? as f64;
-            if df < 2.0 {
-                continue; // only in this case
+            // Only in this case, or (in a corpus big enough to tell) boilerplate found in over a tenth of the cases.
+            let boilerplate = n >= MIN_DOCS_FOR_COMMON_TERMS && df > n * COMMON_TERM_SHARE;
+            let short_number = term.chars().all(|c| c.is_ascii_digit()) && term.len() < 5;
+            if df < 2.0 || boilerplate || short_number {
+                continue;
             }
             let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
             weighted.push((f64::from(count).sqrt() * idf, term));
