@@ -1,6 +1,6 @@
 //! Case search: a Tantivy index of fraud reports with Chinese segmentation, identifier search and 串并案 candidates.
 //!
-//! ```no_run
+//! ```
 //! use search::{Analyzer, AnalyzerOptions, CaseDoc, CaseIndex, IdentExtractor, SearchOptions};
 //! let analyzer = Analyzer::new(&AnalyzerOptions::default())?;
 //! let mut index = CaseIndex::in_ram(analyzer, Box::new(IdentExtractor))?;

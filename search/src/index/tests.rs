@@ -288,3 +288,20 @@ fn on_disk_index_survives_an_interrupted_write() {
     assert_eq!(ids(&idx, "12306"), ["R1"]);
     assert!(ids(&idx, "返利").is_empty());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any UTF-8 query gives results or a typed error, never a panic; tokens always point inside the text.
+    #[test]
+    fn any_query_or_text_is_handled(q in "\\PC{0,24}", ops in "[ ()\"*:\\-\\[\\]A-Z]{0,8}") {
+        let idx = index();
+        let query = format!("{ops}{q}");
+        let _ = idx.search(&query, &SearchOptions::top(5));
+        for mode in [crate::analysis::TokenMode::Jieba, crate::analysis::TokenMode::Bigram, crate::analysis::TokenMode::Words] {
+            for t in ANALYZER.tokens(&query, mode) {
+                proptest::prop_assert!(t.from < t.to && t.to <= query.len() && query.is_char_boundary(t.from));
+            }
+        }
+    }
+}
