@@ -144,6 +144,80 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Build or update the case search index from the store (or index an outside JSONL corpus).
+    Index {
+        /// Index this JSONL file (one case a line) instead of the store's reports.
+        #[arg(long)]
+        jsonl: Option<PathBuf>,
+        /// Dotted path of the text field in each JSONL line.
+        #[arg(long, default_value = "fact", requires = "jsonl")]
+        text_field: String,
+        /// Dotted path of the id field (default: line numbers).
+        #[arg(long, requires = "jsonl")]
+        id_field: Option<String>,
+        /// Dotted path of a label stored as the case type (first element of an array), e.g. meta.accusation.
+        #[arg(long, requires = "jsonl")]
+        type_field: Option<String>,
+        /// Index name under <data-dir>/index/ (default: `cases`, or the JSONL file's stem).
+        #[arg(long)]
+        name: Option<String>,
+        /// Rebuild from scratch instead of updating.
+        #[arg(long)]
+        rebuild: bool,
+        /// Extra jieba user dictionary (`word [freq] [tag]` lines) besides the shipped fraud-jargon one.
+        #[arg(long)]
+        dict: Option<PathBuf>,
+        /// Fold common traditional characters to simplified (at indexing and query time).
+        #[arg(long)]
+        fold_traditional: bool,
+    },
+    /// Search cases: words, "phrases", AND/OR/NOT, (), prefix*, type:/district:/date:[A TO B]/loss:[A TO B]; phones,
+    /// cards, URLs and IM ids in any written form also match their canonical identifier.
+    Search {
+        query: String,
+        /// Only this fraud type (code).
+        #[arg(long = "type")]
+        fraud_type: Option<String>,
+        #[arg(long)]
+        district: Option<String>,
+        /// Reported on or after this date (YYYY-MM-DD, Beijing time).
+        #[arg(long)]
+        from: Option<String>,
+        /// Reported on or before this date (YYYY-MM-DD, Beijing time).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+        sort: SortArg,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// The cursor printed with the previous page.
+        #[arg(long)]
+        cursor: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// Index name (default `cases`).
+        #[arg(long, default_value = crate::search_cmd::CASES)]
+        name: String,
+    },
+    /// The cases most similar to a report (shared terms and identifiers): 串并案 candidates.
+    Similar {
+        report_id: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+        /// Index name (default `cases`).
+        #[arg(long, default_value = crate::search_cmd::CASES)]
+        name: String,
+    },
+}
+
+/// Result order of `fanzha search`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Date,
+    Loss,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -250,6 +324,40 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 emit(&crate::score_cmd::render_evaluation(&v))?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Index { jsonl, text_field, id_field, type_field, name, rebuild, dict, fold_traditional } => {
+            crate::progress::init_logging();
+            let jsonl = jsonl.map(|file| crate::search_cmd::JsonlSource { file, text_field, id_field, type_field });
+            let args = crate::search_cmd::IndexArgs { jsonl, name, rebuild, dict, fold_traditional };
+            crate::search_cmd::run_index(&cli.data_dir, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search { query, fraud_type, district, from, to, sort, limit, cursor, json, name } => {
+            crate::progress::init_logging();
+            let sort = match sort {
+                SortArg::Relevance => search::SortBy::Relevance,
+                SortArg::Date => search::SortBy::Date,
+                SortArg::Loss => search::SortBy::Loss,
+            };
+            let args = crate::search_cmd::SearchArgs {
+                query,
+                fraud_type,
+                district,
+                from,
+                to,
+                sort,
+                limit,
+                cursor,
+                json,
+                name,
+            };
+            crate::search_cmd::run_search(&cli.data_dir, &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Similar { report_id, limit, json, name } => {
+            crate::progress::init_logging();
+            crate::search_cmd::run_similar(&cli.data_dir, &name, &report_id, limit, json)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -11,6 +11,7 @@
 //! - `areas_cmd`: `fanzha areas`, per-community statistics, hot spots and alerts (issue 5).
 //! - `pipeline`: the main job (ingest, or generate then ingest; then stats).
 //! - `progress`: progress bars and logging set-up.
+//! - `search_cmd`: `fanzha index`, `fanzha search`, `fanzha similar` (the case search index).
 
 pub mod areas_cmd;
 pub mod cli;
@@ -20,5 +21,6 @@ pub mod ingest;
 pub mod pipeline;
 pub mod progress;
 pub mod score_cmd;
+mod search_cmd;
 pub mod stats;
 pub mod store;

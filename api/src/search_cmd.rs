@@ -1,0 +1,412 @@
+//! `fanzha index`, `fanzha search` and `fanzha similar`: the case search index in `<data-dir>/index/<name>`.
+//!
+//! The store's reports are indexed into `index/cases` (`fanzha index`; unchanged reports are skipped, changed ones
+//! re-indexed, deleted ones removed, in one atomic commit). An outside JSONL corpus is indexed into `index/<name>`
+//! (`fanzha index --jsonl FILE --text-field fact [--id-field F] [--type-field meta.accusation] [--name N]`; ids are
+//! line numbers when there is no id field). The analyser options used at indexing time are kept beside the index
+//! (`fanzha-analyzer.json`) so queries are analysed the same way.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use datasets::ident::{IdField, extract, normalize};
+use rusqlite::{Connection, OpenFlags};
+use search::{
+    Analyzer, AnalyzerOptions, CaseDoc, CaseIndex, IdentExtractor, IdentifierExtractor, SearchError, SearchOptions,
+    SearchResults, SimilarCase, SortBy,
+};
+use serde::{Deserialize, Serialize};
+
+/// Name of the index of the store's reports.
+pub const CASES: &str = "cases";
+const ANALYZER_FILE: &str = "fanzha-analyzer.json";
+
+/// Analyser settings persisted beside an index.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct SavedAnalyzer {
+    fold_traditional: bool,
+    extra_dict: Option<String>,
+}
+
+/// Where the JSONL corpus comes from and how to read it.
+#[derive(Debug, Clone)]
+pub struct JsonlSource {
+    pub file: PathBuf,
+    /// Dotted path of the text field (e.g. `fact`).
+    pub text_field: String,
+    /// Dotted path of the id field; line numbers (1-based) when absent.
+    pub id_field: Option<String>,
+    /// Dotted path of a label stored as the case's type (first element of an array), e.g. `meta.accusation`.
+    pub type_field: Option<String>,
+}
+
+/// Options of `fanzha index`.
+#[derive(Debug, Clone)]
+pub struct IndexArgs {
+    pub jsonl: Option<JsonlSource>,
+    pub name: Option<String>,
+    pub rebuild: bool,
+    /// Extra jieba user dictionary (`word [freq] [tag]` lines).
+    pub dict: Option<PathBuf>,
+    pub fold_traditional: bool,
+}
+
+fn index_dir(data_dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        bail!("index name {name:?}: use letters, digits, '_' or '-'");
+    }
+    Ok(data_dir.join("index").join(name))
+}
+
+fn open(dir: &Path, saved: &SavedAnalyzer) -> anyhow::Result<CaseIndex> {
+    let options = AnalyzerOptions { fold_traditional: saved.fold_traditional, extra_dict: saved.extra_dict.clone() };
+    let analyzer = Analyzer::new(&options)?;
+    Ok(CaseIndex::create_or_open(dir, analyzer, Box::new(IdentExtractor))?)
+}
+
+/// Opens an existing index for querying.
+fn open_existing(data_dir: &Path, name: &str) -> anyhow::Result<CaseIndex> {
+    let dir = index_dir(data_dir, name)?;
+    if !dir.join("meta.json").exists() {
+        bail!("no search index at {}; run `fanzha index` first", dir.display());
+    }
+    let saved = match std::fs::read_to_string(dir.join(ANALYZER_FILE)) {
+        Ok(s) => serde_json::from_str(&s).with_context(|| format!("reading {}", dir.join(ANALYZER_FILE).display()))?,
+        Err(_) => SavedAnalyzer::default(),
+    };
+    open(&dir, &saved)
+}
+
+/// `fanzha index`: builds or updates an index; prints what changed.
+pub fn run_index(data_dir: &Path, args: &IndexArgs) -> anyhow::Result<()> {
+    let name = match (&args.name, &args.jsonl) {
+        (Some(n), _) => n.clone(),
+        (None, Some(src)) => src.file.file_stem().map_or("corpus".into(), |s| s.to_string_lossy().into_owned()),
+        (None, None) => CASES.to_string(),
+    };
+    let docs = match &args.jsonl {
+        Some(src) => load_jsonl(src)?,
+        None => load_reports(data_dir)?,
+    };
+    let extra_dict = match &args.dict {
+        Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("reading dictionary {}", p.display()))?),
+        None => None,
+    };
+    let saved = SavedAnalyzer { fold_traditional: args.fold_traditional, extra_dict };
+    let dir = index_dir(data_dir, &name)?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let previous: Option<SavedAnalyzer> =
+        std::fs::read_to_string(dir.join(ANALYZER_FILE)).ok().and_then(|s| serde_json::from_str(&s).ok());
+    // Other analyser settings than the index was built with: every document must be analysed again.
+    let changed_analyzer =
+        previous.is_some_and(|p| p.fold_traditional != saved.fold_traditional || p.extra_dict != saved.extra_dict);
+    let mut index = open(&dir, &saved)?;
+    if args.rebuild || changed_analyzer {
+        index.rebuild(&docs)?;
+        println!("index {name}: rebuilt with {} cases ({})", docs.len(), dir.display());
+    } else {
+        let r = index.sync(&docs)?;
+        println!(
+            "index {name}: {} added, {} updated, {} deleted, {} unchanged ({})",
+            r.added,
+            r.updated,
+            r.deleted,
+            r.unchanged,
+            dir.display()
+        );
+    }
+    std::fs::write(dir.join(ANALYZER_FILE), serde_json::to_string_pretty(&saved)?)?;
+    Ok(())
+}
+
+/// The value at a dotted path (`meta.accusation`) as text; an array gives its first element.
+fn field_text<'a>(v: &'a serde_json::Value, path: &str) -> Option<std::borrow::Cow<'a, str>> {
+    let mut cur = v;
+    for part in path.split('.') {
+        cur = cur.get(part)?;
+    }
+    if let Some(first) = cur.as_array().and_then(|a| a.first()) {
+        cur = first;
+    }
+    match cur {
+        serde_json::Value::String(s) => Some(s.as_str().into()),
+        serde_json::Value::Number(n) => Some(n.to_string().into()),
+        _ => None,
+    }
+}
+
+/// Reads a JSONL corpus: one case a line. An invalid line or a line without the text field is an error naming the
+/// file and line.
+pub fn load_jsonl(src: &JsonlSource) -> anyhow::Result<Vec<CaseDoc>> {
+    let text = std::fs::read_to_string(&src.file).with_context(|| format!("reading {}", src.file.display()))?;
+    let mut docs = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let at = || format!("{}:{}", src.file.display(), i + 1);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(line).with_context(|| format!("{}: not JSON", at()))?;
+        let body = field_text(&v, &src.text_field)
+            .with_context(|| format!("{}: no text field {:?}", at(), src.text_field))?
+            .into_owned();
+        let id = match &src.id_field {
+            Some(f) => field_text(&v, f).with_context(|| format!("{}: no id field {f:?}", at()))?.into_owned(),
+            None => (i + 1).to_string(),
+        };
+        if !ids.insert(id.clone()) {
+            bail!("{}: duplicate id {id:?}", at());
+        }
+        let fraud_type = src.type_field.as_ref().and_then(|f| field_text(&v, f)).map(|s| s.into_owned());
+        docs.push(CaseDoc {
+            id,
+            identifiers: IdentExtractor.keys(&body),
+            text: body,
+            fraud_type: fraud_type.unwrap_or_default(),
+            district: String::new(),
+            community: None,
+            reported_at: None,
+            loss_fen: None,
+        });
+    }
+    Ok(docs)
+}
+
+/// Reads every report of the store as a [`CaseDoc`]: identifier columns normalised to canonical keys, plus those
+/// found in the narrative.
+pub fn load_reports(data_dir: &Path) -> anyhow::Result<Vec<CaseDoc>> {
+    let path = data_dir.join(crate::store::STORE_FILE);
+    if !path.exists() {
+        bail!("no store at {}; run `fanzha ingest` first", path.display());
+    }
+    let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .with_context(|| format!("opening {}", path.display()))?;
+    let mut stmt = conn.prepare(
+        "SELECT report_id, narrative, fraud_type, district, community, reported_at, loss_fen, \
+         phones, accounts, urls, apps, im_ids FROM reports ORDER BY report_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let lists: [Option<String>; 5] = [r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?];
+        Ok((
+            CaseDoc {
+                id: r.get(0)?,
+                text: r.get(1)?,
+                fraud_type: r.get(2)?,
+                district: r.get(3)?,
+                community: r.get(4)?,
+                reported_at: r.get(5)?,
+                loss_fen: r.get(6)?,
+                identifiers: Vec::new(),
+            },
+            lists,
+        ))
+    })?;
+    let fields = [IdField::Phone, IdField::Account, IdField::Url, IdField::App, IdField::Im];
+    let mut docs = Vec::new();
+    for row in rows {
+        let (mut doc, lists) = row?;
+        let mut keys: Vec<String> = Vec::new();
+        for (field, list) in fields.iter().zip(lists) {
+            for raw in list.iter().flat_map(|l| l.split(';')).filter(|s| !s.trim().is_empty()) {
+                if let Ok(id) = normalize(*field, raw) {
+                    keys.push(id.key);
+                }
+            }
+        }
+        keys.extend(extract(&doc.text).into_iter().map(|m| m.id.key));
+        let mut seen = BTreeSet::new();
+        keys.retain(|k| seen.insert(k.clone()));
+        doc.identifiers = keys;
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+/// Options of `fanzha search`.
+#[derive(Debug, Clone)]
+pub struct SearchArgs {
+    pub query: String,
+    pub fraud_type: Option<String>,
+    pub district: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub sort: SortBy,
+    pub limit: usize,
+    pub cursor: Option<String>,
+    pub json: bool,
+    pub name: String,
+}
+
+/// `fanzha search`.
+pub fn run_search(data_dir: &Path, args: &SearchArgs) -> anyhow::Result<()> {
+    let index = open_existing(data_dir, &args.name)?;
+    let day = |v: &Option<String>, flag: &str, end: bool| -> anyhow::Result<Option<i64>> {
+        v.as_deref()
+            .map(|d| {
+                search::date_bounds(d)
+                    .map(|(a, b)| if end { b } else { a })
+                    .map_err(|p| anyhow::anyhow!("{flag} {d:?}: {p}"))
+            })
+            .transpose()
+    };
+    let opts = SearchOptions {
+        limit: args.limit,
+        cursor: args.cursor.clone(),
+        sort: args.sort,
+        fraud_type: args.fraud_type.clone(),
+        district: args.district.clone(),
+        community: None,
+        from: day(&args.from, "--from", false)?,
+        to: day(&args.to, "--to", true)?,
+        snippet_chars: 120,
+    };
+    let results = match index.search(&args.query, &opts) {
+        Ok(r) => r,
+        Err(SearchError::Query(e)) => {
+            // Wide (CJK, full-width) characters take two terminal columns.
+            let pad: usize = args.query.chars().take(e.position).map(|c| if c >= '\u{1100}' { 2 } else { 1 }).sum();
+            let caret: String = " ".repeat(pad) + "^";
+            bail!("{e}\n  {}\n  {caret}", args.query);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        print!("{}", render(&results));
+    }
+    Ok(())
+}
+
+fn render(r: &SearchResults) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} matching cases", r.total);
+    for (i, h) in r.hits.iter().enumerate() {
+        let date = h.reported_at.map(beijing_date).unwrap_or_default();
+        let loss = h.loss_fen.map(|f| format!("{}.{:02}元", f / 100, f % 100)).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:>3}. {}  score {:.2}  {} {} {} {}",
+            i + 1,
+            h.id,
+            h.score,
+            h.fraud_type,
+            h.district,
+            date,
+            loss
+        );
+        let _ = writeln!(out, "     {}", h.snippet.marked("【", "】"));
+    }
+    let facet = |name: &str, v: &[search::FacetCount]| {
+        let items: Vec<String> = v.iter().take(8).map(|f| format!("{} {}", f.value, f.count)).collect();
+        if items.is_empty() { String::new() } else { format!("{name}: {}\n", items.join(", ")) }
+    };
+    out.push_str(&facet("by type", &r.facets.fraud_type));
+    out.push_str(&facet("by district", &r.facets.district));
+    out.push_str(&facet("by month", &r.facets.month));
+    if let Some(c) = &r.next_cursor {
+        let _ = writeln!(out, "next page: --cursor '{c}'");
+    }
+    out
+}
+
+fn beijing_date(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t + 8 * 3600, 0).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+/// `fanzha similar`: the cases most like a report (串并案 candidates).
+pub fn run_similar(data_dir: &Path, name: &str, report_id: &str, limit: usize, json: bool) -> anyhow::Result<()> {
+    let index = open_existing(data_dir, name)?;
+    let sims: Vec<SimilarCase> = index.similar(report_id, limit)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&sims)?);
+        return Ok(());
+    }
+    if sims.is_empty() {
+        println!("no similar cases for {report_id}");
+    }
+    for (i, s) in sims.iter().enumerate() {
+        println!("{:>3}. {}  score {:.2}  {} {}", i + 1, s.id, s.score, s.fraud_type, s.district);
+        if !s.shared_identifiers.is_empty() {
+            println!("     shared identifiers: {}", s.shared_identifiers.join(", "));
+        }
+        if !s.shared_terms.is_empty() {
+            println!("     shared terms: {}", s.shared_terms.iter().take(12).cloned().collect::<Vec<_>>().join(" "));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search_ids(data_dir: &Path, name: &str, q: &str) -> Vec<String> {
+        let idx = open_existing(data_dir, name).unwrap();
+        idx.search(q, &SearchOptions::top(10)).unwrap().hits.into_iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn indexes_a_jsonl_corpus_and_updates_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("court.jsonl");
+        std::fs::write(
+            &file,
+            "{\"fact\":\"被告人以签订合同为名骗取货款，卡号6222021234567890128\",\"meta\":{\"accusation\":[\"合同诈骗\"]}}\n\
+             {\"fact\":\"被告人酒后驾驶机动车\",\"meta\":{\"accusation\":[\"危险驾驶\"]}}\n",
+        )
+        .unwrap();
+        let args = IndexArgs {
+            jsonl: Some(JsonlSource {
+                file: file.clone(),
+                text_field: "fact".into(),
+                id_field: None,
+                type_field: Some("meta.accusation".into()),
+            }),
+            name: None,
+            rebuild: false,
+            dict: None,
+            fold_traditional: false,
+        };
+        let data = dir.path().join("data");
+        run_index(&data, &args).unwrap();
+        assert_eq!(search_ids(&data, "court", "合同"), ["1"]);
+        assert_eq!(search_ids(&data, "court", "6222 0212 3456 7890 128"), ["1"]);
+        let idx = open_existing(&data, "court").unwrap();
+        assert_eq!(idx.get("2").unwrap().fraud_type, "危险驾驶");
+        drop(idx);
+        // Re-running is incremental and idempotent.
+        run_index(&data, &args).unwrap();
+        assert_eq!(search_ids(&data, "court", "驾驶"), ["2"]);
+        // A bad line is an error naming the file and line.
+        std::fs::write(&file, "{\"fact\":\"ok\"}\nnot json\n").unwrap();
+        let err = run_index(&data, &args).unwrap_err().to_string();
+        assert!(err.contains("court.jsonl:2"), "{err}");
+    }
+
+    #[test]
+    fn indexes_the_store_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).unwrap();
+        store
+            .conn()
+            .execute(
+                "INSERT INTO reports (report_id, reported_at, reported_week, district, community, fraud_type, \
+                 loss_fen, narrative, phones, accounts, urls, apps, im_ids, row_hash, run_id, ingested_at) \
+                 VALUES ('R1', 1767225600, '2026-W01', '城关区', 'C1', 'brushing', 500000, \
+                 '受害人在网上兼职刷单被骗', '138 0013 8000', '', '', '', '', 'h', 1, 0)",
+                [],
+            )
+            .unwrap();
+        drop(store);
+        let docs = load_reports(dir.path()).unwrap();
+        assert_eq!(docs[0].identifiers, ["tel:+8613800138000"]);
+        let args = IndexArgs { jsonl: None, name: None, rebuild: false, dict: None, fold_traditional: false };
+        run_index(dir.path(), &args).unwrap();
+        assert_eq!(search_ids(dir.path(), CASES, "+8613800138000"), ["R1"]);
+        assert_eq!(search_ids(dir.path(), CASES, "刷单 type:brushing district:城关区"), ["R1"]);
+        assert!(open_existing(dir.path(), "../x").is_err());
+    }
+}

@@ -1,0 +1,220 @@
+//! Turning a parsed [`Expr`] into a tantivy query, analysing text with the same analysers as the fields.
+//!
+//! A word or phrase must match as adjacent characters in the bigram field (a phrase query over its bigrams; Chinese
+//! has no spaces, so an unquoted word is already a phrase); its jieba tokens add BM25 score on the jieba field. A
+//! single Han character is searched in the jieba field. Prefixes (`理财*`) match jieba tokens starting with the
+//! stem. An identifier matches its canonical key or its written form. Filters score nothing.
+
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use crate::analysis::{Analyzer, TokenMode, is_han};
+use crate::forward_only::ForwardOnly;
+use crate::query::{Expr, Filter};
+use crate::schema::Fields;
+
+/// Boost of an exact (adjacent) match of an unquoted word over a match of its separate words.
+const PHRASE_BOOST: f32 = 2.0;
+
+/// Boost of a canonical identifier match relative to text.
+const IDENT_BOOST: f32 = 3.0;
+
+pub(crate) struct Compiler<'a> {
+    pub analyzer: &'a Analyzer,
+    pub fields: Fields,
+}
+
+impl Compiler<'_> {
+    /// The query for `expr`; `None` when it has nothing searchable (e.g. only punctuation).
+    pub fn compile(&self, expr: &Expr) -> Option<Box<dyn Query>> {
+        match expr {
+            Expr::Word { text, prefix: false } => self.word(text),
+            Expr::Phrase(text) => self.phrase(text),
+            Expr::Word { text, prefix: true } => self.prefix(text),
+            Expr::Ident { key, raw } => {
+                let key_q: Box<dyn Query> = Box::new(BoostQuery::new(self.term(self.fields.ids, key), IDENT_BOOST));
+                let mut clauses = vec![(Occur::Should, key_q)];
+                if let Some(t) = self.phrase(raw) {
+                    clauses.push((Occur::Should, t));
+                }
+                Some(Box::new(BooleanQuery::new(clauses)))
+            }
+            Expr::Filter(f) => Some(self.filter(f)),
+            Expr::And(parts) => {
+                let mut clauses = Vec::new();
+                for p in parts {
+                    match p {
+                        Expr::Not(inner) => clauses.extend(self.compile(inner).map(|q| (Occur::MustNot, negated(q)))),
+                        _ => clauses.extend(self.compile(p).map(|q| (Occur::Must, q))),
+                    }
+                }
+                if clauses.is_empty() {
+                    return None;
+                }
+                Some(with_positive(clauses))
+            }
+            Expr::Or(parts) => {
+                let clauses: Vec<_> =
+                    parts.iter().filter_map(|p| self.compile(p)).map(|q| (Occur::Should, q)).collect();
+                if clauses.is_empty() {
+                    return None;
+                }
+                Some(Box::new(BooleanQuery::new(clauses)))
+            }
+            Expr::Not(inner) => {
+                let q = self.compile(inner).unwrap_or_else(|| Box::new(EmptyQuery));
+                Some(with_positive(vec![(Occur::MustNot, negated(q))]))
+            }
+        }
+    }
+
+    fn term(&self, field: Field, text: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+    }
+
+    /// An unquoted word: its characters adjacent (bigram phrase, boosted), or at least half of its words (see
+    /// `required_words`) anywhere; its search-mode sub-words add score. So 合同诈骗 finds facts that mention 合同 and
+    /// 骗取 but never the charge's name, ranked below those with the exact phrase.
+    pub fn word(&self, text: &str) -> Option<Box<dyn Query>> {
+        let phrase = self.phrase_only(text)?;
+        let words = self.required_words(text);
+        let sub = dedup(self.analyzer.tokens(text, TokenMode::Jieba).into_iter().map(|t| t.text));
+        let lone = words.len() <= 1;
+        let required: Box<dyn Query> = if lone {
+            phrase
+        } else {
+            let need = words.len().div_ceil(2);
+            let any: Vec<(Occur, Box<dyn Query>)> =
+                words.iter().map(|w| (Occur::Should, self.term(self.fields.text, w))).collect();
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, Box::new(BoostQuery::new(phrase, PHRASE_BOOST)) as Box<dyn Query>),
+                (Occur::Should, Box::new(BooleanQuery::with_minimum_required_clauses(any, need))),
+            ]))
+        };
+        let mut clauses = vec![(Occur::Must, required)];
+        clauses.extend(sub.iter().map(|t| (Occur::Should, self.term(self.fields.text, t))));
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The words of an unquoted query word: jieba's default segmentation; a single dictionary word that its
+    /// search-mode sub-words cover exactly (合同诈骗 → 合同 + 诈骗) is replaced by that cover, so documents that use
+    /// the parts but not the compound still match.
+    fn required_words(&self, text: &str) -> Vec<String> {
+        let words = self.analyzer.tokens(text, TokenMode::Words);
+        let [word] = words.as_slice() else {
+            return dedup(words.into_iter().map(|t| t.text));
+        };
+        let mut subs: Vec<_> =
+            self.analyzer.tokens(text, TokenMode::Jieba).into_iter().filter(|t| t.text != word.text).collect();
+        subs.sort_by_key(|t| (std::cmp::Reverse(t.to - t.from), t.from));
+        let mut cover: Vec<crate::analysis::Tok> = Vec::new();
+        for s in subs {
+            if s.from >= word.from && s.to <= word.to && cover.iter().all(|c| s.to <= c.from || s.from >= c.to) {
+                cover.push(s);
+            }
+        }
+        let covered: usize = cover.iter().map(|c| c.to - c.from).sum();
+        if cover.len() >= 2 && covered == word.to - word.from {
+            cover.sort_by_key(|c| c.from);
+            dedup(cover.into_iter().map(|c| c.text))
+        } else {
+            vec![word.text.clone()]
+        }
+    }
+
+    /// A quoted phrase: its characters adjacent (bigram phrase); its jieba sub-words add score.
+    pub fn phrase(&self, text: &str) -> Option<Box<dyn Query>> {
+        let required = self.phrase_only(text)?;
+        let sub = dedup(self.analyzer.tokens(text, TokenMode::Jieba).into_iter().map(|t| t.text));
+        let mut clauses = vec![(Occur::Must, required)];
+        clauses.extend(sub.iter().map(|t| (Occur::Should, self.term(self.fields.text, t))));
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Adjacent characters: a phrase over the bigram field (a lone Han character: the jieba field).
+    fn phrase_only(&self, text: &str) -> Option<Box<dyn Query>> {
+        let bigrams = self.analyzer.tokens(text, TokenMode::Bigram);
+        Some(match bigrams.as_slice() {
+            [] => return None,
+            [one] if one.text.chars().count() == 1 && one.text.chars().all(is_han) => {
+                self.term(self.fields.text, &one.text)
+            }
+            [one] => self.term(self.fields.bigram, &one.text),
+            many => Box::new(PhraseQuery::new_with_offset(
+                many.iter().map(|t| (t.position, Term::from_field_text(self.fields.bigram, &t.text))).collect(),
+            )),
+        })
+    }
+
+    fn prefix(&self, stem: &str) -> Option<Box<dyn Query>> {
+        let folded = self.analyzer.fold(stem);
+        if folded.chars().all(|c| !c.is_alphanumeric()) {
+            return None;
+        }
+        let mut pattern = String::new();
+        for c in folded.chars() {
+            if "\\.+*?()|[]{}^$#&-~\"@<>".contains(c) {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push_str(".*");
+        match RegexQuery::from_pattern(&pattern, self.fields.text) {
+            Ok(q) => Some(Box::new(q)),
+            Err(_) => Some(Box::new(EmptyQuery)),
+        }
+    }
+
+    pub fn filter(&self, f: &Filter) -> Box<dyn Query> {
+        let f_ = self.fields;
+        let q: Box<dyn Query> = match f {
+            Filter::FraudType(v) => self.term(f_.fraud_type, v),
+            Filter::District(v) => self.term(f_.district, v),
+            Filter::Community(v) => self.term(f_.community, v),
+            Filter::Id(v) => self.term(f_.id, v),
+            Filter::IdKey(v) => return Box::new(BoostQuery::new(self.term(f_.ids, v), IDENT_BOOST)),
+            Filter::Date { from, to } => range(f_.date, *from, *to),
+            Filter::Loss { min, max } => range(f_.loss, *min, *max),
+        };
+        Box::new(ConstScoreQuery::new(q, 0.0))
+    }
+}
+
+fn range(field: Field, lo: Option<i64>, hi: Option<i64>) -> Box<dyn Query> {
+    let b = |v: Option<i64>| v.map_or(Bound::Unbounded, |v| Bound::Included(Term::from_field_i64(field, v)));
+    // An unbounded side still has to name the field.
+    let (lo, hi) = match (lo, hi) {
+        (None, None) => (Bound::Included(Term::from_field_i64(field, i64::MIN)), Bound::Unbounded),
+        _ => (b(lo), b(hi)),
+    };
+    Box::new(RangeQuery::new(lo, hi))
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// A query used under `MustNot` (see `forward_only`).
+fn negated(q: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ForwardOnly(q))
+}
+
+/// A boolean query that also matches when every clause is negative.
+fn with_positive(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}

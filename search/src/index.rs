@@ -1,0 +1,440 @@
+//! The case index: create/open, upsert and sync (one atomic commit each), search, and "more like this".
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::analysis::{Analyzer, BIGRAM_TOKENIZER, JIEBA_TOKENIZER, TokenMode};
+use crate::compile::Compiler;
+use crate::doc::CaseDoc;
+use crate::error::{QueryError, QueryProblem, SearchError};
+use crate::ident::IdentifierExtractor;
+use crate::query::{Expr, Filter, parse};
+use crate::results::{AllRows, Hit, MAX_LIMIT, SearchOptions, SearchResults, facets, page};
+use crate::schema::{self, Fields};
+use crate::snippet::{HighlightTerms, snippet};
+
+/// Writer heap (tantivy splits it between threads; one thread is used).
+const WRITER_HEAP_BYTES: usize = 50_000_000;
+/// How many of a case's most distinctive terms "more like this" uses.
+const SIMILAR_TERMS: usize = 30;
+/// "More like this" ignores terms found in more than this share of the cases …
+const COMMON_TERM_SHARE: f64 = 0.1;
+/// … once the index holds at least this many cases.
+const MIN_DOCS_FOR_COMMON_TERMS: f64 = 50.0;
+/// Boost of a shared identifier in "more like this".
+const SHARED_ID_BOOST: f32 = 5.0;
+
+/// What [`CaseIndex::sync`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub added: usize,
+    pub updated: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+}
+
+/// A case similar to another one (串并案 candidate).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimilarCase {
+    pub id: String,
+    pub score: f32,
+    pub fraud_type: String,
+    pub district: String,
+    /// Identifier keys both cases mention.
+    pub shared_identifiers: Vec<String>,
+    /// Distinctive terms of the given case that this one also contains.
+    pub shared_terms: Vec<String>,
+}
+
+/// A Tantivy index of cases.
+pub struct CaseIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    analyzer: Analyzer,
+    ids: Box<dyn IdentifierExtractor>,
+}
+
+impl std::fmt::Debug for CaseIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaseIndex").field("analyzer", &self.analyzer).finish_non_exhaustive()
+    }
+}
+
+impl CaseIndex {
+    /// Opens the index in `dir`, creating the folder and an empty index when missing. The last committed state is
+    /// what is read; an interrupted write leaves it untouched.
+    pub fn create_or_open(
+        dir: &Path,
+        analyzer: Analyzer,
+        ids: Box<dyn IdentifierExtractor>,
+    ) -> Result<CaseIndex, SearchError> {
+        let wrap = |e: tantivy::TantivyError| SearchError::Index { path: dir.display().to_string(), source: e };
+        std::fs::create_dir_all(dir).map_err(|e| wrap(e.into()))?;
+        let mmap = MmapDirectory::open(dir).map_err(|e| wrap(e.into()))?;
+        let index = Index::open_or_create(mmap, schema::build().0).map_err(wrap)?;
+        Self::with_index(index, analyzer, ids)
+    }
+
+    /// A fresh in-memory index (tests, one-off corpora).
+    pub fn in_ram(analyzer: Analyzer, ids: Box<dyn IdentifierExtractor>) -> Result<CaseIndex, SearchError> {
+        Self::with_index(Index::create_in_ram(schema::build().0), analyzer, ids)
+    }
+
+    fn with_index(
+        index: Index,
+        analyzer: Analyzer,
+        ids: Box<dyn IdentifierExtractor>,
+    ) -> Result<CaseIndex, SearchError> {
+        let fields = schema::build().1;
+        index.tokenizers().register(JIEBA_TOKENIZER, analyzer.tokenizer(TokenMode::Jieba));
+        index.tokenizers().register(BIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Bigram));
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(CaseIndex { index, reader, fields, analyzer, ids })
+    }
+
+    /// The analyser (the same one analyses documents and queries).
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Number of cases in the last committed state.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether the index holds no case.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn writer(&self) -> Result<IndexWriter, SearchError> {
+        Ok(self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?)
+    }
+
+    fn document(&self, d: &CaseDoc) -> TantivyDocument {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &d.id);
+        doc.add_text(f.hash, d.content_hash());
+        doc.add_text(f.text, &d.text);
+        doc.add_text(f.bigram, &d.text);
+        for k in &d.identifiers {
+            doc.add_text(f.ids, k);
+        }
+        doc.add_text(f.fraud_type, &d.fraud_type);
+        doc.add_text(f.district, &d.district);
+        if let Some(c) = &d.community {
+            doc.add_text(f.community, c);
+        }
+        if let Some(t) = d.reported_at {
+            doc.add_i64(f.date, t);
+        }
+        if let Some(l) = d.loss_fen {
+            doc.add_i64(f.loss, l);
+        }
+        doc
+    }
+
+    /// Adds or replaces cases by id, then commits once (all or nothing).
+    pub fn upsert(&mut self, docs: &[CaseDoc]) -> Result<(), SearchError> {
+        let mut w = self.writer()?;
+        for d in docs {
+            w.delete_term(Term::from_field_text(self.fields.id, &d.id));
+            w.add_document(self.document(d))?;
+        }
+        w.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Removes cases by id, in one commit.
+    pub fn delete(&mut self, ids: &[String]) -> Result<(), SearchError> {
+        let mut w = self.writer()?;
+        for id in ids {
+            w.delete_term(Term::from_field_text(self.fields.id, id));
+        }
+        w.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Replaces the whole content with `docs`, in one commit.
+    pub fn rebuild(&mut self, docs: &[CaseDoc]) -> Result<(), SearchError> {
+        let mut w = self.writer()?;
+        w.delete_all_documents()?;
+        for d in docs {
+            w.add_document(self.document(d))?;
+        }
+        w.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Makes the index hold exactly `docs`: adds new cases, re-indexes changed ones (by content hash), deletes
+    /// cases that are gone; unchanged cases are not touched. One commit.
+    pub fn sync(&mut self, docs: &[CaseDoc]) -> Result<SyncReport, SearchError> {
+        let existing = self.hashes()?;
+        let mut report = SyncReport::default();
+        let mut w = self.writer()?;
+        let mut seen: HashSet<&str> = HashSet::with_capacity(docs.len());
+        for d in docs {
+            seen.insert(d.id.as_str());
+            match existing.get(&d.id) {
+                Some(h) if *h == d.content_hash() => {
+                    report.unchanged += 1;
+                    continue;
+                }
+                Some(_) => report.updated += 1,
+                None => report.added += 1,
+            }
+            w.delete_term(Term::from_field_text(self.fields.id, &d.id));
+            w.add_document(self.document(d))?;
+        }
+        for id in existing.keys().filter(|id| !seen.contains(String::as_str(id))) {
+            w.delete_term(Term::from_field_text(self.fields.id, id));
+            report.deleted += 1;
+        }
+        if report.added + report.updated + report.deleted > 0 {
+            w.commit()?;
+            self.reader.reload()?;
+        }
+        Ok(report)
+    }
+
+    /// Id → content hash of every live case.
+    fn hashes(&self) -> Result<BTreeMap<String, String>, SearchError> {
+        let searcher = self.reader.searcher();
+        let mut out = BTreeMap::new();
+        let (mut a, mut b) = (String::new(), String::new());
+        for seg in searcher.segment_readers() {
+            let ff = seg.fast_fields();
+            let (Some(ids), Some(hashes)) = (ff.str("id")?, ff.str("hash")?) else { continue };
+            for doc in seg.doc_ids_alive() {
+                a.clear();
+                b.clear();
+                if let (Some(i), Some(h)) = (ids.term_ords(doc).next(), hashes.term_ords(doc).next()) {
+                    ids.ord_to_str(i, &mut a).map_err(|e| SearchError::Tantivy(e.into()))?;
+                    hashes.ord_to_str(h, &mut b).map_err(|e| SearchError::Tantivy(e.into()))?;
+                    out.insert(a.clone(), b.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Parses and runs `query` (see [`crate::query`] for the syntax); `*` alone matches every case.
+    pub fn search(&self, query: &str, opts: &SearchOptions) -> Result<SearchResults, SearchError> {
+        let expr = if query.trim() == "*" { None } else { Some(parse(query, self.ids.as_ref())?) };
+        self.search_expr(expr.as_ref(), query, opts)
+    }
+
+    /// Runs an already parsed query (`None`: every case).
+    pub fn search_expr(
+        &self,
+        expr: Option<&Expr>,
+        text: &str,
+        opts: &SearchOptions,
+    ) -> Result<SearchResults, SearchError> {
+        if opts.limit == 0 || opts.limit > MAX_LIMIT {
+            return Err(SearchError::BadOption { reason: "limit must be between 1 and 1000" });
+        }
+        let compiler = Compiler { analyzer: &self.analyzer, fields: self.fields };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match expr {
+            Some(e) => {
+                let q = compiler.compile(e).ok_or_else(|| {
+                    SearchError::Query(QueryError {
+                        position: 0,
+                        problem: QueryProblem::NoSearchableText { word: text.to_string() },
+                    })
+                })?;
+                clauses.push((Occur::Must, q));
+            }
+            None => {
+                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(tantivy::query::AllQuery), 0.0))))
+            }
+        }
+        let mut filters = Vec::new();
+        filters.extend(opts.fraud_type.clone().map(Filter::FraudType));
+        filters.extend(opts.district.clone().map(Filter::District));
+        filters.extend(opts.community.clone().map(Filter::Community));
+        if opts.from.is_some() || opts.to.is_some() {
+            filters.push(Filter::Date { from: opts.from, to: opts.to });
+        }
+        clauses.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let rows = searcher.search(&query, &AllRows)?;
+        let total = rows.len();
+        let facets = facets(&rows);
+        let (rows, next_cursor) = page(rows, opts.sort, opts.limit, opts.cursor.as_deref())?;
+        let terms = expr.map(|e| self.highlight_terms(e)).unwrap_or_default();
+        let mut hits = Vec::with_capacity(rows.len());
+        for r in rows {
+            let doc: TantivyDocument = searcher.doc(r.addr)?;
+            let text = self.stored_str(&doc, self.fields.text).unwrap_or_default();
+            hits.push(Hit {
+                snippet: snippet(&self.analyzer, &text, &terms, opts.snippet_chars),
+                community: self.stored_str(&doc, self.fields.community),
+                identifiers: self.stored_all(&doc, self.fields.ids),
+                id: r.id,
+                score: r.score,
+                fraud_type: r.fraud_type,
+                district: r.district,
+                reported_at: r.date,
+                loss_fen: r.loss,
+            });
+        }
+        Ok(SearchResults { total, hits, facets, next_cursor })
+    }
+
+    fn stored_str(&self, doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+        doc.get_first(field).and_then(|v| v.as_str().map(str::to_string))
+    }
+
+    fn stored_all(&self, doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
+        doc.get_all(field).filter_map(|v| v.as_str().map(str::to_string)).collect()
+    }
+
+    fn highlight_terms(&self, e: &Expr) -> HighlightTerms {
+        let mut t = HighlightTerms::default();
+        self.collect_terms(e, &mut t);
+        t
+    }
+
+    fn collect_terms(&self, e: &Expr, t: &mut HighlightTerms) {
+        let add = |text: &str, t: &mut HighlightTerms| {
+            t.tokens.extend(self.analyzer.tokens(text, TokenMode::Bigram).into_iter().map(|x| x.text));
+        };
+        match e {
+            Expr::Word { text, prefix: false } | Expr::Phrase(text) => add(text, t),
+            Expr::Word { text, prefix: true } => t.prefixes.push(self.analyzer.fold(text)),
+            Expr::Ident { key, raw } => {
+                add(raw, t);
+                add(key_digits(key), t);
+            }
+            Expr::Filter(Filter::IdKey(key)) => add(key_digits(key), t),
+            Expr::Filter(_) | Expr::Not(_) => {}
+            Expr::And(parts) | Expr::Or(parts) => parts.iter().for_each(|p| self.collect_terms(p, t)),
+        }
+    }
+
+    /// The stored case `id`.
+    pub fn get(&self, id: &str) -> Result<CaseDoc, SearchError> {
+        let searcher = self.reader.searcher();
+        let (_, doc) = self.find(&searcher, id)?;
+        let f = self.fields;
+        let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
+        Ok(CaseDoc {
+            id: id.to_string(),
+            text: self.stored_str(&doc, f.text).unwrap_or_default(),
+            fraud_type: self.stored_str(&doc, f.fraud_type).unwrap_or_default(),
+            district: self.stored_str(&doc, f.district).unwrap_or_default(),
+            community: self.stored_str(&doc, f.community),
+            reported_at: int(f.date),
+            loss_fen: int(f.loss),
+            identifiers: self.stored_all(&doc, f.ids),
+        })
+    }
+
+    fn find(&self, searcher: &Searcher, id: &str) -> Result<(tantivy::DocAddress, TantivyDocument), SearchError> {
+        let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        let (_, addr) = top.first().ok_or_else(|| SearchError::UnknownCase { id: id.to_string() })?;
+        Ok((*addr, searcher.doc(*addr)?))
+    }
+
+    /// The `k` cases most similar to case `id` (its most distinctive terms by tf·idf, and its identifiers, which
+    /// weigh more), best first; candidates for 串并案.
+    pub fn similar(&self, id: &str, k: usize) -> Result<Vec<SimilarCase>, SearchError> {
+        if k == 0 || k > MAX_LIMIT {
+            return Err(SearchError::BadOption { reason: "k must be between 1 and 1000" });
+        }
+        let case = self.get(id)?;
+        let searcher = self.reader.searcher();
+        let n = searcher.num_docs() as f64;
+        let mut tf: BTreeMap<String, u32> = BTreeMap::new();
+        for t in self.analyzer.tokens(&case.text, TokenMode::Jieba) {
+            if t.text.chars().count() >= 2 {
+                *tf.entry(t.text).or_default() += 1;
+            }
+        }
+        let mut weighted = Vec::with_capacity(tf.len());
+        for (term, count) in tf {
+            let df = searcher.doc_freq(&Term::from_field_text(self.fields.text, &term))? as f64;
+            // Only in this case, or (in a corpus big enough to tell) boilerplate found in over a tenth of the cases.
+            let boilerplate = n >= MIN_DOCS_FOR_COMMON_TERMS && df > n * COMMON_TERM_SHARE;
+            let short_number = term.chars().all(|c| c.is_ascii_digit()) && term.len() < 5;
+            if df < 2.0 || boilerplate || short_number {
+                continue;
+            }
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            weighted.push((f64::from(count).sqrt() * idf, term));
+        }
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        weighted.truncate(SIMILAR_TERMS);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = weighted
+            .iter()
+            .map(|(_, t)| {
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(Term::from_field_text(self.fields.text, t), IndexRecordOption::WithFreqs));
+                (Occur::Should, q)
+            })
+            .collect();
+        for key in &case.identifiers {
+            let q = TermQuery::new(Term::from_field_text(self.fields.ids, key), IndexRecordOption::Basic);
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), SHARED_ID_BOOST))));
+        }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic)),
+        ));
+        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(k).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let other_ids = self.stored_all(&doc, self.fields.ids);
+            let other_terms: HashSet<String> = self
+                .analyzer
+                .tokens(&self.stored_str(&doc, self.fields.text).unwrap_or_default(), TokenMode::Jieba)
+                .into_iter()
+                .map(|t| t.text)
+                .collect();
+            out.push(SimilarCase {
+                id: self.stored_str(&doc, self.fields.id).unwrap_or_default(),
+                score,
+                fraud_type: self.stored_str(&doc, self.fields.fraud_type).unwrap_or_default(),
+                district: self.stored_str(&doc, self.fields.district).unwrap_or_default(),
+                shared_identifiers: case.identifiers.iter().filter(|k| other_ids.contains(k)).cloned().collect(),
+                shared_terms: weighted
+                    .iter()
+                    .filter(|(_, t)| other_terms.contains(t))
+                    .map(|(_, t)| t.clone())
+                    .collect(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The digits of a phone or card key, as written in plain text (`tel:+8613800138000` → `13800138000`).
+fn key_digits(key: &str) -> &str {
+    key.strip_prefix("tel:+86")
+        .or_else(|| key.strip_prefix("card:"))
+        .or_else(|| key.split_once(':').map(|(_, v)| v))
+        .unwrap_or(key)
+}
+
+#[cfg(test)]
+mod tests;

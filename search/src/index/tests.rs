@@ -1,0 +1,307 @@
+//! Unit tests of the case index on small in-RAM corpora.
+
+use std::sync::LazyLock;
+
+use super::*;
+use crate::analysis::AnalyzerOptions;
+use crate::ident::IdentExtractor;
+use crate::query::date_bounds;
+use crate::results::SortBy;
+
+static ANALYZER: LazyLock<Analyzer> = LazyLock::new(|| Analyzer::new(&AnalyzerOptions::default()).unwrap());
+
+fn day(d: &str) -> i64 {
+    date_bounds(d).unwrap().0 + 10 * 3600
+}
+
+fn case(id: &str, text: &str, ty: &str, district: &str, date: &str, loss_yuan: i64) -> CaseDoc {
+    CaseDoc {
+        id: id.into(),
+        text: text.into(),
+        fraud_type: ty.into(),
+        district: district.into(),
+        community: Some(format!("{district}一社区")),
+        reported_at: Some(day(date)),
+        loss_fen: Some(loss_yuan * 100),
+        identifiers: IdentExtractor.keys(text),
+    }
+}
+
+fn corpus() -> Vec<CaseDoc> {
+    vec![
+        case(
+            "R1",
+            "受害人接到自称铁路12306客服的电话，称车票退款需要验证，对方电话13800138000。",
+            "impersonate_service",
+            "城关区",
+            "2026-01-05",
+            3000,
+        ),
+        case(
+            "R2",
+            "对方自称公安局民警，称受害人涉嫌洗钱，要求将资金转入安全账户6222021234567890128进行资金核查。",
+            "impersonate_police",
+            "城关区",
+            "2026-02-10",
+            250000,
+        ),
+        case(
+            "R3",
+            "受害人在网上兼职刷单，先得小额返利，后被要求连续做任务，无法提现。",
+            "brushing",
+            "七里河区",
+            "2026-02-20",
+            12000,
+        ),
+        case(
+            "R4",
+            "网友在交友软件认识，带其进入投资理财平台，杀猪盘，累计投入后无法提现。",
+            "romance_investment",
+            "七里河区",
+            "2026-03-01",
+            800000,
+        ),
+        case(
+            "R5",
+            "老人参加养老项目推介会，被承诺高额回报，购买所谓养老投资产品。",
+            "elder_investment",
+            "安宁区",
+            "2026-03-15",
+            150000,
+        ),
+        case(
+            "R6",
+            "受害人被拉入刷单群，按要求垫付刷单资金，对方QQ号83412907。",
+            "brushing",
+            "安宁区",
+            "2026-03-20",
+            5000,
+        ),
+        case(
+            "R7",
+            "自称公安局民警来电，称受害人名下银行卡涉嫌洗钱，要求转账到安全账户配合调查。",
+            "impersonate_police",
+            "西固区",
+            "2026-01-20",
+            90000,
+        ),
+    ]
+}
+
+fn index() -> CaseIndex {
+    let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    idx.upsert(&corpus()).unwrap();
+    idx
+}
+
+fn ids(idx: &CaseIndex, q: &str) -> Vec<String> {
+    let mut v: Vec<String> = idx.search(q, &SearchOptions::top(100)).unwrap().hits.into_iter().map(|h| h.id).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn digits_and_words_around_script_boundaries() {
+    let idx = index();
+    assert_eq!(ids(&idx, "12306"), ["R1"]);
+    assert_eq!(ids(&idx, "铁路"), ["R1"]);
+    assert_eq!(ids(&idx, "铁路12306"), ["R1"]);
+    assert_eq!(ids(&idx, "１２３０６"), ["R1"], "full-width digits fold");
+    assert_eq!(ids(&idx, "杀猪盘"), ["R4"]);
+}
+
+#[test]
+fn boolean_operators_and_phrases() {
+    let idx = index();
+
+    assert_eq!(ids(&idx, "刷单"), ["R3", "R6"]);
+    assert_eq!(ids(&idx, "刷单 返利"), ["R3"]);
+    assert_eq!(ids(&idx, "刷单 AND NOT 返利"), ["R6"]);
+    assert_eq!(ids(&idx, "刷单 -返利"), ["R6"]);
+    assert_eq!(ids(&idx, "杀猪盘 OR 养老项目"), ["R4", "R5"]);
+    assert_eq!(ids(&idx, "(杀猪盘 OR 养老项目) NOT 老人"), ["R4"]);
+    assert_eq!(ids(&idx, "\"安全账户\""), ["R2", "R7"]);
+    // Characters present but not adjacent do not make a phrase.
+    assert!(ids(&idx, "\"账户安全\"").is_empty());
+    assert_eq!(ids(&idx, "NOT 公安局"), ["R1", "R3", "R4", "R5", "R6"]);
+    assert_eq!(ids(&idx, "理财*"), ["R4"]);
+}
+
+#[test]
+fn filters_and_options() {
+    let idx = index();
+    assert_eq!(ids(&idx, "洗钱 district:西固区"), ["R7"]);
+    assert_eq!(ids(&idx, "type:brushing"), ["R3", "R6"]);
+    assert_eq!(ids(&idx, "* "), ["R1", "R2", "R3", "R4", "R5", "R6", "R7"]);
+    assert_eq!(ids(&idx, "date:[2026-02-01 TO 2026-02-28]"), ["R2", "R3"]);
+    assert_eq!(ids(&idx, "date:2026-03"), ["R4", "R5", "R6"]);
+    assert_eq!(ids(&idx, "loss:[1000 TO 5000]"), ["R1", "R6"]);
+    assert_eq!(ids(&idx, "loss:[100000 TO *] 安全账户"), ["R2"]);
+    let mut o = SearchOptions::top(10);
+    o.fraud_type = Some("impersonate_police".into());
+    o.from = Some(date_bounds("2026-02-01").unwrap().0);
+    let r = idx.search("洗钱", &o).unwrap();
+    assert_eq!(r.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["R2"]);
+}
+
+#[test]
+fn identifiers_in_any_written_form() {
+    let idx = index();
+    for q in ["13800138000", "138 0013 8000", "+86 138-0013-8000", "１３８００１３８０００", "ident:tel:+8613800138000"]
+    {
+        assert_eq!(ids(&idx, q), ["R1"], "{q}");
+    }
+    for q in ["6222 0212 3456 7890 128", "6222-0212-3456-7890-128", "ident:card:6222021234567890128"] {
+        assert_eq!(ids(&idx, q), ["R2"], "{q}");
+    }
+    let r = idx.search("138 0013 8000", &SearchOptions::top(5)).unwrap();
+    assert!(r.hits[0].snippet.marked("[", "]").contains("[13800138000]"), "{:?}", r.hits[0].snippet);
+}
+
+#[test]
+fn facets_totals_and_sorting() {
+    let idx = index();
+    let r = idx.search("受害人", &SearchOptions::top(2)).unwrap();
+    assert_eq!(r.total, 5);
+    assert_eq!(r.hits.len(), 2);
+    let count = |v: &[crate::results::FacetCount], k: &str| v.iter().find(|f| f.value == k).map_or(0, |f| f.count);
+    assert_eq!(count(&r.facets.fraud_type, "brushing"), 2);
+    assert_eq!(count(&r.facets.district, "城关区"), 2);
+    assert_eq!(r.facets.month.iter().map(|f| f.count).sum::<u64>(), 5);
+    let mut o = SearchOptions::top(10);
+    o.sort = SortBy::Loss;
+    let by_loss: Vec<_> = idx.search("*", &o).unwrap().hits.into_iter().map(|h| h.loss_fen.unwrap()).collect();
+    assert!(by_loss.windows(2).all(|w| w[0] >= w[1]), "{by_loss:?}");
+    o.sort = SortBy::Date;
+    let by_date: Vec<_> = idx.search("*", &o).unwrap().hits.into_iter().map(|h| h.id).collect();
+    assert_eq!(by_date.first().map(String::as_str), Some("R6"));
+    assert_eq!(by_date.last().map(String::as_str), Some("R1"));
+    let rel = idx.search("安全账户 OR 洗钱 OR 刷单", &SearchOptions::top(10)).unwrap();
+    assert!(rel.hits.windows(2).all(|w| w[0].score >= w[1].score));
+}
+
+#[test]
+fn cursor_pages_cover_everything_once() {
+    let idx = index();
+    for sort in [SortBy::Relevance, SortBy::Date, SortBy::Loss] {
+        let mut o = SearchOptions::top(100);
+        o.sort = sort;
+        let all: Vec<String> = idx.search("受害人 OR 对方", &o).unwrap().hits.into_iter().map(|h| h.id).collect();
+        o.limit = 2;
+        let mut paged = Vec::new();
+        loop {
+            let r = idx.search("受害人 OR 对方", &o).unwrap();
+            paged.extend(r.hits.into_iter().map(|h| h.id));
+            match r.next_cursor {
+                Some(c) => o.cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(paged, all, "{sort:?}");
+    }
+    let mut o = SearchOptions::top(2);
+    o.cursor = Some("garbage".into());
+    assert!(matches!(idx.search("刷单", &o), Err(SearchError::BadCursor { .. })));
+}
+
+#[test]
+fn bad_queries_are_errors_with_positions() {
+    let idx = index();
+    match idx.search("刷单 AND (返利", &SearchOptions::top(5)) {
+        Err(SearchError::Query(e)) => assert_eq!(e.position, 7),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(idx.search("，。", &SearchOptions::top(5)), Err(SearchError::Query(_))));
+    assert!(matches!(idx.search("刷单", &SearchOptions::top(0)), Err(SearchError::BadOption { .. })));
+    for q in ["((", "\"", "loss:[", "date:[x TO y]", "*:*", "-", "理财**", "ident:", ":::", "[]"] {
+        let _ = idx.search(q, &SearchOptions::top(5));
+    }
+}
+
+#[test]
+fn upsert_replaces_and_sync_is_incremental() {
+    let mut idx = index();
+    let mut changed = corpus()[2].clone();
+    changed.text = "受害人被骗购买游戏装备。".into();
+    idx.upsert(std::slice::from_ref(&changed)).unwrap();
+    assert_eq!(idx.len(), 7);
+    assert_eq!(ids(&idx, "刷单"), ["R6"]);
+    assert_eq!(ids(&idx, "游戏装备"), ["R3"]);
+    assert_eq!(idx.get("R3").unwrap(), changed);
+
+    let mut docs = corpus();
+    docs[0].text.push_str("补充：对方还发来短信链接。");
+    docs.retain(|d| d.id != "R7");
+    docs.push(case(
+        "R8",
+        "冒充客服称快递丢失，要求理赔并共享屏幕。",
+        "impersonate_service",
+        "城关区",
+        "2026-03-25",
+        4000,
+    ));
+    let rep = idx.sync(&docs).unwrap();
+    // R1 changed, R3 changed back, R7 gone, R8 new.
+    assert_eq!(rep, SyncReport { added: 1, updated: 2, deleted: 1, unchanged: 4 });
+    assert_eq!(idx.sync(&docs).unwrap(), SyncReport { unchanged: 7, ..Default::default() });
+    // Rebuilding from the same documents gives the same results.
+    let mut fresh = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    fresh.rebuild(&docs).unwrap();
+    for q in ["刷单", "受害人", "安全账户 OR 短信", "13800138000"] {
+        let a = idx.search(q, &SearchOptions::top(10)).unwrap();
+        let b = fresh.search(q, &SearchOptions::top(10)).unwrap();
+        let key = |r: &SearchResults| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        assert_eq!(key(&a), key(&b), "{q}");
+        assert_eq!(a.total, b.total);
+    }
+}
+
+#[test]
+fn similar_ranks_a_near_duplicate_first() {
+    let mut idx = index();
+    let mut dup = corpus()[1].clone();
+    dup.id = "R9".into();
+    dup.text = "一名自称公安局民警的人来电，称受害人涉嫌洗钱，要求把资金转入安全账户核查。".into();
+    dup.identifiers = vec!["card:6222021234567890128".into()];
+    idx.upsert(&[dup]).unwrap();
+    let sim = idx.similar("R2", 3).unwrap();
+    assert_eq!(sim[0].id, "R9", "{sim:?}");
+    assert_eq!(sim[0].shared_identifiers, ["card:6222021234567890128"]);
+    assert_eq!(sim[1].id, "R7", "{sim:?}");
+    assert!(!sim.iter().any(|s| s.id == "R2"));
+    assert!(matches!(idx.similar("nope", 3), Err(SearchError::UnknownCase { .. })));
+}
+
+#[test]
+fn on_disk_index_survives_an_interrupted_write() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut idx = CaseIndex::create_or_open(dir.path(), ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+        idx.upsert(&corpus()[..2]).unwrap();
+        // A writer that adds a case and dies before committing.
+        let w = idx.writer().unwrap();
+        w.add_document(idx.document(&corpus()[2])).unwrap();
+        drop(w);
+    }
+    let idx = CaseIndex::create_or_open(dir.path(), ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    assert_eq!(idx.len(), 2);
+    assert_eq!(ids(&idx, "12306"), ["R1"]);
+    assert!(ids(&idx, "返利").is_empty());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any UTF-8 query gives results or a typed error, never a panic; tokens always point inside the text.
+    #[test]
+    fn any_query_or_text_is_handled(q in "\\PC{0,24}", ops in "[ ()\"*:\\-\\[\\]A-Z]{0,8}") {
+        let idx = index();
+        let query = format!("{ops}{q}");
+        let _ = idx.search(&query, &SearchOptions::top(5));
+        for mode in [crate::analysis::TokenMode::Jieba, crate::analysis::TokenMode::Bigram, crate::analysis::TokenMode::Words] {
+            for t in ANALYZER.tokens(&query, mode) {
+                proptest::prop_assert!(t.from < t.to && t.to <= query.len() && query.is_char_boundary(t.from));
+            }
+        }
+    }
+}
