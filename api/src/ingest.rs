@@ -9,11 +9,11 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use datasets::Table;
 use datasets::read::{Diagnostic, ReadError, TableReader, find_tables};
+use datasets::{Record, Table};
 
 use crate::progress;
-use crate::store::{FileCounts, RunStatus, Store, Write};
+use crate::store::{FileCounts, RowKey, RunStatus, Store, Write};
 
 /// Rows per transaction unless configured otherwise.
 pub const DEFAULT_BATCH_ROWS: usize = 10_000;
@@ -141,7 +141,7 @@ fn ingest_file(
 ) -> anyhow::Result<FileCounts> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut counts = FileCounts { file: name, table: table.name().into(), ..FileCounts::default() };
-    let mut reader = match TableReader::open(table, path) {
+    let reader = match TableReader::open(table, path) {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!("{e}");
@@ -151,44 +151,104 @@ fn ingest_file(
         }
     };
     let bar = progress::file_bar(path, opts.quiet);
-    let stamp = now();
-    let mut batch = store.batch(run_id, stamp)?;
-    let mut in_batch = 0;
-    while let Some(item) = reader.next() {
-        match item {
-            Err(diagnostics) => {
-                counts.rejected += 1;
-                for d in &diagnostics {
-                    rejects.write(d)?;
-                }
-            }
-            Ok((_line, rec)) => {
-                let outcome = batch.write(&rec)?;
-                match outcome {
-                    Write::Inserted => counts.accepted += 1,
-                    Write::Updated => counts.updated += 1,
-                    Write::Unchanged => counts.unchanged += 1,
-                }
-                counts.flagged += batch.check_references(&rec, outcome != Write::Unchanged)?;
-                in_batch += 1;
-                if in_batch >= opts.batch_rows.max(1) {
-                    batch.commit()?;
-                    rejects.flush()?;
-                    batch = store.batch(run_id, stamp)?;
-                    in_batch = 0;
-                }
-            }
-        }
-        bar.set_position(reader.bytes_read());
-    }
-    batch.commit()?;
-    rejects.flush()?;
+    // Parsing runs on its own thread, a few chunks ahead of the store writes.
+    let reader = std::thread::scope(|scope| -> anyhow::Result<TableReader> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(CHUNKS_AHEAD);
+        let parser = std::thread::Builder::new()
+            .name("parser".into())
+            .spawn_scoped(scope, move || parse_ahead(reader, &tx))
+            .context("cannot start the parser thread")?;
+        let written = write_rows(store, run_id, &rx, rejects, &mut counts, opts.batch_rows, &bar);
+        // On a write error the parser stops at its next send.
+        drop(rx);
+        let reader = parser.join().map_err(|_| anyhow::anyhow!("the parser thread of {} panicked", path.display()))?;
+        written?;
+        Ok(reader)
+    })?;
     bar.finish_and_clear();
     for w in reader.warnings() {
         tracing::warn!("{w}");
         notes.push(w.to_string());
     }
     Ok(counts)
+}
+
+/// Rows handed from the parser thread to the writer per message.
+const CHUNK_ROWS: usize = 512;
+/// Messages the parser may run ahead of the writer.
+const CHUNKS_AHEAD: usize = 8;
+
+/// Parsed rows (with their store keys) or their problems, and the bytes of input consumed after the last of them.
+type Chunk = (Vec<Result<(Record, RowKey), Vec<Diagnostic>>>, u64);
+
+/// Reads the whole file in chunks into `tx`, stopping early when the receiver is gone; returns the reader for
+/// its warnings.
+fn parse_ahead(mut reader: TableReader, tx: &std::sync::mpsc::SyncSender<Chunk>) -> TableReader {
+    let mut rows = Vec::with_capacity(CHUNK_ROWS);
+    while let Some(item) = reader.next() {
+        rows.push(item.map(|(_line, rec)| {
+            let key = RowKey::of(&rec);
+            (rec, key)
+        }));
+        if rows.len() == CHUNK_ROWS {
+            let full = std::mem::replace(&mut rows, Vec::with_capacity(CHUNK_ROWS));
+            if tx.send((full, reader.bytes_read())).is_err() {
+                return reader;
+            }
+        }
+    }
+    if !rows.is_empty() {
+        // A closed receiver means the writer already failed; its error is the one reported.
+        let _ = tx.send((rows, reader.bytes_read()));
+    }
+    reader
+}
+
+/// Writes the parsed rows arriving on `rx` in transactions of `batch_rows`, and bad rows to the rejects report.
+fn write_rows(
+    store: &mut Store,
+    run_id: i64,
+    rx: &std::sync::mpsc::Receiver<Chunk>,
+    rejects: &mut Rejects,
+    counts: &mut FileCounts,
+    batch_rows: usize,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    let stamp = now();
+    let mut batch = store.batch(run_id, stamp)?;
+    let mut in_batch = 0;
+    for (items, bytes) in rx {
+        for item in items {
+            match item {
+                Err(diagnostics) => {
+                    counts.rejected += 1;
+                    for d in &diagnostics {
+                        rejects.write(d)?;
+                    }
+                }
+                Ok((rec, key)) => {
+                    let outcome = batch.write_keyed(&rec, key)?;
+                    match outcome {
+                        Write::Inserted => counts.accepted += 1,
+                        Write::Updated => counts.updated += 1,
+                        Write::Unchanged => counts.unchanged += 1,
+                    }
+                    counts.flagged += batch.check_references(&rec, outcome)?;
+                    in_batch += 1;
+                    if in_batch >= batch_rows.max(1) {
+                        batch.commit()?;
+                        rejects.flush()?;
+                        batch = store.batch(run_id, stamp)?;
+                        in_batch = 0;
+                    }
+                }
+            }
+        }
+        bar.set_position(bytes);
+    }
+    batch.commit()?;
+    rejects.flush()?;
+    Ok(())
 }
 
 /// A file-level error as a rejects row.

@@ -3,7 +3,12 @@
 //!
 //! Writes go through a [`Batch`] (one transaction with cached prepared statements), so a process killed at any
 //! moment leaves exactly the batches that committed, and a re-run finds them unchanged.
+//!
+//! Which ids a table holds, and their row hashes, are read once per table into memory ([`known`]) and kept in
+//! step with every write, so ingest decides insert / update / unchanged and checks references without a query
+//! per row.
 
+mod known;
 mod migrations;
 mod rows;
 
@@ -11,7 +16,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use datasets::{Record, Table};
-use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use rusqlite::{Connection, Transaction, params, params_from_iter};
+
+use known::Known;
 
 pub use rows::iso_week;
 
@@ -23,15 +30,29 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     sql: Vec<TableSql>,
+    known: Known,
 }
 
 /// The statements used per record table, built once.
 struct TableSql {
     table: Table,
-    select_hash: String,
     archive: String,
     upsert: String,
-    exists: String,
+}
+
+/// What the store needs to know about a record before writing it: its id key and row hash. Computing it is
+/// pure, so ingest does it on the parser thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowKey {
+    id: u128,
+    hash: u64,
+}
+
+impl RowKey {
+    /// The key of `rec`.
+    pub fn of(rec: &Record) -> RowKey {
+        RowKey { id: known::key(rec.id()), hash: rows::row_hash(rec) }
+    }
 }
 
 /// What writing one record did.
@@ -105,6 +126,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // 64 MiB page cache: id lookups and reference checks on a million-row table stay in memory.
         conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.set_prepared_statement_cache_capacity(64);
         let sql = Table::ALL
             .into_iter()
@@ -115,16 +137,14 @@ impl Store {
                 let marks = (1..=cols.len() + 3).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
                 TableSql {
                     table,
-                    select_hash: format!("SELECT row_hash FROM {t} WHERE {id} = ?1"),
                     archive: format!("INSERT INTO {t}_history SELECT *, ?1, ?2 FROM {t} WHERE {id} = ?3"),
                     upsert: format!(
                         "INSERT OR REPLACE INTO {t} ({names}, row_hash, run_id, ingested_at) VALUES ({marks})"
                     ),
-                    exists: format!("SELECT 1 FROM {t} WHERE {id} = ?1"),
                 }
             })
             .collect();
-        Ok(Store { conn, path, sql })
+        Ok(Store { conn, path, sql, known: Known::default() })
     }
 
     /// Applies the migrations newer than `PRAGMA user_version`, each in its own transaction.
@@ -222,7 +242,8 @@ impl Store {
 
     /// Starts a write batch (one transaction) for run `run`, stamped `now`.
     pub fn batch(&mut self, run: i64, now: i64) -> anyhow::Result<Batch<'_>> {
-        Ok(Batch { tx: self.conn.transaction()?, sql: &self.sql, run, now })
+        self.known.begin_batch();
+        Ok(Batch { tx: self.conn.transaction()?, sql: &self.sql, known: &mut self.known, run, now })
     }
 }
 
@@ -230,6 +251,7 @@ impl Store {
 pub struct Batch<'a> {
     tx: Transaction<'a>,
     sql: &'a [TableSql],
+    known: &'a mut Known,
     run: i64,
     now: i64,
 }
@@ -241,34 +263,42 @@ impl Batch<'_> {
 
     /// Inserts the record, updates it (archiving the old version) or leaves it alone when unchanged.
     pub fn write(&mut self, rec: &Record) -> anyhow::Result<Write> {
-        let sql = self.sql(rec.table());
-        let hash = rows::row_hash(rec);
-        let old: Option<String> =
-            self.tx.prepare_cached(&sql.select_hash)?.query_row([rec.id()], |r| r.get(0)).optional()?;
-        let outcome = match old {
+        self.write_keyed(rec, RowKey::of(rec))
+    }
+
+    /// [`Batch::write`] with the record's key already computed (`key` must be `RowKey::of(rec)`).
+    pub fn write_keyed(&mut self, rec: &Record, key: RowKey) -> anyhow::Result<Write> {
+        let (table, hash) = (rec.table(), key.hash);
+        let known = self.known.table(&self.tx, table)?;
+        let outcome = match known.row_hash(key.id) {
             Some(h) if h == hash => return Ok(Write::Unchanged),
-            Some(_) => {
-                self.tx.prepare_cached(&sql.archive)?.execute(params![self.run, self.now, rec.id()])?;
-                Write::Updated
-            }
+            Some(_) => Write::Updated,
             None => Write::Inserted,
         };
+        let sql = self.sql(table);
+        if outcome == Write::Updated {
+            self.tx.prepare_cached(&sql.archive)?.execute(params![self.run, self.now, rec.id()])?;
+        }
+        let hash_text = rows::hash_text(hash);
         let mut values = rows::values(rec);
-        values.extend([hash.into(), self.run.into(), self.now.into()]);
+        values.extend([hash_text.as_str().into(), self.run.into(), self.now.into()]);
         self.tx.prepare_cached(&sql.upsert)?.execute(params_from_iter(values))?;
+        self.known.table(&self.tx, table)?.insert(key.id, hash);
         Ok(outcome)
     }
 
     /// Whether a record with `id` exists in `table` (including rows written earlier in this batch).
-    pub fn exists(&self, table: Table, id: &str) -> anyhow::Result<bool> {
-        Ok(self.tx.prepare_cached(&self.sql(table).exists)?.exists([id])?)
+    pub fn exists(&mut self, table: Table, id: &str) -> anyhow::Result<bool> {
+        Ok(self.known.table(&self.tx, table)?.row_hash(known::key(id)).is_some())
     }
 
-    /// Checks the record's references and, when `rewrite`, replaces its stored flags. Returns how many
-    /// references point at unknown records.
-    pub fn check_references(&mut self, rec: &Record, rewrite: bool) -> anyhow::Result<u64> {
+    /// Checks the references of a record that [`Batch::write`] just wrote with `outcome` and, unless it was
+    /// unchanged, replaces its stored flags. Returns how many references point at unknown records.
+    pub fn check_references(&mut self, rec: &Record, outcome: Write) -> anyhow::Result<u64> {
         let (table, id) = (rec.table().name(), rec.id());
-        if rewrite {
+        let rewrite = outcome != Write::Unchanged;
+        // A newly inserted record has no flags yet (flags are only written with their record).
+        if outcome == Write::Updated {
             self.tx
                 .prepare_cached("DELETE FROM flags WHERE tbl = ?1 AND record_id = ?2")?
                 .execute(params![table, id])?;
@@ -294,7 +324,10 @@ impl Batch<'_> {
 
     /// Commits the batch atomically.
     pub fn commit(self) -> anyhow::Result<()> {
-        Ok(self.tx.commit()?)
+        let Batch { tx, known, .. } = self;
+        tx.commit()?;
+        known.end_batch();
+        Ok(())
     }
 }
 
@@ -334,7 +367,7 @@ mod tests {
         let run = store.begin_run(dir.path(), 100).unwrap();
         let mut b = store.batch(run, 100).unwrap();
         assert_eq!(b.write(&report("R1", 500)).unwrap(), Write::Inserted);
-        assert_eq!(b.check_references(&report("R1", 500), true).unwrap(), 1);
+        assert_eq!(b.check_references(&report("R1", 500), Write::Inserted).unwrap(), 1);
         assert_eq!(b.write(&report("R1", 500)).unwrap(), Write::Unchanged);
         assert_eq!(b.write(&report("R1", 700)).unwrap(), Write::Updated);
         b.commit().unwrap();

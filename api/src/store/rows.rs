@@ -2,7 +2,7 @@
 
 use chrono::Datelike;
 use datasets::{Record, Table, Timestamp};
-use rusqlite::types::Value;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
 /// The data columns of `table`'s store table, in schema order (before `row_hash, run_id, ingested_at`).
 pub(crate) fn columns(table: Table) -> &'static [&'static str] {
@@ -57,22 +57,26 @@ pub fn iso_week(t: Timestamp) -> String {
     format!("{}-W{:02}", w.year(), w.week())
 }
 
-/// The record's values in [`columns`] order.
-pub(crate) fn values(rec: &Record) -> Vec<Value> {
-    fn text(s: &str) -> Value {
-        Value::Text(s.to_string())
+/// The record's values in [`columns`] order (text fields borrowed from the record).
+pub(crate) fn values(rec: &Record) -> Vec<ToSqlOutput<'_>> {
+    type Out<'a> = ToSqlOutput<'a>;
+    fn text(s: &str) -> Out<'_> {
+        ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
     }
-    fn opt<T: ToString>(v: &Option<T>) -> Value {
-        v.as_ref().map_or(Value::Null, |x| Value::Text(x.to_string()))
+    fn opt(v: &Option<String>) -> Out<'_> {
+        v.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text)
     }
-    fn int(v: impl Into<i64>) -> Value {
-        Value::Integer(v.into())
+    fn shown<T: ToString>(v: &Option<T>) -> Out<'static> {
+        ToSqlOutput::Owned(v.as_ref().map_or(Value::Null, |x| Value::Text(x.to_string())))
     }
-    fn opt_int<T: Copy + Into<i64>>(v: Option<T>) -> Value {
-        v.map_or(Value::Null, |x| Value::Integer(x.into()))
+    fn int(v: impl Into<i64>) -> Out<'static> {
+        ToSqlOutput::Owned(Value::Integer(v.into()))
     }
-    fn list<T: ToString>(v: &[T]) -> Value {
-        Value::Text(v.iter().map(T::to_string).collect::<Vec<_>>().join(";"))
+    fn opt_int<T: Copy + Into<i64>>(v: Option<T>) -> Out<'static> {
+        v.map_or(ToSqlOutput::Owned(Value::Null), |x| int(x))
+    }
+    fn list<T: ToString>(v: &[T]) -> Out<'static> {
+        ToSqlOutput::Owned(Value::Text(v.iter().map(T::to_string).collect::<Vec<_>>().join(";")))
     }
     match rec {
         Record::Resident(r) => vec![
@@ -85,21 +89,21 @@ pub(crate) fn values(rec: &Record) -> Vec<Value> {
             opt_int(r.lives_alone),
             list(&r.phones),
             opt_int(r.antifraud_app),
-            opt(&r.language),
+            shown(&r.language),
         ],
         Record::Report(r) => vec![
             text(&r.report_id),
             int(r.reported_at.0),
-            Value::Text(iso_week(r.reported_at)),
+            ToSqlOutput::Owned(Value::Text(iso_week(r.reported_at))),
             opt_int(r.occurred_at.map(|t| t.0)),
             text(&r.district),
             opt(&r.community),
             opt(&r.victim_id),
             opt_int(r.victim_age),
-            opt(&r.victim_gender),
+            shown(&r.victim_gender),
             text(r.fraud_type.code()),
             opt_int(r.loss.map(|f| f.0)),
-            opt(&r.contact_channel),
+            shown(&r.contact_channel),
             text(&r.narrative),
             list(&r.phones),
             list(&r.accounts),
@@ -113,7 +117,7 @@ pub(crate) fn values(rec: &Record) -> Vec<Value> {
             text(&r.to_account),
             int(r.amount.0),
             int(r.at.0),
-            opt(&r.channel),
+            shown(&r.channel),
             opt(&r.report_id),
         ],
         Record::Contact(r) => vec![
@@ -132,7 +136,7 @@ pub(crate) fn values(rec: &Record) -> Vec<Value> {
             text(r.audience.code()),
             list(&r.channels),
             opt_int(r.minutes),
-            opt(&r.language),
+            shown(&r.language),
         ],
         Record::Staff(r) => vec![text(&r.staff_id), opt(&r.name), list(&r.grids), int(r.minutes_per_week)],
         Record::Outreach(r) => vec![
@@ -142,15 +146,15 @@ pub(crate) fn values(rec: &Record) -> Vec<Value> {
             text(r.channel.code()),
             opt(&r.staff_id),
             int(r.at.0),
-            opt(&r.outcome),
+            shown(&r.outcome),
             opt_int(r.holdout),
         ],
     }
 }
 
-/// A stable 64-bit FNV-1a hash of the record's canonical fields, as 16 hex digits. Only ever compared with the
-/// stored hash of the same id, so 64 bits leave a 2⁻⁶⁴ chance of missing a change.
-pub(crate) fn row_hash(rec: &Record) -> String {
+/// A stable 64-bit FNV-1a hash of the record's canonical fields (stored as [`hash_text`]). Only ever compared
+/// with the stored hash of the same id, so 64 bits leave a 2⁻⁶⁴ chance of missing a change.
+pub(crate) fn row_hash(rec: &Record) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for field in rec.to_fields() {
         for b in field.as_bytes().iter().chain(std::iter::once(&0x1f)) {
@@ -158,7 +162,17 @@ pub(crate) fn row_hash(rec: &Record) -> String {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
+    h
+}
+
+/// A row hash as stored in the `row_hash` column: 16 lower-case hex digits.
+pub(crate) fn hash_text(h: u64) -> String {
     format!("{h:016x}")
+}
+
+/// The inverse of [`hash_text`]; `None` for anything else.
+pub(crate) fn parse_hash(s: &str) -> Option<u64> {
+    if s.len() == 16 { u64::from_str_radix(s, 16).ok() } else { None }
 }
 
 /// References from a record to other tables, checked at ingest: (field, value, referenced table).

@@ -43,7 +43,7 @@ enum Format {
 }
 
 struct CsvRows {
-    reader: csv::Reader<Box<dyn Read>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     /// For each field of the table (in `Table::fields` order), the column holding it.
     columns: Arc<[Option<usize>]>,
     width: usize,
@@ -51,7 +51,7 @@ struct CsvRows {
 }
 
 struct JsonlRows {
-    reader: BufReader<Box<dyn Read>>,
+    reader: BufReader<Box<dyn Read + Send>>,
     line: u64,
     bytes: u64,
     buf: Vec<u8>,
@@ -75,7 +75,7 @@ impl TableReader {
         }
         let mut file = File::open(path).map_err(io)?;
         let mut warnings = Vec::new();
-        let input: Box<dyn Read> = match sniffed.encoding {
+        let input: Box<dyn Read + Send> = match sniffed.encoding {
             TextEncoding::Utf8 { bom: true } => {
                 file.seek(SeekFrom::Start(3)).map_err(io)?;
                 Box::new(file)
