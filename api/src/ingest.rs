@@ -7,6 +7,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use anyhow::{Context, bail};
 use datasets::read::{Diagnostic, ReadError, TableReader, find_tables};
@@ -153,12 +154,13 @@ fn ingest_file(
     let bar = progress::file_bar(path, opts.quiet);
     // Parsing runs on its own thread, a few chunks ahead of the store writes.
     let reader = std::thread::scope(|scope| -> anyhow::Result<TableReader> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(CHUNKS_AHEAD);
+        let (tx, rx) = sync_channel::<Chunk>(CHUNKS_AHEAD);
+        let (done_tx, done_rx) = channel::<Rows>();
         let parser = std::thread::Builder::new()
             .name("parser".into())
-            .spawn_scoped(scope, move || parse_ahead(reader, &tx))
+            .spawn_scoped(scope, move || parse_ahead(reader, &tx, &done_rx))
             .context("cannot start the parser thread")?;
-        let written = write_rows(store, run_id, &rx, rejects, &mut counts, opts.batch_rows, &bar);
+        let written = write_rows(store, run_id, (&rx, &done_tx), rejects, &mut counts, opts.batch_rows, &bar);
         // On a write error the parser stops at its next send.
         drop(rx);
         let reader = parser.join().map_err(|_| anyhow::anyhow!("the parser thread of {} panicked", path.display()))?;
@@ -178,12 +180,14 @@ const CHUNK_ROWS: usize = 512;
 /// Messages the parser may run ahead of the writer.
 const CHUNKS_AHEAD: usize = 8;
 
-/// Parsed rows (with their store keys) or their problems, and the bytes of input consumed after the last of them.
-type Chunk = (Vec<Result<(Record, RowKey), Vec<Diagnostic>>>, u64);
+/// Parsed rows (with their store keys) or their problems.
+type Rows = Vec<Result<(Record, RowKey), Vec<Diagnostic>>>;
+/// Rows, and the bytes of input consumed after the last of them.
+type Chunk = (Rows, u64);
 
 /// Reads the whole file in chunks into `tx`, stopping early when the receiver is gone; returns the reader for
-/// its warnings.
-fn parse_ahead(mut reader: TableReader, tx: &std::sync::mpsc::SyncSender<Chunk>) -> TableReader {
+/// its warnings. Chunks the writer is done with come back on `done`, to be freed here, off the writer thread.
+fn parse_ahead(mut reader: TableReader, tx: &SyncSender<Chunk>, done: &Receiver<Rows>) -> TableReader {
     let mut rows = Vec::with_capacity(CHUNK_ROWS);
     while let Some(item) = reader.next() {
         rows.push(item.map(|(_line, rec)| {
@@ -191,7 +195,9 @@ fn parse_ahead(mut reader: TableReader, tx: &std::sync::mpsc::SyncSender<Chunk>)
             (rec, key)
         }));
         if rows.len() == CHUNK_ROWS {
-            let full = std::mem::replace(&mut rows, Vec::with_capacity(CHUNK_ROWS));
+            let mut next = done.try_iter().last().unwrap_or_else(|| Vec::with_capacity(CHUNK_ROWS));
+            next.clear();
+            let full = std::mem::replace(&mut rows, next);
             if tx.send((full, reader.bytes_read())).is_err() {
                 return reader;
             }
@@ -208,7 +214,7 @@ fn parse_ahead(mut reader: TableReader, tx: &std::sync::mpsc::SyncSender<Chunk>)
 fn write_rows(
     store: &mut Store,
     run_id: i64,
-    rx: &std::sync::mpsc::Receiver<Chunk>,
+    (rx, done): (&Receiver<Chunk>, &Sender<Rows>),
     rejects: &mut Rejects,
     counts: &mut FileCounts,
     batch_rows: usize,
@@ -218,22 +224,22 @@ fn write_rows(
     let mut batch = store.batch(run_id, stamp)?;
     let mut in_batch = 0;
     for (items, bytes) in rx {
-        for item in items {
+        for item in &items {
             match item {
                 Err(diagnostics) => {
                     counts.rejected += 1;
-                    for d in &diagnostics {
+                    for d in diagnostics {
                         rejects.write(d)?;
                     }
                 }
                 Ok((rec, key)) => {
-                    let outcome = batch.write_keyed(&rec, key)?;
+                    let outcome = batch.write_keyed(rec, *key)?;
                     match outcome {
                         Write::Inserted => counts.accepted += 1,
                         Write::Updated => counts.updated += 1,
                         Write::Unchanged => counts.unchanged += 1,
                     }
-                    counts.flagged += batch.check_references(&rec, outcome)?;
+                    counts.flagged += batch.check_references(rec, outcome)?;
                     in_batch += 1;
                     if in_batch >= batch_rows.max(1) {
                         batch.commit()?;
@@ -245,6 +251,8 @@ fn write_rows(
             }
         }
         bar.set_position(bytes);
+        // Once the parser has finished, nobody takes chunks back and they are freed here.
+        let _ = done.send(items);
     }
     batch.commit()?;
     rejects.flush()?;

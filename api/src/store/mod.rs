@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use datasets::{Record, Table};
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, Transaction, params, params_from_iter};
 
 use known::Known;
@@ -281,7 +282,7 @@ impl Batch<'_> {
         }
         let hash_text = rows::hash_text(hash);
         let mut values = rows::values(rec);
-        values.extend([hash_text.as_str().into(), self.run.into(), self.now.into()]);
+        values.extend([ToSqlOutput::Borrowed(ValueRef::Text(&hash_text)), self.run.into(), self.now.into()]);
         self.tx.prepare_cached(&sql.upsert)?.execute(params_from_iter(values))?;
         self.known.table(&self.tx, table)?.insert(key.id, hash);
         Ok(outcome)

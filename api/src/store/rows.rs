@@ -165,14 +165,37 @@ pub(crate) fn row_hash(rec: &Record) -> u64 {
     h
 }
 
-/// A row hash as stored in the `row_hash` column: 16 lower-case hex digits.
-pub(crate) fn hash_text(h: u64) -> String {
-    format!("{h:016x}")
+/// A row hash as stored in the `row_hash` column: 16 lower-case hex digits (`{h:016x}`, without the
+/// formatting machinery: this runs once per written row).
+pub(crate) fn hash_text(h: u64) -> [u8; 16] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 16];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = HEX[((h >> (60 - 4 * i)) & 0xf) as usize];
+    }
+    out
 }
 
 /// The inverse of [`hash_text`]; `None` for anything else.
 pub(crate) fn parse_hash(s: &str) -> Option<u64> {
     if s.len() == 16 { u64::from_str_radix(s, 16).ok() } else { None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_text_is_sixteen_hex_digits_and_parses_back() {
+        for h in [0, 1, 0xdead_beef, u64::MAX, 0xcbf2_9ce4_8422_2325, 0x0123_4567_89ab_cdef] {
+            let text = hash_text(h);
+            let text = std::str::from_utf8(&text).unwrap();
+            assert_eq!(text, format!("{h:016x}"));
+            assert_eq!(parse_hash(text), Some(h));
+        }
+        assert_eq!(parse_hash("abc"), None);
+        assert_eq!(parse_hash("zzzzzzzzzzzzzzzz"), None);
+    }
 }
 
 /// References from a record to other tables, checked at ingest: (field, value, referenced table).
