@@ -181,23 +181,6 @@ pub(crate) fn parse_hash(s: &str) -> Option<u64> {
     if s.len() == 16 { u64::from_str_radix(s, 16).ok() } else { None }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hash_text_is_sixteen_hex_digits_and_parses_back() {
-        for h in [0, 1, 0xdead_beef, u64::MAX, 0xcbf2_9ce4_8422_2325, 0x0123_4567_89ab_cdef] {
-            let text = hash_text(h);
-            let text = std::str::from_utf8(&text).unwrap();
-            assert_eq!(text, format!("{h:016x}"));
-            assert_eq!(parse_hash(text), Some(h));
-        }
-        assert_eq!(parse_hash("abc"), None);
-        assert_eq!(parse_hash("zzzzzzzzzzzzzzzz"), None);
-    }
-}
-
 /// References from a record to other tables, checked at ingest: (field, value, referenced table).
 pub(crate) fn references(rec: &Record) -> Vec<(&'static str, &str, Table)> {
     let mut out = Vec::new();
@@ -224,4 +207,21 @@ pub(crate) fn references(rec: &Record) -> Vec<(&'static str, &str, Table)> {
         Record::Resident(_) | Record::Contact(_) | Record::Content(_) | Record::Staff(_) => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_text_is_sixteen_hex_digits_and_parses_back() {
+        for h in [0, 1, 0xdead_beef, u64::MAX, 0xcbf2_9ce4_8422_2325, 0x0123_4567_89ab_cdef] {
+            let text = hash_text(h);
+            let text = std::str::from_utf8(&text).unwrap();
+            assert_eq!(text, format!("{h:016x}"));
+            assert_eq!(parse_hash(text), Some(h));
+        }
+        assert_eq!(parse_hash("abc"), None);
+        assert_eq!(parse_hash("zzzzzzzzzzzzzzzz"), None);
+    }
 }
