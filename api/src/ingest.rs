@@ -239,7 +239,7 @@ fn write_rows(
                         Write::Updated => counts.updated += 1,
                         Write::Unchanged => counts.unchanged += 1,
                     }
-                    counts.flagged += batch.check_references(rec, outcome)?;
+                    counts.flagged += batch.check_references_keyed(rec, key, outcome)?;
                     in_batch += 1;
                     if in_batch >= batch_rows.max(1) {
                         batch.commit()?;

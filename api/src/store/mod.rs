@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use datasets::{Record, Table};
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, Transaction, params, params_from_iter};
+use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, params, params_from_iter};
 
 use known::Known;
 
@@ -47,12 +47,18 @@ struct TableSql {
 pub struct RowKey {
     id: u128,
     hash: u64,
+    /// The keys of the record's references, in [`rows::references`] order (unused slots 0).
+    refs: [u128; 3],
 }
 
 impl RowKey {
     /// The key of `rec`.
     pub fn of(rec: &Record) -> RowKey {
-        RowKey { id: known::key(rec.id()), hash: rows::row_hash(rec) }
+        let mut refs = [0; 3];
+        for (slot, (_, value, _)) in refs.iter_mut().zip(rows::references(rec)) {
+            *slot = known::key(value);
+        }
+        RowKey { id: known::key(rec.id()), hash: rows::row_hash(rec), refs }
     }
 }
 
@@ -244,21 +250,29 @@ impl Store {
     /// Starts a write batch (one transaction) for run `run`, stamped `now`.
     pub fn batch(&mut self, run: i64, now: i64) -> anyhow::Result<Batch<'_>> {
         self.known.begin_batch();
-        Ok(Batch { tx: self.conn.transaction()?, sql: &self.sql, known: &mut self.known, run, now })
+        let conn = &self.conn;
+        // Same as `Connection::transaction` (deferred), but borrowing the connection shared, so the batch can
+        // also hold its prepared upserts.
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+        let upserts = Table::ALL.map(|_| None);
+        Ok(Batch { tx, conn, upserts, sql: &self.sql, known: &mut self.known, run, now })
     }
 }
 
 /// One write transaction: records, their flags. Nothing is visible to others until [`Batch::commit`].
 pub struct Batch<'a> {
     tx: Transaction<'a>,
+    conn: &'a Connection,
+    /// Each table's upsert, prepared on first use in this batch (saves a cache lookup per row).
+    upserts: [Option<CachedStatement<'a>>; Table::ALL.len()],
     sql: &'a [TableSql],
     known: &'a mut Known,
     run: i64,
     now: i64,
 }
 
-impl Batch<'_> {
-    fn sql(&self, table: Table) -> &TableSql {
+impl<'a> Batch<'a> {
+    fn sql(&self, table: Table) -> &'a TableSql {
         self.sql.iter().find(|s| s.table == table).expect("every table has statements")
     }
 
@@ -281,9 +295,12 @@ impl Batch<'_> {
             self.tx.prepare_cached(&sql.archive)?.execute(params![self.run, self.now, rec.id()])?;
         }
         let hash_text = rows::hash_text(hash);
-        let mut values = rows::values(rec);
-        values.extend([ToSqlOutput::Borrowed(ValueRef::Text(&hash_text)), self.run.into(), self.now.into()]);
-        self.tx.prepare_cached(&sql.upsert)?.execute(params_from_iter(values))?;
+        let tail = [ToSqlOutput::Borrowed(ValueRef::Text(&hash_text)), self.run.into(), self.now.into()];
+        let upsert = match &mut self.upserts[table as usize] {
+            Some(stmt) => stmt,
+            empty => empty.insert(self.conn.prepare_cached(&sql.upsert)?),
+        };
+        upsert.execute(params_from_iter(rows::values(rec).into_iter().chain(tail)))?;
         self.known.table(&self.tx, table)?.insert(key.id, hash);
         Ok(outcome)
     }
@@ -296,6 +313,11 @@ impl Batch<'_> {
     /// Checks the references of a record that [`Batch::write`] just wrote with `outcome` and, unless it was
     /// unchanged, replaces its stored flags. Returns how many references point at unknown records.
     pub fn check_references(&mut self, rec: &Record, outcome: Write) -> anyhow::Result<u64> {
+        self.check_references_keyed(rec, &RowKey::of(rec), outcome)
+    }
+
+    /// [`Batch::check_references`] with the record's key already computed (`key` must be `RowKey::of(rec)`).
+    pub fn check_references_keyed(&mut self, rec: &Record, key: &RowKey, outcome: Write) -> anyhow::Result<u64> {
         let (table, id) = (rec.table().name(), rec.id());
         let rewrite = outcome != Write::Unchanged;
         // A newly inserted record has no flags yet (flags are only written with their record).
@@ -305,8 +327,8 @@ impl Batch<'_> {
                 .execute(params![table, id])?;
         }
         let mut flagged = 0;
-        for (field, value, target) in rows::references(rec) {
-            if self.exists(target, value)? {
+        for ((field, value, target), value_key) in rows::references(rec).zip(key.refs) {
+            if self.known.table(&self.tx, target)?.row_hash(value_key).is_some() {
                 continue;
             }
             flagged += 1;
@@ -325,7 +347,8 @@ impl Batch<'_> {
 
     /// Commits the batch atomically.
     pub fn commit(self) -> anyhow::Result<()> {
-        let Batch { tx, known, .. } = self;
+        let Batch { tx, upserts, known, .. } = self;
+        drop(upserts);
         tx.commit()?;
         known.end_batch();
         Ok(())

@@ -75,7 +75,14 @@ pub(crate) fn values(rec: &Record) -> Vec<ToSqlOutput<'_>> {
     fn opt_int<T: Copy + Into<i64>>(v: Option<T>) -> Out<'static> {
         v.map_or(ToSqlOutput::Owned(Value::Null), |x| int(x))
     }
-    fn list<T: ToString>(v: &[T]) -> Out<'static> {
+    fn list(v: &[String]) -> Out<'_> {
+        match v {
+            [] => text(""),
+            [one] => text(one),
+            _ => ToSqlOutput::Owned(Value::Text(v.join(";"))),
+        }
+    }
+    fn codes<T: ToString>(v: &[T]) -> Out<'static> {
         ToSqlOutput::Owned(Value::Text(v.iter().map(T::to_string).collect::<Vec<_>>().join(";")))
     }
     match rec {
@@ -132,9 +139,9 @@ pub(crate) fn values(rec: &Record) -> Vec<ToSqlOutput<'_>> {
             text(&r.content_id),
             text(&r.title),
             text(r.format.code()),
-            list(&r.fraud_types),
+            codes(&r.fraud_types),
             text(r.audience.code()),
-            list(&r.channels),
+            codes(&r.channels),
             opt_int(r.minutes),
             shown(&r.language),
         ],
@@ -182,31 +189,18 @@ pub(crate) fn parse_hash(s: &str) -> Option<u64> {
 }
 
 /// References from a record to other tables, checked at ingest: (field, value, referenced table).
-pub(crate) fn references(rec: &Record) -> Vec<(&'static str, &str, Table)> {
-    let mut out = Vec::new();
-    match rec {
-        Record::Report(r) => {
-            if let Some(v) = &r.victim_id {
-                out.push(("victim_id", v.as_str(), Table::Residents));
-            }
-        }
-        Record::Transfer(r) => {
-            if let Some(v) = &r.report_id {
-                out.push(("report_id", v.as_str(), Table::Reports));
-            }
-        }
-        Record::Outreach(r) => {
-            out.push(("resident_id", r.resident_id.as_str(), Table::Residents));
-            if let Some(v) = &r.content_id {
-                out.push(("content_id", v.as_str(), Table::Content));
-            }
-            if let Some(v) = &r.staff_id {
-                out.push(("staff_id", v.as_str(), Table::Staff));
-            }
-        }
-        Record::Resident(_) | Record::Contact(_) | Record::Content(_) | Record::Staff(_) => {}
-    }
-    out
+pub(crate) fn references(rec: &Record) -> impl Iterator<Item = (&'static str, &str, Table)> {
+    let refs = match rec {
+        Record::Report(r) => [r.victim_id.as_deref().map(|v| ("victim_id", v, Table::Residents)), None, None],
+        Record::Transfer(r) => [r.report_id.as_deref().map(|v| ("report_id", v, Table::Reports)), None, None],
+        Record::Outreach(r) => [
+            Some(("resident_id", r.resident_id.as_str(), Table::Residents)),
+            r.content_id.as_deref().map(|v| ("content_id", v, Table::Content)),
+            r.staff_id.as_deref().map(|v| ("staff_id", v, Table::Staff)),
+        ],
+        Record::Resident(_) | Record::Contact(_) | Record::Content(_) | Record::Staff(_) => [None, None, None],
+    };
+    refs.into_iter().flatten()
 }
 
 #[cfg(test)]
