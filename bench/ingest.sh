@@ -4,7 +4,7 @@
 # synchronous=NORMAL). Prints rows/s for both, the ratio, and fanzha's peak RSS.
 #
 # Usage: bench/ingest.sh DIR          (DIR holds residents.csv, reports.csv, …; make one with bench/make-sample.py)
-# Output files go to bench/out/ (git-ignored), or $BENCH_OUT.
+# Output files go to bench/out/ (git-ignored), or $BENCH_OUT. FANZHA_BIN=path runs that binary instead of building.
 # Only the seven interchange tables are imported on the sqlite3 side (the generator also writes areas.csv,
 # adjacency.csv and truth/, which fanzha ignores).
 set -euo pipefail
@@ -16,8 +16,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_OUT:-$root/bench/out}
 command -v sqlite3 >/dev/null || { echo "sqlite3 CLI not found" >&2; exit 2; }
 
-CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1} cargo build --release -q -p api --manifest-path "$root/Cargo.toml"
-bin=$root/target/release/fanzha
+if [[ -n ${FANZHA_BIN:-} ]]; then
+    bin=$FANZHA_BIN # e.g. an older build, for before/after figures
+else
+    CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1} cargo build --release -q -p api --manifest-path "$root/Cargo.toml"
+    bin=$root/target/release/fanzha
+fi
 rm -rf "$out" && mkdir -p "$out"
 
 # 1. fanzha ingest (validation, typed columns, hashing, reference checks, batched transactions).

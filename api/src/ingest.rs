@@ -152,6 +152,9 @@ fn ingest_file(
         }
     };
     let bar = progress::file_bar(path, opts.quiet);
+    // Interchange rows are rarely under 64 bytes, so this rarely over-reserves; capped at 4M rows (~100 MB).
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    store.expect_rows(table, usize::try_from(size / 64).unwrap_or(usize::MAX).min(1 << 22))?;
     // Parsing runs on its own thread, a few chunks ahead of the store writes.
     let reader = std::thread::scope(|scope| -> anyhow::Result<TableReader> {
         let (tx, rx) = sync_channel::<Chunk>(CHUNKS_AHEAD);

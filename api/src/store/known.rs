@@ -75,6 +75,11 @@ impl KnownTable {
         self.rows.get(&k).copied()
     }
 
+    /// Makes room for `additional` more ids without regrowing the map.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional);
+    }
+
     /// Records that the id with [`key`] `k` is now stored with `hash`.
     pub(crate) fn insert(&mut self, k: u128, hash: u64) {
         self.rows.insert(k, hash);

@@ -247,6 +247,13 @@ impl Store {
         Ok(n)
     }
 
+    /// Sizes the in-memory id map of `table` for about `additional` more rows (a hint: it saves regrowing the
+    /// map while a large file is written).
+    pub fn expect_rows(&mut self, table: Table, additional: usize) -> anyhow::Result<()> {
+        self.known.table(&self.conn, table)?.reserve(additional);
+        Ok(())
+    }
+
     /// Starts a write batch (one transaction) for run `run`, stamped `now`.
     pub fn batch(&mut self, run: i64, now: i64) -> anyhow::Result<Batch<'_>> {
         self.known.begin_batch();
