@@ -75,9 +75,10 @@ impl KnownTable {
         self.rows.get(&k).copied()
     }
 
-    /// Makes room for `additional` more ids without regrowing the map.
-    pub(crate) fn reserve(&mut self, additional: usize) {
-        self.rows.reserve(additional);
+    /// Makes room for `total` ids in all without regrowing the map (nothing when it already holds that many: a
+    /// re-ingest finds its ids there already).
+    pub(crate) fn reserve_total(&mut self, total: usize) {
+        self.rows.reserve(total.saturating_sub(self.rows.len()));
     }
 
     /// Records that the id with [`key`] `k` is now stored with `hash`.

@@ -247,10 +247,10 @@ impl Store {
         Ok(n)
     }
 
-    /// Sizes the in-memory id map of `table` for about `additional` more rows (a hint: it saves regrowing the
-    /// map while a large file is written).
-    pub fn expect_rows(&mut self, table: Table, additional: usize) -> anyhow::Result<()> {
-        self.known.table(&self.conn, table)?.reserve(additional);
+    /// Sizes the in-memory id map of `table` for about `rows` ids in all (a hint, e.g. the rows of the file
+    /// about to be written: it saves regrowing the map while a large file is written).
+    pub fn expect_rows(&mut self, table: Table, rows: usize) -> anyhow::Result<()> {
+        self.known.table(&self.conn, table)?.reserve_total(rows);
         Ok(())
     }
 
