@@ -4,6 +4,9 @@
 //! Bad rows go to `<data-dir>/rejects/<run-id>.csv` (file, line, field, reason, raw), written as they are found.
 //! Rows commit in batches; a killed run leaves whole batches only, and re-running skips unchanged rows, so the
 //! store ends exactly as after one uninterrupted run.
+//!
+//! Each file is parsed on a second thread ("parser", which also computes the rows' store keys) a few chunks
+//! ahead of the writes on the calling thread; rejects and counts are still handled in file order.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
