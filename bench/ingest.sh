@@ -4,8 +4,11 @@
 # synchronous=NORMAL). Prints rows/s for both, the ratio, and fanzha's peak RSS.
 #
 # Usage: bench/ingest.sh DIR          (DIR holds residents.csv, reports.csv, …; make one with bench/make-sample.py)
-# Output files go to bench/out/ (git-ignored), or $BENCH_OUT.
+# Output files go to bench/out/ (git-ignored), or $BENCH_OUT. FANZHA_BIN=path runs that binary instead of building.
+# Only the seven interchange tables are imported on the sqlite3 side (the generator also writes areas.csv,
+# adjacency.csv and truth/, which fanzha ignores).
 set -euo pipefail
+tables=(residents reports transfers contacts content staff outreach)
 
 [[ $# -eq 1 && -d $1 ]] || { echo "usage: $0 DIR" >&2; exit 2; }
 dir=$(cd "$1" && pwd)
@@ -13,8 +16,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${BENCH_OUT:-$root/bench/out}
 command -v sqlite3 >/dev/null || { echo "sqlite3 CLI not found" >&2; exit 2; }
 
-CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1} cargo build --release -q -p api --manifest-path "$root/Cargo.toml"
-bin=$root/target/release/fanzha
+if [[ -n ${FANZHA_BIN:-} ]]; then
+    bin=$FANZHA_BIN # e.g. an older build, for before/after figures
+else
+    CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1} cargo build --release -q -p api --manifest-path "$root/Cargo.toml"
+    bin=$root/target/release/fanzha
+fi
 rm -rf "$out" && mkdir -p "$out"
 
 # 1. fanzha ingest (validation, typed columns, hashing, reference checks, batched transactions).
@@ -31,8 +38,9 @@ rows=$(awk '$1 ~ /\.(csv|jsonl)$/ { n += $2 + $3 + $4 + $5 } END { print n + 0 }
 {
     echo "PRAGMA journal_mode=WAL;"
     echo "PRAGMA synchronous=NORMAL;"
-    for f in "$dir"/*.csv; do
-        t=$(basename "$f" .csv)
+    for t in "${tables[@]}"; do
+        f=$dir/$t.csv
+        [[ -f $f ]] || continue
         header=$(head -n1 "$f" | tr -d '\r' | sed 's/^\xEF\xBB\xBF//')
         cols=$(echo "$header" | awk -F, '{ for (i = 1; i <= NF; i++) printf "%s\"%s\" TEXT%s", (i > 1 ? ", " : ""), $i, (i == 1 ? " PRIMARY KEY" : "") }')
         echo "CREATE TABLE \"$t\" ($cols);"
@@ -45,7 +53,7 @@ secs() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; fo
 cpu() { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
 rss() { awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$1"; }
 f_s=$(secs "$out/fanzha.time"); s_s=$(secs "$out/sqlite3.time")
-imported=$(for f in "$dir"/*.csv; do t=$(basename "$f" .csv); sqlite3 "$out/import.db" "SELECT COUNT(*) FROM \"$t\";"; done | awk '{ n += $1 } END { print n + 0 }')
+imported=$(for t in "${tables[@]}"; do [[ -f $dir/$t.csv ]] || continue; sqlite3 "$out/import.db" "SELECT COUNT(*) FROM \"$t\";"; done | awk '{ n += $1 } END { print n + 0 }')
 
 cat "$out/fanzha.summary"
 echo

@@ -4,16 +4,20 @@
 //! Bad rows go to `<data-dir>/rejects/<run-id>.csv` (file, line, field, reason, raw), written as they are found.
 //! Rows commit in batches; a killed run leaves whole batches only, and re-running skips unchanged rows, so the
 //! store ends exactly as after one uninterrupted run.
+//!
+//! Each file is parsed on a second thread ("parser", which also computes the rows' store keys) a few chunks
+//! ahead of the writes on the calling thread; rejects and counts are still handled in file order.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use anyhow::{Context, bail};
-use datasets::Table;
 use datasets::read::{Diagnostic, ReadError, TableReader, find_tables};
+use datasets::{Record, Table};
 
 use crate::progress;
-use crate::store::{FileCounts, RunStatus, Store, Write};
+use crate::store::{FileCounts, RowKey, RunStatus, Store, Write};
 
 /// Rows per transaction unless configured otherwise.
 pub const DEFAULT_BATCH_ROWS: usize = 10_000;
@@ -141,7 +145,7 @@ fn ingest_file(
 ) -> anyhow::Result<FileCounts> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut counts = FileCounts { file: name, table: table.name().into(), ..FileCounts::default() };
-    let mut reader = match TableReader::open(table, path) {
+    let reader = match TableReader::open(table, path) {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!("{e}");
@@ -151,44 +155,114 @@ fn ingest_file(
         }
     };
     let bar = progress::file_bar(path, opts.quiet);
-    let stamp = now();
-    let mut batch = store.batch(run_id, stamp)?;
-    let mut in_batch = 0;
-    while let Some(item) = reader.next() {
-        match item {
-            Err(diagnostics) => {
-                counts.rejected += 1;
-                for d in &diagnostics {
-                    rejects.write(d)?;
-                }
-            }
-            Ok((_line, rec)) => {
-                let outcome = batch.write(&rec)?;
-                match outcome {
-                    Write::Inserted => counts.accepted += 1,
-                    Write::Updated => counts.updated += 1,
-                    Write::Unchanged => counts.unchanged += 1,
-                }
-                counts.flagged += batch.check_references(&rec, outcome != Write::Unchanged)?;
-                in_batch += 1;
-                if in_batch >= opts.batch_rows.max(1) {
-                    batch.commit()?;
-                    rejects.flush()?;
-                    batch = store.batch(run_id, stamp)?;
-                    in_batch = 0;
-                }
-            }
-        }
-        bar.set_position(reader.bytes_read());
-    }
-    batch.commit()?;
-    rejects.flush()?;
+    // Interchange rows are rarely under 64 bytes, so this rarely over-reserves; capped at 4M rows (~100 MB).
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    store.expect_rows(table, usize::try_from(size / 64).unwrap_or(usize::MAX).min(1 << 22))?;
+    // Parsing runs on its own thread, a few chunks ahead of the store writes.
+    let reader = std::thread::scope(|scope| -> anyhow::Result<TableReader> {
+        let (tx, rx) = sync_channel::<Chunk>(CHUNKS_AHEAD);
+        let (done_tx, done_rx) = channel::<Rows>();
+        let parser = std::thread::Builder::new()
+            .name("parser".into())
+            .spawn_scoped(scope, move || parse_ahead(reader, &tx, &done_rx))
+            .context("cannot start the parser thread")?;
+        let written = write_rows(store, run_id, (&rx, &done_tx), rejects, &mut counts, opts.batch_rows, &bar);
+        // On a write error the parser stops at its next send.
+        drop(rx);
+        let reader = parser.join().map_err(|_| anyhow::anyhow!("the parser thread of {} panicked", path.display()))?;
+        written?;
+        Ok(reader)
+    })?;
     bar.finish_and_clear();
     for w in reader.warnings() {
         tracing::warn!("{w}");
         notes.push(w.to_string());
     }
     Ok(counts)
+}
+
+/// Rows handed from the parser thread to the writer per message.
+const CHUNK_ROWS: usize = 512;
+/// Messages the parser may run ahead of the writer.
+const CHUNKS_AHEAD: usize = 8;
+
+/// Parsed rows (with their store keys) or their problems.
+type Rows = Vec<Result<(Record, RowKey), Vec<Diagnostic>>>;
+/// Rows, and the bytes of input consumed after the last of them.
+type Chunk = (Rows, u64);
+
+/// Reads the whole file in chunks into `tx`, stopping early when the receiver is gone; returns the reader for
+/// its warnings. Chunks the writer is done with come back on `done`, to be freed here, off the writer thread.
+fn parse_ahead(mut reader: TableReader, tx: &SyncSender<Chunk>, done: &Receiver<Rows>) -> TableReader {
+    let mut rows = Vec::with_capacity(CHUNK_ROWS);
+    while let Some(item) = reader.next() {
+        rows.push(item.map(|(_line, rec)| {
+            let key = RowKey::of(&rec);
+            (rec, key)
+        }));
+        if rows.len() == CHUNK_ROWS {
+            let mut next = done.try_iter().last().unwrap_or_else(|| Vec::with_capacity(CHUNK_ROWS));
+            next.clear();
+            let full = std::mem::replace(&mut rows, next);
+            if tx.send((full, reader.bytes_read())).is_err() {
+                return reader;
+            }
+        }
+    }
+    if !rows.is_empty() {
+        // A closed receiver means the writer already failed; its error is the one reported.
+        let _ = tx.send((rows, reader.bytes_read()));
+    }
+    reader
+}
+
+/// Writes the parsed rows arriving on `rx` in transactions of `batch_rows`, and bad rows to the rejects report.
+fn write_rows(
+    store: &mut Store,
+    run_id: i64,
+    (rx, done): (&Receiver<Chunk>, &Sender<Rows>),
+    rejects: &mut Rejects,
+    counts: &mut FileCounts,
+    batch_rows: usize,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    let stamp = now();
+    let mut batch = store.batch(run_id, stamp)?;
+    let mut in_batch = 0;
+    for (items, bytes) in rx {
+        for item in &items {
+            match item {
+                Err(diagnostics) => {
+                    counts.rejected += 1;
+                    for d in diagnostics {
+                        rejects.write(d)?;
+                    }
+                }
+                Ok((rec, key)) => {
+                    let outcome = batch.write_keyed(rec, *key)?;
+                    match outcome {
+                        Write::Inserted => counts.accepted += 1,
+                        Write::Updated => counts.updated += 1,
+                        Write::Unchanged => counts.unchanged += 1,
+                    }
+                    counts.flagged += batch.check_references_keyed(rec, key, outcome)?;
+                    in_batch += 1;
+                    if in_batch >= batch_rows.max(1) {
+                        batch.commit()?;
+                        rejects.flush()?;
+                        batch = store.batch(run_id, stamp)?;
+                        in_batch = 0;
+                    }
+                }
+            }
+        }
+        bar.set_position(bytes);
+        // Once the parser has finished, nobody takes chunks back and they are freed here.
+        let _ = done.send(items);
+    }
+    batch.commit()?;
+    rejects.flush()?;
+    Ok(())
 }
 
 /// A file-level error as a rejects row.

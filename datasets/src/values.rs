@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, TimeZone, Timelike};
 
 /// An amount of money in fen (1/100 yuan), stored exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -113,7 +113,23 @@ impl Timestamp {
 impl fmt::Display for Timestamp {
     /// RFC 3339 in Beijing time, e.g. `2026-03-01T09:30:00+08:00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.to_beijing().format("%Y-%m-%dT%H:%M:%S%:z"))
+        let t = self.to_beijing();
+        if (0..=9999).contains(&t.year()) {
+            // What `%Y-%m-%dT%H:%M:%S%:z` gives for four-digit years, without interpreting a format string.
+            let (d, h) = (t.date_naive(), t.time());
+            write!(
+                f,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+08:00",
+                d.year(),
+                d.month(),
+                d.day(),
+                h.hour(),
+                h.minute(),
+                h.second()
+            )
+        } else {
+            write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%S%:z"))
+        }
     }
 }
 
@@ -135,6 +151,18 @@ mod tests {
         assert_eq!(Fen::parse_yuan("."), Err(AmountError::NotANumber));
         assert_eq!(Fen::parse_yuan("99999999999999999999"), Err(AmountError::TooLarge));
         assert_eq!(Fen(123_450).to_string(), "1234.50");
+    }
+
+    #[test]
+    fn timestamp_display_matches_the_rfc3339_format_string() {
+        let chrono_text = |t: Timestamp| t.to_beijing().format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+        // Epoch, leap days, year ends around the +08:00 shift, and the four-digit-year bounds.
+        let mut cases = vec![0, -1, 951_753_600, 1_709_164_799, 1_767_196_799, 1_767_196_800, -62_167_248_000];
+        cases.extend([253_402_271_999, 253_402_272_000, -62_167_248_001]);
+        cases.extend((0..2_000).map(|i| -2_000_000_000 + i * 2_345_678_901_i64 % 4_000_000_000));
+        for secs in cases {
+            assert_eq!(Timestamp(secs).to_string(), chrono_text(Timestamp(secs)), "{secs}");
+        }
     }
 
     #[test]

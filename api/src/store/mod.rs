@@ -3,7 +3,12 @@
 //!
 //! Writes go through a [`Batch`] (one transaction with cached prepared statements), so a process killed at any
 //! moment leaves exactly the batches that committed, and a re-run finds them unchanged.
+//!
+//! Which ids a table holds, and their row hashes, are read once per table into memory ([`known`]) and kept in
+//! step with every write, so ingest decides insert / update / unchanged and checks references without a query
+//! per row.
 
+mod known;
 mod migrations;
 mod rows;
 
@@ -11,7 +16,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use datasets::{Record, Table};
-use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, params, params_from_iter};
+
+use known::Known;
 
 pub use rows::iso_week;
 
@@ -23,15 +31,35 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     sql: Vec<TableSql>,
+    known: Known,
 }
 
 /// The statements used per record table, built once.
 struct TableSql {
     table: Table,
-    select_hash: String,
     archive: String,
     upsert: String,
-    exists: String,
+}
+
+/// What the store needs to know about a record before writing it: its id key and row hash. Computing it is
+/// pure, so ingest does it on the parser thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowKey {
+    id: u128,
+    hash: u64,
+    /// The keys of the record's references, in [`rows::references`] order (unused slots 0).
+    refs: [u128; 3],
+}
+
+impl RowKey {
+    /// The key of `rec`.
+    pub fn of(rec: &Record) -> RowKey {
+        let mut refs = [0; 3];
+        for (slot, (_, value, _)) in refs.iter_mut().zip(rows::references(rec)) {
+            *slot = known::key(value);
+        }
+        RowKey { id: known::key(rec.id()), hash: rows::row_hash(rec), refs }
+    }
 }
 
 /// What writing one record did.
@@ -105,6 +133,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // 64 MiB page cache: id lookups and reference checks on a million-row table stay in memory.
         conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.set_prepared_statement_cache_capacity(64);
         let sql = Table::ALL
             .into_iter()
@@ -115,16 +144,14 @@ impl Store {
                 let marks = (1..=cols.len() + 3).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
                 TableSql {
                     table,
-                    select_hash: format!("SELECT row_hash FROM {t} WHERE {id} = ?1"),
                     archive: format!("INSERT INTO {t}_history SELECT *, ?1, ?2 FROM {t} WHERE {id} = ?3"),
                     upsert: format!(
                         "INSERT OR REPLACE INTO {t} ({names}, row_hash, run_id, ingested_at) VALUES ({marks})"
                     ),
-                    exists: format!("SELECT 1 FROM {t} WHERE {id} = ?1"),
                 }
             })
             .collect();
-        Ok(Store { conn, path, sql })
+        Ok(Store { conn, path, sql, known: Known::default() })
     }
 
     /// Applies the migrations newer than `PRAGMA user_version`, each in its own transaction.
@@ -220,62 +247,95 @@ impl Store {
         Ok(n)
     }
 
+    /// Sizes the in-memory id map of `table` for about `rows` ids in all (a hint, e.g. the rows of the file
+    /// about to be written: it saves regrowing the map while a large file is written).
+    pub fn expect_rows(&mut self, table: Table, rows: usize) -> anyhow::Result<()> {
+        self.known.table(&self.conn, table)?.reserve_total(rows);
+        Ok(())
+    }
+
     /// Starts a write batch (one transaction) for run `run`, stamped `now`.
     pub fn batch(&mut self, run: i64, now: i64) -> anyhow::Result<Batch<'_>> {
-        Ok(Batch { tx: self.conn.transaction()?, sql: &self.sql, run, now })
+        self.known.begin_batch();
+        let conn = &self.conn;
+        // Same as `Connection::transaction` (deferred), but borrowing the connection shared, so the batch can
+        // also hold its prepared upserts.
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+        let upserts = Table::ALL.map(|_| None);
+        Ok(Batch { tx, conn, upserts, sql: &self.sql, known: &mut self.known, run, now })
     }
 }
 
 /// One write transaction: records, their flags. Nothing is visible to others until [`Batch::commit`].
 pub struct Batch<'a> {
     tx: Transaction<'a>,
+    conn: &'a Connection,
+    /// Each table's upsert, prepared on first use in this batch (saves a cache lookup per row).
+    upserts: [Option<CachedStatement<'a>>; Table::ALL.len()],
     sql: &'a [TableSql],
+    known: &'a mut Known,
     run: i64,
     now: i64,
 }
 
-impl Batch<'_> {
-    fn sql(&self, table: Table) -> &TableSql {
+impl<'a> Batch<'a> {
+    fn sql(&self, table: Table) -> &'a TableSql {
         self.sql.iter().find(|s| s.table == table).expect("every table has statements")
     }
 
     /// Inserts the record, updates it (archiving the old version) or leaves it alone when unchanged.
     pub fn write(&mut self, rec: &Record) -> anyhow::Result<Write> {
-        let sql = self.sql(rec.table());
-        let hash = rows::row_hash(rec);
-        let old: Option<String> =
-            self.tx.prepare_cached(&sql.select_hash)?.query_row([rec.id()], |r| r.get(0)).optional()?;
-        let outcome = match old {
+        self.write_keyed(rec, RowKey::of(rec))
+    }
+
+    /// [`Batch::write`] with the record's key already computed (`key` must be `RowKey::of(rec)`).
+    pub fn write_keyed(&mut self, rec: &Record, key: RowKey) -> anyhow::Result<Write> {
+        let (table, hash) = (rec.table(), key.hash);
+        let known = self.known.table(&self.tx, table)?;
+        let outcome = match known.row_hash(key.id) {
             Some(h) if h == hash => return Ok(Write::Unchanged),
-            Some(_) => {
-                self.tx.prepare_cached(&sql.archive)?.execute(params![self.run, self.now, rec.id()])?;
-                Write::Updated
-            }
+            Some(_) => Write::Updated,
             None => Write::Inserted,
         };
-        let mut values = rows::values(rec);
-        values.extend([hash.into(), self.run.into(), self.now.into()]);
-        self.tx.prepare_cached(&sql.upsert)?.execute(params_from_iter(values))?;
+        let sql = self.sql(table);
+        if outcome == Write::Updated {
+            self.tx.prepare_cached(&sql.archive)?.execute(params![self.run, self.now, rec.id()])?;
+        }
+        let hash_text = rows::hash_text(hash);
+        let tail = [ToSqlOutput::Borrowed(ValueRef::Text(&hash_text)), self.run.into(), self.now.into()];
+        let upsert = match &mut self.upserts[table as usize] {
+            Some(stmt) => stmt,
+            empty => empty.insert(self.conn.prepare_cached(&sql.upsert)?),
+        };
+        upsert.execute(params_from_iter(rows::values(rec).into_iter().chain(tail)))?;
+        self.known.table(&self.tx, table)?.insert(key.id, hash);
         Ok(outcome)
     }
 
     /// Whether a record with `id` exists in `table` (including rows written earlier in this batch).
-    pub fn exists(&self, table: Table, id: &str) -> anyhow::Result<bool> {
-        Ok(self.tx.prepare_cached(&self.sql(table).exists)?.exists([id])?)
+    pub fn exists(&mut self, table: Table, id: &str) -> anyhow::Result<bool> {
+        Ok(self.known.table(&self.tx, table)?.row_hash(known::key(id)).is_some())
     }
 
-    /// Checks the record's references and, when `rewrite`, replaces its stored flags. Returns how many
-    /// references point at unknown records.
-    pub fn check_references(&mut self, rec: &Record, rewrite: bool) -> anyhow::Result<u64> {
+    /// Checks the references of a record that [`Batch::write`] just wrote with `outcome` and, unless it was
+    /// unchanged, replaces its stored flags. Returns how many references point at unknown records.
+    pub fn check_references(&mut self, rec: &Record, outcome: Write) -> anyhow::Result<u64> {
+        self.check_references_keyed(rec, &RowKey::of(rec), outcome)
+    }
+
+    /// [`Batch::check_references`] with the record's key already computed (`key` must be `RowKey::of(rec)`).
+    pub fn check_references_keyed(&mut self, rec: &Record, key: &RowKey, outcome: Write) -> anyhow::Result<u64> {
         let (table, id) = (rec.table().name(), rec.id());
-        if rewrite {
+        let rewrite = outcome != Write::Unchanged;
+        // A newly inserted record has no flags yet (flags are only written with their record).
+        if outcome == Write::Updated {
             self.tx
                 .prepare_cached("DELETE FROM flags WHERE tbl = ?1 AND record_id = ?2")?
                 .execute(params![table, id])?;
         }
         let mut flagged = 0;
-        for (field, value, target) in rows::references(rec) {
-            if self.exists(target, value)? {
+        for ((field, value, target), value_key) in rows::references(rec).zip(key.refs) {
+            if self.known.table(&self.tx, target)?.row_hash(value_key).is_some() {
                 continue;
             }
             flagged += 1;
@@ -294,7 +354,11 @@ impl Batch<'_> {
 
     /// Commits the batch atomically.
     pub fn commit(self) -> anyhow::Result<()> {
-        Ok(self.tx.commit()?)
+        let Batch { tx, upserts, known, .. } = self;
+        drop(upserts);
+        tx.commit()?;
+        known.end_batch();
+        Ok(())
     }
 }
 
@@ -334,7 +398,7 @@ mod tests {
         let run = store.begin_run(dir.path(), 100).unwrap();
         let mut b = store.batch(run, 100).unwrap();
         assert_eq!(b.write(&report("R1", 500)).unwrap(), Write::Inserted);
-        assert_eq!(b.check_references(&report("R1", 500), true).unwrap(), 1);
+        assert_eq!(b.check_references(&report("R1", 500), Write::Inserted).unwrap(), 1);
         assert_eq!(b.write(&report("R1", 500)).unwrap(), Write::Unchanged);
         assert_eq!(b.write(&report("R1", 700)).unwrap(), Write::Updated);
         b.commit().unwrap();

@@ -2,7 +2,7 @@
 
 use chrono::Datelike;
 use datasets::{Record, Table, Timestamp};
-use rusqlite::types::Value;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
 /// The data columns of `table`'s store table, in schema order (before `row_hash, run_id, ingested_at`).
 pub(crate) fn columns(table: Table) -> &'static [&'static str] {
@@ -57,22 +57,33 @@ pub fn iso_week(t: Timestamp) -> String {
     format!("{}-W{:02}", w.year(), w.week())
 }
 
-/// The record's values in [`columns`] order.
-pub(crate) fn values(rec: &Record) -> Vec<Value> {
-    fn text(s: &str) -> Value {
-        Value::Text(s.to_string())
+/// The record's values in [`columns`] order (text fields borrowed from the record).
+pub(crate) fn values(rec: &Record) -> Vec<ToSqlOutput<'_>> {
+    type Out<'a> = ToSqlOutput<'a>;
+    fn text(s: &str) -> Out<'_> {
+        ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
     }
-    fn opt<T: ToString>(v: &Option<T>) -> Value {
-        v.as_ref().map_or(Value::Null, |x| Value::Text(x.to_string()))
+    fn opt(v: &Option<String>) -> Out<'_> {
+        v.as_deref().map_or(ToSqlOutput::Owned(Value::Null), text)
     }
-    fn int(v: impl Into<i64>) -> Value {
-        Value::Integer(v.into())
+    fn shown<T: ToString>(v: &Option<T>) -> Out<'static> {
+        ToSqlOutput::Owned(v.as_ref().map_or(Value::Null, |x| Value::Text(x.to_string())))
     }
-    fn opt_int<T: Copy + Into<i64>>(v: Option<T>) -> Value {
-        v.map_or(Value::Null, |x| Value::Integer(x.into()))
+    fn int(v: impl Into<i64>) -> Out<'static> {
+        ToSqlOutput::Owned(Value::Integer(v.into()))
     }
-    fn list<T: ToString>(v: &[T]) -> Value {
-        Value::Text(v.iter().map(T::to_string).collect::<Vec<_>>().join(";"))
+    fn opt_int<T: Copy + Into<i64>>(v: Option<T>) -> Out<'static> {
+        v.map_or(ToSqlOutput::Owned(Value::Null), |x| int(x))
+    }
+    fn list(v: &[String]) -> Out<'_> {
+        match v {
+            [] => text(""),
+            [one] => text(one),
+            _ => ToSqlOutput::Owned(Value::Text(v.join(";"))),
+        }
+    }
+    fn codes<T: ToString>(v: &[T]) -> Out<'static> {
+        ToSqlOutput::Owned(Value::Text(v.iter().map(T::to_string).collect::<Vec<_>>().join(";")))
     }
     match rec {
         Record::Resident(r) => vec![
@@ -85,21 +96,21 @@ pub(crate) fn values(rec: &Record) -> Vec<Value> {
             opt_int(r.lives_alone),
             list(&r.phones),
             opt_int(r.antifraud_app),
-            opt(&r.language),
+            shown(&r.language),
         ],
         Record::Report(r) => vec![
             text(&r.report_id),
             int(r.reported_at.0),
-            Value::Text(iso_week(r.reported_at)),
+            ToSqlOutput::Owned(Value::Text(iso_week(r.reported_at))),
             opt_int(r.occurred_at.map(|t| t.0)),
             text(&r.district),
             opt(&r.community),
             opt(&r.victim_id),
             opt_int(r.victim_age),
-            opt(&r.victim_gender),
+            shown(&r.victim_gender),
             text(r.fraud_type.code()),
             opt_int(r.loss.map(|f| f.0)),
-            opt(&r.contact_channel),
+            shown(&r.contact_channel),
             text(&r.narrative),
             list(&r.phones),
             list(&r.accounts),
@@ -113,7 +124,7 @@ pub(crate) fn values(rec: &Record) -> Vec<Value> {
             text(&r.to_account),
             int(r.amount.0),
             int(r.at.0),
-            opt(&r.channel),
+            shown(&r.channel),
             opt(&r.report_id),
         ],
         Record::Contact(r) => vec![
@@ -128,11 +139,11 @@ pub(crate) fn values(rec: &Record) -> Vec<Value> {
             text(&r.content_id),
             text(&r.title),
             text(r.format.code()),
-            list(&r.fraud_types),
+            codes(&r.fraud_types),
             text(r.audience.code()),
-            list(&r.channels),
+            codes(&r.channels),
             opt_int(r.minutes),
-            opt(&r.language),
+            shown(&r.language),
         ],
         Record::Staff(r) => vec![text(&r.staff_id), opt(&r.name), list(&r.grids), int(r.minutes_per_week)],
         Record::Outreach(r) => vec![
@@ -142,15 +153,15 @@ pub(crate) fn values(rec: &Record) -> Vec<Value> {
             text(r.channel.code()),
             opt(&r.staff_id),
             int(r.at.0),
-            opt(&r.outcome),
+            shown(&r.outcome),
             opt_int(r.holdout),
         ],
     }
 }
 
-/// A stable 64-bit FNV-1a hash of the record's canonical fields, as 16 hex digits. Only ever compared with the
-/// stored hash of the same id, so 64 bits leave a 2⁻⁶⁴ chance of missing a change.
-pub(crate) fn row_hash(rec: &Record) -> String {
+/// A stable 64-bit FNV-1a hash of the record's canonical fields (stored as [`hash_text`]). Only ever compared
+/// with the stored hash of the same id, so 64 bits leave a 2⁻⁶⁴ chance of missing a change.
+pub(crate) fn row_hash(rec: &Record) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for field in rec.to_fields() {
         for b in field.as_bytes().iter().chain(std::iter::once(&0x1f)) {
@@ -158,33 +169,53 @@ pub(crate) fn row_hash(rec: &Record) -> String {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     }
-    format!("{h:016x}")
+    h
+}
+
+/// A row hash as stored in the `row_hash` column: 16 lower-case hex digits (`{h:016x}`, without the
+/// formatting machinery: this runs once per written row).
+pub(crate) fn hash_text(h: u64) -> [u8; 16] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 16];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = HEX[((h >> (60 - 4 * i)) & 0xf) as usize];
+    }
+    out
+}
+
+/// The inverse of [`hash_text`]; `None` for anything else.
+pub(crate) fn parse_hash(s: &str) -> Option<u64> {
+    if s.len() == 16 { u64::from_str_radix(s, 16).ok() } else { None }
 }
 
 /// References from a record to other tables, checked at ingest: (field, value, referenced table).
-pub(crate) fn references(rec: &Record) -> Vec<(&'static str, &str, Table)> {
-    let mut out = Vec::new();
-    match rec {
-        Record::Report(r) => {
-            if let Some(v) = &r.victim_id {
-                out.push(("victim_id", v.as_str(), Table::Residents));
-            }
+pub(crate) fn references(rec: &Record) -> impl Iterator<Item = (&'static str, &str, Table)> {
+    let refs = match rec {
+        Record::Report(r) => [r.victim_id.as_deref().map(|v| ("victim_id", v, Table::Residents)), None, None],
+        Record::Transfer(r) => [r.report_id.as_deref().map(|v| ("report_id", v, Table::Reports)), None, None],
+        Record::Outreach(r) => [
+            Some(("resident_id", r.resident_id.as_str(), Table::Residents)),
+            r.content_id.as_deref().map(|v| ("content_id", v, Table::Content)),
+            r.staff_id.as_deref().map(|v| ("staff_id", v, Table::Staff)),
+        ],
+        Record::Resident(_) | Record::Contact(_) | Record::Content(_) | Record::Staff(_) => [None, None, None],
+    };
+    refs.into_iter().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_text_is_sixteen_hex_digits_and_parses_back() {
+        for h in [0, 1, 0xdead_beef, u64::MAX, 0xcbf2_9ce4_8422_2325, 0x0123_4567_89ab_cdef] {
+            let text = hash_text(h);
+            let text = std::str::from_utf8(&text).unwrap();
+            assert_eq!(text, format!("{h:016x}"));
+            assert_eq!(parse_hash(text), Some(h));
         }
-        Record::Transfer(r) => {
-            if let Some(v) = &r.report_id {
-                out.push(("report_id", v.as_str(), Table::Reports));
-            }
-        }
-        Record::Outreach(r) => {
-            out.push(("resident_id", r.resident_id.as_str(), Table::Residents));
-            if let Some(v) = &r.content_id {
-                out.push(("content_id", v.as_str(), Table::Content));
-            }
-            if let Some(v) = &r.staff_id {
-                out.push(("staff_id", v.as_str(), Table::Staff));
-            }
-        }
-        Record::Resident(_) | Record::Contact(_) | Record::Content(_) | Record::Staff(_) => {}
+        assert_eq!(parse_hash("abc"), None);
+        assert_eq!(parse_hash("zzzzzzzzzzzzzzzz"), None);
     }
-    out
 }

@@ -211,6 +211,11 @@ impl<R: Read> Read for CrlfToLf<R> {
             return Ok(start);
         }
         let end = start + n;
+        if !buf[..end].contains(&b'\r') {
+            // The common case (LF files): nothing to rewrite. `contains` on bytes is a memchr.
+            self.held_cr = false;
+            return Ok(end);
+        }
         let (mut r, mut w) = (0, 0);
         while r < end {
             let b = buf[r];

@@ -13,7 +13,7 @@ use crate::records::{RowSource, Table};
 
 /// A CSV reader positioned after a checked header.
 pub(crate) struct CsvHeader {
-    pub reader: csv::Reader<Box<dyn Read>>,
+    pub reader: csv::Reader<Box<dyn Read + Send>>,
     /// For each field of the table (in `Table::fields` order), the column holding it.
     pub columns: Vec<Option<usize>>,
     /// The number of columns.
@@ -24,7 +24,7 @@ pub(crate) struct CsvHeader {
 pub(crate) fn read_csv_header(
     table: Table,
     path: &Path,
-    input: Box<dyn Read>,
+    input: Box<dyn Read + Send>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<CsvHeader, ReadError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);

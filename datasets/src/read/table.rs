@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,7 +33,7 @@ pub struct TableReader {
     warnings: Vec<Diagnostic>,
     format: Format,
     /// 128-bit hash of each accepted id → the line it was first seen on.
-    seen: HashMap<u128, u64>,
+    seen: HashMap<u128, u64, BuildHasherDefault<IdHashHasher>>,
     finished: bool,
 }
 
@@ -43,7 +43,7 @@ enum Format {
 }
 
 struct CsvRows {
-    reader: csv::Reader<Box<dyn Read>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     /// For each field of the table (in `Table::fields` order), the column holding it.
     columns: Arc<[Option<usize>]>,
     width: usize,
@@ -51,7 +51,7 @@ struct CsvRows {
 }
 
 struct JsonlRows {
-    reader: BufReader<Box<dyn Read>>,
+    reader: BufReader<Box<dyn Read + Send>>,
     line: u64,
     bytes: u64,
     buf: Vec<u8>,
@@ -75,7 +75,7 @@ impl TableReader {
         }
         let mut file = File::open(path).map_err(io)?;
         let mut warnings = Vec::new();
-        let input: Box<dyn Read> = match sniffed.encoding {
+        let input: Box<dyn Read + Send> = match sniffed.encoding {
             TextEncoding::Utf8 { bom: true } => {
                 file.seek(SeekFrom::Start(3)).map_err(io)?;
                 Box::new(file)
@@ -113,7 +113,7 @@ impl TableReader {
             encoding: sniffed.encoding,
             warnings,
             format,
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             finished: false,
         })
     }
@@ -345,4 +345,25 @@ fn id_hash(id: &str) -> u128 {
     0x9e37_79b9_7f4a_7c15_u64.hash(&mut b);
     id.hash(&mut b);
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+/// The `seen` map's hasher: its keys are [`id_hash`]es, already uniform, so their low 64 bits are used as they
+/// are instead of being hashed again (on every insert and on every growth of the map).
+#[derive(Default)]
+struct IdHashHasher(u64);
+
+impl Hasher for IdHashHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, k: u128) {
+        self.0 = k as u64;
+    }
 }

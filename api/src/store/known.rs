@@ -1,0 +1,118 @@
+//! What the store holds per record table (id → row hash), read with one scan and then kept in step with writes.
+//!
+//! Ids are kept as 128-bit keys (two independently keyed SipHash-1-3 hashes), so a million-row table costs
+//! about 40 MB; a false "exists" needs a 128-bit collision. The keys live only in memory, so their hash
+//! function need not be stable across builds.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
+
+use anyhow::{Context, bail};
+use datasets::Table;
+use rusqlite::Connection;
+
+use crate::store::rows;
+
+/// The per-table maps, each loaded the first time a batch touches its table.
+#[derive(Default)]
+pub(crate) struct Known {
+    tables: [Option<KnownTable>; Table::ALL.len()],
+    /// A batch started and has not committed yet.
+    open_batch: bool,
+}
+
+impl Known {
+    /// Called when a batch starts. If the previous batch never committed (it rolled back), the maps may hold
+    /// rows that are not in the store, so they are dropped and reloaded on demand.
+    pub(crate) fn begin_batch(&mut self) {
+        if self.open_batch {
+            self.tables = Default::default();
+        }
+        self.open_batch = true;
+    }
+
+    /// Called when a batch has committed.
+    pub(crate) fn end_batch(&mut self) {
+        self.open_batch = false;
+    }
+
+    /// The map of `table`, loading it through `conn` if this is its first use.
+    pub(crate) fn table(&mut self, conn: &Connection, table: Table) -> anyhow::Result<&mut KnownTable> {
+        let slot = &mut self.tables[table as usize];
+        if slot.is_none() {
+            *slot = Some(KnownTable::load(conn, table)?);
+        }
+        Ok(slot.as_mut().expect("just loaded"))
+    }
+}
+
+/// The ids of one table with their row hashes.
+pub(crate) struct KnownTable {
+    rows: HashMap<u128, u64, BuildHasherDefault<KeyHasher>>,
+}
+
+impl KnownTable {
+    fn load(conn: &Connection, table: Table) -> anyhow::Result<KnownTable> {
+        let (t, id) = (table.name(), rows::columns(table)[0]);
+        let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))?;
+        let mut rows = HashMap::with_capacity_and_hasher(usize::try_from(n).unwrap_or(0), Default::default());
+        let mut stmt = conn.prepare(&format!("SELECT {id}, row_hash FROM {t}"))?;
+        let mut q = stmt.query([])?;
+        while let Some(r) = q.next()? {
+            let id = r.get_ref(0)?.as_str().with_context(|| format!("{t}.{id} is not text"))?;
+            let text = r.get_ref(1)?.as_str().with_context(|| format!("{t}.row_hash is not text"))?;
+            let Some(hash) = rows::parse_hash(text) else {
+                bail!("{t}.row_hash of {id:?} is {text:?}, not 16 hex digits; the store is damaged");
+            };
+            rows.insert(key(id), hash);
+        }
+        tracing::debug!(table = t, rows = rows.len(), "loaded stored ids");
+        Ok(KnownTable { rows })
+    }
+
+    /// The stored row hash of the id with [`key`] `k`, if the table holds it.
+    pub(crate) fn row_hash(&self, k: u128) -> Option<u64> {
+        self.rows.get(&k).copied()
+    }
+
+    /// Makes room for `total` ids in all without regrowing the map (nothing when it already holds that many: a
+    /// re-ingest finds its ids there already).
+    pub(crate) fn reserve_total(&mut self, total: usize) {
+        self.rows.reserve(total.saturating_sub(self.rows.len()));
+    }
+
+    /// Records that the id with [`key`] `k` is now stored with `hash`.
+    pub(crate) fn insert(&mut self, k: u128, hash: u64) {
+        self.rows.insert(k, hash);
+    }
+}
+
+/// The 128-bit key of an id.
+pub(crate) fn key(id: &str) -> u128 {
+    let mut a = DefaultHasher::new();
+    id.hash(&mut a);
+    let mut b = DefaultHasher::new();
+    0x9e37_79b9_7f4a_7c15_u64.hash(&mut b);
+    id.hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+/// The map's hasher: keys are already uniform hashes, so their low 64 bits are used as they are.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, k: u128) {
+        self.0 = k as u64;
+    }
+}
