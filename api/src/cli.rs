@@ -52,6 +52,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Graph analytics on edge lists (community detection).
+    Graph {
+        #[command(subcommand)]
+        command: crate::graph_cmd::GraphCommand,
+    },
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -71,5 +76,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate { .. } => anyhow::bail!("generate: not built yet"),
         Command::Ingest { .. } => anyhow::bail!("ingest: not built yet"),
         Command::Stats { .. } => anyhow::bail!("stats: not built yet"),
+        Command::Graph { command } => crate::graph_cmd::run(command),
     }
 }
