@@ -113,6 +113,9 @@ mod tests {
     #[test]
     fn size_mismatch_is_an_error() {
         let p = Partition::from_labels(&[0, 0]).unwrap();
-        assert!(matches!(disconnected_communities(&two_triangles_and_isolated(), &p), Err(Error::PartitionSize { .. })));
+        assert!(matches!(
+            disconnected_communities(&two_triangles_and_isolated(), &p),
+            Err(Error::PartitionSize { .. })
+        ));
     }
 }

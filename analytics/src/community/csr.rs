@@ -134,7 +134,8 @@ impl CsrGraph {
 
     /// Every edge once as `(u, v, w)` with `u <= v`, in increasing `(u, v)` order.
     pub fn edges(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
-        (0..self.node_count()).flat_map(move |u| self.neighbors(u).filter(move |&(v, _)| v >= u).map(move |(v, w)| (u, v, w)))
+        (0..self.node_count())
+            .flat_map(move |u| self.neighbors(u).filter(move |&(v, _)| v >= u).map(move |(v, w)| (u, v, w)))
     }
 }
 

@@ -54,7 +54,8 @@ pub fn read_edge_list<R: BufRead>(mut reader: R, weights: Weights) -> Result<Nam
     loop {
         buf.clear();
         let line_no = stats.lines + 1;
-        let read = reader.read_until(b'\n', &mut buf).map_err(|source| Error::EdgeListRead { line: line_no, source })?;
+        let read =
+            reader.read_until(b'\n', &mut buf).map_err(|source| Error::EdgeListRead { line: line_no, source })?;
         if read == 0 {
             break;
         }
@@ -198,7 +199,10 @@ mod tests {
             (2, LineProblem::WeightNotNumeric { text: "heavy".into() })
         );
         assert_eq!(line_problem("a b -1\n", Weights::Weighted), (1, LineProblem::NegativeWeight { value: -1.0 }));
-        assert_eq!(line_problem("a b inf\n", Weights::Weighted), (1, LineProblem::NonFiniteWeight { text: "inf".into() }));
+        assert_eq!(
+            line_problem("a b inf\n", Weights::Weighted),
+            (1, LineProblem::NonFiniteWeight { text: "inf".into() })
+        );
         assert_eq!(line_problem("a,,1\n", Weights::Weighted), (1, LineProblem::EmptyNodeName));
         assert_eq!(line_problem("a b 1 2\n", Weights::Weighted), (1, LineProblem::TooManyColumns { count: 4 }));
         let msg = read("a b\nc d x\n", Weights::Weighted).unwrap_err().to_string();

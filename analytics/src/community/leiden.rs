@@ -40,7 +40,11 @@ impl LeidenParams {
             });
         }
         if self.max_passes == 0 {
-            return Err(Error::InvalidParameter { name: "max_passes", value: "0".into(), reason: "must be at least 1" });
+            return Err(Error::InvalidParameter {
+                name: "max_passes",
+                value: "0".into(),
+                reason: "must be at least 1",
+            });
         }
         Ok(Leiden { params: self })
     }
