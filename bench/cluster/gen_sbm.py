@@ -6,6 +6,7 @@ all nodes. Self-loops are dropped. Writes `u v` lines and a truth file of `node 
 """
 
 import argparse
+import sys
 import time
 
 import numpy as np
@@ -56,7 +57,10 @@ def main() -> None:
     with open(a.out + ".truth", "w") as f:
         f.write("\n".join(f"{i} {t}" for i, t in enumerate(truth.tolist())))
         f.write("\n")
-    print(f"wrote {a.out}: {a.nodes} nodes, {len(u)} edges, {len(sizes)} communities in {time.time() - t0:.1f} s")
+    print(
+        f"wrote {a.out}: {a.nodes} nodes, {len(u)} edges, {len(sizes)} communities in {time.time() - t0:.1f} s",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":
