@@ -99,3 +99,58 @@ fn open_maybe_gz(path: &Path) -> anyhow::Result<Box<dyn BufRead>> {
         Box::new(BufReader::with_capacity(1 << 16, file))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const TWO_TRIANGLES: &str = "# two triangles and a bridge\na b\nb c\nc a\nd,e\ne,f\nf,d\nc d {}\n";
+
+    fn params() -> LeidenParams {
+        LeidenParams::modularity(1)
+    }
+
+    #[test]
+    fn clusters_a_gz_edge_list_into_node_cluster_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("edges.txt.gz");
+        let mut gz = flate2::write::GzEncoder::new(File::create(&input).unwrap(), flate2::Compression::default());
+        gz.write_all(TWO_TRIANGLES.as_bytes()).unwrap();
+        gz.finish().unwrap();
+        let out = dir.path().join("clusters.txt");
+        cluster(&input, Weights::Unweighted, params(), &out).unwrap();
+        let text = std::fs::read_to_string(&out).unwrap();
+        let cluster_of: HashMap<&str, &str> = text.lines().map(|l| l.split_once(' ').unwrap()).collect();
+        assert_eq!(cluster_of.len(), 6);
+        assert_eq!(cluster_of["a"], cluster_of["b"]);
+        assert_eq!(cluster_of["a"], cluster_of["c"]);
+        assert_eq!(cluster_of["d"], cluster_of["f"]);
+        assert_ne!(cluster_of["a"], cluster_of["d"]);
+    }
+
+    #[test]
+    fn malformed_input_names_file_line_and_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("bad.csv");
+        std::fs::write(&input, "a,b,1\nb,c,heavy\n").unwrap();
+        let err = cluster(&input, Weights::Weighted, params(), &dir.path().join("o")).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("bad.csv") && msg.contains("line 2") && msg.contains("\"heavy\" is not a number"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn empty_file_and_bad_resolution_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("empty.txt");
+        std::fs::write(&input, "# nothing\n").unwrap();
+        let err = cluster(&input, Weights::Unweighted, params(), &dir.path().join("o")).unwrap_err();
+        assert!(format!("{err:#}").contains("graph is empty"));
+        let bad = LeidenParams { resolution: 0.0, ..params() };
+        let err = cluster(&input, Weights::Unweighted, bad, &dir.path().join("o")).unwrap_err();
+        assert!(format!("{err:#}").contains("resolution"));
+    }
+}
