@@ -241,3 +241,57 @@ fn aggregate(g: &CsrGraph, groups: &[u32], count: usize) -> CsrGraph {
         .collect();
     CsrGraph::from_canonical(count, edges)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aggregation_keeps_total_weight_and_sums_degrees() {
+        let g = CsrGraph::from_edges(5, [(0, 1, 1.0), (1, 2, 2.0), (2, 3, 0.5), (3, 4, 1.0), (4, 4, 3.0)]).unwrap();
+        let groups = [0, 0, 1, 1, 1];
+        let agg = aggregate(&g, &groups, 2);
+        assert_eq!(agg.node_count(), 2);
+        assert_eq!(agg.total_weight(), g.total_weight());
+        assert_eq!(agg.degree(0), g.degree(0) + g.degree(1));
+        assert_eq!(agg.degree(1), g.degree(2) + g.degree(3) + g.degree(4));
+        // Inner weights become self-loops; the cut edge 1-2 (weight 2) joins the groups.
+        assert_eq!(agg.neighbors(0).collect::<Vec<_>>(), vec![(0, 1.0), (1, 2.0)]);
+        assert_eq!(agg.neighbors(1).collect::<Vec<_>>(), vec![(0, 2.0), (1, 4.5)]);
+    }
+
+    #[test]
+    fn renumber_is_dense_in_first_appearance_order() {
+        let mut labels = [4, 4, 1, 3, 1];
+        assert_eq!(renumber(&mut labels), 3);
+        assert_eq!(labels, [0, 0, 1, 2, 1]);
+    }
+
+    #[test]
+    fn refinement_only_merges_along_edges_inside_a_community() {
+        // Path 0-1-2 and path 3-4, all in one community: refined groups never join the two paths.
+        let g = CsrGraph::from_edges(5, [(0, 1, 1.0), (1, 2, 1.0), (3, 4, 1.0)]).unwrap();
+        for seed in 0..20 {
+            let (refined, _) = refine(&g, &[0; 5], 1.0 / (2.0 * g.total_weight()), &mut SplitMix64::new(seed));
+            assert!(refined[0..3].iter().all(|r| !refined[3..].contains(r)), "seed {seed}: {refined:?}");
+        }
+        // Nodes in different communities are never merged.
+        let (refined, count) = refine(&g, &[0, 1, 2, 3, 4], 0.1, &mut SplitMix64::new(1));
+        assert_eq!(count, 5);
+        assert_eq!(refined, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn shuffle_is_a_seeded_permutation() {
+        let shuffled = |seed| {
+            let mut v: Vec<u32> = (0..50).collect();
+            SplitMix64::new(seed).shuffle(&mut v);
+            v
+        };
+        assert_eq!(shuffled(3), shuffled(3));
+        assert_ne!(shuffled(3), shuffled(4));
+        let mut sorted = shuffled(3);
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..50).collect::<Vec<u32>>());
+    }
+}
