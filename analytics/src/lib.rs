@@ -20,7 +20,8 @@
 //! - `community/partition.rs`: `Partition`, canonically numbered communities.
 //! - `community/components.rs`: connected components, the connectivity check and splitting of disconnected
 //!   communities.
-//! - `community/leiden.rs`: the `CommunityDetector` seam and `Leiden` (backed by `leiden-rs`, run deterministically).
+//! - `community/leiden.rs`: the `CommunityDetector` seam, `LeidenParams` (checked into) `Leiden`.
+//! - `community/optimise.rs`: the Leiden pass itself: local moving, refinement, aggregation, seeded shuffles.
 //! - `community/metrics.rs`: modularity, NMI, ARI.
 //! - `gangs/graph.rs`: `GangGraph`, reports, interned identifier keys and transfers in CSR arrays, built from
 //!   `gangs/input.rs`'s plain `ReportInput` / `TransferInput`.

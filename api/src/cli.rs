@@ -210,6 +210,11 @@ pub enum Command {
         #[arg(long, default_value = crate::search_cmd::CASES)]
         name: String,
     },
+    /// Graph analytics on edge lists (community detection).
+    Graph {
+        #[command(subcommand)]
+        command: crate::graph_cmd::GraphCommand,
+    },
 }
 
 /// Result order of `fanzha search`.
@@ -360,6 +365,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::search_cmd::run_similar(&cli.data_dir, &name, &report_id, limit, json)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Graph { command } => crate::graph_cmd::run(command),
     }
 }
 

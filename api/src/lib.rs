@@ -10,6 +10,7 @@
 //! - `score_cmd`: `fanzha score` / `fanzha scores` (weekly risk snapshots) and `fanzha evaluate` (issue 5).
 //! - `areas_cmd`: `fanzha areas`, per-community statistics, hot spots and alerts (issue 5).
 //! - `pipeline`: the main job (ingest, or generate then ingest; then stats).
+//! - `graph_cmd`: `fanzha graph cluster`, community detection on an edge list.
 //! - `progress`: progress bars and logging set-up.
 //! - `search_cmd`: `fanzha index`, `fanzha search`, `fanzha similar` (the case search index).
 
@@ -17,6 +18,7 @@ pub mod areas_cmd;
 pub mod cli;
 mod clusters_cmd;
 mod generate_cmd;
+mod graph_cmd;
 pub mod ingest;
 pub mod pipeline;
 pub mod progress;

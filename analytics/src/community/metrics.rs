@@ -179,8 +179,8 @@ mod tests {
 
     #[test]
     fn modularity_counts_self_loops_like_igraph() {
-        // igraph: Graph([(0,0),(0,1),(1,2)]).modularity([0,0,1]) = 0.0 ... computed by hand:
-        // m = 3, community {0,1}: L = 2 (loop once + edge), K = 3 + 2 = 5; {2}: L = 0, K = 1.
+        // m = 3; community {0,1}: L = 2 (loop once + edge), K = 3 + 2 = 5; {2}: L = 0, K = 1.
+        // igraph: Graph(n=3, edges=[(0,0),(0,1),(1,2)]).modularity([0,0,1]) = -0.0555…, the same value.
         let g = CsrGraph::from_edges(3, [(0, 0, 1.0), (0, 1, 1.0), (1, 2, 1.0)]).unwrap();
         let p = Partition::from_labels(&[0, 0, 1]).unwrap();
         let expected = 2.0 / 3.0 - (5.0f64 / 6.0).powi(2) - (1.0f64 / 6.0).powi(2);

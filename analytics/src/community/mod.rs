@@ -5,6 +5,7 @@ mod csr;
 mod edgelist;
 mod leiden;
 mod metrics;
+mod optimise;
 mod partition;
 
 pub use components::{connected_components, disconnected_communities, split_disconnected};

@@ -389,7 +389,7 @@ pub fn cluster_gangs(
     let partition = if n == 0 {
         Partition::from_labels::<u32>(&[])?
     } else {
-        let leiden = LeidenParams { resolution: params.resolution, seed: params.seed, max_iterations: 100 }.check()?;
+        let leiden = LeidenParams { resolution: params.resolution, seed: params.seed, max_passes: 100 }.check()?;
         leiden.detect(&csr)?
     };
     let modularity = if csr.total_weight() > 0.0 { modularity(&csr, &partition, params.resolution)? } else { 0.0 };

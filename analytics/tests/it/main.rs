@@ -1,4 +1,6 @@
-//! The analytics integration tests, one binary.
+//! The analytics integration tests, one binary (external-data tests skip without FANZHA_EXTERNAL_DATA).
 
 mod gangs;
+mod gml;
+mod quality;
 mod risk;
