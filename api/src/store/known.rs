@@ -5,10 +5,10 @@
 //! function need not be stable across builds.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
 use anyhow::{Context, bail};
 use datasets::Table;
+use datasets::read::IdHashMap;
 use rusqlite::Connection;
 
 use crate::store::rows;
@@ -48,7 +48,7 @@ impl Known {
 
 /// The ids of one table with their row hashes.
 pub(crate) struct KnownTable {
-    rows: HashMap<u128, u64, BuildHasherDefault<KeyHasher>>,
+    rows: IdHashMap<u64>,
 }
 
 impl KnownTable {
@@ -87,32 +87,7 @@ impl KnownTable {
     }
 }
 
-/// The 128-bit key of an id.
+/// The 128-bit key of an id (the reader's duplicate-check hash, so both agree).
 pub(crate) fn key(id: &str) -> u128 {
-    let mut a = DefaultHasher::new();
-    id.hash(&mut a);
-    let mut b = DefaultHasher::new();
-    0x9e37_79b9_7f4a_7c15_u64.hash(&mut b);
-    id.hash(&mut b);
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
-}
-
-/// The map's hasher: keys are already uniform hashes, so their low 64 bits are used as they are.
-#[derive(Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn write_u128(&mut self, k: u128) {
-        self.0 = k as u64;
-    }
+    datasets::read::id_hash(id)
 }

@@ -34,4 +34,4 @@ mod tests;
 pub use decode::TextEncoding;
 pub use error::{Diagnostic, ReadError};
 pub use find::{TableFiles, find_tables};
-pub use table::{MAX_FIELD_BYTES, MAX_RAW_BYTES, RowResult, TableReader};
+pub use table::{IdHashHasher, IdHashMap, MAX_FIELD_BYTES, MAX_RAW_BYTES, RowResult, TableReader, id_hash};

@@ -33,7 +33,7 @@ pub struct TableReader {
     warnings: Vec<Diagnostic>,
     format: Format,
     /// 128-bit hash of each accepted id → the line it was first seen on.
-    seen: HashMap<u128, u64, BuildHasherDefault<IdHashHasher>>,
+    seen: IdHashMap<u64>,
     finished: bool,
 }
 
@@ -337,8 +337,9 @@ pub(crate) fn cap_raw(s: &str) -> String {
     format!("{}…[truncated; {} bytes in all]", &s[..end], s.len())
 }
 
-/// A 128-bit hash of an id (two independently keyed 64-bit hashes), for the duplicate check.
-fn id_hash(id: &str) -> u128 {
+/// A 128-bit hash of a record id (two independently keyed 64-bit hashes): the key of the duplicate check here and
+/// of the store's in-memory id maps. Collisions are negligible at 2^-128 per pair.
+pub fn id_hash(id: &str) -> u128 {
     let mut a = DefaultHasher::new();
     id.hash(&mut a);
     let mut b = DefaultHasher::new();
@@ -347,10 +348,13 @@ fn id_hash(id: &str) -> u128 {
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
-/// The `seen` map's hasher: its keys are [`id_hash`]es, already uniform, so their low 64 bits are used as they
+/// A map keyed by [`id_hash`]es.
+pub type IdHashMap<V> = HashMap<u128, V, BuildHasherDefault<IdHashHasher>>;
+
+/// The hasher of [`IdHashMap`]: its keys are [`id_hash`]es, already uniform, so their low 64 bits are used as they
 /// are instead of being hashed again (on every insert and on every growth of the map).
 #[derive(Default)]
-struct IdHashHasher(u64);
+pub struct IdHashHasher(u64);
 
 impl Hasher for IdHashHasher {
     fn finish(&self) -> u64 {
