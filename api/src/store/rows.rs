@@ -207,6 +207,33 @@ pub(crate) fn references(rec: &Record) -> impl Iterator<Item = (&'static str, &s
 mod tests {
     use super::*;
 
+    /// The store's columns are the interchange fields with three deliberate differences (amounts in fen, the ISO
+    /// week of a report); they, the migrated schema and the values written must never drift apart.
+    #[test]
+    fn columns_follow_the_record_fields_and_the_migrated_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).unwrap();
+        for table in Table::ALL {
+            let mut expected: Vec<String> = Vec::new();
+            for f in table.fields() {
+                expected.push(f.replace("_yuan", "_fen"));
+                if *f == "reported_at" {
+                    expected.push("reported_week".into());
+                }
+            }
+            assert_eq!(columns(table), expected, "{}", table.name());
+            let mut stmt = store.conn().prepare(&format!("PRAGMA table_info({})", table.name())).unwrap();
+            let schema: Vec<String> = stmt.query_map([], |r| r.get(1)).unwrap().map(Result::unwrap).collect();
+            assert_eq!(&schema[..columns(table).len()], columns(table), "{} schema", table.name());
+            assert_eq!(
+                &schema[columns(table).len()..],
+                ["row_hash", "run_id", "ingested_at"],
+                "{} schema",
+                table.name()
+            );
+        }
+    }
+
     #[test]
     fn hash_text_is_sixteen_hex_digits_and_parses_back() {
         for h in [0, 1, 0xdead_beef, u64::MAX, 0xcbf2_9ce4_8422_2325, 0x0123_4567_89ab_cdef] {
