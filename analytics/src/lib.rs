@@ -34,6 +34,9 @@
 //!   `features.rs` point-in-time features (`docs/risk-features.md`); `model.rs` logistic / forest training on a
 //!   time-based split, versions, reason codes; `calibrate.rs` Platt scaling; `area.rs` empirical-Bayes rates,
 //!   Gi* and Poisson alerts; `metrics.rs` ROC-AUC, PR-AUC, Brier, calibration, precision@k, Spearman.
+//! - `money/`: money flow (issue 3, points 5–6): `graph.rs` `TransferGraph` (time-sorted CSR of transfers);
+//!   `trace.rs` downstream tracing with FIFO / LIFO / pro-rata lots; `upstream.rs` who fed an account;
+//!   `typology.rs` fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack and pass-through detectors.
 //! - `error.rs`: the crate's `Error`, `ErrorKind` and `LineProblem`.
 //!
 //! This crate does no file, network or database I/O: callers hand in readers and values.
@@ -41,6 +44,7 @@
 mod community;
 mod error;
 mod gangs;
+mod money;
 mod risk;
 
 pub use community::{
@@ -52,6 +56,11 @@ pub use gangs::{
     BuildStats, EntityKind, GangCluster, GangClustering, GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason,
     OutTransfer, Payment, PreviousCluster, ReportInput, ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, TransferInput,
     account_key, cluster_gangs, match_stable_ids, plain_components,
+};
+pub use money::{
+    CASH_OUT_CHANNELS, CashOut, FeedNode, Finding, Holding, Method, MoneyBuildStats, MoneyError, MoneyTransfer,
+    NodeEnd, Origin, Trace, TraceParams, TrailNode, TransferGraph, TypologyKind, TypologyParams, Untraced, Upstream,
+    detect, trace_downstream, trace_upstream,
 };
 pub use risk::{
     AreaCase, AreaInput, AreaParams, AreaReport, AreaRow, COMMUNITY_WEEKS, ContactInput, Evaluation, FEATURES,

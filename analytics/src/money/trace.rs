@@ -1,0 +1,426 @@
+//! Downstream tracing of a victim's money: each account's balance is a queue of lots (victim money carried by one
+//! trail node, or clean money); outgoing transfers consume lots FIFO, LIFO or pro rata, in global time order.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use datasets::TransferChannel;
+
+use super::error::MoneyError;
+use super::graph::TransferGraph;
+
+/// How an outgoing transfer is attributed to the lots of the sender's balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Oldest money leaves first.
+    Fifo,
+    /// Newest money leaves first.
+    Lifo,
+    /// Every lot pays its share of each transfer, in proportion to its size.
+    ProRata,
+}
+
+impl Method {
+    /// Parses `fifo`, `lifo`, `prorata` (also `pro-rata`, `pro_rata`), case-insensitively.
+    pub fn parse(text: &str) -> Result<Method, MoneyError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "fifo" => Ok(Method::Fifo),
+            "lifo" => Ok(Method::Lifo),
+            "prorata" | "pro-rata" | "pro_rata" => Ok(Method::ProRata),
+            _ => Err(MoneyError::UnknownMethod { text: text.to_string() }),
+        }
+    }
+
+    /// `fifo`, `lifo` or `prorata`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Method::Fifo => "fifo",
+            Method::Lifo => "lifo",
+            Method::ProRata => "prorata",
+        }
+    }
+}
+
+/// The channels that end a trail by default: ATM withdrawal, crypto, merchant purchase.
+pub const CASH_OUT_CHANNELS: [TransferChannel; 3] =
+    [TransferChannel::Atm, TransferChannel::Crypto, TransferChannel::Merchant];
+
+/// Tracing parameters; build with [`TraceParams::new`] (documented defaults) and adjust fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceParams {
+    pub method: Method,
+    /// Hops followed from the victim's payment (the payment itself is hop 1); victim money reaching hop
+    /// `max_depth + 1` is reported as untraced. Default 8.
+    pub max_depth: u32,
+    /// Transfers later than the first seed plus this many seconds are not followed. Default 90 days.
+    pub horizon_s: i64,
+    /// Trail nodes kept at most; victim money that would need more is reported as untraced. Default 200,000.
+    pub max_nodes: usize,
+    /// Victim-money pieces smaller than this (fen) are dropped as dust (reported). Default 1 (nothing dropped).
+    pub min_fen: i64,
+    /// Transfers on these channels cash the money out (the trail ends). Default [`CASH_OUT_CHANNELS`].
+    pub cash_out: Vec<TransferChannel>,
+}
+
+impl TraceParams {
+    /// The documented defaults with this method.
+    pub fn new(method: Method) -> TraceParams {
+        TraceParams {
+            method,
+            max_depth: 8,
+            horizon_s: 90 * 86_400,
+            max_nodes: 200_000,
+            min_fen: 1,
+            cash_out: CASH_OUT_CHANNELS.to_vec(),
+        }
+    }
+
+    fn check(&self) -> Result<(), MoneyError> {
+        let bad = |name, value: String, reason| Err(MoneyError::InvalidParameter { name, value, reason });
+        if self.max_depth == 0 {
+            return bad("max_depth", "0".into(), "must be at least 1");
+        }
+        if self.horizon_s < 0 {
+            return bad("horizon_s", self.horizon_s.to_string(), "must not be negative");
+        }
+        if self.max_nodes == 0 {
+            return bad("max_nodes", "0".into(), "must be at least 1");
+        }
+        if self.min_fen < 1 {
+            return bad("min_fen", self.min_fen.to_string(), "must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+/// Why a trail node's money went no further.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeEnd {
+    /// Forwarded or still held (see `held_fen`).
+    Open,
+    /// The transfer was a cash-out.
+    CashedOut,
+    /// The node is beyond `max_depth`: its money is reported as untraced.
+    DepthLimit,
+}
+
+/// One step of the trail: victim money carried by one transfer into one account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrailNode {
+    /// The node whose money this transfer carried (`None` for the victim's own payment).
+    pub parent: Option<u32>,
+    /// The receiving account.
+    pub account: u32,
+    /// The transfer id.
+    pub transfer: u32,
+    /// Victim money carried, fen.
+    pub amount_fen: i64,
+    pub at: i64,
+    /// Seconds the money sat in the sending account (from the parent's arrival); `None` for the payment.
+    pub dwell_s: Option<i64>,
+    /// 1 for the victim's payment.
+    pub depth: u32,
+    pub end: NodeEnd,
+    /// Of `amount_fen`, what still sits in `account` at the end of the trace.
+    pub held_fen: i64,
+}
+
+/// Victim money still in one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holding {
+    pub account: u32,
+    pub amount_fen: i64,
+    /// When the last of it arrived.
+    pub since: i64,
+}
+
+/// Victim money cashed out at one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CashOut {
+    /// The receiving endpoint (ATM terminal, wallet, merchant).
+    pub account: u32,
+    pub channel: TransferChannel,
+    pub amount_fen: i64,
+    /// First cash-out time.
+    pub first_at: i64,
+}
+
+/// Victim money the trace could not follow, by reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Untraced {
+    pub depth_limit_fen: i64,
+    pub node_limit_fen: i64,
+    pub dust_fen: i64,
+}
+
+impl Untraced {
+    /// The sum.
+    pub fn total(&self) -> i64 {
+        self.depth_limit_fen + self.node_limit_fen + self.dust_fen
+    }
+}
+
+/// The result of a downstream trace. Conservation: `victim_fen == held_fen() + cashed_out_fen() +
+/// untraced.total()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trace {
+    pub method: Method,
+    /// The seed transfers (victim payments), in time order.
+    pub seeds: Vec<u32>,
+    pub victim_fen: i64,
+    pub nodes: Vec<TrailNode>,
+    /// Sorted by amount, largest first.
+    pub holdings: Vec<Holding>,
+    /// Sorted by amount, largest first.
+    pub cashed_out: Vec<CashOut>,
+    pub untraced: Untraced,
+}
+
+impl Trace {
+    /// Victim money still held in accounts.
+    pub fn held_fen(&self) -> i64 {
+        self.holdings.iter().map(|h| h.amount_fen).sum()
+    }
+
+    /// Victim money cashed out.
+    pub fn cashed_out_fen(&self) -> i64 {
+        self.cashed_out.iter().map(|c| c.amount_fen).sum()
+    }
+
+    /// Children of node `n` (or the roots for `None`), in creation order.
+    pub fn children(&self, n: Option<u32>) -> impl Iterator<Item = u32> + '_ {
+        self.nodes.iter().enumerate().filter(move |(_, x)| x.parent == n).map(|(i, _)| i as u32)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Lot {
+    amount: i64,
+    arrived: i64,
+    node: Option<u32>,
+}
+
+/// One account's balance as lots in arrival order.
+#[derive(Debug, Default)]
+struct Purse {
+    lots: VecDeque<Lot>,
+}
+
+impl Purse {
+    fn push(&mut self, lot: Lot, method: Method) {
+        if lot.amount <= 0 {
+            return;
+        }
+        if lot.node.is_none() {
+            // Clean money merges: with the lot before it (FIFO/LIFO keep arrival order), with any clean lot (pro rata).
+            let merge = match method {
+                Method::ProRata => self.lots.iter_mut().find(|l| l.node.is_none()),
+                _ => self.lots.back_mut().filter(|l| l.node.is_none()),
+            };
+            if let Some(l) = merge {
+                l.amount += lot.amount;
+                return;
+            }
+        }
+        self.lots.push_back(lot);
+    }
+
+    /// Takes `amount`: the pieces taken (per lot) and the shortfall (money from outside the data: clean).
+    fn take(&mut self, amount: i64, method: Method) -> (Vec<Lot>, i64) {
+        let total: i64 = self.lots.iter().map(|l| l.amount).sum();
+        if amount >= total {
+            let all: Vec<Lot> = self.lots.drain(..).collect();
+            return (all, amount - total);
+        }
+        let mut taken = Vec::new();
+        let mut need = amount;
+        match method {
+            Method::Fifo | Method::Lifo => {
+                while need > 0 {
+                    let lot = if method == Method::Fifo { self.lots.front_mut() } else { self.lots.back_mut() };
+                    let Some(lot) = lot else { break };
+                    let piece = lot.amount.min(need);
+                    lot.amount -= piece;
+                    need -= piece;
+                    taken.push(Lot { amount: piece, ..*lot });
+                    if lot.amount == 0 {
+                        if method == Method::Fifo {
+                            self.lots.pop_front();
+                        } else {
+                            self.lots.pop_back();
+                        }
+                    }
+                }
+            }
+            Method::ProRata => {
+                let mut pieces: Vec<i64> =
+                    self.lots.iter().map(|l| (l.amount as i128 * amount as i128 / total as i128) as i64).collect();
+                need -= pieces.iter().sum::<i64>();
+                // Rounding leaves fewer fen than there are lots: take them from the lots with room, in order.
+                for (p, l) in pieces.iter_mut().zip(&self.lots) {
+                    if need == 0 {
+                        break;
+                    }
+                    let extra = (l.amount - *p).min(need);
+                    *p += extra;
+                    need -= extra;
+                }
+                for (p, l) in pieces.into_iter().zip(self.lots.iter_mut()) {
+                    if p > 0 {
+                        l.amount -= p;
+                        taken.push(Lot { amount: p, ..*l });
+                    }
+                }
+                self.lots.retain(|l| l.amount > 0);
+            }
+        }
+        (taken, 0)
+    }
+}
+
+/// The clean balance account `a` held just before transfer `before`, replaying its history (a balance never goes
+/// below zero: money from outside the data covers any shortfall).
+fn opening_balance(g: &TransferGraph, a: u32, before: u32) -> i64 {
+    let (ins, outs) = (g.ins(a), g.outs(a));
+    let (mut i, mut o, mut bal) = (0usize, 0usize, 0i64);
+    loop {
+        let ni = ins.get(i).copied().filter(|&t| t < before);
+        let no = outs.get(o).copied().filter(|&t| t < before);
+        match (ni, no) {
+            (Some(ti), Some(to)) if ti < to => {
+                bal += g.amount(ti);
+                i += 1;
+            }
+            (Some(ti), None) => {
+                bal += g.amount(ti);
+                i += 1;
+            }
+            (_, Some(to)) => {
+                bal = (bal - g.amount(to)).max(0);
+                o += 1;
+            }
+            (None, None) => return bal,
+        }
+    }
+}
+
+/// Traces the money of `seeds` (transfer ids, e.g. a report's payments) downstream.
+pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) -> Result<Trace, MoneyError> {
+    params.check()?;
+    let mut seeds: Vec<u32> = seeds.iter().copied().filter(|&t| (t as usize) < g.transfer_count()).collect();
+    seeds.sort_unstable();
+    seeds.dedup();
+    let Some(&first) = seeds.first() else {
+        return Err(MoneyError::InvalidParameter { name: "seeds", value: "[]".into(), reason: "no transfer to trace" });
+    };
+    let seed_set: HashSet<u32> = seeds.iter().copied().collect();
+    let end_at = g.at(first).saturating_add(params.horizon_s);
+    let method = params.method;
+    let mut purses: HashMap<u32, Purse> = HashMap::new();
+    let mut nodes: Vec<TrailNode> = Vec::new();
+    let mut untraced = Untraced::default();
+    let mut cash: HashMap<u32, CashOut> = HashMap::new();
+    let victim_fen: i64 = seeds.iter().map(|&t| g.amount(t)).sum();
+
+    for t in first..g.transfer_count() as u32 {
+        let at = g.at(t);
+        if at > end_at {
+            break;
+        }
+        let (a, b, amount) = (g.from(t), g.to(t), g.amount(t));
+        let cash_out = g.channel(t).is_some_and(|c| params.cash_out.contains(&c));
+        // Pieces of victim money this transfer carries: (parent node, amount, arrival at the sender).
+        let mut tainted: Vec<(Option<u32>, i64, i64)> = Vec::new();
+        let mut clean = 0i64;
+        if seed_set.contains(&t) {
+            tainted.push((None, amount, at));
+        } else if let Some(purse) = purses.get_mut(&a) {
+            let (pieces, shortfall) = purse.take(amount, method);
+            clean += shortfall;
+            for p in pieces {
+                match p.node {
+                    Some(n) => tainted.push((Some(n), p.amount, p.arrived)),
+                    None => clean += p.amount,
+                }
+            }
+        } else {
+            clean = amount;
+        }
+        for (parent, piece, arrived) in tainted {
+            let depth = parent.map_or(1, |p| nodes[p as usize].depth + 1);
+            if piece < params.min_fen {
+                untraced.dust_fen += piece;
+                clean += piece;
+                continue;
+            }
+            if nodes.len() >= params.max_nodes {
+                untraced.node_limit_fen += piece;
+                clean += piece;
+                continue;
+            }
+            let id = nodes.len() as u32;
+            let end = if cash_out {
+                NodeEnd::CashedOut
+            } else if depth > params.max_depth {
+                NodeEnd::DepthLimit
+            } else {
+                NodeEnd::Open
+            };
+            nodes.push(TrailNode {
+                parent,
+                account: b,
+                transfer: t,
+                amount_fen: piece,
+                at,
+                dwell_s: parent.map(|_| at - arrived),
+                depth,
+                end,
+                held_fen: 0,
+            });
+            match end {
+                NodeEnd::CashedOut => {
+                    let c = cash.entry(b).or_insert(CashOut {
+                        account: b,
+                        channel: g.channel(t).unwrap_or(TransferChannel::Other),
+                        amount_fen: 0,
+                        first_at: at,
+                    });
+                    c.amount_fen += piece;
+                }
+                NodeEnd::DepthLimit => {
+                    untraced.depth_limit_fen += piece;
+                    clean += piece;
+                }
+                NodeEnd::Open => {
+                    let purse = purses.entry(b).or_insert_with(|| {
+                        let mut p = Purse::default();
+                        p.push(Lot { amount: opening_balance(g, b, t), arrived: i64::MIN, node: None }, method);
+                        p
+                    });
+                    purse.push(Lot { amount: piece, arrived: at, node: Some(id) }, method);
+                }
+            }
+        }
+        if clean > 0 && !cash_out {
+            if let Some(purse) = purses.get_mut(&b) {
+                purse.push(Lot { amount: clean, arrived: at, node: None }, method);
+            }
+        }
+    }
+
+    let mut holdings: HashMap<u32, Holding> = HashMap::new();
+    for (&acct, purse) in &purses {
+        for lot in &purse.lots {
+            if let Some(n) = lot.node {
+                nodes[n as usize].held_fen += lot.amount;
+                let h = holdings.entry(acct).or_insert(Holding { account: acct, amount_fen: 0, since: i64::MIN });
+                h.amount_fen += lot.amount;
+                h.since = h.since.max(lot.arrived);
+            }
+        }
+    }
+    let mut holdings: Vec<Holding> = holdings.into_values().filter(|h| h.amount_fen > 0).collect();
+    holdings.sort_by(|x, y| y.amount_fen.cmp(&x.amount_fen).then(x.account.cmp(&y.account)));
+    let mut cashed_out: Vec<CashOut> = cash.into_values().collect();
+    cashed_out.sort_by(|x, y| y.amount_fen.cmp(&x.amount_fen).then(x.account.cmp(&y.account)));
+    Ok(Trace { method, seeds, victim_fen, nodes, holdings, cashed_out, untraced })
+}

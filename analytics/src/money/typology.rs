@@ -1,0 +1,590 @@
+//! Laundering typology detectors over a [`TransferGraph`]: fan-in, fan-out, cycle, scatter-gather,
+//! gather-scatter, stack (layering) and rapid pass-through. Each finding lists its accounts and transfers.
+
+use std::collections::{HashMap, HashSet};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::DiGraph;
+
+use super::error::MoneyError;
+use super::graph::TransferGraph;
+
+/// A laundering pattern (the AMLSim typologies, plus rapid pass-through).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypologyKind {
+    /// Many senders into one account within a window.
+    FanIn,
+    /// One account pays many recipients within a window.
+    FanOut,
+    /// Money returns to its start through a time-ordered chain of similar amounts.
+    Cycle,
+    /// One source pays several intermediates that all pay the same sink.
+    ScatterGather,
+    /// Many senders into one account that then pays many recipients.
+    GatherScatter,
+    /// Layering: money spreads through several layers of accounts, each forwarding most of what it got.
+    Stack,
+    /// An inflow leaves again, about in full, within minutes.
+    PassThrough,
+}
+
+const KIND_CODES: &str = "fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack, pass-through";
+
+impl TypologyKind {
+    /// Every kind.
+    pub const ALL: [TypologyKind; 7] = [
+        TypologyKind::FanIn,
+        TypologyKind::FanOut,
+        TypologyKind::Cycle,
+        TypologyKind::ScatterGather,
+        TypologyKind::GatherScatter,
+        TypologyKind::Stack,
+        TypologyKind::PassThrough,
+    ];
+
+    /// The command-line code (`fan-in`, …).
+    pub fn code(self) -> &'static str {
+        match self {
+            TypologyKind::FanIn => "fan-in",
+            TypologyKind::FanOut => "fan-out",
+            TypologyKind::Cycle => "cycle",
+            TypologyKind::ScatterGather => "scatter-gather",
+            TypologyKind::GatherScatter => "gather-scatter",
+            TypologyKind::Stack => "stack",
+            TypologyKind::PassThrough => "pass-through",
+        }
+    }
+
+    /// Parses a code (`_` accepted for `-`, case-insensitive).
+    pub fn parse(text: &str) -> Result<TypologyKind, MoneyError> {
+        let t = text.trim().to_ascii_lowercase().replace('_', "-");
+        TypologyKind::ALL
+            .into_iter()
+            .find(|k| k.code() == t)
+            .ok_or_else(|| MoneyError::UnknownKind { text: text.to_string(), expected: KIND_CODES })
+    }
+}
+
+/// Detector parameters; [`TypologyParams::new`] gives the documented defaults (times in seconds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypologyParams {
+    /// Transfers below this amount (fen) are ignored. Default 0.
+    pub min_amount_fen: i64,
+    /// Transfers above this amount (fen) are ignored. Default `i64::MAX`.
+    pub max_amount_fen: i64,
+    /// Window of fan-in, fan-out and gather-scatter (each side). Default 7 days.
+    pub fan_window_s: i64,
+    /// Distinct counterparties for fan-in / fan-out / each side of gather-scatter. Default 5.
+    pub min_fan: usize,
+    /// Longest cycle (accounts). Default 6.
+    pub cycle_max_len: usize,
+    /// A cycle's first to last transfer at most this far apart; also the window of scatter-gather and stack.
+    /// Default 7 days.
+    pub chain_window_s: i64,
+    /// Each hop of a cycle carries between (1 − tol) and (1 + tol) times the previous hop. Default 0.2.
+    pub amount_tolerance: f64,
+    /// Intermediates of a scatter-gather. Default 3.
+    pub min_paths: usize,
+    /// Layers of a stack beyond its source. Default 3.
+    pub stack_layers: usize,
+    /// Accounts in each of the first `stack_layers − 1` layers. Default 2.
+    pub stack_width: usize,
+    /// A stack layer must receive at least this share of what the previous layer received. Default 0.5.
+    pub stack_forward_share: f64,
+    /// Pass-through: the outflows within this many seconds after an inflow… Default 30 minutes.
+    pub pass_window_s: i64,
+    /// …add up to the inflow within this relative tolerance. Default 0.1.
+    pub pass_tolerance: f64,
+    /// Work budget per start account for cycle search (DFS steps). Default 20,000.
+    pub search_budget: usize,
+}
+
+impl TypologyParams {
+    /// The documented defaults.
+    pub fn new() -> TypologyParams {
+        TypologyParams {
+            min_amount_fen: 0,
+            max_amount_fen: i64::MAX,
+            fan_window_s: 7 * 86_400,
+            min_fan: 5,
+            cycle_max_len: 6,
+            chain_window_s: 7 * 86_400,
+            amount_tolerance: 0.2,
+            min_paths: 3,
+            stack_layers: 3,
+            stack_width: 2,
+            stack_forward_share: 0.5,
+            pass_window_s: 1_800,
+            pass_tolerance: 0.1,
+            search_budget: 20_000,
+        }
+    }
+
+    fn check(&self) -> Result<(), MoneyError> {
+        let bad = |name, value: String, reason| Err(MoneyError::InvalidParameter { name, value, reason });
+        if self.min_fan < 2 {
+            return bad("min_fan", self.min_fan.to_string(), "must be at least 2");
+        }
+        if self.cycle_max_len < 2 {
+            return bad("cycle_max_len", self.cycle_max_len.to_string(), "must be at least 2");
+        }
+        if !(0.0..1.0).contains(&self.amount_tolerance) {
+            return bad("amount_tolerance", self.amount_tolerance.to_string(), "must be in [0, 1)");
+        }
+        if !(0.0..1.0).contains(&self.pass_tolerance) {
+            return bad("pass_tolerance", self.pass_tolerance.to_string(), "must be in [0, 1)");
+        }
+        if self.min_paths < 2 || self.stack_layers < 2 || self.stack_width < 1 {
+            return bad(
+                "min_paths/stack_layers/stack_width",
+                format!("{}/{}/{}", self.min_paths, self.stack_layers, self.stack_width),
+                "min_paths and stack_layers at least 2, stack_width at least 1",
+            );
+        }
+        if self.fan_window_s < 0 || self.chain_window_s < 0 || self.pass_window_s < 0 {
+            return bad("window", "negative".into(), "windows must not be negative");
+        }
+        Ok(())
+    }
+}
+
+impl Default for TypologyParams {
+    fn default() -> Self {
+        TypologyParams::new()
+    }
+}
+
+/// One detected pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: TypologyKind,
+    /// The focal account first (hub, source, cycle start, pass-through account), then the others.
+    pub accounts: Vec<u32>,
+    /// Transfer ids, in time order.
+    pub transfers: Vec<u32>,
+    /// Sum of the transfers' amounts, fen.
+    pub amount_fen: i64,
+    pub first_at: i64,
+    pub last_at: i64,
+}
+
+fn finding(g: &TransferGraph, kind: TypologyKind, accounts: Vec<u32>, mut transfers: Vec<u32>) -> Finding {
+    transfers.sort_unstable();
+    transfers.dedup();
+    let amount_fen = transfers.iter().map(|&t| g.amount(t)).sum();
+    let first_at = transfers.first().map_or(0, |&t| g.at(t));
+    let last_at = transfers.last().map_or(0, |&t| g.at(t));
+    Finding { kind, accounts, transfers, amount_fen, first_at, last_at }
+}
+
+/// Runs one detector. Findings are ordered by focal account.
+pub fn detect(g: &TransferGraph, kind: TypologyKind, params: &TypologyParams) -> Result<Vec<Finding>, MoneyError> {
+    params.check()?;
+    let d = Detector { g, p: params };
+    Ok(match kind {
+        TypologyKind::FanIn => d.fan(true),
+        TypologyKind::FanOut => d.fan(false),
+        TypologyKind::Cycle => d.cycles(),
+        TypologyKind::ScatterGather => d.scatter_gather(),
+        TypologyKind::GatherScatter => d.gather_scatter(),
+        TypologyKind::Stack => d.stacks(),
+        TypologyKind::PassThrough => d.pass_through(),
+    })
+}
+
+struct Detector<'a> {
+    g: &'a TransferGraph,
+    p: &'a TypologyParams,
+}
+
+/// A multiset of counterparties in a sliding window.
+#[derive(Default)]
+struct Window {
+    counts: HashMap<u32, u32>,
+}
+
+impl Window {
+    fn add(&mut self, a: u32) {
+        *self.counts.entry(a).or_default() += 1;
+    }
+    fn remove(&mut self, a: u32) {
+        if let Some(c) = self.counts.get_mut(&a) {
+            *c -= 1;
+            if *c == 0 {
+                self.counts.remove(&a);
+            }
+        }
+    }
+    fn distinct(&self) -> usize {
+        self.counts.len()
+    }
+}
+
+impl Detector<'_> {
+    fn keep(&self, t: u32) -> bool {
+        let a = self.g.amount(t);
+        a >= self.p.min_amount_fen && a <= self.p.max_amount_fen && self.g.from(t) != self.g.to(t)
+    }
+
+    fn filtered(&self, list: &[u32]) -> Vec<u32> {
+        list.iter().copied().filter(|&t| self.keep(t)).collect()
+    }
+
+    /// The window of `list` (time-sorted transfers) with the most distinct counterparties, if it reaches `min`.
+    fn best_window(
+        &self,
+        list: &[u32],
+        other: impl Fn(u32) -> u32,
+        window_s: i64,
+        min: usize,
+    ) -> Option<(usize, usize)> {
+        let mut w = Window::default();
+        let (mut lo, mut best) = (0usize, None::<(usize, usize, usize)>);
+        for hi in 0..list.len() {
+            w.add(other(list[hi]));
+            while self.g.at(list[hi]) - self.g.at(list[lo]) > window_s {
+                w.remove(other(list[lo]));
+                lo += 1;
+            }
+            if w.distinct() >= min && best.is_none_or(|(_, _, n)| w.distinct() > n) {
+                best = Some((lo, hi + 1, w.distinct()));
+            }
+        }
+        best.map(|(lo, hi, _)| (lo, hi))
+    }
+
+    fn fan(&self, inward: bool) -> Vec<Finding> {
+        let g = self.g;
+        let kind = if inward { TypologyKind::FanIn } else { TypologyKind::FanOut };
+        let mut out = Vec::new();
+        for a in 0..g.account_count() as u32 {
+            let raw = if inward { g.ins(a) } else { g.outs(a) };
+            if raw.len() < self.p.min_fan {
+                continue;
+            }
+            let list = self.filtered(raw);
+            let other = |t| if inward { g.from(t) } else { g.to(t) };
+            if let Some((lo, hi)) = self.best_window(&list, other, self.p.fan_window_s, self.p.min_fan) {
+                let ts = list[lo..hi].to_vec();
+                let mut accounts = vec![a];
+                let mut seen = HashSet::new();
+                for &t in &ts {
+                    if seen.insert(other(t)) {
+                        accounts.push(other(t));
+                    }
+                }
+                out.push(finding(g, kind, accounts, ts));
+            }
+        }
+        out
+    }
+
+    fn gather_scatter(&self) -> Vec<Finding> {
+        let (g, p) = (self.g, self.p);
+        let mut out = Vec::new();
+        for a in 0..g.account_count() as u32 {
+            if g.ins(a).len() < p.min_fan || g.outs(a).len() < p.min_fan {
+                continue;
+            }
+            let ins = self.filtered(g.ins(a));
+            let outs = self.filtered(g.outs(a));
+            // Pivot at each inflow: senders in [t − w, t], recipients in (t, t + w].
+            let (mut senders, mut recips) = (Window::default(), Window::default());
+            let (mut ilo, mut olo, mut ohi) = (0usize, 0usize, 0usize);
+            for ihi in 0..ins.len() {
+                let t = g.at(ins[ihi]);
+                senders.add(g.from(ins[ihi]));
+                while t - g.at(ins[ilo]) > p.fan_window_s {
+                    senders.remove(g.from(ins[ilo]));
+                    ilo += 1;
+                }
+                while ohi < outs.len() && g.at(outs[ohi]) <= t + p.fan_window_s {
+                    recips.add(g.to(outs[ohi]));
+                    ohi += 1;
+                }
+                while olo < ohi && (g.at(outs[olo]) <= t || outs[olo] < ins[ihi]) {
+                    recips.remove(g.to(outs[olo]));
+                    olo += 1;
+                }
+                if senders.distinct() >= p.min_fan && recips.distinct() >= p.min_fan {
+                    let mut ts: Vec<u32> = ins[ilo..=ihi].to_vec();
+                    ts.extend_from_slice(&outs[olo..ohi]);
+                    let mut accounts = vec![a];
+                    accounts.extend(senders.counts.keys().copied().collect::<std::collections::BTreeSet<_>>());
+                    accounts.extend(recips.counts.keys().copied().collect::<std::collections::BTreeSet<_>>());
+                    out.push(finding(g, TypologyKind::GatherScatter, accounts, ts));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    fn pass_through(&self) -> Vec<Finding> {
+        let (g, p) = (self.g, self.p);
+        let mut out = Vec::new();
+        for a in 0..g.account_count() as u32 {
+            if g.ins(a).is_empty() || g.outs(a).is_empty() {
+                continue;
+            }
+            let ins = self.filtered(g.ins(a));
+            let outs = self.filtered(g.outs(a));
+            let mut ts = Vec::new();
+            let mut accounts = vec![a];
+            let mut used_until = 0usize; // outflows already matched to an earlier inflow
+            for &i in &ins {
+                let t = g.at(i);
+                let start = outs.partition_point(|&o| o <= i).max(used_until);
+                let mut sum = 0i64;
+                let target = g.amount(i) as f64;
+                let mut end = start;
+                while end < outs.len()
+                    && g.at(outs[end]) - t <= p.pass_window_s
+                    && (sum as f64) < target * (1.0 - p.pass_tolerance)
+                {
+                    sum += g.amount(outs[end]);
+                    end += 1;
+                }
+                let s = sum as f64;
+                if end > start
+                    && target > 0.0
+                    && s >= target * (1.0 - p.pass_tolerance)
+                    && s <= target * (1.0 + p.pass_tolerance)
+                {
+                    ts.push(i);
+                    accounts.push(g.from(i));
+                    for &o in &outs[start..end] {
+                        ts.push(o);
+                        accounts.push(g.to(o));
+                    }
+                    used_until = end;
+                }
+            }
+            if !ts.is_empty() {
+                let mut seen = HashSet::new();
+                accounts.retain(|&x| seen.insert(x));
+                out.push(finding(g, TypologyKind::PassThrough, accounts, ts));
+            }
+        }
+        out
+    }
+
+    fn scatter_gather(&self) -> Vec<Finding> {
+        let (g, p) = (self.g, self.p);
+        let mut out = Vec::new();
+        for s in 0..g.account_count() as u32 {
+            if g.outs(s).len() < p.min_paths {
+                continue;
+            }
+            // sink -> (intermediate -> (scatter transfer, gather transfer))
+            let mut via: HashMap<u32, HashMap<u32, (u32, u32)>> = HashMap::new();
+            for &t1 in g.outs(s).iter().filter(|&&t| self.keep(t)) {
+                let m = g.to(t1);
+                let outs = g.outs(m);
+                let from = outs.partition_point(|&x| x <= t1);
+                for &t2 in &outs[from..] {
+                    if g.at(t2) - g.at(t1) > p.chain_window_s {
+                        break;
+                    }
+                    let sink = g.to(t2);
+                    if sink == s || sink == m || !self.keep(t2) {
+                        continue;
+                    }
+                    via.entry(sink).or_default().entry(m).or_insert((t1, t2));
+                }
+            }
+            let mut sinks: Vec<(u32, HashMap<u32, (u32, u32)>)> =
+                via.into_iter().filter(|(_, ms)| ms.len() >= p.min_paths).collect();
+            sinks.sort_by_key(|(k, _)| *k);
+            for (sink, ms) in sinks {
+                let mut mids: Vec<(u32, (u32, u32))> = ms.into_iter().collect();
+                mids.sort_unstable();
+                let mut accounts = vec![s];
+                accounts.extend(mids.iter().map(|(m, _)| *m));
+                accounts.push(sink);
+                let ts = mids.iter().flat_map(|(_, (a, b))| [*a, *b]).collect();
+                out.push(finding(g, TypologyKind::ScatterGather, accounts, ts));
+            }
+        }
+        out
+    }
+
+    fn stacks(&self) -> Vec<Finding> {
+        let (g, p) = (self.g, self.p);
+        let mut out = Vec::new();
+        for s in 0..g.account_count() as u32 {
+            let outs = self.filtered(g.outs(s));
+            if outs.len() < p.stack_width {
+                continue;
+            }
+            // Bursts: out-transfers within chain_window_s of the burst's first one.
+            let mut b = 0;
+            while b < outs.len() {
+                let t0 = g.at(outs[b]);
+                let e = b + outs[b..].partition_point(|&t| g.at(t) - t0 <= p.chain_window_s);
+                if let Some(f) = self.stack_from(s, &outs[b..e], t0) {
+                    out.push(f);
+                    break;
+                }
+                b = e;
+            }
+        }
+        out
+    }
+
+    /// Layers reached from `s` by the burst `first` (time-respecting, within the chain window).
+    fn stack_from(&self, s: u32, first: &[u32], t0: i64) -> Option<Finding> {
+        let (g, p) = (self.g, self.p);
+        let mut seen: HashSet<u32> = HashSet::from([s]);
+        let mut transfers: Vec<u32> = Vec::new();
+        let mut layer: HashMap<u32, u32> = HashMap::new(); // account -> earliest transfer in
+        let mut received = 0i64;
+        for &t in first {
+            if seen.contains(&g.to(t)) && !layer.contains_key(&g.to(t)) {
+                continue;
+            }
+            layer.entry(g.to(t)).or_insert(t);
+            received += g.amount(t);
+            transfers.push(t);
+        }
+        if layer.len() < p.stack_width {
+            return None;
+        }
+        seen.extend(layer.keys());
+        let mut accounts: Vec<u32> = vec![s];
+        let mut depth = 1;
+        accounts.extend(sorted(layer.keys()));
+        while depth < p.stack_layers {
+            let mut next: HashMap<u32, u32> = HashMap::new();
+            let mut got = 0i64;
+            let mut keys: Vec<u32> = layer.keys().copied().collect();
+            keys.sort_unstable();
+            for a in keys {
+                let arrived = layer[&a];
+                let outs = g.outs(a);
+                for &t in &outs[outs.partition_point(|&x| x <= arrived)..] {
+                    if g.at(t) - t0 > p.chain_window_s {
+                        break;
+                    }
+                    let b = g.to(t);
+                    if !self.keep(t) || (seen.contains(&b) && !next.contains_key(&b)) {
+                        continue;
+                    }
+                    next.entry(b).or_insert(t);
+                    got += g.amount(t);
+                    transfers.push(t);
+                }
+            }
+            let last = depth + 1 == p.stack_layers;
+            let wide_enough = if last { !next.is_empty() } else { next.len() >= p.stack_width };
+            if !wide_enough || (got as f64) < p.stack_forward_share * received as f64 {
+                return None;
+            }
+            seen.extend(next.keys());
+            accounts.extend(sorted(next.keys()));
+            received = got;
+            layer = next;
+            depth += 1;
+        }
+        Some(finding(g, TypologyKind::Stack, accounts, transfers))
+    }
+
+    fn cycles(&self) -> Vec<Finding> {
+        let (g, p) = (self.g, self.p);
+        let n = g.account_count();
+        // Strongly connected components (petgraph's Tarjan) bound the search: a cycle never leaves one.
+        let mut dg: DiGraph<(), ()> = DiGraph::with_capacity(n, 0);
+        for _ in 0..n {
+            dg.add_node(());
+        }
+        let mut pairs: Vec<(u32, u32)> =
+            (0..g.transfer_count() as u32).filter(|&t| self.keep(t)).map(|t| (g.from(t), g.to(t))).collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        dg.extend_with_edges(pairs.iter().map(|&(a, b)| (a, b)));
+        drop(pairs);
+        let mut comp = vec![u32::MAX; n];
+        for (c, scc) in tarjan_scc(&dg).into_iter().enumerate() {
+            if scc.len() >= 2 {
+                for v in scc {
+                    comp[v.index()] = c as u32;
+                }
+            }
+        }
+        drop(dg);
+        let mut out = Vec::new();
+        let mut found: HashSet<Vec<u32>> = HashSet::new();
+        for s in 0..n as u32 {
+            if comp[s as usize] == u32::MAX {
+                continue;
+            }
+            let mut budget = p.search_budget;
+            for &t in g.outs(s) {
+                if budget == 0 {
+                    break;
+                }
+                if !self.keep(t) || comp[g.to(t) as usize] != comp[s as usize] || g.to(t) < s {
+                    continue;
+                }
+                let mut path = vec![t];
+                if let Some(cycle) = self.extend_cycle(s, &comp, &mut path, &mut budget) {
+                    let mut accounts: Vec<u32> = cycle.iter().map(|&x| g.from(x)).collect();
+                    let mut key = accounts.clone();
+                    key.sort_unstable();
+                    if found.insert(key) {
+                        accounts.dedup();
+                        out.push(finding(g, TypologyKind::Cycle, accounts, cycle));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Depth-first extension of a time-ordered chain from `s` (the cycle's smallest account) back to `s`.
+    fn extend_cycle(&self, s: u32, comp: &[u32], path: &mut Vec<u32>, budget: &mut usize) -> Option<Vec<u32>> {
+        let (g, p) = (self.g, self.p);
+        let last = *path.last()?;
+        let here = g.to(last);
+        let t0 = g.at(path[0]);
+        let outs = g.outs(here);
+        for &t in &outs[outs.partition_point(|&x| x <= last)..] {
+            if *budget == 0 || g.at(t) - t0 > p.chain_window_s {
+                return None;
+            }
+            *budget -= 1;
+            let b = g.to(t);
+            let prev = g.amount(last) as f64;
+            let amt = g.amount(t) as f64;
+            if !self.keep(t) || amt < prev * (1.0 - p.amount_tolerance) || amt > prev * (1.0 + p.amount_tolerance) {
+                continue;
+            }
+            if b == s {
+                if path.len() + 1 >= 2 {
+                    let mut c = path.clone();
+                    c.push(t);
+                    return Some(c);
+                }
+                continue;
+            }
+            if b < s || comp[b as usize] != comp[s as usize] || path.len() + 1 >= p.cycle_max_len {
+                continue;
+            }
+            if path.iter().any(|&x| g.from(x) == b || g.to(x) == b) {
+                continue;
+            }
+            path.push(t);
+            if let Some(c) = self.extend_cycle(s, comp, path, budget) {
+                return Some(c);
+            }
+            path.pop();
+        }
+        None
+    }
+}
+
+fn sorted<'a>(keys: impl Iterator<Item = &'a u32>) -> Vec<u32> {
+    let mut v: Vec<u32> = keys.copied().collect();
+    v.sort_unstable();
+    v
+}
