@@ -250,18 +250,31 @@ impl Purse {
                         }
                     }
                 }
+                if method == Method::Lifo {
+                    // Pieces in the purse's order, so the receiver keeps the sender's arrival order.
+                    taken.reverse();
+                }
             }
             Method::ProRata => {
-                let mut pieces: Vec<i64> =
-                    self.lots.iter().map(|l| (l.amount as i128 * amount as i128 / total as i128) as i64).collect();
+                let shares: Vec<(i64, i128)> = self
+                    .lots
+                    .iter()
+                    .map(|l| {
+                        let exact = l.amount as i128 * amount as i128;
+                        ((exact / total as i128) as i64, exact % total as i128)
+                    })
+                    .collect();
+                let mut pieces: Vec<i64> = shares.iter().map(|s| s.0).collect();
                 need -= pieces.iter().sum::<i64>();
-                // Rounding leaves fewer fen than there are lots: take them from the lots with room, in order.
-                for (p, l) in pieces.iter_mut().zip(&self.lots) {
+                // Largest remainders get the fen rounding left over (fewer than there are lots), ties by order.
+                let mut by_rest: Vec<usize> = (0..shares.len()).collect();
+                by_rest.sort_by(|&i, &j| shares[j].1.cmp(&shares[i].1).then(i.cmp(&j)));
+                for i in by_rest {
                     if need == 0 {
                         break;
                     }
-                    let extra = (l.amount - *p).min(need);
-                    *p += extra;
+                    let extra = (self.lots[i].amount - pieces[i]).min(need);
+                    pieces[i] += extra;
                     need -= extra;
                 }
                 for (p, l) in pieces.into_iter().zip(self.lots.iter_mut()) {
@@ -328,33 +341,37 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
         }
         let (a, b, amount) = (g.from(t), g.to(t), g.amount(t));
         let cash_out = g.channel(t).is_some_and(|c| params.cash_out.contains(&c));
-        // Pieces of victim money this transfer carries: (parent node, amount, arrival at the sender).
-        let mut tainted: Vec<(Option<u32>, i64, i64)> = Vec::new();
-        let mut clean = 0i64;
+        // What this transfer carries, in the sender's lot order: (parent node or clean, amount, arrival at sender).
+        let mut pieces: Vec<(Option<u32>, i64, i64)> = Vec::new();
         if seed_set.contains(&t) {
-            tainted.push((None, amount, at));
+            pieces.push((None, amount, at));
         } else if let Some(purse) = purses.get_mut(&a) {
-            let (pieces, shortfall) = purse.take(amount, method);
-            clean += shortfall;
-            for p in pieces {
-                match p.node {
-                    Some(n) => tainted.push((Some(n), p.amount, p.arrived)),
-                    None => clean += p.amount,
-                }
-            }
+            let (taken, shortfall) = purse.take(amount, method);
+            pieces.extend(taken.into_iter().map(|l| (l.node, l.amount, l.arrived)));
+            pieces.push((None, shortfall, at));
         } else {
-            clean = amount;
+            pieces.push((None, amount, at));
         }
-        for (parent, piece, arrived) in tainted {
+        let seed = seed_set.contains(&t);
+        // Lots arriving at `b`, in order; `None` = clean.
+        let mut arriving: Vec<(Option<u32>, i64)> = Vec::new();
+        for (parent, piece, arrived) in pieces {
+            if piece <= 0 {
+                continue;
+            }
+            if parent.is_none() && !seed {
+                arriving.push((None, piece));
+                continue;
+            }
             let depth = parent.map_or(1, |p| nodes[p as usize].depth + 1);
             if piece < params.min_fen {
                 untraced.dust_fen += piece;
-                clean += piece;
+                arriving.push((None, piece));
                 continue;
             }
             if nodes.len() >= params.max_nodes {
                 untraced.node_limit_fen += piece;
-                clean += piece;
+                arriving.push((None, piece));
                 continue;
             }
             let id = nodes.len() as u32;
@@ -388,22 +405,25 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
                 }
                 NodeEnd::DepthLimit => {
                     untraced.depth_limit_fen += piece;
-                    clean += piece;
+                    arriving.push((None, piece));
                 }
-                NodeEnd::Open => {
-                    let purse = purses.entry(b).or_insert_with(|| {
-                        let mut p = Purse::default();
-                        p.push(Lot { amount: opening_balance(g, b, t), arrived: i64::MIN, node: None }, method);
-                        p
-                    });
-                    purse.push(Lot { amount: piece, arrived: at, node: Some(id) }, method);
-                }
+                NodeEnd::Open => arriving.push((Some(id), piece)),
             }
         }
-        if clean > 0 && !cash_out {
-            if let Some(purse) = purses.get_mut(&b) {
-                purse.push(Lot { amount: clean, arrived: at, node: None }, method);
-            }
+        if cash_out {
+            continue;
+        }
+        let tracked = purses.contains_key(&b);
+        if !tracked && arriving.iter().all(|(n, _)| n.is_none()) {
+            continue;
+        }
+        let purse = purses.entry(b).or_insert_with(|| {
+            let mut p = Purse::default();
+            p.push(Lot { amount: opening_balance(g, b, t), arrived: i64::MIN, node: None }, method);
+            p
+        });
+        for (node, piece) in arriving {
+            purse.push(Lot { amount: piece, arrived: at, node }, method);
         }
     }
 

@@ -2,5 +2,6 @@
 
 mod gangs;
 mod gml;
+mod money;
 mod quality;
 mod risk;
