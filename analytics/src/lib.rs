@@ -58,9 +58,9 @@ pub use gangs::{
     account_key, cluster_gangs, match_stable_ids, plain_components,
 };
 pub use money::{
-    CASH_OUT_CHANNELS, CashOut, FeedNode, Finding, Holding, Method, MoneyBuildStats, MoneyError, MoneyTransfer,
-    NodeEnd, Origin, Trace, TraceParams, TrailNode, TransferGraph, TypologyKind, TypologyParams, Untraced, Upstream,
-    detect, trace_downstream, trace_upstream,
+    CASH_OUT_CHANNELS, CashOut, CycleOrder, FeedNode, Finding, Holding, Method, MoneyBuildStats, MoneyError,
+    MoneyTransfer, NodeEnd, Origin, Trace, TraceParams, TrailNode, TransferGraph, TypologyKind, TypologyParams,
+    Untraced, Upstream, detect, trace_downstream, trace_upstream,
 };
 pub use risk::{
     AreaCase, AreaInput, AreaParams, AreaReport, AreaRow, COMMUNITY_WEEKS, ContactInput, Evaluation, FEATURES,

@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::DiGraph;
 
 use super::error::MoneyError;
@@ -65,6 +65,15 @@ impl TypologyKind {
     }
 }
 
+/// Whether a cycle's transfers must follow each other in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleOrder {
+    /// Each hop after the previous one (money really goes round).
+    TimeRespecting,
+    /// Any order within the window (AMLSim schedules a cycle's hops at independent random steps).
+    AnyOrder,
+}
+
 /// Detector parameters; [`TypologyParams::new`] gives the documented defaults (times in seconds).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypologyParams {
@@ -81,6 +90,8 @@ pub struct TypologyParams {
     /// A cycle's first to last transfer at most this far apart; also the window of scatter-gather and stack.
     /// Default 7 days.
     pub chain_window_s: i64,
+    /// Default [`CycleOrder::TimeRespecting`].
+    pub cycle_order: CycleOrder,
     /// Each hop of a cycle carries between (1 − tol) and (1 + tol) times the previous hop. Default 0.2.
     pub amount_tolerance: f64,
     /// Intermediates of a scatter-gather. Default 3.
@@ -109,6 +120,7 @@ impl TypologyParams {
             min_fan: 5,
             cycle_max_len: 6,
             chain_window_s: 7 * 86_400,
+            cycle_order: CycleOrder::TimeRespecting,
             amount_tolerance: 0.2,
             min_paths: 3,
             stack_layers: 3,
@@ -492,7 +504,9 @@ impl Detector<'_> {
     fn cycles(&self) -> Vec<Finding> {
         let (g, p) = (self.g, self.p);
         let n = g.account_count();
-        // Strongly connected components (petgraph's Tarjan) bound the search: a cycle never leaves one.
+        // Strongly connected components bound the search: a cycle never leaves one. petgraph's Kosaraju is
+        // iterative (its Tarjan recurses and overflows the stack on large graphs); petgraph 0.8 has no simple-cycle
+        // enumeration, and ours must bound length, time and amounts anyway.
         let mut dg: DiGraph<(), ()> = DiGraph::with_capacity(n, 0);
         for _ in 0..n {
             dg.add_node(());
@@ -504,7 +518,7 @@ impl Detector<'_> {
         dg.extend_with_edges(pairs.iter().map(|&(a, b)| (a, b)));
         drop(pairs);
         let mut comp = vec![u32::MAX; n];
-        for (c, scc) in tarjan_scc(&dg).into_iter().enumerate() {
+        for (c, scc) in kosaraju_scc(&dg).into_iter().enumerate() {
             if scc.len() >= 2 {
                 for v in scc {
                     comp[v.index()] = c as u32;
@@ -541,16 +555,23 @@ impl Detector<'_> {
         out
     }
 
-    /// Depth-first extension of a time-ordered chain from `s` (the cycle's smallest account) back to `s`.
+    /// Depth-first extension of a chain from `s` (the cycle's smallest account) back to `s`.
     fn extend_cycle(&self, s: u32, comp: &[u32], path: &mut Vec<u32>, budget: &mut usize) -> Option<Vec<u32>> {
         let (g, p) = (self.g, self.p);
         let last = *path.last()?;
         let here = g.to(last);
-        let t0 = g.at(path[0]);
+        let (lo, hi) = path.iter().fold((i64::MAX, i64::MIN), |(lo, hi), &x| (lo.min(g.at(x)), hi.max(g.at(x))));
         let outs = g.outs(here);
-        for &t in &outs[outs.partition_point(|&x| x <= last)..] {
-            if *budget == 0 || g.at(t) - t0 > p.chain_window_s {
-                return None;
+        let from = match p.cycle_order {
+            CycleOrder::TimeRespecting => outs.partition_point(|&x| x <= last),
+            CycleOrder::AnyOrder => outs.partition_point(|&x| g.at(x) < hi - p.chain_window_s),
+        };
+        for &t in &outs[from..] {
+            if *budget == 0 || g.at(t).max(hi) - g.at(t).min(lo) > p.chain_window_s {
+                if *budget == 0 || g.at(t) > lo {
+                    return None;
+                }
+                continue;
             }
             *budget -= 1;
             let b = g.to(t);
@@ -560,17 +581,14 @@ impl Detector<'_> {
                 continue;
             }
             if b == s {
-                if path.len() + 1 >= 2 {
-                    let mut c = path.clone();
-                    c.push(t);
-                    return Some(c);
-                }
-                continue;
+                let mut c = path.clone();
+                c.push(t);
+                return Some(c);
             }
             if b < s || comp[b as usize] != comp[s as usize] || path.len() + 1 >= p.cycle_max_len {
                 continue;
             }
-            if path.iter().any(|&x| g.from(x) == b || g.to(x) == b) {
+            if path.iter().any(|&x| g.from(x) == b) {
                 continue;
             }
             path.push(t);

@@ -5,3 +5,4 @@ mod gml;
 mod money;
 mod quality;
 mod risk;
+mod typologies;
