@@ -210,6 +210,11 @@ pub enum Command {
         #[arg(long, default_value = crate::search_cmd::CASES)]
         name: String,
     },
+    /// Follow a report's money downstream (where it sits now) or, with --upstream, who fed an account.
+    Trace(crate::trace_cmd::TraceArgs),
+    /// Laundering patterns in the transfers: fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack,
+    /// pass-through.
+    Typologies(crate::typologies_cmd::TypologiesArgs),
     /// Graph analytics on edge lists (community detection).
     Graph {
         #[command(subcommand)]
@@ -363,6 +368,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Similar { report_id, limit, json, name } => {
             crate::progress::init_logging();
             crate::search_cmd::run_similar(&cli.data_dir, &name, &report_id, limit, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Trace(args) => {
+            crate::progress::init_logging();
+            emit(&crate::trace_cmd::run(&cli.data_dir, &args)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Typologies(args) => {
+            crate::progress::init_logging();
+            emit(&crate::typologies_cmd::run(&cli.data_dir, &args)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Graph { command } => crate::graph_cmd::run(command),

@@ -12,6 +12,8 @@
 //! - `pipeline`: the main job (ingest, or generate then ingest; then stats).
 //! - `graph_cmd`: `fanzha graph cluster`, community detection on an edge list.
 //! - `progress`: progress bars and logging set-up.
+//! - `trace_cmd`: `fanzha trace`, downstream / upstream money tracing over the store's transfers (issue 3).
+//! - `typologies_cmd`: `fanzha typologies`, laundering pattern detectors over the store's transfers (issue 3).
 //! - `search_cmd`: `fanzha index`, `fanzha search`, `fanzha similar` (the case search index).
 
 pub mod areas_cmd;
@@ -26,3 +28,5 @@ pub mod score_cmd;
 mod search_cmd;
 pub mod stats;
 pub mod store;
+mod trace_cmd;
+mod typologies_cmd;

@@ -3,6 +3,7 @@
 mod clusters;
 mod crash;
 mod ingest;
+mod money;
 mod score;
 mod stats;
 
