@@ -204,6 +204,9 @@ pub fn detect(g: &TransferGraph, kind: TypologyKind, params: &TypologyParams) ->
     })
 }
 
+/// Intermediate account → (scatter transfer, gather transfer), per sink.
+type Paths = HashMap<u32, (u32, u32)>;
+
 struct Detector<'a> {
     g: &'a TransferGraph,
     p: &'a TypologyParams,
@@ -388,8 +391,7 @@ impl Detector<'_> {
             if g.outs(s).len() < p.min_paths {
                 continue;
             }
-            // sink -> (intermediate -> (scatter transfer, gather transfer))
-            let mut via: HashMap<u32, HashMap<u32, (u32, u32)>> = HashMap::new();
+            let mut via: HashMap<u32, Paths> = HashMap::new();
             for &t1 in g.outs(s).iter().filter(|&&t| self.keep(t)) {
                 let m = g.to(t1);
                 let outs = g.outs(m);
@@ -405,8 +407,7 @@ impl Detector<'_> {
                     via.entry(sink).or_default().entry(m).or_insert((t1, t2));
                 }
             }
-            let mut sinks: Vec<(u32, HashMap<u32, (u32, u32)>)> =
-                via.into_iter().filter(|(_, ms)| ms.len() >= p.min_paths).collect();
+            let mut sinks: Vec<(u32, Paths)> = via.into_iter().filter(|(_, ms)| ms.len() >= p.min_paths).collect();
             sinks.sort_by_key(|(k, _)| *k);
             for (sink, ms) in sinks {
                 let mut mids: Vec<(u32, (u32, u32))> = ms.into_iter().collect();
