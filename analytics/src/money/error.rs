@@ -22,10 +22,3 @@ pub enum MoneyError {
     #[error("invalid parameter {name} = {value}: {reason}")]
     InvalidParameter { name: &'static str, value: String, reason: &'static str },
 }
-
-impl MoneyError {
-    /// True when the caller's input is at fault (all variants today).
-    pub fn is_input(&self) -> bool {
-        true
-    }
-}
