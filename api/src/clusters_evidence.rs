@@ -54,11 +54,24 @@ impl Loaded {
         for accounts in stmt.query_map([run], |r| r.get::<_, String>(0))? {
             excluded.extend(split_list(&accounts?));
         }
+        // Residents' phones that are phone nodes of the graph. Normalising all of them is slow for a large
+        // district, so only numbers whose last 7 digits match a graph phone are normalised.
+        let tail7 = |s: &str| -> Option<String> {
+            let digit = |c: char| c.to_digit(10).or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32));
+            let digits: Vec<char> = s.chars().filter_map(digit).filter_map(|d| char::from_digit(d, 10)).collect();
+            (digits.len() >= 7).then(|| digits[digits.len() - 7..].iter().collect())
+        };
+        let phone_tails: BTreeSet<String> = (0..graph.entity_count() as u32)
+            .filter(|&e| graph.kind(e) == EntityKind::Phone)
+            .filter_map(|e| tail7(graph.key(e)))
+            .collect();
         let mut personal: BTreeSet<String> = BTreeSet::new();
         let mut stmt = conn.prepare("SELECT phones FROM residents")?;
         for phones in stmt.query_map([], |r| r.get::<_, String>(0))? {
             for raw in split_list(&phones?) {
-                if let Ok(id) = normalize(IdField::Phone, &raw) {
+                if tail7(&raw).is_some_and(|t| phone_tails.contains(&t))
+                    && let Ok(id) = normalize(IdField::Phone, &raw)
+                {
                     personal.insert(id.key);
                 }
             }

@@ -192,7 +192,7 @@ fn clusters_show_explain_and_export_a_generated_district() {
     let (a, b) = (reports[0], reports[reports.len() - 1]);
     let chain = json(d, &["clusters", "explain", a, b, "--json"]);
     let steps = chain["steps"].as_array().unwrap();
-    assert!(steps.len() >= 2 && steps.len() % 2 == 0, "{chain}");
+    assert!(steps.len() >= 2 && steps.len().is_multiple_of(2), "{chain}");
     assert_eq!(steps[0]["from"], a);
     assert_eq!(steps[steps.len() - 1]["to"], b);
     assert!(steps.windows(2).all(|w| w[0]["to"] == w[1]["from"]));
