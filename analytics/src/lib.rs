@@ -30,6 +30,11 @@
 //! - `gangs/cluster.rs`: `cluster_gangs` (hub pruning, laundering services, weighted report graph, components and
 //!   Leiden) and the `plain_components` baseline.
 //! - `gangs/stable.rs`: `match_stable_ids`, cluster ids kept across runs by greedy Jaccard matching.
+//! - `gangs/subgraph.rs`: `cluster_subgraph` (a cluster's reports, identifiers, paid accounts and downstream
+//!   transfers) and `l1_accounts` (paid accounts still active in the last `L1_ACTIVE_DAYS` days of the data).
+//! - `gangs/centrality.rs`: `page_rank` and Brandes `betweenness` (exact, or sampled above 2,000 nodes).
+//! - `gangs/evidence.rs`: `explain_link` (the shortest chain linking two reports) and `cluster_confidence`.
+//! - `gangs/export.rs`: GraphML, GEXF 1.3, CSV (entities + links) and JSON writers; `gangs/mask.rs`: PIPL masking.
 //! - `risk/`: weekly resident risk (issue 5): `week.rs` ISO weeks in Beijing time; `input.rs` plain input records;
 //!   `features.rs` point-in-time features (`docs/risk-features.md`); `model.rs` logistic / forest training on a
 //!   time-based split, versions, reason codes; `calibrate.rs` Platt scaling; `area.rs` empirical-Bayes rates,
@@ -53,9 +58,13 @@ pub use community::{
 };
 pub use error::{Error, ErrorKind, LineProblem, Result};
 pub use gangs::{
-    BuildStats, EntityKind, GangCluster, GangClustering, GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason,
-    OutTransfer, Payment, PreviousCluster, ReportInput, ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, TransferInput,
-    account_key, cluster_gangs, match_stable_ids, plain_components,
+    BETWEENNESS_PIVOTS, BetweennessMethod, BuildStats, ChainNode, ChainStep, ClusterConfidence, ClusterSubgraph,
+    EXACT_BETWEENNESS_MAX_NODES, EntityKind, ExplainError, ExportError, ExportFormat, GangCluster, GangClustering,
+    GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason, L1_ACTIVE_DAYS, L1Account, LinkChain, LinkKind,
+    OutTransfer, Payment, PreviousCluster, ReportInput, ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, SubEdge,
+    SubNode, SubNodeKind, SubgraphParams, TransferInput, account_key, betweenness, cluster_confidence, cluster_gangs,
+    cluster_subgraph, data_end, explain_link, l1_accounts, mask_key, match_stable_ids, page_rank, plain_components,
+    shown_key, write_csv, write_gexf, write_graphml, write_json,
 };
 pub use money::{
     CASH_OUT_CHANNELS, CashOut, CycleOrder, FeedNode, Finding, Holding, Method, MoneyBuildStats, MoneyError,

@@ -1,17 +1,17 @@
-//! `fanzha clusters run | list | show ID | hubs | services`: gang clustering over the store's reports and
-//! transfers, results kept per run in the `gang_*` tables (migration V2).
+//! `fanzha clusters run | list | show ID | hubs | services | explain A B | export ID`: gang clustering over the
+//! store's reports and transfers, results kept per run in the `gang_*` tables (migration V2); the evidence behind a
+//! cluster (centrality, L1 accounts, confidence, link chains, exports) is in `clusters_evidence`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use analytics::{
-    EntityKind, GangGraph, GangParams, HubPolicy, PreviousCluster, ReportInput, TransferInput, cluster_gangs,
-};
+use analytics::{GangGraph, GangParams, HubPolicy, PreviousCluster, ReportInput, TransferInput, cluster_gangs};
 use anyhow::{Context, bail};
 use datasets::FraudType;
 use rusqlite::{Connection, params};
 
+use crate::clusters_evidence::{ClusterEvidence, Loaded, evidence, province, render_evidence};
 use crate::store::Store;
 
 /// The `fanzha clusters` subcommands.
@@ -34,12 +34,36 @@ pub enum ClustersCommand {
         #[arg(long)]
         json: bool,
     },
-    /// One cluster: its reports and key accounts and phones.
+    /// One cluster: summary, confidence, key accounts and phones by PageRank and betweenness, L1 accounts still
+    /// active. Victims' phones and cards are masked unless --unmasked.
     Show {
         /// Cluster id (see `fanzha clusters list`).
         id: u64,
         #[arg(long)]
         json: bool,
+        /// Show victims' phone and card numbers in full (PIPL: only when the case needs them).
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// The shortest chain of shared identifiers and transfers linking two reports of one cluster.
+    Explain {
+        report_a: String,
+        report_b: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Export a cluster's subgraph: graphml, gexf, csv (entities.csv + links.csv in --out DIR) or json.
+    Export {
+        id: u64,
+        #[arg(long)]
+        format: String,
+        /// Output file (a directory for csv); standard output if omitted.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        unmasked: bool,
     },
     /// Identifiers excluded from linking as hubs, with the reason.
     Hubs {
@@ -78,9 +102,18 @@ pub fn dispatch(command: ClustersCommand, data_dir: &Path) -> anyhow::Result<()>
             let rows = list(dir)?;
             (json, serde_json::to_value(&rows)?, render_list(&rows))
         }
-        ClustersCommand::Show { id, json } => {
-            let d = show(dir, id)?;
+        ClustersCommand::Show { id, json, unmasked } => {
+            let d = show(dir, id, unmasked)?;
             (json, serde_json::to_value(&d)?, render_show(&d))
+        }
+        ClustersCommand::Explain { report_a, report_b, json, unmasked } => {
+            let e = crate::clusters_evidence::explain(dir, &report_a, &report_b, unmasked)?;
+            (json, serde_json::to_value(&e)?, crate::clusters_evidence::render_explanation(&e))
+        }
+        ClustersCommand::Export { id, format, out, unmasked } => {
+            let note = crate::clusters_evidence::export(dir, id, &format, out.as_deref(), unmasked)?;
+            eprint!("{note}");
+            return Ok(());
         }
         ClustersCommand::Hubs { json } => {
             let rows = hubs(dir)?;
@@ -91,15 +124,15 @@ pub fn dispatch(command: ClustersCommand, data_dir: &Path) -> anyhow::Result<()>
             (json, serde_json::to_value(&rows)?, render_services(&rows))
         }
     };
-    if json {
-        println!("{}", serde_json::to_string_pretty(&value)?);
-    } else {
-        print!("{text}");
+    let body = if json { serde_json::to_string_pretty(&value)? + "\n" } else { text };
+    // A reader that stops early (`| head`) is not an error.
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), body.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
-fn split_list(s: &str) -> Vec<String> {
+pub(crate) fn split_list(s: &str) -> Vec<String> {
     s.split(';').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect()
 }
 
@@ -132,14 +165,14 @@ fn transfer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TransferInput> {
     })
 }
 
-fn load_reports(conn: &Connection) -> anyhow::Result<Vec<ReportInput>> {
+pub(crate) fn load_reports(conn: &Connection) -> anyhow::Result<Vec<ReportInput>> {
     let mut stmt = conn.prepare(&format!("SELECT {REPORT_COLUMNS} FROM reports ORDER BY report_id"))?;
     let rows = stmt.query_map([], report_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
 /// Builds the graph, streaming the transfers from the store (they are never all held as rows).
-fn build_graph(conn: &Connection, reports: &[ReportInput]) -> anyhow::Result<GangGraph> {
+pub(crate) fn build_graph(conn: &Connection, reports: &[ReportInput]) -> anyhow::Result<GangGraph> {
     let mut stmt = conn.prepare("SELECT from_account, to_account, amount_fen, at, report_id FROM transfers")?;
     let mut failed: Option<rusqlite::Error> = None;
     let rows = stmt.query_map([], transfer_row)?.map_while(|row| match row {
@@ -160,7 +193,7 @@ fn latest_run(conn: &Connection) -> anyhow::Result<Option<i64>> {
     Ok(conn.query_row("SELECT MAX(gang_run_id) FROM gang_runs", [], |r| r.get::<_, Option<i64>>(0))?)
 }
 
-fn require_run(conn: &Connection) -> anyhow::Result<i64> {
+pub(crate) fn require_run(conn: &Connection) -> anyhow::Result<i64> {
     latest_run(conn)?.context("no clustering run in the store; run `fanzha clusters run` first")
 }
 
@@ -290,11 +323,13 @@ pub struct ClusterSummary {
     pub span_days: i64,
     pub fraud_types: Vec<String>,
     pub districts: Vec<String>,
-    /// The cluster spans several districts: a 串并案 candidate.
+    /// Provinces (district code's first two digits + `0000`).
+    pub provinces: Vec<String>,
+    /// The cluster spans several districts or provinces: a 串并案 candidate.
     pub cross_jurisdiction: bool,
 }
 
-fn yuan(fen: i64) -> String {
+pub(crate) fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, (fen % 100).abs())
 }
 
@@ -360,6 +395,7 @@ fn summaries(conn: &Connection, run: i64, only: Option<u64>) -> anyhow::Result<V
             first_at: day(a.first),
             last_at: day(a.last),
             span_days: (a.last - a.first) / 86_400,
+            provinces: a.districts.iter().map(|d| province(d)).collect::<BTreeSet<_>>().into_iter().collect(),
             cross_jurisdiction: a.districts.len() > 1,
             fraud_types: a.types.into_iter().collect(),
             districts: a.districts.into_iter().collect(),
@@ -403,29 +439,20 @@ pub fn render_list(rows: &[ClusterSummary]) -> String {
     out
 }
 
-/// An identifier central to a cluster.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct KeyEntity {
-    pub key: String,
-    pub kind: &'static str,
-    /// Reports of the cluster naming it (or paying into it).
-    pub reports: usize,
-}
-
 /// `fanzha clusters show ID`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ClusterDetail {
     pub summary: ClusterSummary,
     pub report_ids: Vec<String>,
-    pub key_accounts: Vec<KeyEntity>,
-    pub key_phones: Vec<KeyEntity>,
-    pub other_identifiers: Vec<KeyEntity>,
+    /// Key identifiers by PageRank, L1 accounts, confidence.
+    #[serde(flatten)]
+    pub evidence: ClusterEvidence,
     /// Laundering services (numbers as in `fanzha clusters services`) this cluster's money went through.
     pub services: Vec<i64>,
 }
 
-/// Details of cluster `id` of the latest run.
-pub fn show(data_dir: &Path, id: u64) -> anyhow::Result<ClusterDetail> {
+/// Details of cluster `id` of the latest run (victims' phones and cards masked unless `unmasked`).
+pub fn show(data_dir: &Path, id: u64, unmasked: bool) -> anyhow::Result<ClusterDetail> {
     let store = Store::open_existing(data_dir)?;
     let conn = store.conn();
     let run = require_run(conn)?;
@@ -433,40 +460,9 @@ pub fn show(data_dir: &Path, id: u64) -> anyhow::Result<ClusterDetail> {
         .into_iter()
         .next()
         .with_context(|| format!("no cluster {id} in clustering run {run}; see `fanzha clusters list`"))?;
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {REPORT_COLUMNS} FROM reports WHERE report_id IN
-           (SELECT report_id FROM gang_members WHERE gang_run_id = ?1 AND cluster_id = ?2) ORDER BY report_id"
-    ))?;
-    let reports = stmt.query_map(params![run, id as i64], report_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut stmt = conn.prepare(
-        "SELECT from_account, to_account, amount_fen, at, report_id FROM transfers WHERE report_id IN
-           (SELECT report_id FROM gang_members WHERE gang_run_id = ?1 AND cluster_id = ?2)",
-    )?;
-    let transfers = stmt.query_map(params![run, id as i64], transfer_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    let hubs: BTreeSet<String> = {
-        let mut stmt = conn.prepare("SELECT key FROM gang_hubs WHERE gang_run_id = ?1 AND overridden = 0")?;
-        stmt.query_map([run], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
-    };
-    let graph = GangGraph::build(&reports, transfers);
-    let mut degree: BTreeMap<u32, usize> = BTreeMap::new();
-    for r in 0..graph.report_count() {
-        for &e in graph.mentions(r) {
-            *degree.entry(e).or_default() += 1;
-        }
-    }
-    let mut ranked: Vec<(u32, usize)> = degree.into_iter().filter(|&(e, _)| !hubs.contains(graph.key(e))).collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| graph.key(a.0).cmp(graph.key(b.0))));
-    let pick = |want: &dyn Fn(EntityKind) -> bool| -> Vec<KeyEntity> {
-        ranked
-            .iter()
-            .filter(|&&(e, _)| want(graph.kind(e)))
-            .take(10)
-            .map(|&(e, n)| KeyEntity { key: graph.key(e).to_string(), kind: graph.kind(e).code(), reports: n })
-            .collect()
-    };
-    let key_accounts = pick(&|k| k == EntityKind::Account);
-    let key_phones = pick(&|k| k == EntityKind::Phone);
-    let other_identifiers = pick(&|k| !matches!(k, EntityKind::Account | EntityKind::Phone | EntityKind::PartialCard));
+    let loaded = Loaded::load(conn)?;
+    let evidence = evidence(&loaded, id, unmasked)?;
+    let report_ids = loaded.members(id)?.into_iter().map(|r| loaded.graph.report(r).report_id.clone()).collect();
     let services = {
         let mut stmt = conn.prepare("SELECT service_no, served_clusters FROM gang_services WHERE gang_run_id = ?1")?;
         let rows = stmt.query_map([run], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
@@ -479,31 +475,20 @@ pub fn show(data_dir: &Path, id: u64) -> anyhow::Result<ClusterDetail> {
         }
         out
     };
-    Ok(ClusterDetail {
-        summary,
-        report_ids: reports.into_iter().map(|r| r.report_id).collect(),
-        key_accounts,
-        key_phones,
-        other_identifiers,
-        services,
-    })
+    Ok(ClusterDetail { summary, report_ids, evidence, services })
 }
 
 /// Renders `fanzha clusters show`.
 pub fn render_show(d: &ClusterDetail) -> String {
     let mut out = render_list(std::slice::from_ref(&d.summary));
+    let _ = writeln!(
+        out,
+        "provinces: {}{}",
+        d.summary.provinces.join(", "),
+        if d.summary.cross_jurisdiction { "  (cross-jurisdiction: 串并案 candidate)" } else { "" }
+    );
     let _ = writeln!(out, "\nreports ({}): {}", d.report_ids.len(), d.report_ids.join(" "));
-    for (title, list) in
-        [("key accounts", &d.key_accounts), ("key phones", &d.key_phones), ("other identifiers", &d.other_identifiers)]
-    {
-        let _ = writeln!(out, "\n{title} (by reports naming them):");
-        if list.is_empty() {
-            let _ = writeln!(out, "  (none)");
-        }
-        for k in list {
-            let _ = writeln!(out, "  {:>4}  {}", k.reports, k.key);
-        }
-    }
+    render_evidence(&d.evidence, &mut out);
     if !d.services.is_empty() {
         let services: Vec<String> = d.services.iter().map(i64::to_string).collect();
         let _ = writeln!(out, "\nlaundering services used: {}", services.join(", "));

@@ -2,7 +2,8 @@
 //!
 //! Layout:
 //! - `cli`: clap definitions and dispatch; documented exit codes.
-//! - `clusters_cmd`: `fanzha clusters run|list|show|hubs|services`, gang clustering over the store.
+//! - `clusters_cmd`: `fanzha clusters run|list|show|hubs|services|explain|export`, gang clustering over the store.
+//! - `clusters_evidence`: a cluster's centralities, L1 accounts, confidence, link chains and exports (PIPL-masked).
 //! - `generate_cmd`: `fanzha generate`, the synthetic district written to a folder.
 //! - `store`: the SQLite store (WAL, versioned migrations, record history, rejects).
 //! - `ingest`: validated, idempotent, crash-safe loading of an interchange folder.
@@ -19,6 +20,7 @@
 pub mod areas_cmd;
 pub mod cli;
 mod clusters_cmd;
+mod clusters_evidence;
 mod generate_cmd;
 mod graph_cmd;
 pub mod ingest;

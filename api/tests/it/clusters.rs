@@ -1,4 +1,9 @@
-//! `fanzha clusters`: run, list, show, hubs; hubs never link reports unless force-included; ids kept across runs.
+//! `fanzha clusters`: run, list, show, hubs; hubs never link reports unless force-included; ids kept across runs;
+//! show's evidence, explain, export and PIPL masking on a hand-made and a generated district.
+
+use std::path::Path;
+
+use datasets::generate::{Config, MemorySink, generate};
 
 use crate::*;
 
@@ -95,4 +100,170 @@ fn clusters_bad_input_gives_clear_errors() {
     let out = fanzha(data.path(), &["clusters", "show", "999"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no cluster 999"));
+}
+
+fn failing(data: &Path, args: &[&str]) -> String {
+    let out = fanzha(data, args);
+    assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A generated district: 20,000 residents over 26 weeks (about 50 reports, 18,000 transfers).
+fn generated() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = Config::new(20_000, 26, 3).validate().unwrap();
+    let mut sink = MemorySink::new();
+    generate(&cfg, &mut sink, &mut |_| {}).unwrap();
+    for (name, body) in sink.files() {
+        if !name.contains('/') {
+            std::fs::write(dir.path().join(name), body).unwrap();
+        }
+    }
+    dir
+}
+
+/// Counts start/empty elements named `name` in an XML document, failing on malformed XML.
+fn xml_count(xml: &[u8], name: &str) -> usize {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut n = 0;
+    loop {
+        match reader.read_event_into(&mut buf).expect("well-formed XML") {
+            quick_xml::events::Event::Eof => return n,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.local_name().as_ref() == name.as_bytes() =>
+            {
+                n += 1
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+fn minute(text: &str) -> chrono::NaiveDateTime {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
+}
+
+#[test]
+fn clusters_show_explain_and_export_a_generated_district() {
+    let src = generated();
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    // Nothing to export or explain before a store and a run exist.
+    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"]).contains("no store"));
+    ingest(src.path(), d);
+    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"]).contains("fanzha clusters run"));
+    assert!(failing(d, &["clusters", "explain", "A", "B"]).contains("fanzha clusters run"));
+    json(d, &["clusters", "run", "--json"]);
+    let list = json(d, &["clusters", "list", "--json"]);
+    let top = &list[0];
+    let id = top["cluster_id"].as_u64().unwrap().to_string();
+    assert!(top["reports"].as_u64().unwrap() >= 3, "{top}");
+    let show = json(d, &["clusters", "show", &id, "--json"]);
+    let districts = show["summary"]["districts"].as_array().unwrap();
+    let provinces = show["summary"]["provinces"].as_array().unwrap();
+    assert!(!provinces.is_empty() && provinces.len() <= districts.len());
+    assert_eq!(show["summary"]["cross_jurisdiction"], districts.len() > 1);
+    assert_eq!(show["betweenness_method"], "exact");
+
+    // Key accounts ranked by PageRank; confidence = attachment × cohesion in [0, 1].
+    let accounts = show["key_accounts"].as_array().unwrap();
+    assert!(!accounts.is_empty());
+    let ranks: Vec<f64> = accounts.iter().map(|a| a["pagerank"].as_f64().unwrap()).collect();
+    assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+    let c = &show["confidence"];
+    let score = c["score"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&score) && score > 0.0, "{c}");
+    assert!((score - c["attachment"].as_f64().unwrap() * c["cohesion"].as_f64().unwrap()).abs() < 1e-12);
+
+    // L1 accounts: active exactly when they moved money within 7 days of the end of the data.
+    assert_eq!(show["l1_active_days"], 7);
+    let end = minute(show["data_end"].as_str().unwrap());
+    let l1 = show["l1_accounts"].as_array().unwrap();
+    assert!(!l1.is_empty());
+    for a in l1 {
+        let recent = end - minute(a["last_activity"].as_str().unwrap()) <= chrono::Duration::days(7);
+        assert_eq!(a["active"], recent, "{a}");
+    }
+
+    // Explain: a chain from the first report to the last, each step starting where the previous ended.
+    let reports: Vec<&str> = show["report_ids"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    let (a, b) = (reports[0], reports[reports.len() - 1]);
+    let chain = json(d, &["clusters", "explain", a, b, "--json"]);
+    let steps = chain["steps"].as_array().unwrap();
+    assert!(steps.len() >= 2 && steps.len().is_multiple_of(2), "{chain}");
+    assert_eq!(steps[0]["from"], a);
+    assert_eq!(steps[steps.len() - 1]["to"], b);
+    assert!(steps.windows(2).all(|w| w[0]["to"] == w[1]["from"]));
+    assert!(steps.iter().filter(|s| s["kind"] != "mention").all(|s| s["amount_yuan"].is_string()));
+    let text = fanzha(d, &["clusters", "explain", a, b]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains(&format!("linked in {} steps", steps.len())));
+    let other = list.as_array().unwrap().iter().find(|c| c["cluster_id"] != top["cluster_id"]).unwrap();
+    let other_id = other["cluster_id"].as_u64().unwrap().to_string();
+    let other_report =
+        json(d, &["clusters", "show", &other_id, "--json"])["report_ids"][0].as_str().unwrap().to_string();
+    let err = failing(d, &["clusters", "explain", a, &other_report]);
+    assert!(err.contains("no common cluster") && err.contains(&format!("cluster {other_id}")), "{err}");
+    assert!(failing(d, &["clusters", "explain", a, "AJ-NOPE"]).contains("unknown report id \"AJ-NOPE\""));
+
+    // Exports: GraphML and GEXF parse back with the subgraph's counts; CSV and JSON agree.
+    let (nodes, edges) =
+        (show["subgraph_nodes"].as_u64().unwrap() as usize, show["subgraph_edges"].as_u64().unwrap() as usize);
+    let out = d.join("exports");
+    std::fs::create_dir_all(&out).unwrap();
+    for (format, node_tag) in [("graphml", "node"), ("gexf", "node")] {
+        let file = out.join(format!("c.{format}"));
+        let res = fanzha(d, &["clusters", "export", &id, "--format", format, "--out", file.to_str().unwrap()]);
+        assert_eq!(res.status.code(), Some(0), "{res:?}");
+        let xml = std::fs::read(&file).unwrap();
+        assert_eq!((xml_count(&xml, node_tag), xml_count(&xml, "edge")), (nodes, edges), "{format}");
+    }
+    let csv_dir = out.join("csv");
+    let res = fanzha(d, &["clusters", "export", &id, "--format", "csv", "--out", csv_dir.to_str().unwrap()]);
+    assert_eq!(res.status.code(), Some(0), "{res:?}");
+    let lines = |f: &str| std::fs::read_to_string(csv_dir.join(f)).unwrap().lines().count();
+    assert_eq!((lines("entities.csv"), lines("links.csv")), (nodes + 1, edges + 1));
+    let exported = json(d, &["clusters", "export", &id, "--format", "json"]);
+    assert_eq!(exported["nodes"].as_array().unwrap().len(), nodes);
+    assert_eq!(exported["links"].as_array().unwrap().len(), edges);
+    let err = failing(d, &["clusters", "export", &id, "--format", "pdf"]);
+    assert!(err.contains("unknown export format \"pdf\""), "{err}");
+    assert!(failing(d, &["clusters", "export", "999999", "--format", "json"]).contains("no cluster 999999"));
+    assert!(failing(d, &["clusters", "export", &id, "--format", "csv"]).contains("--out DIR"));
+}
+
+#[test]
+fn victims_phones_are_masked_unless_unmasked() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = district();
+    // The resident behind R1/R2's shared number: a victim's own phone. R1's victim paid a mule card.
+    std::fs::write(
+        dir.path().join("residents.csv"),
+        "resident_id,birth_year,gender,district,community,phones\nP1,1950,f,310115,花木街道,13800138000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("transfers.csv"),
+        "transfer_id,from_account,to_account,amount_yuan,at,channel,report_id\n\
+         T1,6217000000000000011,6222021234567890128,100,2026-03-02 10:00:00,,R1\n",
+    )
+    .unwrap();
+    assert_eq!(ingest(dir.path(), data.path()).0, 0);
+    json(data.path(), &["clusters", "run", "--json"]);
+    let list = json(data.path(), &["clusters", "list", "--json"]);
+    let id = cluster_of(&list, data.path(), "R1").to_string();
+    let show = json(data.path(), &["clusters", "show", &id, "--json"]);
+    assert_eq!(show["key_phones"][0]["key"], "tel:+86138****8000");
+    assert_eq!(show["l1_accounts"][0]["key"], "card:6222021234567890128", "mule cards are shown");
+    let text = String::from_utf8(fanzha(data.path(), &["clusters", "show", &id]).stdout).unwrap();
+    assert!(text.contains("tel:+86138****8000") && !text.contains("13800138000"), "{text}");
+    let chain = String::from_utf8(fanzha(data.path(), &["clusters", "explain", "R1", "R2"]).stdout).unwrap();
+    assert!(chain.contains("tel:+86138****8000") && !chain.contains("13800138000"), "{chain}");
+    let unmasked = json(data.path(), &["clusters", "show", &id, "--json", "--unmasked"]);
+    assert_eq!(unmasked["key_phones"][0]["key"], "tel:+8613800138000");
+    let graphml = fanzha(data.path(), &["clusters", "export", &id, "--format", "graphml"]);
+    let xml = String::from_utf8(graphml.stdout).unwrap();
+    assert!(xml.contains("tel:+86138****8000") && !xml.contains("13800138000"));
+    assert_eq!(xml_count(xml.as_bytes(), "node"), show["subgraph_nodes"].as_u64().unwrap() as usize);
 }

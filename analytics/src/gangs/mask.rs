@@ -1,0 +1,51 @@
+//! PIPL masking of victims' phone and card numbers in what investigators see (138****8000, 6222 **** **** 0128).
+
+/// The key with its personal digits hidden, kind prefix kept: a mobile `tel:+8613800138000` becomes
+/// `tel:+86138****8000` (first 3 and last 4 of the 11 digits), a card `card:6222021234567890128` becomes
+/// `card:6222 **** **** 0128` (first and last 4), any other phone, card or account keeps its first 3 and last 4
+/// characters (10 or more), or only its last half (shorter), and stars the rest; other kinds are returned unchanged.
+pub fn mask_key(key: &str) -> String {
+    let Some((kind, value)) = key.split_once(':') else {
+        return key.to_string();
+    };
+    let chars: Vec<char> = value.chars().collect();
+    match kind {
+        "tel" if value.starts_with("+86") && chars.len() == 14 => {
+            let digits: String = chars[3..].iter().collect();
+            format!("tel:+86{}****{}", &digits[..3], &digits[7..])
+        }
+        "card" if chars.len() >= 12 => {
+            let head: String = chars[..4].iter().collect();
+            let tail: String = chars[chars.len() - 4..].iter().collect();
+            format!("card:{head} **** **** {tail}")
+        }
+        "tel" | "card" | "acct" | "alipay" | "cardtail" => {
+            let n = chars.len();
+            let (head, tail) = if n >= 10 { (3, 4) } else { (0, n / 2) };
+            let shown_head: String = chars[..head].iter().collect();
+            let shown_tail: String = chars[n - tail..].iter().collect();
+            format!("{kind}:{shown_head}{}{shown_tail}", "*".repeat((n - head - tail).max(1)))
+        }
+        _ => key.to_string(),
+    }
+}
+
+/// [`mask_key`] when `personal`, else the key as is.
+pub fn shown_key(key: &str, personal: bool) -> String {
+    if personal { mask_key(key) } else { key.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_mobiles_cards_and_short_numbers() {
+        assert_eq!(mask_key("tel:+8613800138000"), "tel:+86138****8000");
+        assert_eq!(mask_key("card:6222021234567890128"), "card:6222 **** **** 0128");
+        assert_eq!(mask_key("tel:95588"), "tel:***88");
+        assert_eq!(mask_key("app:xx理财"), "app:xx理财");
+        assert!(!mask_key("tel:+861012345678").contains("2345"));
+        assert_eq!(shown_key("tel:+8613800138000", false), "tel:+8613800138000");
+    }
+}

@@ -1,0 +1,268 @@
+//! Cluster evidence on small hand-built graphs with known answers: PageRank and betweenness, the explain chain,
+//! hub exclusion, confidence, L1 activity, masking, and exports that parse back.
+
+use std::collections::BTreeSet;
+
+use analytics::{
+    BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkKind, ReportInput, SubgraphParams,
+    TransferInput, betweenness, cluster_confidence, cluster_subgraph, data_end, explain_link, l1_accounts, mask_key,
+    page_rank, write_csv, write_gexf, write_graphml, write_json,
+};
+use datasets::FraudType;
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+fn undirected(n: usize, edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
+    let mut adj = vec![Vec::new(); n];
+    for &(a, b) in edges {
+        adj[a].push(b);
+        adj[b].push(a);
+    }
+    adj
+}
+
+#[test]
+fn page_rank_puts_a_star_centre_first() {
+    let adj = undirected(6, &[(0, 1), (0, 2), (0, 3), (0, 4), (0, 5)]);
+    let pr = page_rank(&adj);
+    assert!((pr.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    for leaf in 1..6 {
+        assert!(pr[0] > 2.0 * pr[leaf], "{pr:?}");
+        assert!((pr[leaf] - pr[1]).abs() < 1e-12);
+    }
+    // Closed form for a star with k leaves: centre = (1 - d)/n + d·(k·leaf), leaf = (1 - d)/n + d·centre/k.
+    let (d, n, k) = (0.85, 6.0, 5.0);
+    let centre = ((1.0 - d) / n + d * k * (1.0 - d) / n) / (1.0 - d * d);
+    assert!((pr[0] - centre).abs() < 1e-8, "{} vs {centre}", pr[0]);
+    assert!(page_rank(&[]).is_empty());
+}
+
+#[test]
+fn betweenness_of_a_path_and_a_large_sampled_graph() {
+    let (bc, method) = betweenness(&undirected(5, &[(0, 1), (1, 2), (2, 3), (3, 4)]), 1);
+    assert_eq!(method, BetweennessMethod::Exact);
+    assert_eq!(bc, vec![0.0, 3.0, 4.0, 3.0, 0.0]);
+    let (bc, _) = betweenness(&undirected(3, &[(0, 1), (1, 2)]), 1);
+    assert_eq!(bc, vec![0.0, 1.0, 0.0]);
+    // Two hubs joined by a bridge node, 1,500 leaves each: sampled; the bridge carries every cross pair.
+    let leaves = 1_500;
+    let mut edges = vec![(0, 2), (2, 1)];
+    for i in 0..leaves {
+        edges.push((0, 3 + i));
+        edges.push((1, 3 + leaves + i));
+    }
+    let n = 3 + 2 * leaves;
+    let (bc, method) = betweenness(&undirected(n, &edges), 7);
+    assert!(matches!(method, BetweennessMethod::Sampled { .. }));
+    let exact_bridge = ((leaves + 1) * (leaves + 1)) as f64;
+    assert!((bc[2] - exact_bridge).abs() / exact_bridge < 0.2, "{} vs {exact_bridge}", bc[2]);
+    assert!(bc[0] > bc[2] && bc[3] == 0.0);
+}
+
+fn report(id: &str, at: i64, phones: &[&str]) -> ReportInput {
+    ReportInput {
+        report_id: id.into(),
+        reported_at: at,
+        occurred_at: None,
+        fraud_type: FraudType::OrderBrushing,
+        phones: phones.iter().map(|s| s.to_string()).collect(),
+        accounts: vec![],
+        urls: vec![],
+        apps: vec![],
+        im_ids: vec![],
+        narrative: String::new(),
+    }
+}
+
+fn pay(from: &str, to: &str, fen: i64, at: i64, report: Option<&str>) -> TransferInput {
+    TransferInput {
+        from_account: from.into(),
+        to_account: to.into(),
+        amount_fen: fen,
+        at,
+        report_id: report.map(String::from),
+    }
+}
+
+const DAY: i64 = 86_400;
+const VICTIM: &str = "6217000000000000001";
+const L1B: &str = "6222020000000000002";
+const L1C: &str = "6222020000000000003";
+const L2: &str = "6228480000000000009";
+
+/// A and B share a caller phone; B's and C's victims paid L1 cards draining into one L2; D shares only the bank
+/// hotline with A; E and F were paid from the same victim account into different, unconnected cards.
+fn graph() -> GangGraph {
+    let reports = vec![
+        report("A", 0, &["13800138000", "95588"]),
+        report("B", DAY, &["13800138000"]),
+        report("C", 2 * DAY, &[]),
+        report("D", 3 * DAY, &["95588"]),
+        report("E", 4 * DAY, &[]),
+        report("F", 5 * DAY, &[]),
+    ];
+    let transfers = vec![
+        pay("6217000000000000011", L1B, 50_000, DAY, Some("B")),
+        pay("6217000000000000012", L1C, 30_000, 2 * DAY, Some("C")),
+        pay(L1B, L2, 49_000, DAY + 120, None),
+        pay(L1C, L2, 29_000, 2 * DAY + 60, None),
+        pay(VICTIM, "6222020000000000005", 10_000, 4 * DAY, Some("E")),
+        pay(VICTIM, "6222020000000000006", 10_000, 5 * DAY, Some("F")),
+        pay("6222020000000000006", L2, 9_000, 30 * DAY, None),
+    ];
+    GangGraph::build(&reports, transfers)
+}
+
+fn is_hub(key: &str) -> bool {
+    key == "tel:95588"
+}
+
+#[test]
+fn explain_finds_the_shortest_chain_through_shared_identifiers_and_money() {
+    let g = graph();
+    let chain = explain_link(&g, 0, 2, &is_hub).unwrap();
+    let kinds: Vec<(LinkKind, bool)> = chain.steps.iter().map(|s| (s.kind, s.reversed)).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (LinkKind::Mention, false),
+            (LinkKind::Mention, true),
+            (LinkKind::Payment, false),
+            (LinkKind::Transfer, false),
+            (LinkKind::Transfer, true),
+            (LinkKind::Payment, true),
+        ]
+    );
+    assert_eq!(chain.steps[0].from, ChainNode::Report(0));
+    assert_eq!(chain.steps[1].to, ChainNode::Report(1));
+    assert_eq!(chain.steps[5].to, ChainNode::Report(2));
+    let phone = g.entity("tel:+8613800138000").unwrap();
+    assert_eq!(chain.steps[0].to, ChainNode::Entity(phone));
+    assert_eq!((chain.steps[3].at, chain.steps[3].amount_fen), (Some(DAY + 120), Some(49_000)));
+    assert_eq!((chain.steps[2].at, chain.steps[2].amount_fen), (Some(DAY), Some(50_000)));
+    // Symmetric length, and one hop for directly linked reports.
+    assert_eq!(explain_link(&g, 2, 0, &is_hub).unwrap().steps.len(), 6);
+    assert_eq!(explain_link(&g, 0, 1, &is_hub).unwrap().steps.len(), 2);
+    assert!(explain_link(&g, 3, 3, &is_hub).unwrap().steps.is_empty());
+}
+
+#[test]
+fn hubs_and_victims_own_accounts_never_link() {
+    let g = graph();
+    assert_eq!(explain_link(&g, 0, 3, &is_hub), Err(ExplainError::NotLinked { a: "A".into(), b: "D".into() }));
+    assert_eq!(explain_link(&g, 0, 3, &|_| false).unwrap().steps.len(), 2, "without the hub rule 95588 links");
+    // E and F share only the victim's paying account (upstream of their L1s): not a link. F's card reaches L2
+    // 25 days later, which does link F to the B/C gang through money.
+    assert!(matches!(explain_link(&g, 4, 5, &is_hub), Err(ExplainError::NotLinked { .. })));
+    assert_eq!(explain_link(&g, 5, 2, &is_hub).unwrap().steps.len(), 4);
+    assert_eq!(explain_link(&g, 0, 9, &is_hub), Err(ExplainError::UnknownReport { index: 9, count: 6 }));
+}
+
+#[test]
+fn subgraph_l1_activity_and_confidence() {
+    let g = graph();
+    let cluster = [0usize, 1, 2];
+    let victims: BTreeSet<String> = ["card:6217000000000000011".to_string()].into();
+    let sub = cluster_subgraph(&g, &cluster, &SubgraphParams::defaults(), &is_hub, &|k| victims.contains(k));
+    // 3 reports; phone, L1b, L1c, L2 (95588 excluded); edges: A–phone, B–phone, B→L1b, C→L1c, L1b→L2, L1c→L2.
+    assert_eq!(sub.nodes.len(), 7, "{:?}", sub.nodes);
+    assert_eq!(sub.edges.len(), 6);
+    assert!(sub.nodes.iter().all(|n| n.key != "tel:95588" && !n.personal));
+    let adj = sub.adjacency();
+    let pr = page_rank(&adj);
+    let (bc, _) = betweenness(&adj, 1);
+    let l2 = sub.entity_node(g.entity(&format!("card:{L2}")).unwrap()).unwrap();
+    let top_bc = (0..bc.len()).max_by(|&a, &b| bc[a].total_cmp(&bc[b])).unwrap();
+    assert!(pr[l2] > pr[0]);
+    assert_eq!(sub.nodes[top_bc].kind.code(), "account", "the L2 and B's card sit on every cross path");
+
+    let end = data_end(&g).unwrap();
+    assert_eq!(end, 30 * DAY);
+    let l1 = l1_accounts(&g, &cluster, &is_hub, end, 7);
+    assert_eq!(l1.len(), 2);
+    assert_eq!((l1[0].received_fen, l1[0].payments, l1[0].active), (50_000, 1, false));
+    let l1 = l1_accounts(&g, &[5], &is_hub, end, 7);
+    assert!(l1[0].active, "F's card moved money on the last day of the data");
+
+    let c = cluster_confidence(&g, &[0, 1], &is_hub, &SubgraphParams::defaults());
+    assert!((c.attachment - 1.0 / 3f64.log2()).abs() < 1e-9, "{c:?}");
+    assert_eq!((c.linked_pairs, c.density), (1, 1.0));
+    // B's L2 (one hop down, shared with C outside): weight 0.7·s against 2·s inside (each pair counted twice).
+    assert!((c.cohesion - 2.0 / 2.7).abs() < 1e-9, "{c:?}");
+    assert_eq!(c.score, c.attachment * c.cohesion);
+    // Split B from A: A's phone now links outside its cluster.
+    let split = cluster_confidence(&g, &[0, 3], &is_hub, &SubgraphParams::defaults());
+    assert_eq!((split.score, split.cohesion, split.linked_pairs), (0.0, 0.0, 0));
+    let whole = cluster_confidence(&g, &cluster, &is_hub, &SubgraphParams::defaults());
+    assert_eq!(whole.cohesion, 1.0, "F's card feeds L2 weeks later, outside the hop window: {whole:?}");
+    assert_eq!(whole.linked_pairs, 2);
+    assert!(cluster_confidence(&g, &[3], &is_hub, &SubgraphParams::defaults()).score == 0.0);
+}
+
+/// Counts start/empty elements by local name.
+fn xml_counts(xml: &[u8], names: &[&str]) -> Vec<usize> {
+    let mut reader = Reader::from_reader(xml);
+    let mut counts = vec![0; names.len()];
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).expect("well-formed XML") {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                let name = e.local_name();
+                if let Some(i) = names.iter().position(|n| n.as_bytes() == name.as_ref()) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+    counts
+}
+
+#[test]
+fn exports_parse_back_with_the_right_counts_and_mask_victims() {
+    let g = graph();
+    let victim_card = format!("card:{L1B}");
+    let personal = |k: &str| k == victim_card || k == "tel:+8613800138000";
+    let sub = cluster_subgraph(&g, &[0, 1, 2], &SubgraphParams::defaults(), &is_hub, &personal);
+    let (n, e) = (sub.nodes.len(), sub.edges.len());
+
+    let mut graphml = Vec::new();
+    write_graphml(&sub, 4, false, &mut graphml).unwrap();
+    assert_eq!(xml_counts(&graphml, &["node", "edge", "key", "graph"]), vec![n, e, 11, 1]);
+    let text = String::from_utf8(graphml.clone()).unwrap();
+    assert!(text.contains(r#"attr.name="amount_yuan" attr.type="double""#), "{text}");
+    assert!(text.contains("tel:+86138****8000") && !text.contains("13800138000"));
+    assert!(text.contains("card:6222 **** **** 0002"));
+    let mut unmasked = Vec::new();
+    write_graphml(&sub, 4, true, &mut unmasked).unwrap();
+    assert!(String::from_utf8(unmasked).unwrap().contains("tel:+8613800138000"));
+
+    let mut gexf = Vec::new();
+    write_gexf(&sub, 4, false, &mut gexf).unwrap();
+    assert_eq!(xml_counts(&gexf, &["node", "edge", "attribute"]), vec![n, e, 11]);
+    assert!(String::from_utf8(gexf).unwrap().contains(r#"<gexf xmlns="http://gexf.net/1.3" version="1.3">"#));
+
+    let (mut entities, mut links) = (Vec::new(), Vec::new());
+    write_csv(&sub, false, &mut entities, &mut links).unwrap();
+    let mut rdr = csv::Reader::from_reader(&entities[..]);
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(headers, ["id", "type", "label", "personal", "pagerank", "betweenness", "time", "fraud_type"]);
+    assert_eq!(rdr.records().count(), n);
+    let mut rdr = csv::Reader::from_reader(&links[..]);
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), e);
+    assert!(rows.iter().any(|r| &r[3] == "transfer" && &r[4] == "490"));
+
+    let mut json = Vec::new();
+    write_json(&sub, 4, false, &mut json).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v["nodes"].as_array().unwrap().len(), n);
+    assert_eq!(v["links"].as_array().unwrap().len(), e);
+
+    assert_eq!(ExportFormat::parse("GraphML").unwrap(), ExportFormat::GraphMl);
+    let err = ExportFormat::parse("pdf").unwrap_err().to_string();
+    assert!(err.contains("\"pdf\"") && err.contains("graphml, gexf, csv, json"), "{err}");
+    assert_eq!(mask_key("card:6222021234567890128"), "card:6222 **** **** 0128");
+}
