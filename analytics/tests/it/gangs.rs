@@ -42,8 +42,6 @@ struct District {
     hubs: BTreeSet<String>,
     service_accounts: BTreeSet<String>,
     gang_keys: BTreeSet<String>,
-    /// Truth owner and role of every planted identifier, by key.
-    owner: HashMap<String, (String, String)>,
 }
 
 fn district(residents: u32, weeks: u32, seed: u64) -> District {
@@ -85,13 +83,7 @@ fn district(residents: u32, weeks: u32, seed: u64) -> District {
     let hubs = column("truth/hubs.csv", &|_| true);
     let service_accounts = column("truth/identifier_gang.csv", &|r| r[2].starts_with('S'));
     let gang_keys = column("truth/identifier_gang.csv", &|r| r[2].starts_with('G'));
-    let mut owner = HashMap::new();
-    let mut rdr = csv::Reader::from_reader(&files["truth/identifier_gang.csv"][..]);
-    for rec in rdr.records() {
-        let rec = rec.expect("truth row");
-        owner.insert(rec[0].to_string(), (rec[2].to_string(), rec[3].to_string()));
-    }
-    District { reports, transfers, gang, hubs, service_accounts, gang_keys, owner }
+    District { reports, transfers, gang, hubs, service_accounts, gang_keys }
 }
 
 struct Score {
@@ -293,19 +285,17 @@ fn oracle(d: &District, graph: &GangGraph, params: &GangParams) -> (Vec<u32>, us
     let truth: Vec<&str> = (0..n).map(|r| d.gang[&graph.report(r).report_id].as_str()).collect();
     let clean = |e: u32| {
         let k = graph.key(e);
-        graph.kind(e) != analytics::EntityKind::PartialCard
-            && !d.hubs.contains(k)
-            && !d.owner.get(k).is_some_and(|(owner, _)| owner.starts_with('S'))
+        graph.kind(e) != analytics::EntityKind::PartialCard && !d.hubs.contains(k) && !d.service_accounts.contains(k)
     };
     // (gang, token) -> reports
     let mut by_token: HashMap<(&str, u32), Vec<u32>> = HashMap::new();
-    for r in 0..n {
+    for (r, &gang) in truth.iter().enumerate() {
         let mut toks: Vec<u32> = graph.mentions(r).to_vec();
         toks.extend(downstream(graph, r, params.money_hops, params.hop_window_secs));
         toks.sort_unstable();
         toks.dedup();
         for e in toks.into_iter().filter(|&e| clean(e)) {
-            by_token.entry((truth[r], e)).or_default().push(r as u32);
+            by_token.entry((gang, e)).or_default().push(r as u32);
         }
     }
     let mut parent: Vec<u32> = (0..n as u32).collect();
