@@ -35,7 +35,8 @@ pub struct GangParams {
     pub service_min_commission: f64,
     /// (A pool keeping more than this share is holding the money, e.g. a terminal account, not charging a fee.)
     pub service_max_commission: f64,
-    /// … or `service_min_communities` + 1 of those communities hold at least this many reports each.
+    /// … or `service_min_communities` + 1 of those communities hold at least this many reports each, unless the pool
+    /// passes the money on in full (keeps less than `service_min_commission`: a gang moving its own money).
     pub service_min_community_size: usize,
     /// Minimum Jaccard overlap for a cluster to inherit last run's id.
     pub stable_min_jaccard: f64,
@@ -291,7 +292,8 @@ fn find_hubs(
 /// (3) communities of the identifier-only graph (connected components); downstream accounts fed from the same
 /// payment form laundering pools; a pool whose reports fall into `service_min_communities` or more of those
 /// communities is a laundering service if it keeps a commission (`service_min_commission`) or if more than
-/// `service_min_communities` of them hold `service_min_community_size` reports; services do not link reports;
+/// `service_min_communities` of them hold `service_min_community_size` reports and it does not pass the money on in
+/// full; services do not link reports;
 /// (4) the weighted report graph: every pair of reports sharing a kept entity of report degree d gets weight
 /// 1/log2(1+d) × money_weight^hop × τ/(τ+Δdays), summed over entities; (5) connected components (first cut) and
 /// seeded Leiden; (6) stable ids.
@@ -361,7 +363,10 @@ pub fn cluster_gangs(
         let kept = if inflow > 0 { (inflow - outflow) as f64 / inflow as f64 } else { 0.0 };
         let spans = comms.len() >= params.service_min_communities;
         let commission = (params.service_min_commission..=params.service_max_commission).contains(&kept);
-        if spans && (commission || sizeable > params.service_min_communities) {
+        // Money passed on in full is a gang moving its own money, however many communities it joins; the
+        // spread-only rule is for pools whose commission cannot be read (no inflow seen, or the money stays).
+        let passes_in_full = inflow > 0 && kept < params.service_min_commission;
+        if spans && (commission || (!passes_in_full && sizeable > params.service_min_communities)) {
             service_pools.insert(pool);
         }
     }
@@ -588,6 +593,34 @@ mod tests {
         let out = cluster_gangs(&graph, &GangParams::defaults(1), &HubPolicy::default(), &[]).unwrap();
         assert_eq!(out.clusters.len(), 1, "a shared L2 links the two reports");
         assert!(out.services.is_empty());
+    }
+
+    /// One gang whose reports fall into three identifier communities of three reports (three caller phones), every
+    /// victim paying a fresh L1 card drained in full into the gang's own L2/L3 pool: spread over several sizeable
+    /// communities, but keeping no commission, so the pool is the gang's and links all nine reports (into one
+    /// component; Leiden may still cut it along the phones).
+    #[test]
+    fn a_pool_passing_money_on_in_full_is_no_service_however_spread() {
+        let mut reports = Vec::new();
+        let mut transfers = Vec::new();
+        for (c, phone) in ["13800138000", "13700137000", "13600136000"].into_iter().enumerate() {
+            for k in 0..3 {
+                let id = format!("R{c}{k}");
+                let t = 1_000_000 + (c * 3 + k) as i64 * 86_400;
+                reports.push(report(&id, t, phone));
+                let l1 = format!("62220200000000{c}{k}");
+                transfers.push(pay(&format!("62170000000000{c}{k}"), &l1, 10_000, t, Some(&id)));
+                transfers.push(pay(&l1, "622848000000000001", 6_000, t + 60, None));
+                transfers.push(pay(&l1, "622848000000000002", 4_000, t + 90, None));
+                transfers.push(pay("622848000000000001", "622848000000000009", 6_000, t + 900, None));
+                transfers.push(pay("622848000000000002", "622848000000000009", 4_000, t + 950, None));
+                transfers.push(pay("622848000000000009", "ATM3101150001", 10_000, t + 7_200, None));
+            }
+        }
+        let graph = GangGraph::build(&reports, transfers);
+        let out = cluster_gangs(&graph, &GangParams::defaults(1), &HubPolicy::shipped().unwrap(), &[]).unwrap();
+        assert!(out.services.is_empty(), "{:?}", out.services);
+        assert_eq!(out.components.community_count(), 1);
     }
 
     #[test]

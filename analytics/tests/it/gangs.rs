@@ -119,12 +119,14 @@ fn labels(p: &Partition) -> Vec<u32> {
     p.membership().to_vec()
 }
 
-/// What this method reliably reaches on the generator (measured: ARI 0.943 and 0.934, gangs recovered 58.6% and
-/// 62.1% for seeds 1 and 2, every cluster pure). The issue asks for ARI ≥ 0.95 and 95% recovered; the gap is
-/// reports whose only tie to their gang is money through a shared laundering service (a service-owned L1 card
-/// and identifiers named in no other report): they stay alone rather than being guessed into a gang.
-const MIN_ARI: f64 = 0.92;
-const MIN_RECOVERED: f64 = 0.55;
+/// What this method reaches on the generator (measured: ARI 0.943 and 0.934, gangs recovered 17/29 and 18/29 for
+/// seeds 1 and 2; at 200,000 residents, seeds 3 and 4: ARI 0.882 and 0.935, 68/115 and 76/117; every cluster pure).
+/// Each figure equals the truth-told bound computed below: the issue's ARI ≥ 0.95 and 95% recovered cannot be reached
+/// on this generator without linking through shared laundering services, because about 40% of gangs have reports
+/// whose only tie to their gang is money through a service (a service-drained L1 card named in no other report) and
+/// identifiers no other report of the gang names.
+const MIN_ARI: f64 = 0.93;
+const MIN_RECOVERED: f64 = 0.58;
 
 #[test]
 fn hub_aware_clustering_recovers_the_planted_gangs() {
@@ -139,6 +141,8 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
         let first_cut = score(&d, &graph, &labels(&result.components));
         let plain = plain_components(&graph, params.money_hops, params.hop_window_secs).expect("components");
         let plain = score(&d, &graph, &labels(&plain));
+        let (oracle_labels, alone) = oracle(&d, &graph, &params);
+        let bound = score(&d, &graph, &oracle_labels);
 
         // Degree statistics alone, without the allow-list.
         let bare = cluster_gangs(&graph, &params, &HubPolicy::default(), &[]).expect("clustering");
@@ -189,6 +193,11 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
             "seed {seed}: plain components  ARI {:.4}, gangs recovered {}/{}",
             plain.ari, plain.recovered, plain.gangs
         );
+        println!(
+            "seed {seed}: truth-told bound (gang pieces linked by non-hub, non-service tokens) ARI {:.4}, gangs \
+             recoverable {}/{}; {alone} reports of multi-report gangs share no such token with their gang",
+            bound.ari, bound.recovered, bound.gangs
+        );
         for h in result.hubs.iter().filter(|h| !d.hubs.contains(&h.key)).take(10) {
             println!("  flagged but not a truth hub: {} ({}): {}", h.key, h.degree, h.reason);
         }
@@ -218,6 +227,9 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
                 println!("  hub {} {} {}", h.key, h.degree, h.reason);
             }
         }
+        failures.extend((ours.recovered < bound.recovered).then(|| {
+            format!("seed {seed}: {} gangs recovered, {} recoverable from the data", ours.recovered, bound.recovered)
+        }));
         failures.extend((ours.ari < MIN_ARI).then(|| format!("seed {seed}: ARI {:.4} below {MIN_ARI}", ours.ari)));
         failures.extend(((ours.recovered as f64) < MIN_RECOVERED * ours.gangs as f64).then(|| {
             format!("seed {seed}: {} of {} gangs recovered, below {MIN_RECOVERED}", ours.recovered, ours.gangs)
@@ -241,4 +253,74 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Accounts reached from report `r`'s payments within `hops` time-respecting transfers (each within `window` s).
+fn downstream(graph: &GangGraph, r: usize, hops: usize, window: i64) -> Vec<u32> {
+    let mut out = Vec::new();
+    for p in graph.payments(r) {
+        let mut frontier = vec![(p.account, p.at)];
+        for _ in 0..hops {
+            let mut next = Vec::new();
+            for &(x, tx) in &frontier {
+                for o in graph.transfers_from(x).iter().filter(|o| o.at >= tx && o.at <= tx.saturating_add(window)) {
+                    next.push((o.to, o.at));
+                    out.push(o.to);
+                }
+            }
+            next.sort_unstable();
+            next.dedup();
+            frontier = next;
+        }
+    }
+    out
+}
+
+/// What the data lets anyone recover, told by the truth: each gang's reports split into the pieces connected by
+/// identifiers and downstream accounts that are neither truth hubs nor owned by a laundering service (partial cards
+/// aside). Returns the oracle labels (gang, piece) and the number of reports sharing no such token with another
+/// report of their gang.
+fn oracle(d: &District, graph: &GangGraph, params: &GangParams) -> (Vec<u32>, usize) {
+    let n = graph.report_count();
+    let truth: Vec<&str> = (0..n).map(|r| d.gang[&graph.report(r).report_id].as_str()).collect();
+    let clean = |e: u32| {
+        let k = graph.key(e);
+        graph.kind(e) != analytics::EntityKind::PartialCard && !d.hubs.contains(k) && !d.service_accounts.contains(k)
+    };
+    // (gang, token) -> reports
+    let mut by_token: HashMap<(&str, u32), Vec<u32>> = HashMap::new();
+    for (r, &gang) in truth.iter().enumerate() {
+        let mut toks: Vec<u32> = graph.mentions(r).to_vec();
+        toks.extend(downstream(graph, r, params.money_hops, params.hop_window_secs));
+        toks.sort_unstable();
+        toks.dedup();
+        for e in toks.into_iter().filter(|&e| clean(e)) {
+            by_token.entry((gang, e)).or_default().push(r as u32);
+        }
+    }
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    let mut linked = vec![false; n];
+    for list in by_token.values().filter(|l| l.len() > 1) {
+        for w in list.windows(2) {
+            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
+            parent[a.max(b) as usize] = a.min(b);
+        }
+        for &r in list {
+            linked[r as usize] = true;
+        }
+    }
+    let mut gang_size: HashMap<&str, usize> = HashMap::new();
+    for g in &truth {
+        *gang_size.entry(g).or_default() += 1;
+    }
+    let alone = (0..n).filter(|&r| !linked[r] && gang_size[truth[r]] > 1).count();
+    let labels = (0..n as u32).map(|r| find(&mut parent, r)).collect();
+    (labels, alone)
 }
