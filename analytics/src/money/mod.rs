@@ -12,5 +12,5 @@ pub use graph::{MoneyBuildStats, MoneyTransfer, TransferGraph};
 pub use trace::{
     CASH_OUT_CHANNELS, CashOut, Holding, Method, NodeEnd, Trace, TraceParams, TrailNode, Untraced, trace_downstream,
 };
-pub use typology::{CycleOrder, Finding, TypologyKind, TypologyParams, detect};
+pub use typology::{AccountScore, CycleOrder, Finding, TypologyKind, TypologyParams, detect, score_accounts};
 pub use upstream::{FeedNode, Origin, Upstream, trace_upstream};

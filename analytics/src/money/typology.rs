@@ -1,5 +1,6 @@
 //! Laundering typology detectors over a [`TransferGraph`]: fan-in, fan-out, cycle, scatter-gather,
-//! gather-scatter, stack (layering) and rapid pass-through. Each finding lists its accounts and transfers.
+//! gather-scatter, stack (layering), rapid pass-through and structuring (bursts); each finding lists its accounts
+//! and transfers, and [`score_accounts`] ranks accounts by how many typologies they take part in.
 
 use std::collections::{HashMap, HashSet};
 
@@ -26,13 +27,15 @@ pub enum TypologyKind {
     Stack,
     /// An inflow leaves again, about in full, within minutes.
     PassThrough,
+    /// Structuring (smurfing, 拆分): one sender pays one receiver many similar amounts within a short window.
+    Structuring,
 }
 
-const KIND_CODES: &str = "fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack, pass-through";
+const KIND_CODES: &str = "fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack, pass-through, structuring";
 
 impl TypologyKind {
     /// Every kind.
-    pub const ALL: [TypologyKind; 7] = [
+    pub const ALL: [TypologyKind; 8] = [
         TypologyKind::FanIn,
         TypologyKind::FanOut,
         TypologyKind::Cycle,
@@ -40,6 +43,7 @@ impl TypologyKind {
         TypologyKind::GatherScatter,
         TypologyKind::Stack,
         TypologyKind::PassThrough,
+        TypologyKind::Structuring,
     ];
 
     /// The command-line code (`fan-in`, …).
@@ -52,6 +56,7 @@ impl TypologyKind {
             TypologyKind::GatherScatter => "gather-scatter",
             TypologyKind::Stack => "stack",
             TypologyKind::PassThrough => "pass-through",
+            TypologyKind::Structuring => "structuring",
         }
     }
 
@@ -85,6 +90,14 @@ pub struct TypologyParams {
     pub fan_window_s: i64,
     /// Distinct counterparties for fan-in / fan-out / each side of gather-scatter. Default 5.
     pub min_fan: usize,
+    /// A fan-in / fan-out also fires on this many transfers within the window from (to) at least 2 distinct
+    /// counterparties: many payments through a few accounts (跑分 accounts forward hundreds a day). Default 20;
+    /// 0 turns this off.
+    pub fan_min_transfers: usize,
+    /// If set, a fan counts only transfers of similar amounts: amounts are put in logarithmic bands of width
+    /// (1 + tol) and a fan is sought within each pair of adjacent bands, so its amounts lie within a factor
+    /// (1 + tol)² of each other (structured chunks). Default `None` (victims pay whatever they have).
+    pub fan_amount_tolerance: Option<f64>,
     /// Longest cycle (accounts). Default 6.
     pub cycle_max_len: usize,
     /// A cycle's first to last transfer at most this far apart; also the window of scatter-gather and stack.
@@ -108,6 +121,12 @@ pub struct TypologyParams {
     pub pass_tolerance: f64,
     /// Work budget per start account for cycle search (DFS steps). Default 20,000.
     pub search_budget: usize,
+    /// Structuring: at least this many transfers from one sender to one receiver… Default 3.
+    pub burst_min_transfers: usize,
+    /// …within this many seconds (first to last)… Default 24 hours (daily limits and reporting are per day).
+    pub burst_window_s: i64,
+    /// …whose largest amount is at most this many times the smallest (chunks of one split). Default 2.0.
+    pub burst_amount_ratio: f64,
 }
 
 impl TypologyParams {
@@ -118,6 +137,8 @@ impl TypologyParams {
             max_amount_fen: i64::MAX,
             fan_window_s: 7 * 86_400,
             min_fan: 5,
+            fan_min_transfers: 20,
+            fan_amount_tolerance: None,
             cycle_max_len: 6,
             chain_window_s: 7 * 86_400,
             cycle_order: CycleOrder::TimeRespecting,
@@ -129,6 +150,9 @@ impl TypologyParams {
             pass_window_s: 1_800,
             pass_tolerance: 0.1,
             search_budget: 20_000,
+            burst_min_transfers: 3,
+            burst_window_s: 86_400,
+            burst_amount_ratio: 2.0,
         }
     }
 
@@ -153,7 +177,21 @@ impl TypologyParams {
                 "min_paths and stack_layers at least 2, stack_width at least 1",
             );
         }
-        if self.fan_window_s < 0 || self.chain_window_s < 0 || self.pass_window_s < 0 {
+        if self.fan_min_transfers == 1 {
+            return bad("fan_min_transfers", "1".into(), "must be 0 (off) or at least 2");
+        }
+        if let Some(tol) = self.fan_amount_tolerance
+            && !(tol > 0.0 && tol.is_finite())
+        {
+            return bad("fan_amount_tolerance", tol.to_string(), "must be positive and finite");
+        }
+        if self.burst_min_transfers < 2 {
+            return bad("burst_min_transfers", self.burst_min_transfers.to_string(), "must be at least 2");
+        }
+        if !(self.burst_amount_ratio >= 1.0 && self.burst_amount_ratio.is_finite()) {
+            return bad("burst_amount_ratio", self.burst_amount_ratio.to_string(), "must be at least 1 and finite");
+        }
+        if self.fan_window_s < 0 || self.chain_window_s < 0 || self.pass_window_s < 0 || self.burst_window_s < 0 {
             return bad("window", "negative".into(), "windows must not be negative");
         }
         Ok(())
@@ -170,8 +208,12 @@ impl Default for TypologyParams {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub kind: TypologyKind,
-    /// The focal account first (hub, source, cycle start, pass-through account), then the others.
+    /// The pattern's own accounts first (see `core`), then its counterparties.
     pub accounts: Vec<u32>,
+    /// The first `core` accounts are the pattern's own: the hub of a fan or gather-scatter, the source of a stack,
+    /// the pass-through account, source and sink of a scatter-gather, sender and receiver of a structuring burst,
+    /// every member of a cycle. The rest (a fan's senders, a stack's layers, …) are counterparties.
+    pub core: usize,
     /// Transfer ids, in time order.
     pub transfers: Vec<u32>,
     /// Sum of the transfers' amounts, fen.
@@ -180,13 +222,14 @@ pub struct Finding {
     pub last_at: i64,
 }
 
-fn finding(g: &TransferGraph, kind: TypologyKind, accounts: Vec<u32>, mut transfers: Vec<u32>) -> Finding {
+fn finding(g: &TransferGraph, kind: TypologyKind, core: usize, accounts: Vec<u32>, mut transfers: Vec<u32>) -> Finding {
     transfers.sort_unstable();
     transfers.dedup();
     let amount_fen = transfers.iter().map(|&t| g.amount(t)).sum();
     let first_at = transfers.first().map_or(0, |&t| g.at(t));
     let last_at = transfers.last().map_or(0, |&t| g.at(t));
-    Finding { kind, accounts, transfers, amount_fen, first_at, last_at }
+    let core = core.min(accounts.len());
+    Finding { kind, accounts, core, transfers, amount_fen, first_at, last_at }
 }
 
 /// Runs one detector. Findings are ordered by focal account.
@@ -201,6 +244,7 @@ pub fn detect(g: &TransferGraph, kind: TypologyKind, params: &TypologyParams) ->
         TypologyKind::GatherScatter => d.gather_scatter(),
         TypologyKind::Stack => d.stacks(),
         TypologyKind::PassThrough => d.pass_through(),
+        TypologyKind::Structuring => d.structuring(),
     })
 }
 
@@ -245,14 +289,17 @@ impl Detector<'_> {
         list.iter().copied().filter(|&t| self.keep(t)).collect()
     }
 
-    /// The window of `list` (time-sorted transfers) with the most distinct counterparties, if it reaches `min`.
+    /// The window of `list` (time-sorted transfers) with the most distinct counterparties (then the most
+    /// transfers) among those with at least `min` distinct counterparties, or at least `min_transfers` (if not 0)
+    /// transfers from at least 2.
     fn best_window(
         &self,
         list: &[u32],
         other: impl Fn(u32) -> u32,
         window_s: i64,
         min: usize,
-    ) -> Option<(usize, usize)> {
+        min_transfers: usize,
+    ) -> Option<(usize, usize, usize)> {
         let mut w = Window::default();
         let (mut lo, mut best) = (0usize, None::<(usize, usize, usize)>);
         for hi in 0..list.len() {
@@ -261,26 +308,56 @@ impl Detector<'_> {
                 w.remove(other(list[lo]));
                 lo += 1;
             }
-            if w.distinct() >= min && best.is_none_or(|(_, _, n)| w.distinct() > n) {
-                best = Some((lo, hi + 1, w.distinct()));
+            let (d, n) = (w.distinct(), hi + 1 - lo);
+            let fires = d >= min || (min_transfers > 0 && n >= min_transfers && d >= 2);
+            if fires && best.is_none_or(|(blo, bhi, bd)| (d, n) > (bd, bhi - blo)) {
+                best = Some((lo, hi + 1, d));
             }
         }
-        best.map(|(lo, hi, _)| (lo, hi))
+        best
     }
 
     fn fan(&self, inward: bool) -> Vec<Finding> {
-        let g = self.g;
+        let (g, p) = (self.g, self.p);
         let kind = if inward { TypologyKind::FanIn } else { TypologyKind::FanOut };
+        let need = if p.fan_min_transfers > 0 { p.min_fan.min(p.fan_min_transfers) } else { p.min_fan };
+        let other = |t| if inward { g.from(t) } else { g.to(t) };
         let mut out = Vec::new();
         for a in 0..g.account_count() as u32 {
             let raw = if inward { g.ins(a) } else { g.outs(a) };
-            if raw.len() < self.p.min_fan {
+            if raw.len() < need {
                 continue;
             }
             let list = self.filtered(raw);
-            let other = |t| if inward { g.from(t) } else { g.to(t) };
-            if let Some((lo, hi)) = self.best_window(&list, other, self.p.fan_window_s, self.p.min_fan) {
-                let ts = list[lo..hi].to_vec();
+            // Amount groups (time order kept): the whole list, or each pair of adjacent logarithmic bands.
+            let groups: Vec<Vec<u32>> = match p.fan_amount_tolerance {
+                None => vec![list],
+                Some(tol) => {
+                    let step = (1.0 + tol).ln();
+                    let mut bands: HashMap<i64, Vec<u32>> = HashMap::new();
+                    for &t in &list {
+                        let b = ((g.amount(t).max(1) as f64).ln() / step).floor() as i64;
+                        bands.entry(b).or_default().push(t);
+                        bands.entry(b - 1).or_default().push(t);
+                    }
+                    let mut keys: Vec<i64> = bands.keys().copied().collect();
+                    keys.sort_unstable();
+                    keys.into_iter().filter_map(|k| bands.remove(&k)).collect()
+                }
+            };
+            let mut best: Option<(usize, usize, Vec<u32>)> = None;
+            for group in &groups {
+                if group.len() < need {
+                    continue;
+                }
+                let hit = self.best_window(group, other, p.fan_window_s, p.min_fan, p.fan_min_transfers);
+                if let Some((lo, hi, d)) = hit
+                    && best.as_ref().is_none_or(|(bd, bn, _)| (d, hi - lo) > (*bd, *bn))
+                {
+                    best = Some((d, hi - lo, group[lo..hi].to_vec()));
+                }
+            }
+            if let Some((_, _, ts)) = best {
                 let mut accounts = vec![a];
                 let mut seen = HashSet::new();
                 for &t in &ts {
@@ -288,10 +365,68 @@ impl Detector<'_> {
                         accounts.push(other(t));
                     }
                 }
-                out.push(finding(g, kind, accounts, ts));
+                out.push(finding(g, kind, 1, accounts, ts));
             }
         }
         out
+    }
+
+    /// One finding per (sender, receiver) pair: its largest burst of similar amounts within the burst window.
+    fn structuring(&self) -> Vec<Finding> {
+        let (g, p) = (self.g, self.p);
+        let mut out = Vec::new();
+        for a in 0..g.account_count() as u32 {
+            if g.outs(a).len() < p.burst_min_transfers {
+                continue;
+            }
+            let mut per: HashMap<u32, Vec<u32>> = HashMap::new();
+            for t in self.filtered(g.outs(a)) {
+                per.entry(g.to(t)).or_default().push(t);
+            }
+            let mut pairs: Vec<(u32, Vec<u32>)> =
+                per.into_iter().filter(|(_, ts)| ts.len() >= p.burst_min_transfers).collect();
+            pairs.sort_unstable_by_key(|(b, _)| *b);
+            for (b, ts) in pairs {
+                if let Some(burst) = self.best_burst(&ts) {
+                    out.push(finding(g, TypologyKind::Structuring, 2, vec![a, b], burst));
+                }
+            }
+        }
+        out
+    }
+
+    /// The largest subset of `ts` (one pair's transfers, time-sorted) within the burst window whose amounts lie
+    /// within `burst_amount_ratio` of each other, if it has at least `burst_min_transfers` transfers.
+    fn best_burst(&self, ts: &[u32]) -> Option<Vec<u32>> {
+        let (g, p) = (self.g, self.p);
+        let k = p.burst_min_transfers;
+        let mut best: Option<Vec<u32>> = None;
+        let mut lo = 0usize;
+        for hi in 0..ts.len() {
+            while g.at(ts[hi]) - g.at(ts[lo]) > p.burst_window_s {
+                lo += 1;
+            }
+            // Evaluate a window only when it cannot grow further (the next transfer falls outside it).
+            let closes = hi + 1 == ts.len() || g.at(ts[hi + 1]) - g.at(ts[lo]) > p.burst_window_s;
+            if !closes || hi + 1 - lo < k {
+                continue;
+            }
+            let mut by_amount: Vec<u32> = ts[lo..=hi].to_vec();
+            by_amount.sort_by_key(|&t| g.amount(t));
+            let (mut i, mut bi, mut bj) = (0usize, 0usize, 0usize);
+            for j in 0..by_amount.len() {
+                while (g.amount(by_amount[j]) as f64) > p.burst_amount_ratio * g.amount(by_amount[i]) as f64 {
+                    i += 1;
+                }
+                if j + 1 - i > bj - bi {
+                    (bi, bj) = (i, j + 1);
+                }
+            }
+            if bj - bi >= k && best.as_ref().is_none_or(|b| bj - bi > b.len()) {
+                best = Some(by_amount[bi..bj].to_vec());
+            }
+        }
+        best
     }
 
     fn gather_scatter(&self) -> Vec<Finding> {
@@ -327,7 +462,7 @@ impl Detector<'_> {
                     let mut accounts = vec![a];
                     accounts.extend(senders.counts.keys().copied().collect::<std::collections::BTreeSet<_>>());
                     accounts.extend(recips.counts.keys().copied().collect::<std::collections::BTreeSet<_>>());
-                    out.push(finding(g, TypologyKind::GatherScatter, accounts, ts));
+                    out.push(finding(g, TypologyKind::GatherScatter, 1, accounts, ts));
                     break;
                 }
             }
@@ -378,7 +513,7 @@ impl Detector<'_> {
             if !ts.is_empty() {
                 let mut seen = HashSet::new();
                 accounts.retain(|&x| seen.insert(x));
-                out.push(finding(g, TypologyKind::PassThrough, accounts, ts));
+                out.push(finding(g, TypologyKind::PassThrough, 1, accounts, ts));
             }
         }
         out
@@ -412,11 +547,10 @@ impl Detector<'_> {
             for (sink, ms) in sinks {
                 let mut mids: Vec<(u32, (u32, u32))> = ms.into_iter().collect();
                 mids.sort_unstable();
-                let mut accounts = vec![s];
+                let mut accounts = vec![s, sink];
                 accounts.extend(mids.iter().map(|(m, _)| *m));
-                accounts.push(sink);
                 let ts = mids.iter().flat_map(|(_, (a, b))| [*a, *b]).collect();
-                out.push(finding(g, TypologyKind::ScatterGather, accounts, ts));
+                out.push(finding(g, TypologyKind::ScatterGather, 2, accounts, ts));
             }
         }
         out
@@ -499,7 +633,7 @@ impl Detector<'_> {
             layer = next;
             depth += 1;
         }
-        Some(finding(g, TypologyKind::Stack, accounts, transfers))
+        Some(finding(g, TypologyKind::Stack, 1, accounts, transfers))
     }
 
     fn cycles(&self) -> Vec<Finding> {
@@ -548,7 +682,8 @@ impl Detector<'_> {
                     key.sort_unstable();
                     if found.insert(key) {
                         accounts.dedup();
-                        out.push(finding(g, TypologyKind::Cycle, accounts, cycle));
+                        let core = accounts.len();
+                        out.push(finding(g, TypologyKind::Cycle, core, accounts, cycle));
                     }
                 }
             }
@@ -567,7 +702,12 @@ impl Detector<'_> {
             CycleOrder::TimeRespecting => outs.partition_point(|&x| x <= last),
             CycleOrder::AnyOrder => outs.partition_point(|&x| g.at(x) < hi - p.chain_window_s),
         };
+        // Repeated identical transfers (a burst: same receiver, amount and time) lead to identical extensions.
+        let mut tried: HashSet<(u32, i64, i64)> = HashSet::new();
         for &t in &outs[from..] {
+            if !tried.insert((g.to(t), g.amount(t), g.at(t))) {
+                continue;
+            }
             if *budget == 0 || g.at(t).max(hi) - g.at(t).min(lo) > p.chain_window_s {
                 if *budget == 0 || g.at(t) > lo {
                     return None;
@@ -600,6 +740,72 @@ impl Detector<'_> {
         }
         None
     }
+}
+
+/// One account's part in a set of findings (see [`score_accounts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountScore {
+    pub account: u32,
+    /// 2 points per typology in which the account is one of a finding's own (core) accounts, 1 per typology in
+    /// which it is only a counterparty.
+    pub points: u32,
+    /// The distinct typologies it takes part in, in [`TypologyKind`] order.
+    pub kinds: Vec<TypologyKind>,
+    /// Findings in which it is a core account.
+    pub core: usize,
+    /// Findings it appears in at all.
+    pub findings: usize,
+    /// Sum of the amounts of its findings' transfers that it sent or received, fen.
+    pub amount_fen: i64,
+}
+
+/// Ranks the accounts of `findings` (from any detectors): most points first, then most findings as a core account,
+/// then most findings, then largest amount moved in them, then account id.
+pub fn score_accounts(g: &TransferGraph, findings: &[Finding]) -> Vec<AccountScore> {
+    // account -> (score, kinds as core, kinds as counterparty)
+    let mut by: HashMap<u32, (AccountScore, HashSet<TypologyKind>, HashSet<TypologyKind>)> = HashMap::new();
+    for f in findings {
+        for (i, &a) in f.accounts.iter().enumerate() {
+            let (s, core_kinds, other_kinds) = by.entry(a).or_insert_with(|| {
+                let s = AccountScore { account: a, points: 0, kinds: Vec::new(), core: 0, findings: 0, amount_fen: 0 };
+                (s, HashSet::new(), HashSet::new())
+            });
+            s.findings += 1;
+            if i < f.core {
+                s.core += 1;
+                core_kinds.insert(f.kind);
+            } else {
+                other_kinds.insert(f.kind);
+            }
+        }
+        for &t in &f.transfers {
+            for a in [g.from(t), g.to(t)] {
+                if let Some((s, _, _)) = by.get_mut(&a) {
+                    s.amount_fen = s.amount_fen.saturating_add(g.amount(t));
+                }
+            }
+        }
+    }
+    let mut out: Vec<AccountScore> = by
+        .into_values()
+        .map(|(mut s, core_kinds, other_kinds)| {
+            let only_other = other_kinds.difference(&core_kinds).count();
+            s.points = 2 * core_kinds.len() as u32 + only_other as u32;
+            s.kinds = core_kinds.union(&other_kinds).copied().collect();
+            s.kinds.sort_unstable();
+            s
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (b.points, b.core, b.findings, b.amount_fen, a.account).cmp(&(
+            a.points,
+            a.core,
+            a.findings,
+            a.amount_fen,
+            b.account,
+        ))
+    });
+    out
 }
 
 fn sorted<'a>(keys: impl Iterator<Item = &'a u32>) -> Vec<u32> {
