@@ -76,6 +76,10 @@ fn planted() -> Vec<(TypologyKind, Vec<MoneyTransfer>, &'static str, Vec<String>
         tx("PASS", "pt-o1", 29_990, t + 300),
         tx("PASS", "pt-o2", 19_900, t + 420),
     ];
+    // Structuring: four chunks just under ¥5,000 within two hours, one sender to one receiver.
+    let chunks = [4_990, 4_950, 4_980, 4_900];
+    let sm = chunks.iter().enumerate().map(|(i, &y)| tx("SM-A", "SM-B", y, t + i as i64 * 1_800)).collect();
+    out.push((TypologyKind::Structuring, sm, "SM-A", vec!["SM-A".into(), "SM-B".into()]));
     out.push((
         TypologyKind::PassThrough,
         pass,
@@ -118,6 +122,104 @@ fn unknown_kinds_and_bad_parameters_are_named() {
     p.min_fan = 1;
     let g = TransferGraph::build(background(1));
     assert!(detect(&g, TypologyKind::FanIn, &p).unwrap_err().to_string().contains("min_fan"));
+}
+
+#[test]
+fn fans_count_transfers_and_can_require_similar_amounts() {
+    // Two senders, 12 transfers each within a day: few parties, many payments.
+    let t = 10 * DAY;
+    let mut many: Vec<MoneyTransfer> = background(3);
+    for i in 0..24 {
+        many.push(tx(if i % 2 == 0 { "mt-a" } else { "mt-b" }, "MANY", 900 + i, t + i * 1_200));
+    }
+    let g = TransferGraph::build(many);
+    let hub = g.account("MANY").unwrap();
+    let mut p = TypologyParams::new();
+    let fired = |p: &TypologyParams| detect(&g, TypologyKind::FanIn, p).unwrap().iter().any(|f| f.accounts[0] == hub);
+    assert!(fired(&p), "24 transfers from 2 senders within a day is a fan-in by default");
+    p.fan_min_transfers = 25;
+    assert!(!fired(&p), "fan_min_transfers above the count");
+    p.fan_min_transfers = 0;
+    assert!(!fired(&p), "counting distinct senders only");
+    // Five senders with wildly different amounts: a fan by default, not when amounts must be similar.
+    let mut mixed = background(3);
+    for (i, y) in [10, 300, 5_000, 40_000, 90_000].into_iter().enumerate() {
+        mixed.push(tx(&format!("mx{i}"), "MIXED", y, t + i as i64 * HOUR));
+    }
+    for i in 0..5 {
+        mixed.push(tx(&format!("sim{i}"), "SIMILAR", 4_800 + 40 * i, t + i * HOUR));
+    }
+    let g = TransferGraph::build(mixed);
+    let (m, s) = (g.account("MIXED").unwrap(), g.account("SIMILAR").unwrap());
+    let hubs = |p: &TypologyParams| -> Vec<u32> {
+        detect(&g, TypologyKind::FanIn, p).unwrap().iter().map(|f| f.accounts[0]).collect()
+    };
+    let mut p = TypologyParams::new();
+    assert!(hubs(&p).contains(&m) && hubs(&p).contains(&s));
+    p.fan_amount_tolerance = Some(0.1);
+    assert!(!hubs(&p).contains(&m) && hubs(&p).contains(&s), "similar amounts required");
+    p.fan_amount_tolerance = Some(-1.0);
+    assert!(detect(&g, TypologyKind::FanIn, &p).unwrap_err().to_string().contains("fan_amount_tolerance"));
+}
+
+#[test]
+fn structuring_needs_enough_similar_transfers_within_the_window() {
+    let t = 10 * DAY;
+    let pair = |amounts: &[i64], gap: i64| -> Vec<MoneyTransfer> {
+        amounts.iter().enumerate().map(|(i, &y)| tx("S-A", "S-B", y, t + i as i64 * gap)).collect()
+    };
+    let p = TypologyParams::new();
+    let found = |ts: Vec<MoneyTransfer>, p: &TypologyParams| {
+        let g = TransferGraph::build(background(5).into_iter().chain(ts));
+        let a = g.account("S-A").unwrap();
+        detect(&g, TypologyKind::Structuring, p).unwrap().into_iter().find(|f| f.accounts[0] == a)
+    };
+    // Three similar chunks within a day, plus one far larger: the burst is the three.
+    let f = found(pair(&[4_900, 20_000, 4_950, 4_990], HOUR), &p).expect("burst");
+    assert_eq!(f.transfers.len(), 3);
+    assert_eq!(f.amount_fen, (4_900 + 4_950 + 4_990) * 100);
+    assert_eq!(f.core, 2);
+    // Spread over three days: no burst within 24 hours.
+    assert!(found(pair(&[4_900, 4_950, 4_990], DAY + 1), &p).is_none());
+    // Amounts too different.
+    assert!(found(pair(&[1_000, 2_500, 6_000], HOUR), &p).is_none());
+    // Two are enough with burst_min_transfers = 2.
+    let mut two = TypologyParams::new();
+    two.burst_min_transfers = 2;
+    assert!(found(pair(&[4_900, 4_950], HOUR), &p).is_none());
+    assert!(found(pair(&[4_900, 4_950], HOUR), &two).is_some());
+    two.burst_min_transfers = 1;
+    let g = TransferGraph::build(background(5));
+    assert!(detect(&g, TypologyKind::Structuring, &two).unwrap_err().to_string().contains("burst_min_transfers"));
+}
+
+#[test]
+fn combined_score_ranks_accounts_in_several_typologies_first() {
+    // HUB receives a structuring burst from SM-A and fans out to six recipients within the hour.
+    let t = 10 * DAY;
+    let mut ts = background(9);
+    for i in 0..4 {
+        ts.push(tx("SM-A", "HUB", 4_900 + 10 * i, t + i * 600));
+    }
+    for i in 0..6 {
+        ts.push(tx("HUB", &format!("r{i}"), 3_200, t + HOUR + i * 60));
+    }
+    let g = TransferGraph::build(ts);
+    let p = TypologyParams::new();
+    let mut all = Vec::new();
+    for kind in TypologyKind::ALL {
+        all.extend(detect(&g, kind, &p).unwrap());
+    }
+    let ranked = score_accounts(&g, &all);
+    let hub = g.account("HUB").unwrap();
+    let top = &ranked[0];
+    assert_eq!(top.account, hub, "{ranked:?}");
+    assert!(top.kinds.contains(&TypologyKind::Structuring) && top.kinds.contains(&TypologyKind::FanOut));
+    assert!(top.points >= 4 && top.core >= 2, "{top:?}");
+    // A fan-out recipient is a counterparty only: 1 point per typology.
+    let r0 = ranked.iter().find(|s| s.account == g.account("r0").unwrap()).unwrap();
+    assert!(r0.points < top.points && r0.core == 0, "{r0:?}");
+    assert!(ranked.windows(2).all(|w| w[0].points >= w[1].points));
 }
 
 /// AMLSim: (graph, fraud account keys).
