@@ -213,7 +213,7 @@ pub enum Command {
     /// Follow a report's money downstream (where it sits now) or, with --upstream, who fed an account.
     Trace(crate::trace_cmd::TraceArgs),
     /// Laundering patterns in the transfers: fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack,
-    /// pass-through.
+    /// pass-through, structuring; --accounts ranks accounts by how many they take part in.
     Typologies(crate::typologies_cmd::TypologiesArgs),
     /// Graph analytics on edge lists (community detection).
     Graph {

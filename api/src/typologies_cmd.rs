@@ -1,10 +1,11 @@
-//! `fanzha typologies [--kind KIND] [--json]`: laundering patterns (fan-in, fan-out, cycle, scatter-gather,
-//! gather-scatter, stack, pass-through) in the store's transfers, with the documented default parameters.
+//! `fanzha typologies [--kind KIND] [--accounts] [--json]`: laundering patterns (fan-in, fan-out, cycle,
+//! scatter-gather, gather-scatter, stack, pass-through, structuring) in the store's transfers, with the documented
+//! default parameters; `--accounts` ranks accounts by how many patterns they take part in.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use analytics::{Finding, TypologyKind, TypologyParams, detect};
+use analytics::{Finding, TypologyKind, TypologyParams, detect, score_accounts};
 use serde_json::{Value, json};
 
 use crate::store::Store;
@@ -13,10 +14,15 @@ use crate::trace_cmd::{Names, load_graph, time, yuan};
 /// The `fanzha typologies` arguments.
 #[derive(Debug, clap::Args)]
 pub struct TypologiesArgs {
-    /// Only this pattern: fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack or pass-through.
+    /// Only this pattern: fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack, pass-through or
+    /// structuring.
     #[arg(long)]
     pub kind: Option<String>,
-    /// Findings listed per pattern in text output, largest amount first (all are in --json).
+    /// Rank accounts instead: 2 points per pattern in which an account is a core member (hub, source, sender,
+    /// cycle member), 1 per pattern in which it is only a counterparty.
+    #[arg(long)]
+    pub accounts: bool,
+    /// Findings (or ranked accounts) listed per pattern in text output, largest amount first (all are in --json).
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
     /// Print JSON instead of text.
@@ -42,6 +48,9 @@ pub fn run(data_dir: &Path, args: &TypologiesArgs) -> anyhow::Result<String> {
         let mut found = detect(&graph, kind, &params)?;
         found.sort_by(|a, b| b.amount_fen.cmp(&a.amount_fen).then(a.first_at.cmp(&b.first_at)));
         all.push((kind, found));
+    }
+    if args.accounts {
+        return ranking(&graph, &names, &all, args);
     }
     if args.json {
         let value: Vec<Value> = all
@@ -82,6 +91,47 @@ pub fn run(data_dir: &Path, args: &TypologiesArgs) -> anyhow::Result<String> {
         if found.len() > args.limit {
             let _ = writeln!(s, "  … {} more (see --json or raise --limit)", found.len() - args.limit);
         }
+    }
+    Ok(s)
+}
+
+/// `--accounts`: accounts ranked by [`score_accounts`] over every finding of the patterns run.
+fn ranking(
+    graph: &analytics::TransferGraph,
+    names: &Names<'_>,
+    all: &[(TypologyKind, Vec<Finding>)],
+    args: &TypologiesArgs,
+) -> anyhow::Result<String> {
+    let findings: Vec<Finding> = all.iter().flat_map(|(_, fs)| fs.iter().cloned()).collect();
+    let ranked = score_accounts(graph, &findings);
+    let kinds = |k: &[TypologyKind]| k.iter().map(|k| k.code()).collect::<Vec<_>>();
+    if args.json {
+        let value: Vec<Value> = ranked
+            .iter()
+            .map(|s| {
+                json!({
+                    "account": names.name(s.account), "points": s.points, "kinds": kinds(&s.kinds),
+                    "core_findings": s.core, "findings": s.findings, "amount_yuan": yuan(s.amount_fen),
+                })
+            })
+            .collect();
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&value)?));
+    }
+    let mut s = format!("{} account(s) in {} finding(s)\n", ranked.len(), findings.len());
+    for r in ranked.iter().take(args.limit) {
+        let _ = writeln!(
+            s,
+            "  {:>2} pts  {}  {} (core in {} of {} findings, ¥{})",
+            r.points,
+            names.name(r.account),
+            kinds(&r.kinds).join(", "),
+            r.core,
+            r.findings,
+            yuan(r.amount_fen)
+        );
+    }
+    if ranked.len() > args.limit {
+        let _ = writeln!(s, "  … {} more (see --json or raise --limit)", ranked.len() - args.limit);
     }
     Ok(s)
 }

@@ -259,6 +259,13 @@ fn score(g: &TransferGraph, findings: &[analytics::Finding], fraud: &HashSet<Str
     (tp as f64 / flagged.len().max(1) as f64, tp as f64 / fraud.len().max(1) as f64, flagged.len())
 }
 
+/// As [`score`], counting only the findings' core accounts (hubs, sources, senders, cycle members).
+fn core_score(g: &TransferGraph, findings: &[analytics::Finding], fraud: &HashSet<String>) -> (f64, f64, usize) {
+    let flagged: HashSet<&str> = findings.iter().flat_map(|f| f.accounts[..f.core].iter().map(|&a| g.key(a))).collect();
+    let tp = flagged.iter().filter(|k| fraud.contains(**k)).count();
+    (tp as f64 / flagged.len().max(1) as f64, tp as f64 / fraud.len().max(1) as f64, flagged.len())
+}
+
 /// Each detector with the defaults, the union, and accounts in ≥ 2 typologies, on one AMLSim set; returns
 /// (label, precision, recall, flagged) rows, printed as a table.
 fn amlsim_table(name: &str, g: &TransferGraph, fraud: &HashSet<String>) -> Vec<(String, f64, f64, usize)> {
@@ -281,14 +288,9 @@ fn amlsim_table(name: &str, g: &TransferGraph, fraud: &HashSet<String>) -> Vec<(
     }
     // Core accounts only, per detector.
     for kind in TypologyKind::ALL {
-        let flagged: HashSet<&str> = all
-            .iter()
-            .filter(|f| f.kind == kind)
-            .flat_map(|f| f.accounts[..f.core].iter().map(|&a| g.key(a)))
-            .collect();
-        let tp = flagged.iter().filter(|k| fraud.contains(**k)).count();
-        let (p, r) = (tp as f64 / flagged.len().max(1) as f64, tp as f64 / fraud.len() as f64);
-        rows.push((format!("{} (core)", kind.code()), p, r, flagged.len()));
+        let of_kind: Vec<analytics::Finding> = all.iter().filter(|f| f.kind == kind).cloned().collect();
+        let (p, r, n) = core_score(g, &of_kind, fraud);
+        rows.push((format!("{} (core)", kind.code()), p, r, n));
     }
     println!("{name}: base rate {:.3}", fraud.len() as f64 / g.account_count() as f64);
     for (label, p, r, n) in &rows {
@@ -322,6 +324,23 @@ fn amlsim_typologies_against_is_fraud() {
         let (p, r, n) = score(&g, &detect(&g, TypologyKind::Structuring, &params).unwrap(), &fraud);
         println!("20K_fanin200 structuring burst_min_transfers={k}: precision {p:.3} recall {r:.3} flagged {n}");
     }
+    let (_, p, r, _) = row(&rows, "fan-in (core)");
+    assert!(*p >= 0.15 && *r >= 0.14, "fan-in set, fan-in hubs: precision {p:.3}, recall {r:.3}");
+    let (_, p, r, _) = row(&rows, "score >= 4");
+    assert!(*p >= 0.25 && *r >= 0.2, "fan-in set, score >= 4: precision {p:.3}, recall {r:.3}");
+    // Sensitivity of fan-in (hubs) to its window, distinct senders only or with amount bands.
+    for days in [1, 3, 7, 30] {
+        for tol in [None, Some(0.2)] {
+            let mut params = TypologyParams::new();
+            params.fan_window_s = days * DAY;
+            params.fan_amount_tolerance = tol;
+            let found = detect(&g, TypologyKind::FanIn, &params).unwrap();
+            let (p, r, n) = core_score(&g, &found, &fraud);
+            println!(
+                "20K_fanin200 fan-in hubs window {days} d, amount tolerance {tol:?}: precision {p:.3} recall {r:.3} flagged {n}"
+            );
+        }
+    }
     // Cycle set, defaults.
     let (g, fraud) = amlsim(&root.join("20K_cycle200"));
     let rows = amlsim_table("20K_cycle200", &g, &fraud);
@@ -343,4 +362,12 @@ fn amlsim_typologies_against_is_fraud() {
     let (p, r, n) = score(&g, &found, &fraud);
     println!("20K_cycle200 cycle any order: {} findings, {n} flagged, precision {p:.3}, recall {r:.3}", found.len());
     assert!(p >= 0.9 && r >= 0.09, "cycle precision {p:.3}, recall {r:.3}");
+    // Sensitivity to the window (any order, amounts within 1%; with 20% the search is slower and less precise).
+    for days in [7, 30, 90] {
+        params.chain_window_s = days * DAY;
+        let (p, r, n) = score(&g, &detect(&g, TypologyKind::Cycle, &params).unwrap(), &fraud);
+        println!(
+            "20K_cycle200 cycle any order window {days} d, tolerance 0.01: precision {p:.3} recall {r:.3} flagged {n}"
+        );
+    }
 }

@@ -135,6 +135,17 @@ fn a_reports_money_reaches_its_gangs_l2_l3_and_cash_out() {
     let (code, out, _) = run(data.path(), &["typologies", "--kind", "pass-through"]);
     assert_eq!(code, 0);
     assert!(out.contains("pass-through:") && !out.contains("fan-in:"), "{out}");
+    let (code, out, err) = run(data.path(), &["typologies", "--kind", "structuring"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("structuring:") && !out.contains("stack:"), "{out}");
+    // The ranking: points never rise down the list, and the top account takes part in some pattern.
+    let (code, out, err) = run(data.path(), &["typologies", "--accounts", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let ranked: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ranked = ranked.as_array().unwrap();
+    assert!(!ranked.is_empty() && !ranked[0]["kinds"].as_array().unwrap().is_empty());
+    let points: Vec<u64> = ranked.iter().map(|r| r["points"].as_u64().unwrap()).collect();
+    assert!(points.windows(2).all(|w| w[0] >= w[1]), "{points:?}");
 }
 
 #[test]
