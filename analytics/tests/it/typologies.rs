@@ -346,6 +346,10 @@ fn amlsim_typologies_against_is_fraud() {
     let rows = amlsim_table("20K_cycle200", &g, &fraud);
     let (_, p, r, _) = row(&rows, "structuring");
     assert!(*p >= 0.95 && *r >= 0.5, "cycle set, structuring: precision {p:.3}, recall {r:.3}");
+    let (_, p, r, _) = row(&rows, "fan-in (core)");
+    assert!(*p >= 0.15 && *r >= 0.14, "cycle set, fan-in hubs: precision {p:.3}, recall {r:.3}");
+    let (_, p, r, _) = row(&rows, "score >= 4");
+    assert!(*p >= 0.25 && *r >= 0.2, "cycle set, score >= 4: precision {p:.3}, recall {r:.3}");
     for k in 2..=6 {
         let mut params = TypologyParams::new();
         params.burst_min_transfers = k;
