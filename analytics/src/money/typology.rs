@@ -77,6 +77,10 @@ pub enum CycleOrder {
     TimeRespecting,
     /// Any order within the window (AMLSim schedules a cycle's hops at independent random steps).
     AnyOrder,
+    /// Each hop at most this many seconds before the previous one, all within the window: time-respecting up
+    /// to clock skew or batch posting (a bank may book the forwarding before the transfer that funded it).
+    /// `Slack(0)` is [`CycleOrder::TimeRespecting`] except for same-second ties.
+    Slack(i64),
 }
 
 /// Detector parameters; [`TypologyParams::new`] gives the documented defaults (times in seconds).
@@ -103,7 +107,8 @@ pub struct TypologyParams {
     /// A cycle's first to last transfer at most this far apart; also the window of scatter-gather and stack.
     /// Default 7 days.
     pub chain_window_s: i64,
-    /// Default [`CycleOrder::TimeRespecting`].
+    /// Default [`CycleOrder::TimeRespecting`]; [`CycleOrder::Slack`] and [`CycleOrder::AnyOrder`] allow
+    /// non-monotone timing within `chain_window_s`.
     pub cycle_order: CycleOrder,
     /// Each hop of a cycle carries between (1 − tol) and (1 + tol) times the previous hop. Default 0.2.
     pub amount_tolerance: f64,
@@ -176,6 +181,11 @@ impl TypologyParams {
                 format!("{}/{}/{}", self.min_paths, self.stack_layers, self.stack_width),
                 "min_paths and stack_layers at least 2, stack_width at least 1",
             );
+        }
+        if let CycleOrder::Slack(slack) = self.cycle_order
+            && slack < 0
+        {
+            return bad("cycle_order", slack.to_string(), "the slack of CycleOrder::Slack must not be negative");
         }
         if self.fan_min_transfers == 1 {
             return bad("fan_min_transfers", "1".into(), "must be 0 (off) or at least 2");
@@ -668,11 +678,15 @@ impl Detector<'_> {
                 continue;
             }
             let mut budget = p.search_budget;
+            let mut tried: HashSet<(u32, i64, i64)> = HashSet::new();
             for &t in g.outs(s) {
                 if budget == 0 {
                     break;
                 }
                 if !self.keep(t) || comp[g.to(t) as usize] != comp[s as usize] || g.to(t) < s {
+                    continue;
+                }
+                if !tried.insert((g.to(t), g.amount(t), g.at(t))) {
                     continue;
                 }
                 let mut path = vec![t];
@@ -701,6 +715,7 @@ impl Detector<'_> {
         let from = match p.cycle_order {
             CycleOrder::TimeRespecting => outs.partition_point(|&x| x <= last),
             CycleOrder::AnyOrder => outs.partition_point(|&x| g.at(x) < hi - p.chain_window_s),
+            CycleOrder::Slack(slack) => outs.partition_point(|&x| g.at(x) < g.at(last) - slack),
         };
         // Repeated identical transfers (a burst: same receiver, amount and time) lead to identical extensions.
         let mut tried: HashSet<(u32, i64, i64)> = HashSet::new();

@@ -222,6 +222,33 @@ fn combined_score_ranks_accounts_in_several_typologies_first() {
     assert!(ranked.windows(2).all(|w| w[0].points >= w[1].points));
 }
 
+#[test]
+fn cycles_can_allow_a_slack_or_any_order_within_the_window() {
+    // A → B at 10:00, B → C booked at 09:50 (before it was funded), C → A at 11:00; each hop a burst of 3.
+    let t = 10 * DAY;
+    let mut ts = background(11);
+    for _ in 0..3 {
+        ts.push(tx("SL-A", "SL-B", 8_000, t));
+        ts.push(tx("SL-B", "SL-C", 7_900, t - 600));
+        ts.push(tx("SL-C", "SL-A", 7_800, t + HOUR));
+    }
+    let g = TransferGraph::build(ts);
+    let a = g.account("SL-A").unwrap();
+    let found = |order: CycleOrder| {
+        let mut p = TypologyParams::new();
+        p.cycle_order = order;
+        p.search_budget = 50;
+        detect(&g, TypologyKind::Cycle, &p).unwrap().into_iter().filter(|f| f.accounts.contains(&a)).count()
+    };
+    assert_eq!(found(CycleOrder::TimeRespecting), 0);
+    assert_eq!(found(CycleOrder::Slack(300)), 0, "10 minutes out of order is more than 5 minutes of slack");
+    assert_eq!(found(CycleOrder::Slack(900)), 1);
+    assert_eq!(found(CycleOrder::AnyOrder), 1);
+    let mut p = TypologyParams::new();
+    p.cycle_order = CycleOrder::Slack(-1);
+    assert!(detect(&g, TypologyKind::Cycle, &p).unwrap_err().to_string().contains("cycle_order"));
+}
+
 /// AMLSim: (graph, fraud account keys).
 fn amlsim(dir: &std::path::Path) -> (TransferGraph, HashSet<String>) {
     let mut fraud = HashSet::new();
