@@ -131,6 +131,7 @@ pub struct RiskModel {
     platt: Platt,
     fit_rows: usize,
     fit_positives: usize,
+    fit_seconds: f64,
 }
 
 /// SplitMix64: a deterministic hash for negative subsampling and the version digest.
@@ -165,11 +166,25 @@ fn stddev_fix(sd: f64) -> f64 {
     if sd.is_finite() && sd > 1e-12 { sd } else { 1.0 }
 }
 
-impl RiskModel {
-    /// Trains a model to score week `target`: fits on `[target − cal − fit, target − cal)`, calibrates on
-    /// `[target − cal, target)`. Every feature row is computed with its own week's cutoff, so nothing at or after
-    /// `target` is read. Fails on a window outside the data, or a window with only one class.
-    pub fn train(builder: &FeatureBuilder, target: IsoWeek, params: &TrainParams) -> Result<RiskModel, RiskError> {
+/// The resident-weeks a model for `target` is fitted on (before the forest's balancing): every victim and a
+/// deterministic sample of the others, from the fitting window. Exported for outside benchmarks so other learners
+/// see exactly the same rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitSample {
+    pub fit_from: IsoWeek,
+    /// First calibration week (= end of the fitting window).
+    pub calibrate_from: IsoWeek,
+    /// (week, resident row) of each kept row.
+    pub rows: Vec<(IsoWeek, usize)>,
+    /// Features, one row per kept resident-week.
+    pub x: Array2<f64>,
+    pub labels: Vec<bool>,
+    digest: u64,
+}
+
+impl FitSample {
+    /// Draws the fitting rows for `target` with `params` (window and negative rate).
+    pub fn draw(builder: &FeatureBuilder, target: IsoWeek, params: &TrainParams) -> Result<FitSample, RiskError> {
         params.check()?;
         builder.check_week(target)?;
         let (first, _) = builder.report_weeks();
@@ -188,24 +203,32 @@ impl RiskModel {
         }
         // Fitting rows: all victims, a deterministic sample of the others.
         let threshold = (params.negative_rate * u64::MAX as f64) as u64;
-        let mut rows: Vec<f64> = Vec::new();
+        let mut flat: Vec<f64> = Vec::new();
         let mut labels: Vec<bool> = Vec::new();
+        let mut kept = Vec::new();
         let mut digest = Fnv::new();
         for k in 0..fit_weeks {
             let week = fit_from.plus(k);
-            let feats = builder.features(week);
             let y = builder.labels(week);
-            for (r, &victim) in y.iter().enumerate() {
-                let keep = victim
-                    || params.negative_rate >= 1.0
-                    || mix(params.seed ^ mix((r as u64) << 20 ^ (week.start() as u64))) < threshold;
-                if keep {
-                    rows.extend(feats.x.row(r).iter());
-                    labels.push(victim);
-                    digest.bytes(&[u8::from(victim)]);
-                    for v in feats.x.row(r) {
-                        digest.bytes(&v.to_bits().to_le_bytes());
-                    }
+            let rows: Vec<usize> = y
+                .iter()
+                .enumerate()
+                .filter(|&(r, &victim)| {
+                    victim
+                        || params.negative_rate >= 1.0
+                        || mix(params.seed ^ mix((r as u64) << 20 ^ (week.start() as u64))) < threshold
+                })
+                .map(|(r, _)| r)
+                .collect();
+            let feats = builder.features_of(week, &rows);
+            for (i, &r) in rows.iter().enumerate() {
+                let row = &feats[i * N_FEATURES..(i + 1) * N_FEATURES];
+                flat.extend_from_slice(row);
+                labels.push(y[r]);
+                kept.push((week, r));
+                digest.bytes(&[u8::from(y[r])]);
+                for v in row {
+                    digest.bytes(&v.to_bits().to_le_bytes());
                 }
             }
         }
@@ -218,6 +241,22 @@ impl RiskModel {
                 rows: labels.len(),
             });
         }
+        let x = Array2::from_shape_vec((labels.len(), N_FEATURES), flat)
+            .map_err(|e| RiskError::Fit { model: "features", message: e.to_string() })?;
+        Ok(FitSample { fit_from, calibrate_from, rows: kept, x, labels, digest: digest.0 })
+    }
+}
+
+impl RiskModel {
+    /// Trains a model to score week `target`: fits on `[target − cal − fit, target − cal)`, calibrates on
+    /// `[target − cal, target)`. Every feature row is computed with its own week's cutoff, so nothing at or after
+    /// `target` is read. Fails on a window outside the data, or a window with only one class.
+    pub fn train(builder: &FeatureBuilder, target: IsoWeek, params: &TrainParams) -> Result<RiskModel, RiskError> {
+        let sample = FitSample::draw(builder, target, params)?;
+        let started = std::time::Instant::now();
+        let FitSample { fit_from, calibrate_from, x, labels, digest, .. } = sample;
+        let positives = labels.iter().filter(|&&l| l).count();
+        let rows: Vec<f64> = x.into_iter().collect();
         // The forest is fitted on a balanced subsample (all victims, about three non-victims each; "balanced random
         // forest", Chen, Liaw & Breiman 2004): on the rare class alone, majority-vote leaves almost never say
         // "victim" and the vote share ties nearly everyone at zero. Platt calibration restores the base rate.
@@ -280,6 +319,7 @@ impl RiskModel {
             platt: Platt { a: 1.0, b: 0.0 },
             fit_rows: labels.len(),
             fit_positives: positives,
+            fit_seconds: started.elapsed().as_secs_f64(),
         };
         // Calibration on the held-out weeks just before the target, all residents.
         let (mut raw, mut cal_labels) = (Vec::new(), Vec::new());
@@ -307,7 +347,7 @@ impl RiskModel {
         }
         h.text(&format!("{params:?}"));
         h.text(&format!("{fit_from}..{calibrate_from}..{target}"));
-        h.bytes(&digest.0.to_le_bytes());
+        h.bytes(&digest.to_le_bytes());
         h.bytes(&model.platt.a.to_bits().to_le_bytes());
         h.bytes(&model.platt.b.to_bits().to_le_bytes());
         model.version = format!("{}-{:016x}", params.kind.code(), h.0);
@@ -418,6 +458,11 @@ impl RiskModel {
 
     pub fn platt(&self) -> Platt {
         self.platt
+    }
+
+    /// Seconds the learner took to fit (standardising and fitting; not feature building or calibration).
+    pub fn fit_seconds(&self) -> f64 {
+        self.fit_seconds
     }
 
     /// Rows and victims the learner was fitted on.
