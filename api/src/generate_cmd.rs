@@ -25,9 +25,20 @@ impl DistrictSink for DirSink {
 }
 
 /// Runs the command.
-pub fn run(out: &Path, residents: u32, weeks: u32, seed: u64, truth_weeks: u32, quiet: bool) -> anyhow::Result<()> {
+pub fn run(
+    out: &Path,
+    residents: u32,
+    weeks: u32,
+    seed: u64,
+    truth_weeks: u32,
+    incidence: Option<f64>,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let mut config = Config::new(residents, weeks, seed);
     config.truth_weeks = truth_weeks.min(weeks);
+    if let Some(rate) = incidence {
+        config.rates.incidence_per_10k_year = rate;
+    }
     let config = config.validate().context("invalid generate options")?;
     fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(u64::from(residents)) };
