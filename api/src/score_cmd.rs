@@ -638,6 +638,7 @@ pub fn evaluate(
         "k_per_week": e.k, "precision_at_k": e.precision_at_k, "recall_at_k": e.recall_at_k, "brier": e.brier,
         "calibration_error": e.calibration_error, "reliability": reliability, "selection_rates": selection,
         "train_seconds": train_seconds, "fit_seconds": model.fit_seconds(),
+        "fit_rows": model.fit_size().0, "fit_victims": model.fit_size().1,
     }))
 }
 
