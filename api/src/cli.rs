@@ -326,15 +326,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::progress::init_logging();
             let kind = analytics::ModelKind::parse(&model)?;
             let store = crate::store::Store::open_existing(&cli.data_dir)?;
-            let v = crate::score_cmd::evaluate(
-                &store,
-                &from,
-                &to,
-                kind,
-                k,
-                areas.as_deref(),
-                export_features.as_deref(),
-            )?;
+            let v =
+                crate::score_cmd::evaluate(&store, &from, &to, kind, k, areas.as_deref(), export_features.as_deref())?;
             if let Some(path) = svg {
                 std::fs::write(&path, crate::score_cmd::reliability_svg(&v))
                     .with_context(|| format!("cannot write {}", path.display()))?;

@@ -84,9 +84,14 @@ pub fn load_data(store: &Store) -> anyhow::Result<RiskData> {
 
 /// Phone numbers of the multi-report clusters of the latest `fanzha clusters run`, each with the time it became
 /// known: the later of the first member report naming it and the cluster's second report (a cluster needs two
-/// linked reports to exist). Empty when no run exists.
+/// linked reports to exist). Hubs the run held apart (bank hotlines, 96110, …) are not gang numbers. Empty when
+/// no run exists.
 pub fn gang_numbers(store: &Store) -> anyhow::Result<Vec<GangNumber>> {
     let c = store.conn();
+    let mut stmt = c.prepare(
+        "SELECT key FROM gang_hubs WHERE overridden = 0 AND gang_run_id = (SELECT MAX(gang_run_id) FROM gang_runs)",
+    )?;
+    let hubs: HashSet<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let mut stmt = c.prepare(
         "SELECT m.cluster_id, r.reported_at, r.phones FROM gang_members m JOIN reports r ON r.report_id = m.report_id
          WHERE m.gang_run_id = (SELECT MAX(gang_run_id) FROM gang_runs)",
@@ -101,7 +106,12 @@ pub fn gang_numbers(store: &Store) -> anyhow::Result<Vec<GangNumber>> {
         reports.sort();
         let formed = reports[1].0;
         for (at, phones) in &reports {
-            out.extend(phone_list(phones).into_iter().map(|phone| GangNumber { phone, known_at: (*at).max(formed) }));
+            out.extend(
+                phone_list(phones)
+                    .into_iter()
+                    .filter(|p| !hubs.contains(p))
+                    .map(|phone| GangNumber { phone, known_at: (*at).max(formed) }),
+            );
         }
     }
     Ok(out)

@@ -509,10 +509,8 @@ pub(crate) mod tests {
         let span = weeks * WEEK;
         // A third of the scam numbers belong to gang clusters, each known from its own week on.
         for k in (0..60u64).step_by(3) {
-            data.gang_numbers.push(GangNumber {
-                phone: scam(k),
-                known_at: start.start() + (k as i64 % weeks.max(1)) * WEEK + 3600,
-            });
+            data.gang_numbers
+                .push(GangNumber { phone: scam(k), known_at: start.start() + (k as i64 % weeks.max(1)) * WEEK + 3600 });
         }
         for _ in 0..residents * weeks as usize / 3 {
             let r = next(residents as u64) as usize;

@@ -9,6 +9,7 @@ mod features;
 mod input;
 mod metrics;
 mod model;
+mod newton;
 mod week;
 
 pub use area::{

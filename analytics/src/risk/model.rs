@@ -3,7 +3,6 @@
 
 use linfa::prelude::*;
 use linfa_ensemble::{EnsembleLearner, EnsembleLearnerParams};
-use linfa_logistic::LogisticRegression;
 use linfa_trees::DecisionTree;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 use rand::SeedableRng;
@@ -12,12 +11,14 @@ use rand_chacha::ChaCha8Rng;
 use super::calibrate::Platt;
 use super::error::RiskError;
 use super::features::{FEATURES, FeatureBuilder, N_FEATURES, WeekFeatures};
+use super::newton;
 use super::week::IsoWeek;
 
 /// Which learner to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ModelKind {
-    /// L2-regularised logistic regression (linfa-logistic): explainable, the default.
+    /// L2-regularised logistic regression (Newton's method, the objective of linfa-logistic and scikit-learn):
+    /// explainable, the default.
     Logistic,
     /// Random forest of CART trees (linfa-ensemble, bootstrap rows and a feature subset per tree): the challenger.
     Forest,
@@ -283,15 +284,8 @@ impl RiskModel {
         let z = (&x - &mean) / &sd;
         let learner = match params.kind {
             ModelKind::Logistic => {
-                let y: Array1<bool> = labels.iter().copied().collect();
-                let fitted = LogisticRegression::default()
-                    .alpha(params.l2)
-                    .max_iterations(200)
-                    .fit(&Dataset::new(z, y))
-                    .map_err(|e| RiskError::Fit { model: "logistic", message: e.to_string() })?;
-                // The "positive" class of linfa is the larger label: `true`. Guard against that changing.
-                let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
-                Learner::Logistic { coef: fitted.params().mapv(|c| sign * c), intercept: sign * fitted.intercept() }
+                let fitted = newton::fit(&z, &labels, params.l2)?;
+                Learner::Logistic { coef: fitted.coef, intercept: fitted.intercept }
             }
             ModelKind::Forest => {
                 let y: Array1<usize> = labels.iter().map(|&l| usize::from(l)).collect();

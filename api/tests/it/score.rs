@@ -210,13 +210,22 @@ fn gang_numbers_come_from_the_latest_cluster_run_and_evaluate_exports_the_same_r
     for g in &gang {
         assert!(member_times.contains(&g.known_at), "{g:?}");
         assert!(g.known_at >= earliest_second, "{g:?} known before any cluster had two reports");
-        assert!(g.phone.starts_with("tel:+"), "{g:?}");
+        assert!(g.phone.starts_with("tel:+"), "{g:?}: hubs such as bank hotlines are not gang numbers");
     }
     // The export: the fitting rows and every evaluated resident-week, with the gang columns; and the scores.
     let export = src.path().join("export");
     let (ok, out, err) = run(
         data.path(),
-        &["evaluate", "--from", "2026-W22", "--to", "2026-W25", "--json", "--export-features", export.to_str().unwrap()],
+        &[
+            "evaluate",
+            "--from",
+            "2026-W22",
+            "--to",
+            "2026-W25",
+            "--json",
+            "--export-features",
+            export.to_str().unwrap(),
+        ],
     );
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
