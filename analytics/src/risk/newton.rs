@@ -189,13 +189,13 @@ mod tests {
         for (row, &label) in x.rows().into_iter().zip(&y) {
             let z = row.dot(&m.coef) + m.intercept;
             let r = sigmoid(z) - f64::from(u8::from(label));
-            for j in 0..p {
-                grad[j] += r * row[j];
+            for (g, v) in grad.iter_mut().zip(row.iter()) {
+                *g += r * v;
             }
             grad[p] += r;
         }
-        for j in 0..p {
-            grad[j] += m.coef[j];
+        for (g, c) in grad.iter_mut().zip(m.coef.iter()) {
+            *g += c;
         }
         assert!(grad.iter().all(|g| g.abs() < 1e-5), "{grad:?}");
         // A stronger penalty shrinks the coefficients.
