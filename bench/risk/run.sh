@@ -6,6 +6,7 @@
 #
 # Usage: bench/risk/run.sh [residents] [incidence per 10k a year] [seed]     (defaults 100000 150 5)
 # Env: BENCH_OUT (default bench/out/risk), FANZHA_BIN (default: build and use target/release/fanzha),
+#      REUSE=1 (keep an existing $BENCH_OUT/data district: only evaluate and compare),
 #      PYTHON (default /work/venv-bench/bin/python; needs pandas, numpy, scipy, scikit-learn, lightgbm).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,12 +24,16 @@ fi
 # 52 weeks from 2025-12-01 (2025-W49): the generator writes truth for the last 8, 2026-W41..2026-W48.
 FROM=2026-W41
 TO=2026-W48
-rm -rf "$out" && mkdir -p "$out"
 t() { /usr/bin/time -f "%e s wall, %M KiB peak: $*" "$@"; }
-t "$bin" --quiet generate --out "$out/district" --residents "$RESIDENTS" --weeks 52 --seed "$SEED" \
-    --incidence "$INCIDENCE" 2>>"$out/times.txt"
-t "$bin" --quiet ingest "$out/district" --data-dir "$out/data" >/dev/null 2>>"$out/times.txt"
-t "$bin" --quiet clusters run --data-dir "$out/data" >/dev/null 2>>"$out/times.txt"
+if [[ ${REUSE:-0} == 1 && -d $out/data ]]; then
+    rm -rf "$out/export" "$out/times.txt" # REUSE=1: keep the generated, ingested and clustered district
+else
+    rm -rf "$out" && mkdir -p "$out"
+    t "$bin" --quiet generate --out "$out/district" --residents "$RESIDENTS" --weeks 52 --seed "$SEED" \
+        --incidence "$INCIDENCE" 2>>"$out/times.txt"
+    t "$bin" --quiet ingest "$out/district" --data-dir "$out/data" >/dev/null 2>>"$out/times.txt"
+    t "$bin" --quiet clusters run --data-dir "$out/data" >/dev/null 2>>"$out/times.txt"
+fi
 for model in logistic forest; do
     t "$bin" --quiet evaluate --data-dir "$out/data" --from "$FROM" --to "$TO" --model "$model" --k 300 --json \
         --export-features "$out/export" >"$out/eval-$model.json" 2>>"$out/times.txt"

@@ -57,6 +57,10 @@ pub struct TrainParams {
     pub calibration_weeks: i64,
     /// Share of non-victim resident-weeks kept for fitting (all victims are kept); calibration undoes the shift.
     pub negative_rate: f64,
+    /// Upper bound on the expected number of non-victim rows kept: the rate is lowered to
+    /// `max_negatives / (residents × fit weeks)` when that is smaller, so fitting time stays bounded as the
+    /// district grows (1,000,000 residents × 26 weeks at 5% would be 1.3 million rows).
+    pub max_negatives: usize,
     /// L2 penalty of the logistic regression.
     pub l2: f64,
     pub trees: usize,
@@ -65,13 +69,15 @@ pub struct TrainParams {
 }
 
 impl TrainParams {
-    /// Documented defaults: 26 fit weeks, 8 calibration weeks, 5% of negatives, L2 1.0, 40 trees of depth 8, seed 1.
+    /// Documented defaults: 26 fit weeks, 8 calibration weeks, 5% of negatives (at most 250,000), L2 1.0, 40 trees
+    /// of depth 8, seed 1.
     pub fn new(kind: ModelKind) -> TrainParams {
         TrainParams {
             kind,
             fit_weeks: 26,
             calibration_weeks: 8,
             negative_rate: 0.05,
+            max_negatives: 250_000,
             l2: 1.0,
             trees: 40,
             max_depth: 8,
@@ -92,6 +98,9 @@ impl TrainParams {
         }
         if !(self.l2.is_finite() && self.l2 >= 0.0) {
             return bad("l2", self.l2.to_string(), "must be finite and ≥ 0");
+        }
+        if self.max_negatives == 0 {
+            return bad("max_negatives", "0".into(), "must be at least 1");
         }
         if self.trees == 0 || self.max_depth == 0 {
             return bad("trees/max_depth", format!("{}/{}", self.trees, self.max_depth), "must be at least 1");
@@ -203,7 +212,9 @@ impl FitSample {
             });
         }
         // Fitting rows: all victims, a deterministic sample of the others.
-        let threshold = (params.negative_rate * u64::MAX as f64) as u64;
+        let cap = params.max_negatives as f64 / (builder.resident_ids().len() as f64 * fit_weeks as f64);
+        let rate = params.negative_rate.min(cap);
+        let threshold = (rate * u64::MAX as f64) as u64;
         let mut flat: Vec<f64> = Vec::new();
         let mut labels: Vec<bool> = Vec::new();
         let mut kept = Vec::new();
@@ -216,7 +227,7 @@ impl FitSample {
                 .enumerate()
                 .filter(|&(r, &victim)| {
                     victim
-                        || params.negative_rate >= 1.0
+                        || rate >= 1.0
                         || mix(params.seed ^ mix((r as u64) << 20 ^ (week.start() as u64))) < threshold
                 })
                 .map(|(r, _)| r)
@@ -561,6 +572,28 @@ mod tests {
         let scored = m.score_week(&feats);
         assert!(scored.iter().all(|(p, r)| (0.0..=1.0).contains(p) && r.len() <= 3));
         assert!(m.coefficients().is_none());
+    }
+
+    #[test]
+    fn the_negative_cap_bounds_the_fitting_rows_and_keeps_every_victim() {
+        let (data, target) = setup();
+        let b = FeatureBuilder::new(&data).unwrap();
+        let params = small(ModelKind::Logistic);
+        let full = FitSample::draw(&b, target, &params).unwrap();
+        let capped = FitSample::draw(&b, target, &TrainParams { max_negatives: 200, ..params.clone() }).unwrap();
+        let victims = |s: &FitSample| s.labels.iter().filter(|&&l| l).count();
+        assert_eq!(victims(&capped), victims(&full));
+        let negatives = capped.labels.len() - victims(&capped);
+        // 400 residents × 12 weeks at 50% would be ~2,400; the cap asks for 200 in expectation.
+        assert!((120..=280).contains(&negatives), "{negatives}");
+        assert!(full.labels.len() - victims(&full) > 2_000);
+        // Each exported row is the builder's own row for that resident and week.
+        for (i, &(week, r)) in capped.rows.iter().enumerate().step_by(17) {
+            assert_eq!(capped.x.row(i), b.features(week).x.row(r));
+            assert_eq!(capped.labels[i], b.labels(week)[r]);
+        }
+        let e = RiskModel::train(&b, target, &TrainParams { max_negatives: 0, ..params });
+        assert!(matches!(e, Err(RiskError::InvalidParameter { name: "max_negatives", .. })));
     }
 
     #[test]
