@@ -2,10 +2,9 @@
 //! point-in-time features, a time-based split, Platt calibration, a model version string and reason codes.
 
 use linfa::prelude::*;
-use linfa_ensemble::{EnsembleLearner, EnsembleLearnerParams};
 use linfa_trees::DecisionTree;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::calibrate::Platt;
@@ -20,7 +19,8 @@ pub enum ModelKind {
     /// L2-regularised logistic regression (Newton's method, the objective of linfa-logistic and scikit-learn):
     /// explainable, the default.
     Logistic,
-    /// Random forest of CART trees (linfa-ensemble, bootstrap rows and a feature subset per tree): the challenger.
+    /// Random forest of linfa CART trees (bootstrap rows and a feature subset per tree, leaf values = victim share):
+    /// the challenger.
     Forest,
 }
 
@@ -113,7 +113,43 @@ impl TrainParams {
 #[derive(Debug, Clone)]
 enum Learner {
     Logistic { coef: Array1<f64>, intercept: f64 },
-    Forest { trees: Vec<DecisionTree<f64, usize>>, features: Vec<Vec<usize>> },
+    Forest { trees: Vec<Vec<Node>> },
+}
+
+/// One node of a fitted tree, flattened: a split on a standardised feature, or a
+/// leaf holding the victim share of the fitting rows that reach it. `value <= threshold` goes left, as linfa splits
+/// its rows while fitting.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Node {
+    feature: usize,
+    threshold: f64,
+    left: usize,
+    right: usize,
+    leaf: bool,
+    value: f64,
+}
+
+/// Flattens a linfa tree (fitted on the feature subset `feats`) into nodes indexed by the full feature list.
+fn flatten(node: &linfa_trees::TreeNode<f64, usize>, feats: &[usize], out: &mut Vec<Node>) -> usize {
+    let at = out.len();
+    out.push(Node { feature: 0, threshold: 0.0, left: 0, right: 0, leaf: true, value: 0.0 });
+    let children = node.children();
+    if let (false, [Some(l), Some(r)]) = (node.is_leaf(), children.as_slice()) {
+        let (j, threshold, _) = node.split();
+        let left = flatten(l, feats, out);
+        let right = flatten(r, feats, out);
+        out[at] = Node { feature: feats.get(j).copied().unwrap_or(j), threshold, left, right, leaf: false, value: 0.0 };
+    }
+    at
+}
+
+/// The leaf a standardised row falls in.
+fn leaf_of(tree: &[Node], row: ArrayView1<'_, f64>) -> usize {
+    let mut i = 0;
+    while !tree[i].leaf {
+        i = if row[tree[i].feature] <= tree[i].threshold { tree[i].left } else { tree[i].right };
+    }
+    i
 }
 
 /// One reason code: a feature that raised the resident's score, with its labels.
@@ -299,16 +335,42 @@ impl RiskModel {
                 Learner::Logistic { coef: fitted.coef, intercept: fitted.intercept }
             }
             ModelKind::Forest => {
-                let y: Array1<usize> = labels.iter().map(|&l| usize::from(l)).collect();
-                let rng = ChaCha8Rng::seed_from_u64(params.seed);
-                let tree = DecisionTree::<f64, usize>::params().max_depth(Some(params.max_depth)).min_weight_leaf(5.0);
-                let forest: EnsembleLearner<DecisionTree<f64, usize>> = EnsembleLearnerParams::new_fixed_rng(tree, rng)
-                    .ensemble_size(params.trees)
-                    .bootstrap_proportion(1.0)
-                    .feature_proportion(0.6)
-                    .fit(&Dataset::new(z, y))
-                    .map_err(|e| RiskError::Fit { model: "forest", message: e.to_string() })?;
-                Learner::Forest { trees: forest.models, features: forest.model_features }
+                // Bagging done here (bootstrap rows, a feature subset without replacement per tree), each tree a
+                // linfa CART. linfa picks a leaf's class in hash-map order on a tie and then prunes sibling leaves
+                // of equal class, so equal class weights made trees differ from run to run: victims weigh
+                // 1 + 2⁻¹⁰ (exact in f32), which leaves no ties in nodes under 1,024 victims. Leaf values are the
+                // victim share of all fitting rows reaching the leaf (a "probability forest").
+                let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+                let tree_params =
+                    DecisionTree::<f64, usize>::params().max_depth(Some(params.max_depth)).min_weight_leaf(5.0);
+                let n = labels.len();
+                let n_sub = ((N_FEATURES as f64 * 0.6).ceil() as usize).clamp(1, N_FEATURES);
+                let mut trees = Vec::with_capacity(params.trees);
+                for _ in 0..params.trees {
+                    let rows: Vec<usize> = (0..n).map(|_| rng.gen_range(0..n)).collect();
+                    let mut feats = rand::seq::index::sample(&mut rng, N_FEATURES, n_sub).into_vec();
+                    feats.sort_unstable();
+                    let sub = z.select(Axis(0), &rows).select(Axis(1), &feats);
+                    let y: Array1<usize> = rows.iter().map(|&r| usize::from(labels[r])).collect();
+                    let w: Array1<f32> =
+                        rows.iter().map(|&r| if labels[r] { 1.0 + 1.0 / 1024.0 } else { 1.0 }).collect();
+                    let tree = tree_params
+                        .fit(&Dataset::new(sub, y).with_weights(w))
+                        .map_err(|e| RiskError::Fit { model: "forest", message: e.to_string() })?;
+                    let mut nodes = Vec::new();
+                    flatten(tree.root_node(), &feats, &mut nodes);
+                    let mut counts = vec![(0.0f64, 0.0f64); nodes.len()];
+                    for (row, &victim) in z.rows().into_iter().zip(&labels) {
+                        let c = &mut counts[leaf_of(&nodes, row)];
+                        c.0 += f64::from(u8::from(victim));
+                        c.1 += 1.0;
+                    }
+                    for (node, (pos, n)) in nodes.iter_mut().zip(counts) {
+                        node.value = (pos + 0.5) / (n + 1.0);
+                    }
+                    trees.push(nodes);
+                }
+                Learner::Forest { trees }
             }
         };
         let mut model = RiskModel {
@@ -359,22 +421,20 @@ impl RiskModel {
         Ok(model)
     }
 
-    /// Raw (uncalibrated) scores: the linear predictor, or the logit of the smoothed forest vote share.
+    /// Raw (uncalibrated) scores: the linear predictor, or the logit of the mean leaf victim share of the forest.
     fn raw_scores(&self, x: &Array2<f64>) -> Vec<f64> {
         let z = (x - &self.mean) / &self.sd;
         match &self.learner {
             Learner::Logistic { coef, intercept } => z.dot(coef).mapv(|v| v + intercept).to_vec(),
-            Learner::Forest { trees, features } => {
-                let mut votes = vec![0.0f64; x.nrows()];
-                for (tree, feats) in trees.iter().zip(features) {
-                    let sub = z.select(Axis(1), feats);
-                    let pred: Array1<usize> = tree.predict(&sub);
-                    for (v, p) in votes.iter_mut().zip(pred.iter()) {
-                        *v += *p as f64;
-                    }
-                }
-                let t = trees.len() as f64;
-                votes.iter().map(|v| ((v + 0.5) / (t - v + 0.5)).ln()).collect()
+            Learner::Forest { trees } => {
+                let t = trees.len().max(1) as f64;
+                z.rows()
+                    .into_iter()
+                    .map(|row| {
+                        let p = trees.iter().map(|tree| tree[leaf_of(tree, row)].value).sum::<f64>() / t;
+                        (p / (1.0 - p)).ln()
+                    })
+                    .collect()
             }
         }
     }
@@ -569,6 +629,12 @@ mod tests {
         let m = RiskModel::train(&b, target, &small(ModelKind::Forest)).unwrap();
         assert!(m.version().starts_with("forest-"));
         let feats = b.features(target);
+        // Deterministic: linfa breaks leaf-class ties in hash-map order, so leaf values are computed here.
+        for _ in 0..3 {
+            let again = RiskModel::train(&b, target, &small(ModelKind::Forest)).unwrap();
+            assert_eq!(again.version(), m.version());
+            assert_eq!(again.score(&feats.x), m.score(&feats.x));
+        }
         let scored = m.score_week(&feats);
         assert!(scored.iter().all(|(p, r)| (0.0..=1.0).contains(p) && r.len() <= 3));
         assert!(m.coefficients().is_none());
