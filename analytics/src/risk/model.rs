@@ -3,7 +3,7 @@
 
 use linfa::prelude::*;
 use linfa_trees::DecisionTree;
-use ndarray::{Array1, Array2, ArrayView1, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -143,13 +143,32 @@ fn flatten(node: &linfa_trees::TreeNode<f64, usize>, feats: &[usize], out: &mut 
     at
 }
 
+/// The child of an inner node a standardised row goes to.
+fn next(node: &Node, row: ArrayView1<'_, f64>) -> usize {
+    if row[node.feature] <= node.threshold { node.left } else { node.right }
+}
+
 /// The leaf a standardised row falls in.
 fn leaf_of(tree: &[Node], row: ArrayView1<'_, f64>) -> usize {
     let mut i = 0;
     while !tree[i].leaf {
-        i = if row[tree[i].feature] <= tree[i].threshold { tree[i].left } else { tree[i].right };
+        i = next(&tree[i], row);
     }
     i
+}
+
+/// Runs `f` over row chunks of `z` on the available cores (at most 8 threads), concatenating the results in order.
+fn par_rows<T: Send>(z: &Array2<f64>, f: impl Fn(ArrayView2<'_, f64>) -> Vec<T> + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || z.nrows() < 20_000 {
+        return f(z.view());
+    }
+    let chunk = z.nrows().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = z.axis_chunks_iter(Axis(0), chunk).map(|part| scope.spawn(move || f(part))).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 /// One reason code: a feature that raised the resident's score, with its labels.
@@ -158,7 +177,7 @@ pub struct Reason {
     pub feature: &'static str,
     pub zh: &'static str,
     pub en: &'static str,
-    /// Contribution to the raw score (logit units for logistic; vote share for the forest).
+    /// Contribution to the raw score (logit units for logistic; mean leaf victim share for the forest).
     pub contribution: f64,
 }
 
@@ -359,11 +378,18 @@ impl RiskModel {
                         .map_err(|e| RiskError::Fit { model: "forest", message: e.to_string() })?;
                     let mut nodes = Vec::new();
                     flatten(tree.root_node(), &feats, &mut nodes);
+                    // Every node on a row's path counts it (inner values serve the reason codes).
                     let mut counts = vec![(0.0f64, 0.0f64); nodes.len()];
                     for (row, &victim) in z.rows().into_iter().zip(&labels) {
-                        let c = &mut counts[leaf_of(&nodes, row)];
-                        c.0 += f64::from(u8::from(victim));
-                        c.1 += 1.0;
+                        let mut i = 0;
+                        loop {
+                            counts[i].0 += f64::from(u8::from(victim));
+                            counts[i].1 += 1.0;
+                            if nodes[i].leaf {
+                                break;
+                            }
+                            i = next(&nodes[i], row);
+                        }
                     }
                     for (node, (pos, n)) in nodes.iter_mut().zip(counts) {
                         node.value = (pos + 0.5) / (n + 1.0);
@@ -428,13 +454,15 @@ impl RiskModel {
             Learner::Logistic { coef, intercept } => z.dot(coef).mapv(|v| v + intercept).to_vec(),
             Learner::Forest { trees } => {
                 let t = trees.len().max(1) as f64;
-                z.rows()
-                    .into_iter()
-                    .map(|row| {
-                        let p = trees.iter().map(|tree| tree[leaf_of(tree, row)].value).sum::<f64>() / t;
-                        (p / (1.0 - p)).ln()
-                    })
-                    .collect()
+                par_rows(&z, |part| {
+                    part.rows()
+                        .into_iter()
+                        .map(|row| {
+                            let p = trees.iter().map(|tree| tree[leaf_of(tree, row)].value).sum::<f64>() / t;
+                            (p / (1.0 - p)).ln()
+                        })
+                        .collect()
+                })
             }
         }
     }
@@ -453,25 +481,41 @@ impl RiskModel {
 
     /// The top three features that raised each resident's raw score, largest first (fewer if fewer raised it).
     ///
-    /// Logistic: coefficient × standardised value. Forest: the drop in raw score when the feature is set to its
-    /// training mean (a one-at-a-time occlusion).
+    /// Logistic: coefficient × standardised value. Forest: path contributions (Saabas), the change in leaf victim
+    /// share credited to each split's feature, averaged over the trees.
     pub fn reasons(&self, x: &Array2<f64>) -> Vec<Vec<Reason>> {
-        let contributions: Array2<f64> = match &self.learner {
-            Learner::Logistic { coef, .. } => ((x - &self.mean) / &self.sd) * coef,
-            Learner::Forest { .. } => {
-                let base = self.raw_scores(x);
-                let mut c = Array2::zeros(x.raw_dim());
-                for j in 0..N_FEATURES {
-                    let mut moved = x.clone();
-                    moved.column_mut(j).fill(self.mean[j]);
-                    for (i, s) in self.raw_scores(&moved).into_iter().enumerate() {
-                        c[[i, j]] = base[i] - s;
-                    }
-                }
-                c
-            }
-        };
+        let contributions = self.contributions(x);
         contributions.outer_iter().zip(x.outer_iter()).map(|(c, row)| self.top_three(c, row)).collect()
+    }
+
+    /// Every feature's contribution for every row (see [`RiskModel::reasons`]).
+    fn contributions(&self, x: &Array2<f64>) -> Array2<f64> {
+        match &self.learner {
+            Learner::Logistic { coef, .. } => ((x - &self.mean) / &self.sd) * coef,
+            Learner::Forest { trees } => {
+                // Path contributions (Saabas): along each tree's path, the change in victim share at every split
+                // is credited to the split's feature; averaged over the trees they sum to the row's mean leaf
+                // share minus the mean root share.
+                let z = (x - &self.mean) / &self.sd;
+                let t = trees.len().max(1) as f64;
+                let flat = par_rows(&z, |part| {
+                    let mut out = vec![0.0; part.nrows() * N_FEATURES];
+                    for (r, row) in part.rows().into_iter().enumerate() {
+                        let c = &mut out[r * N_FEATURES..(r + 1) * N_FEATURES];
+                        for tree in trees {
+                            let mut i = 0;
+                            while !tree[i].leaf {
+                                let child = next(&tree[i], row);
+                                c[tree[i].feature] += (tree[child].value - tree[i].value) / t;
+                                i = child;
+                            }
+                        }
+                    }
+                    out
+                });
+                Array2::from_shape_vec(x.raw_dim(), flat).unwrap_or_else(|_| Array2::zeros(x.raw_dim()))
+            }
+        }
     }
 
     fn top_three(&self, c: ArrayView1<f64>, row: ArrayView1<f64>) -> Vec<Reason> {
@@ -637,7 +681,26 @@ mod tests {
         }
         let scored = m.score_week(&feats);
         assert!(scored.iter().all(|(p, r)| (0.0..=1.0).contains(p) && r.len() <= 3));
+        assert!(scored.iter().any(|(_, r)| !r.is_empty()));
         assert!(m.coefficients().is_none());
+        // Path contributions add up: mean root share + Σ contributions = mean leaf share = sigmoid(raw score).
+        let Learner::Forest { trees } = &m.learner else { panic!("a forest") };
+        let root = trees.iter().map(|t| t[0].value).sum::<f64>() / trees.len() as f64;
+        let c = m.contributions(&feats.x);
+        for (row, raw) in c.outer_iter().zip(m.raw_scores(&feats.x)) {
+            let share = 1.0 / (1.0 + (-raw).exp());
+            assert!((root + row.sum() - share).abs() < 1e-9, "{} vs {share}", root + row.sum());
+        }
+        // Many rows are split over threads and come back in order.
+        let big = ndarray::concatenate(Axis(0), &vec![feats.x.view(); 60]).unwrap();
+        let small_scores = m.raw_scores(&feats.x);
+        let big_scores = m.raw_scores(&big);
+        assert_eq!(big_scores.len(), 60 * small_scores.len());
+        assert!(big_scores.chunks(small_scores.len()).all(|c| c == small_scores.as_slice()));
+        let cb = m.contributions(&big);
+        let n = feats.x.nrows();
+        assert_eq!(cb.rows().into_iter().take(n).collect::<Vec<_>>(), c.rows().into_iter().collect::<Vec<_>>());
+        assert_eq!(cb.rows().into_iter().skip(59 * n).collect::<Vec<_>>(), c.rows().into_iter().collect::<Vec<_>>());
     }
 
     #[test]
