@@ -474,9 +474,46 @@ impl RiskModel {
 
     /// Scores a week and explains each score: the model must have been trained for this week or earlier.
     pub fn score_week(&self, feats: &WeekFeatures) -> Vec<(f64, Vec<Reason>)> {
-        let scores = self.score(&feats.x);
-        let reasons = self.reasons(&feats.x);
-        scores.into_iter().zip(reasons).collect()
+        let (raw, contributions) = match &self.learner {
+            // One pass over the trees for both (the same sums as `raw_scores`, so the same scores).
+            Learner::Forest { trees } => self.forest_pass(trees, &feats.x),
+            Learner::Logistic { .. } => (self.raw_scores(&feats.x), self.contributions(&feats.x)),
+        };
+        raw.into_iter()
+            .zip(contributions.outer_iter().zip(feats.x.outer_iter()))
+            .map(|(s, (c, row))| (self.platt.apply(s), self.top_three(c, row)))
+            .collect()
+    }
+
+    /// Forest raw scores and path contributions (Saabas): along each tree's path, the change in victim share at
+    /// every split is credited to the split's feature; averaged over the trees they sum to the row's mean leaf
+    /// share minus the mean root share.
+    fn forest_pass(&self, trees: &[Vec<Node>], x: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+        let z = (x - &self.mean) / &self.sd;
+        let t = trees.len().max(1) as f64;
+        let rows = par_rows(&z, |part| {
+            part.rows()
+                .into_iter()
+                .map(|row| {
+                    let mut c = [0.0; N_FEATURES];
+                    let mut leaves = 0.0;
+                    for tree in trees {
+                        let mut i = 0;
+                        while !tree[i].leaf {
+                            let child = next(&tree[i], row);
+                            c[tree[i].feature] += (tree[child].value - tree[i].value) / t;
+                            i = child;
+                        }
+                        leaves += tree[i].value;
+                    }
+                    let p = leaves / t;
+                    ((p / (1.0 - p)).ln(), c)
+                })
+                .collect()
+        });
+        let raw = rows.iter().map(|r| r.0).collect();
+        let flat: Vec<f64> = rows.iter().flat_map(|r| r.1).collect();
+        (raw, Array2::from_shape_vec(x.raw_dim(), flat).unwrap_or_else(|_| Array2::zeros(x.raw_dim())))
     }
 
     /// The top three features that raised each resident's raw score, largest first (fewer if fewer raised it).
@@ -492,29 +529,7 @@ impl RiskModel {
     fn contributions(&self, x: &Array2<f64>) -> Array2<f64> {
         match &self.learner {
             Learner::Logistic { coef, .. } => ((x - &self.mean) / &self.sd) * coef,
-            Learner::Forest { trees } => {
-                // Path contributions (Saabas): along each tree's path, the change in victim share at every split
-                // is credited to the split's feature; averaged over the trees they sum to the row's mean leaf
-                // share minus the mean root share.
-                let z = (x - &self.mean) / &self.sd;
-                let t = trees.len().max(1) as f64;
-                let flat = par_rows(&z, |part| {
-                    let mut out = vec![0.0; part.nrows() * N_FEATURES];
-                    for (r, row) in part.rows().into_iter().enumerate() {
-                        let c = &mut out[r * N_FEATURES..(r + 1) * N_FEATURES];
-                        for tree in trees {
-                            let mut i = 0;
-                            while !tree[i].leaf {
-                                let child = next(&tree[i], row);
-                                c[tree[i].feature] += (tree[child].value - tree[i].value) / t;
-                                i = child;
-                            }
-                        }
-                    }
-                    out
-                });
-                Array2::from_shape_vec(x.raw_dim(), flat).unwrap_or_else(|_| Array2::zeros(x.raw_dim()))
-            }
+            Learner::Forest { trees } => self.forest_pass(trees, x).1,
         }
     }
 
@@ -682,6 +697,8 @@ mod tests {
         let scored = m.score_week(&feats);
         assert!(scored.iter().all(|(p, r)| (0.0..=1.0).contains(p) && r.len() <= 3));
         assert!(scored.iter().any(|(_, r)| !r.is_empty()));
+        assert_eq!(scored.iter().map(|s| s.0).collect::<Vec<_>>(), m.score(&feats.x), "one pass, same scores");
+        assert_eq!(scored.iter().map(|s| s.1.clone()).collect::<Vec<_>>(), m.reasons(&feats.x));
         assert!(m.coefficients().is_none());
         // Path contributions add up: mean root share + Σ contributions = mean leaf share = sigmoid(raw score).
         let Learner::Forest { trees } = &m.learner else { panic!("a forest") };
