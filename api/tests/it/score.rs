@@ -60,6 +60,10 @@ fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
     let (ok, out, err) = run(data.path(), &["score", "--week", "2026-W26", "--model", "forest"]);
     assert!(ok, "{err}");
     assert!(out.contains("snapshot 2 written") && out.contains("forest-"), "{out}");
+    // The forest is deterministic too: a re-run (a new process) is a no-op.
+    let (ok, out, err) = run(data.path(), &["score", "--week", "2026-W26", "--model", "forest"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("snapshot 2 for 2026-W26") && out.contains("no-op"), "{out}");
     let after: Vec<(String, f64)> = c
         .prepare("SELECT resident_id, score FROM risk_scores WHERE snapshot_id = 1 ORDER BY resident_id")
         .unwrap()
