@@ -667,6 +667,14 @@ pub fn render_evaluation(v: &serde_json::Value) -> String {
     let _ = writeln!(s, "resident-weeks {} · victims {}", v["resident_weeks"], v["victims"]);
     let _ = writeln!(
         s,
+        "fitted on {} rows ({} victims) · train {:.2}s (learner fit {:.2}s)",
+        v["fit_rows"],
+        v["fit_victims"],
+        v["train_seconds"].as_f64().unwrap_or(0.0),
+        v["fit_seconds"].as_f64().unwrap_or(0.0)
+    );
+    let _ = writeln!(
+        s,
         "ROC-AUC {} · PR-AUC {} · Brier {} · calibration error (ECE, 10 bins) {}",
         f("roc_auc"),
         f("pr_auc"),

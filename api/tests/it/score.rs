@@ -252,4 +252,9 @@ fn gang_numbers_come_from_the_latest_cluster_run_and_evaluate_exports_the_same_r
     assert!(rows.iter().any(|r| r[gang_col].parse::<f64>().unwrap() > 0.0), "some gang exposure is exported");
     let scores = std::fs::read_to_string(export.join("scores-logistic.csv")).unwrap();
     assert_eq!(scores.lines().count(), 1 + 4 * 4000);
+    let (ok, out, err) = run(data.path(), &["evaluate", "--from", "2026-W22", "--to", "2026-W25", "--model", "forest"]);
+    assert!(ok, "{err}");
+    // The forest fits on its balanced subsample: fewer rows than the logistic, the same victims.
+    let victims = v["fit_victims"].as_u64().unwrap();
+    assert!(out.contains(&format!("rows ({victims} victims) · train")) && out.contains("learner fit"), "{out}");
 }
