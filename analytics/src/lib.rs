@@ -73,9 +73,9 @@ pub use money::{
 };
 pub use risk::{
     AreaCase, AreaInput, AreaParams, AreaReport, AreaRow, COMMUNITY_WEEKS, ContactInput, Evaluation, FEATURES,
-    FeatureBuilder, FeatureSpec, Grouping, IsoWeek, ModelKind, N_FEATURES, OUTREACH_HALF_LIFE_DAYS, OutreachInput,
-    Platt, Reason, ReliabilityBin, ResidentInput, RiskData, RiskError, RiskModel, SelectionRate, TrainParams,
-    VICTIM_RECENCY_WEEKS, VictimReport, WARNING_LAG, WeekFeatures, area_week, benjamini_hochberg, brier, calibration,
-    channel_weight, data_digest, deciles, eb_smooth, evaluate, getis_ord_gi_star, normal_two_sided_p, phone_key,
-    poisson_upper_tail, pr_auc, precision_at_k, roc_auc, spearman,
+    FeatureBuilder, FeatureSpec, FitSample, GangNumber, Grouping, IsoWeek, ModelKind, N_FEATURES,
+    OUTREACH_HALF_LIFE_DAYS, OutreachInput, Platt, Reason, ReliabilityBin, ResidentInput, RiskData, RiskError,
+    RiskModel, SelectionRate, TrainParams, VICTIM_RECENCY_WEEKS, VictimReport, WARNING_LAG, WeekFeatures, area_week,
+    benjamini_hochberg, brier, calibration, channel_weight, data_digest, deciles, eb_smooth, evaluate,
+    getis_ord_gi_star, normal_two_sided_p, phone_key, poisson_upper_tail, pr_auc, precision_at_k, roc_auc, spearman,
 };

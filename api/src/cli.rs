@@ -44,6 +44,9 @@ pub enum Command {
         /// Number of final weeks for which truth/resident_risk.csv is written.
         #[arg(long, default_value_t = 8)]
         truth_weeks: u32,
+        /// 万人发案率: local fraud cases per 10,000 residents a year (default: the generator's domain rate).
+        #[arg(long)]
+        incidence: Option<f64>,
     },
     /// Validate an interchange folder and load its good rows into the store.
     Ingest {
@@ -140,6 +143,10 @@ pub enum Command {
         /// Also write the reliability curve as an SVG plot to this file.
         #[arg(long)]
         svg: Option<PathBuf>,
+        /// Also write the fitting rows and the evaluated resident-weeks (features, label; `features.csv`) and this
+        /// model's scores (`scores-<model>.csv`) into this folder, for outside benchmarks (bench/risk).
+        #[arg(long)]
+        export_features: Option<PathBuf>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -244,8 +251,8 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Generate { out, residents, weeks, seed, truth_weeks } => {
-            crate::generate_cmd::run(&out, residents, weeks, seed, truth_weeks, cli.quiet)?;
+        Command::Generate { out, residents, weeks, seed, truth_weeks, incidence } => {
+            crate::generate_cmd::run(&out, residents, weeks, seed, truth_weeks, incidence, cli.quiet)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest { dir } => {
@@ -320,11 +327,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Evaluate { from, to, model, k, areas, svg, json } => {
+        Command::Evaluate { from, to, model, k, areas, svg, export_features, json } => {
             crate::progress::init_logging();
             let kind = analytics::ModelKind::parse(&model)?;
             let store = crate::store::Store::open_existing(&cli.data_dir)?;
-            let v = crate::score_cmd::evaluate(&store, &from, &to, kind, k, areas.as_deref())?;
+            let v =
+                crate::score_cmd::evaluate(&store, &from, &to, kind, k, areas.as_deref(), export_features.as_deref())?;
             if let Some(path) = svg {
                 std::fs::write(&path, crate::score_cmd::reliability_svg(&v))
                     .with_context(|| format!("cannot write {}", path.display()))?;

@@ -25,9 +25,20 @@ impl DistrictSink for DirSink {
 }
 
 /// Runs the command.
-pub fn run(out: &Path, residents: u32, weeks: u32, seed: u64, truth_weeks: u32, quiet: bool) -> anyhow::Result<()> {
+pub fn run(
+    out: &Path,
+    residents: u32,
+    weeks: u32,
+    seed: u64,
+    truth_weeks: u32,
+    incidence: Option<f64>,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let mut config = Config::new(residents, weeks, seed);
     config.truth_weeks = truth_weeks.min(weeks);
+    if let Some(rate) = incidence {
+        config.rates.incidence_per_10k_year = rate;
+    }
     let config = config.validate().context("invalid generate options")?;
     fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(u64::from(residents)) };
@@ -77,13 +88,20 @@ mod tests {
     fn writes_the_interchange_files_and_truth_into_a_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("district");
-        run(&out, 300, 3, 9, 2, true).unwrap();
+        run(&out, 300, 3, 9, 2, None, true).unwrap();
         for f in ["residents.csv", "reports.csv", "transfers.csv", "areas.csv", "adjacency.csv", "truth/README.md"] {
             assert!(out.join(f).is_file(), "{f} missing");
         }
         let risk = fs::read_to_string(out.join("truth/resident_risk.csv")).unwrap();
         assert_eq!(risk.lines().count(), 1 + 300 * 2);
-        let err = run(&out, 0, 3, 9, 2, true).unwrap_err();
+        let err = run(&out, 0, 3, 9, 2, None, true).unwrap_err();
         assert!(format!("{err:#}").contains("residents"), "{err:#}");
+        // --incidence: a raised rate gives more reports; an impossible one is refused by name.
+        let reports = |dir: &Path| fs::read_to_string(dir.join("reports.csv")).unwrap().lines().count();
+        let high = dir.path().join("high");
+        run(&high, 300, 3, 9, 2, Some(200.0), true).unwrap();
+        assert!(reports(&high) > reports(&out), "{} vs {}", reports(&high), reports(&out));
+        let err = run(&high, 300, 3, 9, 2, Some(-1.0), true).unwrap_err();
+        assert!(format!("{err:#}").contains("incidence_per_10k_year"), "{err:#}");
     }
 }

@@ -24,7 +24,7 @@ pub fn run(input: &Input, data_dir: &Path, quiet: bool) -> anyhow::Result<Ingest
         Input::Synthetic { residents, weeks, seed } => {
             let dir = data_dir.join(format!("synthetic-r{residents}-w{weeks}-s{seed}"));
             // Deterministic: regenerating gives the same bytes, so an interrupted run is simply redone.
-            crate::generate_cmd::run(&dir, *residents, *weeks, *seed, (*weeks).min(8), quiet)?;
+            crate::generate_cmd::run(&dir, *residents, *weeks, *seed, (*weeks).min(8), None, quiet)?;
             dir
         }
     };

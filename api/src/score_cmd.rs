@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use analytics::{
-    ContactInput, FeatureBuilder, IsoWeek, ModelKind, OutreachInput, ResidentInput, RiskData, RiskModel, TrainParams,
-    VictimReport, data_digest, deciles, phone_key,
+    ContactInput, FEATURES, FeatureBuilder, FitSample, GangNumber, IsoWeek, ModelKind, OutreachInput, ResidentInput,
+    RiskData, RiskModel, TrainParams, VictimReport, data_digest, deciles, phone_key,
 };
 use anyhow::{Context, bail};
 use datasets::{Outcome, OutreachChannel};
@@ -78,7 +78,43 @@ pub fn load_data(store: &Store) -> anyhow::Result<RiskData> {
             holdout: r.get::<_, Option<i64>>(4)?.unwrap_or(0) != 0,
         });
     }
+    data.gang_numbers = gang_numbers(store)?;
     Ok(data)
+}
+
+/// Phone numbers of the multi-report clusters of the latest `fanzha clusters run`, each with the time it became
+/// known: the later of the first member report naming it and the cluster's second report (a cluster needs two
+/// linked reports to exist). Hubs the run held apart (bank hotlines, 96110, …) are not gang numbers. Empty when
+/// no run exists.
+pub fn gang_numbers(store: &Store) -> anyhow::Result<Vec<GangNumber>> {
+    let c = store.conn();
+    let mut stmt = c.prepare(
+        "SELECT key FROM gang_hubs WHERE overridden = 0 AND gang_run_id = (SELECT MAX(gang_run_id) FROM gang_runs)",
+    )?;
+    let hubs: HashSet<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt = c.prepare(
+        "SELECT m.cluster_id, r.reported_at, r.phones FROM gang_members m JOIN reports r ON r.report_id = m.report_id
+         WHERE m.gang_run_id = (SELECT MAX(gang_run_id) FROM gang_runs)",
+    )?;
+    let mut clusters: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        clusters.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?));
+    }
+    let mut out = Vec::new();
+    for mut reports in clusters.into_values().filter(|r| r.len() >= 2) {
+        reports.sort();
+        let formed = reports[1].0;
+        for (at, phones) in &reports {
+            out.extend(
+                phone_list(phones)
+                    .into_iter()
+                    .filter(|p| !hubs.contains(p))
+                    .map(|phone| GangNumber { phone, known_at: (*at).max(formed) }),
+            );
+        }
+    }
+    Ok(out)
 }
 
 /// What `fanzha score` did.
@@ -95,6 +131,21 @@ pub struct ScoreReport {
     pub calibrate_from: String,
     pub fit_rows: usize,
     pub fit_victims: usize,
+    /// Wall-clock seconds per phase.
+    pub seconds: ScoreTimings,
+}
+
+/// Where `fanzha score`'s time goes (wall-clock seconds).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ScoreTimings {
+    /// Reading the inputs from the store and indexing them (`FeatureBuilder::new`).
+    pub load: f64,
+    /// Drawing the fitting rows, fitting and calibrating the model.
+    pub train: f64,
+    /// The week's features, calibrated scores and reason codes for every resident: the pure scoring part.
+    pub score: f64,
+    /// Ranks, deciles and the snapshot written to the store.
+    pub write: f64,
 }
 
 impl ScoreReport {
@@ -124,6 +175,12 @@ impl ScoreReport {
             self.week,
             self.week
         );
+        let t = &self.seconds;
+        let _ = writeln!(
+            s,
+            "time: load {:.2}s, train {:.2}s, score {:.2}s, write {:.2}s",
+            t.load, t.train, t.score, t.write
+        );
         s
     }
 }
@@ -131,11 +188,18 @@ impl ScoreReport {
 /// Trains a model for `week` on the store's data and writes an immutable snapshot (no-op if it already exists).
 pub fn score(store: &Store, week: &str, kind: ModelKind, now: i64) -> anyhow::Result<ScoreReport> {
     let week = IsoWeek::parse(week)?;
+    let mut seconds = ScoreTimings::default();
+    let clock = std::time::Instant::now();
     let data = load_data(store)?;
     let builder = FeatureBuilder::new(&data)?;
+    drop(data);
+    seconds.load = clock.elapsed().as_secs_f64();
+    let clock = std::time::Instant::now();
     let params = TrainParams::new(kind);
     let model =
         RiskModel::train(&builder, week, &params).with_context(|| format!("cannot train a model for {week}"))?;
+    seconds.train = clock.elapsed().as_secs_f64();
+    let clock = std::time::Instant::now();
     let feats = builder.features(week);
     let ids = builder.resident_ids();
     let digest = data_digest(ids, &feats);
@@ -151,6 +215,7 @@ pub fn score(store: &Store, week: &str, kind: ModelKind, now: i64) -> anyhow::Re
         calibrate_from: model.calibrate_from().to_string(),
         fit_rows,
         fit_victims,
+        seconds,
     };
     let c = store.conn();
     let existing: Option<i64> = c
@@ -163,9 +228,12 @@ pub fn score(store: &Store, week: &str, kind: ModelKind, now: i64) -> anyhow::Re
     if let Some(id) = existing {
         report.snapshot_id = id;
         report.unchanged = true;
+        report.seconds.score = clock.elapsed().as_secs_f64();
         return Ok(report);
     }
     let scored = model.score_week(&feats);
+    report.seconds.score = clock.elapsed().as_secs_f64();
+    let clock = std::time::Instant::now();
     let scores: Vec<f64> = scored.iter().map(|s| s.0).collect();
     let dec = deciles(&scores);
     let mut order: Vec<usize> = (0..scores.len()).collect();
@@ -237,6 +305,7 @@ pub fn score(store: &Store, week: &str, kind: ModelKind, now: i64) -> anyhow::Re
     }
     tx.commit()?;
     report.snapshot_id = snapshot;
+    report.seconds.write = clock.elapsed().as_secs_f64();
     Ok(report)
 }
 
@@ -458,8 +527,65 @@ pub fn read_urban_rural(path: &std::path::Path) -> anyhow::Result<HashMap<String
     Ok(out)
 }
 
+/// Writes the benchmark export of an evaluation into `dir`: `features.csv` (the rows the model was fitted on,
+/// split `fit`, and every resident-week of `[from, to]`, split `test`; columns resident_id, week, split, the
+/// features in [`FEATURES`] order, label) and `scores-<model>.csv` (resident_id, week, score of the test rows).
+fn export_features(
+    dir: &std::path::Path,
+    builder: &FeatureBuilder,
+    model: &RiskModel,
+    sample: &FitSample,
+    from: IsoWeek,
+    to: IsoWeek,
+) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create export folder {}", dir.display()))?;
+    let features_path = dir.join("features.csv");
+    let scores_path = dir.join(format!("scores-{}.csv", model.kind().code()));
+    let open = |p: &std::path::Path| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+        Ok(std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ))
+    };
+    let (mut f, mut sc) = (open(&features_path)?, open(&scores_path)?);
+    let names: Vec<&str> = FEATURES.iter().map(|f| f.name).collect();
+    writeln!(f, "resident_id,week,split,{},label", names.join(","))?;
+    writeln!(sc, "resident_id,week,score")?;
+    let ids = builder.resident_ids();
+    let mut line = String::new();
+    let mut row = |f: &mut std::io::BufWriter<std::fs::File>, id: &str, week: IsoWeek, split: &str, x: &[f64], y| {
+        line.clear();
+        let _ = write!(line, "{id},{week},{split}");
+        for v in x {
+            let _ = write!(line, ",{v}");
+        }
+        let _ = writeln!(line, ",{}", u8::from(y));
+        f.write_all(line.as_bytes())
+    };
+    for (i, &(week, r)) in sample.rows.iter().enumerate() {
+        let x = sample.x.row(i);
+        row(&mut f, &ids[r], week, "fit", x.as_slice().unwrap_or(&x.to_vec()), sample.labels[i])?;
+    }
+    for w in 0..=from.weeks_until(to) {
+        let week = from.plus(w);
+        let feats = builder.features(week);
+        let labels = builder.labels(week);
+        let scores = model.score(&feats.x);
+        for (r, id) in ids.iter().enumerate() {
+            let x = feats.x.row(r);
+            row(&mut f, id, week, "test", x.as_slice().unwrap_or(&x.to_vec()), labels[r])?;
+            writeln!(sc, "{id},{week},{}", scores[r])?;
+        }
+    }
+    f.flush().with_context(|| format!("cannot write {}", features_path.display()))?;
+    sc.flush().with_context(|| format!("cannot write {}", scores_path.display()))?;
+    Ok(())
+}
+
 /// `fanzha evaluate`: trains a model for `from` (data before it only) and evaluates it on `[from, to]`; with an
 /// areas file, selection rates are also reported by urban/rural (`unknown` for communities it does not list).
+/// With `export`, also writes the feature matrix and the scores for outside benchmarks (see [`export_features`]).
 pub fn evaluate(
     store: &Store,
     from: &str,
@@ -467,6 +593,7 @@ pub fn evaluate(
     kind: ModelKind,
     k: usize,
     areas: Option<&std::path::Path>,
+    export: Option<&std::path::Path>,
 ) -> anyhow::Result<serde_json::Value> {
     let (from, to) = (IsoWeek::parse(from)?, IsoWeek::parse(to)?);
     if to < from {
@@ -474,8 +601,15 @@ pub fn evaluate(
     }
     let data = load_data(store)?;
     let builder = FeatureBuilder::new(&data)?;
-    let model = RiskModel::train(&builder, from, &TrainParams::new(kind))
-        .with_context(|| format!("cannot train a model for {from}"))?;
+    let params = TrainParams::new(kind);
+    let clock = std::time::Instant::now();
+    let model =
+        RiskModel::train(&builder, from, &params).with_context(|| format!("cannot train a model for {from}"))?;
+    let train_seconds = clock.elapsed().as_secs_f64();
+    if let Some(dir) = export {
+        let sample = FitSample::draw(&builder, from, &params)?;
+        export_features(dir, &builder, &model, &sample, from, to)?;
+    }
     let urban_rural: Option<Vec<String>> = match areas {
         Some(path) => {
             let map = read_urban_rural(path)?;
@@ -513,6 +647,8 @@ pub fn evaluate(
         "resident_weeks": e.rows, "victims": e.victims, "roc_auc": e.roc_auc, "pr_auc": e.pr_auc,
         "k_per_week": e.k, "precision_at_k": e.precision_at_k, "recall_at_k": e.recall_at_k, "brier": e.brier,
         "calibration_error": e.calibration_error, "reliability": reliability, "selection_rates": selection,
+        "train_seconds": train_seconds, "fit_seconds": model.fit_seconds(),
+        "fit_rows": model.fit_size().0, "fit_victims": model.fit_size().1,
     }))
 }
 
@@ -529,6 +665,14 @@ pub fn render_evaluation(v: &serde_json::Value) -> String {
         v["trained_on"].as_str().unwrap_or("")
     );
     let _ = writeln!(s, "resident-weeks {} · victims {}", v["resident_weeks"], v["victims"]);
+    let _ = writeln!(
+        s,
+        "fitted on {} rows ({} victims) · train {:.2}s (learner fit {:.2}s)",
+        v["fit_rows"],
+        v["fit_victims"],
+        v["train_seconds"].as_f64().unwrap_or(0.0),
+        v["fit_seconds"].as_f64().unwrap_or(0.0)
+    );
     let _ = writeln!(
         s,
         "ROC-AUC {} · PR-AUC {} · Brier {} · calibration error (ECE, 10 bins) {}",

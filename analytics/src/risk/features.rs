@@ -34,7 +34,7 @@ const fn spec(
 }
 
 /// The features, in column order.
-pub const FEATURES: [FeatureSpec; 15] = [
+pub const FEATURES: [FeatureSpec; 18] = [
     spec("age_18_40", "年龄18–40岁", "aged 18–40", "年龄不在18–40岁", "not aged 18–40"),
     spec("age_41_59", "年龄41–59岁", "aged 41–59", "年龄不在41–59岁", "not aged 41–59"),
     spec("age_60_69", "年龄60–69岁", "aged 60–69", "年龄不在60–69岁", "not aged 60–69"),
@@ -98,6 +98,21 @@ pub const FEATURES: [FeatureSpec; 15] = [
         "所在社区近期发案率低",
         "low recent incidence in the community",
     ),
+    spec(
+        "gang_contacts_7d",
+        "近7天接到诈骗团伙号码来电/短信",
+        "calls or texts from gang-cluster numbers (7 days)",
+        "近7天无团伙号码联系",
+        "no gang-cluster numbers (7 days)",
+    ),
+    spec(
+        "gang_contacts_30d",
+        "近30天接到诈骗团伙号码来电/短信",
+        "calls or texts from gang-cluster numbers (30 days)",
+        "近30天无团伙号码联系",
+        "no gang-cluster numbers (30 days)",
+    ),
+    spec("has_phone", "登记有手机号码", "has a phone on file", "未登记手机号码", "no phone on file"),
 ];
 
 /// Number of features.
@@ -146,10 +161,13 @@ pub struct FeatureBuilder {
     community_pop: Vec<f64>,
     lives_alone: Vec<bool>,
     app: Vec<bool>,
+    has_phone: Vec<bool>,
     /// Per resident: (time, other phone id) of contacts with a phone outside the residents', sorted by time.
     contacts: Vec<Vec<(i64, u32)>>,
     /// Per phone id: when it first appeared in a report (`i64::MAX` if never).
     first_reported: Vec<i64>,
+    /// Per phone id: when it became known as a gang-cluster number (`i64::MAX` if never).
+    gang_known: Vec<i64>,
     /// Per phone id: not a mainland number (`tel:+` but not `tel:+86`).
     overseas: Vec<bool>,
     /// Per resident: report times naming the resident as victim, sorted.
@@ -248,6 +266,13 @@ impl FeatureBuilder {
                 local_reports.push((rep.reported_at, c));
             }
         }
+        let mut gang_known = vec![i64::MAX; phones.len()];
+        for g in &data.gang_numbers {
+            if let Some(&id) = phone_ids.get(g.phone.as_str()) {
+                let slot = &mut gang_known[id as usize];
+                *slot = (*slot).min(g.known_at);
+            }
+        }
         for list in &mut victim_times {
             list.sort_unstable();
         }
@@ -281,6 +306,8 @@ impl FeatureBuilder {
             app: data.residents.iter().map(|r| r.antifraud_app == Some(true)).collect(),
             contacts,
             first_reported,
+            gang_known,
+            has_phone: data.residents.iter().map(|r| !r.phones.is_empty()).collect(),
             overseas,
             victim_times,
             outreach,
@@ -367,6 +394,18 @@ impl FeatureBuilder {
         WeekFeatures { week, cutoff, x }
     }
 
+    /// The features of some residents (row indices) for `week`, flattened row-major (`rows.len() × N_FEATURES`).
+    /// Same values as the matching rows of [`FeatureBuilder::features`]. Rows out of range are skipped.
+    pub fn features_of(&self, week: IsoWeek, rows: &[usize]) -> Vec<f64> {
+        let cutoff = week.start();
+        let rates = self.community_rates(cutoff);
+        let mut flat = Vec::with_capacity(rows.len() * N_FEATURES);
+        for &r in rows.iter().filter(|&&r| r < self.ids.len()) {
+            flat.extend_from_slice(&self.row(r, week, cutoff, rates[self.community_of[r]]));
+        }
+        flat
+    }
+
     /// One resident's features; `cutoff` = `week.start()`.
     fn row(&self, r: usize, week: IsoWeek, cutoff: i64, community_rate: f64) -> [f64; N_FEATURES] {
         let band = self.age_band(r, week);
@@ -385,16 +424,24 @@ impl FeatureBuilder {
         let list = &self.contacts[r];
         let hi = list.partition_point(|&(t, _)| t < cutoff);
         let lo30 = list.partition_point(|&(t, _)| t < cutoff - 30 * DAY);
-        let (mut f7, mut f30, mut overseas, mut external) = (0.0, 0.0, 0.0, 0.0);
+        let (mut f7, mut f30, mut overseas, mut external, mut g7, mut g30) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         for &(t, id) in &list[lo30..hi] {
             external += 1.0;
+            let recent = t >= cutoff - 7 * DAY;
             if self.overseas[id as usize] {
                 overseas += 1.0;
             }
             if self.first_reported[id as usize] < cutoff {
                 f30 += 1.0;
-                if t >= cutoff - 7 * DAY {
+                if recent {
                     f7 += 1.0;
+                }
+            }
+            // A gang number counts only once its cluster made it known, before the cutoff.
+            if self.gang_known[id as usize] < cutoff {
+                g30 += 1.0;
+                if recent {
+                    g7 += 1.0;
                 }
             }
         }
@@ -425,6 +472,9 @@ impl FeatureBuilder {
             flag(self.app[r]),
             decayed,
             community_rate,
+            f64::ln_1p(g7),
+            f64::ln_1p(g30),
+            flag(self.has_phone[r]),
         ]
     }
 }
@@ -432,7 +482,7 @@ impl FeatureBuilder {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::risk::input::{ContactInput, OutreachInput, ResidentInput, VictimReport};
+    use crate::risk::input::{ContactInput, GangNumber, OutreachInput, ResidentInput, VictimReport};
 
     /// A small district with pseudo-random contacts, reports and outreach over `weeks` weeks from `start`.
     pub(crate) fn toy_data(residents: usize, start: IsoWeek, weeks: i64, seed: u64) -> RiskData {
@@ -457,6 +507,11 @@ pub(crate) mod tests {
             if k.is_multiple_of(5) { format!("tel:+855{k:08}") } else { format!("tel:+86170{k:08}") }
         };
         let span = weeks * WEEK;
+        // A third of the scam numbers belong to gang clusters, each known from its own week on.
+        for k in (0..60u64).step_by(3) {
+            data.gang_numbers
+                .push(GangNumber { phone: scam(k), known_at: start.start() + (k as i64 % weeks.max(1)) * WEEK + 3600 });
+        }
         for _ in 0..residents * weeks as usize / 3 {
             let r = next(residents as u64) as usize;
             let at = start.start() + next(span as u64) as i64;
@@ -501,6 +556,7 @@ pub(crate) mod tests {
             reports: data.reports.iter().filter(|r| r.reported_at < cutoff).cloned().collect(),
             contacts: data.contacts.iter().filter(|c| c.at < cutoff).cloned().collect(),
             outreach: data.outreach.iter().filter(|o| o.at < cutoff).cloned().collect(),
+            gang_numbers: data.gang_numbers.iter().filter(|g| g.known_at < cutoff).cloned().collect(),
         }
     }
 
@@ -556,11 +612,16 @@ pub(crate) mod tests {
             ],
             contacts: vec![ContactInput { from_phone: caller, to_phone: "tel:+8613800000001".into(), at: t0 - 3600 }],
             outreach: vec![],
+            // The caller's gang cluster is known from the middle of the week only.
+            gang_numbers: vec![GangNumber { phone: "tel:+8617000000009".into(), known_at: t0 + 3 * DAY }],
         };
         let b = FeatureBuilder::new(&data).unwrap();
         let col = |name: &str| FEATURES.iter().position(|f| f.name == name).unwrap();
         let x = b.features(week).x;
         assert_eq!(x[[0, col("flagged_contacts_7d")]], 0.0);
+        assert_eq!(x[[0, col("gang_contacts_7d")]], 0.0, "the gang number becomes known during the week");
+        assert_eq!(x[[0, col("gang_contacts_30d")]], 0.0);
+        assert_eq!(x[[0, col("has_phone")]], 1.0);
         assert_eq!(x[[0, col("prior_victim")]], 0.0);
         assert_eq!(x[[0, col("external_contacts_30d")]], 2f64.ln());
         assert_eq!(x[[0, col("age_70_plus")]], 1.0);
@@ -569,8 +630,33 @@ pub(crate) mod tests {
         let x = b.features(week.plus(1)).x;
         assert_eq!(x[[0, col("flagged_contacts_7d")]], 0.0, "the contact is 8 days old");
         assert_eq!(x[[0, col("flagged_contacts_30d")]], 2f64.ln());
+        assert_eq!(x[[0, col("gang_contacts_30d")]], 2f64.ln());
+        assert_eq!(x[[0, col("gang_contacts_7d")]], 0.0);
         assert_eq!(x[[0, col("prior_victim")]], 1.0);
         assert_eq!(b.labels(week.plus(1)), vec![false]);
+    }
+
+    #[test]
+    fn gang_numbers_count_only_once_known_and_are_used() {
+        let start = IsoWeek::parse("2026-W01").unwrap();
+        let data = toy_data(300, start, 20, 7);
+        let with = FeatureBuilder::new(&data).unwrap();
+        let without = FeatureBuilder::new(&RiskData { gang_numbers: vec![], ..data.clone() }).unwrap();
+        let j = FEATURES.iter().position(|f| f.name == "gang_contacts_30d").unwrap();
+        let week = start.plus(15);
+        let (a, b) = (with.features(week).x, without.features(week).x);
+        assert!(a.column(j).iter().any(|&v| v > 0.0), "gang exposure is seen");
+        assert!(b.column(j).iter().all(|&v| v == 0.0));
+        // Exposure never exceeds all exposure to reported-or-not outside numbers.
+        let ext = FEATURES.iter().position(|f| f.name == "external_contacts_30d").unwrap();
+        assert!(a.rows().into_iter().all(|r| r[j] <= r[ext]));
+        // Moving every gang number's known time to just after the cutoff removes it from that week.
+        let mut late = data.clone();
+        for g in &mut late.gang_numbers {
+            g.known_at = g.known_at.max(week.start());
+        }
+        let late = FeatureBuilder::new(&late).unwrap();
+        assert!(late.features(week).x.column(j).iter().all(|&v| v == 0.0));
     }
 
     #[test]

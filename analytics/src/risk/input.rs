@@ -48,6 +48,16 @@ pub struct OutreachInput {
     pub holdout: bool,
 }
 
+/// A phone number of a gang cluster (from the latest clustering run), and when it became known as one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GangNumber {
+    /// Canonical phone key.
+    pub phone: String,
+    /// Epoch seconds from which the number counts as a gang number: the caller decides (the edge uses the later
+    /// of the report naming it and the cluster's second report, see `docs/risk-features.md`).
+    pub known_at: i64,
+}
+
 /// Everything the feature builder reads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RiskData {
@@ -55,6 +65,8 @@ pub struct RiskData {
     pub reports: Vec<VictimReport>,
     pub contacts: Vec<ContactInput>,
     pub outreach: Vec<OutreachInput>,
+    /// Numbers of gang clusters with the time each became known (empty when no clustering run exists).
+    pub gang_numbers: Vec<GangNumber>,
 }
 
 /// Canonical phone key, or the trimmed raw text when it does not parse (it then matches only itself).

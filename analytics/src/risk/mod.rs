@@ -9,6 +9,7 @@ mod features;
 mod input;
 mod metrics;
 mod model;
+mod newton;
 mod week;
 
 pub use area::{
@@ -22,7 +23,7 @@ pub use features::{
     COMMUNITY_WEEKS, FEATURES, FeatureBuilder, FeatureSpec, N_FEATURES, OUTREACH_HALF_LIFE_DAYS, VICTIM_RECENCY_WEEKS,
     WARNING_LAG, WeekFeatures, channel_weight,
 };
-pub use input::{ContactInput, OutreachInput, ResidentInput, RiskData, VictimReport, phone_key};
+pub use input::{ContactInput, GangNumber, OutreachInput, ResidentInput, RiskData, VictimReport, phone_key};
 pub use metrics::{ReliabilityBin, brier, calibration, pr_auc, precision_at_k, roc_auc, spearman};
-pub use model::{ModelKind, Reason, RiskModel, TrainParams, data_digest, deciles};
+pub use model::{FitSample, ModelKind, Reason, RiskModel, TrainParams, data_digest, deciles};
 pub use week::IsoWeek;

@@ -2,24 +2,25 @@
 //! point-in-time features, a time-based split, Platt calibration, a model version string and reason codes.
 
 use linfa::prelude::*;
-use linfa_ensemble::{EnsembleLearner, EnsembleLearnerParams};
-use linfa_logistic::LogisticRegression;
 use linfa_trees::DecisionTree;
-use ndarray::{Array1, Array2, ArrayView1, Axis};
-use rand::SeedableRng;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::calibrate::Platt;
 use super::error::RiskError;
 use super::features::{FEATURES, FeatureBuilder, N_FEATURES, WeekFeatures};
+use super::newton;
 use super::week::IsoWeek;
 
 /// Which learner to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ModelKind {
-    /// L2-regularised logistic regression (linfa-logistic): explainable, the default.
+    /// L2-regularised logistic regression (Newton's method, the objective of linfa-logistic and scikit-learn):
+    /// explainable, the default.
     Logistic,
-    /// Random forest of CART trees (linfa-ensemble, bootstrap rows and a feature subset per tree): the challenger.
+    /// Random forest of linfa CART trees (bootstrap rows and a feature subset per tree, leaf values = victim share):
+    /// the challenger.
     Forest,
 }
 
@@ -56,6 +57,10 @@ pub struct TrainParams {
     pub calibration_weeks: i64,
     /// Share of non-victim resident-weeks kept for fitting (all victims are kept); calibration undoes the shift.
     pub negative_rate: f64,
+    /// Upper bound on the expected number of non-victim rows kept: the rate is lowered to
+    /// `max_negatives / (residents × fit weeks)` when that is smaller, so fitting time stays bounded as the
+    /// district grows (1,000,000 residents × 26 weeks at 5% would be 1.3 million rows).
+    pub max_negatives: usize,
     /// L2 penalty of the logistic regression.
     pub l2: f64,
     pub trees: usize,
@@ -64,13 +69,15 @@ pub struct TrainParams {
 }
 
 impl TrainParams {
-    /// Documented defaults: 26 fit weeks, 8 calibration weeks, 5% of negatives, L2 1.0, 40 trees of depth 8, seed 1.
+    /// Documented defaults: 26 fit weeks, 8 calibration weeks, 5% of negatives (at most 250,000), L2 1.0, 40 trees
+    /// of depth 8, seed 1.
     pub fn new(kind: ModelKind) -> TrainParams {
         TrainParams {
             kind,
             fit_weeks: 26,
             calibration_weeks: 8,
             negative_rate: 0.05,
+            max_negatives: 250_000,
             l2: 1.0,
             trees: 40,
             max_depth: 8,
@@ -92,6 +99,9 @@ impl TrainParams {
         if !(self.l2.is_finite() && self.l2 >= 0.0) {
             return bad("l2", self.l2.to_string(), "must be finite and ≥ 0");
         }
+        if self.max_negatives == 0 {
+            return bad("max_negatives", "0".into(), "must be at least 1");
+        }
         if self.trees == 0 || self.max_depth == 0 {
             return bad("trees/max_depth", format!("{}/{}", self.trees, self.max_depth), "must be at least 1");
         }
@@ -103,7 +113,62 @@ impl TrainParams {
 #[derive(Debug, Clone)]
 enum Learner {
     Logistic { coef: Array1<f64>, intercept: f64 },
-    Forest { trees: Vec<DecisionTree<f64, usize>>, features: Vec<Vec<usize>> },
+    Forest { trees: Vec<Vec<Node>> },
+}
+
+/// One node of a fitted tree, flattened: a split on a standardised feature, or a
+/// leaf holding the victim share of the fitting rows that reach it. `value <= threshold` goes left, as linfa splits
+/// its rows while fitting.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Node {
+    feature: usize,
+    threshold: f64,
+    left: usize,
+    right: usize,
+    leaf: bool,
+    value: f64,
+}
+
+/// Flattens a linfa tree (fitted on the feature subset `feats`) into nodes indexed by the full feature list.
+fn flatten(node: &linfa_trees::TreeNode<f64, usize>, feats: &[usize], out: &mut Vec<Node>) -> usize {
+    let at = out.len();
+    out.push(Node { feature: 0, threshold: 0.0, left: 0, right: 0, leaf: true, value: 0.0 });
+    let children = node.children();
+    if let (false, [Some(l), Some(r)]) = (node.is_leaf(), children.as_slice()) {
+        let (j, threshold, _) = node.split();
+        let left = flatten(l, feats, out);
+        let right = flatten(r, feats, out);
+        out[at] = Node { feature: feats.get(j).copied().unwrap_or(j), threshold, left, right, leaf: false, value: 0.0 };
+    }
+    at
+}
+
+/// The child of an inner node a standardised row goes to.
+fn next(node: &Node, row: ArrayView1<'_, f64>) -> usize {
+    if row[node.feature] <= node.threshold { node.left } else { node.right }
+}
+
+/// The leaf a standardised row falls in.
+fn leaf_of(tree: &[Node], row: ArrayView1<'_, f64>) -> usize {
+    let mut i = 0;
+    while !tree[i].leaf {
+        i = next(&tree[i], row);
+    }
+    i
+}
+
+/// Runs `f` over row chunks of `z` on the available cores (at most 8 threads), concatenating the results in order.
+fn par_rows<T: Send>(z: &Array2<f64>, f: impl Fn(ArrayView2<'_, f64>) -> Vec<T> + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads < 2 || z.nrows() < 20_000 {
+        return f(z.view());
+    }
+    let chunk = z.nrows().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> = z.axis_chunks_iter(Axis(0), chunk).map(|part| scope.spawn(move || f(part))).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 /// One reason code: a feature that raised the resident's score, with its labels.
@@ -112,7 +177,7 @@ pub struct Reason {
     pub feature: &'static str,
     pub zh: &'static str,
     pub en: &'static str,
-    /// Contribution to the raw score (logit units for logistic; vote share for the forest).
+    /// Contribution to the raw score (logit units for logistic; mean leaf victim share for the forest).
     pub contribution: f64,
 }
 
@@ -131,6 +196,7 @@ pub struct RiskModel {
     platt: Platt,
     fit_rows: usize,
     fit_positives: usize,
+    fit_seconds: f64,
 }
 
 /// SplitMix64: a deterministic hash for negative subsampling and the version digest.
@@ -165,11 +231,25 @@ fn stddev_fix(sd: f64) -> f64 {
     if sd.is_finite() && sd > 1e-12 { sd } else { 1.0 }
 }
 
-impl RiskModel {
-    /// Trains a model to score week `target`: fits on `[target − cal − fit, target − cal)`, calibrates on
-    /// `[target − cal, target)`. Every feature row is computed with its own week's cutoff, so nothing at or after
-    /// `target` is read. Fails on a window outside the data, or a window with only one class.
-    pub fn train(builder: &FeatureBuilder, target: IsoWeek, params: &TrainParams) -> Result<RiskModel, RiskError> {
+/// The resident-weeks a model for `target` is fitted on (before the forest's balancing): every victim and a
+/// deterministic sample of the others, from the fitting window. Exported for outside benchmarks so other learners
+/// see exactly the same rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitSample {
+    pub fit_from: IsoWeek,
+    /// First calibration week (= end of the fitting window).
+    pub calibrate_from: IsoWeek,
+    /// (week, resident row) of each kept row.
+    pub rows: Vec<(IsoWeek, usize)>,
+    /// Features, one row per kept resident-week.
+    pub x: Array2<f64>,
+    pub labels: Vec<bool>,
+    digest: u64,
+}
+
+impl FitSample {
+    /// Draws the fitting rows for `target` with `params` (window and negative rate).
+    pub fn draw(builder: &FeatureBuilder, target: IsoWeek, params: &TrainParams) -> Result<FitSample, RiskError> {
         params.check()?;
         builder.check_week(target)?;
         let (first, _) = builder.report_weeks();
@@ -187,25 +267,35 @@ impl RiskModel {
             });
         }
         // Fitting rows: all victims, a deterministic sample of the others.
-        let threshold = (params.negative_rate * u64::MAX as f64) as u64;
-        let mut rows: Vec<f64> = Vec::new();
+        let cap = params.max_negatives as f64 / (builder.resident_ids().len() as f64 * fit_weeks as f64);
+        let rate = params.negative_rate.min(cap);
+        let threshold = (rate * u64::MAX as f64) as u64;
+        let mut flat: Vec<f64> = Vec::new();
         let mut labels: Vec<bool> = Vec::new();
+        let mut kept = Vec::new();
         let mut digest = Fnv::new();
         for k in 0..fit_weeks {
             let week = fit_from.plus(k);
-            let feats = builder.features(week);
             let y = builder.labels(week);
-            for (r, &victim) in y.iter().enumerate() {
-                let keep = victim
-                    || params.negative_rate >= 1.0
-                    || mix(params.seed ^ mix((r as u64) << 20 ^ (week.start() as u64))) < threshold;
-                if keep {
-                    rows.extend(feats.x.row(r).iter());
-                    labels.push(victim);
-                    digest.bytes(&[u8::from(victim)]);
-                    for v in feats.x.row(r) {
-                        digest.bytes(&v.to_bits().to_le_bytes());
-                    }
+            let rows: Vec<usize> = y
+                .iter()
+                .enumerate()
+                .filter(|&(r, &victim)| {
+                    victim
+                        || rate >= 1.0
+                        || mix(params.seed ^ mix((r as u64) << 20 ^ (week.start() as u64))) < threshold
+                })
+                .map(|(r, _)| r)
+                .collect();
+            let feats = builder.features_of(week, &rows);
+            for (i, &r) in rows.iter().enumerate() {
+                let row = &feats[i * N_FEATURES..(i + 1) * N_FEATURES];
+                flat.extend_from_slice(row);
+                labels.push(y[r]);
+                kept.push((week, r));
+                digest.bytes(&[u8::from(y[r])]);
+                for v in row {
+                    digest.bytes(&v.to_bits().to_le_bytes());
                 }
             }
         }
@@ -218,6 +308,22 @@ impl RiskModel {
                 rows: labels.len(),
             });
         }
+        let x = Array2::from_shape_vec((labels.len(), N_FEATURES), flat)
+            .map_err(|e| RiskError::Fit { model: "features", message: e.to_string() })?;
+        Ok(FitSample { fit_from, calibrate_from, rows: kept, x, labels, digest: digest.0 })
+    }
+}
+
+impl RiskModel {
+    /// Trains a model to score week `target`: fits on `[target − cal − fit, target − cal)`, calibrates on
+    /// `[target − cal, target)`. Every feature row is computed with its own week's cutoff, so nothing at or after
+    /// `target` is read. Fails on a window outside the data, or a window with only one class.
+    pub fn train(builder: &FeatureBuilder, target: IsoWeek, params: &TrainParams) -> Result<RiskModel, RiskError> {
+        let sample = FitSample::draw(builder, target, params)?;
+        let started = std::time::Instant::now();
+        let FitSample { fit_from, calibrate_from, x, labels, digest, .. } = sample;
+        let positives = labels.iter().filter(|&&l| l).count();
+        let rows: Vec<f64> = x.into_iter().collect();
         // The forest is fitted on a balanced subsample (all victims, about three non-victims each; "balanced random
         // forest", Chen, Liaw & Breiman 2004): on the rare class alone, majority-vote leaves almost never say
         // "victim" and the vote share ties nearly everyone at zero. Platt calibration restores the base rate.
@@ -244,27 +350,53 @@ impl RiskModel {
         let z = (&x - &mean) / &sd;
         let learner = match params.kind {
             ModelKind::Logistic => {
-                let y: Array1<bool> = labels.iter().copied().collect();
-                let fitted = LogisticRegression::default()
-                    .alpha(params.l2)
-                    .max_iterations(200)
-                    .fit(&Dataset::new(z, y))
-                    .map_err(|e| RiskError::Fit { model: "logistic", message: e.to_string() })?;
-                // The "positive" class of linfa is the larger label: `true`. Guard against that changing.
-                let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
-                Learner::Logistic { coef: fitted.params().mapv(|c| sign * c), intercept: sign * fitted.intercept() }
+                let fitted = newton::fit(&z, &labels, params.l2)?;
+                Learner::Logistic { coef: fitted.coef, intercept: fitted.intercept }
             }
             ModelKind::Forest => {
-                let y: Array1<usize> = labels.iter().map(|&l| usize::from(l)).collect();
-                let rng = ChaCha8Rng::seed_from_u64(params.seed);
-                let tree = DecisionTree::<f64, usize>::params().max_depth(Some(params.max_depth)).min_weight_leaf(5.0);
-                let forest: EnsembleLearner<DecisionTree<f64, usize>> = EnsembleLearnerParams::new_fixed_rng(tree, rng)
-                    .ensemble_size(params.trees)
-                    .bootstrap_proportion(1.0)
-                    .feature_proportion(0.6)
-                    .fit(&Dataset::new(z, y))
-                    .map_err(|e| RiskError::Fit { model: "forest", message: e.to_string() })?;
-                Learner::Forest { trees: forest.models, features: forest.model_features }
+                // Bagging done here (bootstrap rows, a feature subset without replacement per tree), each tree a
+                // linfa CART. linfa picks a leaf's class in hash-map order on a tie and then prunes sibling leaves
+                // of equal class, so equal class weights made trees differ from run to run: victims weigh
+                // 1 + 2⁻¹⁰ (exact in f32), which leaves no ties in nodes under 1,024 victims. Leaf values are the
+                // victim share of all fitting rows reaching the leaf (a "probability forest").
+                let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
+                let tree_params =
+                    DecisionTree::<f64, usize>::params().max_depth(Some(params.max_depth)).min_weight_leaf(5.0);
+                let n = labels.len();
+                let n_sub = ((N_FEATURES as f64 * 0.6).ceil() as usize).clamp(1, N_FEATURES);
+                let mut trees = Vec::with_capacity(params.trees);
+                for _ in 0..params.trees {
+                    let rows: Vec<usize> = (0..n).map(|_| rng.gen_range(0..n)).collect();
+                    let mut feats = rand::seq::index::sample(&mut rng, N_FEATURES, n_sub).into_vec();
+                    feats.sort_unstable();
+                    let sub = z.select(Axis(0), &rows).select(Axis(1), &feats);
+                    let y: Array1<usize> = rows.iter().map(|&r| usize::from(labels[r])).collect();
+                    let w: Array1<f32> =
+                        rows.iter().map(|&r| if labels[r] { 1.0 + 1.0 / 1024.0 } else { 1.0 }).collect();
+                    let tree = tree_params
+                        .fit(&Dataset::new(sub, y).with_weights(w))
+                        .map_err(|e| RiskError::Fit { model: "forest", message: e.to_string() })?;
+                    let mut nodes = Vec::new();
+                    flatten(tree.root_node(), &feats, &mut nodes);
+                    // Every node on a row's path counts it (inner values serve the reason codes).
+                    let mut counts = vec![(0.0f64, 0.0f64); nodes.len()];
+                    for (row, &victim) in z.rows().into_iter().zip(&labels) {
+                        let mut i = 0;
+                        loop {
+                            counts[i].0 += f64::from(u8::from(victim));
+                            counts[i].1 += 1.0;
+                            if nodes[i].leaf {
+                                break;
+                            }
+                            i = next(&nodes[i], row);
+                        }
+                    }
+                    for (node, (pos, n)) in nodes.iter_mut().zip(counts) {
+                        node.value = (pos + 0.5) / (n + 1.0);
+                    }
+                    trees.push(nodes);
+                }
+                Learner::Forest { trees }
             }
         };
         let mut model = RiskModel {
@@ -280,6 +412,7 @@ impl RiskModel {
             platt: Platt { a: 1.0, b: 0.0 },
             fit_rows: labels.len(),
             fit_positives: positives,
+            fit_seconds: started.elapsed().as_secs_f64(),
         };
         // Calibration on the held-out weeks just before the target, all residents.
         let (mut raw, mut cal_labels) = (Vec::new(), Vec::new());
@@ -307,29 +440,29 @@ impl RiskModel {
         }
         h.text(&format!("{params:?}"));
         h.text(&format!("{fit_from}..{calibrate_from}..{target}"));
-        h.bytes(&digest.0.to_le_bytes());
+        h.bytes(&digest.to_le_bytes());
         h.bytes(&model.platt.a.to_bits().to_le_bytes());
         h.bytes(&model.platt.b.to_bits().to_le_bytes());
         model.version = format!("{}-{:016x}", params.kind.code(), h.0);
         Ok(model)
     }
 
-    /// Raw (uncalibrated) scores: the linear predictor, or the logit of the smoothed forest vote share.
+    /// Raw (uncalibrated) scores: the linear predictor, or the logit of the mean leaf victim share of the forest.
     fn raw_scores(&self, x: &Array2<f64>) -> Vec<f64> {
         let z = (x - &self.mean) / &self.sd;
         match &self.learner {
             Learner::Logistic { coef, intercept } => z.dot(coef).mapv(|v| v + intercept).to_vec(),
-            Learner::Forest { trees, features } => {
-                let mut votes = vec![0.0f64; x.nrows()];
-                for (tree, feats) in trees.iter().zip(features) {
-                    let sub = z.select(Axis(1), feats);
-                    let pred: Array1<usize> = tree.predict(&sub);
-                    for (v, p) in votes.iter_mut().zip(pred.iter()) {
-                        *v += *p as f64;
-                    }
-                }
-                let t = trees.len() as f64;
-                votes.iter().map(|v| ((v + 0.5) / (t - v + 0.5)).ln()).collect()
+            Learner::Forest { trees } => {
+                let t = trees.len().max(1) as f64;
+                par_rows(&z, |part| {
+                    part.rows()
+                        .into_iter()
+                        .map(|row| {
+                            let p = trees.iter().map(|tree| tree[leaf_of(tree, row)].value).sum::<f64>() / t;
+                            (p / (1.0 - p)).ln()
+                        })
+                        .collect()
+                })
             }
         }
     }
@@ -341,32 +474,63 @@ impl RiskModel {
 
     /// Scores a week and explains each score: the model must have been trained for this week or earlier.
     pub fn score_week(&self, feats: &WeekFeatures) -> Vec<(f64, Vec<Reason>)> {
-        let scores = self.score(&feats.x);
-        let reasons = self.reasons(&feats.x);
-        scores.into_iter().zip(reasons).collect()
+        let (raw, contributions) = match &self.learner {
+            // One pass over the trees for both (the same sums as `raw_scores`, so the same scores).
+            Learner::Forest { trees } => self.forest_pass(trees, &feats.x),
+            Learner::Logistic { .. } => (self.raw_scores(&feats.x), self.contributions(&feats.x)),
+        };
+        raw.into_iter()
+            .zip(contributions.outer_iter().zip(feats.x.outer_iter()))
+            .map(|(s, (c, row))| (self.platt.apply(s), self.top_three(c, row)))
+            .collect()
+    }
+
+    /// Forest raw scores and path contributions (Saabas): along each tree's path, the change in victim share at
+    /// every split is credited to the split's feature; averaged over the trees they sum to the row's mean leaf
+    /// share minus the mean root share.
+    fn forest_pass(&self, trees: &[Vec<Node>], x: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+        let z = (x - &self.mean) / &self.sd;
+        let t = trees.len().max(1) as f64;
+        let rows = par_rows(&z, |part| {
+            part.rows()
+                .into_iter()
+                .map(|row| {
+                    let mut c = [0.0; N_FEATURES];
+                    let mut leaves = 0.0;
+                    for tree in trees {
+                        let mut i = 0;
+                        while !tree[i].leaf {
+                            let child = next(&tree[i], row);
+                            c[tree[i].feature] += (tree[child].value - tree[i].value) / t;
+                            i = child;
+                        }
+                        leaves += tree[i].value;
+                    }
+                    let p = leaves / t;
+                    ((p / (1.0 - p)).ln(), c)
+                })
+                .collect()
+        });
+        let raw = rows.iter().map(|r| r.0).collect();
+        let flat: Vec<f64> = rows.iter().flat_map(|r| r.1).collect();
+        (raw, Array2::from_shape_vec(x.raw_dim(), flat).unwrap_or_else(|_| Array2::zeros(x.raw_dim())))
     }
 
     /// The top three features that raised each resident's raw score, largest first (fewer if fewer raised it).
     ///
-    /// Logistic: coefficient × standardised value. Forest: the drop in raw score when the feature is set to its
-    /// training mean (a one-at-a-time occlusion).
+    /// Logistic: coefficient × standardised value. Forest: path contributions (Saabas), the change in leaf victim
+    /// share credited to each split's feature, averaged over the trees.
     pub fn reasons(&self, x: &Array2<f64>) -> Vec<Vec<Reason>> {
-        let contributions: Array2<f64> = match &self.learner {
-            Learner::Logistic { coef, .. } => ((x - &self.mean) / &self.sd) * coef,
-            Learner::Forest { .. } => {
-                let base = self.raw_scores(x);
-                let mut c = Array2::zeros(x.raw_dim());
-                for j in 0..N_FEATURES {
-                    let mut moved = x.clone();
-                    moved.column_mut(j).fill(self.mean[j]);
-                    for (i, s) in self.raw_scores(&moved).into_iter().enumerate() {
-                        c[[i, j]] = base[i] - s;
-                    }
-                }
-                c
-            }
-        };
+        let contributions = self.contributions(x);
         contributions.outer_iter().zip(x.outer_iter()).map(|(c, row)| self.top_three(c, row)).collect()
+    }
+
+    /// Every feature's contribution for every row (see [`RiskModel::reasons`]).
+    fn contributions(&self, x: &Array2<f64>) -> Array2<f64> {
+        match &self.learner {
+            Learner::Logistic { coef, .. } => ((x - &self.mean) / &self.sd) * coef,
+            Learner::Forest { trees } => self.forest_pass(trees, x).1,
+        }
     }
 
     fn top_three(&self, c: ArrayView1<f64>, row: ArrayView1<f64>) -> Vec<Reason> {
@@ -418,6 +582,11 @@ impl RiskModel {
 
     pub fn platt(&self) -> Platt {
         self.platt
+    }
+
+    /// Seconds the learner took to fit (standardising and fitting; not feature building or calibration).
+    pub fn fit_seconds(&self) -> f64 {
+        self.fit_seconds
     }
 
     /// Rows and victims the learner was fitted on.
@@ -519,9 +688,58 @@ mod tests {
         let m = RiskModel::train(&b, target, &small(ModelKind::Forest)).unwrap();
         assert!(m.version().starts_with("forest-"));
         let feats = b.features(target);
+        // Deterministic: linfa breaks leaf-class ties in hash-map order, so leaf values are computed here.
+        for _ in 0..3 {
+            let again = RiskModel::train(&b, target, &small(ModelKind::Forest)).unwrap();
+            assert_eq!(again.version(), m.version());
+            assert_eq!(again.score(&feats.x), m.score(&feats.x));
+        }
         let scored = m.score_week(&feats);
         assert!(scored.iter().all(|(p, r)| (0.0..=1.0).contains(p) && r.len() <= 3));
+        assert!(scored.iter().any(|(_, r)| !r.is_empty()));
+        assert_eq!(scored.iter().map(|s| s.0).collect::<Vec<_>>(), m.score(&feats.x), "one pass, same scores");
+        assert_eq!(scored.iter().map(|s| s.1.clone()).collect::<Vec<_>>(), m.reasons(&feats.x));
         assert!(m.coefficients().is_none());
+        // Path contributions add up: mean root share + Σ contributions = mean leaf share = sigmoid(raw score).
+        let Learner::Forest { trees } = &m.learner else { panic!("a forest") };
+        let root = trees.iter().map(|t| t[0].value).sum::<f64>() / trees.len() as f64;
+        let c = m.contributions(&feats.x);
+        for (row, raw) in c.outer_iter().zip(m.raw_scores(&feats.x)) {
+            let share = 1.0 / (1.0 + (-raw).exp());
+            assert!((root + row.sum() - share).abs() < 1e-9, "{} vs {share}", root + row.sum());
+        }
+        // Many rows are split over threads and come back in order.
+        let big = ndarray::concatenate(Axis(0), &vec![feats.x.view(); 60]).unwrap();
+        let small_scores = m.raw_scores(&feats.x);
+        let big_scores = m.raw_scores(&big);
+        assert_eq!(big_scores.len(), 60 * small_scores.len());
+        assert!(big_scores.chunks(small_scores.len()).all(|c| c == small_scores.as_slice()));
+        let cb = m.contributions(&big);
+        let n = feats.x.nrows();
+        assert_eq!(cb.rows().into_iter().take(n).collect::<Vec<_>>(), c.rows().into_iter().collect::<Vec<_>>());
+        assert_eq!(cb.rows().into_iter().skip(59 * n).collect::<Vec<_>>(), c.rows().into_iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_negative_cap_bounds_the_fitting_rows_and_keeps_every_victim() {
+        let (data, target) = setup();
+        let b = FeatureBuilder::new(&data).unwrap();
+        let params = small(ModelKind::Logistic);
+        let full = FitSample::draw(&b, target, &params).unwrap();
+        let capped = FitSample::draw(&b, target, &TrainParams { max_negatives: 200, ..params.clone() }).unwrap();
+        let victims = |s: &FitSample| s.labels.iter().filter(|&&l| l).count();
+        assert_eq!(victims(&capped), victims(&full));
+        let negatives = capped.labels.len() - victims(&capped);
+        // 400 residents × 12 weeks at 50% would be ~2,400; the cap asks for 200 in expectation.
+        assert!((120..=280).contains(&negatives), "{negatives}");
+        assert!(full.labels.len() - victims(&full) > 2_000);
+        // Each exported row is the builder's own row for that resident and week.
+        for (i, &(week, r)) in capped.rows.iter().enumerate().step_by(17) {
+            assert_eq!(capped.x.row(i), b.features(week).x.row(r));
+            assert_eq!(capped.labels[i], b.labels(week)[r]);
+        }
+        let e = RiskModel::train(&b, target, &TrainParams { max_negatives: 0, ..params });
+        assert!(matches!(e, Err(RiskError::InvalidParameter { name: "max_negatives", .. })));
     }
 
     #[test]

@@ -60,6 +60,10 @@ fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
     let (ok, out, err) = run(data.path(), &["score", "--week", "2026-W26", "--model", "forest"]);
     assert!(ok, "{err}");
     assert!(out.contains("snapshot 2 written") && out.contains("forest-"), "{out}");
+    // The forest is deterministic too: a re-run (a new process) is a no-op.
+    let (ok, out, err) = run(data.path(), &["score", "--week", "2026-W26", "--model", "forest"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("snapshot 2 for 2026-W26") && out.contains("no-op"), "{out}");
     let after: Vec<(String, f64)> = c
         .prepare("SELECT resident_id, score FROM risk_scores WHERE snapshot_id = 1 ORDER BY resident_id")
         .unwrap()
@@ -175,4 +179,82 @@ fn a_training_window_without_victims_is_a_clear_error() {
     assert!(!ok);
     assert!(err.contains("only one class: 0 victims"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn gang_numbers_come_from_the_latest_cluster_run_and_evaluate_exports_the_same_rows() {
+    let src = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    district(src.path(), 200.0);
+    ingest(src.path(), data.path());
+    let s = api::store::Store::open_existing(data.path()).unwrap();
+    assert!(api::score_cmd::gang_numbers(&s).unwrap().is_empty(), "no clustering run yet");
+    let (ok, _, err) = run(data.path(), &["clusters", "run"]);
+    assert!(ok, "{err}");
+    let gang = api::score_cmd::gang_numbers(&s).unwrap();
+    assert!(!gang.is_empty());
+    // Each number is known from a member report's filing time, never before its cluster's second report.
+    let c = store(data.path());
+    let member_times: std::collections::HashSet<i64> = c
+        .prepare("SELECT r.reported_at FROM gang_members m JOIN reports r ON r.report_id = m.report_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let earliest_second: i64 = c
+        .query_row(
+            "SELECT MIN(t) FROM (SELECT (SELECT r.reported_at FROM gang_members m2 JOIN reports r
+                 ON r.report_id = m2.report_id WHERE m2.cluster_id = m.cluster_id ORDER BY r.reported_at
+                 LIMIT 1 OFFSET 1) AS t FROM gang_members m GROUP BY m.cluster_id HAVING COUNT(*) >= 2)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for g in &gang {
+        assert!(member_times.contains(&g.known_at), "{g:?}");
+        assert!(g.known_at >= earliest_second, "{g:?} known before any cluster had two reports");
+        assert!(g.phone.starts_with("tel:+"), "{g:?}: hubs such as bank hotlines are not gang numbers");
+    }
+    // The export: the fitting rows and every evaluated resident-week, with the gang columns; and the scores.
+    let export = src.path().join("export");
+    let (ok, out, err) = run(
+        data.path(),
+        &[
+            "evaluate",
+            "--from",
+            "2026-W22",
+            "--to",
+            "2026-W25",
+            "--json",
+            "--export-features",
+            export.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["fit_seconds"].as_f64().unwrap() <= v["train_seconds"].as_f64().unwrap());
+    let features = std::fs::read_to_string(export.join("features.csv")).unwrap();
+    let mut lines = features.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header.len(), 3 + analytics::N_FEATURES + 1);
+    assert_eq!(header[..3], ["resident_id", "week", "split"]);
+    let gang_col = header.iter().position(|h| *h == "gang_contacts_30d").unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let fit = rows.iter().filter(|r| r[2] == "fit").count();
+    let test = rows.iter().filter(|r| r[2] == "test").count();
+    assert_eq!(fit as u64, v["fit_rows"].as_u64().unwrap());
+    assert_eq!(test, 4 * 4000);
+    let fit_victims = rows.iter().filter(|r| r[2] == "fit" && r[header.len() - 1] == "1").count();
+    assert_eq!(fit_victims as u64, v["fit_victims"].as_u64().unwrap());
+    let test_victims = rows.iter().filter(|r| r[2] == "test" && r[header.len() - 1] == "1").count();
+    assert_eq!(test_victims as u64, v["victims"].as_u64().unwrap());
+    assert!(rows.iter().any(|r| r[gang_col].parse::<f64>().unwrap() > 0.0), "some gang exposure is exported");
+    let scores = std::fs::read_to_string(export.join("scores-logistic.csv")).unwrap();
+    assert_eq!(scores.lines().count(), 1 + 4 * 4000);
+    let (ok, out, err) = run(data.path(), &["evaluate", "--from", "2026-W22", "--to", "2026-W25", "--model", "forest"]);
+    assert!(ok, "{err}");
+    // The forest fits on its balanced subsample: fewer rows than the logistic, the same victims.
+    let victims = v["fit_victims"].as_u64().unwrap();
+    assert!(out.contains(&format!("rows ({victims} victims) · train")) && out.contains("learner fit"), "{out}");
 }
