@@ -203,4 +203,40 @@ mod tests {
         assert!(shrunk.coef[0].abs() < m.coef[0].abs() / 2.0, "{shrunk:?}");
         assert!(fit(&x, &y[..10], 1.0).is_err());
     }
+
+    /// The same objective as linfa-logistic (the crate this solver replaces for speed): on one data set both land on
+    /// the same coefficients.
+    #[test]
+    fn newton_agrees_with_linfa_logistic() {
+        use linfa::prelude::*;
+        let (rows, p) = (4_000, 4);
+        let truth = [0.8, -1.2, 0.3, 0.0];
+        let mut s = 7u64;
+        let mut unif = move || {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((s >> 11) as f64) / ((1u64 << 53) as f64)
+        };
+        let mut flat = Vec::with_capacity(rows * p);
+        let mut y = Vec::with_capacity(rows);
+        for _ in 0..rows {
+            let row: Vec<f64> = (0..p).map(|_| unif() * 2.0 - 1.0).collect();
+            let z: f64 = row.iter().zip(&truth).map(|(a, c)| a * c).sum::<f64>() - 0.5;
+            y.push(unif() < sigmoid(z));
+            flat.extend(row);
+        }
+        let x = Array2::from_shape_vec((rows, p), flat).unwrap();
+        let ours = fit(&x, &y, 2.0).unwrap();
+        let labels: Array1<bool> = y.iter().copied().collect();
+        let theirs = linfa_logistic::LogisticRegression::default()
+            .alpha(2.0)
+            .max_iterations(500)
+            .gradient_tolerance(1e-8)
+            .fit(&linfa::Dataset::new(x.clone(), labels))
+            .unwrap();
+        let sign = if theirs.labels().pos.class { 1.0 } else { -1.0 };
+        for (a, b) in ours.coef.iter().zip(theirs.params().iter()) {
+            assert!((a - sign * b).abs() < 1e-3, "ours {:?} linfa {:?}", ours.coef, theirs.params());
+        }
+        assert!((ours.intercept - sign * theirs.intercept()).abs() < 1e-3);
+    }
 }
