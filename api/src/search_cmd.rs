@@ -39,6 +39,12 @@ pub struct JsonlSource {
     pub id_field: Option<String>,
     /// Dotted path of a label stored as the case's type (first element of an array), e.g. `meta.accusation`.
     pub type_field: Option<String>,
+    /// Dotted path of the district label.
+    pub district_field: Option<String>,
+    /// Dotted path of the report date: `YYYY-MM-DD` (Beijing time) or epoch seconds.
+    pub date_field: Option<String>,
+    /// Dotted path of the loss, an integer number of fen.
+    pub loss_field: Option<String>,
 }
 
 /// Options of `fanzha index`.
@@ -158,16 +164,29 @@ pub fn load_jsonl(src: &JsonlSource) -> anyhow::Result<Vec<CaseDoc>> {
         if !ids.insert(id.clone()) {
             bail!("{}: duplicate id {id:?}", at());
         }
-        let fraud_type = src.type_field.as_ref().and_then(|f| field_text(&v, f)).map(|s| s.into_owned());
+        let label = |f: &Option<String>| f.as_ref().and_then(|f| field_text(&v, f)).map(|s| s.into_owned());
+        let reported_at = match label(&src.date_field) {
+            None => None,
+            Some(d) if d.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(d.parse::<i64>().with_context(|| format!("{}: date {d:?} out of range", at()))?)
+            }
+            Some(d) => Some(search::date_bounds(&d).map_err(|p| anyhow::anyhow!("{}: date {d:?}: {p}", at()))?.0),
+        };
+        let loss_fen = match label(&src.loss_field) {
+            None => None,
+            Some(l) => {
+                Some(l.parse::<i64>().with_context(|| format!("{}: loss {l:?} is not a whole number of fen", at()))?)
+            }
+        };
         docs.push(CaseDoc {
             id,
             identifiers: IdentExtractor.keys(&body),
             text: body,
-            fraud_type: fraud_type.unwrap_or_default(),
-            district: String::new(),
+            fraud_type: label(&src.type_field).unwrap_or_default(),
+            district: label(&src.district_field).unwrap_or_default(),
             community: None,
-            reported_at: None,
-            loss_fen: None,
+            reported_at,
+            loss_fen,
         });
     }
     Ok(docs)
@@ -279,6 +298,61 @@ pub fn run_search(data_dir: &Path, args: &SearchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One line of a `--bench-queries` file.
+#[derive(Debug, Deserialize)]
+struct BenchQuery {
+    kind: String,
+    q: String,
+    #[serde(rename = "type")]
+    fraud_type: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `fanzha search --bench-queries FILE`: runs every query twice in this process (the first pass warms caches) and
+/// prints the second pass's latency (query parsing, search, facets, snippets of the first `limit` hits) and total.
+pub fn run_bench_queries(data_dir: &Path, name: &str, file: &Path, limit: usize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let index = open_existing(data_dir, name)?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut queries = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let q: BenchQuery =
+            serde_json::from_str(line).with_context(|| format!("{}:{}: not a bench query", file.display(), i + 1))?;
+        let day = |d: &Option<String>, end: bool| -> anyhow::Result<Option<i64>> {
+            d.as_deref()
+                .map(|d| {
+                    search::date_bounds(d)
+                        .map(|(a, b)| if end { b } else { a })
+                        .map_err(|p| anyhow::anyhow!("{}:{}: date {d:?}: {p}", file.display(), i + 1))
+                })
+                .transpose()
+        };
+        let mut opts = SearchOptions::top(limit);
+        opts.fraud_type = q.fraud_type.clone();
+        opts.from = day(&q.from, false)?;
+        opts.to = day(&q.to, true)?;
+        queries.push((q, opts));
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for pass in 0..2 {
+        for (q, opts) in &queries {
+            let t = std::time::Instant::now();
+            let total = match index.search(&q.q, opts) {
+                Ok(r) => r.total,
+                Err(SearchError::Query(_)) => 0,
+                Err(e) => return Err(e.into()),
+            };
+            let micros = t.elapsed().as_micros();
+            if pass == 1 {
+                writeln!(out, "{}\t{micros}\t{total}", q.kind)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
 fn render(r: &SearchResults) -> String {
     use std::fmt::Write;
     let mut out = String::new();
@@ -364,6 +438,9 @@ mod tests {
                 text_field: "fact".into(),
                 id_field: None,
                 type_field: Some("meta.accusation".into()),
+                district_field: None,
+                date_field: None,
+                loss_field: None,
             }),
             name: None,
             rebuild: false,

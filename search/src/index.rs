@@ -16,7 +16,7 @@ use crate::doc::CaseDoc;
 use crate::error::{QueryError, QueryProblem, SearchError};
 use crate::ident::IdentifierExtractor;
 use crate::query::{Expr, Filter, parse};
-use crate::results::{AllRows, Hit, MAX_LIMIT, SearchOptions, SearchResults, facets, page};
+use crate::results::{AllRows, Hit, MAX_LIMIT, SearchOptions, SearchResults, facets, page, total};
 use crate::schema::{self, Fields};
 use crate::snippet::{HighlightTerms, snippet};
 
@@ -192,10 +192,13 @@ impl CaseIndex {
                     report.unchanged += 1;
                     continue;
                 }
-                Some(_) => report.updated += 1,
+                Some(_) => {
+                    report.updated += 1;
+                    w.delete_term(Term::from_field_text(self.fields.id, &d.id));
+                }
+                // A new id has nothing to delete (a delete term costs a lookup in every segment).
                 None => report.added += 1,
             }
-            w.delete_term(Term::from_field_text(self.fields.id, &d.id));
             w.add_document(self.document(d))?;
         }
         for id in existing.keys().filter(|id| !seen.contains(String::as_str(id))) {
@@ -272,25 +275,26 @@ impl CaseIndex {
         clauses.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let rows = searcher.search(&query, &AllRows)?;
-        let total = rows.len();
-        let facets = facets(&rows);
-        let (rows, next_cursor) = page(rows, opts.sort, opts.limit, opts.cursor.as_deref())?;
+        let segs = searcher.search(&query, &AllRows { sort: opts.sort })?;
+        let total = total(&segs);
+        let facets = facets(&segs)?;
+        let (rows, next_cursor) = page(&segs, opts.sort, opts.limit, opts.cursor.as_deref())?;
         let terms = expr.map(|e| self.highlight_terms(e)).unwrap_or_default();
         let mut hits = Vec::with_capacity(rows.len());
         for r in rows {
             let doc: TantivyDocument = searcher.doc(r.addr)?;
             let text = self.stored_str(&doc, self.fields.text).unwrap_or_default();
+            let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
             hits.push(Hit {
                 snippet: snippet(&self.analyzer, &text, &terms, opts.snippet_chars),
                 community: self.stored_str(&doc, self.fields.community),
                 identifiers: self.stored_all(&doc, self.fields.ids),
+                fraud_type: self.stored_str(&doc, self.fields.fraud_type).unwrap_or_default(),
+                district: self.stored_str(&doc, self.fields.district).unwrap_or_default(),
+                reported_at: int(self.fields.date),
+                loss_fen: int(self.fields.loss),
                 id: r.id,
                 score: r.score,
-                fraud_type: r.fraud_type,
-                district: r.district,
-                reported_at: r.date,
-                loss_fen: r.loss,
             });
         }
         Ok(SearchResults { total, hits, facets, next_cursor })
