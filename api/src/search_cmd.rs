@@ -126,6 +126,18 @@ pub fn run_index(data_dir: &Path, args: &IndexArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Brings the index of the store's reports (`index/cases`) up to date when it exists, with the analyser it was
+/// built with; `None` when there is no such index.
+pub fn sync_cases_if_indexed(data_dir: &Path) -> anyhow::Result<Option<search::SyncReport>> {
+    let dir = index_dir(data_dir, CASES)?;
+    if !dir.join("meta.json").exists() {
+        return Ok(None);
+    }
+    let docs = load_reports(data_dir)?;
+    let mut index = open_existing(data_dir, CASES)?;
+    Ok(Some(index.sync(&docs)?))
+}
+
 /// The value at a dotted path (`meta.accusation`) as text; an array gives its first element.
 fn field_text<'a>(v: &'a serde_json::Value, path: &str) -> Option<std::borrow::Cow<'a, str>> {
     let mut cur = v;

@@ -1,7 +1,7 @@
 //! Search options and results: sorting, cursors, facets, and the collector that gathers every hit's sort keys.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -115,14 +115,27 @@ pub struct SearchResults {
     pub next_cursor: Option<String>,
 }
 
-/// One matching document: its sort key and where it is. Ids, types and districts stay term ordinals until the
-/// page and the facets need their text (turning an ordinal into text decompresses a dictionary block).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Row {
-    /// The primary sort value; larger comes first.
-    pub primary: i64,
-    pub score: Score,
-    pub doc: DocId,
+/// A page candidate: its sort key, where it is, and its id's term ordinal in its segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    primary: i64,
+    id_ord: u64,
+    score_bits: u32,
+    doc: DocId,
+}
+
+impl Ord for Entry {
+    /// Worse is greater, so a max-heap's top is the worst kept entry: lower primary value, then larger id (within
+    /// a segment, ordinal order is id order).
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.primary.cmp(&self.primary).then_with(|| self.id_ord.cmp(&other.id_ord)).then(self.doc.cmp(&other.doc))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// A page row: its id resolved.
@@ -153,27 +166,38 @@ fn compare(a: (i64, &str), b: (i64, &str)) -> Ordering {
     b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1))
 }
 
-/// Every hit of one segment, and the segment's facet counts by term ordinal.
+/// A parsed cursor: the primary value and id of the last row of the previous page.
+#[derive(Debug, Clone)]
+pub(crate) struct After {
+    primary: i64,
+    id: String,
+}
+
+/// Parses a `next_cursor` for `sort`.
+pub(crate) fn parse_cursor(c: &str, sort: SortBy) -> Result<After, SearchError> {
+    let bad = || SearchError::BadCursor { cursor: c.to_string() };
+    let rest = c.strip_prefix(sort.tag()).ok_or_else(bad)?;
+    let (primary, id) = rest.split_once(':').ok_or_else(bad)?;
+    Ok(After { primary: primary.parse().map_err(|_| bad())?, id: id.to_string() })
+}
+
+/// One segment's share: hit count, facet counts by term ordinal, and its best `limit` rows after the cursor.
 pub(crate) struct SegmentHits {
     segment: SegmentOrdinal,
     id: Option<StrColumn>,
     fraud_type: Option<StrColumn>,
     district: Option<StrColumn>,
-    rows: Vec<Row>,
+    hits: usize,
+    /// Hits after the cursor (all hits without one).
+    after: usize,
+    best: BinaryHeap<Entry>,
     type_counts: Vec<u64>,
     district_counts: Vec<u64>,
-    /// Hits by Beijing day number (days since 1970-01-01) in `[0, DAY_SLOTS)`; others in `other_days`.
+    /// Hits by Beijing day number, from `first_day`.
     day_counts: Vec<u64>,
+    first_day: i64,
+    /// Hits by day outside `day_counts` (a segment whose dates span centuries).
     other_days: BTreeMap<i64, u64>,
-}
-
-/// Day slots counted in a flat array (1970-01-01 + 60,000 days is in 2134).
-const DAY_SLOTS: i64 = 60_000;
-
-impl SegmentHits {
-    fn id_ord(&self, doc: DocId) -> Option<u64> {
-        self.id.as_ref().and_then(|c| c.term_ords(doc).next())
-    }
 }
 
 /// Resolves sorted, distinct ordinals of `col` to text, in order.
@@ -185,7 +209,7 @@ fn ords_to_text(col: &StrColumn, ords: &[u64]) -> Result<Vec<String>, SearchErro
     Ok(out)
 }
 
-/// Counts by ordinal → counts by text (summed over segments).
+/// Counts by ordinal → counts by text (summed over segments), largest first.
 fn count_texts(
     segs: &[SegmentHits],
     col: fn(&SegmentHits) -> (&Option<StrColumn>, &Vec<u64>),
@@ -209,7 +233,7 @@ fn count_texts(
 pub(crate) fn facets(segs: &[SegmentHits]) -> Result<Facets, SearchError> {
     let mut months: BTreeMap<String, u64> = BTreeMap::new();
     for s in segs {
-        let slots = s.day_counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(d, c)| (d as i64, *c));
+        let slots = s.day_counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| (s.first_day + i as i64, *c));
         for (day, c) in slots.chain(s.other_days.iter().map(|(d, c)| (*d, *c))) {
             *months.entry(month_of(day * 86_400 - BEIJING_OFFSET)).or_default() += c;
         }
@@ -223,114 +247,47 @@ pub(crate) fn facets(segs: &[SegmentHits]) -> Result<Facets, SearchError> {
 
 /// Number of hits.
 pub(crate) fn total(segs: &[SegmentHits]) -> usize {
-    segs.iter().map(|s| s.rows.len()).sum()
+    segs.iter().map(|s| s.hits).sum()
 }
 
-/// A candidate for the page: segment index (into the collected segments), row.
-type Cand = (usize, Row);
-
-/// Resolves the ids of `cands` (per segment, in ordinal order, so each dictionary block is read once).
-fn resolve(segs: &[SegmentHits], cands: &[Cand]) -> Result<Vec<PageRow>, SearchError> {
-    let mut out = Vec::with_capacity(cands.len());
-    let mut by_seg: BTreeMap<usize, Vec<(u64, Row)>> = BTreeMap::new();
-    for (si, r) in cands {
-        by_seg.entry(*si).or_default().push((segs[*si].id_ord(r.doc).unwrap_or(u64::MAX), *r));
-    }
-    for (si, mut rows) in by_seg {
-        let seg = &segs[si];
-        rows.sort_by_key(|(o, _)| *o);
-        let known: Vec<u64> = {
-            let mut v: Vec<u64> = rows.iter().map(|(o, _)| *o).filter(|o| *o != u64::MAX).collect();
-            v.dedup();
-            v
-        };
-        let texts = match &seg.id {
-            Some(c) => ords_to_text(c, &known)?,
-            None => Vec::new(),
-        };
-        for (o, r) in rows {
-            let id = known.binary_search(&o).ok().and_then(|i| texts.get(i).cloned()).unwrap_or_default();
-            out.push(PageRow { primary: r.primary, score: r.score, addr: DocAddress::new(seg.segment, r.doc), id });
-        }
-    }
-    Ok(out)
-}
-
-/// The page after `cursor` in (primary desc, id asc) order, and the next cursor. Only the page's candidates
-/// have their ids resolved: the rows past the cursor are narrowed to the best `limit` by primary value, and ties
-/// at the boundary are settled per segment by id ordinal (ordinal order is id order within a segment).
+/// The page (the best `limit` rows after the cursor, in (primary desc, id asc) order) and the next cursor. Each
+/// segment kept its best `limit`, so only those ids are turned into text.
 pub(crate) fn page(
     segs: &[SegmentHits],
     sort: SortBy,
     limit: usize,
-    cursor: Option<&str>,
 ) -> Result<(Vec<PageRow>, Option<String>), SearchError> {
-    let after: Option<(i64, &str)> = match cursor {
-        None => None,
-        Some(c) => {
-            let bad = || SearchError::BadCursor { cursor: c.to_string() };
-            let rest = c.strip_prefix(sort.tag()).ok_or_else(bad)?;
-            let (primary, id) = rest.split_once(':').ok_or_else(bad)?;
-            Some((primary.parse().map_err(|_| bad())?, id))
+    let mut rows = Vec::new();
+    for seg in segs {
+        let mut best: Vec<Entry> = seg.best.iter().copied().collect();
+        best.sort_by_key(|e| e.id_ord);
+        let ords: Vec<u64> = {
+            let mut v: Vec<u64> = best.iter().map(|e| e.id_ord).filter(|o| *o != u64::MAX).collect();
+            v.dedup();
+            v
+        };
+        let texts = match &seg.id {
+            Some(c) => ords_to_text(c, &ords)?,
+            None => Vec::new(),
+        };
+        for e in best {
+            let id = ords.binary_search(&e.id_ord).ok().and_then(|i| texts.get(i).cloned()).unwrap_or_default();
+            rows.push(PageRow {
+                primary: e.primary,
+                score: f32::from_bits(e.score_bits),
+                addr: DocAddress::new(seg.segment, e.doc),
+                id,
+            });
         }
+    }
+    rows.sort_by(|a, b| compare((a.primary, &a.id), (b.primary, &b.id)));
+    rows.truncate(limit);
+    let after: usize = segs.iter().map(|s| s.after).sum();
+    let next = match rows.last() {
+        Some(last) if after > rows.len() => Some(format!("{}{}:{}", sort.tag(), last.primary, last.id)),
+        _ => None,
     };
-    let mut cands: Vec<Cand> = Vec::new();
-    for (si, seg) in segs.iter().enumerate() {
-        match after {
-            None => cands.extend(seg.rows.iter().map(|r| (si, *r))),
-            Some((cp, cid)) => {
-                // Rows tied with the cursor's value come after it when their id is larger.
-                let first_after = match &seg.id {
-                    Some(c) => {
-                        match c.dictionary().term_ord_or_next(cid).map_err(|e| SearchError::Tantivy(e.into()))? {
-                            tantivy::columnar::TermOrdHit::Exact(o) => o.saturating_add(1),
-                            tantivy::columnar::TermOrdHit::Next(o) => o,
-                        }
-                    }
-                    None => 0,
-                };
-                cands.extend(
-                    seg.rows
-                        .iter()
-                        .filter(|r| {
-                            r.primary < cp || (r.primary == cp && seg.id_ord(r.doc).is_some_and(|o| o >= first_after))
-                        })
-                        .map(|r| (si, *r)),
-                );
-            }
-        }
-    }
-    let more = cands.len() > limit;
-    if more {
-        cands.select_nth_unstable_by(limit - 1, |a, b| b.1.primary.cmp(&a.1.primary));
-        let edge = cands[limit - 1].1.primary;
-        let better = cands.iter().filter(|c| c.1.primary > edge).count();
-        let need = limit - better;
-        // Ties at the edge: the `need` smallest ids of each segment, then the `need` smallest overall.
-        let mut ties: BTreeMap<usize, Vec<(u64, Row)>> = BTreeMap::new();
-        for (si, r) in cands.iter().filter(|c| c.1.primary == edge) {
-            ties.entry(*si).or_default().push((segs[*si].id_ord(r.doc).unwrap_or(u64::MAX), *r));
-        }
-        let mut tied: Vec<Cand> = Vec::new();
-        for (si, mut rows) in ties {
-            rows.sort_by_key(|(o, _)| *o);
-            tied.extend(rows.into_iter().take(need).map(|(_, r)| (si, r)));
-        }
-        let mut tied = resolve(segs, &tied)?;
-        tied.sort_by(|a, b| a.id.cmp(&b.id));
-        tied.truncate(need);
-        let best: Vec<Cand> = cands.into_iter().filter(|c| c.1.primary > edge).collect();
-        let mut rows = resolve(segs, &best)?;
-        rows.extend(tied);
-        rows.sort_by(|a, b| compare((a.primary, &a.id), (b.primary, &b.id)));
-        let last = &rows[rows.len() - 1];
-        let next = format!("{}{}:{}", sort.tag(), last.primary, last.id);
-        Ok((rows, Some(next)))
-    } else {
-        let mut rows = resolve(segs, &cands)?;
-        rows.sort_by(|a, b| compare((a.primary, &a.id), (b.primary, &b.id)));
-        Ok((rows, None))
-    }
+    Ok((rows, next))
 }
 
 /// `YYYY-MM` of an epoch second in Beijing time.
@@ -339,15 +296,29 @@ pub(crate) fn month_of(t: i64) -> String {
     format!("{y:04}-{m:02}")
 }
 
-/// Collects every hit's sort key (read from fast fields) and counts facets by ordinal.
+/// Beijing day number of an epoch second.
+fn day_of(t: i64) -> i64 {
+    (t + BEIJING_OFFSET).div_euclid(86_400)
+}
+
+/// Longest date span (days) counted per day; wider spans fall back to counting by month.
+const MAX_DAY_SPAN: i64 = 200_000;
+
+/// Counts every hit (total, facets by ordinal) and keeps each segment's best `limit` rows after the cursor.
 pub(crate) struct AllRows {
     pub sort: SortBy,
+    pub limit: usize,
+    pub after: Option<After>,
 }
 
 pub(crate) struct SegmentRows {
     sort: SortBy,
+    limit: usize,
+    /// The cursor's primary value and the first id ordinal after the cursor's id in this segment.
+    after: Option<(i64, u64)>,
     date: Option<Column<i64>>,
     loss: Option<Column<i64>>,
+    id_ords: Option<Column<u64>>,
     type_ords: Option<Column<u64>>,
     district_ords: Option<Column<u64>>,
     hits: SegmentHits,
@@ -359,24 +330,50 @@ impl Collector for AllRows {
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentRows> {
         let ff = reader.fast_fields();
+        let id = ff.str("id")?;
         let fraud_type = ff.str("type")?;
         let district = ff.str("district")?;
+        let date: Option<Column<i64>> = ff.column_opt("date")?;
         let counts = |c: &Option<StrColumn>| vec![0u64; c.as_ref().map_or(0, |c| c.num_terms())];
+        let after = match (&self.after, &id) {
+            (None, _) => None,
+            (Some(a), None) => Some((a.primary, u64::MAX)),
+            (Some(a), Some(c)) => Some((
+                a.primary,
+                match c.dictionary().term_ord_or_next(&a.id)? {
+                    tantivy::columnar::TermOrdHit::Exact(o) => o.saturating_add(1),
+                    tantivy::columnar::TermOrdHit::Next(o) => o,
+                },
+            )),
+        };
+        let (first_day, day_counts) = match &date {
+            Some(c) if c.num_docs() > 0 => {
+                let (lo, hi) = (day_of(c.min_value()), day_of(c.max_value()));
+                if hi - lo < MAX_DAY_SPAN { (lo, vec![0u64; (hi - lo + 1) as usize]) } else { (lo, Vec::new()) }
+            }
+            _ => (0, Vec::new()),
+        };
         Ok(SegmentRows {
             sort: self.sort,
-            date: ff.column_opt("date")?,
+            limit: self.limit,
+            after,
             loss: ff.column_opt("loss")?,
+            id_ords: id.as_ref().map(|c| c.ords().clone()),
             type_ords: fraud_type.as_ref().map(|c| c.ords().clone()),
             district_ords: district.as_ref().map(|c| c.ords().clone()),
+            date,
             hits: SegmentHits {
                 segment,
-                id: ff.str("id")?,
+                id,
                 type_counts: counts(&fraud_type),
                 district_counts: counts(&district),
                 fraud_type,
                 district,
-                rows: Vec::new(),
-                day_counts: Vec::new(),
+                hits: 0,
+                after: 0,
+                best: BinaryHeap::with_capacity(self.limit + 1),
+                day_counts,
+                first_day,
                 other_days: BTreeMap::new(),
             },
         })
@@ -391,11 +388,18 @@ impl Collector for AllRows {
     }
 }
 
+impl SegmentRows {
+    fn id_ord(&self, doc: DocId) -> u64 {
+        self.id_ords.as_ref().and_then(|c| c.first(doc)).unwrap_or(u64::MAX)
+    }
+}
+
 impl SegmentCollector for SegmentRows {
     type Fruit = SegmentHits;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let h = &mut self.hits;
+        h.hits += 1;
         let count = |col: &Option<Column<u64>>, counts: &mut Vec<u64>| {
             if let Some(o) = col.as_ref().and_then(|c| c.first(doc))
                 && let Some(slot) = counts.get_mut(o as usize)
@@ -407,21 +411,46 @@ impl SegmentCollector for SegmentRows {
         count(&self.district_ords, &mut h.district_counts);
         let date = self.date.as_ref().and_then(|c| c.first(doc));
         if let Some(t) = date {
-            let day = (t + BEIJING_OFFSET).div_euclid(86_400);
-            if (0..DAY_SLOTS).contains(&day) {
-                if h.day_counts.is_empty() {
-                    h.day_counts = vec![0; DAY_SLOTS as usize];
-                }
-                h.day_counts[day as usize] += 1;
-            } else {
-                *h.other_days.entry(day).or_default() += 1;
+            let day = day_of(t);
+            match usize::try_from(day - h.first_day).ok().and_then(|i| h.day_counts.get_mut(i)) {
+                Some(slot) => *slot += 1,
+                None => *h.other_days.entry(day).or_default() += 1,
             }
         }
         let loss = match self.sort {
             SortBy::Loss => self.loss.as_ref().and_then(|c| c.first(doc)),
             _ => None,
         };
-        h.rows.push(Row { primary: primary(self.sort, score, date, loss), score, doc });
+        let p = primary(self.sort, score, date, loss);
+        let mut id_ord = None;
+        if let Some((cp, first_after)) = self.after {
+            if p > cp {
+                return;
+            }
+            if p == cp {
+                let o = self.id_ord(doc);
+                if o < first_after || o == u64::MAX {
+                    return;
+                }
+                id_ord = Some(o);
+            }
+        }
+        self.hits.after += 1;
+        if self.hits.best.len() >= self.limit {
+            let Some(worst) = self.hits.best.peek() else { return };
+            if p < worst.primary {
+                return;
+            }
+        }
+        let id_ord = id_ord.unwrap_or_else(|| self.id_ord(doc));
+        let e = Entry { primary: p, id_ord, score_bits: score.to_bits(), doc };
+        let best = &mut self.hits.best;
+        if best.len() < self.limit {
+            best.push(e);
+        } else if best.peek().is_some_and(|w| e < *w) {
+            best.pop();
+            best.push(e);
+        }
     }
 
     fn harvest(self) -> SegmentHits {

@@ -4,6 +4,7 @@ mod clusters;
 mod crash;
 mod ingest;
 mod score;
+mod search_index;
 mod stats;
 
 use std::path::{Path, PathBuf};
