@@ -16,7 +16,9 @@ use crate::doc::CaseDoc;
 use crate::error::{QueryError, QueryProblem, SearchError};
 use crate::ident::IdentifierExtractor;
 use crate::query::{Expr, Filter, parse};
-use crate::results::{AllRows, Hit, MAX_LIMIT, SearchOptions, SearchResults, facets, page, parse_cursor, total};
+use crate::results::{
+    AllRows, Hit, MAX_LIMIT, PageRow, SearchOptions, SearchResults, facets, order_page, page, parse_cursor, total,
+};
 use crate::schema::{self, Fields};
 use crate::snippet::{HighlightTerms, snippet};
 
@@ -308,11 +310,19 @@ impl CaseIndex {
         let segs = searcher.search(&query, &AllRows { sort: opts.sort, limit: opts.limit, after })?;
         let total = total(&segs);
         let facets = facets(&segs)?;
-        let (rows, next_cursor) = page(&segs, opts.sort, opts.limit)?;
+        let (rows, more) = page(&segs, opts.limit)?;
+        let mut rows: Vec<(PageRow, TantivyDocument)> = rows
+            .into_iter()
+            .map(|mut r| {
+                let doc: TantivyDocument = searcher.doc(r.addr)?;
+                r.id = self.stored_str(&doc, self.fields.id).unwrap_or_default();
+                Ok((r, doc))
+            })
+            .collect::<Result<_, SearchError>>()?;
+        let next_cursor = order_page(&mut rows, opts.sort, more);
         let terms = expr.map(|e| self.highlight_terms(e)).unwrap_or_default();
         let mut hits = Vec::with_capacity(rows.len());
-        for r in rows {
-            let doc: TantivyDocument = searcher.doc(r.addr)?;
+        for (r, doc) in rows {
             let text = self.stored_str(&doc, self.fields.text).unwrap_or_default();
             let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
             hits.push(Hit {

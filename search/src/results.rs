@@ -250,44 +250,67 @@ pub(crate) fn total(segs: &[SegmentHits]) -> usize {
     segs.iter().map(|s| s.hits).sum()
 }
 
-/// The page (the best `limit` rows after the cursor, in (primary desc, id asc) order) and the next cursor. Each
-/// segment kept its best `limit`, so only those ids are turned into text.
-pub(crate) fn page(
-    segs: &[SegmentHits],
-    sort: SortBy,
-    limit: usize,
-) -> Result<(Vec<PageRow>, Option<String>), SearchError> {
-    let mut rows = Vec::new();
-    for seg in segs {
-        let mut best: Vec<Entry> = seg.best.iter().copied().collect();
-        best.sort_by_key(|e| e.id_ord);
-        let ords: Vec<u64> = {
-            let mut v: Vec<u64> = best.iter().map(|e| e.id_ord).filter(|o| *o != u64::MAX).collect();
-            v.dedup();
-            v
-        };
-        let texts = match &seg.id {
-            Some(c) => ords_to_text(c, &ords)?,
-            None => Vec::new(),
-        };
-        for e in best {
-            let id = ords.binary_search(&e.id_ord).ok().and_then(|i| texts.get(i).cloned()).unwrap_or_default();
-            rows.push(PageRow {
-                primary: e.primary,
-                score: f32::from_bits(e.score_bits),
-                addr: DocAddress::new(seg.segment, e.doc),
-                id,
-            });
-        }
-    }
-    rows.sort_by(|a, b| compare((a.primary, &a.id), (b.primary, &b.id)));
-    rows.truncate(limit);
-    let after: usize = segs.iter().map(|s| s.after).sum();
-    let next = match rows.last() {
-        Some(last) if after > rows.len() => Some(format!("{}{}:{}", sort.tag(), last.primary, last.id)),
-        _ => None,
+/// The page's rows (the best `limit` after the cursor; not yet in order, ids not yet known) and whether more rows
+/// follow. Each segment kept its best `limit` by (primary, id ordinal); ids are turned into text only when rows of
+/// different segments tie at the page's edge (a dictionary lookup decompresses a block, so the caller takes the
+/// page's ids from the stored documents and orders the page with [`order_page`]).
+pub(crate) fn page(segs: &[SegmentHits], limit: usize) -> Result<(Vec<PageRow>, bool), SearchError> {
+    let mut all: Vec<(usize, Entry)> =
+        segs.iter().enumerate().flat_map(|(si, s)| s.best.iter().map(move |e| (si, *e))).collect();
+    all.sort_by(|a, b| b.1.primary.cmp(&a.1.primary));
+    let row = |si: usize, e: &Entry, id: String| PageRow {
+        primary: e.primary,
+        score: f32::from_bits(e.score_bits),
+        addr: DocAddress::new(segs[si].segment, e.doc),
+        id,
     };
-    Ok((rows, next))
+    let mut rows: Vec<PageRow> = Vec::with_capacity(limit);
+    if all.len() > limit {
+        let edge = all[limit - 1].1.primary;
+        let (better, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|(_, e)| e.primary > edge);
+        let tied: Vec<(usize, Entry)> = rest.into_iter().filter(|(_, e)| e.primary == edge).collect();
+        let need = limit - better.len();
+        rows.extend(better.iter().map(|(si, e)| row(*si, e, String::new())));
+        if tied.len() > need {
+            // Settle the edge by id: resolve the tied rows' ids, segment by segment in ordinal order.
+            let mut named: Vec<PageRow> = Vec::with_capacity(tied.len());
+            for (si, seg) in segs.iter().enumerate() {
+                let mut mine: Vec<Entry> = tied.iter().filter(|(s, _)| *s == si).map(|(_, e)| *e).collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                mine.sort_by_key(|e| e.id_ord);
+                let mut ords: Vec<u64> = mine.iter().map(|e| e.id_ord).filter(|o| *o != u64::MAX).collect();
+                ords.dedup();
+                let texts = match &seg.id {
+                    Some(c) => ords_to_text(c, &ords)?,
+                    None => Vec::new(),
+                };
+                for e in &mine {
+                    let id = ords.binary_search(&e.id_ord).ok().and_then(|i| texts.get(i).cloned());
+                    named.push(row(si, e, id.unwrap_or_default()));
+                }
+            }
+            named.sort_by(|a, b| a.id.cmp(&b.id));
+            named.truncate(need);
+            rows.extend(named);
+        } else {
+            rows.extend(tied.iter().map(|(si, e)| row(*si, e, String::new())));
+        }
+    } else {
+        rows.extend(all.iter().map(|(si, e)| row(*si, e, String::new())));
+    }
+    let after: usize = segs.iter().map(|s| s.after).sum();
+    Ok((rows, after > limit))
+}
+
+/// Orders a page whose ids are filled in (primary desc, id asc) and gives the next cursor when `more` rows follow.
+pub(crate) fn order_page<T>(rows: &mut [(PageRow, T)], sort: SortBy, more: bool) -> Option<String> {
+    rows.sort_by(|a, b| compare((a.0.primary, &a.0.id), (b.0.primary, &b.0.id)));
+    match rows.last() {
+        Some((last, _)) if more => Some(format!("{}{}:{}", sort.tag(), last.primary, last.id)),
+        _ => None,
+    }
 }
 
 /// `YYYY-MM` of an epoch second in Beijing time.
