@@ -189,6 +189,9 @@ pub enum Command {
         /// timing the second pass; prints `kind<TAB>microseconds<TAB>total` a query.
         #[arg(long, conflicts_with = "query")]
         bench_queries: Option<PathBuf>,
+        /// Skip the facet counts (type, district, month) over all hits.
+        #[arg(long)]
+        no_facets: bool,
         /// Only this fraud type (code).
         #[arg(long = "type")]
         fraud_type: Option<String>,
@@ -372,10 +375,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::search_cmd::run_index(&cli.data_dir, &args)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Search { query, bench_queries, fraud_type, district, from, to, sort, limit, cursor, json, name } => {
+        Command::Search {
+            query,
+            bench_queries,
+            no_facets,
+            fraud_type,
+            district,
+            from,
+            to,
+            sort,
+            limit,
+            cursor,
+            json,
+            name,
+        } => {
             crate::progress::init_logging();
             if let Some(file) = bench_queries {
-                crate::search_cmd::run_bench_queries(&cli.data_dir, &name, &file, limit)?;
+                crate::search_cmd::run_bench_queries(&cli.data_dir, &name, &file, limit, !no_facets)?;
                 return Ok(ExitCode::SUCCESS);
             }
             let query = query.unwrap_or_default();
@@ -395,6 +411,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cursor,
                 json,
                 name,
+                facets: !no_facets,
             };
             crate::search_cmd::run_search(&cli.data_dir, &args)?;
             Ok(ExitCode::SUCCESS)

@@ -267,6 +267,8 @@ pub struct SearchArgs {
     pub cursor: Option<String>,
     pub json: bool,
     pub name: String,
+    /// Count facets over all hits.
+    pub facets: bool,
 }
 
 /// `fanzha search`.
@@ -291,6 +293,7 @@ pub fn run_search(data_dir: &Path, args: &SearchArgs) -> anyhow::Result<()> {
         from: day(&args.from, "--from", false)?,
         to: day(&args.to, "--to", true)?,
         snippet_chars: 120,
+        facets: args.facets,
     };
     let results = match index.search(&args.query, &opts) {
         Ok(r) => r,
@@ -323,7 +326,7 @@ struct BenchQuery {
 
 /// `fanzha search --bench-queries FILE`: runs every query twice in this process (the first pass warms caches) and
 /// prints the second pass's latency (query parsing, search, facets, snippets of the first `limit` hits) and total.
-pub fn run_bench_queries(data_dir: &Path, name: &str, file: &Path, limit: usize) -> anyhow::Result<()> {
+pub fn run_bench_queries(data_dir: &Path, name: &str, file: &Path, limit: usize, facets: bool) -> anyhow::Result<()> {
     use std::io::Write;
     let index = open_existing(data_dir, name)?;
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
@@ -341,6 +344,7 @@ pub fn run_bench_queries(data_dir: &Path, name: &str, file: &Path, limit: usize)
                 .transpose()
         };
         let mut opts = SearchOptions::top(limit);
+        opts.facets = facets;
         opts.fraud_type = q.fraud_type.clone();
         opts.from = day(&q.from, false)?;
         opts.to = day(&q.to, true)?;

@@ -85,6 +85,8 @@ read -r sw sc sr < <(stat_of fts5-index)
 } | tee "$out/indexing.md"
 
 "$bin" --data-dir "$out/fanzha-data" search --name bench --bench-queries "$out/queries.jsonl" >"$out/fanzha.q"
+"$bin" --data-dir "$out/fanzha-data" search --name bench --bench-queries "$out/queries.jsonl" --no-facets \
+    >"$out/fanzha-no-facets.q"
 "$py" "$here/peers.py" tantivy-query "$out/tantivy-py" "$out/queries.jsonl" >"$out/tantivy-py.q"
 head -n "${FTS5_QUERIES:-$nq}" "$out/queries.jsonl" >"$out/queries-fts5.jsonl" # same mix: kinds cycle per 100
 "$py" "$here/peers.py" fts5-query "$out/fts5.db" "$out/queries-fts5.jsonl" >"$out/fts5.q"
@@ -92,5 +94,5 @@ head -n "${FTS5_QUERIES:-$nq}" "$out/queries.jsonl" >"$out/queries-fts5.jsonl" #
     echo
     echo "Queries ($nq; fanzha and tantivy-py: second of two passes; FTS5: the first ${FTS5_QUERIES:-$nq}, one pass, ${FTS5_TIMEOUT_MS:-1000} ms budget each; load average $(cut -d' ' -f1-3 /proc/loadavg)):"
     echo
-    "$py" "$here/summarize.py" fanzha="$out/fanzha.q" tantivy-py="$out/tantivy-py.q" fts5="$out/fts5.q"
+    "$py" "$here/summarize.py" fanzha="$out/fanzha.q" fanzha-no-facets="$out/fanzha-no-facets.q" tantivy-py="$out/tantivy-py.q" fts5="$out/fts5.q"
 } | tee "$out/queries.md"

@@ -240,6 +240,20 @@ fn ties_across_segments_page_in_id_order_with_full_facets() {
 }
 
 #[test]
+fn facets_can_be_skipped_without_changing_hits() {
+    let idx = index();
+    let mut o = SearchOptions::top(3);
+    let with = idx.search("受害人 OR 对方", &o).unwrap();
+    o.facets = false;
+    let without = idx.search("受害人 OR 对方", &o).unwrap();
+    assert!(!with.facets.fraud_type.is_empty() && !with.facets.month.is_empty());
+    assert_eq!(without.facets, crate::Facets::default());
+    assert_eq!(without.total, with.total);
+    assert_eq!(without.hits, with.hits);
+    assert_eq!(without.next_cursor, with.next_cursor);
+}
+
+#[test]
 fn bad_queries_are_errors_with_positions() {
     let idx = index();
     match idx.search("刷单 AND (返利", &SearchOptions::top(5)) {
