@@ -480,6 +480,38 @@ mod tests {
     }
 
     #[test]
+    fn jsonl_district_date_and_loss_fields_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("gen.jsonl");
+        std::fs::write(
+            &file,
+            "{\"id\":\"N1\",\"text\":\"兼职刷单被骗\",\"type\":\"brushing\",\"district\":\"310115\",\"date\":\"2026-03-02\",\"loss\":12345}\n\
+             {\"id\":\"N2\",\"text\":\"网贷解冻费\",\"date\":1767225600}\n",
+        )
+        .unwrap();
+        let src = |date_field: &str| JsonlSource {
+            file: file.clone(),
+            text_field: "text".into(),
+            id_field: Some("id".into()),
+            type_field: Some("type".into()),
+            district_field: Some("district".into()),
+            date_field: Some(date_field.into()),
+            loss_field: Some("loss".into()),
+        };
+        let docs = load_jsonl(&src("date")).unwrap();
+        assert_eq!(docs[0].district, "310115");
+        assert_eq!(docs[0].loss_fen, Some(12_345));
+        assert_eq!(docs[0].reported_at, Some(search::date_bounds("2026-03-02").unwrap().0));
+        assert_eq!((docs[1].reported_at, docs[1].loss_fen, docs[1].district.as_str()), (Some(1_767_225_600), None, ""));
+        std::fs::write(&file, "{\"id\":\"N1\",\"text\":\"x\",\"date\":\"2026-13-40\"}\n").unwrap();
+        let err = load_jsonl(&src("date")).unwrap_err().to_string();
+        assert!(err.contains("gen.jsonl:1") && err.contains("2026-13-40"), "{err}");
+        std::fs::write(&file, "{\"id\":\"N1\",\"text\":\"x\",\"loss\":\"12.5\"}\n").unwrap();
+        let err = load_jsonl(&src("date")).unwrap_err().to_string();
+        assert!(err.contains("gen.jsonl:1") && err.contains("fen"), "{err}");
+    }
+
+    #[test]
     fn indexes_the_store_reports() {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::Store::open(dir.path()).unwrap();
