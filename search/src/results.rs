@@ -261,7 +261,7 @@ pub(crate) fn total(segs: &[SegmentHits]) -> usize {
 pub(crate) fn page(segs: &[SegmentHits], limit: usize) -> Result<(Vec<PageRow>, bool), SearchError> {
     let mut all: Vec<(usize, Entry)> =
         segs.iter().enumerate().flat_map(|(si, s)| s.best.iter().map(move |e| (si, *e))).collect();
-    all.sort_by(|a, b| b.1.primary.cmp(&a.1.primary));
+    all.sort_by_key(|e| std::cmp::Reverse(e.1.primary));
     let row = |si: usize, e: &Entry, id: String| PageRow {
         primary: e.primary,
         score: f32::from_bits(e.score_bits),

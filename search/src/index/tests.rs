@@ -209,7 +209,7 @@ fn ties_across_segments_page_in_id_order_with_full_facets() {
     // 21 cases with the same text, date and loss, written in three commits (three segments), ids interleaved so
     // that every segment holds ids from the whole range: every sort order ties, so pages must follow the ids.
     let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
-    let ty = |i: usize| if i % 3 == 0 { "brushing" } else { "fake_loan" };
+    let ty = |i: usize| if i.is_multiple_of(3) { "brushing" } else { "fake_loan" };
     for batch in 0..3 {
         let docs: Vec<CaseDoc> = (0..21)
             .filter(|i| i % 3 == batch)
