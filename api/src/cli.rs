@@ -165,6 +165,15 @@ pub enum Command {
         /// Dotted path of a label stored as the case type (first element of an array), e.g. meta.accusation.
         #[arg(long, requires = "jsonl")]
         type_field: Option<String>,
+        /// Dotted path of the district label.
+        #[arg(long, requires = "jsonl")]
+        district_field: Option<String>,
+        /// Dotted path of the report date (YYYY-MM-DD, Beijing time, or epoch seconds).
+        #[arg(long, requires = "jsonl")]
+        date_field: Option<String>,
+        /// Dotted path of the loss (whole fen).
+        #[arg(long, requires = "jsonl")]
+        loss_field: Option<String>,
         /// Index name under <data-dir>/index/ (default: `cases`, or the JSONL file's stem).
         #[arg(long)]
         name: Option<String>,
@@ -181,7 +190,15 @@ pub enum Command {
     /// Search cases: words, "phrases", AND/OR/NOT, (), prefix*, type:/district:/date:[A TO B]/loss:[A TO B]; phones,
     /// cards, URLs and IM ids in any written form also match their canonical identifier.
     Search {
-        query: String,
+        #[arg(required_unless_present = "bench_queries")]
+        query: Option<String>,
+        /// Benchmark mode: run every query of this JSONL file (`{"kind","q","type","from","to"}` a line) twice,
+        /// timing the second pass; prints `kind<TAB>microseconds<TAB>total` a query.
+        #[arg(long, conflicts_with = "query")]
+        bench_queries: Option<PathBuf>,
+        /// Skip the facet counts (type, district, month) over all hits.
+        #[arg(long)]
+        no_facets: bool,
         /// Only this fraud type (code).
         #[arg(long = "type")]
         fraud_type: Option<String>,
@@ -344,15 +361,53 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Index { jsonl, text_field, id_field, type_field, name, rebuild, dict, fold_traditional } => {
+        Command::Index {
+            jsonl,
+            text_field,
+            id_field,
+            type_field,
+            district_field,
+            date_field,
+            loss_field,
+            name,
+            rebuild,
+            dict,
+            fold_traditional,
+        } => {
             crate::progress::init_logging();
-            let jsonl = jsonl.map(|file| crate::search_cmd::JsonlSource { file, text_field, id_field, type_field });
+            let jsonl = jsonl.map(|file| crate::search_cmd::JsonlSource {
+                file,
+                text_field,
+                id_field,
+                type_field,
+                district_field,
+                date_field,
+                loss_field,
+            });
             let args = crate::search_cmd::IndexArgs { jsonl, name, rebuild, dict, fold_traditional };
             crate::search_cmd::run_index(&cli.data_dir, &args)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Search { query, fraud_type, district, from, to, sort, limit, cursor, json, name } => {
+        Command::Search {
+            query,
+            bench_queries,
+            no_facets,
+            fraud_type,
+            district,
+            from,
+            to,
+            sort,
+            limit,
+            cursor,
+            json,
+            name,
+        } => {
             crate::progress::init_logging();
+            if let Some(file) = bench_queries {
+                crate::search_cmd::run_bench_queries(&cli.data_dir, &name, &file, limit, !no_facets)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let query = query.unwrap_or_default();
             let sort = match sort {
                 SortArg::Relevance => search::SortBy::Relevance,
                 SortArg::Date => search::SortBy::Date,
@@ -369,6 +424,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cursor,
                 json,
                 name,
+                facets: !no_facets,
             };
             crate::search_cmd::run_search(&cli.data_dir, &args)?;
             Ok(ExitCode::SUCCESS)

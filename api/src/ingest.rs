@@ -40,6 +40,8 @@ pub struct IngestReport {
     pub rejects: PathBuf,
     /// File-level warnings (encoding converted, unknown columns, ignored files).
     pub notes: Vec<String>,
+    /// What updating the case search index did, when the data folder has one (`fanzha index` was run before).
+    pub search_index: Option<search::SyncReport>,
 }
 
 impl IngestReport {
@@ -68,6 +70,16 @@ impl IngestReport {
         }
         if self.rejected_any() {
             s += &format!("rejected rows are listed in {}\n", self.rejects.display());
+        }
+        if let Some(r) = &self.search_index {
+            s += &format!(
+                "search index {}: {} added, {} updated, {} deleted, {} unchanged\n",
+                crate::search_cmd::CASES,
+                r.added,
+                r.updated,
+                r.deleted,
+                r.unchanged
+            );
         }
         s
     }
@@ -99,9 +111,13 @@ pub fn run(opts: &IngestOptions) -> anyhow::Result<IngestReport> {
         // Best effort: the error being reported matters more than this bookkeeping.
         let _ = store.finish_run(run_id, RunStatus::Failed, &[], now());
     }
-    let report = result?;
+    let mut report = result?;
     let status = if report.rejected_any() { RunStatus::DoneWithRejects } else { RunStatus::Done };
     store.finish_run(run_id, status, &report.files, now())?;
+    drop(store);
+    // New and changed reports become searchable without a separate `fanzha index` (still under the lock).
+    report.search_index = crate::search_cmd::sync_cases_if_indexed(&opts.data_dir)
+        .context("the store is updated, but updating the search index failed (run `fanzha index`)")?;
     drop(lock);
     Ok(report)
 }
@@ -131,7 +147,7 @@ fn load(
     if resolved > 0 {
         tracing::info!(resolved, "flags resolved by records that arrived later");
     }
-    Ok(IngestReport { run_id, files, rejects: rejects_path, notes })
+    Ok(IngestReport { run_id, files, rejects: rejects_path, notes, search_index: None })
 }
 
 fn ingest_file(

@@ -39,6 +39,12 @@ pub struct JsonlSource {
     pub id_field: Option<String>,
     /// Dotted path of a label stored as the case's type (first element of an array), e.g. `meta.accusation`.
     pub type_field: Option<String>,
+    /// Dotted path of the district label.
+    pub district_field: Option<String>,
+    /// Dotted path of the report date: `YYYY-MM-DD` (Beijing time) or epoch seconds.
+    pub date_field: Option<String>,
+    /// Dotted path of the loss, an integer number of fen.
+    pub loss_field: Option<String>,
 }
 
 /// Options of `fanzha index`.
@@ -120,6 +126,18 @@ pub fn run_index(data_dir: &Path, args: &IndexArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Brings the index of the store's reports (`index/cases`) up to date when it exists, with the analyser it was
+/// built with; `None` when there is no such index.
+pub fn sync_cases_if_indexed(data_dir: &Path) -> anyhow::Result<Option<search::SyncReport>> {
+    let dir = index_dir(data_dir, CASES)?;
+    if !dir.join("meta.json").exists() {
+        return Ok(None);
+    }
+    let docs = load_reports(data_dir)?;
+    let mut index = open_existing(data_dir, CASES)?;
+    Ok(Some(index.sync(&docs)?))
+}
+
 /// The value at a dotted path (`meta.accusation`) as text; an array gives its first element.
 fn field_text<'a>(v: &'a serde_json::Value, path: &str) -> Option<std::borrow::Cow<'a, str>> {
     let mut cur = v;
@@ -158,16 +176,29 @@ pub fn load_jsonl(src: &JsonlSource) -> anyhow::Result<Vec<CaseDoc>> {
         if !ids.insert(id.clone()) {
             bail!("{}: duplicate id {id:?}", at());
         }
-        let fraud_type = src.type_field.as_ref().and_then(|f| field_text(&v, f)).map(|s| s.into_owned());
+        let label = |f: &Option<String>| f.as_ref().and_then(|f| field_text(&v, f)).map(|s| s.into_owned());
+        let reported_at = match label(&src.date_field) {
+            None => None,
+            Some(d) if d.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(d.parse::<i64>().with_context(|| format!("{}: date {d:?} out of range", at()))?)
+            }
+            Some(d) => Some(search::date_bounds(&d).map_err(|p| anyhow::anyhow!("{}: date {d:?}: {p}", at()))?.0),
+        };
+        let loss_fen = match label(&src.loss_field) {
+            None => None,
+            Some(l) => {
+                Some(l.parse::<i64>().with_context(|| format!("{}: loss {l:?} is not a whole number of fen", at()))?)
+            }
+        };
         docs.push(CaseDoc {
             id,
             identifiers: IdentExtractor.keys(&body),
             text: body,
-            fraud_type: fraud_type.unwrap_or_default(),
-            district: String::new(),
+            fraud_type: label(&src.type_field).unwrap_or_default(),
+            district: label(&src.district_field).unwrap_or_default(),
             community: None,
-            reported_at: None,
-            loss_fen: None,
+            reported_at,
+            loss_fen,
         });
     }
     Ok(docs)
@@ -236,6 +267,8 @@ pub struct SearchArgs {
     pub cursor: Option<String>,
     pub json: bool,
     pub name: String,
+    /// Count facets over all hits.
+    pub facets: bool,
 }
 
 /// `fanzha search`.
@@ -260,6 +293,7 @@ pub fn run_search(data_dir: &Path, args: &SearchArgs) -> anyhow::Result<()> {
         from: day(&args.from, "--from", false)?,
         to: day(&args.to, "--to", true)?,
         snippet_chars: 120,
+        facets: args.facets,
     };
     let results = match index.search(&args.query, &opts) {
         Ok(r) => r,
@@ -276,6 +310,62 @@ pub fn run_search(data_dir: &Path, args: &SearchArgs) -> anyhow::Result<()> {
     } else {
         print!("{}", render(&results));
     }
+    Ok(())
+}
+
+/// One line of a `--bench-queries` file.
+#[derive(Debug, Deserialize)]
+struct BenchQuery {
+    kind: String,
+    q: String,
+    #[serde(rename = "type")]
+    fraud_type: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `fanzha search --bench-queries FILE`: runs every query twice in this process (the first pass warms caches) and
+/// prints the second pass's latency (query parsing, search, facets, snippets of the first `limit` hits) and total.
+pub fn run_bench_queries(data_dir: &Path, name: &str, file: &Path, limit: usize, facets: bool) -> anyhow::Result<()> {
+    use std::io::Write;
+    let index = open_existing(data_dir, name)?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut queries = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let q: BenchQuery =
+            serde_json::from_str(line).with_context(|| format!("{}:{}: not a bench query", file.display(), i + 1))?;
+        let day = |d: &Option<String>, end: bool| -> anyhow::Result<Option<i64>> {
+            d.as_deref()
+                .map(|d| {
+                    search::date_bounds(d)
+                        .map(|(a, b)| if end { b } else { a })
+                        .map_err(|p| anyhow::anyhow!("{}:{}: date {d:?}: {p}", file.display(), i + 1))
+                })
+                .transpose()
+        };
+        let mut opts = SearchOptions::top(limit);
+        opts.facets = facets;
+        opts.fraud_type = q.fraud_type.clone();
+        opts.from = day(&q.from, false)?;
+        opts.to = day(&q.to, true)?;
+        queries.push((q, opts));
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for pass in 0..2 {
+        for (q, opts) in &queries {
+            let t = std::time::Instant::now();
+            let total = match index.search(&q.q, opts) {
+                Ok(r) => r.total,
+                Err(SearchError::Query(_)) => 0,
+                Err(e) => return Err(e.into()),
+            };
+            let micros = t.elapsed().as_micros();
+            if pass == 1 {
+                writeln!(out, "{}\t{micros}\t{total}", q.kind)?;
+            }
+        }
+    }
+    out.flush()?;
     Ok(())
 }
 
@@ -364,6 +454,9 @@ mod tests {
                 text_field: "fact".into(),
                 id_field: None,
                 type_field: Some("meta.accusation".into()),
+                district_field: None,
+                date_field: None,
+                loss_field: None,
             }),
             name: None,
             rebuild: false,
@@ -384,6 +477,38 @@ mod tests {
         std::fs::write(&file, "{\"fact\":\"ok\"}\nnot json\n").unwrap();
         let err = run_index(&data, &args).unwrap_err().to_string();
         assert!(err.contains("court.jsonl:2"), "{err}");
+    }
+
+    #[test]
+    fn jsonl_district_date_and_loss_fields_are_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("gen.jsonl");
+        std::fs::write(
+            &file,
+            "{\"id\":\"N1\",\"text\":\"兼职刷单被骗\",\"type\":\"brushing\",\"district\":\"310115\",\"date\":\"2026-03-02\",\"loss\":12345}\n\
+             {\"id\":\"N2\",\"text\":\"网贷解冻费\",\"date\":1767225600}\n",
+        )
+        .unwrap();
+        let src = |date_field: &str| JsonlSource {
+            file: file.clone(),
+            text_field: "text".into(),
+            id_field: Some("id".into()),
+            type_field: Some("type".into()),
+            district_field: Some("district".into()),
+            date_field: Some(date_field.into()),
+            loss_field: Some("loss".into()),
+        };
+        let docs = load_jsonl(&src("date")).unwrap();
+        assert_eq!(docs[0].district, "310115");
+        assert_eq!(docs[0].loss_fen, Some(12_345));
+        assert_eq!(docs[0].reported_at, Some(search::date_bounds("2026-03-02").unwrap().0));
+        assert_eq!((docs[1].reported_at, docs[1].loss_fen, docs[1].district.as_str()), (Some(1_767_225_600), None, ""));
+        std::fs::write(&file, "{\"id\":\"N1\",\"text\":\"x\",\"date\":\"2026-13-40\"}\n").unwrap();
+        let err = load_jsonl(&src("date")).unwrap_err().to_string();
+        assert!(err.contains("gen.jsonl:1") && err.contains("2026-13-40"), "{err}");
+        std::fs::write(&file, "{\"id\":\"N1\",\"text\":\"x\",\"loss\":\"12.5\"}\n").unwrap();
+        let err = load_jsonl(&src("date")).unwrap_err().to_string();
+        assert!(err.contains("gen.jsonl:1") && err.contains("fen"), "{err}");
     }
 
     #[test]

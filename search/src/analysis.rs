@@ -27,8 +27,9 @@ pub(crate) const BIGRAM_TOKENIZER: &str = "fz_bigram";
 /// Options of the analyser, fixed when an index is created (queries must be analysed the same way).
 #[derive(Debug, Clone, Default)]
 pub struct AnalyzerOptions {
-    /// Fold common traditional characters to simplified ones (詐騙帳戶 → 诈骗账户). The table covers the characters
-    /// frequent in fraud reports, not all of Unicode; off by default.
+    /// Fold traditional characters to simplified ones (詐騙帳戶 → 诈骗账户), one character for one, with the full
+    /// single-character table of the `fast2s` crate (about 2,700 pairs); off by default. Phrase-level variants
+    /// (軟體 → 软件) are not rewritten.
     pub fold_traditional: bool,
     /// Extra user-dictionary text (jieba format `word [freq] [tag]`, one a line) loaded after the shipped one.
     pub extra_dict: Option<String>,
@@ -58,12 +59,13 @@ pub struct Tok {
 #[derive(Clone)]
 pub struct Analyzer {
     jieba: Arc<Jieba>,
-    fold_traditional: bool,
+    /// The traditional→simplified table, when folding is on.
+    trad: Option<Arc<crate::trad::TradTable>>,
 }
 
 impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Analyzer").field("fold_traditional", &self.fold_traditional).finish_non_exhaustive()
+        f.debug_struct("Analyzer").field("fold_traditional", &self.trad.is_some()).finish_non_exhaustive()
     }
 }
 
@@ -103,7 +105,8 @@ impl Analyzer {
                 .load_dict(&mut BufReader::new(text.as_bytes()))
                 .map_err(|e| SearchError::Dictionary { name: name.to_string(), reason: e.to_string() })?;
         }
-        Ok(Analyzer { jieba: Arc::new(jieba), fold_traditional: options.fold_traditional })
+        let trad = options.fold_traditional.then(|| Arc::new(crate::trad::TradTable::new()));
+        Ok(Analyzer { jieba: Arc::new(jieba), trad })
     }
 
     /// Folds one character: full-width ASCII to ASCII, ideographic space to space, ASCII lower case, and
@@ -115,7 +118,10 @@ impl Analyzer {
             _ => c,
         };
         let c = c.to_ascii_lowercase();
-        if self.fold_traditional { crate::trad::to_simplified(c) } else { c }
+        match &self.trad {
+            Some(t) => t.to_simplified(c),
+            None => c,
+        }
     }
 
     /// Folds a whole string (as [`fold_char`](Self::fold_char)).

@@ -16,12 +16,17 @@ use crate::doc::CaseDoc;
 use crate::error::{QueryError, QueryProblem, SearchError};
 use crate::ident::IdentifierExtractor;
 use crate::query::{Expr, Filter, parse};
-use crate::results::{AllRows, Hit, MAX_LIMIT, SearchOptions, SearchResults, facets, page};
+use crate::results::{
+    AllRows, Hit, MAX_LIMIT, PageRow, SearchOptions, SearchResults, facets, order_page, page, parse_cursor, total,
+};
 use crate::schema::{self, Fields};
 use crate::snippet::{HighlightTerms, snippet};
 
-/// Writer heap (tantivy splits it between threads; one thread is used).
-const WRITER_HEAP_BYTES: usize = 50_000_000;
+/// Writer heap per indexing thread.
+const WRITER_HEAP_PER_THREAD: usize = 64_000_000;
+/// Batches at least this big are indexed on up to [`MAX_WRITER_THREADS`] threads (one per core); smaller ones on one.
+const PARALLEL_BATCH: usize = 10_000;
+const MAX_WRITER_THREADS: usize = 4;
 /// How many of a case's most distinctive terms "more like this" uses.
 const SIMILAR_TERMS: usize = 30;
 /// "More like this" ignores terms found in more than this share of the cases …
@@ -89,11 +94,14 @@ impl CaseIndex {
     }
 
     fn with_index(
-        index: Index,
+        mut index: Index,
         analyzer: Analyzer,
         ids: Box<dyn IdentifierExtractor>,
     ) -> Result<CaseIndex, SearchError> {
         let fields = schema::build().1;
+        // Segments are searched in parallel, one thread per core: a common word's hits are all counted (total,
+        // facets), which dominates query time on a big index.
+        index.set_default_multithread_executor()?;
         index.tokenizers().register(JIEBA_TOKENIZER, analyzer.tokenizer(TokenMode::Jieba));
         index.tokenizers().register(BIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Bigram));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -115,8 +123,21 @@ impl CaseIndex {
         self.len() == 0
     }
 
-    fn writer(&self) -> Result<IndexWriter, SearchError> {
-        Ok(self.index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?)
+    /// Commits, then lets the merges the commit started finish (fewer segments: faster queries).
+    fn commit(mut w: IndexWriter) -> Result<(), SearchError> {
+        w.commit()?;
+        w.wait_merging_threads()?;
+        Ok(())
+    }
+
+    /// A writer for a batch of `docs` documents.
+    fn writer(&self, docs: usize) -> Result<IndexWriter, SearchError> {
+        let threads = if docs >= PARALLEL_BATCH {
+            std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_WRITER_THREADS)
+        } else {
+            1
+        };
+        Ok(self.index.writer_with_num_threads(threads, threads * WRITER_HEAP_PER_THREAD)?)
     }
 
     fn document(&self, d: &CaseDoc) -> TantivyDocument {
@@ -145,35 +166,35 @@ impl CaseIndex {
 
     /// Adds or replaces cases by id, then commits once (all or nothing).
     pub fn upsert(&mut self, docs: &[CaseDoc]) -> Result<(), SearchError> {
-        let mut w = self.writer()?;
+        let w = self.writer(docs.len())?;
         for d in docs {
             w.delete_term(Term::from_field_text(self.fields.id, &d.id));
             w.add_document(self.document(d))?;
         }
-        w.commit()?;
+        Self::commit(w)?;
         self.reader.reload()?;
         Ok(())
     }
 
     /// Removes cases by id, in one commit.
     pub fn delete(&mut self, ids: &[String]) -> Result<(), SearchError> {
-        let mut w = self.writer()?;
+        let w = self.writer(0)?;
         for id in ids {
             w.delete_term(Term::from_field_text(self.fields.id, id));
         }
-        w.commit()?;
+        Self::commit(w)?;
         self.reader.reload()?;
         Ok(())
     }
 
     /// Replaces the whole content with `docs`, in one commit.
     pub fn rebuild(&mut self, docs: &[CaseDoc]) -> Result<(), SearchError> {
-        let mut w = self.writer()?;
+        let w = self.writer(docs.len())?;
         w.delete_all_documents()?;
         for d in docs {
             w.add_document(self.document(d))?;
         }
-        w.commit()?;
+        Self::commit(w)?;
         self.reader.reload()?;
         Ok(())
     }
@@ -183,19 +204,28 @@ impl CaseIndex {
     pub fn sync(&mut self, docs: &[CaseDoc]) -> Result<SyncReport, SearchError> {
         let existing = self.hashes()?;
         let mut report = SyncReport::default();
-        let mut w = self.writer()?;
         let mut seen: HashSet<&str> = HashSet::with_capacity(docs.len());
+        let mut changed: Vec<(&CaseDoc, bool)> = Vec::new();
         for d in docs {
             seen.insert(d.id.as_str());
             match existing.get(&d.id) {
-                Some(h) if *h == d.content_hash() => {
-                    report.unchanged += 1;
-                    continue;
+                Some(h) if *h == d.content_hash() => report.unchanged += 1,
+                Some(_) => {
+                    report.updated += 1;
+                    changed.push((d, true));
                 }
-                Some(_) => report.updated += 1,
-                None => report.added += 1,
+                None => {
+                    report.added += 1;
+                    changed.push((d, false));
+                }
             }
-            w.delete_term(Term::from_field_text(self.fields.id, &d.id));
+        }
+        let w = self.writer(changed.len())?;
+        for (d, replaces) in changed {
+            // A new id has nothing to delete (a delete term costs a lookup in every segment).
+            if replaces {
+                w.delete_term(Term::from_field_text(self.fields.id, &d.id));
+            }
             w.add_document(self.document(d))?;
         }
         for id in existing.keys().filter(|id| !seen.contains(String::as_str(id))) {
@@ -203,27 +233,34 @@ impl CaseIndex {
             report.deleted += 1;
         }
         if report.added + report.updated + report.deleted > 0 {
-            w.commit()?;
+            Self::commit(w)?;
             self.reader.reload()?;
         }
         Ok(report)
     }
 
-    /// Id → content hash of every live case.
+    /// Id → content hash of every live case. Each segment's id and hash dictionaries are read once, in order
+    /// (looking terms up one by one would decompress a dictionary block per document).
     fn hashes(&self) -> Result<BTreeMap<String, String>, SearchError> {
         let searcher = self.reader.searcher();
         let mut out = BTreeMap::new();
-        let (mut a, mut b) = (String::new(), String::new());
+        let all_terms = |col: &tantivy::columnar::StrColumn| -> Result<Vec<String>, SearchError> {
+            let ords: Vec<u64> = (0..col.num_terms() as u64).collect();
+            let mut terms = Vec::with_capacity(ords.len());
+            col.dictionary()
+                .sorted_ords_to_term_cb(&ords, |b| terms.push(String::from_utf8_lossy(b).into_owned()))
+                .map_err(|e| SearchError::Tantivy(e.into()))?;
+            Ok(terms)
+        };
         for seg in searcher.segment_readers() {
             let ff = seg.fast_fields();
             let (Some(ids), Some(hashes)) = (ff.str("id")?, ff.str("hash")?) else { continue };
+            let (id_terms, hash_terms) = (all_terms(&ids)?, all_terms(&hashes)?);
             for doc in seg.doc_ids_alive() {
-                a.clear();
-                b.clear();
-                if let (Some(i), Some(h)) = (ids.term_ords(doc).next(), hashes.term_ords(doc).next()) {
-                    ids.ord_to_str(i, &mut a).map_err(|e| SearchError::Tantivy(e.into()))?;
-                    hashes.ord_to_str(h, &mut b).map_err(|e| SearchError::Tantivy(e.into()))?;
-                    out.insert(a.clone(), b.clone());
+                if let (Some(i), Some(h)) = (ids.term_ords(doc).next(), hashes.term_ords(doc).next())
+                    && let (Some(id), Some(hash)) = (id_terms.get(i as usize), hash_terms.get(h as usize))
+                {
+                    out.insert(id.clone(), hash.clone());
                 }
             }
         }
@@ -272,25 +309,36 @@ impl CaseIndex {
         clauses.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let rows = searcher.search(&query, &AllRows)?;
-        let total = rows.len();
-        let facets = facets(&rows);
-        let (rows, next_cursor) = page(rows, opts.sort, opts.limit, opts.cursor.as_deref())?;
+        let after = opts.cursor.as_deref().map(|c| parse_cursor(c, opts.sort)).transpose()?;
+        let segs =
+            searcher.search(&query, &AllRows { sort: opts.sort, facets: opts.facets, limit: opts.limit, after })?;
+        let total = total(&segs);
+        let facets = facets(&segs)?;
+        let (rows, more) = page(&segs, opts.limit)?;
+        let mut rows: Vec<(PageRow, TantivyDocument)> = rows
+            .into_iter()
+            .map(|mut r| {
+                let doc: TantivyDocument = searcher.doc(r.addr)?;
+                r.id = self.stored_str(&doc, self.fields.id).unwrap_or_default();
+                Ok((r, doc))
+            })
+            .collect::<Result<_, SearchError>>()?;
+        let next_cursor = order_page(&mut rows, opts.sort, more);
         let terms = expr.map(|e| self.highlight_terms(e)).unwrap_or_default();
         let mut hits = Vec::with_capacity(rows.len());
-        for r in rows {
-            let doc: TantivyDocument = searcher.doc(r.addr)?;
+        for (r, doc) in rows {
             let text = self.stored_str(&doc, self.fields.text).unwrap_or_default();
+            let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
             hits.push(Hit {
                 snippet: snippet(&self.analyzer, &text, &terms, opts.snippet_chars),
                 community: self.stored_str(&doc, self.fields.community),
                 identifiers: self.stored_all(&doc, self.fields.ids),
+                fraud_type: self.stored_str(&doc, self.fields.fraud_type).unwrap_or_default(),
+                district: self.stored_str(&doc, self.fields.district).unwrap_or_default(),
+                reported_at: int(self.fields.date),
+                loss_fen: int(self.fields.loss),
                 id: r.id,
                 score: r.score,
-                fraud_type: r.fraud_type,
-                district: r.district,
-                reported_at: r.date,
-                loss_fen: r.loss,
             });
         }
         Ok(SearchResults { total, hits, facets, next_cursor })

@@ -1,7 +1,7 @@
 //! Search options and results: sorting, cursors, facets, and the collector that gathers every hit's sort keys.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
@@ -52,6 +52,9 @@ pub struct SearchOptions {
     pub to: Option<i64>,
     /// Snippet length in characters.
     pub snippet_chars: usize,
+    /// Count facets over all hits (reading three fast fields per hit); `false` leaves [`SearchResults::facets`]
+    /// empty, which makes queries matching a large share of a big index several times cheaper.
+    pub facets: bool,
 }
 
 /// Largest page size.
@@ -70,6 +73,7 @@ impl SearchOptions {
             from: None,
             to: None,
             snippet_chars: 120,
+            facets: true,
         }
     }
 }
@@ -115,26 +119,44 @@ pub struct SearchResults {
     pub next_cursor: Option<String>,
 }
 
-/// One matching document with what sorting and facets need.
+/// A page candidate: its sort key, where it is, and its id's term ordinal in its segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    primary: i64,
+    id_ord: u64,
+    score_bits: u32,
+    doc: DocId,
+}
+
+impl Ord for Entry {
+    /// Worse is greater, so a max-heap's top is the worst kept entry: lower primary value, then larger id (within
+    /// a segment, ordinal order is id order).
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.primary.cmp(&self.primary).then_with(|| self.id_ord.cmp(&other.id_ord)).then(self.doc.cmp(&other.doc))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A page row: its id resolved.
 #[derive(Debug, Clone)]
-pub(crate) struct Row {
+pub(crate) struct PageRow {
+    pub primary: i64,
     pub score: Score,
     pub addr: DocAddress,
     pub id: String,
-    pub fraud_type: String,
-    pub district: String,
-    pub date: Option<i64>,
-    pub loss: Option<i64>,
 }
 
-impl Row {
-    /// The primary sort value; larger comes first.
-    fn primary(&self, sort: SortBy) -> i64 {
-        match sort {
-            SortBy::Relevance => ordered_f32(self.score),
-            SortBy::Date => self.date.unwrap_or(i64::MIN),
-            SortBy::Loss => self.loss.unwrap_or(i64::MIN),
-        }
+/// The primary sort value of a document.
+fn primary(sort: SortBy, score: Score, date: Option<i64>, loss: Option<i64>) -> i64 {
+    match sort {
+        SortBy::Relevance => ordered_f32(score),
+        SortBy::Date => date.unwrap_or(i64::MIN),
+        SortBy::Loss => loss.unwrap_or(i64::MIN),
     }
 }
 
@@ -148,53 +170,150 @@ fn compare(a: (i64, &str), b: (i64, &str)) -> Ordering {
     b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1))
 }
 
-/// Sorts `rows`, skips to after `cursor`, and returns the page and the next cursor.
-pub(crate) fn page(
-    mut rows: Vec<Row>,
-    sort: SortBy,
-    limit: usize,
-    cursor: Option<&str>,
-) -> Result<(Vec<Row>, Option<String>), SearchError> {
-    rows.sort_by(|a, b| compare((a.primary(sort), &a.id), (b.primary(sort), &b.id)));
-    let start = match cursor {
-        None => 0,
-        Some(c) => {
-            let bad = || SearchError::BadCursor { cursor: c.to_string() };
-            let rest = c.strip_prefix(sort.tag()).ok_or_else(bad)?;
-            let (primary, id) = rest.split_once(':').ok_or_else(bad)?;
-            let primary: i64 = primary.parse().map_err(|_| bad())?;
-            rows.partition_point(|r| compare((r.primary(sort), &r.id), (primary, id)) != Ordering::Greater)
-        }
-    };
-    let start = start.min(rows.len());
-    let end = (start + limit).min(rows.len());
-    let next = (end < rows.len() && end > start).then(|| {
-        let last = &rows[end - 1];
-        format!("{}{}:{}", sort.tag(), last.primary(sort), last.id)
-    });
-    let page = rows.drain(start..end).collect();
-    Ok((page, next))
+/// A parsed cursor: the primary value and id of the last row of the previous page.
+#[derive(Debug, Clone)]
+pub(crate) struct After {
+    primary: i64,
+    id: String,
 }
 
-/// Facet counts over all rows.
-pub(crate) fn facets(rows: &[Row]) -> Facets {
-    let count = |key: &dyn Fn(&Row) -> Option<String>| {
-        let mut m: BTreeMap<String, u64> = BTreeMap::new();
-        for r in rows {
-            if let Some(k) = key(r).filter(|k| !k.is_empty()) {
-                *m.entry(k).or_default() += 1;
+/// Parses a `next_cursor` for `sort`.
+pub(crate) fn parse_cursor(c: &str, sort: SortBy) -> Result<After, SearchError> {
+    let bad = || SearchError::BadCursor { cursor: c.to_string() };
+    let rest = c.strip_prefix(sort.tag()).ok_or_else(bad)?;
+    let (primary, id) = rest.split_once(':').ok_or_else(bad)?;
+    Ok(After { primary: primary.parse().map_err(|_| bad())?, id: id.to_string() })
+}
+
+/// One segment's share: hit count, facet counts by term ordinal, and its best `limit` rows after the cursor.
+pub(crate) struct SegmentHits {
+    segment: SegmentOrdinal,
+    id: Option<StrColumn>,
+    fraud_type: Option<StrColumn>,
+    district: Option<StrColumn>,
+    hits: usize,
+    /// Hits after the cursor (all hits without one).
+    after: usize,
+    best: BinaryHeap<Entry>,
+    type_counts: Vec<u64>,
+    district_counts: Vec<u64>,
+    /// Hits by Beijing day number, from `first_day`.
+    day_counts: Vec<u64>,
+    first_day: i64,
+    /// Hits by day outside `day_counts` (a segment whose dates span centuries).
+    other_days: BTreeMap<i64, u64>,
+}
+
+/// Resolves sorted, distinct ordinals of `col` to text, in order.
+fn ords_to_text(col: &StrColumn, ords: &[u64]) -> Result<Vec<String>, SearchError> {
+    let mut out = Vec::with_capacity(ords.len());
+    col.dictionary()
+        .sorted_ords_to_term_cb(ords, |b| out.push(String::from_utf8_lossy(b).into_owned()))
+        .map_err(|e| SearchError::Tantivy(e.into()))?;
+    Ok(out)
+}
+
+/// Counts by ordinal → counts by text (summed over segments), largest first.
+fn count_texts(
+    segs: &[SegmentHits],
+    col: fn(&SegmentHits) -> (&Option<StrColumn>, &Vec<u64>),
+) -> Result<Vec<FacetCount>, SearchError> {
+    let mut m: BTreeMap<String, u64> = BTreeMap::new();
+    for s in segs {
+        let (Some(c), counts) = col(s) else { continue };
+        let ords: Vec<u64> = (0..counts.len() as u64).filter(|&o| counts[o as usize] > 0).collect();
+        for (o, text) in ords.iter().zip(ords_to_text(c, &ords)?) {
+            if !text.is_empty() {
+                *m.entry(text).or_default() += counts[*o as usize];
             }
         }
-        m.into_iter().map(|(value, count)| FacetCount { value, count }).collect::<Vec<_>>()
+    }
+    let mut v: Vec<FacetCount> = m.into_iter().map(|(value, count)| FacetCount { value, count }).collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    Ok(v)
+}
+
+/// Facet counts over all hits.
+pub(crate) fn facets(segs: &[SegmentHits]) -> Result<Facets, SearchError> {
+    let mut months: BTreeMap<String, u64> = BTreeMap::new();
+    for s in segs {
+        let slots = s.day_counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, c)| (s.first_day + i as i64, *c));
+        for (day, c) in slots.chain(s.other_days.iter().map(|(d, c)| (*d, *c))) {
+            *months.entry(month_of(day * 86_400 - BEIJING_OFFSET)).or_default() += c;
+        }
+    }
+    Ok(Facets {
+        fraud_type: count_texts(segs, |s| (&s.fraud_type, &s.type_counts))?,
+        district: count_texts(segs, |s| (&s.district, &s.district_counts))?,
+        month: months.into_iter().map(|(value, count)| FacetCount { value, count }).collect(),
+    })
+}
+
+/// Number of hits.
+pub(crate) fn total(segs: &[SegmentHits]) -> usize {
+    segs.iter().map(|s| s.hits).sum()
+}
+
+/// The page's rows (the best `limit` after the cursor; not yet in order, ids not yet known) and whether more rows
+/// follow. Each segment kept its best `limit` by (primary, id ordinal); ids are turned into text only when rows of
+/// different segments tie at the page's edge (a dictionary lookup decompresses a block, so the caller takes the
+/// page's ids from the stored documents and orders the page with [`order_page`]).
+pub(crate) fn page(segs: &[SegmentHits], limit: usize) -> Result<(Vec<PageRow>, bool), SearchError> {
+    let mut all: Vec<(usize, Entry)> =
+        segs.iter().enumerate().flat_map(|(si, s)| s.best.iter().map(move |e| (si, *e))).collect();
+    all.sort_by_key(|e| std::cmp::Reverse(e.1.primary));
+    let row = |si: usize, e: &Entry, id: String| PageRow {
+        primary: e.primary,
+        score: f32::from_bits(e.score_bits),
+        addr: DocAddress::new(segs[si].segment, e.doc),
+        id,
     };
-    let by_count = |mut v: Vec<FacetCount>| {
-        v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        v
-    };
-    Facets {
-        fraud_type: by_count(count(&|r| Some(r.fraud_type.clone()))),
-        district: by_count(count(&|r| Some(r.district.clone()))),
-        month: count(&|r| r.date.map(month_of)),
+    let mut rows: Vec<PageRow> = Vec::with_capacity(limit);
+    if all.len() > limit {
+        let edge = all[limit - 1].1.primary;
+        let (better, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|(_, e)| e.primary > edge);
+        let tied: Vec<(usize, Entry)> = rest.into_iter().filter(|(_, e)| e.primary == edge).collect();
+        let need = limit - better.len();
+        rows.extend(better.iter().map(|(si, e)| row(*si, e, String::new())));
+        if tied.len() > need {
+            // Settle the edge by id: resolve the tied rows' ids, segment by segment in ordinal order.
+            let mut named: Vec<PageRow> = Vec::with_capacity(tied.len());
+            for (si, seg) in segs.iter().enumerate() {
+                let mut mine: Vec<Entry> = tied.iter().filter(|(s, _)| *s == si).map(|(_, e)| *e).collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                mine.sort_by_key(|e| e.id_ord);
+                let mut ords: Vec<u64> = mine.iter().map(|e| e.id_ord).filter(|o| *o != u64::MAX).collect();
+                ords.dedup();
+                let texts = match &seg.id {
+                    Some(c) => ords_to_text(c, &ords)?,
+                    None => Vec::new(),
+                };
+                for e in &mine {
+                    let id = ords.binary_search(&e.id_ord).ok().and_then(|i| texts.get(i).cloned());
+                    named.push(row(si, e, id.unwrap_or_default()));
+                }
+            }
+            named.sort_by(|a, b| a.id.cmp(&b.id));
+            named.truncate(need);
+            rows.extend(named);
+        } else {
+            rows.extend(tied.iter().map(|(si, e)| row(*si, e, String::new())));
+        }
+    } else {
+        rows.extend(all.iter().map(|(si, e)| row(*si, e, String::new())));
+    }
+    let after: usize = segs.iter().map(|s| s.after).sum();
+    Ok((rows, after > limit))
+}
+
+/// Orders a page whose ids are filled in (primary desc, id asc) and gives the next cursor when `more` rows follow.
+pub(crate) fn order_page<T>(rows: &mut [(PageRow, T)], sort: SortBy, more: bool) -> Option<String> {
+    rows.sort_by(|a, b| compare((a.0.primary, &a.0.id), (b.0.primary, &b.0.id)));
+    match rows.last() {
+        Some((last, _)) if more => Some(format!("{}{}:{}", sort.tag(), last.primary, last.id)),
+        _ => None,
     }
 }
 
@@ -204,35 +323,90 @@ pub(crate) fn month_of(t: i64) -> String {
     format!("{y:04}-{m:02}")
 }
 
-/// Collects every hit with its id, facet values and sort keys (read from fast fields).
-pub(crate) struct AllRows;
+/// Beijing day number of an epoch second.
+fn day_of(t: i64) -> i64 {
+    (t + BEIJING_OFFSET).div_euclid(86_400)
+}
+
+/// Longest date span (days) counted per day; wider spans fall back to counting by month.
+const MAX_DAY_SPAN: i64 = 200_000;
+
+/// Counts every hit (total, facets by ordinal) and keeps each segment's best `limit` rows after the cursor.
+pub(crate) struct AllRows {
+    pub sort: SortBy,
+    /// Whether to count facets.
+    pub facets: bool,
+    pub limit: usize,
+    pub after: Option<After>,
+}
 
 pub(crate) struct SegmentRows {
-    segment: SegmentOrdinal,
-    id: Option<StrColumn>,
-    fraud_type: Option<StrColumn>,
-    district: Option<StrColumn>,
+    sort: SortBy,
+    facets: bool,
+    limit: usize,
+    /// The cursor's primary value and the first id ordinal after the cursor's id in this segment.
+    after: Option<(i64, u64)>,
     date: Option<Column<i64>>,
     loss: Option<Column<i64>>,
-    rows: Vec<Row>,
-    buf: String,
+    id_ords: Option<Column<u64>>,
+    type_ords: Option<Column<u64>>,
+    district_ords: Option<Column<u64>>,
+    hits: SegmentHits,
 }
 
 impl Collector for AllRows {
-    type Fruit = Vec<Row>;
+    type Fruit = Vec<SegmentHits>;
     type Child = SegmentRows;
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentRows> {
         let ff = reader.fast_fields();
+        let id = ff.str("id")?;
+        let fraud_type = ff.str("type")?;
+        let district = ff.str("district")?;
+        let date: Option<Column<i64>> = ff.column_opt("date")?;
+        let counts = |c: &Option<StrColumn>| vec![0u64; c.as_ref().map_or(0, |c| c.num_terms())];
+        let after = match (&self.after, &id) {
+            (None, _) => None,
+            (Some(a), None) => Some((a.primary, u64::MAX)),
+            (Some(a), Some(c)) => Some((
+                a.primary,
+                match c.dictionary().term_ord_or_next(&a.id)? {
+                    tantivy::columnar::TermOrdHit::Exact(o) => o.saturating_add(1),
+                    tantivy::columnar::TermOrdHit::Next(o) => o,
+                },
+            )),
+        };
+        let (first_day, day_counts) = match &date {
+            Some(c) if c.num_docs() > 0 && self.facets => {
+                let (lo, hi) = (day_of(c.min_value()), day_of(c.max_value()));
+                if hi - lo < MAX_DAY_SPAN { (lo, vec![0u64; (hi - lo + 1) as usize]) } else { (lo, Vec::new()) }
+            }
+            _ => (0, Vec::new()),
+        };
         Ok(SegmentRows {
-            segment,
-            id: ff.str("id")?,
-            fraud_type: ff.str("type")?,
-            district: ff.str("district")?,
-            date: ff.column_opt("date")?,
+            sort: self.sort,
+            facets: self.facets,
+            limit: self.limit,
+            after,
             loss: ff.column_opt("loss")?,
-            rows: Vec::new(),
-            buf: String::new(),
+            id_ords: id.as_ref().map(|c| c.ords().clone()),
+            type_ords: fraud_type.as_ref().filter(|_| self.facets).map(|c| c.ords().clone()),
+            district_ords: district.as_ref().filter(|_| self.facets).map(|c| c.ords().clone()),
+            date: date.filter(|_| self.facets || self.sort == SortBy::Date),
+            hits: SegmentHits {
+                segment,
+                id,
+                type_counts: counts(&fraud_type),
+                district_counts: counts(&district),
+                fraud_type,
+                district,
+                hits: 0,
+                after: 0,
+                best: BinaryHeap::with_capacity(self.limit + 1),
+                day_counts,
+                first_day,
+                other_days: BTreeMap::new(),
+            },
         })
     }
 
@@ -240,44 +414,80 @@ impl Collector for AllRows {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Row>>) -> tantivy::Result<Vec<Row>> {
-        Ok(fruits.into_iter().flatten().collect())
+    fn merge_fruits(&self, fruits: Vec<SegmentHits>) -> tantivy::Result<Vec<SegmentHits>> {
+        Ok(fruits)
     }
 }
 
 impl SegmentRows {
-    fn text(col: &Option<StrColumn>, doc: DocId, buf: &mut String) -> String {
-        buf.clear();
-        if let Some(col) = col
-            && let Some(ord) = col.term_ords(doc).next()
-            && col.ord_to_str(ord, buf).unwrap_or(false)
-        {
-            return buf.clone();
-        }
-        String::new()
+    fn id_ord(&self, doc: DocId) -> u64 {
+        self.id_ords.as_ref().and_then(|c| c.first(doc)).unwrap_or(u64::MAX)
     }
 }
 
 impl SegmentCollector for SegmentRows {
-    type Fruit = Vec<Row>;
+    type Fruit = SegmentHits;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let id = Self::text(&self.id, doc, &mut self.buf);
-        let fraud_type = Self::text(&self.fraud_type, doc, &mut self.buf);
-        let district = Self::text(&self.district, doc, &mut self.buf);
-        self.rows.push(Row {
-            score,
-            addr: DocAddress::new(self.segment, doc),
-            id,
-            fraud_type,
-            district,
-            date: self.date.as_ref().and_then(|c| c.first(doc)),
-            loss: self.loss.as_ref().and_then(|c| c.first(doc)),
-        });
+        let h = &mut self.hits;
+        h.hits += 1;
+        let count = |col: &Option<Column<u64>>, counts: &mut Vec<u64>| {
+            if let Some(o) = col.as_ref().and_then(|c| c.first(doc))
+                && let Some(slot) = counts.get_mut(o as usize)
+            {
+                *slot += 1;
+            }
+        };
+        count(&self.type_ords, &mut h.type_counts);
+        count(&self.district_ords, &mut h.district_counts);
+        let date = self.date.as_ref().and_then(|c| c.first(doc));
+        if self.facets
+            && let Some(t) = date
+        {
+            let day = day_of(t);
+            match usize::try_from(day - h.first_day).ok().and_then(|i| h.day_counts.get_mut(i)) {
+                Some(slot) => *slot += 1,
+                None => *h.other_days.entry(day).or_default() += 1,
+            }
+        }
+        let loss = match self.sort {
+            SortBy::Loss => self.loss.as_ref().and_then(|c| c.first(doc)),
+            _ => None,
+        };
+        let p = primary(self.sort, score, date, loss);
+        let mut id_ord = None;
+        if let Some((cp, first_after)) = self.after {
+            if p > cp {
+                return;
+            }
+            if p == cp {
+                let o = self.id_ord(doc);
+                if o < first_after || o == u64::MAX {
+                    return;
+                }
+                id_ord = Some(o);
+            }
+        }
+        self.hits.after += 1;
+        if self.hits.best.len() >= self.limit {
+            let Some(worst) = self.hits.best.peek() else { return };
+            if p < worst.primary {
+                return;
+            }
+        }
+        let id_ord = id_ord.unwrap_or_else(|| self.id_ord(doc));
+        let e = Entry { primary: p, id_ord, score_bits: score.to_bits(), doc };
+        let best = &mut self.hits.best;
+        if best.len() < self.limit {
+            best.push(e);
+        } else if best.peek().is_some_and(|w| e < *w) {
+            best.pop();
+            best.push(e);
+        }
     }
 
-    fn harvest(self) -> Vec<Row> {
-        self.rows
+    fn harvest(self) -> SegmentHits {
+        self.hits
     }
 }
 

@@ -5,6 +5,7 @@ mod crash;
 mod ingest;
 mod money;
 mod score;
+mod search_index;
 mod stats;
 
 use std::path::{Path, PathBuf};

@@ -205,6 +205,55 @@ fn cursor_pages_cover_everything_once() {
 }
 
 #[test]
+fn ties_across_segments_page_in_id_order_with_full_facets() {
+    // 21 cases with the same text, date and loss, written in three commits (three segments), ids interleaved so
+    // that every segment holds ids from the whole range: every sort order ties, so pages must follow the ids.
+    let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    let ty = |i: usize| if i.is_multiple_of(3) { "brushing" } else { "fake_loan" };
+    for batch in 0..3 {
+        let docs: Vec<CaseDoc> = (0..21)
+            .filter(|i| i % 3 == batch)
+            .map(|i| case(&format!("T{i:02}"), "网上兼职刷单返利被骗", ty(i), "城关区", "2026-02-03", 100))
+            .collect();
+        idx.upsert(&docs).unwrap();
+    }
+    let expected: Vec<String> = (0..21).map(|i| format!("T{i:02}")).collect();
+    for sort in [SortBy::Relevance, SortBy::Date, SortBy::Loss] {
+        let mut o = SearchOptions::top(4);
+        o.sort = sort;
+        let mut paged = Vec::new();
+        loop {
+            let r = idx.search("刷单", &o).unwrap();
+            assert_eq!(r.total, 21);
+            assert_eq!(r.facets.fraud_type[0], crate::FacetCount { value: "fake_loan".into(), count: 14 });
+            assert_eq!(r.facets.fraud_type[1], crate::FacetCount { value: "brushing".into(), count: 7 });
+            assert_eq!(r.facets.month, [crate::FacetCount { value: "2026-02".into(), count: 21 }]);
+            assert!(r.hits.len() <= 4);
+            paged.extend(r.hits.into_iter().map(|h| h.id));
+            match r.next_cursor {
+                Some(c) => o.cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(paged, expected, "{sort:?}");
+    }
+}
+
+#[test]
+fn facets_can_be_skipped_without_changing_hits() {
+    let idx = index();
+    let mut o = SearchOptions::top(3);
+    let with = idx.search("受害人 OR 对方", &o).unwrap();
+    o.facets = false;
+    let without = idx.search("受害人 OR 对方", &o).unwrap();
+    assert!(!with.facets.fraud_type.is_empty() && !with.facets.month.is_empty());
+    assert_eq!(without.facets, crate::Facets::default());
+    assert_eq!(without.total, with.total);
+    assert_eq!(without.hits, with.hits);
+    assert_eq!(without.next_cursor, with.next_cursor);
+}
+
+#[test]
 fn bad_queries_are_errors_with_positions() {
     let idx = index();
     match idx.search("刷单 AND (返利", &SearchOptions::top(5)) {
@@ -279,7 +328,7 @@ fn on_disk_index_survives_an_interrupted_write() {
         let mut idx = CaseIndex::create_or_open(dir.path(), ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
         idx.upsert(&corpus()[..2]).unwrap();
         // A writer that adds a case and dies before committing.
-        let w = idx.writer().unwrap();
+        let w = idx.writer(0).unwrap();
         w.add_document(idx.document(&corpus()[2])).unwrap();
         drop(w);
     }
