@@ -56,9 +56,9 @@ pub fn load_data(store: &Store) -> anyhow::Result<RiskData> {
     let mut reports = Vec::new();
     while let Some(r) = rows.next()? {
         let victim_id: Option<String> = r.get(1)?;
-        let community: Option<String> = r.get::<_, Option<String>>(2)?.or_else(|| {
-            victim_id.as_deref().and_then(|v| community_of.get(v)).map(|c| (*c).to_string())
-        });
+        let community: Option<String> = r
+            .get::<_, Option<String>>(2)?
+            .or_else(|| victim_id.as_deref().and_then(|v| community_of.get(v)).map(|c| (*c).to_string()));
         reports.push(VictimReport {
             reported_at: r.get(0)?,
             victim_id,
