@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use analytics::{
     ContactInput, FEATURES, FeatureBuilder, FitSample, GangNumber, IsoWeek, ModelKind, OutreachInput, ResidentInput,
-    RiskData, RiskModel, TrainParams, VictimReport, data_digest, deciles, phone_key,
+    RiskData, RiskModel, TrainParams, VictimReport, data_digest, phone_key,
 };
 use anyhow::{Context, bail};
 use datasets::{Outcome, OutreachChannel};
@@ -21,43 +21,54 @@ fn phone_list(joined: &str) -> Vec<String> {
 /// Reads the risk model's inputs from the store.
 pub fn load_data(store: &Store) -> anyhow::Result<RiskData> {
     let c = store.conn();
+    // One read transaction: every table is read from the same state of the store (ended when dropped).
+    let tx = c.unchecked_transaction()?;
+    let c = &*tx;
     let mut data = RiskData::default();
+    // Table order (a sequential scan), then sorted by id in memory: the same order as `ORDER BY resident_id`
+    // (byte order) without a lookup into the table per index entry.
     let mut stmt = c.prepare(
         "SELECT resident_id, birth_year, gender, community, lives_alone, antifraud_app, phones, district
-         FROM residents ORDER BY resident_id",
+         FROM residents",
     )?;
-    let mut districts = HashSet::new();
-    let mut community_of = HashMap::new();
+    let mut districts: HashSet<String> = HashSet::new();
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        let community: String = r.get(3)?;
-        districts.insert(r.get::<_, String>(7)?);
-        community_of.insert(id.clone(), community.clone());
+        let district = r.get_ref(7)?.as_str()?;
+        if !districts.contains(district) {
+            districts.insert(district.to_string());
+        }
         data.residents.push(ResidentInput {
-            id,
+            id: r.get(0)?,
             birth_year: u16::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
             gender: r.get(2)?,
-            community,
+            community: r.get(3)?,
             lives_alone: r.get::<_, Option<i64>>(4)?.map(|v| v != 0),
             antifraud_app: r.get::<_, Option<i64>>(5)?.map(|v| v != 0),
-            phones: phone_list(&r.get::<_, String>(6)?),
+            phones: phone_list(r.get_ref(6)?.as_str()?),
         });
     }
+    data.residents.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    let community_of: HashMap<&str, &str> =
+        data.residents.iter().map(|r| (r.id.as_str(), r.community.as_str())).collect();
     let mut stmt = c.prepare("SELECT reported_at, victim_id, community, district, phones FROM reports")?;
     let mut rows = stmt.query([])?;
+    let mut reports = Vec::new();
     while let Some(r) = rows.next()? {
         let victim_id: Option<String> = r.get(1)?;
-        let community: Option<String> =
-            r.get::<_, Option<String>>(2)?.or_else(|| victim_id.as_ref().and_then(|v| community_of.get(v).cloned()));
-        data.reports.push(VictimReport {
+        let community: Option<String> = r
+            .get::<_, Option<String>>(2)?
+            .or_else(|| victim_id.as_deref().and_then(|v| community_of.get(v)).map(|c| (*c).to_string()));
+        reports.push(VictimReport {
             reported_at: r.get(0)?,
             victim_id,
             community,
-            local: districts.contains(&r.get::<_, String>(3)?),
-            phones: phone_list(&r.get::<_, String>(4)?),
+            local: districts.contains(r.get_ref(3)?.as_str()?),
+            phones: phone_list(r.get_ref(4)?.as_str()?),
         });
     }
+    drop(community_of);
+    data.reports = reports;
     let mut stmt = c.prepare("SELECT from_phone, to_phone, at FROM contacts")?;
     let mut rows = stmt.query([])?;
     let mut cache: HashMap<String, String> = HashMap::new();
@@ -79,6 +90,7 @@ pub fn load_data(store: &Store) -> anyhow::Result<RiskData> {
         });
     }
     data.gang_numbers = gang_numbers(store)?;
+    // Read only: dropping the transaction (after the statements borrowing it) ends it.
     Ok(data)
 }
 
@@ -115,6 +127,70 @@ pub fn gang_numbers(store: &Store) -> anyhow::Result<Vec<GangNumber>> {
         }
     }
     Ok(out)
+}
+
+/// `risk_snapshots.reasons_format` of the snapshots written now: compact reason codes (migration V4).
+const REASONS_COMPACT: i64 = 2;
+
+/// Rows per `INSERT INTO risk_scores` statement (7 columns, the snapshot id bound once: 769 parameters).
+const ROWS_PER_INSERT: usize = 128;
+
+/// `INSERT INTO risk_scores … VALUES (…), (…)` for `rows` rows: `?1` is the snapshot, row `k` binds
+/// `?(2 + 6k)..=?(7 + 6k)` (resident, community, score, decile, rank, reasons).
+fn insert_scores_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO risk_scores (snapshot_id, resident_id, community, score, decile, rank, reasons) VALUES ",
+    );
+    for k in 0..rows {
+        let b = 2 + 6 * k;
+        let sep = if k == 0 { "" } else { ", " };
+        let _ = write!(sql, "{sep}(?1, ?{b}, ?{}, ?{}, ?{}, ?{}, ?{})", b + 1, b + 2, b + 3, b + 4, b + 5);
+    }
+    sql
+}
+
+/// Writes reason codes in the compact stored form (format 2): `feature:h|l:contribution` joined by `;`, the
+/// contribution rounded to four decimals.
+fn encode_reasons(out: &mut String, reasons: &[analytics::Reason]) {
+    out.clear();
+    for (k, r) in reasons.iter().enumerate() {
+        let units = (r.contribution * 1e4).round();
+        let sign = if units < 0.0 { "-" } else { "" };
+        let units = units.abs() as u64;
+        let sep = if k == 0 { "" } else { ";" };
+        let side = if r.high { 'h' } else { 'l' };
+        let _ = write!(out, "{sep}{}:{side}:{sign}{}.{:04}", r.feature, units / 10_000, units % 10_000);
+    }
+}
+
+/// The reason codes of one stored row as JSON (`feature`, `zh`, `en`, `contribution`), whatever the format.
+fn decode_reasons(format: i64, stored: &str) -> anyhow::Result<serde_json::Value> {
+    if format == 1 {
+        return serde_json::from_str(stored).context("corrupt reasons in the snapshot");
+    }
+    if format != REASONS_COMPACT {
+        bail!("snapshot reasons are in format {format}; this fanzha reads formats 1 and {REASONS_COMPACT}");
+    }
+    let mut out = Vec::new();
+    for item in stored.split(';').filter(|s| !s.is_empty()) {
+        let mut parts = item.split(':');
+        let (Some(name), Some(side), Some(value), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            bail!("corrupt reason {item:?} in the snapshot: expected feature:h|l:contribution");
+        };
+        let Some(spec) = FEATURES.iter().find(|f| f.name == name) else {
+            bail!("reason {item:?} in the snapshot names unknown feature {name:?}");
+        };
+        let (zh, en) = match side {
+            "h" => (spec.high_zh, spec.high_en),
+            "l" => (spec.low_zh, spec.low_en),
+            _ => bail!("corrupt reason {item:?} in the snapshot: side must be h or l"),
+        };
+        let contribution: f64 =
+            value.parse().with_context(|| format!("corrupt reason {item:?} in the snapshot: bad contribution"))?;
+        out.push(serde_json::json!({"feature": spec.name, "zh": zh, "en": en, "contribution": contribution}));
+    }
+    Ok(serde_json::Value::Array(out))
 }
 
 /// What `fanzha score` did.
@@ -234,20 +310,21 @@ pub fn score(store: &Store, week: &str, kind: ModelKind, now: i64) -> anyhow::Re
     let scored = model.score_week(&feats);
     report.seconds.score = clock.elapsed().as_secs_f64();
     let clock = std::time::Instant::now();
-    let scores: Vec<f64> = scored.iter().map(|s| s.0).collect();
-    let dec = deciles(&scores);
-    let mut order: Vec<usize> = (0..scores.len()).collect();
-    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
-    let mut rank = vec![0usize; scores.len()];
+    let n = scored.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| scored[b].0.total_cmp(&scored[a].0).then(a.cmp(&b)));
+    // Rank 1 = highest score; deciles by rank exactly as `analytics::deciles` splits them.
+    let mut rank = vec![0u32; n];
     for (k, &i) in order.iter().enumerate() {
-        rank[i] = k + 1;
+        rank[i] = k as u32 + 1;
     }
+    drop(order);
     let platt = model.platt();
     let tx = c.unchecked_transaction()?;
     tx.execute(
         "INSERT INTO risk_snapshots (week, model_kind, model_version, data_digest, data_cutoff, fit_from,
-             calibrate_from, fit_rows, fit_victims, platt_a, platt_b, params, residents, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             calibrate_from, fit_rows, fit_victims, platt_a, platt_b, params, residents, created_at, reasons_format)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             report.week,
             kind.code(),
@@ -262,39 +339,54 @@ pub fn score(store: &Store, week: &str, kind: ModelKind, now: i64) -> anyhow::Re
             platt.b,
             format!("{:?}", model.params()),
             ids.len() as i64,
-            now
+            now,
+            REASONS_COMPACT
         ],
     )?;
     let snapshot = tx.last_insert_rowid();
     let mut communities: BTreeMap<&str, (i64, f64, i64)> = BTreeMap::new();
     {
-        let mut ins = tx.prepare(
-            "INSERT INTO risk_scores (snapshot_id, resident_id, community, score, decile, rank, reasons)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for (i, (score, reasons)) in scored.iter().enumerate() {
-            let reasons: Vec<serde_json::Value> = reasons
-                .iter()
-                .map(|r| {
-                    serde_json::json!({"feature": r.feature, "zh": r.zh, "en": r.en,
-                        "contribution": (r.contribution * 1e4).round() / 1e4})
-                })
-                .collect();
-            let community = builder.community(i);
-            ins.execute(params![
-                snapshot,
-                ids[i],
-                community,
-                score,
-                i64::from(dec[i]),
-                rank[i] as i64,
-                serde_json::Value::Array(reasons).to_string()
-            ])?;
-            let agg = communities.entry(community).or_default();
-            agg.0 += 1;
-            agg.1 += score;
-            agg.2 += i64::from(dec[i] == 1);
+        // Many rows per statement: one prepared statement executed n / ROWS_PER_INSERT times.
+        let mut full = tx.prepare(&insert_scores_sql(ROWS_PER_INSERT))?;
+        let tail = n % ROWS_PER_INSERT;
+        let mut last = tx.prepare(&insert_scores_sql(tail.max(1)))?;
+        let mut reasons = String::new();
+        let mut prev_community: Option<(&str, usize)> = None;
+        let mut counts: Vec<(i64, f64, i64)> = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for chunk in (0..n).step_by(ROWS_PER_INSERT).map(|s| s..(s + ROWS_PER_INSERT).min(n)) {
+            let stmt = if chunk.len() == ROWS_PER_INSERT { &mut full } else { &mut last };
+            stmt.raw_bind_parameter(1, snapshot)?;
+            for (k, i) in chunk.enumerate() {
+                let (score, why) = &scored[i];
+                let decile = (rank[i] as usize - 1) * 10 / n + 1;
+                encode_reasons(&mut reasons, why);
+                let community = builder.community(i);
+                let b = 2 + 6 * k;
+                stmt.raw_bind_parameter(b, ids[i].as_str())?;
+                stmt.raw_bind_parameter(b + 1, community)?;
+                stmt.raw_bind_parameter(b + 2, *score)?;
+                stmt.raw_bind_parameter(b + 3, decile as i64)?;
+                stmt.raw_bind_parameter(b + 4, i64::from(rank[i]))?;
+                stmt.raw_bind_parameter(b + 5, reasons.as_str())?;
+                let slot = match prev_community {
+                    Some((name, slot)) if name == community => slot,
+                    _ => *index.entry(community).or_insert_with(|| {
+                        names.push(community);
+                        counts.push((0, 0.0, 0));
+                        counts.len() - 1
+                    }),
+                };
+                prev_community = Some((community, slot));
+                let agg = &mut counts[slot];
+                agg.0 += 1;
+                agg.1 += score;
+                agg.2 += i64::from(decile == 1);
+            }
+            stmt.raw_execute()?;
         }
+        communities.extend(names.into_iter().zip(counts));
         let mut ins = tx.prepare(
             "INSERT INTO risk_communities (snapshot_id, community, residents, mean_score, expected_cases, top_decile)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -360,7 +452,8 @@ pub fn read_scores(store: &Store, q: &ScoresQuery) -> anyhow::Result<ScoresView>
     let c = store.conn();
     let head = c
         .query_row(
-            "SELECT snapshot_id, model_kind, model_version, data_cutoff, created_at, residents FROM risk_snapshots
+            "SELECT snapshot_id, model_kind, model_version, data_cutoff, created_at, residents, reasons_format
+             FROM risk_snapshots
              WHERE week = ?1 AND (?2 IS NULL OR model_version = ?2) ORDER BY snapshot_id DESC LIMIT 1",
             params![week, q.model_version],
             |r| {
@@ -371,11 +464,12 @@ pub fn read_scores(store: &Store, q: &ScoresQuery) -> anyhow::Result<ScoresView>
                     r.get::<_, i64>(3)?,
                     r.get::<_, i64>(4)?,
                     r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
                 ))
             },
         )
         .optional()?;
-    let Some((snapshot_id, model_kind, model_version, cutoff, created_at, residents)) = head else {
+    let Some((snapshot_id, model_kind, model_version, cutoff, created_at, residents, reasons_format)) = head else {
         let mut known: Vec<String> = Vec::new();
         let mut stmt = c.prepare("SELECT DISTINCT week FROM risk_snapshots ORDER BY week")?;
         for w in stmt.query_map([], |r| r.get(0))? {
@@ -413,7 +507,7 @@ pub fn read_scores(store: &Store, q: &ScoresQuery) -> anyhow::Result<ScoresView>
             community: r.get(2)?,
             score: r.get(3)?,
             decile: r.get(4)?,
-            reasons: serde_json::from_str(&reasons).context("corrupt reasons in the snapshot")?,
+            reasons: decode_reasons(reasons_format, &reasons)?,
         });
     }
     if let Some(id) = &q.resident
@@ -764,4 +858,63 @@ pub fn reliability_svg(v: &serde_json::Value) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reason(j: usize, high: bool, contribution: f64) -> analytics::Reason {
+        let f = &FEATURES[j];
+        analytics::Reason {
+            feature: f.name,
+            zh: if high { f.high_zh } else { f.low_zh },
+            en: if high { f.high_en } else { f.low_en },
+            high,
+            contribution,
+        }
+    }
+
+    #[test]
+    fn compact_reasons_read_back_as_the_json_format_one_stored() {
+        let reasons = [reason(8, true, 1.959_449), reason(12, false, 0.036_36), reason(0, true, 0.000_04)];
+        let mut stored = String::new();
+        encode_reasons(&mut stored, &reasons);
+        assert_eq!(stored, "flagged_contacts_7d:h:1.9594;antifraud_app:l:0.0364;age_18_40:h:0.0000");
+        // Format 1 stored this JSON per row (contribution rounded to four decimals).
+        let json: Vec<serde_json::Value> = reasons
+            .iter()
+            .map(|r| {
+                serde_json::json!({"feature": r.feature, "zh": r.zh, "en": r.en,
+                    "contribution": (r.contribution * 1e4).round() / 1e4})
+            })
+            .collect();
+        let json = serde_json::Value::Array(json);
+        assert_eq!(decode_reasons(REASONS_COMPACT, &stored).unwrap(), json);
+        assert_eq!(decode_reasons(1, &json.to_string()).unwrap(), json);
+        encode_reasons(&mut stored, &[]);
+        assert_eq!((stored.as_str(), decode_reasons(REASONS_COMPACT, "").unwrap()), ("", serde_json::json!([])));
+    }
+
+    #[test]
+    fn corrupt_compact_reasons_are_named_errors() {
+        for (stored, needle) in [
+            ("no_such_feature:h:1.0", "unknown feature \"no_such_feature\""),
+            ("lives_alone:x:1.0", "side must be h or l"),
+            ("lives_alone:h:abc", "bad contribution"),
+            ("lives_alone:h", "expected feature:h|l:contribution"),
+        ] {
+            let err = format!("{:#}", decode_reasons(REASONS_COMPACT, stored).unwrap_err());
+            assert!(err.contains(needle), "{stored}: {err}");
+        }
+        assert!(format!("{:#}", decode_reasons(3, "").unwrap_err()).contains("format 3"));
+        assert!(format!("{:#}", decode_reasons(1, "not json").unwrap_err()).contains("corrupt reasons"));
+    }
+
+    #[test]
+    fn multi_row_insert_numbers_every_parameter_once() {
+        let sql = insert_scores_sql(2);
+        assert!(sql.ends_with("VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7), (?1, ?8, ?9, ?10, ?11, ?12, ?13)"), "{sql}");
+        assert_eq!(insert_scores_sql(ROWS_PER_INSERT).matches("(?1,").count(), ROWS_PER_INSERT);
+    }
 }

@@ -197,7 +197,7 @@ impl FeatureBuilder {
         let mut community_index: HashMap<&str, usize> = HashMap::new();
         let mut communities = Vec::new();
         let mut community_of = Vec::with_capacity(data.residents.len());
-        let mut owner: HashMap<&str, usize> = HashMap::new();
+        let mut owner: HashMap<&str, usize> = HashMap::with_capacity(data.residents.len());
         for (i, r) in data.residents.iter().enumerate() {
             if index.insert(r.id.as_str(), i).is_some() {
                 return Err(RiskError::DuplicateResident { id: r.id.clone() });

@@ -177,6 +177,8 @@ pub struct Reason {
     pub feature: &'static str,
     pub zh: &'static str,
     pub en: &'static str,
+    /// The labels describe a value above the fitting mean (`high_*` of the [`crate::FeatureSpec`]), else below.
+    pub high: bool,
     /// Contribution to the raw score (logit units for logistic; mean leaf victim share for the forest).
     pub contribution: f64,
 }
@@ -546,6 +548,7 @@ impl RiskModel {
                     feature: f.name,
                     zh: if high { f.high_zh } else { f.low_zh },
                     en: if high { f.high_en } else { f.low_en },
+                    high,
                     contribution: c[j],
                 }
             })

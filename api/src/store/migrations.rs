@@ -3,7 +3,7 @@
 //! Migrations are frozen once released: change the schema by appending a new one.
 
 /// Migration `i` (0-based) brings the schema to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
 /// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
@@ -255,4 +255,12 @@ CREATE TRIGGER risk_communities_no_update BEFORE UPDATE ON risk_communities
 BEGIN SELECT RAISE(ABORT, 'risk snapshots are immutable'); END;
 CREATE TRIGGER risk_communities_no_delete BEFORE DELETE ON risk_communities
 BEGIN SELECT RAISE(ABORT, 'risk snapshots are immutable'); END;
+"#;
+
+/// Version 4: compact reason codes. `risk_scores.reasons` of a snapshot with `reasons_format` 2 holds
+/// `feature:h|l:contribution` items joined by `;` (`h`: the feature's high-value labels apply, `l`: the low-value
+/// ones; contribution to four decimals), rendered in Chinese and English on read; format 1 (snapshots written
+/// before this version) holds a JSON array per row. Existing snapshots keep format 1 and stay unchanged.
+const V4: &str = r#"
+ALTER TABLE risk_snapshots ADD COLUMN reasons_format INTEGER NOT NULL DEFAULT 1 CHECK (reasons_format IN (1, 2));
 "#;

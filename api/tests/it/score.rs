@@ -83,6 +83,21 @@ fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
     assert_eq!(v["rows"].as_array().unwrap().len(), 3);
     assert_eq!(v["rows"][0]["rank"], 1);
     assert!(v["rows"][0]["reasons"].as_array().unwrap().len() <= 3);
+    // Reasons are stored compactly (migration V4) and read back with both labels of the side that applies.
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM risk_snapshots WHERE reasons_format <> 2"), 0);
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM risk_scores WHERE reasons LIKE '[%'"), 0);
+    let (ok, out, err) = run(data.path(), &["scores", "--week", "2026-W26", "--top", "50", "--json"]);
+    assert!(ok, "{err}");
+    let v50: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let shown: Vec<&serde_json::Value> =
+        v50["rows"].as_array().unwrap().iter().flat_map(|r| r["reasons"].as_array().unwrap()).collect();
+    assert!(!shown.is_empty());
+    for r in shown {
+        let spec = analytics::FEATURES.iter().find(|f| f.name == r["feature"]).unwrap();
+        let labels = (r["zh"].as_str().unwrap(), r["en"].as_str().unwrap());
+        assert!(labels == (spec.high_zh, spec.high_en) || labels == (spec.low_zh, spec.low_en), "{r}");
+        assert!(r["contribution"].as_f64().unwrap() >= 0.0, "{r}");
+    }
     let version: String =
         c.query_row("SELECT model_version FROM risk_snapshots WHERE snapshot_id = 1", [], |r| r.get(0)).unwrap();
     let community: String = c.query_row("SELECT community FROM risk_scores LIMIT 1", [], |r| r.get(0)).unwrap();
@@ -167,6 +182,36 @@ fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+#[test]
+fn snapshots_written_before_compact_reasons_still_read() {
+    let src = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    district(src.path(), 200.0);
+    ingest(src.path(), data.path());
+    // A snapshot as schema version 3 wrote it: reasons_format defaults to 1, a JSON array per row.
+    let c = store(data.path());
+    c.execute_batch(
+        r#"INSERT INTO risk_snapshots (week, model_kind, model_version, data_digest, data_cutoff, fit_from,
+               calibrate_from, fit_rows, fit_victims, platt_a, platt_b, params, residents, created_at)
+           VALUES ('2026-W20', 'logistic', 'logistic-0000000000000001', 'd', 0, '2026-W01', '2026-W16', 10, 1,
+               1.0, 0.0, 'p', 1, 0);
+           INSERT INTO risk_scores VALUES (1, 'P0000001', 'c1', 0.5, 1, 1,
+               '[{"contribution":1.9594,"en":"lives alone","feature":"lives_alone","zh":"独居"}]');
+           INSERT INTO risk_communities VALUES (1, 'c1', 1, 0.5, 0.5, 1);"#,
+    )
+    .unwrap();
+    assert_eq!(count(&c, "SELECT reasons_format FROM risk_snapshots"), 1);
+    let (ok, out, err) = run(data.path(), &["scores", "--week", "2026-W20", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["rows"][0]["reasons"],
+        serde_json::json!([{"contribution": 1.9594, "en": "lives alone", "feature": "lives_alone", "zh": "独居"}])
+    );
+    let (ok, out, err) = run(data.path(), &["scores", "--week", "2026-W20"]);
+    assert!(ok && out.contains("独居 (lives alone)"), "{out}{err}");
 }
 
 #[test]
