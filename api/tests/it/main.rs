@@ -4,6 +4,7 @@ mod clusters;
 mod crash;
 mod ingest;
 mod money;
+mod pipeline;
 mod score;
 mod search_index;
 mod stats;
