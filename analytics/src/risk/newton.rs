@@ -158,13 +158,10 @@ pub(crate) fn fit(x: &Array2<f64>, y: &[bool], l2: f64) -> Result<Logit, RiskErr
 mod tests {
     use super::*;
 
-    /// Data from a known logistic model: the fit recovers its coefficients, and the gradient vanishes.
-    #[test]
-    fn newton_recovers_a_known_model_and_zeroes_the_gradient() {
-        let (rows, p) = (20_000, 3);
-        let truth = [1.5, -2.0, 0.0];
-        let b = -1.0;
-        let mut s = 42u64;
+    /// `rows` rows of features uniform in [-1, 1] and labels drawn from the logistic model (`truth`, `b`).
+    fn sample(rows: usize, truth: &[f64], b: f64, seed: u64) -> (Array2<f64>, Vec<bool>) {
+        let p = truth.len();
+        let mut s = seed;
         let mut unif = move || {
             s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             ((s >> 11) as f64) / ((1u64 << 53) as f64)
@@ -173,11 +170,19 @@ mod tests {
         let mut y = Vec::with_capacity(rows);
         for _ in 0..rows {
             let row: Vec<f64> = (0..p).map(|_| unif() * 2.0 - 1.0).collect();
-            let z: f64 = row.iter().zip(&truth).map(|(a, c)| a * c).sum::<f64>() + b;
+            let z: f64 = row.iter().zip(truth).map(|(a, c)| a * c).sum::<f64>() + b;
             y.push(unif() < sigmoid(z));
             flat.extend(row);
         }
-        let x = Array2::from_shape_vec((rows, p), flat).unwrap();
+        (Array2::from_shape_vec((rows, p), flat).unwrap(), y)
+    }
+
+    /// Data from a known logistic model: the fit recovers its coefficients, and the gradient vanishes.
+    #[test]
+    fn newton_recovers_a_known_model_and_zeroes_the_gradient() {
+        let (truth, b) = ([1.5, -2.0, 0.0], -1.0);
+        let p = truth.len();
+        let (x, y) = sample(20_000, &truth, b, 42);
         let m = fit(&x, &y, 1.0).unwrap();
         assert!(m.iterations < 20, "{m:?}");
         for (c, t) in m.coef.iter().zip(truth) {
@@ -209,22 +214,7 @@ mod tests {
     #[test]
     fn newton_agrees_with_linfa_logistic() {
         use linfa::prelude::*;
-        let (rows, p) = (4_000, 4);
-        let truth = [0.8, -1.2, 0.3, 0.0];
-        let mut s = 7u64;
-        let mut unif = move || {
-            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            ((s >> 11) as f64) / ((1u64 << 53) as f64)
-        };
-        let mut flat = Vec::with_capacity(rows * p);
-        let mut y = Vec::with_capacity(rows);
-        for _ in 0..rows {
-            let row: Vec<f64> = (0..p).map(|_| unif() * 2.0 - 1.0).collect();
-            let z: f64 = row.iter().zip(&truth).map(|(a, c)| a * c).sum::<f64>() - 0.5;
-            y.push(unif() < sigmoid(z));
-            flat.extend(row);
-        }
-        let x = Array2::from_shape_vec((rows, p), flat).unwrap();
+        let (x, y) = sample(4_000, &[0.8, -1.2, 0.3, 0.0], -0.5, 7);
         let ours = fit(&x, &y, 2.0).unwrap();
         let labels: Array1<bool> = y.iter().copied().collect();
         let theirs = linfa_logistic::LogisticRegression::default()
