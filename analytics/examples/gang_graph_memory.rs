@@ -50,17 +50,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n_reports = arg(3, 100_000)?.min(transfers);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let reports: Vec<ReportInput> = (0..n_reports)
-        .map(|i| ReportInput {
-            report_id: format!("R{i:08}"),
-            reported_at: START + rng.gen_range(0..YEAR),
-            occurred_at: None,
-            fraud_type: FraudType::FakeCustomerService,
-            phones: vec![format!("138{:08}", rng.gen_range(0..n_reports * 3))],
-            accounts: vec![],
-            urls: vec![],
-            apps: vec![],
-            im_ids: vec![],
-            narrative: String::new(),
+        .map(|i| {
+            let at = START + rng.gen_range(0..YEAR);
+            ReportInput {
+                phones: vec![format!("138{:08}", rng.gen_range(0..n_reports * 3))],
+                ..ReportInput::new(format!("R{i:08}"), at, FraudType::FakeCustomerService)
+            }
         })
         .collect();
     report_memory("reports made");

@@ -509,18 +509,7 @@ mod tests {
     use crate::gangs::input::{ReportInput, TransferInput};
 
     fn report(id: &str, at: i64, phone: &str) -> ReportInput {
-        ReportInput {
-            report_id: id.into(),
-            reported_at: at,
-            occurred_at: None,
-            fraud_type: FraudType::OrderBrushing,
-            phones: vec![phone.into(), "95588".into()],
-            accounts: vec![],
-            urls: vec![],
-            apps: vec![],
-            im_ids: vec![],
-            narrative: String::new(),
-        }
+        ReportInput { phones: vec![phone.into(), "95588".into()], ..ReportInput::new(id, at, FraudType::OrderBrushing) }
     }
 
     fn pay(from: &str, to: &str, fen: i64, at: i64, report: Option<&str>) -> TransferInput {

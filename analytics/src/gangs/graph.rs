@@ -353,16 +353,9 @@ mod tests {
 
     fn report(id: &str, phones: &[&str], narrative: &str) -> ReportInput {
         ReportInput {
-            report_id: id.into(),
-            reported_at: 1_000,
-            occurred_at: None,
-            fraud_type: FraudType::OrderBrushing,
             phones: phones.iter().map(|s| s.to_string()).collect(),
-            accounts: vec![],
-            urls: vec![],
-            apps: vec![],
-            im_ids: vec![],
             narrative: narrative.into(),
+            ..ReportInput::new(id, 1_000, FraudType::OrderBrushing)
         }
     }
 

@@ -21,6 +21,22 @@ pub struct ReportInput {
 }
 
 impl ReportInput {
+    /// A report with no identifiers and no narrative yet (fill the fields you have with struct update syntax).
+    pub fn new(report_id: impl Into<String>, reported_at: i64, fraud_type: FraudType) -> ReportInput {
+        ReportInput {
+            report_id: report_id.into(),
+            reported_at,
+            occurred_at: None,
+            fraud_type,
+            phones: Vec::new(),
+            accounts: Vec::new(),
+            urls: Vec::new(),
+            apps: Vec::new(),
+            im_ids: Vec::new(),
+            narrative: String::new(),
+        }
+    }
+
     /// The time used for closeness: when it happened, else when it was reported.
     pub fn time(&self) -> i64 {
         self.occurred_at.unwrap_or(self.reported_at)

@@ -61,16 +61,8 @@ fn betweenness_of_a_path_and_a_large_sampled_graph() {
 
 fn report(id: &str, at: i64, phones: &[&str]) -> ReportInput {
     ReportInput {
-        report_id: id.into(),
-        reported_at: at,
-        occurred_at: None,
-        fraud_type: FraudType::OrderBrushing,
         phones: phones.iter().map(|s| s.to_string()).collect(),
-        accounts: vec![],
-        urls: vec![],
-        apps: vec![],
-        im_ids: vec![],
-        narrative: String::new(),
+        ..ReportInput::new(id, at, FraudType::OrderBrushing)
     }
 }
 

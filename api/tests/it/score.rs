@@ -20,6 +20,15 @@ fn district(dir: &Path, incidence: f64) {
     }
 }
 
+/// A generated district (in `src`) ingested into a fresh data folder (`data`).
+fn ingested(incidence: f64) -> (tempfile::TempDir, tempfile::TempDir) {
+    let src = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    district(src.path(), incidence);
+    ingest(src.path(), data.path());
+    (src, data)
+}
+
 fn run(data: &Path, args: &[&str]) -> (bool, String, String) {
     let out = fanzha(data, args);
     (
@@ -31,10 +40,7 @@ fn run(data: &Path, args: &[&str]) -> (bool, String, String) {
 
 #[test]
 fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
-    let src = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    district(src.path(), 200.0);
-    ingest(src.path(), data.path());
+    let (src, data) = ingested(200.0);
     // The generated period starts 2025-12-01 (2025-W49); 30 weeks end in 2026-W26.
     let (ok, out, err) = run(data.path(), &["score", "--week", "2026-W26"]);
     assert!(ok, "{err}");
@@ -186,10 +192,7 @@ fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
 
 #[test]
 fn snapshots_written_before_compact_reasons_still_read() {
-    let src = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    district(src.path(), 200.0);
-    ingest(src.path(), data.path());
+    let (_src, data) = ingested(200.0);
     // A snapshot as schema version 3 wrote it: reasons_format defaults to 1, a JSON array per row.
     let c = store(data.path());
     c.execute_batch(
@@ -216,10 +219,7 @@ fn snapshots_written_before_compact_reasons_still_read() {
 
 #[test]
 fn a_training_window_without_victims_is_a_clear_error() {
-    let src = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    district(src.path(), 1.0);
-    ingest(src.path(), data.path());
+    let (_src, data) = ingested(1.0);
     let (ok, _, err) = run(data.path(), &["score", "--week", "2026-W15"]);
     assert!(!ok);
     assert!(err.contains("only one class: 0 victims"), "{err}");
@@ -228,10 +228,7 @@ fn a_training_window_without_victims_is_a_clear_error() {
 
 #[test]
 fn gang_numbers_come_from_the_latest_cluster_run_and_evaluate_exports_the_same_rows() {
-    let src = tempfile::tempdir().unwrap();
-    let data = tempfile::tempdir().unwrap();
-    district(src.path(), 200.0);
-    ingest(src.path(), data.path());
+    let (src, data) = ingested(200.0);
     let s = api::store::Store::open_existing(data.path()).unwrap();
     assert!(api::score_cmd::gang_numbers(&s).unwrap().is_empty(), "no clustering run yet");
     let (ok, _, err) = run(data.path(), &["clusters", "run"]);
