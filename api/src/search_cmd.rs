@@ -65,10 +65,38 @@ fn index_dir(data_dir: &Path, name: &str) -> anyhow::Result<PathBuf> {
     Ok(data_dir.join("index").join(name))
 }
 
-fn open(dir: &Path, saved: &SavedAnalyzer) -> anyhow::Result<CaseIndex> {
+fn analyzer(saved: &SavedAnalyzer) -> anyhow::Result<Analyzer> {
     let options = AnalyzerOptions { fold_traditional: saved.fold_traditional, extra_dict: saved.extra_dict.clone() };
-    let analyzer = Analyzer::new(&options)?;
-    Ok(CaseIndex::create_or_open(dir, analyzer, Box::new(IdentExtractor))?)
+    Ok(Analyzer::new(&options)?)
+}
+
+fn open(dir: &Path, saved: &SavedAnalyzer) -> anyhow::Result<CaseIndex> {
+    match CaseIndex::create_or_open(dir, analyzer(saved)?, Box::new(IdentExtractor)) {
+        Err(e @ search::SearchError::OldFormat { .. }) => {
+            Err(anyhow::Error::new(e)
+                .context("run `fanzha index --rebuild` (with the same --jsonl/--name for a corpus)"))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Opens an index to write into. One built by an older fanzha is emptied first (its files removed, the saved
+/// analyser settings kept), so the caller's sync re-adds every document.
+fn open_for_update(dir: &Path, saved: &SavedAnalyzer) -> anyhow::Result<CaseIndex> {
+    let analyzer = analyzer(saved)?;
+    match CaseIndex::create_or_open(dir, analyzer.clone(), Box::new(IdentExtractor)) {
+        Err(search::SearchError::OldFormat { .. }) => {
+            eprintln!("index {}: built by an older fanzha; rebuilding it", dir.display());
+            for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+                let path = entry?.path();
+                if path.file_name().is_some_and(|n| n != ANALYZER_FILE) && path.is_file() {
+                    std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+                }
+            }
+            Ok(CaseIndex::create_or_open(dir, analyzer, Box::new(IdentExtractor))?)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Opens an existing index for querying.
@@ -77,11 +105,15 @@ fn open_existing(data_dir: &Path, name: &str) -> anyhow::Result<CaseIndex> {
     if !dir.join("meta.json").exists() {
         bail!("no search index at {}; run `fanzha index` first", dir.display());
     }
-    let saved = match std::fs::read_to_string(dir.join(ANALYZER_FILE)) {
-        Ok(s) => serde_json::from_str(&s).with_context(|| format!("reading {}", dir.join(ANALYZER_FILE).display()))?,
-        Err(_) => SavedAnalyzer::default(),
-    };
-    open(&dir, &saved)
+    open(&dir, &saved_analyzer(&dir)?)
+}
+
+/// The analyser settings an index was built with (defaults when the file is missing).
+fn saved_analyzer(dir: &Path) -> anyhow::Result<SavedAnalyzer> {
+    match std::fs::read_to_string(dir.join(ANALYZER_FILE)) {
+        Ok(s) => serde_json::from_str(&s).with_context(|| format!("reading {}", dir.join(ANALYZER_FILE).display())),
+        Err(_) => Ok(SavedAnalyzer::default()),
+    }
 }
 
 /// `fanzha index`: builds or updates an index; prints what changed.
@@ -107,7 +139,7 @@ pub fn run_index(data_dir: &Path, args: &IndexArgs) -> anyhow::Result<()> {
     // Other analyser settings than the index was built with: every document must be analysed again.
     let changed_analyzer =
         previous.is_some_and(|p| p.fold_traditional != saved.fold_traditional || p.extra_dict != saved.extra_dict);
-    let mut index = open(&dir, &saved)?;
+    let mut index = open_for_update(&dir, &saved)?;
     if args.rebuild || changed_analyzer {
         index.rebuild(&docs)?;
         println!("index {name}: rebuilt with {} cases ({})", docs.len(), dir.display());
@@ -134,7 +166,7 @@ pub fn sync_cases_if_indexed(data_dir: &Path) -> anyhow::Result<Option<search::S
         return Ok(None);
     }
     let docs = load_reports(data_dir)?;
-    let mut index = open_existing(data_dir, CASES)?;
+    let mut index = open_for_update(&dir, &saved_analyzer(&dir)?)?;
     Ok(Some(index.sync(&docs)?))
 }
 
@@ -533,5 +565,22 @@ mod tests {
         assert_eq!(search_ids(dir.path(), CASES, "+8613800138000"), ["R1"]);
         assert_eq!(search_ids(dir.path(), CASES, "刷单 type:brushing district:城关区"), ["R1"]);
         assert!(open_existing(dir.path(), "../x").is_err());
+
+        // An index left by an older fanzha (other fields): searching says to rebuild; ingest's sync rebuilds it.
+        let idx_dir = index_dir(dir.path(), CASES).unwrap();
+        for e in std::fs::read_dir(&idx_dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.file_name().is_some_and(|n| n != ANALYZER_FILE) {
+                std::fs::remove_file(p).unwrap();
+            }
+        }
+        let mut old = tantivy::schema::Schema::builder();
+        old.add_text_field("id", tantivy::schema::STRING);
+        tantivy::Index::create_in_dir(&idx_dir, old.build()).unwrap();
+        let err = format!("{:#}", open_existing(dir.path(), CASES).unwrap_err());
+        assert!(err.contains("older fanzha") && err.contains("fanzha index --rebuild"), "{err}");
+        let report = sync_cases_if_indexed(dir.path()).unwrap().unwrap();
+        assert_eq!(report.added, 1);
+        assert_eq!(search_ids(dir.path(), CASES, "刷单"), ["R1"]);
     }
 }

@@ -7,6 +7,9 @@
 //! - [`TokenMode::Jieba`]: Han runs are cut by jieba in search mode (with the shipped fraud-jargon dictionary).
 //! - [`TokenMode::Bigram`]: Han runs give overlapping character bigrams (a lone character gives itself); names and
 //!   words missing from the dictionary still match as bigram phrases.
+//! - [`TokenMode::Trigram`]: Han runs of three or more characters give overlapping character trigrams, positioned by
+//!   character with a gap between runs, so a phrase of Han characters is matched exactly by a few non-overlapping
+//!   trigrams (a three-character word by one term, without positions).
 
 use std::io::BufReader;
 use std::sync::Arc;
@@ -23,6 +26,8 @@ pub const FRAUD_JARGON_DICT: &str = include_str!("../dict/fraud_jargon.txt");
 pub(crate) const JIEBA_TOKENIZER: &str = "fz_jieba";
 /// Name of the bigram tokenizer in the index's tokenizer manager.
 pub(crate) const BIGRAM_TOKENIZER: &str = "fz_bigram";
+/// Name of the trigram tokenizer in the index's tokenizer manager.
+pub(crate) const TRIGRAM_TOKENIZER: &str = "fz_trigram";
 
 /// Options of the analyser, fixed when an index is created (queries must be analysed the same way).
 #[derive(Debug, Clone, Default)]
@@ -42,6 +47,8 @@ pub enum TokenMode {
     Jieba,
     /// Character bigrams (what the `bigram` field indexes).
     Bigram,
+    /// Character trigrams of Han runs, position = character index with a gap between runs (the `trigram` field).
+    Trigram,
     /// jieba default mode: one segmentation without sub-words (how a query word is split into required words).
     Words,
 }
@@ -155,6 +162,14 @@ impl Analyzer {
         runs
     }
 
+    /// The folded text of `text` when it is a single run of Han characters (nothing else but surrounding spaces).
+    pub fn han_run(&self, text: &str) -> Option<String> {
+        match self.runs(text).as_slice() {
+            [run] if run.script == Script::Han => Some(run.folded.clone()),
+            _ => None,
+        }
+    }
+
     /// The tokens of `text` in the given mode.
     pub fn tokens(&self, text: &str, mode: TokenMode) -> Vec<Tok> {
         let mut out = Vec::new();
@@ -162,8 +177,22 @@ impl Analyzer {
             let position = out.len();
             out.push(Tok { text, from, to, position });
         };
+        // Trigram positions count characters, plus one between runs: adjacency never crosses a run boundary.
+        let mut char_base = 0;
         for run in self.runs(text) {
             match (run.script, mode) {
+                (_, TokenMode::Trigram) => {
+                    let n = run.chars.len();
+                    if run.script == Script::Han {
+                        for i in 0..n.saturating_sub(2) {
+                            let a = run.chars[i].0;
+                            let b = run.chars.get(i + 3).map_or(run.folded.len(), |c| c.0);
+                            let (from, to) = (run.chars[i].1, run.chars[i + 2].2);
+                            out.push(Tok { text: run.folded[a..b].to_string(), from, to, position: char_base + i });
+                        }
+                    }
+                    char_base += n + 1;
+                }
                 (Script::Digit | Script::Latin, _) => {
                     let range = run.original(0, run.folded.len());
                     push(&mut out, run.folded.clone(), range);
@@ -305,11 +334,24 @@ mod tests {
     }
 
     #[test]
+    fn trigrams_are_positioned_by_character_with_gaps_between_runs() {
+        let a = Analyzer::new(&AnalyzerOptions::default()).unwrap();
+        let toks: Vec<(String, usize)> =
+            a.tokens("报警人称，对方ab我们的", TokenMode::Trigram).into_iter().map(|t| (t.text, t.position)).collect();
+        let want = [("报警人", 0), ("警人称", 1), ("我们的", 11)];
+        assert_eq!(toks, want.map(|(t, p)| (t.to_string(), p)));
+        assert_eq!(a.han_run(" 报警人 ").as_deref(), Some("报警人"));
+        assert_eq!(a.han_run("铁路12306"), None);
+        assert_eq!(a.han_run("报警，人称"), None);
+    }
+
+    #[test]
     fn odd_input_never_panics() {
         let a = Analyzer::new(&AnalyzerOptions::default()).unwrap();
         for s in ["", " ", "，。！", "a", "中", "\u{FF5E}\u{FF01}", "𠀀𠀁x9", "e\u{301}中\u{200d}文"] {
             let _ = a.tokens(s, TokenMode::Jieba);
             let _ = a.tokens(s, TokenMode::Bigram);
+            let _ = a.tokens(s, TokenMode::Trigram);
         }
     }
 }

@@ -71,6 +71,8 @@ pub enum SearchError {
     BadOption { reason: &'static str },
     #[error("index at {path}: {source}")]
     Index { path: String, source: tantivy::TantivyError },
+    #[error("index at {path} was built by an older fanzha (its fields differ from this version's); rebuild it")]
+    OldFormat { path: String },
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -83,7 +85,10 @@ impl SearchError {
                 ErrorKind::InvalidInput
             }
             SearchError::UnknownCase { .. } => ErrorKind::NotFound,
-            SearchError::Dictionary { .. } | SearchError::Index { .. } | SearchError::Tantivy(_) => ErrorKind::Internal,
+            SearchError::Dictionary { .. }
+            | SearchError::Index { .. }
+            | SearchError::OldFormat { .. }
+            | SearchError::Tantivy(_) => ErrorKind::Internal,
         }
     }
 }

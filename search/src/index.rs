@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
@@ -10,14 +11,15 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, Te
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::analysis::{Analyzer, BIGRAM_TOKENIZER, JIEBA_TOKENIZER, TokenMode};
+use crate::analysis::{Analyzer, BIGRAM_TOKENIZER, JIEBA_TOKENIZER, TRIGRAM_TOKENIZER, TokenMode};
 use crate::compile::Compiler;
 use crate::doc::CaseDoc;
 use crate::error::{QueryError, QueryProblem, SearchError};
 use crate::ident::IdentifierExtractor;
 use crate::query::{Expr, Filter, parse};
 use crate::results::{
-    AllRows, Hit, MAX_LIMIT, PageRow, SearchOptions, SearchResults, facets, order_page, page, parse_cursor, total,
+    AllRows, FacetCache, Hit, MAX_LIMIT, PageRow, SearchOptions, SearchResults, facets, order_page, page, parse_cursor,
+    total,
 };
 use crate::schema::{self, Fields};
 use crate::snippet::{HighlightTerms, snippet};
@@ -65,6 +67,7 @@ pub struct CaseIndex {
     fields: Fields,
     analyzer: Analyzer,
     ids: Box<dyn IdentifierExtractor>,
+    facet_cache: Arc<FacetCache>,
 }
 
 impl std::fmt::Debug for CaseIndex {
@@ -75,7 +78,8 @@ impl std::fmt::Debug for CaseIndex {
 
 impl CaseIndex {
     /// Opens the index in `dir`, creating the folder and an empty index when missing. The last committed state is
-    /// what is read; an interrupted write leaves it untouched.
+    /// what is read; an interrupted write leaves it untouched. An index whose fields differ from this version's
+    /// schema (built by an older fanzha) is [`SearchError::OldFormat`]: the caller rebuilds it from its source.
     pub fn create_or_open(
         dir: &Path,
         analyzer: Analyzer,
@@ -84,7 +88,14 @@ impl CaseIndex {
         let wrap = |e: tantivy::TantivyError| SearchError::Index { path: dir.display().to_string(), source: e };
         std::fs::create_dir_all(dir).map_err(|e| wrap(e.into()))?;
         let mmap = MmapDirectory::open(dir).map_err(|e| wrap(e.into()))?;
-        let index = Index::open_or_create(mmap, schema::build().0).map_err(wrap)?;
+        let schema = schema::build().0;
+        if Index::exists(&mmap).map_err(|e| wrap(e.into()))? {
+            let existing = Index::open(mmap.clone()).map_err(wrap)?;
+            if existing.schema() != schema {
+                return Err(SearchError::OldFormat { path: dir.display().to_string() });
+            }
+        }
+        let index = Index::open_or_create(mmap, schema).map_err(wrap)?;
         Self::with_index(index, analyzer, ids)
     }
 
@@ -104,8 +115,9 @@ impl CaseIndex {
         index.set_default_multithread_executor()?;
         index.tokenizers().register(JIEBA_TOKENIZER, analyzer.tokenizer(TokenMode::Jieba));
         index.tokenizers().register(BIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Bigram));
+        index.tokenizers().register(TRIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Trigram));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(CaseIndex { index, reader, fields, analyzer, ids })
+        Ok(CaseIndex { index, reader, fields, analyzer, ids, facet_cache: Arc::default() })
     }
 
     /// The analyser (the same one analyses documents and queries).
@@ -147,6 +159,7 @@ impl CaseIndex {
         doc.add_text(f.hash, d.content_hash());
         doc.add_text(f.text, &d.text);
         doc.add_text(f.bigram, &d.text);
+        doc.add_text(f.trigram, &d.text);
         for k in &d.identifiers {
             doc.add_text(f.ids, k);
         }
@@ -310,8 +323,10 @@ impl CaseIndex {
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let after = opts.cursor.as_deref().map(|c| parse_cursor(c, opts.sort)).transpose()?;
-        let segs =
-            searcher.search(&query, &AllRows { sort: opts.sort, facets: opts.facets, limit: opts.limit, after })?;
+        self.facet_cache.retain(&searcher.segment_readers().iter().map(|r| r.segment_id()).collect::<Vec<_>>());
+        let collector =
+            AllRows { sort: opts.sort, facets: opts.facets, limit: opts.limit, after, cache: self.facet_cache.clone() };
+        let segs = searcher.search(&query, &collector)?;
         let total = total(&segs);
         let facets = facets(&segs)?;
         let (rows, more) = page(&segs, opts.limit)?;

@@ -4,7 +4,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{BIGRAM_TOKENIZER, JIEBA_TOKENIZER};
+use crate::analysis::{BIGRAM_TOKENIZER, JIEBA_TOKENIZER, TRIGRAM_TOKENIZER};
 
 /// Field handles of the case index.
 #[derive(Debug, Clone, Copy)]
@@ -13,6 +13,7 @@ pub(crate) struct Fields {
     pub hash: Field,
     pub text: Field,
     pub bigram: Field,
+    pub trigram: Field,
     pub ids: Field,
     pub fraud_type: Field,
     pub district: Field,
@@ -35,6 +36,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         hash: b.add_text_field("hash", STRING | STORED | FAST),
         text: b.add_text_field("text", analysed(JIEBA_TOKENIZER, true)),
         bigram: b.add_text_field("bigram", analysed(BIGRAM_TOKENIZER, false)),
+        trigram: b.add_text_field("trigram", analysed(TRIGRAM_TOKENIZER, false)),
         ids: b.add_text_field("ids", STRING | STORED),
         fraud_type: b.add_text_field("type", STRING | STORED | FAST),
         district: b.add_text_field("district", STRING | STORED | FAST),

@@ -322,6 +322,39 @@ fn similar_ranks_a_near_duplicate_first() {
 }
 
 #[test]
+fn han_phrases_match_adjacent_characters_within_one_run_only() {
+    let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    let docs = [
+        ("P1", "报警人于三月五日来所报案，称其通过手机银行转入对方账户"),
+        ("P2", "报警人，于是对方又发来链接，通过手机，银行转入"),
+        ("P3", "受害人称对方通过手机银行分三次转入"),
+    ];
+    idx.upsert(&docs.map(|(id, text)| case(id, text, "other", "城关区", "2026-03-05", 100))).unwrap();
+    // Three characters (one trigram term), four (two overlapping trigrams), seven (three trigrams).
+    assert_eq!(ids(&idx, "\"报警人\""), ["P1", "P2"]);
+    assert_eq!(ids(&idx, "\"报警人于\""), ["P1"], "a comma breaks adjacency");
+    assert_eq!(ids(&idx, "\"通过手机银行转入\""), ["P1"]);
+    assert_eq!(ids(&idx, "\"通过手机银行\""), ["P1", "P3"]);
+    assert_eq!(ids(&idx, "\"手机银行分三次转入\""), ["P3"]);
+    assert!(ids(&idx, "\"银行转入对方账\"").len() == 1);
+    // Unquoted, the exact phrase ranks first (its words anywhere also match, lower); out of order never matches.
+    let top = idx.search("手机银行转入", &SearchOptions::top(10)).unwrap();
+    assert_eq!(top.hits[0].id, "P1");
+    assert!(ids(&idx, "\"银行手机\"").is_empty());
+}
+
+#[test]
+fn an_index_with_other_fields_is_reported_as_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = tantivy::schema::Schema::builder();
+    b.add_text_field("id", tantivy::schema::STRING);
+    Index::create_in_dir(dir.path(), b.build()).unwrap();
+    let err = CaseIndex::create_or_open(dir.path(), ANALYZER.clone(), Box::new(IdentExtractor)).unwrap_err();
+    assert!(matches!(err, SearchError::OldFormat { .. }), "{err}");
+    assert!(err.to_string().contains("older fanzha"), "{err}");
+}
+
+#[test]
 fn on_disk_index_survives_an_interrupted_write() {
     let dir = tempfile::tempdir().unwrap();
     {
