@@ -29,6 +29,8 @@ const WRITER_HEAP_PER_THREAD: usize = 64_000_000;
 /// Batches at least this big are indexed on up to [`MAX_WRITER_THREADS`] threads (one per core); smaller ones on one.
 const PARALLEL_BATCH: usize = 10_000;
 const MAX_WRITER_THREADS: usize = 4;
+/// Segments per core after a bulk build.
+const SEARCH_SEGMENTS_PER_CORE: usize = 2;
 /// How many of a case's most distinctive terms "more like this" uses.
 const SIMILAR_TERMS: usize = 30;
 /// "More like this" ignores terms found in more than this share of the cases …
@@ -74,6 +76,11 @@ impl std::fmt::Debug for CaseIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CaseIndex").field("analyzer", &self.analyzer).finish_non_exhaustive()
     }
+}
+
+/// Cores available to this process.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 impl CaseIndex {
@@ -135,21 +142,49 @@ impl CaseIndex {
         self.len() == 0
     }
 
-    /// Commits, then lets the merges the commit started finish (fewer segments: faster queries).
-    fn commit(mut w: IndexWriter) -> Result<(), SearchError> {
+    /// Commits, then lets the merges the commit started finish (fewer segments: faster queries). After a bulk
+    /// write (`docs` ≥ [`PARALLEL_BATCH`], written without merging) the segments are merged into balanced ones.
+    fn commit(&self, mut w: IndexWriter, docs: usize) -> Result<(), SearchError> {
         w.commit()?;
+        if docs >= PARALLEL_BATCH {
+            self.balance_segments(&mut w, cores() * SEARCH_SEGMENTS_PER_CORE)?;
+        }
         w.wait_merging_threads()?;
         Ok(())
     }
 
-    /// A writer for a batch of `docs` documents.
+    /// Merges the segments into `groups` (after a bulk build [`SEARCH_SEGMENTS_PER_CORE`] × cores) of about equal size (largest first,
+    /// each into the smallest group). Segments are searched in parallel, one per thread, so a query waits for the
+    /// slowest thread: after a bulk build tantivy's own policy left three segments of 310k cases and a few small
+    /// ones, i.e. one core did 62% of the work; balanced segments split it evenly.
+    fn balance_segments(&self, w: &mut IndexWriter, groups: usize) -> Result<(), SearchError> {
+        let mut metas = self.index.searchable_segment_metas()?;
+        if metas.len() <= groups {
+            return Ok(());
+        }
+        metas.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
+        let mut bins: Vec<(u32, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); groups];
+        for m in metas {
+            if let Some(bin) = bins.iter_mut().min_by_key(|b| b.0) {
+                bin.0 += m.num_docs();
+                bin.1.push(m.id());
+            }
+        }
+        let merges: Vec<_> = bins.iter().filter(|b| b.1.len() >= 2).map(|b| w.merge(&b.1)).collect();
+        for m in merges {
+            m.wait()?;
+        }
+        Ok(())
+    }
+
+    /// A writer for a batch of `docs` documents; a bulk batch is written without merges (see `balance_segments`).
     fn writer(&self, docs: usize) -> Result<IndexWriter, SearchError> {
-        let threads = if docs >= PARALLEL_BATCH {
-            std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_WRITER_THREADS)
-        } else {
-            1
-        };
-        Ok(self.index.writer_with_num_threads(threads, threads * WRITER_HEAP_PER_THREAD)?)
+        let threads = if docs >= PARALLEL_BATCH { cores().clamp(1, MAX_WRITER_THREADS) } else { 1 };
+        let w: IndexWriter = self.index.writer_with_num_threads(threads, threads * WRITER_HEAP_PER_THREAD)?;
+        if docs >= PARALLEL_BATCH {
+            w.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        }
+        Ok(w)
     }
 
     fn document(&self, d: &CaseDoc) -> TantivyDocument {
@@ -184,7 +219,7 @@ impl CaseIndex {
             w.delete_term(Term::from_field_text(self.fields.id, &d.id));
             w.add_document(self.document(d))?;
         }
-        Self::commit(w)?;
+        self.commit(w, docs.len())?;
         self.reader.reload()?;
         Ok(())
     }
@@ -195,7 +230,7 @@ impl CaseIndex {
         for id in ids {
             w.delete_term(Term::from_field_text(self.fields.id, id));
         }
-        Self::commit(w)?;
+        self.commit(w, 0)?;
         self.reader.reload()?;
         Ok(())
     }
@@ -207,7 +242,7 @@ impl CaseIndex {
         for d in docs {
             w.add_document(self.document(d))?;
         }
-        Self::commit(w)?;
+        self.commit(w, docs.len())?;
         self.reader.reload()?;
         Ok(())
     }
@@ -233,7 +268,8 @@ impl CaseIndex {
                 }
             }
         }
-        let w = self.writer(changed.len())?;
+        let n_changed = changed.len();
+        let w = self.writer(n_changed)?;
         for (d, replaces) in changed {
             // A new id has nothing to delete (a delete term costs a lookup in every segment).
             if replaces {
@@ -246,7 +282,7 @@ impl CaseIndex {
             report.deleted += 1;
         }
         if report.added + report.updated + report.deleted > 0 {
-            Self::commit(w)?;
+            self.commit(w, n_changed)?;
             self.reader.reload()?;
         }
         Ok(report)

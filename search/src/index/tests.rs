@@ -344,6 +344,34 @@ fn han_phrases_match_adjacent_characters_within_one_run_only() {
 }
 
 #[test]
+fn segments_are_merged_into_balanced_groups() {
+    let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    let mut n = 0;
+    for size in [50, 40, 30, 20, 10, 5, 5] {
+        let docs: Vec<CaseDoc> = (n..n + size)
+            .map(|i| case(&format!("S{i:03}"), &format!("第{i}号案件，受害人被骗"), "other", "城关区", "2026-03-05", 1))
+            .collect();
+        idx.upsert(&docs).unwrap();
+        n += size;
+    }
+    let sizes = |idx: &CaseIndex| {
+        let mut v: Vec<u32> = idx.index.searchable_segment_metas().unwrap().iter().map(|m| m.num_docs()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sizes(&idx).len(), 7);
+    let mut w = idx.writer(1).unwrap();
+    idx.balance_segments(&mut w, 2).unwrap();
+    w.wait_merging_threads().unwrap();
+    idx.reader.reload().unwrap();
+    let after = sizes(&idx);
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(after[1] - after[0] <= 10, "{after:?}");
+    assert_eq!(idx.len(), 160);
+    assert_eq!(idx.search("受害人", &SearchOptions::top(5)).unwrap().total, 160);
+}
+
+#[test]
 fn an_index_with_other_fields_is_reported_as_old() {
     let dir = tempfile::tempdir().unwrap();
     let mut b = tantivy::schema::Schema::builder();
