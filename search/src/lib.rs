@@ -22,8 +22,8 @@
 //! ```
 //!
 //! Layout:
-//! - `analysis`: folding (width, case, optional traditional→simplified via `trad`), script runs, jieba and bigram
-//!   tokens; the shipped jargon dictionary `dict/fraud_jargon.txt`.
+//! - `analysis`: folding (width, case, optional traditional→simplified via `trad`), script runs, jieba, bigram and
+//!   trigram tokens; the shipped jargon dictionary `dict/fraud_jargon.txt`.
 //! - `ident`: the [`IdentifierExtractor`] seam and its adapter to `datasets::ident`.
 //! - `query`: the query language (lexer, parser, positioned errors); `compile`: parsed query → tantivy query.
 //! - `schema`, `doc`: index fields and the [`CaseDoc`] input; `index`: [`CaseIndex`] (upsert, sync, search,
