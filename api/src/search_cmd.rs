@@ -123,10 +123,6 @@ pub fn run_index(data_dir: &Path, args: &IndexArgs) -> anyhow::Result<()> {
         (None, Some(src)) => src.file.file_stem().map_or("corpus".into(), |s| s.to_string_lossy().into_owned()),
         (None, None) => CASES.to_string(),
     };
-    let docs = match &args.jsonl {
-        Some(src) => load_jsonl(src)?,
-        None => load_reports(data_dir)?,
-    };
     let extra_dict = match &args.dict {
         Some(p) => Some(std::fs::read_to_string(p).with_context(|| format!("reading dictionary {}", p.display()))?),
         None => None,
@@ -139,12 +135,30 @@ pub fn run_index(data_dir: &Path, args: &IndexArgs) -> anyhow::Result<()> {
     // Other analyser settings than the index was built with: every document must be analysed again.
     let changed_analyzer =
         previous.is_some_and(|p| p.fold_traditional != saved.fold_traditional || p.extra_dict != saved.extra_dict);
+    let rebuild = args.rebuild || changed_analyzer;
     let mut index = open_for_update(&dir, &saved)?;
-    if args.rebuild || changed_analyzer {
-        index.rebuild(&docs)?;
-        println!("index {name}: rebuilt with {} cases ({})", docs.len(), dir.display());
+    // A corpus is streamed (one case in memory at a time); the store's reports are few enough to load.
+    let r = match &args.jsonl {
+        Some(src) => {
+            let hint = estimate_lines(&src.file);
+            let mut session = if rebuild { index.begin_rebuild(hint)? } else { index.begin_sync(hint)? };
+            let bar = crate::progress::file_bar(&src.file, false);
+            for_each_jsonl(src, &bar, |doc, at| session.add(&doc).with_context(at))?;
+            bar.finish_and_clear();
+            session.finish()?
+        }
+        None => {
+            let docs = load_reports(data_dir)?;
+            let mut session = if rebuild { index.begin_rebuild(docs.len())? } else { index.begin_sync(docs.len())? };
+            for d in &docs {
+                session.add(d)?;
+            }
+            session.finish()?
+        }
+    };
+    if rebuild {
+        println!("index {name}: rebuilt with {} cases ({})", r.added, dir.display());
     } else {
-        let r = index.sync(&docs)?;
         println!(
             "index {name}: {} added, {} updated, {} deleted, {} unchanged ({})",
             r.added,
@@ -186,54 +200,85 @@ fn field_text<'a>(v: &'a serde_json::Value, path: &str) -> Option<std::borrow::C
     }
 }
 
-/// Reads a JSONL corpus: one case a line. An invalid line or a line without the text field is an error naming the
-/// file and line.
-pub fn load_jsonl(src: &JsonlSource) -> anyhow::Result<Vec<CaseDoc>> {
-    let text = std::fs::read_to_string(&src.file).with_context(|| format!("reading {}", src.file.display()))?;
-    let mut docs = Vec::new();
-    let mut ids = BTreeSet::new();
-    for (i, line) in text.lines().enumerate() {
-        let at = || format!("{}:{}", src.file.display(), i + 1);
+/// About how many lines `file` has (sizes the index writer; 0 when unreadable).
+fn estimate_lines(file: &Path) -> usize {
+    let Ok(f) = std::fs::File::open(file) else { return 0 };
+    std::io::BufRead::split(std::io::BufReader::new(f), b'\n').count()
+}
+
+/// Reads a JSONL corpus one case a line, handing each case and a "file:line" label to `f`. An invalid line or a line
+/// without the text field is an error naming the file and line (a repeated id is the index session's error).
+pub fn for_each_jsonl(
+    src: &JsonlSource,
+    bar: &indicatif::ProgressBar,
+    mut f: impl FnMut(CaseDoc, &dyn Fn() -> String) -> anyhow::Result<()>,
+) -> anyhow::Result<usize> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(&src.file).with_context(|| format!("reading {}", src.file.display()))?;
+    let mut reader = std::io::BufReader::new(file);
+    let (mut line, mut n, mut lineno) = (String::new(), 0, 0);
+    loop {
+        line.clear();
+        let read = reader.read_line(&mut line).with_context(|| format!("reading {}", src.file.display()))?;
+        if read == 0 {
+            return Ok(n);
+        }
+        lineno += 1;
+        bar.inc(read as u64);
+        let at = || format!("{}:{lineno}", src.file.display());
         if line.trim().is_empty() {
             continue;
         }
-        let v: serde_json::Value = serde_json::from_str(line).with_context(|| format!("{}: not JSON", at()))?;
-        let body = field_text(&v, &src.text_field)
-            .with_context(|| format!("{}: no text field {:?}", at(), src.text_field))?
-            .into_owned();
-        let id = match &src.id_field {
-            Some(f) => field_text(&v, f).with_context(|| format!("{}: no id field {f:?}", at()))?.into_owned(),
-            None => (i + 1).to_string(),
-        };
-        if !ids.insert(id.clone()) {
-            bail!("{}: duplicate id {id:?}", at());
-        }
-        let label = |f: &Option<String>| f.as_ref().and_then(|f| field_text(&v, f)).map(|s| s.into_owned());
-        let reported_at = match label(&src.date_field) {
-            None => None,
-            Some(d) if d.bytes().all(|b| b.is_ascii_digit()) => {
-                Some(d.parse::<i64>().with_context(|| format!("{}: date {d:?} out of range", at()))?)
-            }
-            Some(d) => Some(search::date_bounds(&d).map_err(|p| anyhow::anyhow!("{}: date {d:?}: {p}", at()))?.0),
-        };
-        let loss_fen = match label(&src.loss_field) {
-            None => None,
-            Some(l) => {
-                Some(l.parse::<i64>().with_context(|| format!("{}: loss {l:?} is not a whole number of fen", at()))?)
-            }
-        };
-        docs.push(CaseDoc {
-            id,
-            identifiers: IdentExtractor.keys(&body),
-            text: body,
-            fraud_type: label(&src.type_field).unwrap_or_default(),
-            district: label(&src.district_field).unwrap_or_default(),
-            community: None,
-            reported_at,
-            loss_fen,
-        });
+        f(parse_jsonl_case(src, &line, lineno, &at)?, &at)?;
+        n += 1;
     }
+}
+
+/// Reads a whole JSONL corpus into memory (see [`for_each_jsonl`]).
+#[cfg(test)]
+pub fn load_jsonl(src: &JsonlSource) -> anyhow::Result<Vec<CaseDoc>> {
+    let mut docs = Vec::new();
+    for_each_jsonl(src, &indicatif::ProgressBar::hidden(), |d, _| {
+        docs.push(d);
+        Ok(())
+    })?;
     Ok(docs)
+}
+
+/// One JSONL line as a case; `lineno` numbers cases without an id field.
+fn parse_jsonl_case(src: &JsonlSource, line: &str, lineno: usize, at: &dyn Fn() -> String) -> anyhow::Result<CaseDoc> {
+    let v: serde_json::Value = serde_json::from_str(line).with_context(|| format!("{}: not JSON", at()))?;
+    let body = field_text(&v, &src.text_field)
+        .with_context(|| format!("{}: no text field {:?}", at(), src.text_field))?
+        .into_owned();
+    let id = match &src.id_field {
+        Some(f) => field_text(&v, f).with_context(|| format!("{}: no id field {f:?}", at()))?.into_owned(),
+        None => lineno.to_string(),
+    };
+    let label = |f: &Option<String>| f.as_ref().and_then(|f| field_text(&v, f)).map(|s| s.into_owned());
+    let reported_at = match label(&src.date_field) {
+        None => None,
+        Some(d) if d.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(d.parse::<i64>().with_context(|| format!("{}: date {d:?} out of range", at()))?)
+        }
+        Some(d) => Some(search::date_bounds(&d).map_err(|p| anyhow::anyhow!("{}: date {d:?}: {p}", at()))?.0),
+    };
+    let loss_fen = match label(&src.loss_field) {
+        None => None,
+        Some(l) => {
+            Some(l.parse::<i64>().with_context(|| format!("{}: loss {l:?} is not a whole number of fen", at()))?)
+        }
+    };
+    Ok(CaseDoc {
+        id,
+        identifiers: IdentExtractor.keys(&body),
+        text: body,
+        fraud_type: label(&src.type_field).unwrap_or_default(),
+        district: label(&src.district_field).unwrap_or_default(),
+        community: None,
+        reported_at,
+        loss_fen,
+    })
 }
 
 /// Reads every report of the store as a [`CaseDoc`]: identifier columns normalised to canonical keys, plus those
@@ -509,6 +554,17 @@ mod tests {
         std::fs::write(&file, "{\"fact\":\"ok\"}\nnot json\n").unwrap();
         let err = run_index(&data, &args).unwrap_err().to_string();
         assert!(err.contains("court.jsonl:2"), "{err}");
+        // Nothing of the failed run was committed: the last good state is still searched.
+        assert_eq!(search_ids(&data, "court", "驾驶"), ["2"]);
+        assert_eq!(open_existing(&data, "court").unwrap().len(), 2);
+        // A repeated id names its line.
+        let with_ids = IndexArgs {
+            jsonl: args.jsonl.clone().map(|j| JsonlSource { id_field: Some("id".into()), ..j }),
+            ..args.clone()
+        };
+        std::fs::write(&file, "{\"id\":\"a\",\"fact\":\"x\"}\n\n{\"id\":\"a\",\"fact\":\"y\"}\n").unwrap();
+        let err = format!("{:#}", run_index(&data, &with_ids).unwrap_err());
+        assert!(err.contains("court.jsonl:3") && err.contains("given twice"), "{err}");
     }
 
     #[test]

@@ -63,6 +63,8 @@ pub enum SearchError {
     Query(#[from] QueryError),
     #[error("cannot load dictionary {name}: {reason}")]
     Dictionary { name: String, reason: String },
+    #[error("case id {id:?} given twice")]
+    DuplicateId { id: String },
     #[error("no case with id {id:?} in the index")]
     UnknownCase { id: String },
     #[error("invalid pagination cursor {cursor:?}")]
@@ -81,9 +83,10 @@ impl SearchError {
     /// The class of the error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            SearchError::Query(_) | SearchError::BadCursor { .. } | SearchError::BadOption { .. } => {
-                ErrorKind::InvalidInput
-            }
+            SearchError::Query(_)
+            | SearchError::BadCursor { .. }
+            | SearchError::BadOption { .. }
+            | SearchError::DuplicateId { .. } => ErrorKind::InvalidInput,
             SearchError::UnknownCase { .. } => ErrorKind::NotFound,
             SearchError::Dictionary { .. }
             | SearchError::Index { .. }

@@ -78,6 +78,66 @@ impl std::fmt::Debug for CaseIndex {
     }
 }
 
+/// A sync or rebuild in progress: nothing is visible until [`finish`](SyncSession::finish) commits; dropping it
+/// (e.g. on a bad input line) leaves the index as it was.
+pub struct SyncSession<'a> {
+    index: &'a mut CaseIndex,
+    writer: IndexWriter,
+    /// Id → content hash of the cases not seen yet (a rebuild starts empty: everything is new).
+    existing: BTreeMap<String, String>,
+    seen: HashSet<String>,
+    report: SyncReport,
+}
+
+impl SyncSession<'_> {
+    /// Adds one case (new, changed or unchanged); an id given twice is an error.
+    pub fn add(&mut self, d: &CaseDoc) -> Result<(), SearchError> {
+        if !self.seen.insert(d.id.clone()) {
+            return Err(SearchError::DuplicateId { id: d.id.clone() });
+        }
+        let replaces = match self.existing.remove(&d.id) {
+            Some(h) if h == d.content_hash() => {
+                self.report.unchanged += 1;
+                return Ok(());
+            }
+            Some(_) => {
+                self.report.updated += 1;
+                true
+            }
+            None => {
+                self.report.added += 1;
+                false
+            }
+        };
+        // A new id has nothing to delete (a delete term costs a lookup in every segment).
+        if replaces {
+            self.writer.delete_term(Term::from_field_text(self.index.fields.id, &d.id));
+        }
+        self.writer.add_document(self.index.document(d))?;
+        Ok(())
+    }
+
+    /// Deletes the cases that were not fed, commits once and reloads; what changed.
+    pub fn finish(self) -> Result<SyncReport, SearchError> {
+        let SyncSession { index, writer, existing, mut report, .. } = self;
+        for id in existing.keys() {
+            writer.delete_term(Term::from_field_text(index.fields.id, id));
+            report.deleted += 1;
+        }
+        let written = report.added + report.updated;
+        if written + report.deleted == 0 && report.unchanged > 0 {
+            return Ok(report);
+        }
+        if written < PARALLEL_BATCH {
+            // Sized for a bulk write that did not come: merge as usual.
+            writer.set_merge_policy(Box::<tantivy::indexer::LogMergePolicy>::default());
+        }
+        index.commit(writer, written)?;
+        index.reader.reload()?;
+        Ok(report)
+    }
+}
+
 /// Cores available to this process.
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -237,55 +297,43 @@ impl CaseIndex {
 
     /// Replaces the whole content with `docs`, in one commit.
     pub fn rebuild(&mut self, docs: &[CaseDoc]) -> Result<(), SearchError> {
-        let w = self.writer(docs.len())?;
-        w.delete_all_documents()?;
+        let mut s = self.begin_rebuild(docs.len())?;
         for d in docs {
-            w.add_document(self.document(d))?;
+            s.add(d)?;
         }
-        self.commit(w, docs.len())?;
-        self.reader.reload()?;
+        s.finish()?;
         Ok(())
     }
 
     /// Makes the index hold exactly `docs`: adds new cases, re-indexes changed ones (by content hash), deletes
     /// cases that are gone; unchanged cases are not touched. One commit.
     pub fn sync(&mut self, docs: &[CaseDoc]) -> Result<SyncReport, SearchError> {
-        let existing = self.hashes()?;
-        let mut report = SyncReport::default();
-        let mut seen: HashSet<&str> = HashSet::with_capacity(docs.len());
-        let mut changed: Vec<(&CaseDoc, bool)> = Vec::new();
+        let mut s = self.begin_sync(docs.len())?;
         for d in docs {
-            seen.insert(d.id.as_str());
-            match existing.get(&d.id) {
-                Some(h) if *h == d.content_hash() => report.unchanged += 1,
-                Some(_) => {
-                    report.updated += 1;
-                    changed.push((d, true));
-                }
-                None => {
-                    report.added += 1;
-                    changed.push((d, false));
-                }
-            }
+            s.add(d)?;
         }
-        let n_changed = changed.len();
-        let w = self.writer(n_changed)?;
-        for (d, replaces) in changed {
-            // A new id has nothing to delete (a delete term costs a lookup in every segment).
-            if replaces {
-                w.delete_term(Term::from_field_text(self.fields.id, &d.id));
-            }
-            w.add_document(self.document(d))?;
-        }
-        for id in existing.keys().filter(|id| !seen.contains(String::as_str(id))) {
-            w.delete_term(Term::from_field_text(self.fields.id, id));
-            report.deleted += 1;
-        }
-        if report.added + report.updated + report.deleted > 0 {
-            self.commit(w, n_changed)?;
-            self.reader.reload()?;
-        }
-        Ok(report)
+        s.finish()
+    }
+
+    /// Starts a [`sync`](Self::sync) whose documents are fed one at a time with [`SyncSession::add`], so a corpus
+    /// need not be held in memory. `size_hint` (the expected number of documents) sizes the writer.
+    pub fn begin_sync(&mut self, size_hint: usize) -> Result<SyncSession<'_>, SearchError> {
+        let existing = self.hashes()?;
+        let writer = self.writer(size_hint)?;
+        Ok(SyncSession { index: self, writer, existing, seen: HashSet::new(), report: SyncReport::default() })
+    }
+
+    /// Starts a [`rebuild`](Self::rebuild) fed one document at a time.
+    pub fn begin_rebuild(&mut self, size_hint: usize) -> Result<SyncSession<'_>, SearchError> {
+        let writer = self.writer(size_hint)?;
+        writer.delete_all_documents()?;
+        Ok(SyncSession {
+            index: self,
+            writer,
+            existing: BTreeMap::new(),
+            seen: HashSet::new(),
+            report: SyncReport::default(),
+        })
     }
 
     /// Id → content hash of every live case. Each segment's id and hash dictionaries are read once, in order

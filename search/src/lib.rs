@@ -46,7 +46,7 @@ pub use analysis::{Analyzer, AnalyzerOptions, FRAUD_JARGON_DICT, Tok, TokenMode,
 pub use doc::CaseDoc;
 pub use error::{ErrorKind, QueryError, QueryProblem, SearchError};
 pub use ident::{DigitRuns, IdMention, IdentExtractor, IdentifierExtractor, NoIdentifiers};
-pub use index::{CaseIndex, SimilarCase, SyncReport};
+pub use index::{CaseIndex, SimilarCase, SyncReport, SyncSession};
 pub use query::{Expr, Filter, date_bounds, parse, yuan_to_fen};
 pub use results::{FacetCount, Facets, Hit, MAX_LIMIT, SearchOptions, SearchResults, SortBy};
 pub use snippet::Snippet;
