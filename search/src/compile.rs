@@ -1,8 +1,8 @@
 //! Turning a parsed [`Expr`] into a tantivy query, analysing text with the same analysers as the fields.
 //!
 //! A word or phrase must match as adjacent characters (Han text: a trigram term or phrase; mixed scripts: a phrase
-//! over the bigram field; Chinese has no spaces, so an unquoted word is already a phrase); an unquoted word's jieba tokens add BM25 score on the jieba field. A
-//! single Han character is searched in the jieba field. Prefixes (`理财*`) match jieba tokens starting with the
+//! over the bigram field; Chinese has no spaces, so an unquoted word is already a phrase); an unquoted word's jieba
+//! tokens add BM25 score on the jieba field. A single Han character is searched in the jieba field. Prefixes (`理财*`) match jieba tokens starting with the
 //! stem. An identifier matches its canonical key or its written form. Filters score nothing.
 
 use std::ops::Bound;
@@ -82,7 +82,7 @@ impl Compiler<'_> {
     /// `required_words`) anywhere; its search-mode sub-words add score. So 合同诈骗 finds facts that mention 合同 and
     /// 骗取 but never the charge's name, ranked below those with the exact phrase.
     pub fn word(&self, text: &str) -> Option<Box<dyn Query>> {
-        let phrase = self.phrase_only(text)?;
+        let phrase = self.phrase(text)?;
         let words = self.required_words(text);
         let sub = dedup(self.analyzer.tokens(text, TokenMode::Jieba).into_iter().map(|t| t.text));
         let lone = words.len() <= 1;
@@ -128,18 +128,13 @@ impl Compiler<'_> {
         }
     }
 
-    /// A quoted phrase: its characters adjacent, scored by the phrase's own BM25 (its frequency in the case). Its
-    /// jieba sub-words are not scored separately: on a common phrase, reading their postings for every match cost a
-    /// fifth of the query's time and barely changed the order (they occur wherever the phrase does).
+    /// A quoted phrase (and the exact-match part of a word): its characters adjacent. A run of three or more Han
+    /// characters: its trigrams, one term (three characters) or a phrase of non-overlapping trigrams plus one ending
+    /// at the last character, so fewer and rarer position lists are read than with bigrams. Anything else: a phrase
+    /// over the bigram field (a lone Han character: the jieba field). Scored by the phrase's own BM25; a quoted
+    /// phrase's jieba sub-words are not scored separately (on a common phrase, reading their postings for every match
+    /// cost a fifth of the query's time and barely changed the order: they occur wherever the phrase does).
     pub fn phrase(&self, text: &str) -> Option<Box<dyn Query>> {
-        self.phrase_only(text)
-    }
-
-    /// Adjacent characters. A run of three or more Han characters: its trigrams, one term (three characters) or a
-    /// phrase of non-overlapping trigrams plus one ending at the last character, so fewer and rarer position lists
-    /// are read than with bigrams. Anything else: a phrase over the bigram field (a lone Han character: the jieba
-    /// field).
-    fn phrase_only(&self, text: &str) -> Option<Box<dyn Query>> {
         if let Some(run) = self.analyzer.han_run(text) {
             let chars: Vec<char> = run.chars().collect();
             if chars.len() >= 3 {
