@@ -2,8 +2,9 @@
 //!
 //! A word or phrase must match as adjacent characters (Han text: a trigram term or phrase; mixed scripts: a phrase
 //! over the bigram field; Chinese has no spaces, so an unquoted word is already a phrase); an unquoted word's jieba
-//! tokens add BM25 score on the jieba field. A single Han character is searched in the jieba field. Prefixes (`理财*`) match jieba tokens starting with the
-//! stem. An identifier matches its canonical key or its written form. Filters score nothing.
+//! tokens add BM25 score on the jieba field. A single Han character is searched in the jieba field. Prefixes
+//! (`理财*`) match jieba tokens starting with the stem. An identifier matches its canonical key or its written form.
+//! Filters score nothing.
 
 use std::ops::Bound;
 
