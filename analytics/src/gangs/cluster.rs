@@ -8,6 +8,7 @@ use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_
 use super::stable::{PreviousCluster, match_stable_ids};
 use crate::community::{CommunityDetector, CsrGraph, LeidenParams, Partition, connected_components, modularity};
 use crate::error::{Error, Result};
+use crate::money::{Method, TraceParams, TransferGraph, trace_downstream};
 
 const DAY: f64 = 86_400.0;
 
@@ -40,12 +41,22 @@ pub struct GangParams {
     pub service_min_community_size: usize,
     /// Minimum Jaccard overlap for a cluster to inherit last run's id.
     pub stable_min_jaccard: f64,
+    /// Money attributed through services: the money of each report that went through a laundering service is traced
+    /// on (time-respecting, amount-conserving, with this attribution method), and two such reports are linked when
+    /// at least this share of each one's money ends in the same account (not a hub, not a service's). 0 disables.
+    pub money_link_min_share: f64,
+    pub money_link_method: Method,
+    /// The trace follows transfers up to this many seconds after the report's last payment.
+    pub money_link_horizon_secs: i64,
+    /// At most this many trail nodes per report (the rest of its money counts as untraced).
+    pub money_link_max_nodes: usize,
 }
 
 impl GangParams {
     /// Defaults: resolution 1, 2 money hops within 6 h each, hop factor 0.7, τ = 60 days, hub defaults, services
     /// spanning ≥ 2 communities and keeping a 1–10% commission (or spanning ≥ 3 communities of ≥ 3 reports),
-    /// stable-id Jaccard ≥ 0.2.
+    /// stable-id Jaccard ≥ 0.2; money attributed through services links at a 25% share each, FIFO, traced up to
+    /// 72 h after the last payment (a service pays back within 1–48 h, domain notes), at most 2,000 trail nodes.
     pub fn defaults(seed: u64) -> GangParams {
         GangParams {
             seed,
@@ -60,6 +71,10 @@ impl GangParams {
             service_max_commission: 0.10,
             service_min_community_size: 3,
             stable_min_jaccard: 0.2,
+            money_link_min_share: 0.25,
+            money_link_method: Method::Fifo,
+            money_link_horizon_secs: 72 * 3600,
+            money_link_max_nodes: 2_000,
         }
     }
 
@@ -94,6 +109,15 @@ impl GangParams {
         }
         if !(0.0..=1.0).contains(&self.stable_min_jaccard) {
             return bad("stable_min_jaccard", self.stable_min_jaccard.to_string(), "must be in [0, 1]");
+        }
+        if !(0.0..=1.0).contains(&self.money_link_min_share) {
+            return bad("money_link_min_share", self.money_link_min_share.to_string(), "must be in [0, 1]");
+        }
+        if self.money_link_horizon_secs < 0 {
+            return bad("money_link_horizon_secs", self.money_link_horizon_secs.to_string(), "must not be negative");
+        }
+        if self.money_link_max_nodes == 0 {
+            return bad("money_link_max_nodes", "0".into(), "must be at least 1");
         }
         self.hubs.check()
     }
@@ -136,6 +160,18 @@ pub struct GangClustering {
     pub modularity: f64,
     /// Edges of the weighted report graph.
     pub report_edges: usize,
+    /// Reports whose money was traced through a service, and the end accounts that linked reports by attributed
+    /// money (see [`GangParams::money_link_min_share`]).
+    pub money_traced_reports: usize,
+    pub money_terminals: Vec<MoneyTerminal>,
+}
+
+/// An account where the attributed money of several reports ends (a gang's backer, say), linking them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MoneyTerminal {
+    pub key: String,
+    /// Reports (indices) with at least `money_link_min_share` of their traced money ending here, and that share.
+    pub reports: Vec<(usize, f64)>,
 }
 
 /// One report's linking token: an entity and how many transfer hops from the report it is (0: named directly).
@@ -389,6 +425,20 @@ pub fn cluster_gangs(
             }
         }
     }
+    let (money_traced_reports, money_terminals) =
+        attributed_money(graph, &toks, &services, &excluded_hub, params, policy)?;
+    for t in &money_terminals {
+        // A report's links through one terminal sum to at most its share (a clique of d reports would otherwise
+        // outweigh everything else its reports share, and modularity would cut the gang along it).
+        let spec = 1.0 / (t.reports.len() as f64 - 1.0).max(1.0);
+        for (i, &(a, sa)) in t.reports.iter().enumerate() {
+            for &(b, sb) in &t.reports[i + 1..] {
+                let dt = (graph.report(a).time - graph.report(b).time).unsigned_abs() as f64 / DAY;
+                let time = params.time_scale_days / (params.time_scale_days + dt);
+                edges.push((a, b, spec * sa.min(sb) * time));
+            }
+        }
+    }
     let csr = CsrGraph::from_edges(n, edges)?;
     let components = connected_components(&csr);
     let partition = if n == 0 {
@@ -416,7 +466,101 @@ pub fn cluster_gangs(
         services: service_clusters,
         modularity,
         report_edges: csr.edge_count(),
+        money_traced_reports,
+        money_terminals,
     })
+}
+
+/// Money attributed through services: the money of every report that reached a service account is traced on
+/// (`money_link_method`, up to `money_link_horizon_secs` after its last payment, at most `money_link_max_nodes`
+/// trail nodes; the trail ends at hubs); an account holding or cashing out at least `money_link_min_share` of the
+/// report's money is one of its terminals. Terminals owned by a service or judged hubs never link: besides the hubs
+/// already found, terminals are judged like named identifiers (allow-list, supernode cap, degree outliers for
+/// their kind whose reports span many fraud types over a long time), with degree = reports ending there.
+/// Returns the number of reports traced and the linking terminals (at least two reports each), by key.
+fn attributed_money(
+    graph: &GangGraph,
+    toks: &[Vec<Token>],
+    services: &BTreeSet<u32>,
+    excluded_hub: &BTreeSet<&str>,
+    params: &GangParams,
+    policy: &HubPolicy,
+) -> Result<(usize, Vec<MoneyTerminal>)> {
+    let traced: Vec<usize> = (0..graph.report_count())
+        .filter(|&r| !graph.payments(r).is_empty() && toks[r].iter().any(|(e, _)| services.contains(e)))
+        .collect();
+    if params.money_link_min_share <= 0.0 || traced.is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    let money = TransferGraph::from_gang_graph(graph);
+    let mut ends: Vec<u32> =
+        (0..graph.entity_count() as u32).filter(|&e| excluded_hub.contains(graph.key(e))).collect();
+    ends.sort_unstable();
+    let mut by_terminal: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
+    for &r in &traced {
+        let pays = graph.payments(r);
+        let seeds: Vec<u32> =
+            pays.iter().filter_map(|p| money.payment_transfer(p.account, p.at, p.amount_fen)).collect();
+        let (Some(first), Some(last)) = (pays.first(), pays.last()) else { continue };
+        if seeds.is_empty() {
+            continue;
+        }
+        let mut tp = TraceParams::new(params.money_link_method);
+        tp.horizon_s = (last.at - first.at).saturating_add(params.money_link_horizon_secs);
+        tp.max_depth = 16;
+        tp.max_nodes = params.money_link_max_nodes;
+        tp.end_accounts = ends.clone();
+        let trace = trace_downstream(&money, &seeds, &tp).map_err(|e| Error::InvalidParameter {
+            name: "money_link",
+            value: e.to_string(),
+            reason: "the attributed-money trace failed",
+        })?;
+        if trace.victim_fen <= 0 {
+            continue;
+        }
+        let mut at: BTreeMap<u32, i64> = BTreeMap::new();
+        for h in &trace.holdings {
+            *at.entry(h.account).or_default() += h.amount_fen;
+        }
+        for c in &trace.cashed_out {
+            *at.entry(c.account).or_default() += c.amount_fen;
+        }
+        for (acct, fen) in at {
+            let share = fen as f64 / trace.victim_fen as f64;
+            let linkable = graph.kind(acct) != EntityKind::PartialCard
+                && !services.contains(&acct)
+                && !excluded_hub.contains(graph.key(acct));
+            if share >= params.money_link_min_share && linkable {
+                by_terminal.entry(acct).or_default().push((r, share));
+            }
+        }
+    }
+    by_terminal.retain(|_, list| list.len() > 1);
+    // Terminals judged like named identifiers of one kind.
+    let entries: Vec<(u32, KeyStats)> = by_terminal
+        .iter()
+        .map(|(&e, list)| {
+            let types: BTreeSet<_> = list.iter().map(|&(r, _)| graph.report(r).fraud_type).collect();
+            let (lo, hi) = list
+                .iter()
+                .map(|&(r, _)| graph.report(r).time)
+                .fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+            let span_days = if hi >= lo { (hi - lo) as f64 / DAY } else { 0.0 };
+            (e, KeyStats { degree: list.len(), fraud_types: types.len(), span_days })
+        })
+        .collect();
+    let degrees: Vec<usize> = entries.iter().map(|(_, s)| s.degree).collect();
+    let z = robust_z(&degrees, params.hubs.min_spread);
+    let terminals = entries
+        .iter()
+        .zip(z)
+        .filter(|((e, stats), z)| {
+            let key = graph.key(*e);
+            judge(key, stats, *z, &params.hubs, policy).is_none() || policy.forced(key)
+        })
+        .map(|((e, _), _)| MoneyTerminal { key: graph.key(*e).to_string(), reports: by_terminal[e].clone() })
+        .collect();
+    Ok((traced.len(), terminals))
 }
 
 /// Groups service accounts reached from the same payments into service clusters.

@@ -42,6 +42,8 @@ struct District {
     hubs: BTreeSet<String>,
     service_accounts: BTreeSet<String>,
     gang_keys: BTreeSet<String>,
+    /// Owner (gang or service id) and role of every planted identifier, by key.
+    owner: HashMap<String, String>,
 }
 
 fn district(residents: u32, weeks: u32, seed: u64) -> District {
@@ -83,7 +85,13 @@ fn district(residents: u32, weeks: u32, seed: u64) -> District {
     let hubs = column("truth/hubs.csv", &|_| true);
     let service_accounts = column("truth/identifier_gang.csv", &|r| r[2].starts_with('S'));
     let gang_keys = column("truth/identifier_gang.csv", &|r| r[2].starts_with('G'));
-    District { reports, transfers, gang, hubs, service_accounts, gang_keys }
+    let mut owner = HashMap::new();
+    let mut rdr = csv::Reader::from_reader(&files["truth/identifier_gang.csv"][..]);
+    for rec in rdr.records() {
+        let rec = rec.expect("truth row");
+        owner.insert(rec[0].to_string(), format!("{} {}", &rec[2], &rec[3]));
+    }
+    District { reports, transfers, gang, hubs, service_accounts, gang_keys, owner }
 }
 
 struct Score {
@@ -135,7 +143,13 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
     for seed in [1u64, 2] {
         let d = district(50_000, 52, seed);
         let graph = GangGraph::build(&d.reports, d.transfers.iter().cloned());
-        let params = GangParams::defaults(seed);
+        let mut params = GangParams::defaults(seed);
+        if let Ok(m) = std::env::var("GANGS_METHOD") {
+            params.money_link_method = analytics::Method::parse(&m).unwrap();
+        }
+        if let Ok(v) = std::env::var("GANGS_SHARE") {
+            params.money_link_min_share = v.parse().unwrap();
+        }
         let result = cluster_gangs(&graph, &params, &policy, &[]).expect("clustering");
         let ours = score(&d, &graph, &result.membership);
         let first_cut = score(&d, &graph, &labels(&result.components));
@@ -155,7 +169,9 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
             bare.hubs.iter().map(|h| h.key.as_str()).collect::<Vec<_>>()
         );
 
-        assert!(stats_only.ari >= 0.85, "seed {seed}: statistics-only hubs ARI {:.4}", stats_only.ari);
+        failures.extend(
+            (stats_only.ari < 0.85).then(|| format!("seed {seed}: statistics-only hubs ARI {:.4}", stats_only.ari)),
+        );
         assert!(bare.hubs.iter().all(|h| !d.gang_keys.contains(&h.key)), "a gang identifier was judged a hub");
         assert!(result.hubs.iter().all(|h| !d.gang_keys.contains(&h.key)), "a gang identifier was judged a hub");
 
@@ -198,6 +214,19 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
              recoverable {}/{}; {alone} reports of multi-report gangs share no such token with their gang",
             bound.ari, bound.recovered, bound.gangs
         );
+        let owner = |key: &str| {
+            let key = key.strip_prefix("acct:").map_or(key.to_string(), |w| format!("crypto:{w}"));
+            d.owner.get(&key).map(String::as_str).unwrap_or("-")
+        };
+        println!(
+            "seed {seed}: money traced for {} reports; {} linking terminals",
+            result.money_traced_reports,
+            result.money_terminals.len()
+        );
+        for t in &result.money_terminals {
+            let gangs: BTreeSet<&str> = t.reports.iter().map(|&(r, _)| d.gang[&graph.report(r).report_id].as_str()).collect();
+            println!("  terminal {} (owner {}): {} reports of gangs {:?}", t.key, owner(&t.key), t.reports.len(), gangs);
+        }
         for h in result.hubs.iter().filter(|h| !d.hubs.contains(&h.key)).take(10) {
             println!("  flagged but not a truth hub: {} ({}): {}", h.key, h.degree, h.reason);
         }
