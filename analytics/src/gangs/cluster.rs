@@ -41,10 +41,18 @@ pub struct GangParams {
     pub service_min_community_size: usize,
     /// Minimum Jaccard overlap for a cluster to inherit last run's id.
     pub stable_min_jaccard: f64,
-    /// Money attributed through services: the money of each report that went through a laundering service is traced
-    /// on (time-respecting, amount-conserving, with this attribution method), and two such reports are linked when
-    /// at least this share of each one's money ends in the same account (not a hub, not a service's). 0 disables.
+    /// Money attributed downstream: each report's money is traced on (time-respecting, amount-conserving, with
+    /// `money_link_method`) to the accounts where it ends (held or cashed out); two reports are linked when the
+    /// shares of their money ending in the same accounts (not hubs, not a service's) overlap by at least this much:
+    /// Σ over shared end accounts of min(share₁, share₂). 0 disables.
     pub money_link_min_share: f64,
+    /// A money link weighs this × the overlap × time closeness, divided by the larger number of money links of its
+    /// two reports.
+    pub money_link_weight: f64,
+    /// End accounts holding less than this share of a report's money are ignored for it.
+    pub money_link_min_end_share: f64,
+    /// Trace only reports whose money reached a laundering service (else every report with payments).
+    pub money_link_services_only: bool,
     pub money_link_method: Method,
     /// The trace follows transfers up to this many seconds after the report's last payment.
     pub money_link_horizon_secs: i64,
@@ -55,8 +63,11 @@ pub struct GangParams {
 impl GangParams {
     /// Defaults: resolution 1, 2 money hops within 6 h each, hop factor 0.7, τ = 60 days, hub defaults, services
     /// spanning ≥ 2 communities and keeping a 1–10% commission (or spanning ≥ 3 communities of ≥ 3 reports),
-    /// stable-id Jaccard ≥ 0.2; money attributed through services links at a 25% share each, FIFO, traced up to
-    /// 72 h after the last payment (a service pays back within 1–48 h, domain notes), at most 2,000 trail nodes.
+    /// stable-id Jaccard ≥ 0.2; attributed money (every report traced, pro rata, up to 72 h after its last payment
+    /// as a service pays back within 1–48 h, at most 2,000 trail nodes; end accounts from a 5% share) links two
+    /// reports when half their money ends in the same accounts, at a tenth of a full link's weight. Pro rata, because
+    /// FIFO leaves a victim's money stuck behind the old balance of an account that keeps a commission, and LIFO
+    /// hands a pooled account's payouts to whoever paid in last; both mis-link more on the generator.
     pub fn defaults(seed: u64) -> GangParams {
         GangParams {
             seed,
@@ -71,8 +82,11 @@ impl GangParams {
             service_max_commission: 0.10,
             service_min_community_size: 3,
             stable_min_jaccard: 0.2,
-            money_link_min_share: 0.25,
-            money_link_method: Method::Fifo,
+            money_link_min_share: 0.5,
+            money_link_weight: 0.1,
+            money_link_min_end_share: 0.05,
+            money_link_services_only: false,
+            money_link_method: Method::ProRata,
             money_link_horizon_secs: 72 * 3600,
             money_link_max_nodes: 2_000,
         }
@@ -112,6 +126,12 @@ impl GangParams {
         }
         if !(0.0..=1.0).contains(&self.money_link_min_share) {
             return bad("money_link_min_share", self.money_link_min_share.to_string(), "must be in [0, 1]");
+        }
+        if !(self.money_link_weight.is_finite() && self.money_link_weight > 0.0 && self.money_link_weight <= 1.0) {
+            return bad("money_link_weight", self.money_link_weight.to_string(), "must be in (0, 1]");
+        }
+        if !(0.0..=1.0).contains(&self.money_link_min_end_share) {
+            return bad("money_link_min_end_share", self.money_link_min_end_share.to_string(), "must be in [0, 1]");
         }
         if self.money_link_horizon_secs < 0 {
             return bad("money_link_horizon_secs", self.money_link_horizon_secs.to_string(), "must not be negative");
@@ -160,18 +180,27 @@ pub struct GangClustering {
     pub modularity: f64,
     /// Edges of the weighted report graph.
     pub report_edges: usize,
-    /// Reports whose money was traced through a service, and the end accounts that linked reports by attributed
-    /// money (see [`GangParams::money_link_min_share`]).
+    /// Reports whose money was traced (see [`GangParams::money_link_min_share`]), the end accounts that received
+    /// the money of several of them, and the report pairs linked by overlapping end accounts.
     pub money_traced_reports: usize,
     pub money_terminals: Vec<MoneyTerminal>,
+    pub money_links: Vec<MoneyLink>,
 }
 
-/// An account where the attributed money of several reports ends (a gang's backer, say), linking them.
+/// An account where the attributed money of several reports ends (a gang's backer, say).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MoneyTerminal {
     pub key: String,
-    /// Reports (indices) with at least `money_link_min_share` of their traced money ending here, and that share.
+    /// Reports (indices) with at least `money_link_min_end_share` of their traced money ending here, and that share.
     pub reports: Vec<(usize, f64)>,
+}
+
+/// Two reports whose money ends in the same accounts: `overlap` = Σ over those accounts of the smaller share.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MoneyLink {
+    pub a: usize,
+    pub b: usize,
+    pub overlap: f64,
 }
 
 /// One report's linking token: an entity and how many transfer hops from the report it is (0: named directly).
@@ -427,17 +456,20 @@ pub fn cluster_gangs(
     }
     let (money_traced_reports, money_terminals) =
         attributed_money(graph, &toks, &services, &excluded_hub, params, policy)?;
-    for t in &money_terminals {
-        // A report's links through one terminal sum to at most its share (a clique of d reports would otherwise
-        // outweigh everything else its reports share, and modularity would cut the gang along it).
-        let spec = 1.0 / (t.reports.len() as f64 - 1.0).max(1.0);
-        for (i, &(a, sa)) in t.reports.iter().enumerate() {
-            for &(b, sb) in &t.reports[i + 1..] {
-                let dt = (graph.report(a).time - graph.report(b).time).unsigned_abs() as f64 / DAY;
-                let time = params.time_scale_days / (params.time_scale_days + dt);
-                edges.push((a, b, spec * sa.min(sb) * time));
-            }
-        }
+    let money_links = money_links(&money_terminals, params.money_link_min_share);
+    // Attributed money is weak evidence (pooled accounts make attribution uncertain): each report's money links sum
+    // to at most about `money_link_weight`, so they join pieces nothing else joins without outweighing shared
+    // identifiers (at full weight, modularity cut large gangs along the money).
+    let mut money_degree = vec![0usize; n];
+    for l in &money_links {
+        money_degree[l.a] += 1;
+        money_degree[l.b] += 1;
+    }
+    for l in &money_links {
+        let dt = (graph.report(l.a).time - graph.report(l.b).time).unsigned_abs() as f64 / DAY;
+        let time = params.time_scale_days / (params.time_scale_days + dt);
+        let degree = money_degree[l.a].max(money_degree[l.b]) as f64;
+        edges.push((l.a, l.b, params.money_link_weight * l.overlap * time / degree));
     }
     let csr = CsrGraph::from_edges(n, edges)?;
     let components = connected_components(&csr);
@@ -468,16 +500,31 @@ pub fn cluster_gangs(
         report_edges: csr.edge_count(),
         money_traced_reports,
         money_terminals,
+        money_links,
     })
 }
 
-/// Money attributed through services: the money of every report that reached a service account is traced on
-/// (`money_link_method`, up to `money_link_horizon_secs` after its last payment, at most `money_link_max_nodes`
-/// trail nodes; the trail ends at hubs); an account holding or cashing out at least `money_link_min_share` of the
-/// report's money is one of its terminals. Terminals owned by a service or judged hubs never link: besides the hubs
-/// already found, terminals are judged like named identifiers (allow-list, supernode cap, degree outliers for
-/// their kind whose reports span many fraud types over a long time), with degree = reports ending there.
-/// Returns the number of reports traced and the linking terminals (at least two reports each), by key.
+/// Report pairs whose end-account shares overlap by at least `min_share`, by (a, b).
+fn money_links(terminals: &[MoneyTerminal], min_share: f64) -> Vec<MoneyLink> {
+    let mut overlap: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for t in terminals {
+        for (i, &(a, sa)) in t.reports.iter().enumerate() {
+            for &(b, sb) in &t.reports[i + 1..] {
+                *overlap.entry((a.min(b), a.max(b))).or_default() += sa.min(sb);
+            }
+        }
+    }
+    overlap.into_iter().filter(|&(_, o)| o >= min_share).map(|((a, b), overlap)| MoneyLink { a, b, overlap }).collect()
+}
+
+/// Attributed money: the money of every report with payments (with `money_link_services_only`, of those whose
+/// money reached a laundering service) is traced on (`money_link_method`, up to `money_link_horizon_secs` after its
+/// last payment, at most `money_link_max_nodes` trail nodes; the trail ends at hubs); an account holding or cashing
+/// out at least `money_link_min_end_share` of the report's money is one of its end accounts. End accounts owned by a
+/// service or judged hubs never link: besides the hubs already found, they are judged like named identifiers
+/// (allow-list, supernode cap, degree outliers for their kind whose reports span many fraud types over a long
+/// time), with degree = reports sending it at least half the linking share of their money. Returns the number of reports traced and the end accounts
+/// of at least two reports (terminals), by entity id.
 fn attributed_money(
     graph: &GangGraph,
     toks: &[Vec<Token>],
@@ -487,7 +534,10 @@ fn attributed_money(
     policy: &HubPolicy,
 ) -> Result<(usize, Vec<MoneyTerminal>)> {
     let traced: Vec<usize> = (0..graph.report_count())
-        .filter(|&r| !graph.payments(r).is_empty() && toks[r].iter().any(|(e, _)| services.contains(e)))
+        .filter(|&r| {
+            !graph.payments(r).is_empty()
+                && (!params.money_link_services_only || toks[r].iter().any(|(e, _)| services.contains(e)))
+        })
         .collect();
     if params.money_link_min_share <= 0.0 || traced.is_empty() {
         return Ok((0, Vec::new()));
@@ -530,23 +580,27 @@ fn attributed_money(
             let linkable = graph.kind(acct) != EntityKind::PartialCard
                 && !services.contains(&acct)
                 && !excluded_hub.contains(graph.key(acct));
-            if share >= params.money_link_min_share && linkable {
+            if share >= params.money_link_min_end_share && linkable {
                 by_terminal.entry(acct).or_default().push((r, share));
             }
         }
     }
     by_terminal.retain(|_, list| list.len() > 1);
-    // Terminals judged like named identifiers of one kind.
+    // Terminals judged like named identifiers of one kind, on the reports that send it a good part of their money
+    // (at least half the linking share): a hub receives that from many unrelated reports, while a gang's account
+    // also receives small misattributed pieces of other gangs' money, which must not make it look diverse.
     let entries: Vec<(u32, KeyStats)> = by_terminal
         .iter()
         .map(|(&e, list)| {
-            let types: BTreeSet<_> = list.iter().map(|&(r, _)| graph.report(r).fraud_type).collect();
-            let (lo, hi) = list
+            let big: Vec<usize> =
+                list.iter().filter(|&&(_, sh)| sh >= params.money_link_min_share / 2.0).map(|&(r, _)| r).collect();
+            let types: BTreeSet<_> = big.iter().map(|&r| graph.report(r).fraud_type).collect();
+            let (lo, hi) = big
                 .iter()
-                .map(|&(r, _)| graph.report(r).time)
+                .map(|&r| graph.report(r).time)
                 .fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
             let span_days = if hi >= lo { (hi - lo) as f64 / DAY } else { 0.0 };
-            (e, KeyStats { degree: list.len(), fraud_types: types.len(), span_days })
+            (e, KeyStats { degree: big.len(), fraud_types: types.len(), span_days })
         })
         .collect();
     let degrees: Vec<usize> = entries.iter().map(|(_, s)| s.degree).collect();
