@@ -27,8 +27,8 @@
 //!   `gangs/input.rs`'s plain `ReportInput` / `TransferInput`.
 //! - `gangs/hubs.rs`: `HubPolicy` (the shipped allow-list `hubs/allowlist.txt` plus `force_include` overrides) and
 //!   the per-kind degree-outlier detector.
-//! - `gangs/cluster.rs`: `cluster_gangs` (hub pruning, laundering services, weighted report graph, components and
-//!   Leiden) and the `plain_components` baseline.
+//! - `gangs/cluster.rs`: `cluster_gangs` (hub pruning, laundering services, attributed-money links, weighted report
+//!   graph, components and Leiden) and the `plain_components` baseline.
 //! - `gangs/stable.rs`: `match_stable_ids`, cluster ids kept across runs by greedy Jaccard matching.
 //! - `gangs/subgraph.rs`: `cluster_subgraph` (a cluster's reports, identifiers, paid accounts and downstream
 //!   transfers) and `l1_accounts` (paid accounts still active in the last `L1_ACTIVE_DAYS` days of the data).

@@ -1,7 +1,9 @@
-//! Gang clustering: hub pruning, laundering-service detection, the weighted report graph, connected components
-//! as the first cut and seeded Leiden on top, with stable cluster ids.
+//! Gang clustering: hub pruning, laundering-service detection, links by money attributed through services, the
+//! weighted report graph, connected components as the first cut and seeded Leiden on top, with stable cluster ids.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use datasets::TransferChannel;
 
 use super::graph::{EntityKind, GangGraph};
 use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
@@ -360,8 +362,10 @@ fn find_hubs(
 /// `service_min_communities` of them hold `service_min_community_size` reports and it does not pass the money on in
 /// full; services do not link reports;
 /// (4) the weighted report graph: every pair of reports sharing a kept entity of report degree d gets weight
-/// 1/log2(1+d) × money_weight^hop × τ/(τ+Δdays), summed over entities; (5) connected components (first cut) and
-/// seeded Leiden; (6) stable ids.
+/// 1/log2(1+d) × money_weight^hop × τ/(τ+Δdays), summed over entities, plus the attributed-money links (each
+/// report's money traced on to where it ends, through services included; reports whose end accounts overlap by
+/// `money_link_min_share` are linked with `money_link_weight`, see [`GangParams::money_link_min_share`]);
+/// (5) connected components (first cut) and seeded Leiden; (6) stable ids.
 pub fn cluster_gangs(
     graph: &GangGraph,
     params: &GangParams,
@@ -519,8 +523,9 @@ fn money_links(terminals: &[MoneyTerminal], min_share: f64) -> Vec<MoneyLink> {
 
 /// Attributed money: the money of every report with payments (with `money_link_services_only`, of those whose
 /// money reached a laundering service) is traced on (`money_link_method`, up to `money_link_horizon_secs` after its
-/// last payment, at most `money_link_max_nodes` trail nodes; the trail ends at hubs); an account holding or cashing
-/// out at least `money_link_min_end_share` of the report's money is one of its end accounts. End accounts owned by a
+/// last payment, at most `money_link_max_nodes` trail nodes; the trail ends at hubs, ATM withdrawals, cash and
+/// merchant purchases); an account still holding at least `money_link_min_end_share` of the report's money is one of
+/// its end accounts. End accounts owned by a
 /// service or judged hubs never link: besides the hubs already found, they are judged like named identifiers
 /// (allow-list, supernode cap, degree outliers for their kind whose reports span many fraud types over a long
 /// time), with degree = reports sending it at least half the linking share of their money. Returns the number of reports traced and the end accounts
@@ -560,6 +565,7 @@ fn attributed_money(
         tp.max_depth = 16;
         tp.max_nodes = params.money_link_max_nodes;
         tp.end_accounts = ends.clone();
+        tp.cash_out = vec![TransferChannel::Atm, TransferChannel::Merchant, TransferChannel::Cash];
         let trace = trace_downstream(&money, &seeds, &tp).map_err(|e| Error::InvalidParameter {
             name: "money_link",
             value: e.to_string(),
@@ -568,12 +574,10 @@ fn attributed_money(
         if trace.victim_fen <= 0 {
             continue;
         }
+        // Where the money ends: accounts holding it (cash withdrawals and merchant purchases end it nowhere).
         let mut at: BTreeMap<u32, i64> = BTreeMap::new();
         for h in &trace.holdings {
             *at.entry(h.account).or_default() += h.amount_fen;
-        }
-        for c in &trace.cashed_out {
-            *at.entry(c.account).or_default() += c.amount_fen;
         }
         for (acct, fen) in at {
             let share = fen as f64 / trace.victim_fen as f64;
@@ -717,6 +721,7 @@ mod tests {
             amount_fen: fen,
             at,
             report_id: report.map(String::from),
+            channel: to.starts_with("ATM").then_some(datasets::TransferChannel::Atm),
         }
     }
 
@@ -808,6 +813,48 @@ mod tests {
         let out = cluster_gangs(&graph, &GangParams::defaults(1), &HubPolicy::shipped().unwrap(), &[]).unwrap();
         assert!(out.services.is_empty(), "{:?}", out.services);
         assert_eq!(out.components.community_count(), 1);
+    }
+
+    /// Two gangs, two reports each, naming nothing in common (one caller phone per report); every victim pays a
+    /// fresh L1 card drained into one shared laundering service (two L2 cards, one L3, 3% commission), which pays
+    /// each gang's share back to the gang's backer two hours later: a card for the first gang, a USDT wallet for the
+    /// second. Money attributed through the service links each gang's reports, and only them.
+    #[test]
+    fn money_paid_back_by_a_service_links_a_gang_and_only_it() {
+        let mut reports = Vec::new();
+        let mut transfers = Vec::new();
+        for (g, backer) in [(0, "6222020000000000777"), (1, "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE")] {
+            for k in 0..2 {
+                let id = format!("R{g}{k}");
+                let t = 1_000_000 + (g * 2 + k) as i64 * 86_400;
+                let mut r = report(&id, t, &format!("1380013800{g}{k}"));
+                r.phones.pop();
+                reports.push(r);
+                let l1 = format!("62220200000000{g}{k}");
+                transfers.push(pay(&format!("62170000000000{g}{k}"), &l1, 10_000, t, Some(&id)));
+                transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
+                transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
+                transfers.push(pay("622848000000000001", "622848000000000009", 4_850, t + 900, None));
+                transfers.push(pay("622848000000000002", "622848000000000009", 4_850, t + 950, None));
+                transfers.push(pay("622848000000000009", backer, 9_700, t + 7_200, None));
+            }
+        }
+        let graph = GangGraph::build(&reports, transfers);
+        let policy = HubPolicy::shipped().unwrap();
+        let out = cluster_gangs(&graph, &GangParams::defaults(1), &policy, &[]).unwrap();
+        assert_eq!(out.services.len(), 1, "{:?}", out.services);
+        assert_eq!(out.clusters.len(), 2, "{:?}", out.money_links);
+        assert!(out.membership[0] == out.membership[1] && out.membership[2] == out.membership[3]);
+        assert_ne!(out.membership[0], out.membership[2]);
+        assert_eq!(out.money_links.len(), 2);
+        assert!(out.money_links.iter().all(|l| l.overlap > 0.85), "{:?}", out.money_links);
+        let keys: Vec<&str> = out.money_terminals.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys, ["card:6222020000000000777", "acct:TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"]);
+        // Without money links the four reports stay apart; a service's own accounts never link.
+        let off = GangParams { money_link_min_share: 0.0, ..GangParams::defaults(1) };
+        let out = cluster_gangs(&graph, &off, &policy, &[]).unwrap();
+        assert_eq!(out.clusters.len(), 4);
+        assert!(out.money_links.is_empty());
     }
 
     #[test]

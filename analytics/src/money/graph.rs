@@ -153,26 +153,32 @@ impl TransferGraph {
         }
     }
 
-    /// The transfers of a gang graph (no channels, no report ids: see [`TransferGraph::payment_transfer`]), with
+    /// The transfers of a gang graph (no report ids: see [`TransferGraph::payment_transfer`]), with
     /// account ids equal to the gang graph's entity ids.
     pub(crate) fn from_gang_graph(graph: &GangGraph) -> TransferGraph {
         let n = graph.entity_count();
         let keys: Vec<String> = (0..n as u32).map(|e| graph.key(e).to_string()).collect();
         let index: HashMap<String, u32> = keys.iter().enumerate().map(|(e, k)| (k.clone(), e as u32)).collect();
-        let mut rows: Vec<(i64, u32, u32, i64)> = Vec::with_capacity(graph.transfer_count());
+        let mut rows: Vec<(i64, u32, u32, i64, Option<TransferChannel>)> = Vec::with_capacity(graph.transfer_count());
         for e in 0..n as u32 {
-            rows.extend(graph.transfers_from(e).iter().map(|o| (o.at, e, o.to, o.amount_fen)));
+            rows.extend(graph.transfers_from(e).iter().map(|o| (o.at, e, o.to, o.amount_fen, o.channel)));
         }
         // Stable by time: ties keep the gang graph's (sender, time, receiver, amount) order.
         rows.sort_by_key(|r| r.0);
         let m = rows.len();
-        let (mut from, mut to, mut amount, mut at) =
-            (Vec::with_capacity(m), Vec::with_capacity(m), Vec::with_capacity(m), Vec::with_capacity(m));
-        for (t, f, d, a) in rows {
+        let (mut from, mut to, mut amount, mut at, mut channel) = (
+            Vec::with_capacity(m),
+            Vec::with_capacity(m),
+            Vec::with_capacity(m),
+            Vec::with_capacity(m),
+            Vec::with_capacity(m),
+        );
+        for (t, f, d, a, c) in rows {
             at.push(t);
             from.push(f);
             to.push(d);
             amount.push(a);
+            channel.push(c);
         }
         let (out_offsets, out_ids) = csr(n, &from);
         let (in_offsets, in_ids) = csr(n, &to);
@@ -183,7 +189,7 @@ impl TransferGraph {
             to,
             amount,
             at,
-            channel: vec![None; m],
+            channel,
             out_offsets,
             out_ids,
             in_offsets,
