@@ -67,7 +67,8 @@ impl GangParams {
     /// spanning ≥ 2 communities and keeping a 1–10% commission (or spanning ≥ 3 communities of ≥ 3 reports),
     /// stable-id Jaccard ≥ 0.2; attributed money (every report traced, pro rata, up to 72 h after its last payment
     /// as a service pays back within 1–48 h, at most 2,000 trail nodes; end accounts from a 5% share) links two
-    /// reports when half their money ends in the same accounts, at a tenth of a full link's weight. Pro rata, because
+    /// reports when 60% of their money ends in the same accounts, at a tenth of a full link's weight (at 50%, pooled
+    /// service accounts mis-attributed enough money to merge gangs on the generator). Pro rata, because
     /// FIFO leaves a victim's money stuck behind the old balance of an account that keeps a commission, and LIFO
     /// hands a pooled account's payouts to whoever paid in last; both mis-link more on the generator.
     pub fn defaults(seed: u64) -> GangParams {
@@ -84,7 +85,7 @@ impl GangParams {
             service_max_commission: 0.10,
             service_min_community_size: 3,
             stable_min_jaccard: 0.2,
-            money_link_min_share: 0.5,
+            money_link_min_share: 0.6,
             money_link_weight: 0.1,
             money_link_min_end_share: 0.05,
             money_link_services_only: false,

@@ -140,8 +140,9 @@ fn labels(p: &Partition) -> Vec<u32> {
 }
 
 /// What this method reaches on the generator, where laundering services pay each gang's share back to its backer
-/// (金主) accounts. Measured with money links (defaults): ARI 0.979 and 0.956, gangs recovered 23/29 and 20/29 for
-/// seeds 1 and 2; without them (`money_link_min_share` 0, the method before): ARI 0.943 and 0.934, 17/29 and 18/29.
+/// (金主) accounts. Measured with money links (defaults): ARI 0.973 and 0.960, gangs recovered 21/29 and 21/29 for
+/// seeds 1 and 2, every cluster pure; without them (`money_link_min_share` 0, the method before): ARI 0.943 and
+/// 0.934, 17/29 and 18/29. The truth-told bound is ARI 0.994 and 0.980, 24/29 and 25/29.
 /// The 95% recovered is not reached: the gangs missed have reports whose money is cashed out at ATMs or
 /// through merchants (hubs, never linking) with no identifier shared with the gang, or whose money is mis-attributed
 /// in pooled service accounts; see the bound printed below.
@@ -152,8 +153,10 @@ const MIN_RECOVERED: f64 = 0.65;
 fn hub_aware_clustering_recovers_the_planted_gangs() {
     let policy = HubPolicy::shipped().expect("shipped allow-list");
     let mut failures: Vec<String> = Vec::new();
-    for seed in [1u64, 2] {
-        let d = district(50_000, 52, seed);
+    // GANGS_LARGE=1: the 200,000-resident districts of seeds 3 and 4 instead (slow in a debug build).
+    let (residents, seeds) = if std::env::var("GANGS_LARGE").is_ok() { (200_000, [3u64, 4]) } else { (50_000, [1, 2]) };
+    for seed in seeds {
+        let d = district(residents, 52, seed);
         let graph = GangGraph::build(&d.reports, d.transfers.iter().cloned());
         let params = GangParams::defaults(seed);
         let started = std::time::Instant::now();
@@ -270,6 +273,23 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
                     t.reports.iter().map(|&(r, _)| d.gang[&graph.report(r).report_id].as_str()).collect();
                 println!("  terminal {} (owner {}): {} reports of gangs {gangs:?}", t.key, owner(&t.key), t.reports.len());
             }
+            for l in &result.money_links {
+                let (ga, gb) = (&d.gang[&graph.report(l.a).report_id], &d.gang[&graph.report(l.b).report_id]);
+                if ga != gb {
+                    let ends = |r: usize| -> Vec<String> {
+                        let mut v: Vec<String> = result
+                            .money_terminals
+                            .iter()
+                            .filter_map(|t| {
+                                t.reports.iter().find(|x| x.0 == r).map(|x| format!("{}:{:.2}", owner(&t.key), x.1))
+                            })
+                            .collect();
+                        v.sort();
+                        v
+                    };
+                    println!("  cross link {ga}/{gb} overlap {:.2}: {:?} | {:?}", l.overlap, ends(l.a), ends(l.b));
+                }
+            }
             // Reports outside their gang's largest cluster, and why.
             let mut by_gang: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
             for r in 0..graph.report_count() {
@@ -348,8 +368,11 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
         failures.extend((ours.recovered < without.recovered + 2).then(|| {
             format!("seed {seed}: {} gangs recovered, {} without money links", ours.recovered, without.recovered)
         }));
-        failures.extend((ours.misplaced > without.misplaced + 3).then(|| {
-            format!("seed {seed}: {} reports in another gang's cluster, {} without money links", ours.misplaced, without.misplaced)
+        failures.extend((ours.mixed > without.mixed).then(|| {
+            format!(
+                "seed {seed}: {} clusters mix gangs ({} reports in another gang's cluster), {} without money links",
+                ours.mixed, ours.misplaced, without.mixed
+            )
         }));
         failures.extend((ours.ari < MIN_ARI).then(|| format!("seed {seed}: ARI {:.4} below {MIN_ARI}", ours.ari)));
         failures.extend(((ours.recovered as f64) < MIN_RECOVERED * ours.gangs as f64).then(|| {
