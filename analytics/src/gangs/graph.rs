@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use datasets::{FraudType, TransferChannel};
 use datasets::ident::{IdField, IdKind, extract, normalize};
+use datasets::{FraudType, TransferChannel};
 
 use super::input::{ReportInput, TransferInput};
 

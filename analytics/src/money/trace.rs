@@ -372,8 +372,8 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
             break;
         }
         let (a, b, amount) = (g.from(t), g.to(t), g.amount(t));
-        let cash_out = g.channel(t).is_some_and(|c| params.cash_out.contains(&c))
-            || params.end_accounts.binary_search(&b).is_ok();
+        let cash_out =
+            g.channel(t).is_some_and(|c| params.cash_out.contains(&c)) || params.end_accounts.binary_search(&b).is_ok();
         // What this transfer carries, in the sender's lot order: (parent node or clean, amount, arrival at sender).
         let mut pieces: Vec<(Option<u32>, i64, i64)> = Vec::new();
         if seed_set.contains(&t) {

@@ -277,7 +277,12 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
             for t in &result.money_terminals {
                 let gangs: BTreeSet<&str> =
                     t.reports.iter().map(|&(r, _)| d.gang[&graph.report(r).report_id].as_str()).collect();
-                println!("  terminal {} (owner {}): {} reports of gangs {gangs:?}", t.key, owner(&t.key), t.reports.len());
+                println!(
+                    "  terminal {} (owner {}): {} reports of gangs {gangs:?}",
+                    t.key,
+                    owner(&t.key),
+                    t.reports.len()
+                );
             }
             for l in &result.money_links {
                 let (ga, gb) = (&d.gang[&graph.report(l.a).report_id], &d.gang[&graph.report(l.b).report_id]);
@@ -328,7 +333,9 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
                     let l2: BTreeSet<String> = graph
                         .payments(r)
                         .iter()
-                        .flat_map(|p| graph.transfers_from(p.account).iter().map(|o| owner(graph.key(o.to)).to_string()))
+                        .flat_map(|p| {
+                            graph.transfers_from(p.account).iter().map(|o| owner(graph.key(o.to)).to_string())
+                        })
                         .collect();
                     println!(
                         "  stray {g} report {} cluster {} (gang's main {}): {} payments, L2 owners {:?}, terminals {:?}",
@@ -350,7 +357,11 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
                             .iter()
                             .take(5)
                             .map(|h| {
-                                format!("{}:{:.2}", owner(money.key(h.account)), h.amount_fen as f64 / tr.victim_fen as f64)
+                                format!(
+                                    "{}:{:.2}",
+                                    owner(money.key(h.account)),
+                                    h.amount_fen as f64 / tr.victim_fen as f64
+                                )
                             })
                             .collect();
                         println!("      trace: {top:?}");
