@@ -8,7 +8,7 @@ use analytics::{
     plain_components,
 };
 use datasets::generate::{Config, MemorySink, generate};
-use datasets::{Record, RowSource, Table};
+use datasets::{Record, RowSource, Table, TransferChannel};
 
 struct Row<'a> {
     headers: &'a csv::StringRecord,
@@ -320,7 +320,7 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
                 to_account: t.to_account.clone(),
                 amount_fen: t.amount_fen,
                 at: t.at,
-                channel: None,
+                channel: t.channel,
                 report_id: t.report_id.clone(),
             }));
             for (g, rs) in &by_gang {
@@ -351,6 +351,8 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
                         let pays = graph.payments(r);
                         tp.horizon_s = pays.last().map_or(0, |l| l.at - pays[0].at) + params.money_link_horizon_secs;
                         tp.max_depth = 16;
+                        tp.max_nodes = params.money_link_max_nodes;
+                        tp.cash_out = vec![TransferChannel::Atm, TransferChannel::Merchant, TransferChannel::Cash];
                         let tr = analytics::trace_downstream(&money, seeds, &tp).unwrap();
                         let top: Vec<String> = tr
                             .holdings
