@@ -54,6 +54,10 @@ pub struct GangParams {
     pub money_link_weight: f64,
     /// End accounts holding less than this share of a report's money are ignored for it.
     pub money_link_min_end_share: f64,
+    /// A money link between reports of two groups not linked otherwise must also be backed by the groups' money:
+    /// Σ over the shared end accounts of the smaller of the two groups' shares of their traced money there ≥ this
+    /// (one report's money mis-attributed in a pool does not join its group to another). 0 disables.
+    pub money_link_min_group_share: f64,
     /// Trace only reports whose money reached a laundering service (else every report with payments).
     pub money_link_services_only: bool,
     pub money_link_method: Method,
@@ -91,6 +95,7 @@ impl GangParams {
             money_link_min_share: 0.6,
             money_link_weight: 0.1,
             money_link_min_end_share: 0.05,
+            money_link_min_group_share: 0.15,
             money_link_services_only: false,
             money_link_method: Method::ProRata,
             money_link_horizon_secs: 72 * 3600,
@@ -135,6 +140,9 @@ impl GangParams {
         }
         if !(self.money_link_weight.is_finite() && self.money_link_weight > 0.0 && self.money_link_weight <= 1.0) {
             return bad("money_link_weight", self.money_link_weight.to_string(), "must be in (0, 1]");
+        }
+        if !(0.0..=1.0).contains(&self.money_link_min_group_share) {
+            return bad("money_link_min_group_share", self.money_link_min_group_share.to_string(), "must be in [0, 1]");
         }
         if !(0.0..=1.0).contains(&self.money_link_min_end_share) {
             return bad("money_link_min_end_share", self.money_link_min_end_share.to_string(), "must be in [0, 1]");
@@ -462,9 +470,15 @@ pub fn cluster_gangs(
             }
         }
     }
-    let (money_traced_reports, money_terminals) =
+    let (money_traced_reports, money_terminals, victim) =
         attributed_money(graph, &toks, &services, &excluded_hub, params, policy)?;
-    let money_links = money_links(&money_terminals, params.money_link_min_share);
+    let mut pieces = Dsu::new(n);
+    for &(a, b, _) in &edges {
+        pieces.union(a as u32, b as u32);
+    }
+    let group: Vec<u32> = (0..n as u32).map(|r| pieces.find(r)).collect();
+    let money_links =
+        money_links(&money_terminals, params.money_link_min_share, &group, &victim, params.money_link_min_group_share);
     // Attributed money is weak evidence (pooled accounts make attribution uncertain): each report's money links sum
     // to at most about `money_link_weight`, so they join pieces nothing else joins without outweighing shared
     // identifiers (at full weight, modularity cut large gangs along the money).
@@ -513,16 +527,44 @@ pub fn cluster_gangs(
 }
 
 /// Report pairs whose end-account shares overlap by at least `min_share`, by (a, b).
-fn money_links(terminals: &[MoneyTerminal], min_share: f64) -> Vec<MoneyLink> {
-    let mut overlap: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-    for t in terminals {
+///
+/// A link between two reports of different groups (`group`: the components of the report graph without money
+/// links) must also be backed by the groups' money as a whole, not by one report's share, which pooled accounts
+/// may have mis-attributed: Σ over the shared end accounts of the smaller of the two groups' shares there (money of
+/// the group's traced reports ending there / all of it; `victim`: each report's traced money) ≥ `min_group`.
+fn money_links(
+    terminals: &[MoneyTerminal],
+    min_share: f64,
+    group: &[u32],
+    victim: &[i64],
+    min_group: f64,
+) -> Vec<MoneyLink> {
+    let mut group_fen: BTreeMap<u32, f64> = BTreeMap::new();
+    for (r, &v) in victim.iter().enumerate() {
+        *group_fen.entry(group[r]).or_default() += v as f64;
+    }
+    // (group, terminal) -> the group's share of its traced money ending there.
+    let mut at: BTreeMap<(u32, usize), f64> = BTreeMap::new();
+    for (ti, t) in terminals.iter().enumerate() {
+        for &(r, share) in &t.reports {
+            *at.entry((group[r], ti)).or_default() += share * victim[r] as f64 / group_fen[&group[r]].max(1.0);
+        }
+    }
+    let mut overlap: BTreeMap<(usize, usize), (f64, f64)> = BTreeMap::new();
+    for (ti, t) in terminals.iter().enumerate() {
         for (i, &(a, sa)) in t.reports.iter().enumerate() {
             for &(b, sb) in &t.reports[i + 1..] {
-                *overlap.entry((a.min(b), a.max(b))).or_default() += sa.min(sb);
+                let o = overlap.entry((a.min(b), a.max(b))).or_default();
+                o.0 += sa.min(sb);
+                o.1 += at[&(group[a], ti)].min(at[&(group[b], ti)]);
             }
         }
     }
-    overlap.into_iter().filter(|&(_, o)| o >= min_share).map(|((a, b), overlap)| MoneyLink { a, b, overlap }).collect()
+    overlap
+        .into_iter()
+        .filter(|&((a, b), (o, backed))| o >= min_share && (group[a] == group[b] || backed >= min_group))
+        .map(|((a, b), (overlap, _))| MoneyLink { a, b, overlap })
+        .collect()
 }
 
 /// Attributed money: the money of every report with payments (with `money_link_services_only`, of those whose
@@ -541,7 +583,7 @@ fn attributed_money(
     excluded_hub: &BTreeSet<&str>,
     params: &GangParams,
     policy: &HubPolicy,
-) -> Result<(usize, Vec<MoneyTerminal>)> {
+) -> Result<(usize, Vec<MoneyTerminal>, Vec<i64>)> {
     let traced: Vec<usize> = (0..graph.report_count())
         .filter(|&r| {
             !graph.payments(r).is_empty()
@@ -549,13 +591,14 @@ fn attributed_money(
         })
         .collect();
     if params.money_link_min_share <= 0.0 || traced.is_empty() {
-        return Ok((0, Vec::new()));
+        return Ok((0, Vec::new(), vec![0; graph.report_count()]));
     }
     let money = TransferGraph::from_gang_graph(graph);
     let mut ends: Vec<u32> =
         (0..graph.entity_count() as u32).filter(|&e| excluded_hub.contains(graph.key(e))).collect();
     ends.sort_unstable();
     let mut by_terminal: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
+    let mut victim = vec![0i64; graph.report_count()];
     for &r in &traced {
         let pays = graph.payments(r);
         let seeds: Vec<u32> =
@@ -578,6 +621,7 @@ fn attributed_money(
         if trace.victim_fen <= 0 {
             continue;
         }
+        victim[r] = trace.victim_fen;
         // Where the money ends: accounts holding it (cash withdrawals and merchant purchases end it nowhere).
         let mut at: BTreeMap<u32, i64> = BTreeMap::new();
         for h in &trace.holdings {
@@ -622,7 +666,7 @@ fn attributed_money(
         })
         .map(|((e, _), _)| MoneyTerminal { key: graph.key(*e).to_string(), reports: by_terminal[e].clone() })
         .collect();
-    Ok((traced.len(), terminals))
+    Ok((traced.len(), terminals, victim))
 }
 
 /// Groups service accounts reached from the same payments into service clusters.
