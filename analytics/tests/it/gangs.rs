@@ -143,7 +143,7 @@ fn labels(p: &Partition) -> Vec<u32> {
 /// (金主) accounts. Measured with money links (defaults): ARI 0.973 and 0.960, gangs recovered 21/29 and 21/29 for
 /// seeds 1 and 2, every cluster pure; without them (`money_link_min_share` 0, the method before): ARI 0.943 and
 /// 0.934, 17/29 and 18/29. The truth-told bound is ARI 0.994 and 0.980, 24/29 and 25/29. At 200,000 residents
-/// (`GANGS_LARGE=1`), seeds 3 and 4: ARI 0.929 and 0.971, 83/115 and 88/117 (without money links 0.882 and 0.935,
+/// (`GANGS_LARGE=1`), seeds 3 and 4: ARI 0.928 and 0.965, 82/115 and 86/117 (without money links 0.882 and 0.935,
 /// 68/115 and 76/117; bound 0.991 and 0.993, 101/115 and 105/117), one report in another gang's cluster in each.
 /// At 1,000,000 residents (`fanzha clusters run`, seed 1): ARI 0.952, 431/578 (without: 0.923, 382/578), 12 of
 /// 5,117 reports in another gang's cluster (without: 0).
