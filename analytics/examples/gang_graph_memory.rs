@@ -74,6 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             amount_fen: trng.gen_range(100..10_000_000),
             at: START + trng.gen_range(0..YEAR),
             report_id: (i < n_reports).then(|| format!("R{i:08}")),
+            channel: None,
         }
     });
     let t = Instant::now();

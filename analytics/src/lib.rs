@@ -27,8 +27,8 @@
 //!   `gangs/input.rs`'s plain `ReportInput` / `TransferInput`.
 //! - `gangs/hubs.rs`: `HubPolicy` (the shipped allow-list `hubs/allowlist.txt` plus `force_include` overrides) and
 //!   the per-kind degree-outlier detector.
-//! - `gangs/cluster.rs`: `cluster_gangs` (hub pruning, laundering services, weighted report graph, components and
-//!   Leiden) and the `plain_components` baseline.
+//! - `gangs/cluster.rs`: `cluster_gangs` (hub pruning, laundering services, attributed-money links, weighted report
+//!   graph, components and Leiden) and the `plain_components` baseline.
 //! - `gangs/stable.rs`: `match_stable_ids`, cluster ids kept across runs by greedy Jaccard matching.
 //! - `gangs/subgraph.rs`: `cluster_subgraph` (a cluster's reports, identifiers, paid accounts and downstream
 //!   transfers) and `l1_accounts` (paid accounts still active in the last `L1_ACTIVE_DAYS` days of the data).
@@ -61,10 +61,10 @@ pub use gangs::{
     BETWEENNESS_PIVOTS, BetweennessMethod, BuildStats, ChainNode, ChainStep, ClusterConfidence, ClusterSubgraph,
     EXACT_BETWEENNESS_MAX_NODES, EntityKind, ExplainError, ExportError, ExportFormat, GangCluster, GangClustering,
     GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason, L1_ACTIVE_DAYS, L1Account, LinkChain, LinkKind,
-    OutTransfer, Payment, PreviousCluster, ReportInput, ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, SubEdge,
-    SubNode, SubNodeKind, SubgraphParams, TransferInput, account_key, betweenness, cluster_confidence, cluster_gangs,
-    cluster_subgraph, data_end, explain_link, l1_accounts, mask_key, match_stable_ids, page_rank, plain_components,
-    shown_key, write_csv, write_gexf, write_graphml, write_json,
+    MoneyLink, MoneyTerminal, OutTransfer, Payment, PreviousCluster, ReportInput, ReportNode, SHIPPED_ALLOWLIST,
+    ServiceCluster, SubEdge, SubNode, SubNodeKind, SubgraphParams, TransferInput, account_key, betweenness,
+    cluster_confidence, cluster_gangs, cluster_subgraph, data_end, explain_link, l1_accounts, mask_key,
+    match_stable_ids, page_rank, plain_components, shown_key, write_csv, write_gexf, write_graphml, write_json,
 };
 pub use money::{
     AccountScore, CASH_OUT_CHANNELS, CashOut, CycleOrder, FeedNode, Finding, Holding, Method, MoneyBuildStats,

@@ -156,12 +156,14 @@ fn report_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReportInput> {
 }
 
 fn transfer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TransferInput> {
+    let channel: Option<String> = r.get(5)?;
     Ok(TransferInput {
         from_account: r.get(0)?,
         to_account: r.get(1)?,
         amount_fen: r.get(2)?,
         at: r.get(3)?,
         report_id: r.get(4)?,
+        channel: channel.as_deref().and_then(datasets::TransferChannel::parse),
     })
 }
 
@@ -173,7 +175,8 @@ pub(crate) fn load_reports(conn: &Connection) -> anyhow::Result<Vec<ReportInput>
 
 /// Builds the graph, streaming the transfers from the store (they are never all held as rows).
 pub(crate) fn build_graph(conn: &Connection, reports: &[ReportInput]) -> anyhow::Result<GangGraph> {
-    let mut stmt = conn.prepare("SELECT from_account, to_account, amount_fen, at, report_id FROM transfers")?;
+    let mut stmt =
+        conn.prepare("SELECT from_account, to_account, amount_fen, at, report_id, channel FROM transfers")?;
     let mut failed: Option<rusqlite::Error> = None;
     let rows = stmt.query_map([], transfer_row)?.map_while(|row| match row {
         Ok(t) => Some(t),

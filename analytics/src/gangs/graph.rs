@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use datasets::FraudType;
 use datasets::ident::{IdField, IdKind, extract, normalize};
+use datasets::{FraudType, TransferChannel};
 
 use super::input::{ReportInput, TransferInput};
 
@@ -93,6 +93,7 @@ pub struct OutTransfer {
     pub to: u32,
     pub at: i64,
     pub amount_fen: i64,
+    pub channel: Option<TransferChannel>,
 }
 
 /// What could not be used while building, counted (the build never fails on bad values).
@@ -221,7 +222,7 @@ impl GangGraph {
                 stats.empty_accounts += 1;
                 continue;
             }
-            let out = OutTransfer { to: ends[1], at: t.at, amount_fen: t.amount_fen };
+            let out = OutTransfer { to: ends[1], at: t.at, amount_fen: t.amount_fen, channel: t.channel };
             edges.push((ends[0], out));
             if let Some(rid) = t.report_id.as_deref().filter(|s| !s.is_empty()) {
                 match report_index.get(rid) {
@@ -372,6 +373,7 @@ mod tests {
                 amount_fen: 100,
                 at: 5,
                 report_id: Some("B".into()),
+                channel: None,
             },
             TransferInput {
                 from_account: "6221558201447288".into(),
@@ -379,6 +381,7 @@ mod tests {
                 amount_fen: 90,
                 at: 9,
                 report_id: Some("Z".into()),
+                channel: None,
             },
         ];
         let g = GangGraph::build(&reports, transfers);
@@ -392,7 +395,7 @@ mod tests {
         assert!(g.mentions(1).contains(&l1));
         assert_eq!(g.payments(1), &[Payment { account: l1, at: 5, amount_fen: 100 }]);
         let atm = g.entity("acct:ATM3101150123").unwrap();
-        assert_eq!(g.transfers_from(l1), &[OutTransfer { to: atm, at: 9, amount_fen: 90 }]);
+        assert_eq!(g.transfers_from(l1), &[OutTransfer { to: atm, at: 9, amount_fen: 90, channel: None }]);
         assert_eq!(g.in_degree(atm), 1);
         assert_eq!(g.kind(atm), EntityKind::Account);
     }

@@ -1,6 +1,6 @@
 //! The plain in-memory input of gang clustering: reports and transfers as the store or a folder hands them in.
 
-use datasets::FraudType;
+use datasets::{FraudType, TransferChannel};
 
 /// One fraud report; identifier lists hold values as written (they are normalised when the graph is built).
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +70,9 @@ pub struct TransferInput {
     pub at: i64,
     /// The report this payment was reported in (a victim's own payment), if any.
     pub report_id: Option<String>,
+    /// How, if known: ATM withdrawals, cash and merchant purchases end attributed-money trails and link nothing
+    /// (cash is no account; a merchant is an innocent shop).
+    pub channel: Option<TransferChannel>,
 }
 
 impl From<&datasets::Transfer> for TransferInput {
@@ -80,6 +83,7 @@ impl From<&datasets::Transfer> for TransferInput {
             amount_fen: t.amount.0,
             at: t.at.0,
             report_id: t.report_id.clone(),
+            channel: t.channel,
         }
     }
 }

@@ -13,7 +13,9 @@ mod stable;
 mod subgraph;
 
 pub use centrality::{BETWEENNESS_PIVOTS, BetweennessMethod, EXACT_BETWEENNESS_MAX_NODES, betweenness, page_rank};
-pub use cluster::{GangCluster, GangClustering, GangParams, ServiceCluster, cluster_gangs, plain_components};
+pub use cluster::{
+    GangCluster, GangClustering, GangParams, MoneyLink, MoneyTerminal, ServiceCluster, cluster_gangs, plain_components,
+};
 pub use evidence::{
     ChainNode, ChainStep, ClusterConfidence, ExplainError, LinkChain, cluster_confidence, explain_link,
 };

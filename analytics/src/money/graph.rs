@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use datasets::TransferChannel;
 
 use super::error::MoneyError;
-use crate::gangs::account_key;
+use crate::gangs::{GangGraph, account_key};
 
 /// One transfer as handed in: raw account texts (normalised with [`account_key`] on build).
 #[derive(Debug, Clone, PartialEq)]
@@ -151,6 +151,63 @@ impl TransferGraph {
             reports,
             stats,
         }
+    }
+
+    /// The transfers of a gang graph (no report ids: see [`TransferGraph::payment_transfer`]), with
+    /// account ids equal to the gang graph's entity ids.
+    pub(crate) fn from_gang_graph(graph: &GangGraph) -> TransferGraph {
+        let n = graph.entity_count();
+        let keys: Vec<String> = (0..n as u32).map(|e| graph.key(e).to_string()).collect();
+        let index: HashMap<String, u32> = keys.iter().enumerate().map(|(e, k)| (k.clone(), e as u32)).collect();
+        let mut rows: Vec<(i64, u32, u32, i64, Option<TransferChannel>)> = Vec::with_capacity(graph.transfer_count());
+        for e in 0..n as u32 {
+            rows.extend(graph.transfers_from(e).iter().map(|o| (o.at, e, o.to, o.amount_fen, o.channel)));
+        }
+        // Stable by time: ties keep the gang graph's (sender, time, receiver, amount) order.
+        rows.sort_by_key(|r| r.0);
+        let m = rows.len();
+        let (mut from, mut to, mut amount, mut at, mut channel) = (
+            Vec::with_capacity(m),
+            Vec::with_capacity(m),
+            Vec::with_capacity(m),
+            Vec::with_capacity(m),
+            Vec::with_capacity(m),
+        );
+        for (t, f, d, a, c) in rows {
+            at.push(t);
+            from.push(f);
+            to.push(d);
+            amount.push(a);
+            channel.push(c);
+        }
+        let (out_offsets, out_ids) = csr(n, &from);
+        let (in_offsets, in_ids) = csr(n, &to);
+        TransferGraph {
+            keys,
+            index,
+            from,
+            to,
+            amount,
+            at,
+            channel,
+            out_offsets,
+            out_ids,
+            in_offsets,
+            in_ids,
+            reports: HashMap::new(),
+            stats: MoneyBuildStats::default(),
+        }
+    }
+
+    /// The first transfer into `account` at `at` of `amount_fen` (a victim payment as the gang graph keeps it).
+    pub(crate) fn payment_transfer(&self, account: u32, at: i64, amount_fen: i64) -> Option<u32> {
+        let ins = self.ins(account);
+        let start = ins.partition_point(|&t| self.at[t as usize] < at);
+        ins[start..]
+            .iter()
+            .take_while(|&&t| self.at[t as usize] == at)
+            .copied()
+            .find(|&t| self.amount[t as usize] == amount_fen)
     }
 
     /// Number of accounts.

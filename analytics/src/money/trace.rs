@@ -1,7 +1,8 @@
 //! Downstream tracing of a victim's money: each account's balance is a queue of lots (victim money carried by one
 //! trail node, or clean money); outgoing transfers consume lots FIFO, LIFO or pro rata, in global time order.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
 use datasets::TransferChannel;
 
@@ -59,6 +60,9 @@ pub struct TraceParams {
     pub min_fen: i64,
     /// Transfers on these channels cash the money out (the trail ends). Default [`CASH_OUT_CHANNELS`].
     pub cash_out: Vec<TransferChannel>,
+    /// Accounts where the trail ends as at a cash-out (e.g. hubs: money is not followed through them), sorted
+    /// ascending. Default empty.
+    pub end_accounts: Vec<u32>,
 }
 
 impl TraceParams {
@@ -71,6 +75,7 @@ impl TraceParams {
             max_nodes: 200_000,
             min_fen: 1,
             cash_out: CASH_OUT_CHANNELS.to_vec(),
+            end_accounts: Vec::new(),
         }
     }
 
@@ -87,6 +92,9 @@ impl TraceParams {
         }
         if self.min_fen < 1 {
             return bad("min_fen", self.min_fen.to_string(), "must be at least 1");
+        }
+        if !self.end_accounts.windows(2).all(|w| w[0] < w[1]) {
+            return bad("end_accounts", format!("{} accounts", self.end_accounts.len()), "must be sorted ascending");
         }
         Ok(())
     }
@@ -334,13 +342,38 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
     let mut cash: HashMap<u32, CashOut> = HashMap::new();
     let victim_fen: i64 = seeds.iter().map(|&t| g.amount(t)).sum();
 
-    for t in first..g.transfer_count() as u32 {
+    // Only transfers of the seeds and those into or out of an account holding (or having held) victim money can
+    // move victim money or change what an account's balance is made of: they are visited in id (= time) order, each
+    // tracked account's in- and out-lists read by a cursor, so the work follows the money, not the whole graph.
+    // Queue entries: (transfer, account, list, position in the list); list 0 is the seeds.
+    let mut queue: BinaryHeap<Reverse<(u32, u32, u8, u32)>> = seeds.iter().map(|&t| Reverse((t, 0, 0, 0))).collect();
+    let follow = |queue: &mut BinaryHeap<Reverse<(u32, u32, u8, u32)>>, acct: u32, after: u32| {
+        for (list, ids) in [(1u8, g.outs(acct)), (2u8, g.ins(acct))] {
+            let pos = ids.partition_point(|&x| x <= after);
+            if let Some(&next) = ids.get(pos) {
+                queue.push(Reverse((next, acct, list, pos as u32)));
+            }
+        }
+    };
+    let mut last: Option<u32> = None;
+    while let Some(Reverse((t, acct, list, pos))) = queue.pop() {
+        if list != 0 {
+            let ids = if list == 1 { g.outs(acct) } else { g.ins(acct) };
+            if let Some(&next) = ids.get(pos as usize + 1) {
+                queue.push(Reverse((next, acct, list, pos + 1)));
+            }
+        }
+        if last.is_some_and(|l| t <= l) {
+            continue;
+        }
+        last = Some(t);
         let at = g.at(t);
         if at > end_at {
             break;
         }
         let (a, b, amount) = (g.from(t), g.to(t), g.amount(t));
-        let cash_out = g.channel(t).is_some_and(|c| params.cash_out.contains(&c));
+        let cash_out =
+            g.channel(t).is_some_and(|c| params.cash_out.contains(&c)) || params.end_accounts.binary_search(&b).is_ok();
         // What this transfer carries, in the sender's lot order: (parent node or clean, amount, arrival at sender).
         let mut pieces: Vec<(Option<u32>, i64, i64)> = Vec::new();
         if seed_set.contains(&t) {
@@ -416,6 +449,9 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
         let tracked = purses.contains_key(&b);
         if !tracked && arriving.iter().all(|(n, _)| n.is_none()) {
             continue;
+        }
+        if !tracked {
+            follow(&mut queue, b, t);
         }
         let purse = purses.entry(b).or_insert_with(|| {
             let mut p = Purse::default();

@@ -73,6 +73,7 @@ fn pay(from: &str, to: &str, fen: i64, at: i64, report: Option<&str>) -> Transfe
         amount_fen: fen,
         at,
         report_id: report.map(String::from),
+        channel: None,
     }
 }
 

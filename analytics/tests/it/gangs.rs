@@ -8,7 +8,7 @@ use analytics::{
     plain_components,
 };
 use datasets::generate::{Config, MemorySink, generate};
-use datasets::{Record, RowSource, Table};
+use datasets::{Record, RowSource, Table, TransferChannel};
 
 struct Row<'a> {
     headers: &'a csv::StringRecord,
@@ -42,6 +42,8 @@ struct District {
     hubs: BTreeSet<String>,
     service_accounts: BTreeSet<String>,
     gang_keys: BTreeSet<String>,
+    /// Owner (gang or service id) and role of every planted identifier, by key.
+    owner: HashMap<String, String>,
 }
 
 fn district(residents: u32, weeks: u32, seed: u64) -> District {
@@ -83,13 +85,22 @@ fn district(residents: u32, weeks: u32, seed: u64) -> District {
     let hubs = column("truth/hubs.csv", &|_| true);
     let service_accounts = column("truth/identifier_gang.csv", &|r| r[2].starts_with('S'));
     let gang_keys = column("truth/identifier_gang.csv", &|r| r[2].starts_with('G'));
-    District { reports, transfers, gang, hubs, service_accounts, gang_keys }
+    let mut owner = HashMap::new();
+    let mut rdr = csv::Reader::from_reader(&files["truth/identifier_gang.csv"][..]);
+    for rec in rdr.records() {
+        let rec = rec.expect("truth row");
+        owner.insert(rec[0].to_string(), format!("{} {}", &rec[2], &rec[3]));
+    }
+    District { reports, transfers, gang, hubs, service_accounts, gang_keys, owner }
 }
 
 struct Score {
     ari: f64,
     recovered: usize,
     gangs: usize,
+    /// Reports not of their cluster's largest gang (false merges), and clusters holding more than one gang.
+    misplaced: usize,
+    mixed: usize,
 }
 
 /// ARI against truth, and gangs recovered: one cluster holds ≥ 80% of the gang's reports at ≥ 80% purity.
@@ -112,37 +123,65 @@ fn score(d: &District, graph: &GangGraph, labels: &[u32]) -> Score {
             })
         })
         .count();
-    Score { ari, recovered, gangs: gang_size.len() }
+    let mut top: HashMap<u32, usize> = HashMap::new();
+    let mut kinds: HashMap<u32, usize> = HashMap::new();
+    for (&(_, c), &n) in &both {
+        let t = top.entry(c).or_default();
+        *t = (*t).max(n);
+        *kinds.entry(c).or_default() += 1;
+    }
+    let misplaced = cluster_size.iter().map(|(c, &n)| n - top[c]).sum();
+    let mixed = kinds.values().filter(|&&k| k > 1).count();
+    Score { ari, recovered, gangs: gang_size.len(), misplaced, mixed }
 }
 
 fn labels(p: &Partition) -> Vec<u32> {
     p.membership().to_vec()
 }
 
-/// What this method reaches on the generator (measured: ARI 0.943 and 0.934, gangs recovered 17/29 and 18/29 for
-/// seeds 1 and 2; at 200,000 residents, seeds 3 and 4: ARI 0.882 and 0.935, 68/115 and 76/117; every cluster pure).
-/// Each figure equals the truth-told bound computed below: the issue's ARI ≥ 0.95 and 95% recovered cannot be reached
-/// on this generator without linking through shared laundering services, because about 40% of gangs have reports
-/// whose only tie to their gang is money through a service (a service-drained L1 card named in no other report) and
-/// identifiers no other report of the gang names.
-const MIN_ARI: f64 = 0.93;
-const MIN_RECOVERED: f64 = 0.58;
+/// What this method reaches on the generator, where laundering services pay each gang's share back to its backer
+/// (金主) accounts. Measured with money links (defaults): ARI 0.973 and 0.960, gangs recovered 21/29 and 21/29 for
+/// seeds 1 and 2, every cluster pure; without them (`money_link_min_share` 0, the method before): ARI 0.943 and
+/// 0.934, 17/29 and 18/29. The truth-told bound is ARI 0.994 and 0.980, 24/29 and 25/29. At 200,000 residents
+/// (`GANGS_LARGE=1`), seeds 3 and 4: ARI 0.928 and 0.965, 82/115 and 86/117 (without money links 0.882 and 0.935,
+/// 68/115 and 76/117; bound 0.991 and 0.993, 101/115 and 105/117), one report in another gang's cluster in each.
+/// At 1,000,000 residents (`fanzha clusters run`, seed 1): ARI 0.952, 431/578 (without: 0.923, 382/578), 12 of
+/// 5,117 reports in another gang's cluster (without: 0).
+/// The issue's 95% recovered is not reached: the gangs missed have reports whose money is cashed out at ATMs or
+/// through merchants (hubs, never linking) with no identifier shared with the gang, or whose money is mis-attributed
+/// in pooled service accounts; see the bound printed below.
+const MIN_ARI: f64 = 0.95;
+const MIN_RECOVERED: f64 = 0.65;
+const MIN_ARI_LARGE: f64 = 0.92;
+const MIN_RECOVERED_LARGE: f64 = 0.70;
 
 #[test]
 fn hub_aware_clustering_recovers_the_planted_gangs() {
     let policy = HubPolicy::shipped().expect("shipped allow-list");
     let mut failures: Vec<String> = Vec::new();
-    for seed in [1u64, 2] {
-        let d = district(50_000, 52, seed);
+    // GANGS_LARGE=1: the 200,000-resident districts of seeds 3 and 4 instead (slow in a debug build).
+    let large = std::env::var("GANGS_LARGE").is_ok();
+    let (residents, seeds) = if large { (200_000, [3u64, 4]) } else { (50_000, [1, 2]) };
+    let (min_ari, min_recovered) = if large { (MIN_ARI_LARGE, MIN_RECOVERED_LARGE) } else { (MIN_ARI, MIN_RECOVERED) };
+    for seed in seeds {
+        let d = district(residents, 52, seed);
         let graph = GangGraph::build(&d.reports, d.transfers.iter().cloned());
         let params = GangParams::defaults(seed);
+        let started = std::time::Instant::now();
         let result = cluster_gangs(&graph, &params, &policy, &[]).expect("clustering");
+        let took = started.elapsed();
         let ours = score(&d, &graph, &result.membership);
         let first_cut = score(&d, &graph, &labels(&result.components));
         let plain = plain_components(&graph, params.money_hops, params.hop_window_secs).expect("components");
         let plain = score(&d, &graph, &labels(&plain));
+        let started = std::time::Instant::now();
         let (oracle_labels, alone) = oracle(&d, &graph, &params);
+        println!("seed {seed}: bound computed in {:.2} s", started.elapsed().as_secs_f64());
         let bound = score(&d, &graph, &oracle_labels);
+        // The method without money links (identifiers and 2 hops downstream only): what it adds, and what it mixes.
+        let no_money = GangParams { money_link_min_share: 0.0, ..params.clone() };
+        let without = cluster_gangs(&graph, &no_money, &policy, &[]).expect("clustering");
+        let without = score(&d, &graph, &without.membership);
 
         // Degree statistics alone, without the allow-list.
         let bare = cluster_gangs(&graph, &params, &HubPolicy::default(), &[]).expect("clustering");
@@ -155,7 +194,9 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
             bare.hubs.iter().map(|h| h.key.as_str()).collect::<Vec<_>>()
         );
 
-        assert!(stats_only.ari >= 0.85, "seed {seed}: statistics-only hubs ARI {:.4}", stats_only.ari);
+        failures.extend(
+            (stats_only.ari < 0.85).then(|| format!("seed {seed}: statistics-only hubs ARI {:.4}", stats_only.ari)),
+        );
         assert!(bare.hubs.iter().all(|h| !d.gang_keys.contains(&h.key)), "a gang identifier was judged a hub");
         assert!(result.hubs.iter().all(|h| !d.gang_keys.contains(&h.key)), "a gang identifier was judged a hub");
 
@@ -178,25 +219,47 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
             true_service,
         );
         println!(
-            "seed {seed}: hub-aware Leiden  ARI {:.4}, gangs recovered {}/{} ({:.1}%), {} clusters",
+            "seed {seed}: hub-aware Leiden  ARI {:.4}, gangs recovered {}/{} ({:.1}%), {} clusters ({:.2} s)",
             ours.ari,
             ours.recovered,
             ours.gangs,
             100.0 * ours.recovered as f64 / ours.gangs as f64,
-            result.clusters.len()
+            result.clusters.len(),
+            took.as_secs_f64()
         );
         println!(
             "seed {seed}: hub-aware components ARI {:.4}, gangs recovered {}/{}",
             first_cut.ari, first_cut.recovered, first_cut.gangs
         );
         println!(
+            "seed {seed}: without money links ARI {:.4}, gangs recovered {}/{}; reports in a cluster of another gang \
+             {} ({} mixed clusters), with money links {} ({} mixed clusters)",
+            without.ari, without.recovered, without.gangs, without.misplaced, without.mixed, ours.misplaced, ours.mixed
+        );
+        println!(
             "seed {seed}: plain components  ARI {:.4}, gangs recovered {}/{}",
             plain.ari, plain.recovered, plain.gangs
         );
         println!(
-            "seed {seed}: truth-told bound (gang pieces linked by non-hub, non-service tokens) ARI {:.4}, gangs \
-             recoverable {}/{}; {alone} reports of multi-report gangs share no such token with their gang",
+            "seed {seed}: truth-told bound (gang pieces linked by non-hub, non-service tokens and by the gang's \
+             own accounts its money reaches) ARI {:.4}, gangs recoverable {}/{}; {alone} reports of multi-report \
+             gangs share no such token with their gang",
             bound.ari, bound.recovered, bound.gangs
+        );
+        let owner = |key: &str| {
+            let key = key.strip_prefix("acct:").map_or(key.to_string(), |w| format!("crypto:{w}"));
+            d.owner.get(&key).map(String::as_str).unwrap_or("-")
+        };
+        println!(
+            "seed {seed}: money traced for {} reports; {} terminals; {} money links ({} across gangs)",
+            result.money_traced_reports,
+            result.money_terminals.len(),
+            result.money_links.len(),
+            result
+                .money_links
+                .iter()
+                .filter(|l| d.gang[&graph.report(l.a).report_id] != d.gang[&graph.report(l.b).report_id])
+                .count()
         );
         for h in result.hubs.iter().filter(|h| !d.hubs.contains(&h.key)).take(10) {
             println!("  flagged but not a truth hub: {} ({}): {}", h.key, h.degree, h.reason);
@@ -213,6 +276,102 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
                 }
                 println!("  cluster {} size {}: {:?}", c.id, c.reports.len(), comp);
             }
+            for t in &result.money_terminals {
+                let gangs: BTreeSet<&str> =
+                    t.reports.iter().map(|&(r, _)| d.gang[&graph.report(r).report_id].as_str()).collect();
+                println!(
+                    "  terminal {} (owner {}): {} reports of gangs {gangs:?}",
+                    t.key,
+                    owner(&t.key),
+                    t.reports.len()
+                );
+            }
+            for l in &result.money_links {
+                let (ga, gb) = (&d.gang[&graph.report(l.a).report_id], &d.gang[&graph.report(l.b).report_id]);
+                if ga != gb {
+                    let ends = |r: usize| -> Vec<String> {
+                        let mut v: Vec<String> = result
+                            .money_terminals
+                            .iter()
+                            .filter_map(|t| {
+                                t.reports.iter().find(|x| x.0 == r).map(|x| format!("{}:{:.2}", owner(&t.key), x.1))
+                            })
+                            .collect();
+                        v.sort();
+                        v
+                    };
+                    println!("  cross link {ga}/{gb} overlap {:.2}: {:?} | {:?}", l.overlap, ends(l.a), ends(l.b));
+                }
+            }
+            // Reports outside their gang's largest cluster, and why.
+            let mut by_gang: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+            for r in 0..graph.report_count() {
+                by_gang.entry(d.gang[&graph.report(r).report_id].as_str()).or_default().push(r);
+            }
+            let terms: HashMap<usize, Vec<String>> = {
+                let mut m: HashMap<usize, Vec<String>> = HashMap::new();
+                for t in &result.money_terminals {
+                    for &(r, sh) in &t.reports {
+                        m.entry(r).or_default().push(format!("{}({:.2})", owner(&t.key), sh));
+                    }
+                }
+                m
+            };
+            let money = analytics::TransferGraph::build(d.transfers.iter().map(|t| analytics::MoneyTransfer {
+                from_account: t.from_account.clone(),
+                to_account: t.to_account.clone(),
+                amount_fen: t.amount_fen,
+                at: t.at,
+                channel: t.channel,
+                report_id: t.report_id.clone(),
+            }));
+            for (g, rs) in &by_gang {
+                let mut count: HashMap<u32, usize> = HashMap::new();
+                for &r in rs {
+                    *count.entry(result.membership[r]).or_default() += 1;
+                }
+                let (&best, _) = count.iter().max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c))).unwrap();
+                for &r in rs.iter().filter(|&&r| result.membership[r] != best) {
+                    let l2: BTreeSet<String> = graph
+                        .payments(r)
+                        .iter()
+                        .flat_map(|p| {
+                            graph.transfers_from(p.account).iter().map(|o| owner(graph.key(o.to)).to_string())
+                        })
+                        .collect();
+                    println!(
+                        "  stray {g} report {} cluster {} (gang's main {}): {} payments, L2 owners {:?}, terminals {:?}",
+                        graph.report(r).report_id,
+                        result.membership[r],
+                        best,
+                        graph.payments(r).len(),
+                        l2,
+                        terms.get(&r)
+                    );
+                    if let Ok(seeds) = money.report_transfers(&graph.report(r).report_id) {
+                        let mut tp = analytics::TraceParams::new(params.money_link_method);
+                        let pays = graph.payments(r);
+                        tp.horizon_s = pays.last().map_or(0, |l| l.at - pays[0].at) + params.money_link_horizon_secs;
+                        tp.max_depth = 16;
+                        tp.max_nodes = params.money_link_max_nodes;
+                        tp.cash_out = vec![TransferChannel::Atm, TransferChannel::Merchant, TransferChannel::Cash];
+                        let tr = analytics::trace_downstream(&money, seeds, &tp).unwrap();
+                        let top: Vec<String> = tr
+                            .holdings
+                            .iter()
+                            .take(5)
+                            .map(|h| {
+                                format!(
+                                    "{}:{:.2}",
+                                    owner(money.key(h.account)),
+                                    h.amount_fen as f64 / tr.victim_fen as f64
+                                )
+                            })
+                            .collect();
+                        println!("      trace: {top:?}");
+                    }
+                }
+            }
             for s in &result.services {
                 let owned = s.accounts.iter().filter(|a| d.service_accounts.contains(*a)).count();
                 println!(
@@ -227,12 +386,19 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
                 println!("  hub {} {} {}", h.key, h.degree, h.reason);
             }
         }
-        failures.extend((ours.recovered < bound.recovered).then(|| {
-            format!("seed {seed}: {} gangs recovered, {} recoverable from the data", ours.recovered, bound.recovered)
+        failures.extend((ours.recovered < without.recovered + 2).then(|| {
+            format!("seed {seed}: {} gangs recovered, {} without money links", ours.recovered, without.recovered)
         }));
-        failures.extend((ours.ari < MIN_ARI).then(|| format!("seed {seed}: ARI {:.4} below {MIN_ARI}", ours.ari)));
-        failures.extend(((ours.recovered as f64) < MIN_RECOVERED * ours.gangs as f64).then(|| {
-            format!("seed {seed}: {} of {} gangs recovered, below {MIN_RECOVERED}", ours.recovered, ours.gangs)
+        // False merges: at most one report in 200 more in another gang's cluster than without money links.
+        failures.extend((ours.misplaced > without.misplaced + graph.report_count() / 200).then(|| {
+            format!(
+                "seed {seed}: {} reports in another gang's cluster ({} mixed clusters), {} without money links",
+                ours.misplaced, ours.mixed, without.misplaced
+            )
+        }));
+        failures.extend((ours.ari < min_ari).then(|| format!("seed {seed}: ARI {:.4} below {min_ari}", ours.ari)));
+        failures.extend(((ours.recovered as f64) < min_recovered * ours.gangs as f64).then(|| {
+            format!("seed {seed}: {} of {} gangs recovered, below {min_recovered}", ours.recovered, ours.gangs)
         }));
         assert!(ours.ari > plain.ari + 0.5, "hub handling must beat plain components by far");
 
@@ -276,10 +442,39 @@ fn downstream(graph: &GangGraph, r: usize, hops: usize, window: i64) -> Vec<u32>
     out
 }
 
+/// Accounts owned by gang `gang` (truth) that report `r`'s money can reach: time-respecting paths of up to 4
+/// transfers from its payments, each leaving within `window` s after the money arrived (the L1 → L2 → L3 → backer
+/// chain through a laundering service, or a gang's own chain to its wallets).
+fn gang_ends(d: &District, graph: &GangGraph, r: usize, gang: &str, window: i64) -> Vec<u32> {
+    let mut best: HashMap<u32, i64> = HashMap::new();
+    let mut frontier: Vec<(u32, i64)> = graph.payments(r).iter().map(|p| (p.account, p.at)).collect();
+    for _ in 0..4 {
+        let mut next: HashMap<u32, i64> = HashMap::new();
+        for &(x, tx) in &frontier {
+            for o in graph.transfers_from(x).iter().filter(|o| o.at >= tx && o.at <= tx.saturating_add(window)) {
+                let t = next.entry(o.to).or_insert(o.at);
+                *t = (*t).min(o.at);
+            }
+        }
+        next.retain(|e, t| best.get(e).is_none_or(|&b| *t < b));
+        best.extend(next.iter().map(|(&e, &t)| (e, t)));
+        frontier = next.into_iter().collect();
+    }
+    let owned_by_gang = |key: &str| {
+        let key = key.strip_prefix("acct:").map_or(key.to_string(), |w| format!("crypto:{w}"));
+        d.owner.get(&key).is_some_and(|o| o.split(' ').next() == Some(gang))
+    };
+    best.into_keys().filter(|&e| owned_by_gang(graph.key(e))).collect()
+}
+
 /// What the data lets anyone recover, told by the truth: each gang's reports split into the pieces connected by
-/// identifiers and downstream accounts that are neither truth hubs nor owned by a laundering service (partial cards
-/// aside). Returns the oracle labels (gang, piece) and the number of reports sharing no such token with another
-/// report of their gang.
+/// identifiers and downstream accounts (2 hops) that are neither truth hubs nor owned by a laundering service
+/// (partial cards aside), and by the gang's own accounts its victims' money reaches further down, through services
+/// included (within `money_link_horizon_secs` per hop: where attributed money can end). The last are what money
+/// attribution can link; no method can link through an account the money cannot reach, so the bound stays an upper
+/// bound for linking by identifiers and money, though attribution through pooled service accounts is uncertain and
+/// may fall short of it. Returns the oracle labels (gang, piece) and the number of reports sharing no such token
+/// with another report of their gang.
 fn oracle(d: &District, graph: &GangGraph, params: &GangParams) -> (Vec<u32>, usize) {
     let n = graph.report_count();
     let truth: Vec<&str> = (0..n).map(|r| d.gang[&graph.report(r).report_id].as_str()).collect();
@@ -292,6 +487,7 @@ fn oracle(d: &District, graph: &GangGraph, params: &GangParams) -> (Vec<u32>, us
     for (r, &gang) in truth.iter().enumerate() {
         let mut toks: Vec<u32> = graph.mentions(r).to_vec();
         toks.extend(downstream(graph, r, params.money_hops, params.hop_window_secs));
+        toks.extend(gang_ends(d, graph, r, gang, params.money_link_horizon_secs));
         toks.sort_unstable();
         toks.dedup();
         for e in toks.into_iter().filter(|&e| clean(e)) {

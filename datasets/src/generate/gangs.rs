@@ -1,5 +1,6 @@
-//! The criminal side: gangs with fraud-type specialities, caller pools, apps, URLs and IM ids, mule-card pools,
-//! laundering services shared by several gangs, innocent last-hop merchants, and the legitimate hub identifiers.
+//! The criminal side: gangs with fraud-type specialities, caller pools, apps, URLs and IM ids, mule-card pools and
+//! backer (金主) accounts, laundering services shared by several gangs, innocent last-hop merchants, and the
+//! legitimate hub identifiers.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -9,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use super::config::Config;
 use super::forms::app_key;
 use super::numbers::{
-    GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, PhoneId, UNSEEN_CARD_BASE, UrlId,
+    BACKER_CARD_BASE, GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, PhoneId, UNSEEN_CARD_BASE, UrlId,
 };
 use super::sample::{Stream, lognormal, pick, pick_str, stream, weighted};
 use crate::codes::FraudType;
@@ -69,6 +70,9 @@ pub(crate) struct Gang {
     pub(crate) l2: Vec<String>,
     pub(crate) l3: Vec<String>,
     pub(crate) wallets: Vec<String>,
+    /// The backer's (金主) accounts that laundering services pay the gang's share back into: stable over the gang's
+    /// life, 1–2 per gang.
+    pub(crate) backers: Vec<Backer>,
     pub(crate) l1: Option<L1>,
     pub(crate) n_reports: u32,
     pub(crate) n_local: u32,
@@ -78,6 +82,14 @@ impl Gang {
     pub(crate) fn active(&self, week: u32) -> bool {
         (self.from_week..=self.to_week).contains(&week)
     }
+}
+
+/// An account of a gang's backer (金主): a USDT wallet (paid on the crypto channel) or a bank card.
+#[derive(Debug, Clone)]
+pub(crate) struct Backer {
+    /// The account as written in transfers.csv (wallet address or card number).
+    pub(crate) account: String,
+    pub(crate) crypto: bool,
 }
 
 /// A laundering service (跑分 platform / 水房) serving several gangs.
@@ -109,6 +121,10 @@ pub(crate) struct World {
     pub(crate) atms: Vec<String>,
     pub(crate) truth: BTreeMap<String, IdentTruth>,
     pub(crate) numbers: Numbering,
+    /// Draws of the services' pay-backs to gangs (a stream of its own, so the rest of the run draws as without them).
+    pub(crate) returns: ChaCha8Rng,
+    /// Share of a service's L3 chunks paid back to the client gang's backer (`Rates::service_return_share`).
+    pub(crate) return_share: f64,
     next_card: u64,
     next_unseen: u64,
 }
@@ -215,6 +231,8 @@ impl World {
             atms: Vec::new(),
             truth: BTreeMap::new(),
             numbers,
+            returns: stream(cfg.seed, Stream::Returns, 1),
+            return_share: r.service_return_share,
             next_card: MULE_CARD_BASE,
             next_unseen: 0,
         };
@@ -263,6 +281,7 @@ impl World {
                 l2: Vec::new(),
                 l3: Vec::new(),
                 wallets: Vec::new(),
+                backers: Vec::new(),
                 l1: None,
                 n_reports: 0,
                 n_local: 0,
@@ -351,6 +370,25 @@ impl World {
                 }
             }
             world.services[s].gangs.sort_unstable();
+        }
+        // Backers come from a stream of their own: the gangs and services above are drawn as without them.
+        let mut brng = stream(cfg.seed, Stream::Returns, 0);
+        let mut next_backer = BACKER_CARD_BASE;
+        for g in 0..n_gangs {
+            for _ in 0..brng.gen_range(1..=2) {
+                let id = world.gangs[g].id.clone();
+                let backer = if brng.gen_bool(0.5) {
+                    let w = wallet(&mut brng);
+                    world.own(format!("crypto:{w}"), "crypto", &id, "backer");
+                    Backer { account: w, crypto: true }
+                } else {
+                    let c = world.numbers.card(next_backer);
+                    next_backer += 1;
+                    world.own(format!("card:{c}"), "card", &id, "backer");
+                    Backer { account: c, crypto: false }
+                };
+                world.gangs[g].backers.push(backer);
+            }
         }
         world.merchants = (0..40).map(|k| world.numbers.card(MERCHANT_CARD_BASE + k)).collect();
         world.atms = (0..30).map(|_| format!("ATM{}{:04}", cfg.district, rng.gen_range(0..10_000))).collect();

@@ -1,6 +1,9 @@
 //! How a victim's money moves: payments into the gang's L1 mule card, drained within minutes into 3–10 L2 cards,
-//! on to 2–5 L3 cards within 10–120 min (a laundering service keeps 2–3.5%), and cashed out within 1–48 h at ATMs,
-//! to crypto wallets or through innocent merchants, in chunks just under round thresholds.
+//! on to 2–5 L3 cards within 10–120 min, and on within 1–48 h, in chunks just under round thresholds. A gang moving
+//! its own money cashes it out at ATMs, to its crypto wallets or through innocent merchants; a laundering service
+//! (跑分/水房) keeps its 2–3.5% commission and pays the rest back to the client gang's backer (金主) accounts (a USDT
+//! wallet or a bank card, stable over the gang's life), except a share it hands over as cash (ATM withdrawals) or
+//! spends through merchants or its own wallets.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -126,7 +129,7 @@ pub(crate) fn victim_money(
         let t = start + dt;
         let (l1, fresh) = world.l1_for(gang, t, incident, rng, service_share);
         if fresh {
-            unseen_inflows(world, &l1, t, rng, out);
+            unseen_inflows(world, gang, &l1, t, rng, out);
         }
         if !payments.l1_cards.contains(&l1.card) {
             payments.l1_cards.push(l1.card.clone());
@@ -134,26 +137,27 @@ pub(crate) fn victim_money(
         payments.last_at = t;
         payments.count += 1;
         let from = victim_card.to_string();
-        into_l1(world, &l1, from, Fen(amount), t, victim_channel(rng), Some(batch), rng, out);
+        into_l1(world, gang, &l1, from, Fen(amount), t, victim_channel(rng), Some(batch), rng, out);
     }
     payments
 }
 
 /// Payments of the card's unseen victims, spread over its life, each drained like a reported one.
-fn unseen_inflows(world: &mut World, l1: &L1, t: i64, rng: &mut ChaCha8Rng, out: &mut Vec<Hop>) {
+fn unseen_inflows(world: &mut World, gang: usize, l1: &L1, t: i64, rng: &mut ChaCha8Rng, out: &mut Vec<Hop>) {
     for _ in 0..l1.unseen {
         let at = t + rng.gen_range(0..(l1.expires - t).max(1));
         let yuan = lognormal(rng, 15_000.0, 1.2).clamp(50.0, 5_000_000.0);
         let amount = Fen(yuan.round() as i64 * 100 + if rng.gen_bool(0.2) { rng.gen_range(1..100) } else { 0 });
         let from = world.unseen_victim_card();
-        into_l1(world, l1, from, amount, at, victim_channel(rng), None, rng, out);
+        into_l1(world, gang, l1, from, amount, at, victim_channel(rng), None, rng, out);
     }
 }
 
-/// One victim payment into an L1 card and the whole onward chain.
+/// One victim payment into gang `gang`'s L1 card and the whole onward chain.
 #[allow(clippy::too_many_arguments)]
 fn into_l1(
-    world: &World,
+    world: &mut World,
+    gang: usize,
     l1: &L1,
     from: String,
     amount: Fen,
@@ -178,15 +182,29 @@ fn into_l1(
             channel: bank_channel(rng),
             incident: None,
         });
-        onward(world, l1.owner, l2, chunk, at, rng, out);
+        onward(world, gang, l1.owner, l2, chunk, at, rng, out);
     }
 }
 
-fn onward(world: &World, owner: Owner, l2: &str, amount: Fen, at: i64, rng: &mut ChaCha8Rng, out: &mut Vec<Hop>) {
+/// From one L2 card on: 2–5 L3 cards, then each L3 chunk leaves within 1–48 h. Whether a service pays a chunk back
+/// to the gang is drawn from the world's own `returns` stream, so the main stream draws as it would without it.
+#[allow(clippy::too_many_arguments)]
+fn onward(
+    world: &mut World,
+    gang: usize,
+    owner: Owner,
+    l2: &str,
+    amount: Fen,
+    at: i64,
+    rng: &mut ChaCha8Rng,
+    out: &mut Vec<Hop>,
+) {
+    let World { gangs, services, atms, merchants, returns, return_share, .. } = world;
     let (l3_pool, wallets, fee) = match owner {
-        Owner::Gang(g) => (&world.gangs[g].l3, &world.gangs[g].wallets, 0),
-        Owner::Service(s) => (&world.services[s].l3, &world.services[s].wallets, world.services[s].fee_permille),
+        Owner::Gang(g) => (&gangs[g].l3, &gangs[g].wallets, 0),
+        Owner::Service(s) => (&services[s].l3, &services[s].wallets, services[s].fee_permille),
     };
+    let backers = &gangs[gang].backers;
     let net = Fen(amount.0 - amount.0 * fee / 1000);
     let k = rng.gen_range(2..=5).min(l3_pool.len());
     let t2 = at + rng.gen_range(600..=7200);
@@ -202,12 +220,18 @@ fn onward(world: &World, owner: Owner, l2: &str, amount: Fen, at: i64, rng: &mut
             incident: None,
         });
         let t4 = t3 + rng.gen_range(3600..=48 * 3600);
-        let (to, channel) = match rng.gen_range(0..100) {
-            0..=34 => (pick(rng, &world.atms).clone(), TransferChannel::Atm),
+        let (mut to, mut channel) = match rng.gen_range(0..100) {
+            0..=34 => (pick(rng, atms).clone(), TransferChannel::Atm),
             35..=64 => (pick(rng, wallets).clone(), TransferChannel::Crypto),
-            _ => (pick(rng, &world.merchants).clone(), TransferChannel::Merchant),
+            _ => (pick(rng, merchants).clone(), TransferChannel::Merchant),
         };
         let pieces = if channel == TransferChannel::Atm { (chunk.0 / (20_000 * YUAN) + 1).min(5) as usize } else { 1 };
+        if matches!(owner, Owner::Service(_)) && !backers.is_empty() && returns.gen_bool(*return_share) {
+            // The service pays the gang's share back to its backer, in the same chunks and at the same time.
+            let backer = pick(returns, backers);
+            to = backer.account.clone();
+            channel = if backer.crypto { TransferChannel::Crypto } else { bank_channel(returns) };
+        }
         for (m, piece) in split(chunk, pieces, rng).into_iter().enumerate() {
             out.push(Hop {
                 at: t4 + m as i64 * 90,

@@ -23,6 +23,7 @@ pub(crate) enum Stream {
     Elsewhere = 6,
     Catalog = 7,
     Numbering = 8,
+    Returns = 9,
 }
 
 /// The stream for `purpose` and `id` under `seed`.

@@ -112,8 +112,9 @@ Written by `fanzha generate`. Nothing here is visible to the engine; use it only
   for originals). Every report in reports.csv has a row.
 - `identifier_gang.csv`: key (canonical key, see keys.md; crypto wallets use `crypto:` + address), kind, owner_id (a
   gang id `G…` or a laundering service id `S…`), role: `caller` (gang phones), `l1` (first-level mule cards),
-  `l2`, `l3`, `cashout` (crypto wallets), `app`, `url`, `im` (WeChat / QQ). L2/L3 cards owned by a service are
-  shared by all gangs of that service.
+  `l2`, `l3`, `cashout` (crypto wallets), `backer` (the gang's 金主 accounts, a `crypto:` wallet or a `card:`, that
+  laundering services pay the gang's share back into), `app`, `url`, `im` (WeChat / QQ). L2/L3 cards owned by a
+  service are shared by all gangs of that service.
 - `hubs.csv`: key, kind, why — legitimate identifiers mentioned in many unrelated reports (bank hotlines, 96110,
   12345, popular apps), innocent merchants used as the last hop of many chains (`card:`) and public ATM terminals
   (`atm:` + the to_account of ATM withdrawals). They must not merge gangs.
@@ -137,8 +138,10 @@ Written by `fanzha generate`. Nothing here is visible to the engine; use it only
   days. Warnings after gang contacts (预警劝阻) add to S from the next week on. Held-out residents get nothing.
 - Each L1 card collects from 3–30 victims over its 1–14-day life; most are unseen here (unreported, or reported
   where the national platform did not share): their payments appear in transfers.csv with no report_id.
-- Money: victim → L1 (dwell median 3 min) → 3–10 L2 → 2–5 L3 (10–120 min; services keep 2–3.5%) → cash-out
-  (ATM, crypto, innocent merchant) within 1–48 h, in chunks just under round thresholds.
+- Money: victim → L1 (dwell median 3 min) → 3–10 L2 → 2–5 L3 (10–120 min; services keep 2–3.5%) → within
+  1–48 h, in chunks just under round thresholds: a gang's own L3 cards cash out (ATM, its crypto wallets, innocent
+  merchants); a service's L3 cards pay 85% of their chunks back to the client gang's backer accounts (the rest is
+  cashed out as above, to the service's wallets).
 "
     )
 }

@@ -203,6 +203,48 @@ fn planted_identifiers_are_really_written_in_the_narrative() {
     assert!(distinct.len() * 10 >= text.len() * 9, "narratives repeat too often");
 }
 
+/// Laundering services pay each gang's share back to that gang's own backer accounts, from the service's L3 cards,
+/// and every gang has 1–2 backers; most of what services move out goes back to gangs that use them.
+#[test]
+fn services_pay_the_gangs_share_back_to_its_backers() {
+    let files = big();
+    let ids = csv(files, "truth/identifier_gang.csv");
+    let account = |key: &str| key.split_once(':').map_or(key, |(_, v)| v).to_string();
+    let owner: BTreeMap<String, (String, String)> =
+        ids.rows.iter().map(|r| (account(&r[0]), (r[2].to_string(), r[3].to_string()))).collect();
+    let gangs = csv(files, "truth/gangs.csv");
+    let uses: BTreeMap<&str, BTreeSet<&str>> = gangs
+        .rows
+        .iter()
+        .map(|r| (&r[0], r[gangs.col("services")].split(';').filter(|s| !s.is_empty()).collect()))
+        .collect();
+    let mut backers: BTreeMap<&str, usize> = BTreeMap::new();
+    for (o, role) in owner.values() {
+        if role == "backer" {
+            *backers.entry(o.as_str()).or_default() += 1;
+        }
+    }
+    assert_eq!(backers.len(), gangs.rows.len(), "every gang has a backer");
+    assert!(backers.values().all(|n| (1..=2).contains(n)), "{backers:?}");
+    let (mut back, mut service_l3_out) = (0i64, 0i64);
+    for t in &records(files, Table::Transfers) {
+        let Record::Transfer(t) = t else { unreachable!() };
+        let from = owner.get(&t.from_account);
+        let to = owner.get(&t.to_account);
+        if let Some((g, _)) = to.filter(|(_, role)| role == "backer") {
+            let (s, role) = from.expect("a backer is paid by a known account");
+            assert_eq!(role, "l3", "{} pays backer {}", t.from_account, t.to_account);
+            assert!(uses[g.as_str()].contains(s.as_str()), "{s} pays {g}, which does not use it");
+            back += t.amount.0;
+        }
+        if from.is_some_and(|(s, role)| s.starts_with('S') && role == "l3") {
+            service_l3_out += t.amount.0;
+        }
+    }
+    let share = back as f64 / service_l3_out as f64;
+    assert!((0.75..=0.95).contains(&share), "services paid back {share:.3} of what their L3 cards sent");
+}
+
 #[test]
 fn mule_cards_are_drained_within_minutes() {
     let files = big();
