@@ -287,6 +287,13 @@ pub fn run(data_dir: &Path, seed: u64, policy_file: Option<&Path>) -> anyhow::Re
                 s.inflow_fen
             ])?;
         }
+        let mut end =
+            tx.prepare("INSERT INTO gang_money_ends (gang_run_id, key, report_id, share) VALUES (?1, ?2, ?3, ?4)")?;
+        for t in &result.money_terminals {
+            for &(r, share) in &t.reports {
+                end.execute(params![run_id, t.key, graph.report(r).report_id, share.clamp(f64::MIN_POSITIVE, 1.0)])?;
+            }
+        }
     }
     tx.commit()?;
     Ok(RunSummary {

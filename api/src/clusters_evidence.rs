@@ -9,8 +9,8 @@ use std::path::Path;
 
 use analytics::{
     BetweennessMethod, ChainNode, ClusterSubgraph, EntityKind, ExplainError, ExportFormat, GangGraph, L1_ACTIVE_DAYS,
-    LinkKind, SubNodeKind, SubgraphParams, account_key, betweenness, cluster_confidence, cluster_subgraph, data_end,
-    explain_link, l1_accounts, page_rank, shown_key, write_csv, write_gexf, write_graphml, write_json,
+    LinkKind, MoneyEnd, SubNodeKind, SubgraphParams, account_key, betweenness, cluster_confidence, cluster_subgraph,
+    data_end, explain_link, l1_accounts, page_rank, shown_key, write_csv, write_gexf, write_graphml, write_json,
 };
 use anyhow::{Context, bail};
 use datasets::ident::{IdField, normalize};
@@ -30,6 +30,8 @@ pub(crate) struct Loaded {
     excluded: BTreeSet<String>,
     /// Victims' own identifiers: residents' phones and accounts that paid into a reported fraud.
     personal: BTreeSet<String>,
+    /// Where the run traced each report's money to (the evidence behind its money links).
+    money_ends: Vec<MoneyEnd>,
 }
 
 impl Loaded {
@@ -38,7 +40,7 @@ impl Loaded {
         let run = require_run(conn)?;
         let reports = load_reports(conn)?;
         let graph = build_graph(conn, &reports)?;
-        let index = reports.iter().enumerate().map(|(i, r)| (r.report_id.clone(), i)).collect();
+        let index: HashMap<String, usize> = reports.iter().enumerate().map(|(i, r)| (r.report_id.clone(), i)).collect();
         let mut cluster_of = HashMap::new();
         let mut stmt = conn.prepare("SELECT report_id, cluster_id FROM gang_members WHERE gang_run_id = ?1")?;
         for row in stmt.query_map([run], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
@@ -53,6 +55,14 @@ impl Loaded {
         let mut stmt = conn.prepare("SELECT accounts FROM gang_services WHERE gang_run_id = ?1")?;
         for accounts in stmt.query_map([run], |r| r.get::<_, String>(0))? {
             excluded.extend(split_list(&accounts?));
+        }
+        let mut money_ends = Vec::new();
+        let mut stmt = conn.prepare("SELECT key, report_id, share FROM gang_money_ends WHERE gang_run_id = ?1")?;
+        for row in stmt.query_map([run], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)))? {
+            let (key, report, share) = row?;
+            if let (Some(account), Some(&report)) = (graph.entity(&key), index.get(&report)) {
+                money_ends.push(MoneyEnd { report, account, share });
+            }
         }
         // Residents' phones that are phone nodes of the graph. Normalising all of them is slow for a large
         // district, so only numbers whose last 7 digits match a graph phone are normalised.
@@ -81,7 +91,7 @@ impl Loaded {
         for raw in stmt.query_map([], |r| r.get::<_, String>(0))? {
             personal.extend(account_key(&raw?));
         }
-        Ok(Loaded { run, graph, index, cluster_of, excluded, personal })
+        Ok(Loaded { run, graph, index, cluster_of, excluded, personal, money_ends })
     }
 
     fn is_excluded(&self, key: &str) -> bool {
@@ -304,6 +314,8 @@ pub struct ChainRow {
     pub reversed: bool,
     pub time: Option<String>,
     pub amount_yuan: Option<String>,
+    /// `attributed_money`: percentage of the report's traced money that ends in the account.
+    pub share_pct: Option<f64>,
 }
 
 /// `fanzha clusters explain A B`.
@@ -330,7 +342,7 @@ pub fn explain(data_dir: &Path, a: &str, b: &str, unmasked: bool) -> anyhow::Res
         })
     };
     let (ca, cb) = (cluster(a)?, cluster(b)?);
-    let chain = explain_link(&loaded.graph, ia, ib, &|k| loaded.is_excluded(k));
+    let chain = explain_link(&loaded.graph, ia, ib, &|k| loaded.is_excluded(k), &loaded.money_ends);
     if ca != cb {
         let how = match &chain {
             Ok(c) => format!(
@@ -367,6 +379,7 @@ pub fn explain(data_dir: &Path, a: &str, b: &str, unmasked: bool) -> anyhow::Res
                 reversed: s.reversed,
                 time: s.at.map(when),
                 amount_yuan: s.amount_fen.map(yuan),
+                share_pct: s.share.map(|x| (x * 1000.0).round() / 10.0),
             }
         })
         .collect();
@@ -383,11 +396,14 @@ pub fn render_explanation(e: &Explanation) -> String {
         e.steps.len()
     );
     for (i, s) in e.steps.iter().enumerate() {
-        let money = match (&s.time, &s.amount_yuan) {
-            (Some(t), Some(a)) => format!(" on {t}, {a} yuan"),
+        let money = match (&s.time, &s.amount_yuan, s.share_pct) {
+            (Some(t), Some(a), _) => format!(" on {t}, {a} yuan"),
+            (_, _, Some(p)) => format!(" ({p}% of that report's traced money)"),
             _ => String::new(),
         };
         let verb = match (s.kind, s.reversed) {
+            ("attributed_money", false) => "— money traced through laundering accounts ends in",
+            ("attributed_money", true) => "holds money traced from",
             ("mention", false) => "names",
             ("mention", true) => "is named by",
             ("payment", false) => "paid (victim) into",

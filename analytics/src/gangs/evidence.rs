@@ -28,7 +28,7 @@ pub enum ChainNode {
 }
 
 /// One step of a chain, walked from `from` to `to`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChainStep {
     pub from: ChainNode,
     pub to: ChainNode,
@@ -37,8 +37,23 @@ pub struct ChainStep {
     /// Payment or transfer time (the earliest, if several), epoch seconds.
     pub at: Option<i64>,
     pub amount_fen: Option<i64>,
-    /// The walk goes against the edge: identifier → the report naming it, or a transfer's receiver → its sender.
+    /// The walk goes against the edge: identifier → the report naming it, a transfer's receiver → its sender, or
+    /// an end account → the report whose money ends there.
     pub reversed: bool,
+    /// `AttributedMoney`: the share of the report's traced money that ends in the account.
+    pub share: Option<f64>,
+}
+
+/// Money of a report that tracing (pro rata, through laundering pools) attributes to an end account: the clustering
+/// run's [`MoneyTerminal`](super::MoneyTerminal)s, one row per report and account.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MoneyEnd {
+    /// Report index.
+    pub report: usize,
+    /// Entity id of the end account.
+    pub account: u32,
+    /// Share of the report's traced money ending there, in (0, 1].
+    pub share: f64,
 }
 
 /// The chain linking two reports, first report to second.
@@ -56,14 +71,18 @@ const UP: usize = 1;
 /// report naming that identifier …; between accounts it may follow the money downstream (sender → receiver) and
 /// then upstream (receiver → sender) to a report, which is how two gangs' L1 cards feeding one L2 link reports; it
 /// never walks downstream again after going upstream, so a victim's own paying account (upstream of an L1) links
-/// nothing. Identifiers for which `excluded` is true (hubs, laundering services) and partial cards never link.
-/// Transfer times are not required to increase along the chain. Breadth-first, so the chain has the fewest steps;
-/// ties go to lower report and entity ids.
+/// nothing. A report also reaches the end accounts its traced money is attributed to (`money_ends`, the evidence
+/// behind the clustering's money links: money pooled in a laundering service's accounts and paid on to the gang's
+/// backer), and from such an account the other reports whose money ends there. Identifiers for which `excluded` is
+/// true (hubs, laundering services) and partial cards never link. Transfer times are not required to increase along
+/// the chain. Breadth-first, so the chain has the fewest steps; ties go to lower report and entity ids, and to a
+/// shared identifier before attributed money.
 pub fn explain_link(
     graph: &GangGraph,
     a: usize,
     b: usize,
     excluded: &dyn Fn(&str) -> bool,
+    money_ends: &[MoneyEnd],
 ) -> Result<LinkChain, ExplainError> {
     let count = graph.report_count();
     for index in [a, b] {
@@ -94,6 +113,18 @@ pub fn explain_link(
         s.sort_unstable();
         s.dedup();
     }
+    let mut ends_of: Vec<Vec<u32>> = vec![Vec::new(); count];
+    let mut enders: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut shares: HashMap<(usize, u32), f64> = HashMap::new();
+    for m in money_ends.iter().filter(|m| m.report < count && (m.account as usize) < entities && keep(m.account)) {
+        ends_of[m.report].push(m.account);
+        enders.entry(m.account).or_default().push(m.report as u32);
+        shares.insert((m.report, m.account), m.share);
+    }
+    for v in ends_of.iter_mut().chain(enders.values_mut()) {
+        v.sort_unstable();
+        v.dedup();
+    }
     // States: reports 0..count (phase DOWN only), entity e in phase p at count + 2e + p.
     let state = |e: u32, phase: usize| count + 2 * e as usize + phase;
     let mut parent: Vec<usize> = vec![usize::MAX; count + 2 * entities];
@@ -106,10 +137,13 @@ pub fn explain_link(
         let mut next: Vec<usize> = Vec::new();
         if s < count {
             next.extend(graph.mentions(s).iter().filter(|&&e| keep(e)).map(|&e| state(e, DOWN)));
+            // An end account is reached after the money left the report's own accounts: nothing further downstream.
+            next.extend(ends_of[s].iter().map(|&e| state(e, UP)));
         } else {
             let e = ((s - count) / 2) as u32;
             let phase = (s - count) % 2;
             next.extend(named_by[e as usize].iter().map(|&r| r as usize));
+            next.extend(enders.get(&e).into_iter().flatten().map(|&r| r as usize));
             if phase == DOWN {
                 let mut tos: Vec<u32> = graph.transfers_from(e).iter().map(|o| o.to).filter(|&t| keep(t)).collect();
                 tos.sort_unstable();
@@ -138,19 +172,22 @@ pub fn explain_link(
     }
     states.reverse();
     let node = |s: usize| if s < count { ChainNode::Report(s) } else { ChainNode::Entity(((s - count) / 2) as u32) };
-    let steps = states.windows(2).map(|w| step(graph, node(w[0]), node(w[1]))).collect();
+    let steps = states.windows(2).map(|w| step(graph, node(w[0]), node(w[1]), &shares)).collect();
     Ok(LinkChain { steps })
 }
 
 /// Describes the edge between two consecutive chain nodes.
-fn step(graph: &GangGraph, from: ChainNode, to: ChainNode) -> ChainStep {
-    let plain = |kind, reversed| ChainStep { from, to, kind, at: None, amount_fen: None, reversed };
+fn step(graph: &GangGraph, from: ChainNode, to: ChainNode, shares: &HashMap<(usize, u32), f64>) -> ChainStep {
+    let plain = |kind, reversed| ChainStep { from, to, kind, at: None, amount_fen: None, reversed, share: None };
     match (from, to) {
         (ChainNode::Report(r), ChainNode::Entity(e)) | (ChainNode::Entity(e), ChainNode::Report(r)) => {
             let reversed = matches!(from, ChainNode::Entity(_));
             match graph.payments(r).iter().find(|p| p.account == e) {
                 Some(p) => {
                     ChainStep { at: Some(p.at), amount_fen: Some(p.amount_fen), ..plain(LinkKind::Payment, reversed) }
+                }
+                None if !graph.mentions(r).contains(&e) && shares.contains_key(&(r, e)) => {
+                    ChainStep { share: shares.get(&(r, e)).copied(), ..plain(LinkKind::AttributedMoney, reversed) }
                 }
                 None => plain(LinkKind::Mention, reversed),
             }

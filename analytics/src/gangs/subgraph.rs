@@ -65,15 +65,18 @@ pub enum LinkKind {
     Payment,
     /// Account → account transfer (time, amount).
     Transfer,
+    /// Report → end account its traced money is attributed to (through laundering pools; see `MoneyEnd`).
+    AttributedMoney,
 }
 
 impl LinkKind {
-    /// `mention`, `payment` or `transfer`.
+    /// `mention`, `payment`, `transfer` or `attributed_money`.
     pub fn code(self) -> &'static str {
         match self {
             LinkKind::Mention => "mention",
             LinkKind::Payment => "payment",
             LinkKind::Transfer => "transfer",
+            LinkKind::AttributedMoney => "attributed_money",
         }
     }
 }

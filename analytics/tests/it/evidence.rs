@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use analytics::{
-    BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkKind, ReportInput, SubgraphParams,
-    TransferInput, betweenness, cluster_confidence, cluster_subgraph, data_end, explain_link, l1_accounts, mask_key,
-    page_rank, write_csv, write_gexf, write_graphml, write_json,
+    BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkKind, MoneyEnd, ReportInput,
+    SubgraphParams, TransferInput, betweenness, cluster_confidence, cluster_subgraph, data_end, explain_link,
+    l1_accounts, mask_key, page_rank, write_csv, write_gexf, write_graphml, write_json,
 };
 use datasets::FraudType;
 use quick_xml::Reader;
@@ -113,7 +113,7 @@ fn is_hub(key: &str) -> bool {
 #[test]
 fn explain_finds_the_shortest_chain_through_shared_identifiers_and_money() {
     let g = graph();
-    let chain = explain_link(&g, 0, 2, &is_hub).unwrap();
+    let chain = explain_link(&g, 0, 2, &is_hub, &[]).unwrap();
     let kinds: Vec<(LinkKind, bool)> = chain.steps.iter().map(|s| (s.kind, s.reversed)).collect();
     assert_eq!(
         kinds,
@@ -134,21 +134,49 @@ fn explain_finds_the_shortest_chain_through_shared_identifiers_and_money() {
     assert_eq!((chain.steps[3].at, chain.steps[3].amount_fen), (Some(DAY + 120), Some(49_000)));
     assert_eq!((chain.steps[2].at, chain.steps[2].amount_fen), (Some(DAY), Some(50_000)));
     // Symmetric length, and one hop for directly linked reports.
-    assert_eq!(explain_link(&g, 2, 0, &is_hub).unwrap().steps.len(), 6);
-    assert_eq!(explain_link(&g, 0, 1, &is_hub).unwrap().steps.len(), 2);
-    assert!(explain_link(&g, 3, 3, &is_hub).unwrap().steps.is_empty());
+    assert_eq!(explain_link(&g, 2, 0, &is_hub, &[]).unwrap().steps.len(), 6);
+    assert_eq!(explain_link(&g, 0, 1, &is_hub, &[]).unwrap().steps.len(), 2);
+    assert!(explain_link(&g, 3, 3, &is_hub, &[]).unwrap().steps.is_empty());
 }
 
 #[test]
 fn hubs_and_victims_own_accounts_never_link() {
     let g = graph();
-    assert_eq!(explain_link(&g, 0, 3, &is_hub), Err(ExplainError::NotLinked { a: "A".into(), b: "D".into() }));
-    assert_eq!(explain_link(&g, 0, 3, &|_| false).unwrap().steps.len(), 2, "without the hub rule 95588 links");
+    assert_eq!(explain_link(&g, 0, 3, &is_hub, &[]), Err(ExplainError::NotLinked { a: "A".into(), b: "D".into() }));
+    assert_eq!(explain_link(&g, 0, 3, &|_| false, &[]).unwrap().steps.len(), 2, "without the hub rule 95588 links");
     // E and F share only the victim's paying account (upstream of their L1s): not a link. F's card reaches L2
     // 25 days later, which does link F to the B/C gang through money.
-    assert!(matches!(explain_link(&g, 4, 5, &is_hub), Err(ExplainError::NotLinked { .. })));
-    assert_eq!(explain_link(&g, 5, 2, &is_hub).unwrap().steps.len(), 4);
-    assert_eq!(explain_link(&g, 0, 9, &is_hub), Err(ExplainError::UnknownReport { index: 9, count: 6 }));
+    assert!(matches!(explain_link(&g, 4, 5, &is_hub, &[]), Err(ExplainError::NotLinked { .. })));
+    assert_eq!(explain_link(&g, 5, 2, &is_hub, &[]).unwrap().steps.len(), 4);
+    assert_eq!(explain_link(&g, 0, 9, &is_hub, &[]), Err(ExplainError::UnknownReport { index: 9, count: 6 }));
+}
+
+#[test]
+fn attributed_money_links_reports_whose_money_ends_in_one_account() {
+    let g = graph();
+    let l2 = g.entity("card:6228480000000000009").unwrap();
+    let ends = [MoneyEnd { report: 3, account: l2, share: 0.65 }, MoneyEnd { report: 4, account: l2, share: 0.8 }];
+    // D and E share nothing but where their money ended.
+    assert!(matches!(explain_link(&g, 3, 4, &is_hub, &[]), Err(ExplainError::NotLinked { .. })));
+    let chain = explain_link(&g, 3, 4, &is_hub, &ends).unwrap();
+    let steps: Vec<_> = chain.steps.iter().map(|s| (s.kind, s.reversed, s.share, s.to)).collect();
+    assert_eq!(
+        steps,
+        vec![
+            (LinkKind::AttributedMoney, false, Some(0.65), ChainNode::Entity(l2)),
+            (LinkKind::AttributedMoney, true, Some(0.8), ChainNode::Report(4)),
+        ]
+    );
+    // An end account judged a hub or a service's never links; a chain may mix identifiers, transfers and money.
+    let l2_excluded = |k: &str| is_hub(k) || k == "card:6228480000000000009";
+    assert!(matches!(explain_link(&g, 3, 4, &l2_excluded, &ends), Err(ExplainError::NotLinked { .. })));
+    let mixed = explain_link(&g, 0, 4, &is_hub, &ends).unwrap();
+    let kinds: Vec<LinkKind> = mixed.steps.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [LinkKind::Mention, LinkKind::Mention, LinkKind::Payment, LinkKind::Transfer, LinkKind::AttributedMoney]
+    );
+    assert_eq!(LinkKind::AttributedMoney.code(), "attributed_money");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! Migrations are frozen once released: change the schema by appending a new one.
 
 /// Migration `i` (0-based) brings the schema to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
 /// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
@@ -263,4 +263,17 @@ BEGIN SELECT RAISE(ABORT, 'risk snapshots are immutable'); END;
 /// before this version) holds a JSON array per row. Existing snapshots keep format 1 and stay unchanged.
 const V4: &str = r#"
 ALTER TABLE risk_snapshots ADD COLUMN reasons_format INTEGER NOT NULL DEFAULT 1 CHECK (reasons_format IN (1, 2));
+"#;
+
+/// Version 5: where a clustering run traced each report's money to (pro rata through laundering pools): the end
+/// accounts holding at least the run's minimum share of a report's traced money. The evidence behind money links,
+/// kept with the run so `fanzha clusters explain` shows what the clustering used.
+const V5: &str = r#"
+CREATE TABLE gang_money_ends (
+    gang_run_id INTEGER NOT NULL REFERENCES gang_runs (gang_run_id),
+    key         TEXT NOT NULL,
+    report_id   TEXT NOT NULL,
+    share       REAL NOT NULL CHECK (share > 0 AND share <= 1),
+    PRIMARY KEY (gang_run_id, key, report_id)
+) WITHOUT ROWID;
 "#;
