@@ -114,9 +114,14 @@ impl Loaded {
     }
 
     fn subgraph(&self, members: &[usize]) -> ClusterSubgraph {
-        cluster_subgraph(&self.graph, members, &SubgraphParams::defaults(), &|k| self.is_excluded(k), &|k| {
-            self.is_personal(k)
-        })
+        cluster_subgraph(
+            &self.graph,
+            members,
+            &SubgraphParams::defaults(),
+            &|k| self.is_excluded(k),
+            &|k| self.is_personal(k),
+            &self.money_ends,
+        )
     }
 
     /// A key as shown: masked if it is a victim's own identifier, unless `unmasked`.
@@ -220,7 +225,13 @@ pub(crate) fn evidence(loaded: &Loaded, id: u64, unmasked: bool) -> anyhow::Resu
         Some(end) => l1_accounts(graph, &members, &|k| loaded.is_excluded(k), end, L1_ACTIVE_DAYS),
         None => Vec::new(),
     };
-    let c = cluster_confidence(graph, &members, &|k| loaded.is_excluded(k), &SubgraphParams::defaults());
+    let c = cluster_confidence(
+        graph,
+        &members,
+        &|k| loaded.is_excluded(k),
+        &SubgraphParams::defaults(),
+        &loaded.money_ends,
+    );
     Ok(ClusterEvidence {
         key_accounts: pick(&|k| k == EntityKind::Account),
         key_phones: pick(&|k| k == EntityKind::Phone),

@@ -254,12 +254,15 @@ fn tokens(graph: &GangGraph, r: usize, params: &SubgraphParams, keep: &dyn Fn(u3
 }
 
 /// The confidence of the cluster made of `reports` (indices into `graph`; every other report counts as outside,
-/// see [`ClusterConfidence`]). Identifiers for which `excluded` is true never link. A single-report cluster scores 0.
+/// see [`ClusterConfidence`]). Identifiers for which `excluded` is true never link. Two reports whose traced money
+/// ends in one account (`money_ends`) are linked with strength specificity × the smaller of their two shares. A
+/// single-report cluster scores 0.
 pub fn cluster_confidence(
     graph: &GangGraph,
     reports: &[usize],
     excluded: &dyn Fn(&str) -> bool,
     params: &SubgraphParams,
+    money_ends: &[MoneyEnd],
 ) -> ClusterConfidence {
     let keep = |e: u32| graph.kind(e) != EntityKind::PartialCard && !excluded(graph.key(e));
     let all: Vec<BTreeMap<u32, u8>> = (0..graph.report_count()).map(|r| tokens(graph, r, params, &keep)).collect();
@@ -269,11 +272,36 @@ pub fn cluster_confidence(
             holders.entry(e).or_default().push((r as u32, h));
         }
     }
+    // Attributed money: end account → (report, share), unless the account is already one of the report's tokens.
+    let mut enders: HashMap<u32, Vec<(usize, f64)>> = HashMap::new();
+    for m in money_ends {
+        if m.report < all.len()
+            && (m.account as usize) < graph.entity_count()
+            && keep(m.account)
+            && !all[m.report].contains_key(&m.account)
+        {
+            enders.entry(m.account).or_default().push((m.report, m.share));
+        }
+    }
     let members: HashSet<usize> = reports.iter().copied().collect();
     let inside = |q: usize| members.contains(&q);
     let (mut internal, mut external) = (0.0, 0.0);
     // Per internal pair: Π(1 − s) over shared identifiers.
     let mut miss: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for list in enders.values().filter(|l| l.len() >= 2) {
+        let spec = 1.0 / (1.0 + list.len() as f64).log2();
+        for &(r, a) in list.iter().filter(|(r, _)| inside(*r)) {
+            for &(q, b) in list.iter().filter(|(q, _)| *q != r) {
+                let s = spec * a.min(b);
+                if inside(q) {
+                    internal += s;
+                    *miss.entry((r.min(q), r.max(q))).or_insert(1.0) *= 1.0 - s;
+                } else {
+                    external += s;
+                }
+            }
+        }
+    }
     for &r in reports {
         for (&e, &h) in &all[r] {
             let list = &holders[&e];

@@ -82,6 +82,7 @@ struct LinkRow {
     amount_yuan: Option<f64>,
     at: Option<i64>,
     time: String,
+    share: Option<f64>,
 }
 
 fn iso(t: i64) -> String {
@@ -122,6 +123,7 @@ fn rows(sub: &ClusterSubgraph, unmasked: bool) -> (Vec<NodeRow>, Vec<LinkRow>) {
             amount_yuan: e.amount_fen.map(|f| f as f64 / 100.0),
             at: e.at,
             time: e.at.map(iso).unwrap_or_default(),
+            share: e.share,
         })
         .collect();
     (nodes, links)
@@ -156,11 +158,12 @@ const NODE_KEYS: [(&str, &str, &str); 7] = [
     ("time", "time", "string"),
     ("fraud_type", "fraud_type", "string"),
 ];
-const EDGE_KEYS: [(&str, &str, &str); 4] = [
+const EDGE_KEYS: [(&str, &str, &str); 5] = [
     ("kind", "kind", "string"),
     ("amount_yuan", "amount_yuan", "double"),
     ("at", "at", "long"),
     ("time", "time", "string"),
+    ("share", "share", "double"),
 ];
 
 fn node_values(n: &NodeRow) -> [String; 7] {
@@ -175,17 +178,18 @@ fn node_values(n: &NodeRow) -> [String; 7] {
     ]
 }
 
-fn edge_values(e: &LinkRow) -> [Option<String>; 4] {
+fn edge_values(e: &LinkRow) -> [Option<String>; 5] {
     [
         Some(e.kind.to_string()),
         e.amount_yuan.map(|a| a.to_string()),
         e.at.map(|a| a.to_string()),
         (!e.time.is_empty()).then(|| e.time.clone()),
+        e.share.map(|x| x.to_string()),
     ]
 }
 
 /// GraphML: a directed graph, node ids `n0…`, edge ids `e0…`, typed `<key>`s (type, label, personal, pagerank,
-/// betweenness, time, fraud_type on nodes; kind, amount_yuan, at (epoch seconds), time on edges).
+/// betweenness, time, fraud_type on nodes; kind, amount_yuan, at (epoch seconds), time, share on edges).
 pub fn write_graphml(
     sub: &ClusterSubgraph,
     cluster_id: u64,
@@ -307,18 +311,19 @@ pub fn write_csv(
     }
     w.flush().map_err(failed)?;
     let mut w = csv::Writer::from_writer(links);
-    w.write_record(["id", "source", "target", "type", "amount_yuan", "at", "time"]).map_err(failed)?;
+    w.write_record(["id", "source", "target", "type", "amount_yuan", "at", "time", "share"]).map_err(failed)?;
     for e in &edges {
-        let [kind, amount, at, time] = edge_values(e);
-        let [amount, at, time] = [amount, at, time].map(Option::unwrap_or_default);
-        w.write_record([&e.id, &e.source, &e.target, &kind.unwrap_or_default(), &amount, &at, &time])
+        let [kind, amount, at, time, share] = edge_values(e);
+        let [amount, at, time, share] = [amount, at, time, share].map(Option::unwrap_or_default);
+        w.write_record([&e.id, &e.source, &e.target, &kind.unwrap_or_default(), &amount, &at, &time, &share])
             .map_err(failed)?;
     }
     w.flush().map_err(failed)
 }
 
 /// JSON: `{"cluster_id", "nodes": [{id, type, label, personal, pagerank, betweenness, time?, fraud_type?}],
-/// "links": [{id, source, target, type, amount_yuan?, at?, time?}]}`.
+/// "links": [{id, source, target, type, amount_yuan?, at?, time?, share?}]}` (`share`: an attributed-money link's
+/// share of the report's traced money).
 pub fn write_json(sub: &ClusterSubgraph, cluster_id: u64, unmasked: bool, out: impl Write) -> Result<(), ExportError> {
     let (nodes, edges) = rows(sub, unmasked);
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
@@ -336,7 +341,7 @@ pub fn write_json(sub: &ClusterSubgraph, cluster_id: u64, unmasked: bool, out: i
         .map(|e| {
             serde_json::json!({
                 "id": e.id, "source": e.source, "target": e.target, "type": e.kind, "amount_yuan": e.amount_yuan,
-                "at": e.at, "time": opt(&e.time),
+                "at": e.at, "time": opt(&e.time), "share": e.share,
             })
         })
         .collect();

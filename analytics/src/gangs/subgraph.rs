@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use datasets::FraudType;
 
+use super::evidence::MoneyEnd;
 use super::graph::{EntityKind, GangGraph};
 
 /// How far downstream of the victims' payments a cluster's subgraph follows the money.
@@ -82,7 +83,7 @@ impl LinkKind {
 }
 
 /// A directed edge between two nodes (indices into [`ClusterSubgraph::nodes`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SubEdge {
     pub source: usize,
     pub target: usize,
@@ -90,6 +91,8 @@ pub struct SubEdge {
     /// Epoch seconds (payments and transfers).
     pub at: Option<i64>,
     pub amount_fen: Option<i64>,
+    /// Attributed money: the share of the report's traced money ending in the account.
+    pub share: Option<f64>,
 }
 
 /// A cluster's subgraph: reports first (in the order given), then entities in order of discovery.
@@ -125,13 +128,15 @@ impl ClusterSubgraph {
 /// (hubs and laundering services: they never link); the accounts their victims paid (L1); accounts reached from
 /// there by up to `money_hops` transfers, each leaving within `hop_window_secs` after the money arrived. Edges:
 /// mentions (report → identifier, unless it is a paid account), payments (report → L1, time and amount) and the
-/// transfers followed. `personal(key)` marks victims' own identifiers (phones and cards to mask).
+/// transfers followed; attributed money (report → end account its traced money reaches, from `money_ends`, with
+/// the share). `personal(key)` marks victims' own identifiers (phones and cards to mask).
 pub fn cluster_subgraph(
     graph: &GangGraph,
     reports: &[usize],
     params: &SubgraphParams,
     excluded: &dyn Fn(&str) -> bool,
     personal: &dyn Fn(&str) -> bool,
+    money_ends: &[MoneyEnd],
 ) -> ClusterSubgraph {
     let mut sub = ClusterSubgraph::default();
     let mut entity_node: HashMap<u32, usize> = HashMap::new();
@@ -165,7 +170,14 @@ pub fn cluster_subgraph(
         for &e in graph.mentions(r) {
             if keep(e) && !paid.contains(&e) {
                 let n = node_of(&mut sub, e);
-                sub.edges.push(SubEdge { source: i, target: n, kind: LinkKind::Mention, at: None, amount_fen: None });
+                sub.edges.push(SubEdge {
+                    source: i,
+                    target: n,
+                    kind: LinkKind::Mention,
+                    at: None,
+                    amount_fen: None,
+                    share: None,
+                });
             }
         }
         for p in graph.payments(r) {
@@ -179,6 +191,7 @@ pub fn cluster_subgraph(
                 kind: LinkKind::Payment,
                 at: Some(p.at),
                 amount_fen: Some(p.amount_fen),
+                share: None,
             });
             let mut frontier: BTreeMap<u32, i64> = BTreeMap::from([(p.account, p.at)]);
             for _ in 0..params.money_hops {
@@ -198,6 +211,7 @@ pub fn cluster_subgraph(
                                 kind: LinkKind::Transfer,
                                 at: Some(o.at),
                                 amount_fen: Some(o.amount_fen),
+                                share: None,
                             });
                         }
                         let t = next.entry(o.to).or_insert(o.at);
@@ -206,6 +220,23 @@ pub fn cluster_subgraph(
                 }
                 frontier = next;
             }
+        }
+    }
+    let position: HashMap<usize, usize> = reports.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    for m in money_ends {
+        if let Some(&i) = position.get(&m.report)
+            && (m.account as usize) < graph.entity_count()
+            && keep(m.account)
+        {
+            let n = node_of(&mut sub, m.account);
+            sub.edges.push(SubEdge {
+                source: i,
+                target: n,
+                kind: LinkKind::AttributedMoney,
+                at: None,
+                amount_fen: None,
+                share: Some(m.share),
+            });
         }
     }
     sub

@@ -177,6 +177,26 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
         [LinkKind::Mention, LinkKind::Mention, LinkKind::Payment, LinkKind::Transfer, LinkKind::AttributedMoney]
     );
     assert_eq!(LinkKind::AttributedMoney.code(), "attributed_money");
+
+    // The subgraph of {D, E} shows where their money ended (an edge each, with its share), the exports carry it,
+    // and confidence counts the link: nothing else joins D and E.
+    let sub = cluster_subgraph(&g, &[3, 4], &SubgraphParams::defaults(), &is_hub, &|_| false, &ends);
+    let money: Vec<_> = sub.edges.iter().filter(|e| e.kind == LinkKind::AttributedMoney).collect();
+    assert_eq!(money.len(), 2);
+    assert_eq!(money.iter().map(|e| e.share).collect::<Vec<_>>(), [Some(0.65), Some(0.8)]);
+    assert!(money.iter().all(|e| sub.nodes[e.target].key == "card:6228480000000000009"));
+    let mut json = Vec::new();
+    write_json(&sub, 1, false, &mut json).unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let shares: Vec<f64> = doc["links"].as_array().unwrap().iter().filter_map(|l| l["share"].as_f64()).collect();
+    assert_eq!(shares, [0.65, 0.8]);
+    let without = cluster_confidence(&g, &[3, 4], &is_hub, &SubgraphParams::defaults(), &[]);
+    let with = cluster_confidence(&g, &[3, 4], &is_hub, &SubgraphParams::defaults(), &ends);
+    assert_eq!((without.linked_pairs, with.linked_pairs), (0, 1));
+    // Two reports share the account: specificity 1 / log2(3); the weaker share bounds the link.
+    let s = 0.65 / 3f64.log2();
+    assert!((with.attachment - s).abs() < 1e-12, "{with:?}");
+    assert!((with.cohesion - 1.0).abs() < 1e-12 && with.score > without.score);
 }
 
 #[test]
@@ -184,7 +204,7 @@ fn subgraph_l1_activity_and_confidence() {
     let g = graph();
     let cluster = [0usize, 1, 2];
     let victims: BTreeSet<String> = ["card:6217000000000000011".to_string()].into();
-    let sub = cluster_subgraph(&g, &cluster, &SubgraphParams::defaults(), &is_hub, &|k| victims.contains(k));
+    let sub = cluster_subgraph(&g, &cluster, &SubgraphParams::defaults(), &is_hub, &|k| victims.contains(k), &[]);
     // 3 reports; phone, L1b, L1c, L2 (95588 excluded); edges: A–phone, B–phone, B→L1b, C→L1c, L1b→L2, L1c→L2.
     assert_eq!(sub.nodes.len(), 7, "{:?}", sub.nodes);
     assert_eq!(sub.edges.len(), 6);
@@ -205,19 +225,19 @@ fn subgraph_l1_activity_and_confidence() {
     let l1 = l1_accounts(&g, &[5], &is_hub, end, 7);
     assert!(l1[0].active, "F's card moved money on the last day of the data");
 
-    let c = cluster_confidence(&g, &[0, 1], &is_hub, &SubgraphParams::defaults());
+    let c = cluster_confidence(&g, &[0, 1], &is_hub, &SubgraphParams::defaults(), &[]);
     assert!((c.attachment - 1.0 / 3f64.log2()).abs() < 1e-9, "{c:?}");
     assert_eq!((c.linked_pairs, c.density), (1, 1.0));
     // B's L2 (one hop down, shared with C outside): weight 0.7·s against 2·s inside (each pair counted twice).
     assert!((c.cohesion - 2.0 / 2.7).abs() < 1e-9, "{c:?}");
     assert_eq!(c.score, c.attachment * c.cohesion);
     // Split B from A: A's phone now links outside its cluster.
-    let split = cluster_confidence(&g, &[0, 3], &is_hub, &SubgraphParams::defaults());
+    let split = cluster_confidence(&g, &[0, 3], &is_hub, &SubgraphParams::defaults(), &[]);
     assert_eq!((split.score, split.cohesion, split.linked_pairs), (0.0, 0.0, 0));
-    let whole = cluster_confidence(&g, &cluster, &is_hub, &SubgraphParams::defaults());
+    let whole = cluster_confidence(&g, &cluster, &is_hub, &SubgraphParams::defaults(), &[]);
     assert_eq!(whole.cohesion, 1.0, "F's card feeds L2 weeks later, outside the hop window: {whole:?}");
     assert_eq!(whole.linked_pairs, 2);
-    assert!(cluster_confidence(&g, &[3], &is_hub, &SubgraphParams::defaults()).score == 0.0);
+    assert!(cluster_confidence(&g, &[3], &is_hub, &SubgraphParams::defaults(), &[]).score == 0.0);
 }
 
 /// Counts start/empty elements by local name.
@@ -246,12 +266,12 @@ fn exports_parse_back_with_the_right_counts_and_mask_victims() {
     let g = graph();
     let victim_card = format!("card:{L1B}");
     let personal = |k: &str| k == victim_card || k == "tel:+8613800138000";
-    let sub = cluster_subgraph(&g, &[0, 1, 2], &SubgraphParams::defaults(), &is_hub, &personal);
+    let sub = cluster_subgraph(&g, &[0, 1, 2], &SubgraphParams::defaults(), &is_hub, &personal, &[]);
     let (n, e) = (sub.nodes.len(), sub.edges.len());
 
     let mut graphml = Vec::new();
     write_graphml(&sub, 4, false, &mut graphml).unwrap();
-    assert_eq!(xml_counts(&graphml, &["node", "edge", "key", "graph"]), vec![n, e, 11, 1]);
+    assert_eq!(xml_counts(&graphml, &["node", "edge", "key", "graph"]), vec![n, e, 12, 1]);
     let text = String::from_utf8(graphml.clone()).unwrap();
     assert!(text.contains(r#"attr.name="amount_yuan" attr.type="double""#), "{text}");
     assert!(text.contains("tel:+86138****8000") && !text.contains("13800138000"));
@@ -262,7 +282,7 @@ fn exports_parse_back_with_the_right_counts_and_mask_victims() {
 
     let mut gexf = Vec::new();
     write_gexf(&sub, 4, false, &mut gexf).unwrap();
-    assert_eq!(xml_counts(&gexf, &["node", "edge", "attribute"]), vec![n, e, 11]);
+    assert_eq!(xml_counts(&gexf, &["node", "edge", "attribute"]), vec![n, e, 12]);
     assert!(String::from_utf8(gexf).unwrap().contains(r#"<gexf xmlns="http://gexf.net/1.3" version="1.3">"#));
 
     let (mut entities, mut links) = (Vec::new(), Vec::new());
