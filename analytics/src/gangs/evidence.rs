@@ -73,10 +73,11 @@ const UP: usize = 1;
 /// never walks downstream again after going upstream, so a victim's own paying account (upstream of an L1) links
 /// nothing. A report also reaches the end accounts its traced money is attributed to (`money_ends`, the evidence
 /// behind the clustering's money links: money pooled in a laundering service's accounts and paid on to the gang's
-/// backer), and from such an account the other reports whose money ends there. Identifiers for which `excluded` is
-/// true (hubs, laundering services) and partial cards never link. Transfer times are not required to increase along
-/// the chain. Breadth-first, so the chain has the fewest steps; ties go to lower report and entity ids, and to a
-/// shared identifier before attributed money.
+/// backer), and from such an account the other reports whose money ends there. Attributed money is weaker evidence
+/// than a shared identifier (a pooled account's payouts cannot be attributed for sure), so it is walked only when no
+/// chain of identifiers and transfers exists. Identifiers for which `excluded` is true (hubs, laundering services)
+/// and partial cards never link. Transfer times are not required to increase along the chain. Breadth-first, so the
+/// chain has the fewest steps; ties go to lower report and entity ids.
 pub fn explain_link(
     graph: &GangGraph,
     a: usize,
@@ -92,6 +93,11 @@ pub fn explain_link(
     }
     if a == b {
         return Ok(LinkChain::default());
+    }
+    if !money_ends.is_empty()
+        && let Ok(chain) = explain_link(graph, a, b, excluded, &[])
+    {
+        return Ok(chain);
     }
     let entities = graph.entity_count();
     let keep = |e: u32| graph.kind(e) != EntityKind::PartialCard && !excluded(graph.key(e));

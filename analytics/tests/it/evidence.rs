@@ -177,6 +177,12 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
         [LinkKind::Mention, LinkKind::Mention, LinkKind::Payment, LinkKind::Transfer, LinkKind::AttributedMoney]
     );
     assert_eq!(LinkKind::AttributedMoney.code(), "attributed_money");
+    // A and C are linked by identifiers and transfers in 6 steps: that chain is shown, not 2 steps of attributed
+    // money (weaker evidence).
+    let shortcut = [MoneyEnd { report: 0, account: l2, share: 0.9 }, MoneyEnd { report: 2, account: l2, share: 0.9 }];
+    let chain = explain_link(&g, 0, 2, &is_hub, &shortcut).unwrap();
+    assert_eq!(chain.steps.len(), 6);
+    assert!(chain.steps.iter().all(|s| s.kind != LinkKind::AttributedMoney));
 
     // The subgraph of {D, E} shows where their money ended (an edge each, with its share), the exports carry it,
     // and confidence counts the link: nothing else joins D and E.
