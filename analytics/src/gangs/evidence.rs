@@ -178,8 +178,44 @@ pub fn explain_link(
     }
     states.reverse();
     let node = |s: usize| if s < count { ChainNode::Report(s) } else { ChainNode::Entity(((s - count) / 2) as u32) };
-    let steps = states.windows(2).map(|w| step(graph, node(w[0]), node(w[1]), &shares)).collect();
+    let mut steps: Vec<ChainStep> = states.windows(2).map(|w| step(graph, node(w[0]), node(w[1]), &shares)).collect();
+    follow_time(graph, &mut steps);
     Ok(LinkChain { steps })
+}
+
+/// Shows, for each transfer step, a transfer that fits the money's path in time where one exists: going downstream
+/// from a victim's payment, the first transfer at or after the money arrived; coming back upstream to the other
+/// report's payment (walked in reverse), the first transfer at or after that payment. The search itself does not
+/// require time order; this only picks which of an account pair's transfers to show (the earliest otherwise).
+fn follow_time(graph: &GangGraph, steps: &mut [ChainStep]) {
+    let pick = |from: u32, to: u32, after: i64| graph.transfers_from(from).iter().find(|o| o.to == to && o.at >= after);
+    let mut arrived: Option<i64> = None;
+    for s in steps.iter_mut() {
+        match (s.kind, s.reversed, s.from, s.to) {
+            (LinkKind::Payment, false, _, _) => arrived = s.at,
+            (LinkKind::Transfer, false, ChainNode::Entity(x), ChainNode::Entity(y)) => {
+                if let Some(o) = arrived.and_then(|t| pick(x, y, t)) {
+                    (s.at, s.amount_fen) = (Some(o.at), Some(o.amount_fen));
+                }
+                arrived = s.at;
+            }
+            _ => arrived = None,
+        }
+    }
+    let mut paid: Option<i64> = None;
+    for s in steps.iter_mut().rev() {
+        match (s.kind, s.reversed, s.from, s.to) {
+            (LinkKind::Payment, true, _, _) => paid = s.at,
+            // Walked from the receiver `x` back to the sender `y`: the money moved y → x.
+            (LinkKind::Transfer, true, ChainNode::Entity(x), ChainNode::Entity(y)) => {
+                if let Some(o) = paid.and_then(|t| pick(y, x, t)) {
+                    (s.at, s.amount_fen) = (Some(o.at), Some(o.amount_fen));
+                }
+                paid = s.at;
+            }
+            _ => paid = None,
+        }
+    }
 }
 
 /// Describes the edge between two consecutive chain nodes.

@@ -97,6 +97,9 @@ fn graph() -> GangGraph {
     let transfers = vec![
         pay("6217000000000000011", L1B, 50_000, DAY, Some("B")),
         pay("6217000000000000012", L1C, 30_000, 2 * DAY, Some("C")),
+        // Earlier transfers between the same accounts, before the victims' money arrived: never what a chain shows.
+        pay(L1B, L2, 7_000, DAY - 3_600, None),
+        pay(L1C, L2, 5_000, DAY, None),
         pay(L1B, L2, 49_000, DAY + 120, None),
         pay(L1C, L2, 29_000, 2 * DAY + 60, None),
         pay(VICTIM, "6222020000000000005", 10_000, 4 * DAY, Some("E")),
@@ -131,7 +134,9 @@ fn explain_finds_the_shortest_chain_through_shared_identifiers_and_money() {
     assert_eq!(chain.steps[5].to, ChainNode::Report(2));
     let phone = g.entity("tel:+8613800138000").unwrap();
     assert_eq!(chain.steps[0].to, ChainNode::Entity(phone));
+    // Transfers shown follow the money in time: after B's payment going down, after C's payment coming back up.
     assert_eq!((chain.steps[3].at, chain.steps[3].amount_fen), (Some(DAY + 120), Some(49_000)));
+    assert_eq!((chain.steps[4].at, chain.steps[4].amount_fen), (Some(2 * DAY + 60), Some(29_000)));
     assert_eq!((chain.steps[2].at, chain.steps[2].amount_fen), (Some(DAY), Some(50_000)));
     // Symmetric length, and one hop for directly linked reports.
     assert_eq!(explain_link(&g, 2, 0, &is_hub, &[]).unwrap().steps.len(), 6);
