@@ -121,6 +121,17 @@ code_enum! {
 }
 
 code_enum! {
+    /// Where a reported case stands (reports.status): received (受理), filed as a criminal case (立案), solved
+    /// (破案: the gang broken or the suspect caught), or closed without a case (不予立案 / 撤案).
+    CaseStatus {
+        Received = ("received", "已受理", "received"),
+        Filed = ("filed", "已立案", "filed"),
+        Solved = ("solved", "已破案", "solved"),
+        Closed = ("closed", "已撤案", "closed without a case"),
+    }
+}
+
+code_enum! {
     /// How money moved (transfers.channel).
     TransferChannel {
         Bank = ("bank", "银行转账", "bank transfer"),
@@ -248,6 +259,7 @@ mod tests {
             FraudType,
             Gender,
             ContactChannel,
+            CaseStatus,
             TransferChannel,
             ContactKind,
             ContentFormat,

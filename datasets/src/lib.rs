@@ -25,8 +25,8 @@ mod records;
 mod values;
 
 pub use codes::{
-    Audience, ContactChannel, ContactKind, ContentFormat, FraudType, Gender, Language, Outcome, OutreachChannel,
-    TransferChannel,
+    Audience, CaseStatus, ContactChannel, ContactKind, ContentFormat, FraudType, Gender, Language, Outcome,
+    OutreachChannel, TransferChannel,
 };
 pub use records::{
     Contact, Content, FieldError, FieldProblem, Outreach, Record, Report, Resident, RowSource, Staff, Table, Transfer,

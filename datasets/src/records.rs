@@ -4,8 +4,8 @@
 //! strings into a typed record (collecting every bad field, not just the first) and back.
 
 use crate::codes::{
-    Audience, ContactChannel, ContactKind, ContentFormat, FraudType, Gender, Language, Outcome, OutreachChannel,
-    TransferChannel,
+    Audience, CaseStatus, ContactChannel, ContactKind, ContentFormat, FraudType, Gender, Language, Outcome,
+    OutreachChannel, TransferChannel,
 };
 use crate::values::{AmountError, Fen, Timestamp};
 
@@ -66,6 +66,7 @@ impl Table {
                 "fraud_type",
                 "loss_yuan",
                 "contact_channel",
+                "status",
                 "narrative",
                 "phones",
                 "accounts",
@@ -222,6 +223,7 @@ impl Record {
                 fraud_type: p.code("fraud_type", FraudType::parse, FraudType::codes).unwrap_or(FraudType::Other),
                 loss: p.amount("loss_yuan"),
                 contact_channel: p.code("contact_channel", ContactChannel::parse, ContactChannel::codes),
+                status: p.code("status", CaseStatus::parse, CaseStatus::codes),
                 narrative: p.opt_text("narrative").unwrap_or_default(),
                 phones: p.list("phones"),
                 accounts: p.list("accounts"),
@@ -317,6 +319,7 @@ impl Record {
                 r.fraud_type.to_string(),
                 o(&r.loss),
                 o(&r.contact_channel),
+                o(&r.status),
                 r.narrative.clone(),
                 l(&r.phones),
                 l(&r.accounts),
@@ -399,6 +402,8 @@ pub struct Report {
     pub fraud_type: FraudType,
     pub loss: Option<Fen>,
     pub contact_channel: Option<ContactChannel>,
+    /// Where the case stands (受理, 立案, 破案, 撤案), when the source says.
+    pub status: Option<CaseStatus>,
     pub narrative: String,
     pub phones: Vec<String>,
     pub accounts: Vec<String>,

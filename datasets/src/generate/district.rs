@@ -19,7 +19,7 @@ use super::sample::{Stream, lognormal, mix, pick, stream, weighted};
 use super::truth;
 use super::writer::{CsvOut, DistrictSink};
 use super::{GenerateError, Phase, Progress, Summary};
-use crate::codes::{ContactKind, FraudType, OutreachChannel};
+use crate::codes::{CaseStatus, ContactKind, FraudType, OutreachChannel};
 use crate::records::{Contact, Outreach, Record, Table, Transfer};
 
 /// Other districts whose reports the national platform shares.
@@ -268,6 +268,8 @@ pub(crate) fn run(
                 summary.local_reports += 1;
             }
             draft.report.report_id = id.clone();
+            let end = i64::from(cfg.weeks) * WEEK;
+            draft.report.status = Some(case_status(&draft, &world.gangs[draft.gang], end, cfg));
             out.reports.row(Record::Report(draft.report).to_fields())?;
             let dup = draft.duplicate_of.and_then(|o| report_ids.get(&o).cloned()).unwrap_or_default();
             out.report_gang.row([id.as_str(), world.gangs[draft.gang].id.as_str(), dup.as_str()])?;
@@ -342,6 +344,23 @@ pub(crate) fn run(
 /// A 预警劝阻 warning after a gang contact: high grade (60+ or a prior victim) gets a call within 5 min and maybe a
 /// visit within 30 min; others an SMS the same day. Never capped, never held out.
 #[allow(clippy::too_many_arguments)]
+/// Where a report stands at the end of the data: received if reported in the last 3 days (立案 decided within days);
+/// an attempt without loss is closed without a case half the time; once its gang stopped operating before the end
+/// (broken up), a case is solved with probability 0.6; otherwise filed. Drawn from its own stream (one per report),
+/// so every other output is unchanged.
+fn case_status(d: &incidents::Draft, gang: &super::gangs::Gang, end: i64, cfg: &Config) -> CaseStatus {
+    let mut rng = stream(cfg.seed, Stream::Status, d.seq);
+    if end - d.reported_at < 3 * 86_400 {
+        CaseStatus::Received
+    } else if d.report.loss.is_none_or(|l| l.0 == 0) && rng.gen_bool(0.5) {
+        CaseStatus::Closed
+    } else if gang.to_week + 1 < cfg.weeks && rng.gen_bool(0.6) {
+        CaseStatus::Solved
+    } else {
+        CaseStatus::Filed
+    }
+}
+
 fn warn(
     r: &super::config::Rates,
     p: &mut Person,

@@ -194,6 +194,7 @@ pub(crate) fn build(
                 fraud_type: inc.fraud,
                 loss: if miss(m / 2.0) { None } else { Some(loss) },
                 contact_channel: if miss(m) { None } else { Some(channel) },
+                status: None,
                 narrative: text.text.clone(),
                 phones: Vec::new(),
                 accounts: Vec::new(),

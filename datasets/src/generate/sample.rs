@@ -24,6 +24,7 @@ pub(crate) enum Stream {
     Catalog = 7,
     Numbering = 8,
     Returns = 9,
+    Status = 10,
 }
 
 /// The stream for `purpose` and `id` under `seed`.

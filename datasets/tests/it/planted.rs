@@ -30,7 +30,7 @@ fn extraction_finds_the_planted_identifiers() {
         let reports = csv_rows(&files["reports.csv"]);
         assert!(reports.len() > 30, "seed {seed}: too few reports to score: {}", reports.len());
         for row in &reports {
-            let (id, narrative) = (&row[0], &row[11]);
+            let (id, narrative) = (&row[0], &row[12]);
             let found: BTreeSet<String> = extract(narrative).into_iter().map(|m| m.id.key).collect();
             let truth = planted.remove(id).unwrap_or_default();
             for k in &truth {
