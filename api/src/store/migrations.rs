@@ -3,7 +3,7 @@
 //! Migrations are frozen once released: change the schema by appending a new one.
 
 /// Migration `i` (0-based) brings the schema to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
 /// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
@@ -276,4 +276,60 @@ CREATE TABLE gang_money_ends (
     share       REAL NOT NULL CHECK (share > 0 AND share <= 1),
     PRIMARY KEY (gang_run_id, key, report_id)
 ) WITHOUT ROWID;
+"#;
+
+/// Version 6: reports carry an optional case status (`CaseStatus` code: received, filed, solved, closed). The column
+/// sits after `contact_channel`, as in reports.csv, so `reports` and `reports_history` are rebuilt with their rows
+/// (SQLite can only append columns); existing rows get no status.
+const V6: &str = r#"
+CREATE TABLE reports_v6 (
+    report_id       TEXT PRIMARY KEY,
+    reported_at     INTEGER NOT NULL,
+    reported_week   TEXT NOT NULL,
+    occurred_at     INTEGER,
+    district        TEXT NOT NULL,
+    community       TEXT,
+    victim_id       TEXT,
+    victim_age      INTEGER,
+    victim_gender   TEXT,
+    fraud_type      TEXT NOT NULL,
+    loss_fen        INTEGER,
+    contact_channel TEXT,
+    status          TEXT,
+    narrative       TEXT NOT NULL,
+    phones          TEXT NOT NULL,
+    accounts        TEXT NOT NULL,
+    urls            TEXT NOT NULL,
+    apps            TEXT NOT NULL,
+    im_ids          TEXT NOT NULL,
+    row_hash        TEXT NOT NULL,
+    run_id          INTEGER NOT NULL,
+    ingested_at     INTEGER NOT NULL
+);
+INSERT INTO reports_v6 (
+    report_id, reported_at, reported_week, occurred_at, district, community, victim_id, victim_age,
+    victim_gender, fraud_type, loss_fen, contact_channel, narrative, phones, accounts, urls, apps, im_ids,
+    row_hash, run_id, ingested_at
+) SELECT
+    report_id, reported_at, reported_week, occurred_at, district, community, victim_id, victim_age,
+    victim_gender, fraud_type, loss_fen, contact_channel, narrative, phones, accounts, urls, apps, im_ids,
+    row_hash, run_id, ingested_at
+FROM reports;
+DROP TABLE reports;
+ALTER TABLE reports_v6 RENAME TO reports;
+CREATE INDEX reports_week ON reports (reported_week);
+CREATE INDEX reports_victim ON reports (victim_id);
+CREATE TABLE reports_history_v6 AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM reports WHERE 0;
+INSERT INTO reports_history_v6 (
+    report_id, reported_at, reported_week, occurred_at, district, community, victim_id, victim_age,
+    victim_gender, fraud_type, loss_fen, contact_channel, narrative, phones, accounts, urls, apps, im_ids,
+    row_hash, run_id, ingested_at, superseded_run, superseded_at
+) SELECT
+    report_id, reported_at, reported_week, occurred_at, district, community, victim_id, victim_age,
+    victim_gender, fraud_type, loss_fen, contact_channel, narrative, phones, accounts, urls, apps, im_ids,
+    row_hash, run_id, ingested_at, superseded_run, superseded_at
+FROM reports_history;
+DROP TABLE reports_history;
+ALTER TABLE reports_history_v6 RENAME TO reports_history;
+CREATE INDEX reports_history_id ON reports_history (report_id);
 "#;

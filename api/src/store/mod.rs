@@ -381,6 +381,7 @@ mod tests {
             fraud_type: FraudType::OrderBrushing,
             loss: Some(Fen(loss)),
             contact_channel: None,
+            status: None,
             narrative: "叙述".into(),
             phones: vec!["95588".into()],
             accounts: vec![],
@@ -413,6 +414,54 @@ mod tests {
         assert_eq!((loss, old, week.as_str()), (700, (500, run), "2026-W10"));
         let flag: String = c.query_row("SELECT reason FROM flags", [], |r| r.get(0)).unwrap();
         assert_eq!(flag, "unknown resident \"P404\"; row kept");
+    }
+
+    #[test]
+    fn version_6_keeps_reports_and_their_history_and_adds_status() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A store as version 5 left it: one report and one archived version of it.
+            let conn = rusqlite::Connection::open(dir.path().join(STORE_FILE)).unwrap();
+            for sql in &migrations::MIGRATIONS[..5] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 5).unwrap();
+            let row = "'R1', 100, '2026-W10', NULL, '城关区', NULL, NULL, 70, 'f', 'other', 500, 'call', '叙述', \
+                       '95588', '', '', '', '', '00000000000000ab', 1, 0";
+            conn.execute_batch(&format!(
+                "INSERT INTO reports VALUES ({row}); INSERT INTO reports_history VALUES ({row}, 2, 9);"
+            ))
+            .unwrap();
+        }
+        let mut store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), migrations::MIGRATIONS.len() as i64);
+        let c = store.conn();
+        let got: (i64, Option<String>, String, String) = c
+            .query_row(
+                "SELECT loss_fen, status, contact_channel, narrative FROM reports WHERE report_id = 'R1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(got, (500, None, "call".into(), "叙述".into()));
+        let hist: (i64, Option<String>, i64) = c
+            .query_row("SELECT loss_fen, status, superseded_run FROM reports_history", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(hist, (500, None, 2));
+        // Writing and archiving work on the rebuilt tables: a status arrives, the old row is archived.
+        let run = store.begin_run(dir.path(), 100).unwrap();
+        let mut b = store.batch(run, 100).unwrap();
+        let mut r = report("R1", 500);
+        if let Record::Report(rep) = &mut r {
+            rep.status = Some(datasets::CaseStatus::Solved);
+        }
+        assert_eq!(b.write(&r).unwrap(), Write::Updated);
+        b.commit().unwrap();
+        let status: String =
+            store.conn().query_row("SELECT status FROM reports WHERE report_id = 'R1'", [], |r| r.get(0)).unwrap();
+        assert_eq!(status, "solved");
     }
 
     #[test]
