@@ -341,9 +341,6 @@ pub(crate) fn run(
     Ok(summary)
 }
 
-/// A 预警劝阻 warning after a gang contact: high grade (60+ or a prior victim) gets a call within 5 min and maybe a
-/// visit within 30 min; others an SMS the same day. Never capped, never held out.
-#[allow(clippy::too_many_arguments)]
 /// Where a report stands at the end of the data: received if reported in the last 3 days (立案 decided within days);
 /// an attempt without loss is closed without a case half the time; once its gang stopped operating before the end
 /// (broken up), a case is solved with probability 0.6; otherwise filed. Drawn from its own stream (one per report),
@@ -361,6 +358,9 @@ fn case_status(d: &incidents::Draft, gang: &super::gangs::Gang, end: i64, cfg: &
     }
 }
 
+/// A 预警劝阻 warning after a gang contact: high grade (60+ or a prior victim) gets a call within 5 min and maybe a
+/// visit within 30 min; others an SMS the same day. Never capped, never held out.
+#[allow(clippy::too_many_arguments)]
 fn warn(
     r: &super::config::Rates,
     p: &mut Person,
