@@ -174,6 +174,9 @@ pub enum Command {
         /// Dotted path of the loss (whole fen).
         #[arg(long, requires = "jsonl")]
         loss_field: Option<String>,
+        /// Dotted path of the case status (received, filed, solved, closed, or 已受理/已立案/已破案/已撤案).
+        #[arg(long, requires = "jsonl")]
+        status_field: Option<String>,
         /// Index name under <data-dir>/index/ (default: `cases`, or the JSONL file's stem).
         #[arg(long)]
         name: Option<String>,
@@ -187,7 +190,7 @@ pub enum Command {
         #[arg(long)]
         fold_traditional: bool,
     },
-    /// Search cases: words, "phrases", AND/OR/NOT, (), prefix*, type:/district:/date:[A TO B]/loss:[A TO B]; phones,
+    /// Search cases: words, "phrases", AND/OR/NOT, (), prefix*, type:/district:/status:/date:[A TO B]/loss:[A TO B]; phones,
     /// cards, URLs and IM ids in any written form also match their canonical identifier.
     Search {
         #[arg(required_unless_present = "bench_queries")]
@@ -204,6 +207,9 @@ pub enum Command {
         fraud_type: Option<String>,
         #[arg(long)]
         district: Option<String>,
+        /// Only cases with this status: received, filed, solved, closed (also `status:` in the query).
+        #[arg(long)]
+        status: Option<String>,
         /// Reported on or after this date (YYYY-MM-DD, Beijing time).
         #[arg(long)]
         from: Option<String>,
@@ -369,6 +375,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             district_field,
             date_field,
             loss_field,
+            status_field,
             name,
             rebuild,
             dict,
@@ -383,6 +390,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 district_field,
                 date_field,
                 loss_field,
+                status_field,
             });
             let args = crate::search_cmd::IndexArgs { jsonl, name, rebuild, dict, fold_traditional };
             crate::search_cmd::run_index(&cli.data_dir, &args)?;
@@ -394,6 +402,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             no_facets,
             fraud_type,
             district,
+            status,
             from,
             to,
             sort,
@@ -417,6 +426,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 query,
                 fraud_type,
                 district,
+                status,
                 from,
                 to,
                 sort,

@@ -45,6 +45,8 @@ pub struct JsonlSource {
     pub date_field: Option<String>,
     /// Dotted path of the loss, an integer number of fen.
     pub loss_field: Option<String>,
+    /// Dotted path of the case status (a `CaseStatus` code or Chinese label, e.g. `solved` or 已破案).
+    pub status_field: Option<String>,
 }
 
 /// Options of `fanzha index`.
@@ -269,6 +271,18 @@ fn parse_jsonl_case(src: &JsonlSource, line: &str, lineno: usize, at: &dyn Fn() 
             Some(l.parse::<i64>().with_context(|| format!("{}: loss {l:?} is not a whole number of fen", at()))?)
         }
     };
+    let status = match label(&src.status_field) {
+        None => None,
+        Some(v) => Some(
+            datasets::CaseStatus::parse(&v)
+                .with_context(|| {
+                    let codes: Vec<&str> = datasets::CaseStatus::ALL.iter().map(|s| s.code()).collect();
+                    format!("{}: status {v:?} is not one of {}", at(), codes.join(", "))
+                })?
+                .code()
+                .to_string(),
+        ),
+    };
     Ok(CaseDoc {
         id,
         identifiers: IdentExtractor.keys(&body),
@@ -276,6 +290,7 @@ fn parse_jsonl_case(src: &JsonlSource, line: &str, lineno: usize, at: &dyn Fn() 
         fraud_type: label(&src.type_field).unwrap_or_default(),
         district: label(&src.district_field).unwrap_or_default(),
         community: None,
+        status,
         reported_at,
         loss_fen,
     })
@@ -292,7 +307,7 @@ pub fn load_reports(data_dir: &Path) -> anyhow::Result<Vec<CaseDoc>> {
         .with_context(|| format!("opening {}", path.display()))?;
     let mut stmt = conn.prepare(
         "SELECT report_id, narrative, fraud_type, district, community, reported_at, loss_fen, \
-         phones, accounts, urls, apps, im_ids FROM reports ORDER BY report_id",
+         phones, accounts, urls, apps, im_ids, status FROM reports ORDER BY report_id",
     )?;
     let rows = stmt.query_map([], |r| {
         let lists: [Option<String>; 5] = [r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?];
@@ -303,6 +318,7 @@ pub fn load_reports(data_dir: &Path) -> anyhow::Result<Vec<CaseDoc>> {
                 fraud_type: r.get(2)?,
                 district: r.get(3)?,
                 community: r.get(4)?,
+                status: r.get(12)?,
                 reported_at: r.get(5)?,
                 loss_fen: r.get(6)?,
                 identifiers: Vec::new(),
@@ -337,6 +353,8 @@ pub struct SearchArgs {
     pub query: String,
     pub fraud_type: Option<String>,
     pub district: Option<String>,
+    /// Case status code.
+    pub status: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub sort: SortBy,
@@ -367,6 +385,7 @@ pub fn run_search(data_dir: &Path, args: &SearchArgs) -> anyhow::Result<()> {
         fraud_type: args.fraud_type.clone(),
         district: args.district.clone(),
         community: None,
+        status: args.status.clone(),
         from: day(&args.from, "--from", false)?,
         to: day(&args.to, "--to", true)?,
         snippet_chars: 120,
@@ -455,14 +474,15 @@ fn render(r: &SearchResults) -> String {
         let loss = h.loss_fen.map(|f| format!("{}.{:02}元", f / 100, f % 100)).unwrap_or_default();
         let _ = writeln!(
             out,
-            "{:>3}. {}  score {:.2}  {} {} {} {}",
+            "{:>3}. {}  score {:.2}  {} {} {} {} {}",
             i + 1,
             h.id,
             h.score,
             h.fraud_type,
             h.district,
             date,
-            loss
+            loss,
+            h.status.as_deref().and_then(datasets::CaseStatus::parse).map_or("", |s| s.label_zh())
         );
         let _ = writeln!(out, "     {}", h.snippet.marked("【", "】"));
     }
@@ -534,6 +554,7 @@ mod tests {
                 district_field: None,
                 date_field: None,
                 loss_field: None,
+                status_field: None,
             }),
             name: None,
             rebuild: false,
@@ -573,7 +594,7 @@ mod tests {
         let file = dir.path().join("gen.jsonl");
         std::fs::write(
             &file,
-            "{\"id\":\"N1\",\"text\":\"兼职刷单被骗\",\"type\":\"brushing\",\"district\":\"310115\",\"date\":\"2026-03-02\",\"loss\":12345}\n\
+            "{\"id\":\"N1\",\"text\":\"兼职刷单被骗\",\"type\":\"brushing\",\"district\":\"310115\",\"date\":\"2026-03-02\",\"loss\":12345,\"status\":\"已破案\"}\n\
              {\"id\":\"N2\",\"text\":\"网贷解冻费\",\"date\":1767225600}\n",
         )
         .unwrap();
@@ -585,12 +606,17 @@ mod tests {
             district_field: Some("district".into()),
             date_field: Some(date_field.into()),
             loss_field: Some("loss".into()),
+            status_field: Some("status".into()),
         };
         let docs = load_jsonl(&src("date")).unwrap();
         assert_eq!(docs[0].district, "310115");
         assert_eq!(docs[0].loss_fen, Some(12_345));
         assert_eq!(docs[0].reported_at, Some(search::date_bounds("2026-03-02").unwrap().0));
         assert_eq!((docs[1].reported_at, docs[1].loss_fen, docs[1].district.as_str()), (Some(1_767_225_600), None, ""));
+        assert_eq!((docs[0].status.as_deref(), docs[1].status.as_deref()), (Some("solved"), None));
+        std::fs::write(&file, "{\"id\":\"N1\",\"text\":\"x\",\"status\":\"done\"}\n").unwrap();
+        let err = load_jsonl(&src("date")).unwrap_err().to_string();
+        assert!(err.contains("gen.jsonl:1") && err.contains("\"done\"") && err.contains("solved"), "{err}");
         std::fs::write(&file, "{\"id\":\"N1\",\"text\":\"x\",\"date\":\"2026-13-40\"}\n").unwrap();
         let err = load_jsonl(&src("date")).unwrap_err().to_string();
         assert!(err.contains("gen.jsonl:1") && err.contains("2026-13-40"), "{err}");
@@ -607,8 +633,8 @@ mod tests {
             .conn()
             .execute(
                 "INSERT INTO reports (report_id, reported_at, reported_week, district, community, fraud_type, \
-                 loss_fen, narrative, phones, accounts, urls, apps, im_ids, row_hash, run_id, ingested_at) \
-                 VALUES ('R1', 1767225600, '2026-W01', '城关区', 'C1', 'brushing', 500000, \
+                 loss_fen, status, narrative, phones, accounts, urls, apps, im_ids, row_hash, run_id, ingested_at) \
+                 VALUES ('R1', 1767225600, '2026-W01', '城关区', 'C1', 'brushing', 500000, 'solved', \
                  '受害人在网上兼职刷单被骗', '138 0013 8000', '', '', '', '', 'h', 1, 0)",
                 [],
             )
@@ -620,6 +646,8 @@ mod tests {
         run_index(dir.path(), &args).unwrap();
         assert_eq!(search_ids(dir.path(), CASES, "+8613800138000"), ["R1"]);
         assert_eq!(search_ids(dir.path(), CASES, "刷单 type:brushing district:城关区"), ["R1"]);
+        assert_eq!(search_ids(dir.path(), CASES, "刷单 status:solved"), ["R1"]);
+        assert!(search_ids(dir.path(), CASES, "刷单 status:filed").is_empty());
         assert!(open_existing(dir.path(), "../x").is_err());
 
         // An index left by an older fanzha (other fields): searching says to rebuild; ingest's sync rebuilds it.

@@ -192,6 +192,7 @@ impl Compiler<'_> {
             Filter::FraudType(v) => self.term(f_.fraud_type, v),
             Filter::District(v) => self.term(f_.district, v),
             Filter::Community(v) => self.term(f_.community, v),
+            Filter::Status(v) => self.term(f_.status, v),
             Filter::Id(v) => self.term(f_.id, v),
             Filter::IdKey(v) => return Box::new(BoostQuery::new(self.term(f_.ids, v), IDENT_BOOST)),
             Filter::Date { from, to } => range(f_.date, *from, *to),

@@ -13,6 +13,8 @@ pub struct CaseDoc {
     pub fraud_type: String,
     pub district: String,
     pub community: Option<String>,
+    /// Case status code (`received`, `filed`, `solved`, `closed`), when known.
+    pub status: Option<String>,
     /// When reported, epoch seconds.
     pub reported_at: Option<i64>,
     /// Loss in fen.
@@ -36,6 +38,7 @@ impl CaseDoc {
         eat(self.fraud_type.as_bytes());
         eat(self.district.as_bytes());
         eat(self.community.as_deref().unwrap_or("\u{0}").as_bytes());
+        eat(self.status.as_deref().unwrap_or("\u{0}").as_bytes());
         eat(&self.reported_at.map_or([0xfe; 9], |v| prefixed(v.to_le_bytes())));
         eat(&self.loss_fen.map_or([0xfe; 9], |v| prefixed(v.to_le_bytes())));
         for k in &self.identifiers {

@@ -263,6 +263,9 @@ impl CaseIndex {
         if let Some(c) = &d.community {
             doc.add_text(f.community, c);
         }
+        if let Some(s) = &d.status {
+            doc.add_text(f.status, s);
+        }
         if let Some(t) = d.reported_at {
             doc.add_i64(f.date, t);
         }
@@ -400,6 +403,7 @@ impl CaseIndex {
         filters.extend(opts.fraud_type.clone().map(Filter::FraudType));
         filters.extend(opts.district.clone().map(Filter::District));
         filters.extend(opts.community.clone().map(Filter::Community));
+        filters.extend(opts.status.clone().map(Filter::Status));
         if opts.from.is_some() || opts.to.is_some() {
             filters.push(Filter::Date { from: opts.from, to: opts.to });
         }
@@ -431,6 +435,7 @@ impl CaseIndex {
             hits.push(Hit {
                 snippet: snippet(&self.analyzer, &text, &terms, opts.snippet_chars),
                 community: self.stored_str(&doc, self.fields.community),
+                status: self.stored_str(&doc, self.fields.status),
                 identifiers: self.stored_all(&doc, self.fields.ids),
                 fraud_type: self.stored_str(&doc, self.fields.fraud_type).unwrap_or_default(),
                 district: self.stored_str(&doc, self.fields.district).unwrap_or_default(),
@@ -486,6 +491,7 @@ impl CaseIndex {
             fraud_type: self.stored_str(&doc, f.fraud_type).unwrap_or_default(),
             district: self.stored_str(&doc, f.district).unwrap_or_default(),
             community: self.stored_str(&doc, f.community),
+            status: self.stored_str(&doc, f.status),
             reported_at: int(f.date),
             loss_fen: int(f.loss),
             identifiers: self.stored_all(&doc, f.ids),

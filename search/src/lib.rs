@@ -10,6 +10,7 @@
 //!     fraud_type: "impersonate_service".into(),
 //!     district: "城关区".into(),
 //!     community: None,
+//!     status: Some("filed".into()),
 //!     reported_at: None,
 //!     loss_fen: Some(500_000),
 //!     identifiers: vec!["tel:+8613800138000".into()],

@@ -1,10 +1,10 @@
 //! The query language: a hand-written lexer and recursive-descent parser producing [`Expr`], with positioned errors.
 //!
 //! Syntax: words (implicit AND), `"phrases"`, `AND`/`&&`, `OR`/`||`, `NOT`/`-word`, parentheses, prefix `foo*`,
-//! fields `type:` `district:` `community:` `id:` `ident:` (a canonical key), `date:2026-01-05`, `date:2026-01`,
-//! `date:[2026-01-01 TO 2026-03-31]`, `loss:[1000 TO 50000]` (yuan; `*` leaves a side open). A phone, card, URL or
-//! IM id written anywhere in the query (outside quotes) becomes an identifier term: it matches the canonical key or
-//! the text.
+//! fields `type:` `district:` `community:` `status:` `id:` `ident:` (a canonical key), `date:2026-01-05`,
+//! `date:2026-01`, `date:[2026-01-01 TO 2026-03-31]`, `loss:[1000 TO 50000]` (yuan; `*` leaves a side open). A
+//! phone, card, URL or IM id written anywhere in the query (outside quotes) becomes an identifier term: it matches
+//! the canonical key or the text.
 
 use crate::error::{QueryError, QueryProblem};
 use crate::ident::IdentifierExtractor;
@@ -36,6 +36,8 @@ pub enum Filter {
     FraudType(String),
     District(String),
     Community(String),
+    /// Case status code.
+    Status(String),
     Id(String),
     /// An exact canonical identifier key.
     IdKey(String),
@@ -51,7 +53,7 @@ pub enum Filter {
     },
 }
 
-const FIELDS: [&str; 7] = ["type", "district", "community", "id", "ident", "date", "loss"];
+const FIELDS: [&str; 8] = ["type", "district", "community", "status", "id", "ident", "date", "loss"];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tk {
@@ -241,6 +243,7 @@ fn field_value(
         "type" => Filter::FraudType(value),
         "district" => Filter::District(value),
         "community" => Filter::Community(value),
+        "status" => Filter::Status(value),
         "id" => Filter::Id(value),
         "ident" => Filter::IdKey(value),
         "date" => {

@@ -48,6 +48,8 @@ pub struct SearchOptions {
     pub fraud_type: Option<String>,
     pub district: Option<String>,
     pub community: Option<String>,
+    /// Case status code (`received`, `filed`, `solved`, `closed`).
+    pub status: Option<String>,
     /// Reported at or after (epoch seconds).
     pub from: Option<i64>,
     /// Reported at or before (epoch seconds).
@@ -72,6 +74,7 @@ impl SearchOptions {
             fraud_type: None,
             district: None,
             community: None,
+            status: None,
             from: None,
             to: None,
             snippet_chars: 120,
@@ -89,6 +92,7 @@ pub struct Hit {
     pub fraud_type: String,
     pub district: String,
     pub community: Option<String>,
+    pub status: Option<String>,
     pub reported_at: Option<i64>,
     pub loss_fen: Option<i64>,
     pub identifiers: Vec<String>,

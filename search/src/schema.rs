@@ -18,6 +18,7 @@ pub(crate) struct Fields {
     pub fraud_type: Field,
     pub district: Field,
     pub community: Field,
+    pub status: Field,
     pub date: Field,
     pub loss: Field,
 }
@@ -41,6 +42,7 @@ pub(crate) fn build() -> (Schema, Fields) {
         fraud_type: b.add_text_field("type", STRING | STORED | FAST),
         district: b.add_text_field("district", STRING | STORED | FAST),
         community: b.add_text_field("community", STRING | STORED | FAST),
+        status: b.add_text_field("status", STRING | STORED | FAST),
         date: b.add_i64_field("date", INDEXED | STORED | FAST),
         loss: b.add_i64_field("loss", INDEXED | STORED | FAST),
     };

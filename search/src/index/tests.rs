@@ -21,6 +21,7 @@ fn case(id: &str, text: &str, ty: &str, district: &str, date: &str, loss_yuan: i
         fraud_type: ty.into(),
         district: district.into(),
         community: Some(format!("{district}一社区")),
+        status: Some(if loss_yuan >= 100_000 { "solved" } else { "filed" }.into()),
         reported_at: Some(day(date)),
         loss_fen: Some(loss_yuan * 100),
         identifiers: IdentExtractor.keys(text),
@@ -142,6 +143,17 @@ fn filters_and_options() {
     o.from = Some(date_bounds("2026-02-01").unwrap().0);
     let r = idx.search("洗钱", &o).unwrap();
     assert_eq!(r.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["R2"]);
+    // Case status: a query filter and an option; hits carry it.
+    let solved: Vec<String> =
+        corpus().into_iter().filter(|c| c.status.as_deref() == Some("solved")).map(|c| c.id).collect();
+    assert!(!solved.is_empty() && solved.len() < corpus().len());
+    assert_eq!(ids(&idx, "status:solved"), solved);
+    let mut o = SearchOptions::top(10);
+    o.status = Some("filed".into());
+    let filed = idx.search("*", &o).unwrap();
+    assert_eq!(filed.total, corpus().len() - solved.len());
+    assert!(filed.hits.iter().all(|h| h.status.as_deref() == Some("filed")));
+    assert!(ids(&idx, "status:nonexistent").is_empty());
 }
 
 #[test]

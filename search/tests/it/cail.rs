@@ -41,6 +41,7 @@ fn index(cases: &[Case]) -> CaseIndex {
             fraud_type: c.accusations.first().cloned().unwrap_or_default(),
             district: String::new(),
             community: None,
+            status: None,
             reported_at: None,
             loss_fen: None,
             identifiers: IdentExtractor.keys(&c.fact),

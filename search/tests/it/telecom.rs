@@ -49,6 +49,7 @@ fn key_phrases_rank_their_type_above_genuine_sms() {
             fraud_type: label.clone(),
             district: String::new(),
             community: None,
+            status: None,
             reported_at: None,
             loss_fen: None,
             identifiers: Vec::new(),
