@@ -75,8 +75,7 @@ fn analyzer(saved: &SavedAnalyzer) -> anyhow::Result<Analyzer> {
 fn open(dir: &Path, saved: &SavedAnalyzer) -> anyhow::Result<CaseIndex> {
     match CaseIndex::create_or_open(dir, analyzer(saved)?, Box::new(IdentExtractor)) {
         Err(e @ search::SearchError::OldFormat { .. }) => {
-            Err(anyhow::Error::new(e)
-                .context("run `fanzha index --rebuild` (with the same --jsonl/--name for a corpus)"))
+            bail!("{e}: run `fanzha index --rebuild` (with the same --jsonl and --name for an outside corpus)")
         }
         other => Ok(other?),
     }
