@@ -775,6 +775,29 @@ mod tests {
         }
     }
 
+    /// Report `R{tag}` at `t` naming `phone` (and 95588): its victim pays 10,000 fen into a fresh L1 card that drains
+    /// `split` into the pool's L2 cards …001 and …002, which pass `forward` on to the L3 card …009 within 15 min; the
+    /// L3 cashes the lot out at an ATM two hours later.
+    fn pooled_report(
+        tag: &str,
+        t: i64,
+        phone: &str,
+        split: [i64; 2],
+        forward: [i64; 2],
+        reports: &mut Vec<ReportInput>,
+        transfers: &mut Vec<TransferInput>,
+    ) {
+        let id = format!("R{tag}");
+        reports.push(report(&id, t, phone));
+        let l1 = format!("62220200000000{tag}");
+        transfers.push(pay(&format!("62170000000000{tag}"), &l1, 10_000, t, Some(&id)));
+        for (i, (l2, delay)) in [("622848000000000001", 60), ("622848000000000002", 90)].into_iter().enumerate() {
+            transfers.push(pay(&l1, l2, split[i], t + delay, None));
+            transfers.push(pay(l2, "622848000000000009", forward[i], t + 900 + 50 * i as i64, None));
+        }
+        transfers.push(pay("622848000000000009", "ATM3101150001", forward[0] + forward[1], t + 7_200, None));
+    }
+
     /// Two gangs of three reports each (own caller phones), every victim paying a distinct L1 card that drains
     /// into one shared laundering pool keeping a 3% commission and cashing out at an ATM; every report also names
     /// the bank hotline 95588.
@@ -783,16 +806,16 @@ mod tests {
         let mut transfers = Vec::new();
         for (g, phone) in [(0, "13800138000"), (1, "13900139000")] {
             for k in 0..3 {
-                let id = format!("R{g}{k}");
                 let t = 1_000_000 + (g * 3 + k) as i64 * 86_400;
-                reports.push(report(&id, t, phone));
-                let l1 = format!("62220200000000{g}{k}");
-                transfers.push(pay(&format!("62170000000000{g}{k}"), &l1, 10_000, t, Some(&id)));
-                transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
-                transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
-                transfers.push(pay("622848000000000001", "622848000000000009", 4_850, t + 900, None));
-                transfers.push(pay("622848000000000002", "622848000000000009", 4_850, t + 950, None));
-                transfers.push(pay("622848000000000009", "ATM3101150001", 9_700, t + 7_200, None));
+                pooled_report(
+                    &format!("{g}{k}"),
+                    t,
+                    phone,
+                    [5_000, 5_000],
+                    [4_850, 4_850],
+                    &mut reports,
+                    &mut transfers,
+                );
             }
         }
         GangGraph::build(&reports, transfers)
@@ -847,16 +870,16 @@ mod tests {
         let mut transfers = Vec::new();
         for (c, phone) in ["13800138000", "13700137000", "13600136000"].into_iter().enumerate() {
             for k in 0..3 {
-                let id = format!("R{c}{k}");
                 let t = 1_000_000 + (c * 3 + k) as i64 * 86_400;
-                reports.push(report(&id, t, phone));
-                let l1 = format!("62220200000000{c}{k}");
-                transfers.push(pay(&format!("62170000000000{c}{k}"), &l1, 10_000, t, Some(&id)));
-                transfers.push(pay(&l1, "622848000000000001", 6_000, t + 60, None));
-                transfers.push(pay(&l1, "622848000000000002", 4_000, t + 90, None));
-                transfers.push(pay("622848000000000001", "622848000000000009", 6_000, t + 900, None));
-                transfers.push(pay("622848000000000002", "622848000000000009", 4_000, t + 950, None));
-                transfers.push(pay("622848000000000009", "ATM3101150001", 10_000, t + 7_200, None));
+                pooled_report(
+                    &format!("{c}{k}"),
+                    t,
+                    phone,
+                    [6_000, 4_000],
+                    [6_000, 4_000],
+                    &mut reports,
+                    &mut transfers,
+                );
             }
         }
         let graph = GangGraph::build(&reports, transfers);
