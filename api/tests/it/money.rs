@@ -90,8 +90,8 @@ fn a_reports_money_reaches_its_gangs_l2_l3_and_cash_out() {
         for n in &l3 {
             assert_eq!(role_of(n["account"].as_str().unwrap(), &owners).as_deref(), Some("l3"), "{report}: {n}");
         }
-        // The money ends at ATMs, wallets and merchants, or (paid back by a laundering service) in the gang's backer
-        // accounts: mostly cashed out or with the backer within the horizon.
+        // The money ends at ATMs, wallets and merchants, or in the gang's backer accounts (paid by the gang's own L3
+        // cards or by a laundering service): mostly cashed out or with the backer within the horizon.
         let cashed: Vec<_> = trail.iter().filter(|n| n["end"] == "cashed_out").collect();
         assert!(cashed.iter().all(|n| n["depth"] == 4), "{report}: cash-out not after L3");
         // Crypto cash-outs go to the gang's (or its service's) own wallets, or to the gang's backer's wallet.

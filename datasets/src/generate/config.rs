@@ -84,9 +84,10 @@ pub struct Rates {
     pub loss_multiplier_70_plus: f64,
     /// Share of first-level mule cards whose onward layers are run by a shared laundering service (跑分/水房).
     pub service_share: f64,
-    /// Share of a laundering service's outgoing chunks paid back (after its commission) to the client gang's backer
-    /// (金主) accounts; the rest is handed over as cash or spent (domain: the money goes back to the gang).
-    pub service_return_share: f64,
+    /// Share of the L3 chunks that end with the gang's backer (金主): paid by a laundering service (after its
+    /// commission) or by the gang's own L3 cards; the rest is withdrawn at ATMs, spent at merchants or sent to the
+    /// launderer's own wallets (domain: the proceeds go to the backer, whoever moves them).
+    pub backer_share: f64,
 }
 
 impl Rates {
@@ -123,7 +124,7 @@ impl Rates {
             typo_share: 0.03,
             missing_share: 0.05,
             service_share: 0.7,
-            service_return_share: 0.85,
+            backer_share: 0.85,
             mix_under_60: MIX_UNDER_60.to_vec(),
             mix_60_plus: MIX_60_PLUS.to_vec(),
             losses: LOSSES.to_vec(),
@@ -293,13 +294,8 @@ impl Config {
                 return Err(ConfigError::Rate { name, value, min, max });
             }
         }
-        if !(0.0..=1.0).contains(&r.service_return_share) {
-            return Err(ConfigError::Rate {
-                name: "service_return_share",
-                value: r.service_return_share,
-                min: 0.0,
-                max: 1.0,
-            });
+        if !(0.0..=1.0).contains(&r.backer_share) {
+            return Err(ConfigError::Rate { name: "backer_share", value: r.backer_share, min: 0.0, max: 1.0 });
         }
         if !(0.0..=1.0).contains(&r.service_share) {
             return Err(ConfigError::Rate { name: "service_share", value: r.service_share, min: 0.0, max: 1.0 });

@@ -121,10 +121,10 @@ pub(crate) struct World {
     pub(crate) atms: Vec<String>,
     pub(crate) truth: BTreeMap<String, IdentTruth>,
     pub(crate) numbers: Numbering,
-    /// Draws of the services' pay-backs to gangs (a stream of its own, so the rest of the run draws as without them).
+    /// Draws of the payments to backers (a stream of its own, so the rest of the run draws as without them).
     pub(crate) returns: ChaCha8Rng,
-    /// Share of a service's L3 chunks paid back to the client gang's backer (`Rates::service_return_share`).
-    pub(crate) return_share: f64,
+    /// Share of the L3 chunks paid to the gang's backer (`Rates::backer_share`).
+    pub(crate) backer_share: f64,
     next_card: u64,
     next_unseen: u64,
 }
@@ -232,7 +232,7 @@ impl World {
             truth: BTreeMap::new(),
             numbers,
             returns: stream(cfg.seed, Stream::Returns, 1),
-            return_share: r.service_return_share,
+            backer_share: r.backer_share,
             next_card: MULE_CARD_BASE,
             next_unseen: 0,
         };

@@ -1,9 +1,9 @@
 //! How a victim's money moves: payments into the gang's L1 mule card, drained within minutes into 3–10 L2 cards,
-//! on to 2–5 L3 cards within 10–120 min, and on within 1–48 h, in chunks just under round thresholds. A gang moving
-//! its own money cashes it out at ATMs, to its crypto wallets or through innocent merchants; a laundering service
-//! (跑分/水房) keeps its 2–3.5% commission and pays the rest back to the client gang's backer (金主) accounts (a USDT
-//! wallet or a bank card, stable over the gang's life), except a share it hands over as cash (ATM withdrawals) or
-//! spends through merchants or its own wallets.
+//! on to 2–5 L3 cards within 10–120 min, and on within 1–48 h, in chunks just under round thresholds. Most of it
+//! ends with the gang's backer (金主: a USDT wallet or a bank card, stable over the gang's life), whether the gang
+//! moves its own money or a laundering service (跑分/水房) does, keeping its 2–3.5% commission and paying the rest
+//! back; the other chunks are withdrawn at ATMs, spent through innocent merchants or sent to the launderer's own
+//! crypto wallets.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -186,8 +186,8 @@ fn into_l1(
     }
 }
 
-/// From one L2 card on: 2–5 L3 cards, then each L3 chunk leaves within 1–48 h. Whether a service pays a chunk back
-/// to the gang is drawn from the world's own `returns` stream, so the main stream draws as it would without it.
+/// From one L2 card on: 2–5 L3 cards, then each L3 chunk leaves within 1–48 h. Whether a chunk goes to the backer is
+/// drawn from the world's own `returns` stream, so the main stream draws as it would without it.
 #[allow(clippy::too_many_arguments)]
 fn onward(
     world: &mut World,
@@ -199,7 +199,7 @@ fn onward(
     rng: &mut ChaCha8Rng,
     out: &mut Vec<Hop>,
 ) {
-    let World { gangs, services, atms, merchants, returns, return_share, .. } = world;
+    let World { gangs, services, atms, merchants, returns, backer_share, .. } = world;
     let (l3_pool, wallets, fee) = match owner {
         Owner::Gang(g) => (&gangs[g].l3, &gangs[g].wallets, 0),
         Owner::Service(s) => (&services[s].l3, &services[s].wallets, services[s].fee_permille),
@@ -226,8 +226,9 @@ fn onward(
             _ => (pick(rng, merchants).clone(), TransferChannel::Merchant),
         };
         let pieces = if channel == TransferChannel::Atm { (chunk.0 / (20_000 * YUAN) + 1).min(5) as usize } else { 1 };
-        if matches!(owner, Owner::Service(_)) && !backers.is_empty() && returns.gen_bool(*return_share) {
-            // The service pays the gang's share back to its backer, in the same chunks and at the same time.
+        if !backers.is_empty() && returns.gen_bool(*backer_share) {
+            // The chunk goes to the gang's backer instead (a service pays the gang's share back), in the same pieces
+            // and at the same time.
             let backer = pick(returns, backers);
             to = backer.account.clone();
             channel = if backer.crypto { TransferChannel::Crypto } else { bank_channel(returns) };

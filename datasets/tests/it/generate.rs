@@ -203,10 +203,11 @@ fn planted_identifiers_are_really_written_in_the_narrative() {
     assert!(distinct.len() * 10 >= text.len() * 9, "narratives repeat too often");
 }
 
-/// Laundering services pay each gang's share back to that gang's own backer accounts, from the service's L3 cards,
-/// and every gang has 1–2 backers; most of what services move out goes back to gangs that use them.
+/// The proceeds end with each gang's own backer accounts, paid from the L3 cards of the gang itself or of a laundering
+/// service it uses, and every gang has 1–2 backers; most of what L3 cards send out goes to backers, for services and
+/// gangs alike.
 #[test]
-fn services_pay_the_gangs_share_back_to_its_backers() {
+fn the_gangs_and_their_services_pay_the_proceeds_to_its_backers() {
     let files = big();
     let ids = csv(files, "truth/identifier_gang.csv");
     let account = |key: &str| key.split_once(':').map_or(key, |(_, v)| v).to_string();
@@ -226,7 +227,8 @@ fn services_pay_the_gangs_share_back_to_its_backers() {
     }
     assert_eq!(backers.len(), gangs.rows.len(), "every gang has a backer");
     assert!(backers.values().all(|n| (1..=2).contains(n)), "{backers:?}");
-    let (mut back, mut service_l3_out) = (0i64, 0i64);
+    // (money to backers, all L3 cards' outflow), for services' and gangs' own L3 cards
+    let (mut back, mut l3_out) = ([0i64; 2], [0i64; 2]);
     for t in &records(files, Table::Transfers) {
         let Record::Transfer(t) = t else { unreachable!() };
         let from = owner.get(&t.from_account);
@@ -234,15 +236,18 @@ fn services_pay_the_gangs_share_back_to_its_backers() {
         if let Some((g, _)) = to.filter(|(_, role)| role == "backer") {
             let (s, role) = from.expect("a backer is paid by a known account");
             assert_eq!(role, "l3", "{} pays backer {}", t.from_account, t.to_account);
-            assert!(uses[g.as_str()].contains(s.as_str()), "{s} pays {g}, which does not use it");
-            back += t.amount.0;
+            let own = s == g;
+            assert!(own || uses[g.as_str()].contains(s.as_str()), "{s} pays {g}, which does not use it");
+            back[usize::from(own)] += t.amount.0;
         }
-        if from.is_some_and(|(s, role)| s.starts_with('S') && role == "l3") {
-            service_l3_out += t.amount.0;
+        if let Some((s, _)) = from.filter(|(_, role)| role == "l3") {
+            l3_out[usize::from(s.starts_with('G'))] += t.amount.0;
         }
     }
-    let share = back as f64 / service_l3_out as f64;
-    assert!((0.75..=0.95).contains(&share), "services paid back {share:.3} of what their L3 cards sent");
+    for (k, who) in ["services", "gangs' own L3 cards"].iter().enumerate() {
+        let share = back[k] as f64 / l3_out[k] as f64;
+        assert!((0.75..=0.95).contains(&share), "{who} paid backers {share:.3} of what they sent");
+    }
 }
 
 #[test]
