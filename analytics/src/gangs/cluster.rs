@@ -591,8 +591,8 @@ fn money_links(money: &AttributedMoney, params: &GangParams, group: &[u32]) -> V
 /// money is spread over its backer's accounts in different proportions report by report.
 ///
 /// An end account is a cluster's when that cluster holds at least `money_link_min_share` of all the money ending
-/// there (the judged cluster's included). From the smallest up, a cluster joins a cluster at least its size when, of its money ending in
-/// accounts, at least `money_link_min_share` ends in that cluster's accounts, that is at least
+/// there (the judged cluster's included). From the smallest up, a cluster joins a cluster at least its size when, of
+/// its money ending in accounts, at least `money_link_min_share` ends in that cluster's accounts, that is at least
 /// `money_link_min_common` of all its traced money, and those accounts hold at least `money_link_min_group_share` of
 /// the other cluster's traced money (one of its reports whose money a pooled account mis-attributed does not make
 /// the accounts its). A report whose money a pooled account attributes partly to another gang's accounts stays where
@@ -678,13 +678,13 @@ struct AttributedMoney {
 }
 
 /// Attributed money: the money of every report with payments (with `money_link_services_only`, of those whose
-/// money reached a laundering service) is traced on (with each of `money_link_methods`, up to `money_link_horizon_secs` after its
-/// last payment, at most `money_link_max_nodes` trail nodes; the trail ends at hubs, ATM withdrawals, cash and
-/// merchant purchases); an account still holding at least `money_link_min_end_share` of the report's money is one of
-/// its end accounts. End accounts owned by a
-/// service or judged hubs never link: besides the hubs already found, they are judged like named identifiers
-/// (allow-list, supernode cap, degree outliers for their kind whose reports span many fraud types over a long
-/// time), with degree = reports sending it at least half the linking share of their money.
+/// money reached a laundering service) is traced on (with each of `money_link_methods`, shares averaged, up to
+/// `money_link_horizon_secs` after its last payment, at most `money_link_max_nodes` trail nodes; the trail ends at
+/// hubs, ATM withdrawals, cash and merchant purchases); an account still holding at least `money_link_min_end_share`
+/// of the report's money is one of its end accounts. End accounts owned by a service or judged hubs never link:
+/// besides the hubs already found, they are judged like named identifiers (allow-list, supernode cap, degree outliers
+/// for their kind whose reports span many fraud types over a long time), with degree = reports sending it at least
+/// half the linking share of their money.
 fn attributed_money(
     graph: &GangGraph,
     toks: &[Vec<Token>],
