@@ -329,11 +329,17 @@ pub fn wechat(rng: &mut ChaCha8Rng) -> Written {
     let id = if rng.gen_bool(0.2) {
         format!("wxid_{}", digits(rng, 4) + &"abcdefgh"[..rng.gen_range(2..8)])
     } else {
-        let first = *b"abcdefghijklmnopqrstuvwxyz".choose(rng).unwrap_or(&b'a') as char;
-        let rest: String = (0..rng.gen_range(5..14))
-            .map(|_| *b"abcdefghijklmnopqrstuvwxyz0123456789_-".choose(rng).unwrap_or(&b'a') as char)
-            .collect();
-        format!("{first}{rest}")
+        loop {
+            let first = *b"abcdefghijklmnopqrstuvwxyz".choose(rng).unwrap_or(&b'a') as char;
+            let rest: String = (0..rng.gen_range(5..14))
+                .map(|_| *b"abcdefghijklmnopqrstuvwxyz0123456789_-".choose(rng).unwrap_or(&b'a') as char)
+                .collect();
+            // "微信id85561" reads as the label "微信id" and the number-bound id 85561, as the extractor reads it:
+            // an id starting with "id" is ambiguous after "微信", so none is planted.
+            if !(first == 'i' && rest.starts_with('d')) {
+                break format!("{first}{rest}");
+            }
+        }
     };
     let shown: String = id.chars().map(|c| if rng.gen_bool(0.2) { c.to_ascii_uppercase() } else { c }).collect();
     written(IdKind::Wechat, format!("wechat:{id}"), shown)
