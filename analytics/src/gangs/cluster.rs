@@ -1020,13 +1020,7 @@ mod tests {
         let mut transfers = Vec::new();
         for (g, backer) in [(0, "6222020000000000777"), (1, "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE")] {
             for k in 0..2 {
-                let id = format!("R{g}{k}");
-                let t = 1_000_000 + (g * 2 + k) as i64 * 86_400;
-                let mut r = report(&id, t, &format!("1380013800{g}{k}"));
-                r.phones.pop();
-                reports.push(r);
-                let l1 = format!("62220200000000{g}{k}");
-                transfers.push(pay(&format!("62170000000000{g}{k}"), &l1, 10_000, t, Some(&id)));
+                let (l1, t) = paying_report(g * 2 + k, &format!("1380013800{g}{k}"), &mut reports, &mut transfers);
                 transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
                 transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
                 transfers.push(pay("622848000000000001", "622848000000000009", 4_850, t + 900, None));
@@ -1052,6 +1046,24 @@ mod tests {
         assert!(out.money_links.is_empty());
     }
 
+    /// Report `R{k}`, day `k`, naming only `phone`, whose victim pays 100 yuan into its own L1 card: returns that card
+    /// and the payment time.
+    fn paying_report(
+        k: usize,
+        phone: &str,
+        reports: &mut Vec<ReportInput>,
+        transfers: &mut Vec<TransferInput>,
+    ) -> (String, i64) {
+        let id = format!("R{k}");
+        let t = 1_000_000 + k as i64 * 86_400;
+        let mut r = report(&id, t, phone);
+        r.phones.pop();
+        reports.push(r);
+        let l1 = format!("62220200000000{k:02}");
+        transfers.push(pay(&format!("62170000000000{k:02}"), &l1, 10_000, t, Some(&id)));
+        (l1, t)
+    }
+
     /// Gang A: eight reports naming one phone, seven of them paying money that ends (ten hours later, beyond the
     /// downstream window) in A's backer card, one in B's; gang B: one report whose money ends in B's backer. That
     /// one A report shares all its money's end with B's report, but A's group as a whole sends 1/8 of its money
@@ -1061,14 +1073,9 @@ mod tests {
         let mut reports = Vec::new();
         let mut transfers = Vec::new();
         for k in 0..9 {
-            let id = format!("R{k}");
-            let t = 1_000_000 + k as i64 * 86_400;
-            let mut r = report(&id, t, if k < 8 { "13800138000" } else { "13900139000" });
-            r.phones.pop();
-            reports.push(r);
-            let l1 = format!("62220200000000{k:02}");
+            let phone = if k < 8 { "13800138000" } else { "13900139000" };
+            let (l1, t) = paying_report(k, phone, &mut reports, &mut transfers);
             let backer = if k < 7 { "6222020000000000777" } else { "6222020000000000888" };
-            transfers.push(pay(&format!("62170000000000{k:02}"), &l1, 10_000, t, Some(&id)));
             transfers.push(pay(&l1, backer, 10_000, t + 10 * 3600, None));
         }
         let graph = GangGraph::build(&reports, transfers);
@@ -1092,13 +1099,8 @@ mod tests {
         let mut transfers = Vec::new();
         let (x, y) = ("6222020000000000777", "6222020000000000888");
         for k in 0..5 {
-            let id = format!("R{k}");
-            let t = 1_000_000 + k as i64 * 86_400;
-            let mut r = report(&id, t, if k < 4 { "13800138000" } else { "13900139000" });
-            r.phones.pop();
-            reports.push(r);
-            let l1 = format!("62220200000000{k:02}");
-            transfers.push(pay(&format!("62170000000000{k:02}"), &l1, 10_000, t, Some(&id)));
+            let phone = if k < 4 { "13800138000" } else { "13900139000" };
+            let (l1, t) = paying_report(k, phone, &mut reports, &mut transfers);
             match k {
                 0 | 1 => transfers.push(pay(&l1, x, 10_000, t + 10 * 3600, None)),
                 2 | 3 => transfers.push(pay(&l1, y, 10_000, t + 10 * 3600, None)),
