@@ -714,6 +714,12 @@ fn attributed_money(
     let mut ends: Vec<u32> =
         (0..graph.entity_count() as u32).filter(|&e| excluded_hub.contains(graph.key(e))).collect();
     ends.sort_unstable();
+    // One set of trace parameters for every report: only the horizon (per report) and the method change.
+    let mut tp = TraceParams::new(Method::ProRata);
+    tp.max_depth = 16;
+    tp.max_nodes = params.money_link_max_nodes;
+    tp.end_accounts = ends;
+    tp.cash_out = vec![TransferChannel::Atm, TransferChannel::Merchant, TransferChannel::Cash];
     let mut by_terminal: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
     let mut victim = vec![0i64; graph.report_count()];
     let mut held = vec![0f64; graph.report_count()];
@@ -728,13 +734,9 @@ fn attributed_money(
         let methods = &params.money_link_methods;
         let mut at: BTreeMap<u32, i64> = BTreeMap::new();
         let mut victim_fen = 0;
+        tp.horizon_s = (last.at - first.at).saturating_add(params.money_link_horizon_secs);
         for &m in methods {
-            let mut tp = TraceParams::new(m);
-            tp.horizon_s = (last.at - first.at).saturating_add(params.money_link_horizon_secs);
-            tp.max_depth = 16;
-            tp.max_nodes = params.money_link_max_nodes;
-            tp.end_accounts = ends.clone();
-            tp.cash_out = vec![TransferChannel::Atm, TransferChannel::Merchant, TransferChannel::Cash];
+            tp.method = m;
             let trace = trace_downstream(&money, &seeds, &tp).map_err(|e| Error::InvalidParameter {
                 name: "money_link",
                 value: e.to_string(),
