@@ -1,4 +1,4 @@
-//! `fanzha trace (--report ID | --account KEY) [--method fifo|lifo|prorata] [--upstream] [--json]`: where a
+//! `fanzha trace (--report ID | --account KEY) [--method fifo|lifo|prorata|matched] [--upstream] [--json]`: where a
 //! victim's money went (or who fed an account), from the store's transfers.
 
 use std::collections::HashSet;
@@ -25,9 +25,14 @@ pub struct TraceArgs {
     /// Trace the money that left this account (any written form or its canonical key), or with --upstream who fed it.
     #[arg(long)]
     pub account: Option<String>,
-    /// How a transfer is attributed to the sender's balance: fifo, lifo or prorata.
+    /// How a transfer is attributed to the sender's balance: fifo, lifo, prorata, or matched (a transfer passing on
+    /// the amount of an earlier arrival carries that arrival's money; others take the newest money first).
     #[arg(long, default_value = "fifo")]
     pub method: String,
+    /// With --method matched: a transfer up to this share below an arrival's amount still passes it on (0.02: a card
+    /// keeping a 2% cut).
+    #[arg(long, default_value_t = 0.0)]
+    pub match_tolerance: f64,
     /// Trace upstream: who fed the account (needs --account).
     #[arg(long)]
     pub upstream: bool,
@@ -151,6 +156,7 @@ pub fn run(data_dir: &Path, args: &TraceArgs) -> anyhow::Result<String> {
     let mut params = TraceParams::new(method);
     params.max_depth = args.max_depth;
     params.horizon_s = args.horizon_days.saturating_mul(86_400);
+    params.match_tolerance = args.match_tolerance;
     let names = Names::new(&graph, args.unmasked);
     match (&args.report, &args.account, args.upstream) {
         (Some(id), _, _) => {
@@ -198,7 +204,7 @@ fn render(g: &TransferGraph, names: &Names<'_>, what: &str, t: &Trace, args: &Tr
                     "id": i, "parent": n.parent, "from": names.name(g.from(n.transfer)), "account": names.name(n.account),
                     "amount_yuan": yuan(n.amount_fen), "at": time(n.at), "dwell_s": n.dwell_s, "depth": n.depth,
                     "channel": g.channel(n.transfer).map(|c| c.code()), "end": end_code(n.end),
-                    "held_yuan": yuan(n.held_fen),
+                    "held_yuan": yuan(n.held_fen), "matched": n.matched,
                 })
             })
             .collect();
@@ -246,6 +252,7 @@ fn render(g: &TransferGraph, names: &Names<'_>, what: &str, t: &Trace, args: &Tr
         printed += 1;
         let node = &t.nodes[n as usize];
         let dwell = node.dwell_s.map(|d| format!(", dwell {}", duration(d))).unwrap_or_default();
+        let dwell = if node.matched { format!("{dwell}, passed on as it came") } else { dwell };
         let end = match node.end {
             NodeEnd::CashedOut => format!(" [cash-out: {}]", g.channel(node.transfer).map_or("?", |c| c.code())),
             NodeEnd::DepthLimit => " [depth limit]".into(),

@@ -12,8 +12,8 @@ pub enum MoneyError {
     /// The account key names no account of the graph.
     #[error("unknown account {key:?}: no transfer goes to or from it")]
     UnknownAccount { key: String },
-    /// `--method` is not fifo, lifo or prorata.
-    #[error("unknown tracing method {text:?} (expected fifo, lifo or prorata)")]
+    /// `--method` is not fifo, lifo, prorata or matched.
+    #[error("unknown tracing method {text:?} (expected fifo, lifo, prorata or matched)")]
     UnknownMethod { text: String },
     /// `--kind` is not a typology.
     #[error("unknown typology {text:?} (expected one of {expected})")]

@@ -1,5 +1,6 @@
 //! Downstream tracing of a victim's money: each account's balance is a queue of lots (victim money carried by one
-//! trail node, or clean money); outgoing transfers consume lots FIFO, LIFO or pro rata, in global time order.
+//! trail node, or clean money); outgoing transfers consume lots FIFO, LIFO, pro rata or matched by amount, in global
+//! time order.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
@@ -18,25 +19,38 @@ pub enum Method {
     Lifo,
     /// Every lot pays its share of each transfer, in proportion to its size.
     ProRata,
+    /// Specific identification by amount: a transfer passing on the amount of an earlier arrival (exactly, or up to
+    /// [`TraceParams::match_tolerance`] less; of the transfers within [`MATCH_WINDOW_S`] after it, the closest in
+    /// amount, then the earliest; each used once) carries that arrival's money; any other
+    /// transfer takes the newest unmatched money first, as LIFO. Pass-through cards (跑分卡, 快进快出) forward what
+    /// they receive in full or move on what has just come in, so where amounts match they tell whose money a payout
+    /// is, which the pure conventions can only guess at a pooled account; and the newest money leaves first where
+    /// they do not (FIFO would keep a victim's money behind the commission such a card accumulates).
+    Matched,
 }
 
+/// How long after an arrival a transfer of the same amount still counts as passing it on ([`Method::Matched`]).
+pub const MATCH_WINDOW_S: i64 = 7 * 86_400;
+
 impl Method {
-    /// Parses `fifo`, `lifo`, `prorata` (also `pro-rata`, `pro_rata`), case-insensitively.
+    /// Parses `fifo`, `lifo`, `prorata` (also `pro-rata`, `pro_rata`), `matched`, case-insensitively.
     pub fn parse(text: &str) -> Result<Method, MoneyError> {
         match text.trim().to_ascii_lowercase().as_str() {
             "fifo" => Ok(Method::Fifo),
             "lifo" => Ok(Method::Lifo),
             "prorata" | "pro-rata" | "pro_rata" => Ok(Method::ProRata),
+            "matched" => Ok(Method::Matched),
             _ => Err(MoneyError::UnknownMethod { text: text.to_string() }),
         }
     }
 
-    /// `fifo`, `lifo` or `prorata`.
+    /// `fifo`, `lifo`, `prorata` or `matched`.
     pub fn code(self) -> &'static str {
         match self {
             Method::Fifo => "fifo",
             Method::Lifo => "lifo",
             Method::ProRata => "prorata",
+            Method::Matched => "matched",
         }
     }
 }
@@ -63,6 +77,9 @@ pub struct TraceParams {
     /// Accounts where the trail ends as at a cash-out (e.g. hubs: money is not followed through them), sorted
     /// ascending. Default empty.
     pub end_accounts: Vec<u32>,
+    /// [`Method::Matched`]: a transfer up to this share below an arrival's amount still passes it on (a card keeping a
+    /// cut). Default 0: exact amounts only.
+    pub match_tolerance: f64,
 }
 
 impl TraceParams {
@@ -76,6 +93,7 @@ impl TraceParams {
             min_fen: 1,
             cash_out: CASH_OUT_CHANNELS.to_vec(),
             end_accounts: Vec::new(),
+            match_tolerance: 0.0,
         }
     }
 
@@ -92,6 +110,9 @@ impl TraceParams {
         }
         if self.min_fen < 1 {
             return bad("min_fen", self.min_fen.to_string(), "must be at least 1");
+        }
+        if !(0.0..1.0).contains(&self.match_tolerance) {
+            return bad("match_tolerance", self.match_tolerance.to_string(), "must be in [0, 1)");
         }
         if !self.end_accounts.windows(2).all(|w| w[0] < w[1]) {
             return bad("end_accounts", format!("{} accounts", self.end_accounts.len()), "must be sorted ascending");
@@ -130,6 +151,8 @@ pub struct TrailNode {
     pub end: NodeEnd,
     /// Of `amount_fen`, what still sits in `account` at the end of the trace.
     pub held_fen: i64,
+    /// The transfer passed on exactly the amount that had brought this money into the sender ([`Method::Matched`]).
+    pub matched: bool,
 }
 
 /// Victim money still in one account.
@@ -189,6 +212,12 @@ impl Trace {
         self.holdings.iter().map(|h| h.amount_fen).sum()
     }
 
+    /// Of [`Trace::held_fen`], the money that reached its account by a transfer passing on exactly what had arrived
+    /// ([`TrailNode::matched`]; [`Method::Matched`] only).
+    pub fn held_matched_fen(&self) -> i64 {
+        self.nodes.iter().filter(|n| n.matched).map(|n| n.held_fen).sum()
+    }
+
     /// Victim money cashed out.
     pub fn cashed_out_fen(&self) -> i64 {
         self.cashed_out.iter().map(|c| c.amount_fen).sum()
@@ -205,6 +234,9 @@ struct Lot {
     amount: i64,
     arrived: i64,
     node: Option<u32>,
+    /// The later transfer passing this lot's arrival on in full ([`Method::Matched`]): it carries this lot, and no
+    /// other transfer takes it while the purse holds other money.
+    mark: Option<u32>,
 }
 
 /// One account's balance as lots in arrival order.
@@ -218,11 +250,12 @@ impl Purse {
         if lot.amount <= 0 {
             return;
         }
-        if lot.node.is_none() {
+        if lot.node.is_none() && lot.mark.is_none() {
             // Clean money merges: with the lot before it (FIFO/LIFO keep arrival order), with any clean lot (pro rata).
+            let clean = |l: &&mut Lot| l.node.is_none() && l.mark.is_none();
             let merge = match method {
-                Method::ProRata => self.lots.iter_mut().find(|l| l.node.is_none()),
-                _ => self.lots.back_mut().filter(|l| l.node.is_none()),
+                Method::ProRata => self.lots.iter_mut().find(clean),
+                _ => self.lots.back_mut().filter(clean),
             };
             if let Some(l) = merge {
                 l.amount += lot.amount;
@@ -232,16 +265,43 @@ impl Purse {
         self.lots.push_back(lot);
     }
 
-    /// Takes `amount`: the pieces taken (per lot) and the shortfall (money from outside the data: clean).
-    fn take(&mut self, amount: i64, method: Method) -> (Vec<Lot>, i64) {
+    /// Takes `amount` for transfer `t`: the pieces taken (per lot) and the shortfall (money from outside the data:
+    /// clean).
+    fn take(&mut self, t: u32, amount: i64, method: Method) -> (Vec<Lot>, i64) {
         let total: i64 = self.lots.iter().map(|l| l.amount).sum();
         if amount >= total {
-            let all: Vec<Lot> = self.lots.drain(..).collect();
+            let all = self.lots.drain(..).map(|l| Lot { mark: l.mark.filter(|&m| m == t), ..l }).collect();
             return (all, amount - total);
         }
         let mut taken = Vec::new();
         let mut need = amount;
         match method {
+            Method::Matched => {
+                // The lots passed on by this transfer, then unmarked lots newest first, then other transfers' lots
+                // newest first; the pieces keep the purse's order.
+                let rank = |l: &Lot| match l.mark {
+                    Some(m) if m == t => 0,
+                    None => 1,
+                    Some(_) => 2,
+                };
+                let mut order: Vec<usize> = (0..self.lots.len()).collect();
+                order.sort_by_key(|&i| (rank(&self.lots[i]), Reverse(i)));
+                let mut pieces: Vec<(usize, Lot)> = Vec::new();
+                for i in order {
+                    if need == 0 {
+                        break;
+                    }
+                    let lot = &mut self.lots[i];
+                    let piece = lot.amount.min(need);
+                    lot.amount -= piece;
+                    need -= piece;
+                    // A piece keeps its mark only when this transfer is the one passing it on.
+                    pieces.push((i, Lot { amount: piece, mark: lot.mark.filter(|&m| m == t), ..*lot }));
+                }
+                pieces.sort_by_key(|&(i, _)| i);
+                taken.extend(pieces.into_iter().map(|(_, l)| l));
+                self.lots.retain(|l| l.amount > 0);
+            }
             Method::Fifo | Method::Lifo => {
                 while need > 0 {
                     let lot = if method == Method::Fifo { self.lots.front_mut() } else { self.lots.back_mut() };
@@ -249,7 +309,7 @@ impl Purse {
                     let piece = lot.amount.min(need);
                     lot.amount -= piece;
                     need -= piece;
-                    taken.push(Lot { amount: piece, ..*lot });
+                    taken.push(Lot { amount: piece, mark: None, ..*lot });
                     if lot.amount == 0 {
                         if method == Method::Fifo {
                             self.lots.pop_front();
@@ -288,7 +348,7 @@ impl Purse {
                 for (p, l) in pieces.into_iter().zip(self.lots.iter_mut()) {
                     if p > 0 {
                         l.amount -= p;
-                        taken.push(Lot { amount: p, ..*l });
+                        taken.push(Lot { amount: p, mark: None, ..*l });
                     }
                 }
                 self.lots.retain(|l| l.amount > 0);
@@ -340,6 +400,7 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
     let mut nodes: Vec<TrailNode> = Vec::new();
     let mut untraced = Untraced::default();
     let mut cash: HashMap<u32, CashOut> = HashMap::new();
+    let mut claimed: HashSet<u32> = HashSet::new();
     let victim_fen: i64 = seeds.iter().map(|&t| g.amount(t)).sum();
 
     // Only transfers of the seeds and those into or out of an account holding (or having held) victim money can
@@ -374,21 +435,22 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
         let (a, b, amount) = (g.from(t), g.to(t), g.amount(t));
         let cash_out =
             g.channel(t).is_some_and(|c| params.cash_out.contains(&c)) || params.end_accounts.binary_search(&b).is_ok();
-        // What this transfer carries, in the sender's lot order: (parent node or clean, amount, arrival at sender).
-        let mut pieces: Vec<(Option<u32>, i64, i64)> = Vec::new();
+        // What this transfer carries, in the sender's lot order: (parent node or clean, amount, arrival at sender,
+        // passed on as it arrived).
+        let mut pieces: Vec<(Option<u32>, i64, i64, bool)> = Vec::new();
         if seed_set.contains(&t) {
-            pieces.push((None, amount, at));
+            pieces.push((None, amount, at, false));
         } else if let Some(purse) = purses.get_mut(&a) {
-            let (taken, shortfall) = purse.take(amount, method);
-            pieces.extend(taken.into_iter().map(|l| (l.node, l.amount, l.arrived)));
-            pieces.push((None, shortfall, at));
+            let (taken, shortfall) = purse.take(t, amount, method);
+            pieces.extend(taken.into_iter().map(|l| (l.node, l.amount, l.arrived, l.mark.is_some())));
+            pieces.push((None, shortfall, at, false));
         } else {
-            pieces.push((None, amount, at));
+            pieces.push((None, amount, at, false));
         }
         let seed = seed_set.contains(&t);
         // Lots arriving at `b`, in order; `None` = clean.
         let mut arriving: Vec<(Option<u32>, i64)> = Vec::new();
-        for (parent, piece, arrived) in pieces {
+        for (parent, piece, arrived, matched) in pieces {
             if piece <= 0 {
                 continue;
             }
@@ -425,6 +487,7 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
                 depth,
                 end,
                 held_fen: 0,
+                matched,
             });
             match end {
                 NodeEnd::CashedOut => {
@@ -455,11 +518,32 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
         }
         let purse = purses.entry(b).or_insert_with(|| {
             let mut p = Purse::default();
-            p.push(Lot { amount: opening_balance(g, b, t), arrived: i64::MIN, node: None }, method);
+            p.push(Lot { amount: opening_balance(g, b, t), arrived: i64::MIN, node: None, mark: None }, method);
             p
         });
+        // Specific identification: the later transfer out of `b` (within the window, not yet claimed) that passes this
+        // amount on, exactly or less a cut within the tolerance; the closest in amount, then the earliest.
+        let mark = (method == Method::Matched && arriving.iter().any(|(n, _)| n.is_some()))
+            .then(|| {
+                let outs = g.outs(b);
+                outs[outs.partition_point(|&x| x <= t)..]
+                    .iter()
+                    .take_while(|&&x| g.at(x) <= at.saturating_add(MATCH_WINDOW_S))
+                    .filter(|&&x| {
+                        let y = g.amount(x);
+                        y <= amount
+                            && (amount - y) as f64 <= params.match_tolerance * amount as f64
+                            && !claimed.contains(&x)
+                    })
+                    .min_by_key(|&&x| (amount - g.amount(x), x))
+                    .copied()
+            })
+            .flatten();
+        if let Some(m) = mark {
+            claimed.insert(m);
+        }
         for (node, piece) in arriving {
-            purse.push(Lot { amount: piece, arrived: at, node }, method);
+            purse.push(Lot { amount: piece, arrived: at, node, mark }, method);
         }
     }
 

@@ -1,5 +1,6 @@
 //! Upstream tracing ("who fed this account"): each transfer into the account is attributed to the sender's
-//! earlier inflows (newest first for LIFO, oldest first for FIFO, in proportion for pro rata), recursively.
+//! earlier inflows (newest first for LIFO, oldest first for FIFO, in proportion for pro rata; for matched, the newest
+//! inflow of exactly the same amount, else newest first), recursively.
 
 use std::collections::HashMap;
 
@@ -93,8 +94,13 @@ pub fn trace_upstream(
         let available: i64 = window.iter().map(|&x| g.amount(x)).sum();
         let covered = available.min(amount_fen);
         let mut parts: Vec<(u32, i64)> = Vec::new();
+        // Specific identification: the newest inflow of exactly this amount is what this transfer passed on.
+        let same = (params.method == Method::Matched)
+            .then(|| window.iter().rev().copied().find(|&x| g.amount(x) == amount_fen))
+            .flatten();
         match params.method {
-            Method::Lifo | Method::Fifo => {
+            Method::Matched if same.is_some() => parts.extend(same.map(|x| (x, amount_fen))),
+            Method::Lifo | Method::Fifo | Method::Matched => {
                 let mut need = covered;
                 let mut visit = |x: u32| {
                     if need > 0 {
@@ -103,7 +109,7 @@ pub fn trace_upstream(
                         parts.push((x, p));
                     }
                 };
-                if params.method == Method::Lifo {
+                if matches!(params.method, Method::Lifo | Method::Matched) {
                     window.iter().rev().for_each(|&x| visit(x));
                 } else {
                     window.iter().for_each(|&x| visit(x));

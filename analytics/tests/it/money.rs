@@ -1,4 +1,4 @@
-//! Money tracing (FIFO / LIFO / pro rata) on hand-built transfer sets with hand-computed answers, the
+//! Money tracing (FIFO / LIFO / pro rata / matched) on hand-built transfer sets with hand-computed answers, the
 //! conservation property on random graphs, and upstream tracing.
 
 use analytics::{Method, MoneyTransfer, NodeEnd, Trace, TraceParams, TransferGraph, trace_downstream, trace_upstream};
@@ -66,6 +66,70 @@ fn fifo_lifo_and_pro_rata_give_the_hand_computed_holdings() {
     assert_eq!(holdings(&g, &pro), vec![("acct:C".into(), 600), ("acct:A".into(), 53)]);
     assert_eq!(pro.cashed_out_fen(), 347);
     conserved(&pro);
+}
+
+/// A pooled card P: O pays 700 (clean) at 100, the victim V 1000 at 200 (report R1), Q 500 (clean) at 250; P pays
+/// C `to_c` at 300, B 700 at 400, D 480 at 500.
+fn pool(to_c: i64) -> TransferGraph {
+    use TransferChannel::*;
+    TransferGraph::build(vec![
+        tx("O", "P", 700, 100, Bank, None),
+        tx("V", "P", 1000, 200, MobileBanking, Some("R1")),
+        tx("Q", "P", 500, 250, Bank, None),
+        tx("P", "C", to_c, 300, Bank, None),
+        tx("P", "B", 700, 400, Bank, None),
+        tx("P", "D", 480, 500, Bank, None),
+    ])
+}
+
+#[test]
+fn matched_follows_the_payout_of_the_same_amount_where_fifo_and_lifo_guess() {
+    let g = pool(1000);
+    // FIFO: P→C takes O 700 + V 300, P→B the other V 700. LIFO: P→C takes Q 500 + V 500, P→B V 500 + O 200.
+    assert_eq!(
+        holdings(&g, &run(&g, &TraceParams::new(Method::Fifo))),
+        vec![("acct:B".into(), 700), ("acct:C".into(), 300)]
+    );
+    assert_eq!(
+        holdings(&g, &run(&g, &TraceParams::new(Method::Lifo))),
+        vec![("acct:C".into(), 500), ("acct:B".into(), 500)]
+    );
+    // Matched: P→C passes on exactly the 1000 V paid in.
+    let t = run(&g, &TraceParams::new(Method::Matched));
+    assert_eq!(holdings(&g, &t), vec![("acct:C".into(), 1000)]);
+    let c = t.nodes.iter().find(|n| g.key(n.account) == "acct:C").unwrap();
+    assert!(c.matched && !t.nodes[c.parent.unwrap() as usize].matched);
+    assert_eq!(t.held_matched_fen(), 1000);
+    conserved(&t);
+    // Upstream, the 1000 C received is V's payment, not the newest money in P.
+    let up = trace_upstream(&g, g.account("C").unwrap(), i64::MAX, &TraceParams::new(Method::Matched)).unwrap();
+    let origins: Vec<(String, i64)> = up.origins.iter().map(|o| (g.key(o.account).into(), o.amount_fen)).collect();
+    assert_eq!(origins, vec![("acct:V".into(), 1000)]);
+    assert_eq!(Method::parse("MATCHED").unwrap(), Method::Matched);
+}
+
+#[test]
+fn matched_falls_back_to_the_newest_money_and_tolerates_a_cut_only_when_asked() {
+    // P→C 990 matches no arrival exactly: the newest money leaves first (Q 500 + V 490), then P→B takes V 510 + O 190.
+    let g = pool(990);
+    let t = run(&g, &TraceParams::new(Method::Matched));
+    assert_eq!(holdings(&g, &t), vec![("acct:B".into(), 510), ("acct:C".into(), 490)]);
+    assert_eq!(t.held_matched_fen(), 0);
+    conserved(&t);
+    // Allowing a 2% cut, P→C passes V's 1000 on less 10, which stays in P; B and D are paid from the other money.
+    let mut p = TraceParams::new(Method::Matched);
+    p.match_tolerance = 0.02;
+    let t = run(&g, &p);
+    assert_eq!(holdings(&g, &t), vec![("acct:C".into(), 990), ("acct:P".into(), 10)]);
+    assert_eq!(t.held_matched_fen(), 990);
+    conserved(&t);
+    p.match_tolerance = 1.0;
+    assert!(
+        trace_downstream(&g, g.report_transfers("R1").unwrap(), &p)
+            .unwrap_err()
+            .to_string()
+            .contains("match_tolerance")
+    );
 }
 
 #[test]
@@ -159,8 +223,10 @@ proptest! {
     ) {
         let g = TransferGraph::build(rows);
         let Ok(seeds) = g.report_transfers("R") else { return Ok(()) };
-        for method in [Method::Fifo, Method::Lifo, Method::ProRata] {
+        let matched = [(Method::Matched, 0.0), (Method::Matched, 0.3)];
+        for (method, tolerance) in [(Method::Fifo, 0.0), (Method::Lifo, 0.0), (Method::ProRata, 0.0)].into_iter().chain(matched) {
             let mut p = TraceParams::new(method);
+            p.match_tolerance = tolerance;
             p.max_depth = depth;
             p.min_fen = min_fen;
             p.max_nodes = max_nodes;
@@ -170,6 +236,8 @@ proptest! {
             prop_assert_eq!(t.victim_fen, t.held_fen() + t.cashed_out_fen() + t.untraced.total());
             prop_assert!(t.holdings.iter().all(|h| h.amount_fen > 0));
             prop_assert!(t.nodes.iter().all(|n| n.amount_fen > 0 && n.held_fen <= n.amount_fen));
+            prop_assert!(t.held_matched_fen() <= t.held_fen());
+            prop_assert!(method == Method::Matched || t.nodes.iter().all(|n| !n.matched));
             // Every node's money is forwarded, held, cashed out or dropped: children never carry more.
             for (i, n) in t.nodes.iter().enumerate() {
                 let out: i64 = t.nodes.iter().filter(|c| c.parent == Some(i as u32)).map(|c| c.amount_fen).sum();

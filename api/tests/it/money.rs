@@ -108,7 +108,7 @@ fn a_reports_money_reaches_its_gangs_l2_l3_and_cash_out() {
             "{report}: cashed out {}, with the backer {with_backer} fen",
             v["cashed_out_yuan"]
         );
-        for method in ["lifo", "prorata"] {
+        for method in ["lifo", "prorata", "matched"] {
             let (code, out, err) = run(data.path(), &["trace", "--report", report, "--method", method, "--json"]);
             assert_eq!(code, 0, "{err}");
             let w: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -117,6 +117,9 @@ fn a_reports_money_reaches_its_gangs_l2_l3_and_cash_out() {
                 fen(&w["victim_yuan"]),
                 fen(&w["held_yuan"]) + fen(&w["cashed_out_yuan"]) + fen(&w["untraced"]["total_yuan"])
             );
+            // The generator's L3 cards pass each chunk on in full: matching follows some of them, and only it.
+            let matched = w["trail"].as_array().unwrap().iter().filter(|n| n["matched"] == true).count();
+            assert_eq!(matched > 0, method == "matched", "{report} {method}: {matched} matched hops");
         }
         checked += 1;
     }
@@ -189,6 +192,7 @@ fn trace_and_typologies_bad_input_gives_clear_errors() {
         (&["trace", "--account", "6212345678901234"][..], "unknown account"),
         (&["trace", "--report", "R1", "--method", "average"][..], "unknown tracing method \"average\""),
         (&["trace", "--report", "R1", "--upstream"][..], "--upstream"),
+        (&["trace", "--report", "R1", "--method", "matched", "--match-tolerance", "1.5"][..], "match_tolerance"),
         (&["typologies", "--kind", "smurf"][..], "unknown typology \"smurf\""),
     ] {
         let (code, _, err) = run(data.path(), args);
