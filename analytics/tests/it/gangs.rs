@@ -145,23 +145,20 @@ fn labels(p: &Partition) -> Vec<u32> {
 }
 
 /// What this method reaches on the generator, where the proceeds end with each gang's backer (金主) accounts, paid
-/// by the gang's own L3 cards or by the laundering services it uses. Measured with money links (defaults): ARI 0.996
-/// and 0.990, gangs recovered 26/29 and 26/29 for seeds 1 and 2, 0 and 1 report in another gang's cluster; with the
-/// thresholds of before (pro rata only, 60% of all the money with cash-outs counted against a link, a tenth of the
-/// weight, groups backing 15%): 0.986 and 0.980, 24/29 and 24/29; without money links 0.943 and 0.934, 17/29 and
-/// 18/29. The truth-told bound is 29/29 in both. At 200,000 residents (`GANGS_LARGE=1`), seeds 3 and 4: ARI 0.975
-/// and 0.992, 104/115 and 114/117, 18 and 3 of 1,024 and 971 reports in another gang's cluster (thresholds of
-/// before: 0.951 and 0.982, 91/115 and 102/117, 5 and 2; without money links 0.882 and 0.935, 68/115 and 76/117,
-/// none; bound 115/115 and 117/117). At 1,000,000 (`fanzha clusters run`, seed 1): ARI 0.981, 545/578 (94.3%), 43 of
-/// 5,117 in another gang's cluster.
-/// The issue's 95% recovered is reached on one district of five: the gangs missed have reports whose money pooled
-/// service accounts attribute mostly to another gang's backer under every tracing convention (those also make the
-/// false merges), or whose money is almost all cashed out at ATMs or merchants, with no identifier shared with the
-/// gang, or reports without a payment that name nothing of their gang's.
+/// by the gang's own L3 cards or by the laundering services it uses, which pass each chunk on as it came. Measured
+/// with money links (defaults: amounts matched where they can be): ARI 0.992 and 0.998, gangs recovered 28/29 and
+/// 29/29 for seeds 1 and 2, no report in another gang's cluster; with the rule of before (the three tracing
+/// conventions averaged, a fifth of the money in common enough): 0.996 and 0.990, 26/29 and 26/29, 0 and 1; without
+/// money links 0.943 and 0.934, 17/29 and 18/29. The truth-told bound is 29/29 in both. At 200,000 residents
+/// (`GANGS_LARGE=1`), seeds 3 and 4: ARI 0.996 and 1.000, 112/115 and 117/117, none in another gang's cluster (rule
+/// of before: 0.975 and 0.992, 104/115 and 114/117, 18 and 3; without money links 0.882 and 0.935, 68/115 and
+/// 76/117; bound 115/115 and 117/117). At 1,000,000 (`fanzha clusters run`, seed 1): ARI 0.998, 575/578 (99.5%),
+/// none of 5,117 reports in another gang's cluster (rule of before: 0.981, 545/578, 43).
+/// Where nothing is passed on exactly, the conventions take over: see
+/// `cards_keeping_a_cut_leave_matching_no_worse_than_the_conventions`.
+/// The issue's targets, at both sizes.
 const MIN_ARI: f64 = 0.95;
-const MIN_RECOVERED: f64 = 0.85;
-const MIN_ARI_LARGE: f64 = 0.95;
-const MIN_RECOVERED_LARGE: f64 = 0.88;
+const MIN_RECOVERED: f64 = 0.95;
 
 #[test]
 fn hub_aware_clustering_recovers_the_planted_gangs() {
@@ -170,7 +167,7 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
     // GANGS_LARGE=1: the 200,000-resident districts of seeds 3 and 4 instead (slow in a debug build).
     let large = std::env::var("GANGS_LARGE").is_ok();
     let (residents, seeds) = if large { (200_000, [3u64, 4]) } else { (50_000, [1, 2]) };
-    let (min_ari, min_recovered) = if large { (MIN_ARI_LARGE, MIN_RECOVERED_LARGE) } else { (MIN_ARI, MIN_RECOVERED) };
+    let (min_ari, min_recovered) = (MIN_ARI, MIN_RECOVERED);
     for seed in seeds {
         let d = district(residents, 52, seed, None);
         let graph = GangGraph::build(&d.reports, d.transfers.iter().cloned());
@@ -190,16 +187,9 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
         let no_money = GangParams { money_link_min_share: 0.0, ..params.clone() };
         let without = cluster_gangs(&graph, &no_money, &policy, &[]).expect("clustering");
         let without = score(&d, &graph, &without.membership);
-        // The money-link thresholds of before: pro rata only, 60% of *all* the money (cash-outs counted against it),
-        // a tenth of the weight, groups backing 15% (the cluster join stays on).
-        let old_rule = GangParams {
-            money_link_methods: vec![analytics::Method::ProRata],
-            money_link_min_share: 0.6,
-            money_link_min_common: 0.6,
-            money_link_weight: 0.1,
-            money_link_min_group_share: 0.15,
-            ..params.clone()
-        };
+        // Before amounts were matched: every report traced with the three conventions averaged, and a common part of
+        // a fifth of each report's money enough.
+        let old_rule = GangParams { money_link_matched_min_share: None, money_link_min_common: 0.2, ..params.clone() };
         let old_rule = cluster_gangs(&graph, &old_rule, &policy, &[]).expect("clustering");
         let old_rule = score(&d, &graph, &old_rule.membership);
 
@@ -257,8 +247,8 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
             without.ari, without.recovered, without.gangs, without.misplaced, without.mixed, ours.misplaced, ours.mixed
         );
         println!(
-            "seed {seed}: money links on all the money (thresholds of before) ARI {:.4}, gangs recovered {}/{}, reports in \
-             a cluster of another gang {}",
+            "seed {seed}: money links without matching amounts (rule of before) ARI {:.4}, gangs recovered {}/{}, reports \
+             in a cluster of another gang {}",
             old_rule.ari, old_rule.recovered, old_rule.gangs, old_rule.misplaced
         );
         println!(
@@ -502,8 +492,9 @@ fn gang_ends(d: &District, graph: &GangGraph, r: usize, gang: &str, window: i64)
 /// with another report of their gang.
 /// Money links must not depend on the generator's backer rate: where less of the proceeds (or none) ends with the
 /// gang's backer, they add less, and still merge no more gangs. Measured, 50,000 residents, seed 1: with no backer
-/// payments, the same clusters as without money links (ARI 0.943, 17/29); with half the chunks paid to the backer,
-/// ARI 0.994, 27/29, none in another gang's cluster (without money links 0.943, 17/29).
+/// payments (the money ends at ATMs, merchants and the services' own wallets, which every client's money reaches),
+/// ARI 0.941, 17/29, 1 report in another gang's cluster (without money links 0.943, 17/29, none); with half the
+/// chunks paid to the backer, ARI 0.982, 25/29, none in another gang's cluster.
 #[test]
 fn money_links_add_what_the_money_shows_and_no_false_merges() {
     let policy = HubPolicy::shipped().expect("shipped allow-list");
@@ -534,6 +525,68 @@ fn money_links_add_what_the_money_shows_and_no_false_merges() {
             assert!(ours.ari >= without.ari - 0.005, "no money signal, yet ARI {:.4} < {:.4}", ours.ari, without.ari);
         } else {
             assert!(ours.recovered >= without.recovered + 2, "backer share {share}: money links gained nothing");
+        }
+    }
+}
+
+/// Every transfer but the victims' own payments passes on `lo`–`hi` less than it would (a card keeping a cut,
+/// drawn per transfer): no amount is passed on exactly any more.
+fn cut(transfers: &[TransferInput], lo: f64, hi: f64) -> Vec<TransferInput> {
+    transfers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if t.report_id.is_some() {
+                return t.clone();
+            }
+            // splitmix64 of the row number: a fixed, well-spread draw in [0, 1).
+            let mut z = (i as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            let u = (z ^ (z >> 31)) as f64 / u64::MAX as f64;
+            let kept = 1.0 - lo - (hi - lo) * u;
+            TransferInput { amount_fen: ((t.amount_fen as f64 * kept) as i64).max(1), ..t.clone() }
+        })
+        .collect()
+}
+
+/// Matching amounts must not depend on our generator passing chunks on in full. Where every card keeps a cut of up
+/// to 1% (inside the 2% tolerance) or of 3–8% (nothing matches), the clusters are at least as good as with the
+/// conventions alone, and merge no more gangs than without money links. Measured, 50,000 residents: see
+/// `bench/README.md` (gang clustering, session 5).
+#[test]
+fn cards_keeping_a_cut_leave_matching_no_worse_than_the_conventions() {
+    let policy = HubPolicy::shipped().expect("shipped allow-list");
+    for seed in [1u64, 2] {
+        let d = district(50_000, 52, seed, None);
+        for (lo, hi) in [(0.0, 0.01), (0.03, 0.08)] {
+            let graph = GangGraph::build(&d.reports, cut(&d.transfers, lo, hi));
+            let params = GangParams::defaults(seed);
+            let run = |p: &GangParams| {
+                let c = cluster_gangs(&graph, p, &policy, &[]).expect("clustering");
+                score(&d, &graph, &c.membership)
+            };
+            let ours = run(&params);
+            let conventions = run(&GangParams { money_link_matched_min_share: None, ..params.clone() });
+            let without = run(&GangParams { money_link_min_share: 0.0, ..params.clone() });
+            println!(
+                "seed {seed}, cut {lo}–{hi}: ARI {:.4}, {}/{} recovered, {} in another gang's cluster; conventions \
+                 only {:.4}, {}, {}; without money links {:.4}, {}, {}",
+                ours.ari,
+                ours.recovered,
+                ours.gangs,
+                ours.misplaced,
+                conventions.ari,
+                conventions.recovered,
+                conventions.misplaced,
+                without.ari,
+                without.recovered,
+                without.misplaced
+            );
+            let case = format!("seed {seed}, cut {lo}–{hi}");
+            assert!(ours.recovered + 1 >= conventions.recovered, "{case}: matching lost gangs");
+            assert!(ours.recovered >= without.recovered + 2, "{case}: money links gained nothing");
+            assert!(ours.misplaced <= without.misplaced + graph.report_count() / 50, "{case}: false merges");
         }
     }
 }
