@@ -95,7 +95,7 @@ impl GangParams {
     /// Measured on the generator's 1,000,000-resident district (`clusters run`, seed 1; 5,117 reports, 578 gangs):
     /// ARI 0.998, 575 gangs recovered (99.5%), no report in another gang's cluster; with every card keeping a cut of
     /// up to 1%: 558 (96.5%), 4; of 3–8% (nothing matches): 540 (93.4%), 15. The conventions alone with a fifth of
-    /// the money in common (the rule of before): 545, 43; 541, 49; 537, 51. With a fifth in common, matching amounts
+    /// the money in common (the rule of before): 545, 43; 541, 49; 538, 52. With a fifth in common, matching amounts
     /// with FIFO instead of the newest money for unmatched payouts: 562, 6 (FIFO keeps a victim's money behind the commission a pass-through
     /// card accumulates); matching always, whatever share it explains: 575 and, with cuts of up to 1%, 557, 8;
     /// matching averaged with FIFO: 567, 1 but 537, 50 with cuts. A fifth of the money in common links reports whose

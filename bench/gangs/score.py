@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Scores a `fanzha clusters run` against the generator's truth.
+
+usage: score.py DATA_DIR DISTRICT_DIR [RUN]
+
+Prints the report-level adjusted Rand index, the gangs recovered (one cluster holds >= 80% of the gang's reports
+at >= 80% purity), and the reports in another gang's cluster (not of their cluster's largest gang).
+Duplicate reports take their original's gang, as in analytics/tests/it/gangs.rs.
+"""
+import collections
+import csv
+import glob
+import sqlite3
+import sys
+
+
+def comb2(n):
+    return n * (n - 1) / 2
+
+
+def main():
+    data, district = sys.argv[1], sys.argv[2]
+    db = sqlite3.connect([p for p in glob.glob(data + "/*.sqlite")][0])
+    run = int(sys.argv[3]) if len(sys.argv) > 3 else db.execute("SELECT max(gang_run_id) FROM gang_runs").fetchone()[0]
+    cluster = dict(db.execute("SELECT report_id, cluster_id FROM gang_members WHERE gang_run_id = ?", (run,)))
+    rows = list(csv.reader(open(district + "/truth/report_gang.csv")))[1:]
+    direct = {r: g for r, g, _ in rows}
+    truth = {r: (direct.get(dup, g) if dup else g) for r, g, dup in rows}
+    ids = [r for r in truth if r in cluster]
+    both = collections.Counter((truth[r], cluster[r]) for r in ids)
+    gangs = collections.Counter(truth[r] for r in ids)
+    clusters = collections.Counter(cluster[r] for r in ids)
+    same = sum(comb2(v) for v in both.values())
+    sa = sum(comb2(v) for v in gangs.values())
+    sb = sum(comb2(v) for v in clusters.values())
+    expected = sa * sb / comb2(len(ids))
+    ari = (same - expected) / ((sa + sb) / 2 - expected)
+    recovered = sum(
+        1
+        for g, n in gangs.items()
+        if any(k[0] == g and v >= 0.8 * n and v >= 0.8 * clusters[k[1]] for k, v in both.items())
+    )
+    largest = collections.Counter()
+    for (_, c), v in both.items():
+        largest[c] = max(largest[c], v)
+    misplaced = sum(clusters[c] - largest[c] for c in clusters)
+    print(
+        f"run {run}: {len(ids)} reports, ARI {ari:.4f}, gangs recovered {recovered}/{len(gangs)} "
+        f"({100 * recovered / len(gangs):.1f}%), {misplaced} in another gang's cluster"
+    )
+
+
+if __name__ == "__main__":
+    main()
