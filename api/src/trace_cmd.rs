@@ -137,6 +137,9 @@ fn duration(s: i64) -> String {
 /// Runs `fanzha trace`.
 pub fn run(data_dir: &Path, args: &TraceArgs) -> anyhow::Result<String> {
     let method = Method::parse(&args.method)?;
+    if args.match_tolerance != 0.0 && method != Method::Matched {
+        bail!("--match-tolerance applies to --method matched only (got --method {})", method.code());
+    }
     if args.upstream && args.account.is_none() {
         bail!("--upstream traces who fed an account: give --account KEY instead of --report");
     }
@@ -252,7 +255,7 @@ fn render(g: &TransferGraph, names: &Names<'_>, what: &str, t: &Trace, args: &Tr
         printed += 1;
         let node = &t.nodes[n as usize];
         let dwell = node.dwell_s.map(|d| format!(", dwell {}", duration(d))).unwrap_or_default();
-        let dwell = if node.matched { format!("{dwell}, passed on as it came") } else { dwell };
+        let dwell = if node.matched { format!("{dwell}, passes on what arrived") } else { dwell };
         let end = match node.end {
             NodeEnd::CashedOut => format!(" [cash-out: {}]", g.channel(node.transfer).map_or("?", |c| c.code())),
             NodeEnd::DepthLimit => " [depth limit]".into(),

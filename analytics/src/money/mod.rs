@@ -3,12 +3,14 @@
 
 mod error;
 mod graph;
+mod pairing;
 mod trace;
 mod typology;
 mod upstream;
 
 pub use error::MoneyError;
 pub use graph::{MoneyBuildStats, MoneyTransfer, TransferGraph};
+
 pub use trace::{
     CASH_OUT_CHANNELS, CashOut, Holding, Method, NodeEnd, Trace, TraceParams, TrailNode, Untraced, trace_downstream,
 };

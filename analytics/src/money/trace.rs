@@ -9,6 +9,7 @@ use datasets::TransferChannel;
 
 use super::error::MoneyError;
 use super::graph::TransferGraph;
+use super::pairing::{MATCH_WINDOW_S, Pairing};
 
 /// How an outgoing transfer is attributed to the lots of the sender's balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,18 +20,17 @@ pub enum Method {
     Lifo,
     /// Every lot pays its share of each transfer, in proportion to its size.
     ProRata,
-    /// Specific identification by amount: a transfer passing on the amount of an earlier arrival (exactly, or up to
-    /// [`TraceParams::match_tolerance`] less; of the transfers within [`MATCH_WINDOW_S`] after it, the closest in
-    /// amount, then the earliest; each used once) carries that arrival's money; any other
-    /// transfer takes the newest unmatched money first, as LIFO. Pass-through cards (跑分卡, 快进快出) forward what
-    /// they receive in full or move on what has just come in, so where amounts match they tell whose money a payout
-    /// is, which the pure conventions can only guess at a pooled account; and the newest money leaves first where
-    /// they do not (FIFO would keep a victim's money behind the commission such a card accumulates).
+    /// Specific identification by amount: each account pairs its arrivals, whoever's money they bring, in time order
+    /// with its later payouts of (about) the same amount (exactly, or up to [`TraceParams::match_tolerance`] less;
+    /// within [`MATCH_WINDOW_S`]; the closest in amount, then the earliest; each payout once), and a paired payout
+    /// carries its arrival's money. Other payouts take the newest money first, as LIFO (clean money first if they
+    /// pass on an arrival from before the trace reached the account). Pass-through cards (跑分卡, 快进快出)
+    /// forward what they receive in full, or less a small cut, or move on what has just come in, so where amounts
+    /// match they tell whose money a payout is, which the pure conventions can only guess at a pooled account; and
+    /// the newest money leaves first where they do not (FIFO would keep a victim's money behind the commission such
+    /// a card accumulates).
     Matched,
 }
-
-/// How long after an arrival a transfer of the same amount still counts as passing it on ([`Method::Matched`]).
-pub const MATCH_WINDOW_S: i64 = 7 * 86_400;
 
 impl Method {
     /// Parses `fifo`, `lifo`, `prorata` (also `pro-rata`, `pro_rata`), `matched`, case-insensitively.
@@ -97,7 +97,7 @@ impl TraceParams {
         }
     }
 
-    fn check(&self) -> Result<(), MoneyError> {
+    pub(crate) fn check(&self) -> Result<(), MoneyError> {
         let bad = |name, value: String, reason| Err(MoneyError::InvalidParameter { name, value, reason });
         if self.max_depth == 0 {
             return bad("max_depth", "0".into(), "must be at least 1");
@@ -151,7 +151,8 @@ pub struct TrailNode {
     pub end: NodeEnd,
     /// Of `amount_fen`, what still sits in `account` at the end of the trace.
     pub held_fen: i64,
-    /// The transfer passed on exactly the amount that had brought this money into the sender ([`Method::Matched`]).
+    /// The transfer passed on the arrival that had brought this money into the sender, paired by amount
+    /// ([`Method::Matched`]).
     pub matched: bool,
 }
 
@@ -212,8 +213,8 @@ impl Trace {
         self.holdings.iter().map(|h| h.amount_fen).sum()
     }
 
-    /// Of [`Trace::held_fen`], the money that reached its account by a transfer passing on exactly what had arrived
-    /// ([`TrailNode::matched`]; [`Method::Matched`] only).
+    /// Of [`Trace::held_fen`], the money that reached its account by a transfer passing on the arrival it was paired
+    /// with ([`TrailNode::matched`]; [`Method::Matched`] only).
     pub fn held_matched_fen(&self) -> i64 {
         self.nodes.iter().filter(|n| n.matched).map(|n| n.held_fen).sum()
     }
@@ -234,7 +235,7 @@ struct Lot {
     amount: i64,
     arrived: i64,
     node: Option<u32>,
-    /// The later transfer passing this lot's arrival on in full ([`Method::Matched`]): it carries this lot, and no
+    /// The later transfer its arrival is paired with ([`Method::Matched`]): it carries this lot, and no
     /// other transfer takes it while the purse holds other money.
     mark: Option<u32>,
 }
@@ -266,8 +267,9 @@ impl Purse {
     }
 
     /// Takes `amount` for transfer `t`: the pieces taken (per lot) and the shortfall (money from outside the data:
-    /// clean).
-    fn take(&mut self, t: u32, amount: i64, method: Method) -> (Vec<Lot>, i64) {
+    /// clean). `passes_other`: [`Method::Matched`] paired `t` with an arrival whose money is in no lot marked for
+    /// it (it arrived before the trace reached this account): `t` carries other money than the traced victim's.
+    fn take(&mut self, t: u32, amount: i64, method: Method, passes_other: bool) -> (Vec<Lot>, i64) {
         let total: i64 = self.lots.iter().map(|l| l.amount).sum();
         if amount >= total {
             let all = self.lots.drain(..).map(|l| Lot { mark: l.mark.filter(|&m| m == t), ..l }).collect();
@@ -277,12 +279,14 @@ impl Purse {
         let mut need = amount;
         match method {
             Method::Matched => {
-                // The lots passed on by this transfer, then unmarked lots newest first, then other transfers' lots
-                // newest first; the pieces keep the purse's order.
+                // The lots passed on by this transfer, then unmarked lots newest first (clean money first if the
+                // transfer passes on money that arrived before the trace), then other transfers' lots newest first;
+                // the pieces keep the purse's order.
                 let rank = |l: &Lot| match l.mark {
                     Some(m) if m == t => 0,
-                    None => 1,
-                    Some(_) => 2,
+                    None if passes_other && l.node.is_none() => 1,
+                    None => 2,
+                    Some(_) => 3,
                 };
                 let mut order: Vec<usize> = (0..self.lots.len()).collect();
                 order.sort_by_key(|&i| (rank(&self.lots[i]), Reverse(i)));
@@ -301,6 +305,10 @@ impl Purse {
                 pieces.sort_by_key(|&(i, _)| i);
                 taken.extend(pieces.into_iter().map(|(_, l)| l));
                 self.lots.retain(|l| l.amount > 0);
+                // What this transfer left of the lots it passes on (a cut) is no longer reserved.
+                for lot in self.lots.iter_mut().filter(|l| l.mark == Some(t)) {
+                    lot.mark = None;
+                }
             }
             Method::Fifo | Method::Lifo => {
                 while need > 0 {
@@ -400,7 +408,7 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
     let mut nodes: Vec<TrailNode> = Vec::new();
     let mut untraced = Untraced::default();
     let mut cash: HashMap<u32, CashOut> = HashMap::new();
-    let mut claimed: HashSet<u32> = HashSet::new();
+    let mut pairings: HashMap<u32, Pairing> = HashMap::new();
     let victim_fen: i64 = seeds.iter().map(|&t| g.amount(t)).sum();
 
     // Only transfers of the seeds and those into or out of an account holding (or having held) victim money can
@@ -441,7 +449,11 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
         if seed_set.contains(&t) {
             pieces.push((None, amount, at, false));
         } else if let Some(purse) = purses.get_mut(&a) {
-            let (taken, shortfall) = purse.take(t, amount, method);
+            let passes_other = pairings.get_mut(&a).is_some_and(|p| {
+                p.advance(g, t);
+                p.arrival_of(t).is_some()
+            }) && !purse.lots.iter().any(|l| l.mark == Some(t));
+            let (taken, shortfall) = purse.take(t, amount, method, passes_other);
             pieces.extend(taken.into_iter().map(|l| (l.node, l.amount, l.arrived, l.mark.is_some())));
             pieces.push((None, shortfall, at, false));
         } else {
@@ -521,27 +533,16 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
             p.push(Lot { amount: opening_balance(g, b, t), arrived: i64::MIN, node: None, mark: None }, method);
             p
         });
-        // Specific identification: the later transfer out of `b` (within the window, not yet claimed) that passes this
-        // amount on, exactly or less a cut within the tolerance; the closest in amount, then the earliest.
-        let mark = (method == Method::Matched && arriving.iter().any(|(n, _)| n.is_some()))
+        // Specific identification: the payout of `b` that passes this arrival on, in `b`'s own pairing.
+        let mark = (method == Method::Matched)
             .then(|| {
-                let outs = g.outs(b);
-                outs[outs.partition_point(|&x| x <= t)..]
-                    .iter()
-                    .take_while(|&&x| g.at(x) <= at.saturating_add(MATCH_WINDOW_S))
-                    .filter(|&&x| {
-                        let y = g.amount(x);
-                        y <= amount
-                            && (amount - y) as f64 <= params.match_tolerance * amount as f64
-                            && !claimed.contains(&x)
-                    })
-                    .min_by_key(|&&x| (amount - g.amount(x), x))
-                    .copied()
+                let pairing = pairings
+                    .entry(b)
+                    .or_insert_with(|| Pairing::new(g, b, params.match_tolerance, at.saturating_sub(MATCH_WINDOW_S)));
+                pairing.advance(g, t);
+                pairing.payout_of(t)
             })
             .flatten();
-        if let Some(m) = mark {
-            claimed.insert(m);
-        }
         for (node, piece) in arriving {
             purse.push(Lot { amount: piece, arrived: at, node, mark }, method);
         }

@@ -1,11 +1,12 @@
 //! Upstream tracing ("who fed this account"): each transfer into the account is attributed to the sender's
-//! earlier inflows (newest first for LIFO, oldest first for FIFO, in proportion for pro rata; for matched, the newest
-//! inflow of exactly the same amount, else newest first), recursively.
+//! earlier inflows (newest first for LIFO, oldest first for FIFO, in proportion for pro rata; for matched, the inflow
+//! the sender's pairing says the transfer passed on, else newest first), recursively.
 
 use std::collections::HashMap;
 
 use super::error::MoneyError;
 use super::graph::TransferGraph;
+use super::pairing::{MATCH_WINDOW_S, Pairing};
 use super::trace::{Method, TraceParams};
 
 /// One step back: part of a transfer's amount attributed to one inflow of its sender.
@@ -53,6 +54,7 @@ pub fn trace_upstream(
     until: i64,
     params: &TraceParams,
 ) -> Result<Upstream, MoneyError> {
+    params.check()?;
     if account as usize >= g.account_count() {
         return Err(MoneyError::UnknownAccount { key: format!("#{account}") });
     }
@@ -94,10 +96,17 @@ pub fn trace_upstream(
         let available: i64 = window.iter().map(|&x| g.amount(x)).sum();
         let covered = available.min(amount_fen);
         let mut parts: Vec<(u32, i64)> = Vec::new();
-        // Specific identification: the newest inflow of exactly this amount is what this transfer passed on.
+        // Specific identification: the arrival the sender's own pairing says this transfer passed on (it arrived at
+        // most a week before, so pairing from two weeks before gives what a downstream trace would).
         let same = (params.method == Method::Matched)
-            .then(|| window.iter().rev().copied().find(|&x| g.amount(x) == amount_fen))
-            .flatten();
+            .then(|| {
+                let mut pairing =
+                    Pairing::new(g, sender, params.match_tolerance, at.saturating_sub(2 * MATCH_WINDOW_S));
+                pairing.advance(g, transfer);
+                pairing.arrival_of(transfer)
+            })
+            .flatten()
+            .filter(|x| window.binary_search(x).is_ok());
         match params.method {
             Method::Matched if same.is_some() => parts.extend(same.map(|x| (x, amount_fen))),
             Method::Lifo | Method::Fifo | Method::Matched => {

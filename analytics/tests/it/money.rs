@@ -110,17 +110,19 @@ fn matched_follows_the_payout_of_the_same_amount_where_fifo_and_lifo_guess() {
 
 #[test]
 fn matched_falls_back_to_the_newest_money_and_tolerates_a_cut_only_when_asked() {
-    // P→C 990 matches no arrival exactly: the newest money leaves first (Q 500 + V 490), then P→B takes V 510 + O 190.
+    // P→C 990 matches no arrival exactly: the newest money leaves first (Q 500 + V 490). P→B 700 passes on O's 700
+    // (paired by amount), so it carries P's other money, not V's; P→D 480 takes the newest money, V's.
     let g = pool(990);
     let t = run(&g, &TraceParams::new(Method::Matched));
-    assert_eq!(holdings(&g, &t), vec![("acct:B".into(), 510), ("acct:C".into(), 490)]);
+    assert_eq!(holdings(&g, &t), vec![("acct:C".into(), 490), ("acct:D".into(), 480), ("acct:P".into(), 30)]);
     assert_eq!(t.held_matched_fen(), 0);
     conserved(&t);
-    // Allowing a 2% cut, P→C passes V's 1000 on less 10, which stays in P; B and D are paid from the other money.
+    // Allowing a 2% cut, P→C passes V's 1000 on less 10; the 10 left is no longer reserved, P→B still passes on O's
+    // 700, and P→D takes the newest money: the 10.
     let mut p = TraceParams::new(Method::Matched);
     p.match_tolerance = 0.02;
     let t = run(&g, &p);
-    assert_eq!(holdings(&g, &t), vec![("acct:C".into(), 990), ("acct:P".into(), 10)]);
+    assert_eq!(holdings(&g, &t), vec![("acct:C".into(), 990), ("acct:D".into(), 10)]);
     assert_eq!(t.held_matched_fen(), 990);
     conserved(&t);
     p.match_tolerance = 1.0;
@@ -130,6 +132,39 @@ fn matched_falls_back_to_the_newest_money_and_tolerates_a_cut_only_when_asked() 
             .to_string()
             .contains("match_tolerance")
     );
+}
+
+/// Two victims pay a pooled card P 1000 each (A at 100, report RA; B at 200, RB); P pays O1 1000 at 300 and O2
+/// 1000 at 400; then V pays P 700 at 500 (report RV), and P pays X 1500 at 600 and Y 700 at 700.
+fn two_clients() -> TransferGraph {
+    use TransferChannel::*;
+    TransferGraph::build(vec![
+        tx("A", "P", 1000, 100, MobileBanking, Some("RA")),
+        tx("B", "P", 1000, 200, MobileBanking, Some("RB")),
+        tx("P", "O1", 1000, 300, Bank, None),
+        tx("P", "O2", 1000, 400, Bank, None),
+        tx("V", "P", 700, 500, MobileBanking, Some("RV")),
+        tx("P", "X", 1500, 600, Bank, None),
+        tx("P", "Y", 700, 700, Bank, None),
+    ])
+}
+
+#[test]
+fn matched_pairs_a_cards_payouts_the_same_way_whoever_is_traced() {
+    let g = two_clients();
+    let trace = |report: &str| {
+        let t = trace_downstream(&g, g.report_transfers(report).unwrap(), &TraceParams::new(Method::Matched)).unwrap();
+        conserved(&t);
+        t
+    };
+    // A's 1000 arrived first and leaves with O1; B's, traced alone (A's money is then only P's old balance), still
+    // leaves with O2, not with the first payout of its amount after it.
+    assert_eq!(holdings(&g, &trace("RA"))[0], ("acct:O1".into(), 1000));
+    assert_eq!(holdings(&g, &trace("RB"))[0], ("acct:O2".into(), 1000));
+    // V's 700 is paired with Y's payout at 700, but P→X 1500 drains P first: V's money goes to X, unmatched.
+    let v = trace("RV");
+    assert_eq!(holdings(&g, &v), vec![("acct:X".into(), 700)]);
+    assert!(v.nodes.iter().all(|n| !n.matched) && v.held_matched_fen() == 0);
 }
 
 #[test]
@@ -201,15 +236,18 @@ const CHANNELS: [TransferChannel; 5] = [
 ];
 
 fn random_graph() -> impl Strategy<Value = Vec<MoneyTransfer>> {
-    prop::collection::vec((0u8..8, 0u8..8, 1i64..20_000, 0i64..100, 0usize..5, prop::bool::weighted(0.2)), 1..60)
-        .prop_map(|rows| {
+    // Amounts from a few round values half the time, so that payouts of an arrival's amount occur.
+    let amount = prop_oneof![1i64..20_000, (1i64..5).prop_map(|k| k * 500)];
+    prop::collection::vec((0u8..8, 0u8..8, amount, 0i64..100, 0usize..5, prop::bool::weighted(0.2)), 1..60).prop_map(
+        |rows| {
             rows.into_iter()
                 .map(|(f, t, amount, at, c, seed)| {
                     let ch = if c >= 2 && !seed { CHANNELS[c] } else { CHANNELS[c % 2] };
                     tx(&format!("a{f}"), &format!("a{t}"), amount, at, ch, seed.then_some("R"))
                 })
                 .collect()
-        })
+        },
+    )
 }
 
 proptest! {
@@ -236,8 +274,17 @@ proptest! {
             prop_assert_eq!(t.victim_fen, t.held_fen() + t.cashed_out_fen() + t.untraced.total());
             prop_assert!(t.holdings.iter().all(|h| h.amount_fen > 0));
             prop_assert!(t.nodes.iter().all(|n| n.amount_fen > 0 && n.held_fen <= n.amount_fen));
-            prop_assert!(t.held_matched_fen() <= t.held_fen());
-            prop_assert!(method == Method::Matched || t.nodes.iter().all(|n| !n.matched));
+            // A matched hop passes on its parent's arrival, less at most the tolerance, and each payout passes on one
+            // arrival only.
+            let mut arrival_of: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+            for n in t.nodes.iter().filter(|n| n.matched) {
+                let parent = n.parent.map(|p| t.nodes[p as usize].transfer);
+                prop_assert!(parent.is_some(), "a victim's payment is matched");
+                let arrived = g.amount(parent.unwrap());
+                prop_assert!(g.amount(n.transfer) <= arrived);
+                prop_assert!((arrived - g.amount(n.transfer)) as f64 <= tolerance * arrived as f64);
+                prop_assert_eq!(*arrival_of.entry(n.transfer).or_insert(parent.unwrap()), parent.unwrap());
+            }
             // Every node's money is forwarded, held, cashed out or dropped: children never carry more.
             for (i, n) in t.nodes.iter().enumerate() {
                 let out: i64 = t.nodes.iter().filter(|c| c.parent == Some(i as u32)).map(|c| c.amount_fen).sum();

@@ -117,9 +117,11 @@ fn a_reports_money_reaches_its_gangs_l2_l3_and_cash_out() {
                 fen(&w["victim_yuan"]),
                 fen(&w["held_yuan"]) + fen(&w["cashed_out_yuan"]) + fen(&w["untraced"]["total_yuan"])
             );
-            // The generator's L3 cards pass each chunk on in full: matching follows some of them, and only it.
-            let matched = w["trail"].as_array().unwrap().iter().filter(|n| n["matched"] == true).count();
-            assert_eq!(matched > 0, method == "matched", "{report} {method}: {matched} matched hops");
+            // The generator's L3 cards pass each chunk on in full: matching follows them.
+            if method == "matched" {
+                let matched = w["trail"].as_array().unwrap().iter().filter(|n| n["matched"] == true).count();
+                assert!(matched > 0, "{report}: no matched hop");
+            }
         }
         checked += 1;
     }
@@ -193,6 +195,7 @@ fn trace_and_typologies_bad_input_gives_clear_errors() {
         (&["trace", "--report", "R1", "--method", "average"][..], "unknown tracing method \"average\""),
         (&["trace", "--report", "R1", "--upstream"][..], "--upstream"),
         (&["trace", "--report", "R1", "--method", "matched", "--match-tolerance", "1.5"][..], "match_tolerance"),
+        (&["trace", "--report", "R1", "--match-tolerance", "0.02"][..], "--method matched only"),
         (&["typologies", "--kind", "smurf"][..], "unknown typology \"smurf\""),
     ] {
         let (code, _, err) = run(data.path(), args);
