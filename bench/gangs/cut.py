@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Makes a district whose cards keep a cut: every transfer but the victims' own payments carries LO..HI less.
+"""Makes a district with perturbed amounts: every transfer but the victims' own payments carries LO..HI less,
+drawn per transfer, so a payout is no longer exactly what arrived but now a little above, now a little below it.
 
 usage: cut.py DISTRICT_DIR OUT_DIR LO HI [SEED]
 

@@ -43,8 +43,8 @@ pub struct GangParams {
     pub service_min_community_size: usize,
     /// Minimum Jaccard overlap for a cluster to inherit last run's id.
     pub stable_min_jaccard: f64,
-    /// Money attributed downstream: each report's money is traced on (time-respecting, amount-conserving, with
-    /// `money_link_methods`) to the accounts where it ends (still held there; ATM, cash and merchant cash-outs end it
+    /// Money attributed downstream: each report's money is traced on (time-respecting, amount-conserving; see
+    /// `money_link_matched_min_share` and `money_link_methods`) to the accounts where it ends (still held there; ATM, cash and merchant cash-outs end it
     /// nowhere). Two reports are linked when, of the money of each that ends in accounts (not hubs, not a service's),
     /// at least this share ends in the same ones: Σ over shared end accounts of min(share₁, share₂), divided by the
     /// smaller of the two reports' shares ending in accounts at all. Cash-outs are not counted against a link: money
@@ -64,14 +64,15 @@ pub struct GangParams {
     pub money_link_min_group_share: f64,
     /// Trace only reports whose money reached a laundering service (else every report with payments).
     pub money_link_services_only: bool,
-    /// The trace is run with each of these methods and the shares where the money ends are averaged: how a pooled
+    /// Where amounts do not match (see `money_link_matched_min_share`), the trace is run with each of these methods
+    /// and the shares where the money ends are averaged: how a pooled
     /// account's payouts split between the money in it is a convention, not a fact, and the conventions err in
     /// different ways (FIFO leaves a victim's money behind the old balance of an account that keeps a commission, LIFO
     /// hands a payout to whoever paid in last, pro rata smears it over everyone in the pool). Must not be empty.
     pub money_link_methods: Vec<Method>,
     /// Specific identification first: each report is traced with [`Method::Matched`], and where at least this share of
-    /// its money still held in accounts got there by transfers passing on exactly the amount that had arrived, that
-    /// trace is used alone (the amounts tell whose money a pooled account paid out); else the conventions of
+    /// its money still held in accounts got there by transfers passing on the arrival they were paired with by amount,
+    /// that trace is used alone (the amounts tell whose money a pooled account paid out); else the conventions of
     /// `money_link_methods` are averaged. `None`: always the conventions.
     pub money_link_matched_min_share: Option<f64>,
     /// … where a transfer up to this share below an arrival's amount still passes it on (a card keeping a cut).
@@ -93,16 +94,17 @@ impl GangParams {
     /// if, between groups not linked otherwise, half of each group's money that ends in accounts ends there.
     ///
     /// Measured on the generator's 1,000,000-resident district (`clusters run`, seed 1; 5,117 reports, 578 gangs):
-    /// ARI 0.998, 575 gangs recovered (99.5%), no report in another gang's cluster; with every card keeping a cut of
-    /// up to 1%: 558 (96.5%), 4; of 3–8% (nothing matches): 540 (93.4%), 15. The conventions alone with a fifth of
-    /// the money in common (the rule of before): 545, 43; 541, 49; 538, 52. With a fifth in common, matching amounts
-    /// with FIFO instead of the newest money for unmatched payouts: 562, 6 (FIFO keeps a victim's money behind the commission a pass-through
-    /// card accumulates); matching always, whatever share it explains: 575 and, with cuts of up to 1%, 557, 8;
-    /// matching averaged with FIFO: 567, 1 but 537, 50 with cuts. A fifth of the money in common links reports whose
-    /// money ends in a service's own wallets, which every client's money reaches, when the generator pays no backer
-    /// (5 and 10 reports in another gang's cluster at 50,000 residents; at 40%: 1 and 0). Without the cluster join
-    /// (`join_by_money`) the rule of before recovered one gang fewer at 1M, 3 and 2 fewer at 200,000 residents.
-    /// Leiden's resolution (0.2–2) changes nothing here: the pieces left are unlinked.
+    /// ARI 0.998, 576 gangs recovered (99.7%), no report in another gang's cluster; with every transfer after the
+    /// victims' payments carrying 0–1% less, drawn per transfer: 559 (96.7%), 5; 3–8% less: 545 (94.3%), 13. The
+    /// conventions alone with a fifth of the money in common (the rule of before): 545, 43; 541, 49; 538, 52.
+    /// Earlier forms of matching (payouts claimed only by the traced money's arrivals), with a fifth in common:
+    /// FIFO instead of the newest money for unmatched payouts: 562, 6 (FIFO keeps a victim's money behind the
+    /// commission a pass-through card accumulates); matching always, whatever share it explains: 575 and, with
+    /// 0–1% less, 557, 8; matching averaged with FIFO: 567, 1 but 537, 50 with 0–1% less. A fifth of the money in
+    /// common links reports whose money ends in a service's own wallets, which every client's money reaches, when
+    /// the generator pays no backer (5 and 10 reports in another gang's cluster at 50,000 residents; at 40%: 1 and
+    /// 0). Without the cluster join (`join_by_money`) the rule of before recovered one gang fewer at 1M, 3 and 2
+    /// fewer at 200,000 residents. Leiden's resolution (0.2–2) changes nothing here: the pieces left are unlinked.
     pub fn defaults(seed: u64) -> GangParams {
         GangParams {
             seed,
@@ -705,7 +707,8 @@ struct AttributedMoney {
 }
 
 /// Attributed money: the money of every report with payments (with `money_link_services_only`, of those whose
-/// money reached a laundering service) is traced on (with each of `money_link_methods`, shares averaged, up to
+/// money reached a laundering service) is traced on (by matched amounts where they explain enough of where it is
+/// held, else with each of `money_link_methods`, shares averaged; up to
 /// `money_link_horizon_secs` after its last payment, at most `money_link_max_nodes` trail nodes; the trail ends at
 /// hubs, ATM withdrawals, cash and merchant purchases); an account still holding at least `money_link_min_end_share`
 /// of the report's money is one of its end accounts. End accounts owned by a service or judged hubs never link:

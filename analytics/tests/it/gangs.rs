@@ -146,13 +146,13 @@ fn labels(p: &Partition) -> Vec<u32> {
 
 /// What this method reaches on the generator, where the proceeds end with each gang's backer (金主) accounts, paid
 /// by the gang's own L3 cards or by the laundering services it uses, which pass each chunk on as it came. Measured
-/// with money links (defaults: amounts matched where they can be): ARI 0.992 and 0.998, gangs recovered 28/29 and
+/// with money links (defaults: amounts matched where they can be): ARI 0.998 and 0.998, gangs recovered 28/29 and
 /// 29/29 for seeds 1 and 2, no report in another gang's cluster; with the rule of before (the three tracing
 /// conventions averaged, a fifth of the money in common enough): 0.996 and 0.990, 26/29 and 26/29, 0 and 1; without
 /// money links 0.943 and 0.934, 17/29 and 18/29. The truth-told bound is 29/29 in both. At 200,000 residents
 /// (`GANGS_LARGE=1`), seeds 3 and 4: ARI 0.996 and 1.000, 112/115 and 117/117, none in another gang's cluster (rule
 /// of before: 0.975 and 0.992, 104/115 and 114/117, 18 and 3; without money links 0.882 and 0.935, 68/115 and
-/// 76/117; bound 115/115 and 117/117). At 1,000,000 (`fanzha clusters run`, seed 1): ARI 0.998, 575/578 (99.5%),
+/// 76/117; bound 115/115 and 117/117). At 1,000,000 (`fanzha clusters run`, seed 1): ARI 0.998, 576/578 (99.7%),
 /// none of 5,117 reports in another gang's cluster (rule of before: 0.981, 545/578, 43).
 /// Where nothing is passed on exactly, the conventions take over: see
 /// `cards_keeping_a_cut_leave_matching_no_worse_than_the_conventions`.
@@ -404,8 +404,9 @@ fn hub_aware_clustering_recovers_the_planted_gangs() {
         failures.extend((ours.recovered < without.recovered + 2).then(|| {
             format!("seed {seed}: {} gangs recovered, {} without money links", ours.recovered, without.recovered)
         }));
-        // False merges: at most one report in 50 more in another gang's cluster than without money links.
-        failures.extend((ours.misplaced > without.misplaced + graph.report_count() / 50).then(|| {
+        // False merges: at most one report in 200 more in another gang's cluster than without money links (none
+        // measured; the rule of before put 18 of 1,024 there at 200,000 residents).
+        failures.extend((ours.misplaced > without.misplaced + graph.report_count() / 200).then(|| {
             format!(
                 "seed {seed}: {} reports in another gang's cluster ({} mixed clusters), {} without money links",
                 ours.misplaced, ours.mixed, without.misplaced
@@ -494,7 +495,7 @@ fn gang_ends(d: &District, graph: &GangGraph, r: usize, gang: &str, window: i64)
 /// gang's backer, they add less, and still merge no more gangs. Measured, 50,000 residents, seed 1: with no backer
 /// payments (the money ends at ATMs, merchants and the services' own wallets, which every client's money reaches),
 /// ARI 0.941, 17/29, 1 report in another gang's cluster (without money links 0.943, 17/29, none); with half the
-/// chunks paid to the backer, ARI 0.982, 25/29, none in another gang's cluster.
+/// chunks paid to the backer, ARI 0.983, 25/29, none in another gang's cluster.
 #[test]
 fn money_links_add_what_the_money_shows_and_no_false_merges() {
     let policy = HubPolicy::shipped().expect("shipped allow-list");
@@ -529,8 +530,8 @@ fn money_links_add_what_the_money_shows_and_no_false_merges() {
     }
 }
 
-/// Every transfer but the victims' own payments passes on `lo`–`hi` less than it would (a card keeping a cut,
-/// drawn per transfer): no amount is passed on exactly any more.
+/// Every transfer but the victims' own payments carries `lo`–`hi` less than generated, drawn per transfer: a
+/// payout is no longer exactly what arrived, but now a little above, now a little below it.
 fn cut(transfers: &[TransferInput], lo: f64, hi: f64) -> Vec<TransferInput> {
     transfers
         .iter()
@@ -551,8 +552,9 @@ fn cut(transfers: &[TransferInput], lo: f64, hi: f64) -> Vec<TransferInput> {
 }
 
 /// Matching amounts must not depend on our generator passing chunks on in full. Where every card keeps a cut of up
-/// to 1% (inside the 2% tolerance) or of 3–8% (nothing matches), the clusters are at least as good as with the
-/// conventions alone, and merge no more gangs than without money links. Measured, 50,000 residents: see
+/// to 1% or of 3–8% (each transfer cut on its own, so a payout is now above, now below what arrived: about half the
+/// chunks, or a third, still within the 2% tolerance), the clusters recover within one gang of the conventions
+/// alone, and merge no more gangs than without money links. Measured, 50,000 residents: see
 /// `bench/README.md` (gang clustering, session 5).
 #[test]
 fn cards_keeping_a_cut_leave_matching_no_worse_than_the_conventions() {
