@@ -67,9 +67,9 @@ pub use gangs::{
     match_stable_ids, page_rank, plain_components, shown_key, write_csv, write_gexf, write_graphml, write_json,
 };
 pub use money::{
-    AccountScore, CASH_OUT_CHANNELS, CashOut, CycleOrder, FeedNode, Finding, Holding, Method, MoneyBuildStats,
-    MoneyError, MoneyTransfer, NodeEnd, Origin, Trace, TraceParams, TrailNode, TransferGraph, TypologyKind,
-    TypologyParams, Untraced, Upstream, detect, score_accounts, trace_downstream, trace_upstream,
+    AccountScore, CASH_OUT_CHANNELS, CashOut, CycleOrder, FeedNode, Finding, Holding, MATCH_WINDOW_S, Method,
+    MoneyBuildStats, MoneyError, MoneyTransfer, NodeEnd, Origin, Trace, TraceParams, TrailNode, TransferGraph,
+    TypologyKind, TypologyParams, Untraced, Upstream, detect, score_accounts, trace_downstream, trace_upstream,
 };
 pub use risk::{
     AreaCase, AreaInput, AreaParams, AreaReport, AreaRow, COMMUNITY_WEEKS, ContactInput, Evaluation, FEATURES,

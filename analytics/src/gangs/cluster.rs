@@ -10,7 +10,7 @@ use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_
 use super::stable::{PreviousCluster, match_stable_ids};
 use crate::community::{CommunityDetector, CsrGraph, LeidenParams, Partition, connected_components, modularity};
 use crate::error::{Error, Result};
-use crate::money::{Method, TraceParams, TransferGraph, trace_downstream};
+use crate::money::{Method, Pairings, TraceParams, TransferGraph, trace_downstream_paired};
 
 const DAY: f64 = 86_400.0;
 
@@ -747,6 +747,8 @@ fn attributed_money(
     let mut by_terminal: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
     let mut victim = vec![0i64; graph.report_count()];
     let mut held = vec![0f64; graph.report_count()];
+    // Each account's pairing of arrivals and payouts depends on its history only: built once for every report.
+    let mut pairings = Pairings::new();
     for &r in &traced {
         let pays = graph.payments(r);
         let seeds: Vec<u32> =
@@ -758,7 +760,7 @@ fn attributed_money(
         tp.horizon_s = (last.at - first.at).saturating_add(params.money_link_horizon_secs);
         let mut run = |m: Method| {
             tp.method = m;
-            trace_downstream(&money, &seeds, &tp).map_err(|e| Error::InvalidParameter {
+            trace_downstream_paired(&money, &seeds, &tp, &mut pairings).map_err(|e| Error::InvalidParameter {
                 name: "money_link",
                 value: e.to_string(),
                 reason: "the attributed-money trace failed",

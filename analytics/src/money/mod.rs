@@ -10,9 +10,11 @@ mod upstream;
 
 pub use error::MoneyError;
 pub use graph::{MoneyBuildStats, MoneyTransfer, TransferGraph};
+pub use pairing::MATCH_WINDOW_S;
 
 pub use trace::{
     CASH_OUT_CHANNELS, CashOut, Holding, Method, NodeEnd, Trace, TraceParams, TrailNode, Untraced, trace_downstream,
 };
+pub(crate) use trace::{Pairings, trace_downstream_paired};
 pub use typology::{AccountScore, CycleOrder, Finding, TypologyKind, TypologyParams, detect, score_accounts};
 pub use upstream::{FeedNode, Origin, Upstream, trace_upstream};

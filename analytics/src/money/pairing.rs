@@ -2,7 +2,8 @@
 //! account passes on which arrival. It is a property of the account's own history, not of the money traced: every
 //! arrival, whoever's money it brings, claims in time order the unclaimed payout after it within
 //! [`MATCH_WINDOW_S`] whose amount is closest to its own (from exactly its amount down to `tolerance` less), the
-//! earliest of equals. So two traces through one pooled card pair its payouts the same way.
+//! earliest of equals, from the account's first arrival on (greedy claims chain: where pairing starts changes what
+//! later arrivals get). So every trace through one pooled card pairs its payouts the same way.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -28,16 +29,13 @@ pub(crate) struct Pairing {
 }
 
 impl Pairing {
-    /// Pairs the account's arrivals from `start_at` on (earlier ones are taken to have claimed nothing that
-    /// matters: pass one a week or more before the first arrival of interest).
-    pub(crate) fn new(g: &TransferGraph, account: u32, tolerance: f64, start_at: i64) -> Pairing {
-        let next_in = g.ins(account).partition_point(|&x| g.at(x) < start_at);
-        let next_out = g.outs(account).partition_point(|&x| g.at(x) < start_at);
+    /// The pairing of `account`'s arrivals, from its first on (call [`Pairing::advance`] to pair them).
+    pub(crate) fn new(account: u32, tolerance: f64) -> Pairing {
         Pairing {
             account,
             tolerance,
-            next_in,
-            next_out,
+            next_in: 0,
+            next_out: 0,
             open: BTreeMap::new(),
             by_arrival: HashMap::new(),
             by_payout: HashMap::new(),
@@ -71,6 +69,9 @@ impl Pairing {
             self.open.entry(g.amount(o)).or_default().push_back(o);
         }
         let amount = g.amount(x);
+        if amount <= 0 {
+            return;
+        }
         // A payout y passes x on when amount − y ≤ tolerance × amount.
         let lowest = amount - (self.tolerance * amount as f64).floor() as i64;
         let mut found = None;
@@ -93,6 +94,61 @@ impl Pairing {
         if let Some(o) = found {
             self.by_arrival.insert(x, o);
             self.by_payout.insert(o, x);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::money::graph::MoneyTransfer;
+
+    /// The rule, written the slow way: each arrival in time order takes the unclaimed later payout within the window
+    /// whose amount is closest below or at its own (within the tolerance), the earliest of equals.
+    fn naive(g: &TransferGraph, a: u32, tolerance: f64) -> Vec<(u32, u32)> {
+        let mut claimed: Vec<u32> = Vec::new();
+        let mut pairs = Vec::new();
+        for &x in g.ins(a) {
+            let amount = g.amount(x);
+            let best = g
+                .outs(a)
+                .iter()
+                .copied()
+                .filter(|&o| o > x && g.at(o) <= g.at(x) + MATCH_WINDOW_S && !claimed.contains(&o))
+                .filter(|&o| g.amount(o) <= amount && (amount - g.amount(o)) as f64 <= tolerance * amount as f64)
+                .min_by_key(|&o| (amount - g.amount(o), o));
+            if let Some(o) = best {
+                claimed.push(o);
+                pairs.push((x, o));
+            }
+        }
+        pairs
+    }
+
+    proptest! {
+        #[test]
+        fn pairing_follows_the_rule(
+            rows in prop::collection::vec((any::<bool>(), 1i64..6, 0i64..30, 0u8..3), 1..80),
+            tolerance in prop_oneof![Just(0.0), 0.0f64..0.5],
+        ) {
+            // One card P: arrivals from and payouts to a few others, amounts of a few values, over 30 days.
+            let transfers = rows.iter().map(|&(incoming, k, day, other)| {
+                let (from, to) = if incoming { (format!("o{other}"), "P".to_string()) } else { ("P".to_string(), format!("o{other}")) };
+                MoneyTransfer { from_account: from, to_account: to, amount_fen: k * 100, at: day * 86_400, channel: None, report_id: None }
+            });
+            let g = TransferGraph::build(transfers);
+            let p_account = g.account("P").unwrap();
+            let mut pairing = Pairing::new(p_account, tolerance);
+            pairing.advance(&g, u32::MAX);
+            let mut got: Vec<(u32, u32)> =
+                g.ins(p_account).iter().filter_map(|&x| pairing.payout_of(x).map(|o| (x, o))).collect();
+            got.sort_unstable();
+            prop_assert_eq!(got.clone(), naive(&g, p_account, tolerance));
+            for (x, o) in got {
+                prop_assert_eq!(pairing.arrival_of(o), Some(x));
+            }
         }
     }
 }

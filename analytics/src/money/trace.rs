@@ -9,7 +9,7 @@ use datasets::TransferChannel;
 
 use super::error::MoneyError;
 use super::graph::TransferGraph;
-use super::pairing::{MATCH_WINDOW_S, Pairing};
+use super::pairing::Pairing;
 
 /// How an outgoing transfer is attributed to the lots of the sender's balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,14 +21,14 @@ pub enum Method {
     /// Every lot pays its share of each transfer, in proportion to its size.
     ProRata,
     /// Specific identification by amount: each account pairs its arrivals, whoever's money they bring, in time order
-    /// with its later payouts of (about) the same amount (exactly, or up to [`TraceParams::match_tolerance`] less;
-    /// within [`MATCH_WINDOW_S`]; the closest in amount, then the earliest; each payout once), and a paired payout
-    /// carries its arrival's money. Other payouts take the newest money first, as LIFO (clean money first if they
-    /// pass on an arrival from before the trace reached the account). Pass-through cards (跑分卡, 快进快出)
-    /// forward what they receive in full, or less a small cut, or move on what has just come in, so where amounts
-    /// match they tell whose money a payout is, which the pure conventions can only guess at a pooled account; and
-    /// the newest money leaves first where they do not (FIFO would keep a victim's money behind the commission such
-    /// a card accumulates).
+    /// from its first on, with its later payouts of (about) the same amount (exactly, or up to
+    /// [`TraceParams::match_tolerance`] less; within [`MATCH_WINDOW_S`](super::MATCH_WINDOW_S); the closest in
+    /// amount, then the earliest; each payout once), and a paired payout carries its arrival's money. Other payouts
+    /// take the newest money first, as LIFO (clean money first if they pass on an arrival whose money is not in the
+    /// trace). Pass-through cards (跑分卡, 快进快出) forward what they receive in full, or less a small cut, or move
+    /// on what has just come in, so where amounts match they tell whose money a payout is, which the pure conventions
+    /// can only guess at a pooled account; and the newest money leaves first where they do not (FIFO would keep a
+    /// victim's money behind the commission such a card accumulates).
     Matched,
 }
 
@@ -267,8 +267,9 @@ impl Purse {
     }
 
     /// Takes `amount` for transfer `t`: the pieces taken (per lot) and the shortfall (money from outside the data:
-    /// clean). `passes_other`: [`Method::Matched`] paired `t` with an arrival whose money is in no lot marked for
-    /// it (it arrived before the trace reached this account): `t` carries other money than the traced victim's.
+    /// clean). `passes_other`: [`Method::Matched`] paired `t` with an arrival whose money no longer sits in a lot
+    /// marked for it (it arrived before the trace reached this account, or was taken already): `t` carries other
+    /// money than the traced victim's.
     fn take(&mut self, t: u32, amount: i64, method: Method, passes_other: bool) -> (Vec<Lot>, i64) {
         let total: i64 = self.lots.iter().map(|l| l.amount).sum();
         if amount >= total {
@@ -394,6 +395,20 @@ fn opening_balance(g: &TransferGraph, a: u32, before: u32) -> i64 {
 
 /// Traces the money of `seeds` (transfer ids, e.g. a report's payments) downstream.
 pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) -> Result<Trace, MoneyError> {
+    trace_downstream_paired(g, seeds, params, &mut Pairings::new())
+}
+
+/// Each account's pairing of arrivals and payouts ([`Method::Matched`]), by account. It depends on the account's
+/// history and the tolerance only, so traces with the same tolerance may share one.
+pub(crate) type Pairings = HashMap<u32, Pairing>;
+
+/// [`trace_downstream`], reusing (and extending) `pairings` built with the same `params.match_tolerance`.
+pub(crate) fn trace_downstream_paired(
+    g: &TransferGraph,
+    seeds: &[u32],
+    params: &TraceParams,
+    pairings: &mut Pairings,
+) -> Result<Trace, MoneyError> {
     params.check()?;
     let mut seeds: Vec<u32> = seeds.iter().copied().filter(|&t| (t as usize) < g.transfer_count()).collect();
     seeds.sort_unstable();
@@ -408,7 +423,6 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
     let mut nodes: Vec<TrailNode> = Vec::new();
     let mut untraced = Untraced::default();
     let mut cash: HashMap<u32, CashOut> = HashMap::new();
-    let mut pairings: HashMap<u32, Pairing> = HashMap::new();
     let victim_fen: i64 = seeds.iter().map(|&t| g.amount(t)).sum();
 
     // Only transfers of the seeds and those into or out of an account holding (or having held) victim money can
@@ -536,9 +550,7 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
         // Specific identification: the payout of `b` that passes this arrival on, in `b`'s own pairing.
         let mark = (method == Method::Matched)
             .then(|| {
-                let pairing = pairings
-                    .entry(b)
-                    .or_insert_with(|| Pairing::new(g, b, params.match_tolerance, at.saturating_sub(MATCH_WINDOW_S)));
+                let pairing = pairings.entry(b).or_insert_with(|| Pairing::new(b, params.match_tolerance));
                 pairing.advance(g, t);
                 pairing.payout_of(t)
             })

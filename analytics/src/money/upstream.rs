@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::error::MoneyError;
 use super::graph::TransferGraph;
-use super::pairing::{MATCH_WINDOW_S, Pairing};
+use super::pairing::Pairing;
 use super::trace::{Method, TraceParams};
 
 /// One step back: part of a transfer's amount attributed to one inflow of its sender.
@@ -62,6 +62,7 @@ pub fn trace_upstream(
     let mut origins: HashMap<u32, i64> = HashMap::new();
     let mut untraced = 0i64;
     let mut stack: Vec<u32> = Vec::new();
+    let mut pairings: HashMap<u32, Pairing> = HashMap::new();
     let mut inflow = 0i64;
     for &t in g.ins(account).iter().rev() {
         if g.at(t) > until {
@@ -96,12 +97,10 @@ pub fn trace_upstream(
         let available: i64 = window.iter().map(|&x| g.amount(x)).sum();
         let covered = available.min(amount_fen);
         let mut parts: Vec<(u32, i64)> = Vec::new();
-        // Specific identification: the arrival the sender's own pairing says this transfer passed on (it arrived at
-        // most a week before, so pairing from two weeks before gives what a downstream trace would).
+        // Specific identification: the arrival the sender's own pairing (as downstream) says this transfer passed on.
         let same = (params.method == Method::Matched)
             .then(|| {
-                let mut pairing =
-                    Pairing::new(g, sender, params.match_tolerance, at.saturating_sub(2 * MATCH_WINDOW_S));
+                let pairing = pairings.entry(sender).or_insert_with(|| Pairing::new(sender, params.match_tolerance));
                 pairing.advance(g, transfer);
                 pairing.arrival_of(transfer)
             })

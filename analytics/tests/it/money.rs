@@ -165,6 +165,27 @@ fn matched_pairs_a_cards_payouts_the_same_way_whoever_is_traced() {
     let v = trace("RV");
     assert_eq!(holdings(&g, &v), vec![("acct:X".into(), 700)]);
     assert!(v.nodes.iter().all(|n| !n.matched) && v.held_matched_fen() == 0);
+
+    // Claims chain over more than a week: A (day 0) takes O1 (day 6.5), so C (day 6, clean) takes O2 (day 11) and B
+    // (day 10) O3 (day 12). Traced alone from day 10, B would otherwise have taken O2.
+    use TransferChannel::*;
+    let day = 86_400;
+    let g = TransferGraph::build(vec![
+        tx("A", "P", 1000, 0, MobileBanking, Some("RA")),
+        tx("C", "P", 1000, 6 * day, Bank, None),
+        tx("P", "O1", 1000, 6 * day + day / 2, Bank, None),
+        tx("B", "P", 1000, 10 * day, MobileBanking, Some("RB")),
+        tx("P", "O2", 1000, 11 * day, Bank, None),
+        tx("P", "O3", 1000, 12 * day, Bank, None),
+    ]);
+    let trace = |report: &str| {
+        let t = trace_downstream(&g, g.report_transfers(report).unwrap(), &TraceParams::new(Method::Matched)).unwrap();
+        holdings(&g, &t)
+    };
+    assert_eq!(trace("RA"), vec![("acct:O1".into(), 1000)]);
+    assert_eq!(trace("RB"), vec![("acct:O3".into(), 1000)]);
+    let up = trace_upstream(&g, g.account("O3").unwrap(), i64::MAX, &TraceParams::new(Method::Matched)).unwrap();
+    assert_eq!(up.origins.iter().map(|o| g.key(o.account)).collect::<Vec<_>>(), vec!["acct:B"]);
 }
 
 #[test]
@@ -238,16 +259,16 @@ const CHANNELS: [TransferChannel; 5] = [
 fn random_graph() -> impl Strategy<Value = Vec<MoneyTransfer>> {
     // Amounts from a few round values half the time, so that payouts of an arrival's amount occur.
     let amount = prop_oneof![1i64..20_000, (1i64..5).prop_map(|k| k * 500)];
-    prop::collection::vec((0u8..8, 0u8..8, amount, 0i64..100, 0usize..5, prop::bool::weighted(0.2)), 1..60).prop_map(
-        |rows| {
+    // Times over a month, so that pairing windows (a week) start and end inside the data.
+    prop::collection::vec((0u8..8, 0u8..8, amount, 0i64..2_592_000, 0usize..5, prop::bool::weighted(0.2)), 1..60)
+        .prop_map(|rows| {
             rows.into_iter()
                 .map(|(f, t, amount, at, c, seed)| {
                     let ch = if c >= 2 && !seed { CHANNELS[c] } else { CHANNELS[c % 2] };
                     tx(&format!("a{f}"), &format!("a{t}"), amount, at, ch, seed.then_some("R"))
                 })
                 .collect()
-        },
-    )
+        })
 }
 
 proptest! {
@@ -274,8 +295,9 @@ proptest! {
             prop_assert_eq!(t.victim_fen, t.held_fen() + t.cashed_out_fen() + t.untraced.total());
             prop_assert!(t.holdings.iter().all(|h| h.amount_fen > 0));
             prop_assert!(t.nodes.iter().all(|n| n.amount_fen > 0 && n.held_fen <= n.amount_fen));
-            // A matched hop passes on its parent's arrival, less at most the tolerance, and each payout passes on one
-            // arrival only.
+            prop_assert!(method == Method::Matched || t.nodes.iter().all(|n| !n.matched));
+            // A matched hop passes on its parent's arrival, less at most the tolerance, within the window, and each
+            // payout passes on one arrival only.
             let mut arrival_of: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
             for n in t.nodes.iter().filter(|n| n.matched) {
                 let parent = n.parent.map(|p| t.nodes[p as usize].transfer);
@@ -283,6 +305,7 @@ proptest! {
                 let arrived = g.amount(parent.unwrap());
                 prop_assert!(g.amount(n.transfer) <= arrived);
                 prop_assert!((arrived - g.amount(n.transfer)) as f64 <= tolerance * arrived as f64);
+                prop_assert!(n.at - g.at(parent.unwrap()) <= analytics::MATCH_WINDOW_S);
                 prop_assert_eq!(*arrival_of.entry(n.transfer).or_insert(parent.unwrap()), parent.unwrap());
             }
             // Every node's money is forwarded, held, cashed out or dropped: children never carry more.
