@@ -95,8 +95,10 @@ impl GangParams {
     ///
     /// Measured on the generator's 1,000,000-resident district (`clusters run`, seed 1; 5,117 reports, 578 gangs):
     /// ARI 0.998, 576 gangs recovered (99.7%), no report in another gang's cluster; with every transfer after the
-    /// victims' payments carrying 0–1% less, drawn per transfer: 559 (96.7%), 5; 3–8% less: 545 (94.3%), 13. The
-    /// conventions alone with a fifth of the money in common (the rule of before): 545, 43; 541, 49; 538, 52.
+    /// victims' payments carrying 0–1% less, drawn per transfer: 559 (96.7%), 5; 3–8% less: 545 (94.3%), 13; with
+    /// every card keeping 0–1% of what it received (compounding along the chain): 576, 0; 1–3%: 548, 8. The
+    /// conventions alone with a fifth of the money in common (the rule of before): 545, 43; 541, 49; 538, 52; 531,
+    /// 57; 530, 71.
     /// Earlier forms of matching (payouts claimed only by the traced money's arrivals), with a fifth in common:
     /// FIFO instead of the newest money for unmatched payouts: 562, 6 (FIFO keeps a victim's money behind the
     /// commission a pass-through card accumulates); matching always, whatever share it explains: 575 and, with

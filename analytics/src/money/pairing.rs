@@ -3,7 +3,8 @@
 //! arrival, whoever's money it brings, claims in time order the unclaimed payout after it within
 //! [`MATCH_WINDOW_S`] whose amount is closest to its own (from exactly its amount down to `tolerance` less), the
 //! earliest of equals, from the account's first arrival on (greedy claims chain: where pairing starts changes what
-//! later arrivals get). So every trace through one pooled card pairs its payouts the same way.
+//! later arrivals get). So every trace through one pooled card pairs its payouts the same way. Amounts of zero or
+//! less pair with nothing.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -51,7 +52,7 @@ impl Pairing {
         }
     }
 
-    /// The payout passing arrival `x` on, if paired (call [`Pairing::advance`] past `x` first).
+    /// The payout passing arrival `x` on, if paired (call [`Pairing::advance`] up to `x` first).
     pub(crate) fn payout_of(&self, x: u32) -> Option<u32> {
         self.by_arrival.get(&x).copied()
     }
@@ -61,12 +62,20 @@ impl Pairing {
         self.by_payout.get(&o).copied()
     }
 
+    /// The tolerance this pairing was built with.
+    pub(crate) fn tolerance(&self) -> f64 {
+        self.tolerance
+    }
+
     fn pair(&mut self, g: &TransferGraph, x: u32) {
         let outs = g.outs(self.account);
         let until = g.at(x).saturating_add(MATCH_WINDOW_S);
         while let Some(&o) = outs.get(self.next_out).filter(|&&o| g.at(o) <= until) {
             self.next_out += 1;
-            self.open.entry(g.amount(o)).or_default().push_back(o);
+            // A payout before this arrival, or of nothing, can be claimed by no arrival from here on.
+            if o > x && g.amount(o) > 0 {
+                self.open.entry(g.amount(o)).or_default().push_back(o);
+            }
         }
         let amount = g.amount(x);
         if amount <= 0 {
@@ -140,7 +149,13 @@ mod tests {
             });
             let g = TransferGraph::build(transfers);
             let p_account = g.account("P").unwrap();
+            // Advancing in steps, with questions in between, ends where advancing at once does.
             let mut pairing = Pairing::new(p_account, tolerance);
+            for &t in g.ins(p_account).iter().step_by(3) {
+                pairing.advance(&g, t);
+                pairing.advance(&g, t / 2);
+                prop_assert!(g.ins(p_account).iter().filter(|&&x| x <= t).all(|&x| pairing.payout_of(x).is_none_or(|o| o > x)));
+            }
             pairing.advance(&g, u32::MAX);
             let mut got: Vec<(u32, u32)> =
                 g.ins(p_account).iter().filter_map(|&x| pairing.payout_of(x).map(|o| (x, o))).collect();

@@ -24,8 +24,8 @@ pub enum Method {
     /// from its first on, with its later payouts of (about) the same amount (exactly, or up to
     /// [`TraceParams::match_tolerance`] less; within [`MATCH_WINDOW_S`](super::MATCH_WINDOW_S); the closest in
     /// amount, then the earliest; each payout once), and a paired payout carries its arrival's money. Other payouts
-    /// take the newest money first, as LIFO (clean money first if they pass on an arrival whose money is not in the
-    /// trace). Pass-through cards (跑分卡, 快进快出) forward what they receive in full, or less a small cut, or move
+    /// take the newest money first, as LIFO (clean money first if they pass on an arrival whose money is no longer in
+    /// a lot marked for it). Pass-through cards (跑分卡, 快进快出) forward what they receive in full, or less a small cut, or move
     /// on what has just come in, so where amounts match they tell whose money a payout is, which the pure conventions
     /// can only guess at a pooled account; and the newest money leaves first where they do not (FIFO would keep a
     /// victim's money behind the commission such a card accumulates).
@@ -281,7 +281,7 @@ impl Purse {
         match method {
             Method::Matched => {
                 // The lots passed on by this transfer, then unmarked lots newest first (clean money first if the
-                // transfer passes on money that arrived before the trace), then other transfers' lots newest first;
+                // transfer passes on money no longer in a lot marked for it), then other transfers' lots newest first;
                 // the pieces keep the purse's order.
                 let rank = |l: &Lot| match l.mark {
                     Some(m) if m == t => 0,
@@ -399,7 +399,8 @@ pub fn trace_downstream(g: &TransferGraph, seeds: &[u32], params: &TraceParams) 
 }
 
 /// Each account's pairing of arrivals and payouts ([`Method::Matched`]), by account. It depends on the account's
-/// history and the tolerance only, so traces with the same tolerance may share one.
+/// history and the tolerance only, so traces over the same graph with the same tolerance may share one: a shared
+/// pairing answers as a fresh one would.
 pub(crate) type Pairings = HashMap<u32, Pairing>;
 
 /// [`trace_downstream`], reusing (and extending) `pairings` built with the same `params.match_tolerance`.
@@ -463,10 +464,12 @@ pub(crate) fn trace_downstream_paired(
         if seed_set.contains(&t) {
             pieces.push((None, amount, at, false));
         } else if let Some(purse) = purses.get_mut(&a) {
-            let passes_other = pairings.get_mut(&a).is_some_and(|p| {
-                p.advance(g, t);
-                p.arrival_of(t).is_some()
-            }) && !purse.lots.iter().any(|l| l.mark == Some(t));
+            let passes_other = method == Method::Matched
+                && pairings.get_mut(&a).is_some_and(|p| {
+                    p.advance(g, t);
+                    p.arrival_of(t).is_some()
+                })
+                && !purse.lots.iter().any(|l| l.mark == Some(t));
             let (taken, shortfall) = purse.take(t, amount, method, passes_other);
             pieces.extend(taken.into_iter().map(|l| (l.node, l.amount, l.arrived, l.mark.is_some())));
             pieces.push((None, shortfall, at, false));
@@ -551,6 +554,7 @@ pub(crate) fn trace_downstream_paired(
         let mark = (method == Method::Matched)
             .then(|| {
                 let pairing = pairings.entry(b).or_insert_with(|| Pairing::new(b, params.match_tolerance));
+                debug_assert_eq!(pairing.tolerance(), params.match_tolerance, "pairings shared across tolerances");
                 pairing.advance(g, t);
                 pairing.payout_of(t)
             })
@@ -576,4 +580,46 @@ pub(crate) fn trace_downstream_paired(
     let mut cashed_out: Vec<CashOut> = cash.into_values().collect();
     cashed_out.sort_by(|x, y| y.amount_fen.cmp(&x.amount_fen).then(x.account.cmp(&y.account)));
     Ok(Trace { method, seeds, victim_fen, nodes, holdings, cashed_out, untraced })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::money::graph::MoneyTransfer;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+        /// Traces sharing one set of pairings, in any order, give what each gives alone.
+        #[test]
+        fn shared_pairings_answer_as_fresh_ones(
+            rows in prop::collection::vec((0u8..6, 0u8..6, 1i64..6, 0i64..20, 0u8..4), 1..60),
+            tolerance in prop_oneof![Just(0.0), 0.0f64..0.3],
+            reverse in any::<bool>(),
+        ) {
+            // Reports R0..R2 are the transfers drawn with report 1..=3; amounts of a few values over 20 days.
+            let g = TransferGraph::build(rows.iter().map(|&(f, t, k, day, r)| MoneyTransfer {
+                from_account: format!("a{f}"),
+                to_account: format!("a{t}"),
+                amount_fen: k * 100,
+                at: day * 86_400,
+                channel: None,
+                report_id: (r > 0).then(|| format!("R{r}")),
+            }));
+            let mut params = TraceParams::new(Method::Matched);
+            params.match_tolerance = tolerance;
+            let mut reports: Vec<&str> = vec!["R1", "R2", "R3"];
+            if reverse {
+                reports.reverse();
+            }
+            let mut shared = Pairings::new();
+            for r in reports {
+                let Ok(seeds) = g.report_transfers(r) else { continue };
+                let alone = trace_downstream(&g, seeds, &params).unwrap();
+                let together = trace_downstream_paired(&g, seeds, &params, &mut shared).unwrap();
+                prop_assert_eq!(together, alone);
+            }
+        }
+    }
 }

@@ -101,6 +101,7 @@ pub fn trace_upstream(
         let same = (params.method == Method::Matched)
             .then(|| {
                 let pairing = pairings.entry(sender).or_insert_with(|| Pairing::new(sender, params.match_tolerance));
+                debug_assert_eq!(pairing.tolerance(), params.match_tolerance);
                 pairing.advance(g, transfer);
                 pairing.arrival_of(transfer)
             })

@@ -166,25 +166,29 @@ fn matched_pairs_a_cards_payouts_the_same_way_whoever_is_traced() {
     assert_eq!(holdings(&g, &v), vec![("acct:X".into(), 700)]);
     assert!(v.nodes.iter().all(|n| !n.matched) && v.held_matched_fen() == 0);
 
-    // Claims chain over more than a week: A (day 0) takes O1 (day 6.5), so C (day 6, clean) takes O2 (day 11) and B
-    // (day 10) O3 (day 12). Traced alone from day 10, B would otherwise have taken O2.
+    // Claims chain over more than two weeks: A (day 0) takes O1 (day 6.5), so C (day 6, clean) takes O2 (day 11),
+    // D (day 10.5, clean) O3 (day 16) and B (day 15) O4 (day 18). Paired from a week before B only, D would take O2
+    // and B O3; paired from two weeks before O4, C would take O1 and B O3.
     use TransferChannel::*;
     let day = 86_400;
     let g = TransferGraph::build(vec![
         tx("A", "P", 1000, 0, MobileBanking, Some("RA")),
         tx("C", "P", 1000, 6 * day, Bank, None),
         tx("P", "O1", 1000, 6 * day + day / 2, Bank, None),
-        tx("B", "P", 1000, 10 * day, MobileBanking, Some("RB")),
+        tx("D", "P", 1000, 10 * day + day / 2, Bank, None),
         tx("P", "O2", 1000, 11 * day, Bank, None),
-        tx("P", "O3", 1000, 12 * day, Bank, None),
+        tx("B", "P", 1000, 15 * day, MobileBanking, Some("RB")),
+        tx("P", "O3", 1000, 16 * day, Bank, None),
+        tx("P", "O4", 1000, 18 * day, Bank, None),
     ]);
     let trace = |report: &str| {
         let t = trace_downstream(&g, g.report_transfers(report).unwrap(), &TraceParams::new(Method::Matched)).unwrap();
+        conserved(&t);
         holdings(&g, &t)
     };
     assert_eq!(trace("RA"), vec![("acct:O1".into(), 1000)]);
-    assert_eq!(trace("RB"), vec![("acct:O3".into(), 1000)]);
-    let up = trace_upstream(&g, g.account("O3").unwrap(), i64::MAX, &TraceParams::new(Method::Matched)).unwrap();
+    assert_eq!(trace("RB"), vec![("acct:O4".into(), 1000)]);
+    let up = trace_upstream(&g, g.account("O4").unwrap(), i64::MAX, &TraceParams::new(Method::Matched)).unwrap();
     assert_eq!(up.origins.iter().map(|o| g.key(o.account)).collect::<Vec<_>>(), vec!["acct:B"]);
 }
 
