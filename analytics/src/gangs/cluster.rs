@@ -44,8 +44,8 @@ pub struct GangParams {
     /// Minimum Jaccard overlap for a cluster to inherit last run's id.
     pub stable_min_jaccard: f64,
     /// Money attributed downstream: each report's money is traced on (time-respecting, amount-conserving; see
-    /// `money_link_matched_min_share` and `money_link_methods`) to the accounts where it ends (still held there; ATM, cash and merchant cash-outs end it
-    /// nowhere). Two reports are linked when, of the money of each that ends in accounts (not hubs, not a service's),
+    /// `money_link_matched_min_share` and `money_link_methods`) to the accounts where it ends (still held there; ATM,
+    /// cash and merchant cash-outs end it nowhere). Two reports are linked when, of the money of each that ends in accounts (not hubs, not a service's),
     /// at least this share ends in the same ones: Σ over shared end accounts of min(share₁, share₂), divided by the
     /// smaller of the two reports' shares ending in accounts at all. Cash-outs are not counted against a link: money
     /// withdrawn at an ATM is gone, not evidence of another owner. 0 disables.

@@ -144,8 +144,19 @@ mod tests {
         ) {
             // One card P: arrivals from and payouts to a few others, amounts of a few values, over 30 days.
             let transfers = rows.iter().map(|&(incoming, k, day, other)| {
-                let (from, to) = if incoming { (format!("o{other}"), "P".to_string()) } else { ("P".to_string(), format!("o{other}")) };
-                MoneyTransfer { from_account: from, to_account: to, amount_fen: k * 100, at: day * 86_400, channel: None, report_id: None }
+                let (from, to) = if incoming {
+                    (format!("o{other}"), "P".to_string())
+                } else {
+                    ("P".to_string(), format!("o{other}"))
+                };
+                MoneyTransfer {
+                    from_account: from,
+                    to_account: to,
+                    amount_fen: k * 100,
+                    at: day * 86_400,
+                    channel: None,
+                    report_id: None,
+                }
             });
             let g = TransferGraph::build(transfers);
             let p_account = g.account("P").unwrap();
@@ -154,7 +165,8 @@ mod tests {
             for &t in g.ins(p_account).iter().step_by(3) {
                 pairing.advance(&g, t);
                 pairing.advance(&g, t / 2);
-                prop_assert!(g.ins(p_account).iter().filter(|&&x| x <= t).all(|&x| pairing.payout_of(x).is_none_or(|o| o > x)));
+                let mut paired_so_far = g.ins(p_account).iter().filter(|&&x| x <= t);
+                prop_assert!(paired_so_far.all(|&x| pairing.payout_of(x).is_none_or(|o| o > x)));
             }
             pairing.advance(&g, u32::MAX);
             let mut got: Vec<(u32, u32)> =

@@ -25,10 +25,10 @@ pub enum Method {
     /// [`TraceParams::match_tolerance`] less; within [`MATCH_WINDOW_S`](super::MATCH_WINDOW_S); the closest in
     /// amount, then the earliest; each payout once), and a paired payout carries its arrival's money. Other payouts
     /// take the newest money first, as LIFO (clean money first if they pass on an arrival whose money is no longer in
-    /// a lot marked for it). Pass-through cards (跑分卡, 快进快出) forward what they receive in full, or less a small cut, or move
-    /// on what has just come in, so where amounts match they tell whose money a payout is, which the pure conventions
-    /// can only guess at a pooled account; and the newest money leaves first where they do not (FIFO would keep a
-    /// victim's money behind the commission such a card accumulates).
+    /// a lot marked for it). Pass-through cards (跑分卡, 快进快出) forward what they receive in full, or less a
+    /// small cut, or move on what has just come in, so where amounts match they tell whose money a payout is, which
+    /// the pure conventions can only guess at a pooled account; and the newest money leaves first where they do not
+    /// (FIFO would keep a victim's money behind the commission such a card accumulates).
     Matched,
 }
 

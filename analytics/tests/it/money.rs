@@ -287,7 +287,8 @@ proptest! {
         let g = TransferGraph::build(rows);
         let Ok(seeds) = g.report_transfers("R") else { return Ok(()) };
         let matched = [(Method::Matched, 0.0), (Method::Matched, 0.3)];
-        for (method, tolerance) in [(Method::Fifo, 0.0), (Method::Lifo, 0.0), (Method::ProRata, 0.0)].into_iter().chain(matched) {
+        let conventions = [(Method::Fifo, 0.0), (Method::Lifo, 0.0), (Method::ProRata, 0.0)];
+        for (method, tolerance) in conventions.into_iter().chain(matched) {
             let mut p = TraceParams::new(method);
             p.match_tolerance = tolerance;
             p.max_depth = depth;
