@@ -267,11 +267,12 @@ impl Purse {
     }
 
     /// Takes `amount` for transfer `t`: the pieces taken (per lot) and the shortfall (money from outside the data:
-    /// clean). `passes_other`: [`Method::Matched`] paired `t` with an arrival whose money no longer sits in a lot
-    /// marked for it (it arrived before the trace reached this account, or was taken already): `t` carries other
+    /// clean). `paired`: [`Method::Matched`] paired `t` with an arrival; if that arrival's money no longer sits in a
+    /// lot marked for `t` (it came before the trace reached this account, or was taken already), `t` carries other
     /// money than the traced victim's.
-    fn take(&mut self, t: u32, amount: i64, method: Method, passes_other: bool) -> (Vec<Lot>, i64) {
+    fn take(&mut self, t: u32, amount: i64, method: Method, paired: bool) -> (Vec<Lot>, i64) {
         let total: i64 = self.lots.iter().map(|l| l.amount).sum();
+        let passes_other = paired && !self.lots.iter().any(|l| l.mark == Some(t));
         if amount >= total {
             let all = self.lots.drain(..).map(|l| Lot { mark: l.mark.filter(|&m| m == t), ..l }).collect();
             return (all, amount - total);
@@ -464,13 +465,12 @@ pub(crate) fn trace_downstream_paired(
         if seed_set.contains(&t) {
             pieces.push((None, amount, at, false));
         } else if let Some(purse) = purses.get_mut(&a) {
-            let passes_other = method == Method::Matched
+            let paired = method == Method::Matched
                 && pairings.get_mut(&a).is_some_and(|p| {
                     p.advance(g, t);
                     p.arrival_of(t).is_some()
-                })
-                && !purse.lots.iter().any(|l| l.mark == Some(t));
-            let (taken, shortfall) = purse.take(t, amount, method, passes_other);
+                });
+            let (taken, shortfall) = purse.take(t, amount, method, paired);
             pieces.extend(taken.into_iter().map(|l| (l.node, l.amount, l.arrived, l.mark.is_some())));
             pieces.push((None, shortfall, at, false));
         } else {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::error::MoneyError;
 use super::graph::TransferGraph;
 use super::pairing::Pairing;
-use super::trace::{Method, TraceParams};
+use super::trace::{Method, Pairings, TraceParams};
 
 /// One step back: part of a transfer's amount attributed to one inflow of its sender.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,7 +62,7 @@ pub fn trace_upstream(
     let mut origins: HashMap<u32, i64> = HashMap::new();
     let mut untraced = 0i64;
     let mut stack: Vec<u32> = Vec::new();
-    let mut pairings: HashMap<u32, Pairing> = HashMap::new();
+    let mut pairings = Pairings::new();
     let mut inflow = 0i64;
     for &t in g.ins(account).iter().rev() {
         if g.at(t) > until {
@@ -107,9 +107,9 @@ pub fn trace_upstream(
             })
             .flatten()
             .filter(|x| window.binary_search(x).is_ok());
-        match params.method {
-            Method::Matched if same.is_some() => parts.extend(same.map(|x| (x, amount_fen))),
-            Method::Lifo | Method::Fifo | Method::Matched => {
+        match (params.method, same) {
+            (_, Some(x)) => parts.push((x, amount_fen)),
+            (Method::Lifo | Method::Fifo | Method::Matched, None) => {
                 let mut need = covered;
                 let mut visit = |x: u32| {
                     if need > 0 {
@@ -124,7 +124,7 @@ pub fn trace_upstream(
                     window.iter().for_each(|&x| visit(x));
                 }
             }
-            Method::ProRata => {
+            (Method::ProRata, None) => {
                 if available > 0 {
                     let mut given = 0;
                     for &x in window {

@@ -533,19 +533,15 @@ fn money_links_add_what_the_money_shows_and_no_false_merges() {
 /// Every transfer but the victims' own payments carries `lo`–`hi` less than generated, drawn per transfer: a
 /// payout is no longer exactly what arrived, but now a little above, now a little below it.
 fn cut(transfers: &[TransferInput], lo: f64, hi: f64) -> Vec<TransferInput> {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     transfers
         .iter()
-        .enumerate()
-        .map(|(i, t)| {
+        .map(|t| {
             if t.report_id.is_some() {
                 return t.clone();
             }
-            // splitmix64 of the row number: a fixed, well-spread draw in [0, 1).
-            let mut z = (i as u64).wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            let u = (z ^ (z >> 31)) as f64 / u64::MAX as f64;
-            let kept = 1.0 - lo - (hi - lo) * u;
+            let kept = 1.0 - rng.gen_range(lo..hi);
             TransferInput { amount_fen: ((t.amount_fen as f64 * kept) as i64).max(1), ..t.clone() }
         })
         .collect()
