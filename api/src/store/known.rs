@@ -6,12 +6,12 @@
 
 use std::collections::HashMap;
 
-use anyhow::{Context, bail};
 use datasets::Table;
 use datasets::read::IdHashMap;
 use rusqlite::Connection;
 
 use crate::store::rows;
+use crate::store::{StoreError, StoreResult};
 
 /// The per-table maps, each loaded the first time a batch touches its table.
 #[derive(Default)]
@@ -37,7 +37,7 @@ impl Known {
     }
 
     /// The map of `table`, loading it through `conn` if this is its first use.
-    pub(crate) fn table(&mut self, conn: &Connection, table: Table) -> anyhow::Result<&mut KnownTable> {
+    pub(crate) fn table(&mut self, conn: &Connection, table: Table) -> StoreResult<&mut KnownTable> {
         let slot = &mut self.tables[table as usize];
         if slot.is_none() {
             *slot = Some(KnownTable::load(conn, table)?);
@@ -52,19 +52,19 @@ pub(crate) struct KnownTable {
 }
 
 impl KnownTable {
-    fn load(conn: &Connection, table: Table) -> anyhow::Result<KnownTable> {
+    fn load(conn: &Connection, table: Table) -> StoreResult<KnownTable> {
         let (t, id) = (table.name(), rows::columns(table)[0]);
         let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))?;
         let mut rows = HashMap::with_capacity_and_hasher(usize::try_from(n).unwrap_or(0), Default::default());
         let mut stmt = conn.prepare(&format!("SELECT {id}, row_hash FROM {t}"))?;
         let mut q = stmt.query([])?;
         while let Some(r) = q.next()? {
-            let id = r.get_ref(0)?.as_str().with_context(|| format!("{t}.{id} is not text"))?;
-            let text = r.get_ref(1)?.as_str().with_context(|| format!("{t}.row_hash is not text"))?;
+            let id_text = r.get_ref(0)?.as_str().map_err(|e| StoreError::corrupt(t, id, "(not text)", e))?;
+            let text = r.get_ref(1)?.as_str().map_err(|e| StoreError::corrupt(t, "row_hash", "(not text)", e))?;
             let Some(hash) = rows::parse_hash(text) else {
-                bail!("{t}.row_hash of {id:?} is {text:?}, not 16 hex digits; the store is damaged");
+                return Err(StoreError::corrupt(t, "row_hash", text, format!("of {id_text:?}: not 16 hex digits")));
             };
-            rows.insert(key(id), hash);
+            rows.insert(key(id_text), hash);
         }
         tracing::debug!(table = t, rows = rows.len(), "loaded stored ids");
         Ok(KnownTable { rows })

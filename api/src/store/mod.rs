@@ -8,17 +8,18 @@
 //! step with every write, so ingest decides insert / update / unchanged and checks references without a query
 //! per row.
 
+mod error;
 mod known;
 mod migrations;
 mod rows;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
 use datasets::{Record, Table};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, params, params_from_iter};
 
+pub use error::{StoreError, StoreErrorKind, StoreResult};
 use known::Known;
 
 pub use rows::iso_week;
@@ -107,26 +108,26 @@ pub struct FileCounts {
 impl Store {
     /// Opens the store in `data_dir`, creating the folder and the database if needed, and applies pending
     /// migrations.
-    pub fn open(data_dir: &Path) -> anyhow::Result<Store> {
+    pub fn open(data_dir: &Path) -> StoreResult<Store> {
         std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
+            .map_err(|e| StoreError::Open { path: data_dir.to_path_buf(), source: Box::new(e) })?;
         let path = data_dir.join(STORE_FILE);
-        let conn = Connection::open(&path).with_context(|| format!("cannot open store {}", path.display()))?;
+        let conn = Connection::open(&path).map_err(|e| StoreError::Open { path: path.clone(), source: Box::new(e) })?;
         let mut store = Store::with_connection(conn, path)?;
         store.migrate()?;
         Ok(store)
     }
 
     /// Opens an existing store without creating anything; fails when `data_dir` holds none.
-    pub fn open_existing(data_dir: &Path) -> anyhow::Result<Store> {
+    pub fn open_existing(data_dir: &Path) -> StoreResult<Store> {
         let path = data_dir.join(STORE_FILE);
         if !path.is_file() {
-            bail!("no store at {}; run `fanzha ingest DIR --data-dir {}` first", path.display(), data_dir.display());
+            return Err(StoreError::Missing { path, dir: data_dir.to_path_buf() });
         }
         Store::open(data_dir)
     }
 
-    fn with_connection(conn: Connection, path: PathBuf) -> anyhow::Result<Store> {
+    fn with_connection(conn: Connection, path: PathBuf) -> StoreResult<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -155,15 +156,15 @@ impl Store {
     }
 
     /// Applies the migrations newer than `PRAGMA user_version`, each in its own transaction.
-    fn migrate(&mut self) -> anyhow::Result<()> {
+    fn migrate(&mut self) -> StoreResult<()> {
         let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let latest = migrations::MIGRATIONS.len() as i64;
         if current > latest {
-            bail!("store {} has schema version {current}; this fanzha knows up to {latest}", self.path.display());
+            return Err(StoreError::NewerSchema { path: self.path.clone(), found: current, known: latest });
         }
         for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = self.conn.transaction()?;
-            tx.execute_batch(sql).with_context(|| format!("migration {} failed", i + 1))?;
+            tx.execute_batch(sql).map_err(|source| StoreError::Migration { version: i + 1, source })?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             tx.commit()?;
             tracing::info!(version = i + 1, "applied store migration");
@@ -172,7 +173,7 @@ impl Store {
     }
 
     /// The schema version.
-    pub fn schema_version(&self) -> anyhow::Result<i64> {
+    pub fn schema_version(&self) -> StoreResult<i64> {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
@@ -188,7 +189,7 @@ impl Store {
 
     /// Records the start of an ingest run. Runs left `running` by a killed process are marked `interrupted`
     /// (the caller holds the ingest lock, so no other run is live).
-    pub fn begin_run(&mut self, source_dir: &Path, now: i64) -> anyhow::Result<i64> {
+    pub fn begin_run(&mut self, source_dir: &Path, now: i64) -> StoreResult<i64> {
         let tx = self.conn.transaction()?;
         tx.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'", [])?;
         tx.execute(
@@ -201,7 +202,7 @@ impl Store {
     }
 
     /// Records the end of a run with its per-file counts.
-    pub fn finish_run(&mut self, run: i64, status: RunStatus, files: &[FileCounts], now: i64) -> anyhow::Result<()> {
+    pub fn finish_run(&mut self, run: i64, status: RunStatus, files: &[FileCounts], now: i64) -> StoreResult<()> {
         let tx = self.conn.transaction()?;
         for f in files {
             tx.execute(
@@ -229,16 +230,16 @@ impl Store {
     }
 
     /// Drops flags whose referenced record has arrived since (e.g. a resident ingested after the report).
-    pub fn resolve_flags(&mut self) -> anyhow::Result<u64> {
+    pub fn resolve_flags(&mut self) -> StoreResult<u64> {
         let mut n = 0;
         for (field, target) in [
-            ("victim_id", "residents"),
-            ("report_id", "reports"),
-            ("resident_id", "residents"),
-            ("content_id", "content"),
-            ("staff_id", "staff"),
+            ("victim_id", Table::Residents),
+            ("report_id", Table::Reports),
+            ("resident_id", Table::Residents),
+            ("content_id", Table::Content),
+            ("staff_id", Table::Staff),
         ] {
-            let id = rows::columns(Table::from_name(target).context("known table")?)[0];
+            let (id, target) = (rows::columns(target)[0], target.name());
             n += self.conn.execute(
                 &format!("DELETE FROM flags WHERE field = ?1 AND value IN (SELECT {id} FROM {target})"),
                 [field],
@@ -249,13 +250,13 @@ impl Store {
 
     /// Sizes the in-memory id map of `table` for about `rows` ids in all (a hint, e.g. the rows of the file
     /// about to be written: it saves regrowing the map while a large file is written).
-    pub fn expect_rows(&mut self, table: Table, rows: usize) -> anyhow::Result<()> {
+    pub fn expect_rows(&mut self, table: Table, rows: usize) -> StoreResult<()> {
         self.known.table(&self.conn, table)?.reserve_total(rows);
         Ok(())
     }
 
     /// Starts a write batch (one transaction) for run `run`, stamped `now`.
-    pub fn batch(&mut self, run: i64, now: i64) -> anyhow::Result<Batch<'_>> {
+    pub fn batch(&mut self, run: i64, now: i64) -> StoreResult<Batch<'_>> {
         self.known.begin_batch();
         let conn = &self.conn;
         // Same as `Connection::transaction` (deferred), but borrowing the connection shared, so the batch can
@@ -284,12 +285,12 @@ impl<'a> Batch<'a> {
     }
 
     /// Inserts the record, updates it (archiving the old version) or leaves it alone when unchanged.
-    pub fn write(&mut self, rec: &Record) -> anyhow::Result<Write> {
+    pub fn write(&mut self, rec: &Record) -> StoreResult<Write> {
         self.write_keyed(rec, RowKey::of(rec))
     }
 
     /// [`Batch::write`] with the record's key already computed (`key` must be `RowKey::of(rec)`).
-    pub fn write_keyed(&mut self, rec: &Record, key: RowKey) -> anyhow::Result<Write> {
+    pub fn write_keyed(&mut self, rec: &Record, key: RowKey) -> StoreResult<Write> {
         let (table, hash) = (rec.table(), key.hash);
         let known = self.known.table(&self.tx, table)?;
         let outcome = match known.row_hash(key.id) {
@@ -313,18 +314,18 @@ impl<'a> Batch<'a> {
     }
 
     /// Whether a record with `id` exists in `table` (including rows written earlier in this batch).
-    pub fn exists(&mut self, table: Table, id: &str) -> anyhow::Result<bool> {
+    pub fn exists(&mut self, table: Table, id: &str) -> StoreResult<bool> {
         Ok(self.known.table(&self.tx, table)?.row_hash(known::key(id)).is_some())
     }
 
     /// Checks the references of a record that [`Batch::write`] just wrote with `outcome` and, unless it was
     /// unchanged, replaces its stored flags. Returns how many references point at unknown records.
-    pub fn check_references(&mut self, rec: &Record, outcome: Write) -> anyhow::Result<u64> {
+    pub fn check_references(&mut self, rec: &Record, outcome: Write) -> StoreResult<u64> {
         self.check_references_keyed(rec, &RowKey::of(rec), outcome)
     }
 
     /// [`Batch::check_references`] with the record's key already computed (`key` must be `RowKey::of(rec)`).
-    pub fn check_references_keyed(&mut self, rec: &Record, key: &RowKey, outcome: Write) -> anyhow::Result<u64> {
+    pub fn check_references_keyed(&mut self, rec: &Record, key: &RowKey, outcome: Write) -> StoreResult<u64> {
         let (table, id) = (rec.table().name(), rec.id());
         let rewrite = outcome != Write::Unchanged;
         // A newly inserted record has no flags yet (flags are only written with their record).
@@ -353,7 +354,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Commits the batch atomically.
-    pub fn commit(self) -> anyhow::Result<()> {
+    pub fn commit(self) -> StoreResult<()> {
         let Batch { tx, upserts, known, .. } = self;
         drop(upserts);
         tx.commit()?;
