@@ -50,21 +50,21 @@ pub fn run(input: &Input, data_dir: &Path, quiet: bool) -> anyhow::Result<Ingest
     match coming_week(&store)? {
         Some(week) => {
             // Too little history (e.g. no victims yet in the training weeks) leaves the snapshot out, not the stats.
-            match crate::score_cmd::score(&store, &week, ModelKind::Logistic, crate::score_cmd::now()) {
-                Ok(risk) => print!("{}", risk.summary()),
+            match crate::service::risk::score(&store, week, ModelKind::Logistic, crate::service::risk::now()) {
+                Ok(risk) => print!("{}", crate::cli::render_score(&risk)),
                 Err(e) => println!("risk scores for {week} not written: {e:#}"),
             }
         }
         None => println!("risk scores: no reports in the store, nothing to score"),
     }
-    let stats = crate::stats::compute(&store)?;
+    let stats = crate::service::stats::compute(&store)?;
     println!();
-    print!("{}", crate::stats::render(&stats));
+    print!("{}", crate::cli::render_stats(&stats));
     Ok(report)
 }
 
 /// The week after the latest report: the week the risk snapshot is for.
-fn coming_week(store: &Store) -> anyhow::Result<Option<String>> {
+fn coming_week(store: &Store) -> anyhow::Result<Option<IsoWeek>> {
     let latest: Option<i64> = store.conn().query_row("SELECT max(reported_at) FROM reports", [], |r| r.get(0))?;
-    Ok(latest.map(|t| IsoWeek::of_timestamp(t).plus(1).to_string()))
+    Ok(latest.map(|t| IsoWeek::of_timestamp(t).plus(1)))
 }

@@ -1,13 +1,22 @@
 //! Command-line interface: parsing, dispatch and exit codes.
 //!
-//! Exit codes: 0 success; 1 runtime error (I/O, store); 2 usage error (clap); 3 the command finished but some input
-//! rows were rejected (see the rejects report).
+//! Exit codes: 0 success; 1 runtime error (I/O, store) or not ready (no store yet); 2 usage error or invalid input;
+//! 3 the command finished but some input rows were rejected (see the rejects report); 4 not found (no such
+//! snapshot, cluster, report…); 5 conflict (e.g. not enough data to train). See `AppError` (`error.rs`).
+
+mod risk;
+
+pub(crate) use risk::{render_score, render_stats};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use analytics::{IsoWeek, ModelKind};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+
+use crate::error::AppError;
+use crate::service::Service;
 
 /// Exit code when the command completed but rejected some input rows.
 pub const EXIT_REJECTED: u8 = 3;
@@ -82,11 +91,11 @@ pub enum Command {
     /// Train on the weeks before WEEK and write an immutable risk snapshot for WEEK (no-op if it exists).
     Score {
         /// ISO week to score, e.g. 2026-W48 (Beijing time); data up to its first second is used.
-        #[arg(long)]
-        week: String,
+        #[arg(long, value_parser = week_arg)]
+        week: IsoWeek,
         /// `logistic` (default, explainable) or `forest` (challenger).
-        #[arg(long, default_value = "logistic")]
-        model: String,
+        #[arg(long, default_value = "logistic", value_parser = model_arg)]
+        model: ModelKind,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -94,8 +103,8 @@ pub enum Command {
     /// Show a risk snapshot: top residents with reason codes, and per-community aggregates.
     Scores {
         /// ISO week, e.g. 2026-W48.
-        #[arg(long)]
-        week: String,
+        #[arg(long, value_parser = week_arg)]
+        week: IsoWeek,
         /// Only this community.
         #[arg(long)]
         community: Option<String>,
@@ -115,8 +124,8 @@ pub enum Command {
     /// Per-community cases, losses, 万人发案率, EB-smoothed rates, Gi* hot spots and Poisson alerts for a week.
     Areas {
         /// ISO week, e.g. 2026-W48.
-        #[arg(long)]
-        week: String,
+        #[arg(long, value_parser = week_arg)]
+        week: IsoWeek,
         /// Community adjacency (CSV `community_a,community_b`, as the generator's adjacency.csv); needed for Gi*.
         #[arg(long)]
         adjacency: Option<PathBuf>,
@@ -127,13 +136,15 @@ pub enum Command {
     /// Train on the weeks before FROM and evaluate on FROM..=TO: ROC-AUC, PR-AUC, precision@k, Brier,
     /// calibration, selection rates by sex and age band.
     Evaluate {
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
+        /// First evaluated ISO week.
+        #[arg(long, value_parser = week_arg)]
+        from: IsoWeek,
+        /// Last evaluated ISO week.
+        #[arg(long, value_parser = week_arg)]
+        to: IsoWeek,
         /// `logistic` or `forest`.
-        #[arg(long, default_value = "logistic")]
-        model: String,
+        #[arg(long, default_value = "logistic", value_parser = model_arg)]
+        model: ModelKind,
         /// Outreach capacity per week (residents selected from the top).
         #[arg(long, default_value_t = 100)]
         k: usize,
@@ -266,10 +277,31 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            let e = AppError::from(e);
+            eprintln!("error: {}", e.message());
+            ExitCode::from(e.kind().exit_code())
         }
     }
+}
+
+/// Parses `--week` (clap reports a bad one as a usage error, exit 2).
+fn week_arg(text: &str) -> Result<IsoWeek, String> {
+    IsoWeek::parse(text).map_err(|e| e.to_string())
+}
+
+/// Parses `--model`.
+fn model_arg(text: &str) -> Result<ModelKind, String> {
+    ModelKind::parse(text).map_err(|e| e.to_string())
+}
+
+/// Prints a view as pretty JSON or as the text `render` makes of it.
+fn show<T: serde::Serialize>(json: bool, view: &T, render: impl FnOnce(&T) -> String) -> anyhow::Result<ExitCode> {
+    if json {
+        emit(&format!("{}\n", serde_json::to_string_pretty(view)?))?;
+    } else {
+        emit(&render(view))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -307,65 +339,44 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Stats { json } => {
             crate::progress::init_logging();
-            let stats = crate::stats::compute(&crate::store::Store::open_existing(&cli.data_dir)?)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&stats)?);
-            } else {
-                print!("{}", crate::stats::render(&stats));
-            }
-            Ok(ExitCode::SUCCESS)
+            let svc = Service::new(&cli.data_dir);
+            show(json, &svc.stats()?, risk::render_stats)
         }
         Command::Score { week, model, json } => {
             crate::progress::init_logging();
-            let kind = analytics::ModelKind::parse(&model)?;
-            let store = crate::store::Store::open_existing(&cli.data_dir)?;
-            let report = crate::score_cmd::score(&store, &week, kind, crate::score_cmd::now())?;
-            if json {
-                emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
-            } else {
-                emit(&report.summary())?;
-            }
-            Ok(ExitCode::SUCCESS)
+            let svc = Service::new(&cli.data_dir);
+            show(json, &svc.score(week, model)?, risk::render_score)
         }
         Command::Scores { week, community, resident, model_version, top, json } => {
             crate::progress::init_logging();
-            let store = crate::store::Store::open_existing(&cli.data_dir)?;
-            let q = crate::score_cmd::ScoresQuery { week, model_version, community, resident, top };
-            let view = crate::score_cmd::read_scores(&store, &q)?;
-            if json {
-                emit(&format!("{}\n", serde_json::to_string_pretty(&view)?))?;
-            } else {
-                emit(&crate::score_cmd::render(&view))?;
-            }
-            Ok(ExitCode::SUCCESS)
+            let svc = Service::new(&cli.data_dir);
+            let q = crate::service::risk::ScoresQuery { week, model_version, community, resident, top };
+            show(json, &svc.scores(&q)?, risk::render_scores)
         }
         Command::Areas { week, adjacency, json } => {
             crate::progress::init_logging();
-            let store = crate::store::Store::open_existing(&cli.data_dir)?;
-            let report = crate::areas_cmd::run(&store, &week, adjacency.as_deref())?;
-            if json {
-                emit(&format!("{}\n", serde_json::to_string_pretty(&crate::areas_cmd::to_json(&report))?))?;
-            } else {
-                emit(&crate::areas_cmd::render(&report))?;
-            }
-            Ok(ExitCode::SUCCESS)
+            let svc = Service::new(&cli.data_dir);
+            let pairs =
+                adjacency.as_deref().map(crate::service::areas::read_adjacency).transpose()?.unwrap_or_default();
+            show(json, &svc.areas(week, pairs)?, risk::render_areas)
         }
         Command::Evaluate { from, to, model, k, areas, svg, export_features, json } => {
             crate::progress::init_logging();
-            let kind = analytics::ModelKind::parse(&model)?;
-            let store = crate::store::Store::open_existing(&cli.data_dir)?;
-            let v =
-                crate::score_cmd::evaluate(&store, &from, &to, kind, k, areas.as_deref(), export_features.as_deref())?;
+            let svc = Service::new(&cli.data_dir);
+            let req = crate::service::evaluate::EvaluateRequest {
+                from,
+                to,
+                model,
+                k,
+                areas: areas.as_deref(),
+                export: export_features.as_deref(),
+            };
+            let v = svc.evaluate(&req)?;
             if let Some(path) = svg {
-                std::fs::write(&path, crate::score_cmd::reliability_svg(&v))
+                std::fs::write(&path, risk::reliability_svg(&v))
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
-            if json {
-                emit(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
-            } else {
-                emit(&crate::score_cmd::render_evaluation(&v))?;
-            }
-            Ok(ExitCode::SUCCESS)
+            show(json, &v, risk::render_evaluation)
         }
         Command::Index {
             jsonl,

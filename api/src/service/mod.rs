@@ -10,9 +10,13 @@
 //!
 //! Layout:
 //! - `risk`: weekly snapshots (score, weeks, residents with filters and cursors, one resident, areas, CSV).
-//! - `stats`: counts and 万人发案率.
+//! - `stats`: counts and 万人发案率 per community (local reports only).
+//! - `areas`: a week's per-community rates, EB smoothing, Gi* hot spots, Poisson alerts.
+//! - `evaluate`: the risk model on past weeks, and the feature export for bench/risk.
 //! - `pool`: the store connections.
 
+pub mod areas;
+pub mod evaluate;
 mod pool;
 pub mod risk;
 pub mod stats;

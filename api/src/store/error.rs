@@ -68,5 +68,11 @@ impl StoreError {
     }
 }
 
+impl From<rusqlite::types::FromSqlError> for StoreError {
+    fn from(e: rusqlite::types::FromSqlError) -> StoreError {
+        StoreError::Sql(e.into())
+    }
+}
+
 /// The store's result type.
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -3,7 +3,7 @@
 //! Migrations are frozen once released: change the schema by appending a new one.
 
 /// Migration `i` (0-based) brings the schema to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7_SERVICE];
 
 /// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
 /// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
@@ -332,4 +332,22 @@ FROM reports_history;
 DROP TABLE reports_history;
 ALTER TABLE reports_history_v6 RENAME TO reports_history;
 CREATE INDEX reports_history_id ON reports_history (report_id);
+"#;
+
+/// Version 7 (issue 12, the service): a snapshot keeps each resident's grid (the weekly API filters on it; rows of
+/// older snapshots have none), residents' histories are read by resident, and API users with hashed tokens.
+/// Adding a column does not touch the immutable rows (the triggers refuse UPDATE and DELETE only).
+const V7_SERVICE: &str = r#"
+ALTER TABLE risk_scores ADD COLUMN grid TEXT;
+CREATE INDEX risk_scores_resident ON risk_scores (resident_id, snapshot_id);
+CREATE TABLE users (
+    user_id           INTEGER PRIMARY KEY,
+    name              TEXT NOT NULL UNIQUE,
+    role              TEXT NOT NULL CHECK (role IN ('investigator', 'prevention', 'analyst', 'admin')),
+    token_hash        TEXT NOT NULL UNIQUE,
+    scope_districts   TEXT NOT NULL DEFAULT '',
+    scope_communities TEXT NOT NULL DEFAULT '',
+    created_at        INTEGER NOT NULL,
+    revoked_at        INTEGER
+);
 "#;

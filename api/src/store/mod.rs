@@ -11,7 +11,10 @@
 mod error;
 mod known;
 mod migrations;
+mod risk;
 mod rows;
+mod rules;
+mod stats;
 
 use std::path::{Path, PathBuf};
 
@@ -21,8 +24,9 @@ use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, pa
 
 pub use error::{StoreError, StoreErrorKind, StoreResult};
 use known::Known;
-
-pub use rows::iso_week;
+pub use risk::{CommunityRow, HistoryRow, NewScore, NewSnapshot, ReasonCode, ScoreFilter, ScoreRow, SnapshotHead};
+pub use rules::split_list;
+pub use stats::{CaseCount, LocalSpan};
 
 /// File name of the store inside the data folder.
 pub const STORE_FILE: &str = "fanzha.sqlite";

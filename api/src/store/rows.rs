@@ -1,7 +1,6 @@
 //! Records as store rows: column names, typed values (fen, epoch seconds, ISO week, `;`-joined lists), row hash.
 
-use chrono::Datelike;
-use datasets::{Record, Table, Timestamp};
+use datasets::{Record, Table};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
 /// The data columns of `table`'s store table, in schema order (before `row_hash, run_id, ingested_at`).
@@ -52,12 +51,6 @@ pub(crate) fn columns(table: Table) -> &'static [&'static str] {
     }
 }
 
-/// The ISO week (`2026-W10`) of an instant, in Beijing time.
-pub fn iso_week(t: Timestamp) -> String {
-    let w = t.to_beijing().iso_week();
-    format!("{}-W{:02}", w.year(), w.week())
-}
-
 /// The record's values in [`columns`] order (text fields borrowed from the record).
 pub(crate) fn values(rec: &Record) -> Vec<ToSqlOutput<'_>> {
     type Out<'a> = ToSqlOutput<'a>;
@@ -102,7 +95,7 @@ pub(crate) fn values(rec: &Record) -> Vec<ToSqlOutput<'_>> {
         Record::Report(r) => vec![
             text(&r.report_id),
             int(r.reported_at.0),
-            ToSqlOutput::Owned(Value::Text(iso_week(r.reported_at))),
+            ToSqlOutput::Owned(Value::Text(analytics::IsoWeek::of_timestamp(r.reported_at.0).to_string())),
             opt_int(r.occurred_at.map(|t| t.0)),
             text(&r.district),
             opt(&r.community),

@@ -170,11 +170,14 @@ fn score_writes_an_immutable_snapshot_and_reruns_are_no_ops() {
     assert_eq!(urban_rural.iter().map(|r| r["selected"].as_u64().unwrap()).sum::<u64>(), 4 * 40);
     // Bad input: named errors, no panics.
     for (args, needle) in [
-        (vec!["areas", "--week", "2026-W25", "--adjacency", "/no/such/adjacency.csv"], "cannot read adjacency file"),
-        (vec!["evaluate", "--from", "2026-W25", "--to", "2026-W22"], "--to 2026-W22 is before --from 2026-W25"),
+        (
+            vec!["areas", "--week", "2026-W25", "--adjacency", "/no/such/adjacency.csv"],
+            "cannot read adjacency file /no/such/adjacency.csv",
+        ),
+        (vec!["evaluate", "--from", "2026-W25", "--to", "2026-W22"], "to: 2026-W22 is before from 2026-W25"),
         (
             vec!["evaluate", "--from", "2026-W22", "--to", "2026-W25", "--areas", "/no/areas.csv"],
-            "cannot read areas file",
+            "cannot read areas file /no/areas.csv",
         ),
         (vec!["scores", "--week", "2026-W26", "--resident", "P9999999"], "\"P9999999\" is missing from snapshot 2"),
         (vec!["scores", "--week", "2026-W20"], "no risk snapshot for 2026-W20; scored weeks: 2026-W26"),
@@ -200,7 +203,8 @@ fn snapshots_written_before_compact_reasons_still_read() {
                calibrate_from, fit_rows, fit_victims, platt_a, platt_b, params, residents, created_at)
            VALUES ('2026-W20', 'logistic', 'logistic-0000000000000001', 'd', 0, '2026-W01', '2026-W16', 10, 1,
                1.0, 0.0, 'p', 1, 0);
-           INSERT INTO risk_scores VALUES (1, 'P0000001', 'c1', 0.5, 1, 1,
+           INSERT INTO risk_scores (snapshot_id, resident_id, community, score, decile, rank, reasons)
+               VALUES (1, 'P0000001', 'c1', 0.5, 1, 1,
                '[{"contribution":1.9594,"en":"lives alone","feature":"lives_alone","zh":"独居"}]');
            INSERT INTO risk_communities VALUES (1, 'c1', 1, 0.5, 0.5, 1);"#,
     )
@@ -230,10 +234,10 @@ fn a_training_window_without_victims_is_a_clear_error() {
 fn gang_numbers_come_from_the_latest_cluster_run_and_evaluate_exports_the_same_rows() {
     let (src, data) = ingested(200.0);
     let s = api::store::Store::open_existing(data.path()).unwrap();
-    assert!(api::score_cmd::gang_numbers(&s).unwrap().is_empty(), "no clustering run yet");
+    assert!(s.risk_inputs().unwrap().gang_numbers.is_empty(), "no clustering run yet");
     let (ok, _, err) = run(data.path(), &["clusters", "run"]);
     assert!(ok, "{err}");
-    let gang = api::score_cmd::gang_numbers(&s).unwrap();
+    let gang = s.risk_inputs().unwrap().gang_numbers;
     assert!(!gang.is_empty());
     // Each number is known from a member report's filing time, never before its cluster's second report.
     let c = store(data.path());

@@ -1,0 +1,142 @@
+//! Area statistics of a week: cases, losses, 万人发案率, EB-smoothed rates, Gi* hot spots and Poisson alerts per
+//! community, from the store plus an optional community adjacency.
+
+use std::path::Path;
+
+use analytics::{AreaCase, AreaInput, AreaParams, IsoWeek, area_week};
+use datasets::Fen;
+
+use crate::error::{AppError, AppResult};
+
+use super::Service;
+
+/// One community's figures for the week.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct AreaView {
+    pub community: String,
+    pub population: f64,
+    pub cases: u64,
+    pub loss_fen: i64,
+    /// The loss in yuan, for people (`1234.50`).
+    pub loss_yuan: String,
+    pub cases_prev_week: u64,
+    pub per_10k_week: f64,
+    pub cases_window: u64,
+    pub per_10k_window: f64,
+    pub eb_per_10k_window: f64,
+    pub gi_star: Option<f64>,
+    pub gi_p: Option<f64>,
+    pub hot_spot: bool,
+    pub baseline_mean: f64,
+    pub alert_p: f64,
+    pub alert: bool,
+}
+
+/// The area statistics of a week, with the basis of every figure.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct AreasView {
+    pub week: String,
+    pub rate_basis: String,
+    pub population: f64,
+    pub period_week: String,
+    pub period_window: String,
+    pub window_from: String,
+    pub baseline: String,
+    pub baseline_from: String,
+    /// The last week of the baseline (the week before).
+    pub baseline_to: String,
+    pub hot_spots: String,
+    pub alerts: String,
+    /// Local reports whose community is unknown (neither the report nor its victim names one): not in any row.
+    pub unlocated_cases: u64,
+    pub unknown_adjacency: Vec<String>,
+    pub communities: Vec<AreaView>,
+}
+
+impl Service {
+    /// Area statistics of `week`; `adjacency` pairs communities for Gi* (none: no hot spots).
+    pub fn areas(&self, week: IsoWeek, adjacency: Vec<(String, String)>) -> AppResult<AreasView> {
+        let store = self.store()?;
+        let communities: Vec<(String, f64)> =
+            store.community_populations()?.into_iter().map(|(c, n)| (c, n as f64)).collect();
+        let mut cases = Vec::new();
+        let mut unlocated = 0;
+        for (reported_at, community, loss_fen) in store.local_cases()? {
+            match community {
+                Some(community) => cases.push(AreaCase { reported_at, community, loss_fen }),
+                None => unlocated += u64::from(IsoWeek::of_timestamp(reported_at) == week),
+            }
+        }
+        drop(store);
+        let r = area_week(&AreaInput { communities, cases, adjacency }, week, &AreaParams::default())?;
+        let communities = r
+            .rows
+            .iter()
+            .map(|a| AreaView {
+                community: a.community.clone(),
+                population: a.population,
+                cases: a.cases,
+                loss_fen: a.loss_fen,
+                loss_yuan: Fen(a.loss_fen).to_string(),
+                cases_prev_week: a.cases_prev_week,
+                per_10k_week: a.per_10k_week,
+                cases_window: a.cases_window,
+                per_10k_window: a.per_10k_window,
+                eb_per_10k_window: a.eb_per_10k_window,
+                gi_star: a.gi_star,
+                gi_p: a.gi_p,
+                hot_spot: a.hot_spot,
+                baseline_mean: a.baseline_mean,
+                alert_p: a.alert_p,
+                alert: a.alert,
+            })
+            .collect();
+        Ok(AreasView {
+            week: r.week.to_string(),
+            rate_basis: "cases ÷ residents in the store × 10,000 (万人发案率)".into(),
+            population: r.population,
+            period_week: format!("{} (Monday–Sunday, Beijing time)", r.week),
+            period_window: format!("{}..={}", r.window_from, r.week),
+            window_from: r.window_from.to_string(),
+            baseline: format!("{}..{} (exclusive)", r.baseline_from, r.week),
+            baseline_from: r.baseline_from.to_string(),
+            baseline_to: r.week.plus(-1).to_string(),
+            hot_spots: "Getis-Ord Gi* on EB-smoothed window rates, Benjamini–Hochberg FDR 0.05".into(),
+            alerts: "P(X ≥ cases | Poisson(baseline mean)) < 0.01 and cases ≥ 3".into(),
+            unlocated_cases: unlocated,
+            unknown_adjacency: r.unknown_adjacency,
+            communities,
+        })
+    }
+}
+
+/// Reads `community_a,community_b` pairs (header required; blank lines skipped); errors name the file and line.
+pub fn read_adjacency(path: &Path) -> AppResult<Vec<(String, String)>> {
+    let file =
+        |reason: String| AppError::invalid("invalid_adjacency", "adjacency", format!("{}: {reason}", path.display()));
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_path(path).map_err(|e| {
+        AppError::invalid(
+            "invalid_adjacency",
+            "adjacency",
+            format!("cannot read adjacency file {}: {e}", path.display()),
+        )
+    })?;
+    let headers = reader.headers().map_err(|e| file(format!("cannot read the header: {e}")))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(a), Some(b)) = (col("community_a"), col("community_b")) else {
+        return Err(file(format!("header must name community_a and community_b (found {headers:?})")));
+    };
+    let mut pairs = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| file(format!("line {line}: unreadable row: {e}")))?;
+        let (Some(x), Some(y)) = (rec.get(a).map(str::trim), rec.get(b).map(str::trim)) else {
+            return Err(file(format!("line {line}: expected two columns community_a,community_b")));
+        };
+        if x.is_empty() || y.is_empty() {
+            return Err(file(format!("line {line}: empty community code")));
+        }
+        pairs.push((x.to_string(), y.to_string()));
+    }
+    Ok(pairs)
+}
