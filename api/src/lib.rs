@@ -20,6 +20,7 @@ mod clusters_evidence;
 pub mod error;
 mod generate_cmd;
 mod graph_cmd;
+pub mod http;
 pub mod ingest;
 pub mod pipeline;
 pub mod progress;

@@ -13,9 +13,12 @@
 //! - `stats`: counts and 万人发案率 per community (local reports only).
 //! - `areas`: a week's per-community rates, EB smoothing, Gi* hot spots, Poisson alerts.
 //! - `evaluate`: the risk model on past weeks, and the feature export for bench/risk.
+//! - `auth`: users, hashed tokens, roles and scopes; `audit`: the hash-chained log of personal-data reads.
 //! - `pool`: the store connections.
 
 pub mod areas;
+pub mod audit;
+pub mod auth;
 pub mod evaluate;
 mod pool;
 pub mod risk;
@@ -32,12 +35,18 @@ pub struct Service {
     data_dir: PathBuf,
     pool: pool::StorePool,
     risk: risk::RiskCache,
+    auth: auth::AuthCache,
 }
 
 impl Service {
     /// A service over the data folder `data_dir` (the store is opened on first use).
     pub fn new(data_dir: &Path) -> Service {
-        Service { data_dir: data_dir.to_path_buf(), pool: pool::StorePool::new(data_dir), risk: Default::default() }
+        Service {
+            data_dir: data_dir.to_path_buf(),
+            pool: pool::StorePool::new(data_dir),
+            risk: Default::default(),
+            auth: Default::default(),
+        }
     }
 
     /// The data folder.
@@ -48,5 +57,42 @@ impl Service {
     /// A store connection from the pool (opened if none is free); it goes back when dropped.
     pub fn store(&self) -> AppResult<PooledStore<'_>> {
         self.pool.get()
+    }
+}
+
+/// One readiness check: what was checked, whether it holds, and what was found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ReadyCheck {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+impl Service {
+    /// Whether the service can answer: the store opens, the case index exists, a risk snapshot is served.
+    pub fn readiness(&self) -> Vec<ReadyCheck> {
+        let check = |name: &str, r: Result<String, String>| ReadyCheck {
+            name: name.into(),
+            ok: r.is_ok(),
+            detail: r.unwrap_or_else(|e| e),
+        };
+        let store = self.store().map_err(|e| e.message().to_string());
+        let snapshot = match &store {
+            Ok(s) => match s.latest_snapshot_id() {
+                Ok(0) => Err("no risk snapshot yet; run the pipeline".to_string()),
+                Ok(id) => Ok(format!("snapshot {id}")),
+                Err(e) => Err(e.to_string()),
+            },
+            Err(e) => Err(e.clone()),
+        };
+        let index = self.data_dir.join("index").join("cases").join("meta.json");
+        vec![
+            check("store", store.as_ref().map(|s| s.path().display().to_string()).map_err(Clone::clone)),
+            check(
+                "case_index",
+                if index.is_file() { Ok("cases".into()) } else { Err("no case index; run `fanzha index`".into()) },
+            ),
+            check("risk_snapshot", snapshot),
+        ]
     }
 }

@@ -120,6 +120,8 @@ pub struct ResidentsQuery {
     pub min_score: Option<f64>,
     pub limit: Option<usize>,
     pub cursor: Option<String>,
+    /// The caller's communities (a token's scope); empty: all.
+    pub scope: Vec<String>,
 }
 
 impl ResidentsQuery {
@@ -219,6 +221,8 @@ pub struct ScoresQuery {
 #[derive(Debug, Clone)]
 pub struct WeekCsv {
     pub file_name: String,
+    pub snapshot_id: i64,
+    pub rows: usize,
     pub etag: String,
     pub body: Vec<u8>,
 }
@@ -320,13 +324,20 @@ impl Service {
         let head = self.snapshot(week)?;
         let after = q.cursor.as_deref().map(|c| decode_cursor(c, head.snapshot_id)).transpose()?.unwrap_or(0);
         let store = self.store()?;
-        if let Some(c) = &q.community
-            && !store.snapshot_has_community(&head, c)?
-        {
-            return Err(AppError::not_found(
-                "community_not_found",
-                format!("community {c:?} is not in snapshot {} for {week}", head.snapshot_id),
-            ));
+        if let Some(c) = &q.community {
+            if !q.scope.is_empty() && !q.scope.contains(c) {
+                return Err(AppError::new(
+                    crate::error::Kind::Forbidden,
+                    "forbidden_scope",
+                    format!("community {c:?} is outside this token's scope"),
+                ));
+            }
+            if !store.snapshot_has_community(&head, c)? {
+                return Err(AppError::not_found(
+                    "community_not_found",
+                    format!("community {c:?} is not in snapshot {} for {week}", head.snapshot_id),
+                ));
+            }
         }
         let filter = ScoreFilter {
             community: q.community.as_deref(),
@@ -334,6 +345,7 @@ impl Service {
             max_decile: q.max_decile,
             min_score: q.min_score,
             resident: None,
+            scope: &q.scope,
         };
         // One row more than asked tells whether another page follows.
         let mut rows = store.snapshot_scores(&head, &filter, after, limit + 1)?;
@@ -351,11 +363,19 @@ impl Service {
         })
     }
 
-    /// One resident's score in `week` with reason codes, and their history over every served week.
-    pub fn risk_resident(&self, week: IsoWeek, resident_id: &str) -> AppResult<ResidentView> {
+    /// One resident's score in `week` with reason codes, and their history over every served week. With a
+    /// `scope` (a token's communities), a resident of another community is forbidden.
+    pub fn risk_resident(&self, week: IsoWeek, resident_id: &str, scope: &[String]) -> AppResult<ResidentView> {
         let head = self.snapshot(week)?;
         let store = self.store()?;
         let row = store.snapshot_resident(&head, resident_id)?;
+        if !scope.is_empty() && !scope.contains(&row.community) {
+            return Err(AppError::new(
+                crate::error::Kind::Forbidden,
+                "forbidden_scope",
+                format!("resident {resident_id:?} lives outside this token's scope"),
+            ));
+        }
         let history = store
             .resident_history(resident_id)?
             .into_iter()
@@ -377,10 +397,11 @@ impl Service {
         })
     }
 
-    /// A week's per-community aggregates.
-    pub fn risk_communities(&self, week: IsoWeek) -> AppResult<Vec<CommunityScore>> {
+    /// A week's per-community aggregates (only `scope`'s communities when given).
+    pub fn risk_communities(&self, week: IsoWeek, scope: &[String]) -> AppResult<Vec<CommunityScore>> {
         let head = self.snapshot(week)?;
-        Ok(self.store()?.snapshot_communities(&head, None)?.into_iter().map(community_score).collect())
+        let rows = self.store()?.snapshot_communities(&head, None)?;
+        Ok(rows.into_iter().filter(|c| scope.is_empty() || scope.contains(&c.community)).map(community_score).collect())
     }
 
     /// A snapshot for `fanzha scores`: the latest of the week (or of a model version), top residents, communities.
@@ -429,10 +450,13 @@ impl Service {
         })
     }
 
-    /// A week's served snapshot as CSV: rank, resident, community, grid, score, decile, reason codes.
-    pub fn risk_week_csv(&self, week: IsoWeek) -> AppResult<WeekCsv> {
+    /// A week's served snapshot as CSV: rank, resident, community, grid, score, decile, reason codes (only
+    /// `scope`'s communities when given).
+    pub fn risk_week_csv(&self, week: IsoWeek, scope: &[String]) -> AppResult<WeekCsv> {
         let head = self.snapshot(week)?;
-        let rows = self.store()?.snapshot_scores(&head, &ScoreFilter::default(), 0, usize::MAX)?;
+        let filter = ScoreFilter { scope, ..ScoreFilter::default() };
+        let rows = self.store()?.snapshot_scores(&head, &filter, 0, usize::MAX)?;
+        let n = rows.len();
         let mut w = csv::Writer::from_writer(Vec::with_capacity(64 * rows.len() + 64));
         w.write_record(["rank", "resident_id", "community", "grid", "score", "decile", "reasons"])
             .map_err(AppError::internal)?;
@@ -451,7 +475,13 @@ impl Service {
         }
         let mut body = b"\xEF\xBB\xBF".to_vec();
         body.extend(w.into_inner().map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))?);
-        Ok(WeekCsv { file_name: format!("risk-{week}.csv"), etag: etag(&head), body })
+        Ok(WeekCsv {
+            file_name: format!("risk-{week}.csv"),
+            etag: etag(&head),
+            snapshot_id: head.snapshot_id,
+            rows: n,
+            body,
+        })
     }
 }
 

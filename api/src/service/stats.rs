@@ -14,7 +14,7 @@ use super::Service;
 pub const UNKNOWN_COMMUNITY: &str = "(unknown)";
 
 /// Everything `fanzha stats` prints.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Stats {
     /// Rows per table, plus `<table>_history` versions and flags.
     pub tables: Vec<TableCount>,
@@ -36,14 +36,14 @@ pub struct Stats {
     pub communities: Vec<CommunityRate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct TableCount {
     pub table: &'static str,
     pub rows: u64,
     pub history: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Group {
     pub key: String,
     pub label: String,
@@ -53,7 +53,7 @@ pub struct Group {
 }
 
 /// First and last report date (Beijing), and the length in weeks (days ÷ 7, inclusive of both ends).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Period {
     pub first: String,
     pub last: String,
@@ -62,7 +62,7 @@ pub struct Period {
 }
 
 /// 万人发案率 of one community: cases ÷ residents × 10,000 over [`Period`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct CommunityRate {
     /// The report's community, else the victim's (via `victim_id`); `(unknown)` when neither is known.
     /// Only local reports (filed in a district the residents live in) count.

@@ -8,6 +8,7 @@
 //! step with every write, so ingest decides insert / update / unchanged and checks references without a query
 //! per row.
 
+mod audit;
 mod error;
 mod known;
 mod migrations;
@@ -15,6 +16,7 @@ mod risk;
 mod rows;
 mod rules;
 mod stats;
+mod users;
 
 use std::path::{Path, PathBuf};
 
@@ -22,11 +24,13 @@ use datasets::{Record, Table};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, params, params_from_iter};
 
+pub use audit::{AUDIT_FILE, AuditRecord, AuditStore, GENESIS};
 pub use error::{StoreError, StoreErrorKind, StoreResult};
 use known::Known;
 pub use risk::{CommunityRow, HistoryRow, NewScore, NewSnapshot, ReasonCode, ScoreFilter, ScoreRow, SnapshotHead};
 pub use rules::split_list;
 pub use stats::{CaseCount, LocalSpan};
+pub use users::UserRow;
 
 /// File name of the store inside the data folder.
 pub const STORE_FILE: &str = "fanzha.sqlite";

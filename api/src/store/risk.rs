@@ -120,6 +120,41 @@ pub struct ScoreFilter<'a> {
     pub max_decile: Option<i64>,
     pub min_score: Option<f64>,
     pub resident: Option<&'a str>,
+    /// Only these communities (a token's scope); empty: all.
+    pub scope: &'a [String],
+}
+
+impl ScoreFilter<'_> {
+    /// The WHERE clause after `snapshot_id = ?1 AND rank > ?2`, parameters from `?3` on (`?8` is the limit).
+    fn clause(&self) -> String {
+        let mut sql = String::from(
+            "(?3 IS NULL OR community = ?3) AND (?4 IS NULL OR grid = ?4) AND (?5 IS NULL OR decile <= ?5)
+             AND (?6 IS NULL OR score >= ?6) AND (?7 IS NULL OR resident_id = ?7)",
+        );
+        if !self.scope.is_empty() {
+            let marks: Vec<String> = (0..self.scope.len()).map(|i| format!("?{}", 9 + i)).collect();
+            let _ = write!(sql, " AND community IN ({})", marks.join(", "));
+        }
+        sql
+    }
+
+    /// Every parameter: the snapshot, the rank to start after, the filter's values, `limit`, the scope.
+    fn values(&self, snapshot_id: i64, after_rank: i64, limit: i64) -> Vec<rusqlite::types::Value> {
+        use rusqlite::types::Value;
+        let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::Text(s.to_string()));
+        let mut out = vec![
+            Value::Integer(snapshot_id),
+            Value::Integer(after_rank),
+            text(self.community),
+            text(self.grid),
+            self.max_decile.map_or(Value::Null, Value::Integer),
+            self.min_score.map_or(Value::Null, Value::Real),
+            text(self.resident),
+            Value::Integer(limit),
+        ];
+        out.extend(self.scope.iter().map(|c| Value::Text(c.clone())));
+        out
+    }
 }
 
 const HEAD_COLUMNS: &str = "snapshot_id, week, model_kind, model_version, data_digest, data_cutoff, fit_from, \
@@ -377,22 +412,14 @@ impl Store {
         after_rank: i64,
         limit: usize,
     ) -> StoreResult<Vec<ScoreRow>> {
-        let mut stmt = self.conn().prepare_cached(
+        let sql = format!(
             "SELECT rank, resident_id, community, score, decile, reasons, grid FROM risk_scores
-             WHERE snapshot_id = ?1 AND rank > ?2 AND (?3 IS NULL OR community = ?3) AND (?4 IS NULL OR grid = ?4)
-               AND (?5 IS NULL OR decile <= ?5) AND (?6 IS NULL OR score >= ?6) AND (?7 IS NULL OR resident_id = ?7)
-             ORDER BY rank LIMIT ?8",
-        )?;
-        let mut it = stmt.query(params![
-            head.snapshot_id,
-            after_rank,
-            filter.community,
-            filter.grid,
-            filter.max_decile,
-            filter.min_score,
-            filter.resident,
-            i64::try_from(limit).unwrap_or(i64::MAX)
-        ])?;
+             WHERE snapshot_id = ?1 AND rank > ?2 AND {} ORDER BY rank LIMIT ?8",
+            filter.clause()
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut it = stmt.query(rusqlite::params_from_iter(filter.values(head.snapshot_id, after_rank, limit)))?;
         let mut rows = Vec::new();
         while let Some(r) = it.next()? {
             let reasons: String = r.get(5)?;
@@ -411,24 +438,15 @@ impl Store {
 
     /// How many rows of a snapshot pass `filter`.
     pub fn snapshot_count(&self, head: &SnapshotHead, filter: &ScoreFilter<'_>) -> StoreResult<u64> {
+        // The same clause as the rows (`rank > 0` holds for all; the limit parameter is only checked).
+        let sql = format!(
+            "SELECT COUNT(*) FROM risk_scores WHERE snapshot_id = ?1 AND rank > ?2 AND {} AND ?8 IS NOT NULL",
+            filter.clause()
+        );
         let n: i64 = self
             .conn()
-            .prepare_cached(
-                "SELECT COUNT(*) FROM risk_scores
-             WHERE snapshot_id = ?1 AND (?2 IS NULL OR community = ?2) AND (?3 IS NULL OR grid = ?3)
-               AND (?4 IS NULL OR decile <= ?4) AND (?5 IS NULL OR score >= ?5) AND (?6 IS NULL OR resident_id = ?6)",
-            )?
-            .query_row(
-                params![
-                    head.snapshot_id,
-                    filter.community,
-                    filter.grid,
-                    filter.max_decile,
-                    filter.min_score,
-                    filter.resident
-                ],
-                |r| r.get(0),
-            )?;
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(filter.values(head.snapshot_id, 0, 0)), |r| r.get(0))?;
         Ok(n as u64)
     }
 
