@@ -5,6 +5,7 @@
 //! snapshot, cluster, report…); 5 conflict (e.g. not enough data to train). See `AppError` (`error.rs`).
 
 mod risk;
+mod serve;
 
 pub(crate) use risk::{render_score, render_stats};
 
@@ -256,6 +257,38 @@ pub enum Command {
     /// Laundering patterns in the transfers: fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack,
     /// pass-through, structuring; --accounts ranks accounts by how many they take part in.
     Typologies(crate::typologies_cmd::TypologiesArgs),
+    /// Serve the HTTP API (weekly risk scores, search, clusters, money) with auth, audit and the weekly schedule.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080, or `bind` in the config file, or FANZHA_BIND).
+        #[arg(long)]
+        bind: Option<std::net::SocketAddr>,
+        /// Configuration file (TOML); FANZHA_* environment variables override it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Generate a district, run the pipeline, create one token per role, print example requests and serve.
+    Demo {
+        #[arg(long, default_value_t = 100_000)]
+        residents: u32,
+        #[arg(long, default_value_t = 26)]
+        weeks: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        bind: Option<std::net::SocketAddr>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// API users: add (prints a token once), revoke, list.
+    Users {
+        #[command(subcommand)]
+        command: serve::UsersCommand,
+    },
+    /// The audit log of personal-data reads: verify the hash chain, export records.
+    Audit {
+        #[command(subcommand)]
+        command: serve::AuditCommand,
+    },
     /// Graph analytics on edge lists (community detection).
     Graph {
         #[command(subcommand)]
@@ -282,6 +315,18 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.kind().exit_code())
         }
     }
+}
+
+/// The server configuration: the file, then the environment, then `--bind`.
+fn serve_config(
+    bind: Option<std::net::SocketAddr>,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<crate::http::ServeConfig> {
+    let mut config = crate::http::ServeConfig::load(file, |k| std::env::var(k).ok())?;
+    if let Some(bind) = bind {
+        config.bind = bind;
+    }
+    Ok(config)
 }
 
 /// Parses `--week` (clap reports a bad one as a usage error, exit 2).
@@ -464,6 +509,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::progress::init_logging();
             emit(&crate::typologies_cmd::run(&cli.data_dir, &args)?)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { bind, config } => {
+            crate::progress::init_logging();
+            serve::serve(&cli.data_dir, serve_config(bind, config.as_deref())?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { residents, weeks, seed, bind, config } => {
+            crate::progress::init_logging();
+            let config = serve_config(bind, config.as_deref())?;
+            serve::demo(&cli.data_dir, residents, weeks, seed, config, cli.quiet)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Users { command } => {
+            crate::progress::init_logging();
+            emit(&serve::users(&Service::new(&cli.data_dir), command)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command } => {
+            crate::progress::init_logging();
+            let (text, ok) = serve::audit(&Service::new(&cli.data_dir), command)?;
+            emit(&text)?;
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Graph { command } => crate::graph_cmd::run(command),
     }

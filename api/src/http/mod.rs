@@ -13,6 +13,7 @@ mod extract;
 mod limits;
 mod ops;
 mod risk;
+pub mod schedule;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +29,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{Problem, ProblemField};
 pub use extract::{Caller, Purpose, RequestMeta};
-pub use limits::{RateLimiter, ServeConfig};
+pub use limits::{Quota, RateLimiter, Schedule, ServeConfig};
 
 use crate::error::{AppError, AppResult, Kind};
 use crate::service::Service;
@@ -42,6 +43,23 @@ pub struct AppState {
     pub rate: RateLimiter,
     /// Community adjacency for Gi* hot spots in area statistics (from the configuration).
     pub adjacency: Vec<(String, String)>,
+}
+
+impl AppState {
+    /// The state of a server over `data_dir`: the service, the audit writer, the rate limiter, the adjacency.
+    pub fn new(data_dir: &std::path::Path, config: ServeConfig) -> AppResult<Shared> {
+        let adjacency = match &config.adjacency {
+            Some(path) => crate::service::areas::read_adjacency(path)?,
+            None => Vec::new(),
+        };
+        Ok(Arc::new(AppState {
+            svc: Arc::new(Service::new(data_dir)),
+            audit: AuditLog::start(data_dir)?,
+            rate: RateLimiter::new(config.rate_limit_per_minute),
+            config,
+            adjacency,
+        }))
+    }
 }
 
 /// The state as handlers receive it.

@@ -70,7 +70,6 @@ impl AuditLog {
     /// Opens the audit log of `data_dir` and starts its writer thread (which ends when every handle is dropped).
     pub fn start(data_dir: &Path) -> AppResult<AuditLog> {
         let mut store = AuditStore::open(data_dir)?;
-        let (mut seq, mut prev) = store.head()?;
         let (tx, rx) = mpsc::channel::<Pending>();
         std::thread::Builder::new()
             .name("audit-writer".into())
@@ -83,32 +82,28 @@ impl AuditLog {
                             Err(_) => break,
                         }
                     }
-                    let mut records = Vec::with_capacity(batch.len());
-                    let (mut s, mut p) = (seq, prev.clone());
-                    for pending in &batch {
-                        s += 1;
-                        let e = &pending.entry;
-                        let mut r = AuditRecord {
-                            seq: s,
-                            at_ms: pending.at_ms,
-                            request_id: e.request_id.clone(),
-                            user_name: e.user_name.clone(),
-                            role: e.role.clone(),
-                            method: e.method.clone(),
-                            route: e.route.clone(),
-                            status: e.status,
-                            purpose: e.purpose.clone(),
-                            subjects: e.subjects.clone(),
-                            prev_hash: p,
-                            hash: String::new(),
-                        };
-                        r.hash = record_hash(&r);
-                        p = r.hash.clone();
-                        records.push(r);
-                    }
-                    match store.append(&records) {
+                    let mut records: Vec<AuditRecord> = batch
+                        .iter()
+                        .map(|pending| {
+                            let e = &pending.entry;
+                            AuditRecord {
+                                seq: 0,
+                                at_ms: pending.at_ms,
+                                request_id: e.request_id.clone(),
+                                user_name: e.user_name.clone(),
+                                role: e.role.clone(),
+                                method: e.method.clone(),
+                                route: e.route.clone(),
+                                status: e.status,
+                                purpose: e.purpose.clone(),
+                                subjects: e.subjects.clone(),
+                                prev_hash: String::new(),
+                                hash: String::new(),
+                            }
+                        })
+                        .collect();
+                    match store.append(&mut records, record_hash) {
                         Ok(()) => {
-                            (seq, prev) = (s, p);
                             for (pending, r) in batch.into_iter().zip(&records) {
                                 let _ = pending.done.send(Ok(r.seq));
                             }

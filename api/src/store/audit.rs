@@ -78,24 +78,26 @@ impl AuditStore {
         &self.path
     }
 
-    /// The sequence number and hash of the last record (0 and [`GENESIS`] when empty).
-    pub fn head(&self) -> StoreResult<(i64, String)> {
-        let row: Option<(i64, String)> = self
-            .conn
+    /// Appends records in one transaction, chained after the stored head: each gets the next `seq`, the previous
+    /// record's hash as `prev_hash`, and `hash(record)` as its hash. The head is read inside the (immediate)
+    /// transaction, so several writers on one file still make one chain.
+    pub fn append(&mut self, records: &mut [AuditRecord], hash: impl Fn(&AuditRecord) -> String) -> StoreResult<()> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (mut seq, mut prev) = tx
             .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        Ok(row.unwrap_or((0, GENESIS.to_string())))
-    }
-
-    /// Appends records (their `seq`, `prev_hash` and `hash` already chained) in one transaction.
-    pub fn append(&mut self, records: &[AuditRecord]) -> StoreResult<()> {
-        let tx = self.conn.transaction()?;
+            .optional()?
+            .unwrap_or((0_i64, GENESIS.to_string()));
         {
             let mut ins = tx.prepare_cached(
                 "INSERT INTO audit_log (seq, at_ms, request_id, user_name, role, method, route, status, purpose,
                      subjects, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
-            for r in records {
+            for r in records.iter_mut() {
+                seq += 1;
+                r.seq = seq;
+                r.prev_hash = std::mem::take(&mut prev);
+                r.hash = hash(r);
+                prev = r.hash.clone();
                 ins.execute(params![
                     r.seq,
                     r.at_ms,

@@ -1,5 +1,6 @@
 //! Integration tests of the `fanzha` binary: ingest (idempotence, updates, flags, rejects, crash safety) and stats.
 
+mod api_http;
 mod clusters;
 mod crash;
 mod ingest;

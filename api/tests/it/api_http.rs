@@ -1,0 +1,393 @@
+//! The HTTP API through `router(state).oneshot`: every route × every role, malformed input, audit records,
+//! pagination, caching, CSV, rate limits, the OpenAPI document against the router, and tampering with the audit log.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use api::http::{AppState, ServeConfig, Shared, router};
+use api::service::Service;
+use api::service::auth::Role;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use datasets::generate::{Config, MemorySink, generate};
+use http_body_util::BodyExt as _;
+use tower::ServiceExt as _;
+
+use crate::ingest;
+
+/// A scored district shared by the tests: weeks 2026-W25 and 2026-W26 have snapshots.
+struct Fixture {
+    _src: tempfile::TempDir,
+    data: tempfile::TempDir,
+    tokens: Vec<(Role, String)>,
+}
+
+const WEEK: &str = "2026-W26";
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut cfg = Config::new(4_000, 30, 3);
+        cfg.rates.incidence_per_10k_year = 200.0;
+        let mut sink = MemorySink::new();
+        generate(&cfg.validate().unwrap(), &mut sink, &mut |_| {}).unwrap();
+        for (name, body) in sink.files() {
+            if !name.contains('/') {
+                std::fs::write(src.path().join(name), body).unwrap();
+            }
+        }
+        ingest(src.path(), data.path());
+        let out = crate::fanzha(data.path(), &["index"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let svc = Service::new(data.path());
+        for week in ["2026-W25", WEEK] {
+            svc.score(analytics::IsoWeek::parse(week).unwrap(), analytics::ModelKind::Logistic).unwrap();
+        }
+        let tokens = Role::ALL
+            .into_iter()
+            .map(|role| (role, svc.users_add(&format!("t-{}", role.code()), role, &[], &[]).unwrap().token))
+            .collect();
+        Fixture { _src: src, data, tokens }
+    })
+}
+
+fn token(role: Role) -> &'static str {
+    fixture().tokens.iter().find(|(r, _)| *r == role).map(|(_, t)| t.as_str()).unwrap()
+}
+
+fn app_with(data: &Path, config: ServeConfig) -> (axum::Router, Shared) {
+    let state = AppState::new(data, config).unwrap();
+    (router(Arc::clone(&state)), state)
+}
+
+fn app() -> axum::Router {
+    app_with(fixture().data.path(), ServeConfig::default()).0
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+async fn call(app: &axum::Router, method: Method, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        // UTF-8 as clients send it (a purpose is often Chinese).
+        req = req.header(*k, axum::http::HeaderValue::from_bytes(v.as_bytes()).unwrap());
+    }
+    let res = app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let (parts, body) = res.into_parts();
+    Reply { status: parts.status, headers: parts.headers, body: body.collect().await.unwrap().to_bytes().to_vec() }
+}
+
+async fn get_as(app: &axum::Router, role: Role, uri: &str) -> Reply {
+    let auth = format!("Bearer {}", token(role));
+    call(app, Method::GET, uri, &[("authorization", &auth), ("x-purpose", "test 预警劝阻")]).await
+}
+
+fn first_resident() -> String {
+    let svc = Service::new(fixture().data.path());
+    let q = api::service::risk::ResidentsQuery { limit: Some(1), ..Default::default() };
+    svc.risk_residents(analytics::IsoWeek::parse(WEEK).unwrap(), &q).unwrap().items[0].resident_id.clone()
+}
+
+/// Every route with the roles allowed on it.
+fn routes() -> Vec<(String, Vec<Role>)> {
+    use Role::*;
+    let r = first_resident();
+    vec![
+        ("/api/v1/risk/weeks".into(), vec![Investigator, Prevention, Analyst, Admin]),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents"), vec![Prevention, Admin]),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents/{r}"), vec![Prevention, Admin]),
+        (format!("/api/v1/risk/weeks/{WEEK}/communities"), vec![Investigator, Prevention, Analyst, Admin]),
+        (format!("/api/v1/risk/weeks/{WEEK}/areas"), vec![Investigator, Prevention, Analyst, Admin]),
+        (format!("/api/v1/risk/weeks/{WEEK}/csv"), vec![Prevention, Admin]),
+        ("/api/v1/codes".into(), vec![Investigator, Prevention, Analyst, Admin]),
+        ("/api/v1/stats".into(), vec![Investigator, Prevention, Analyst, Admin]),
+    ]
+}
+
+#[tokio::test]
+async fn every_role_on_every_route_is_allowed_or_denied_as_the_matrix_says() {
+    let app = app();
+    for (uri, allowed) in routes() {
+        for role in Role::ALL {
+            let r = get_as(&app, role, &uri).await;
+            if allowed.contains(&role) {
+                assert_eq!(r.status, StatusCode::OK, "{role:?} {uri}: {}", String::from_utf8_lossy(&r.body));
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{role:?} {uri}");
+                assert_eq!(r.json()["code"], "forbidden_role");
+                assert_eq!(r.headers["content-type"], "application/problem+json");
+            }
+            assert!(r.headers.contains_key("x-request-id"), "{uri}");
+        }
+        let none = call(&app, Method::GET, &uri, &[]).await;
+        assert_eq!(none.status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert_eq!(none.json()["code"], "token_required");
+        let bad = call(&app, Method::GET, &uri, &[("authorization", "Bearer fz_nope")]).await;
+        assert_eq!((bad.status, bad.json()["code"].clone()), (StatusCode::UNAUTHORIZED, "invalid_token".into()));
+    }
+}
+
+#[tokio::test]
+async fn malformed_input_is_a_4xx_problem_never_a_5xx() {
+    let app = app();
+    let r = first_resident();
+    let cases: Vec<(String, u16, &str)> = vec![
+        ("/api/v1/risk/weeks/2026-W99/residents".into(), 400, "invalid_week"),
+        ("/api/v1/risk/weeks/nonsense/residents".into(), 400, "invalid_week"),
+        ("/api/v1/risk/weeks/2026-W99/residents/x".into(), 400, "invalid_week"),
+        ("/api/v1/risk/weeks/2026-W99/areas".into(), 400, "invalid_week"),
+        ("/api/v1/risk/weeks/2026-W99/csv".into(), 400, "invalid_week"),
+        ("/api/v1/risk/weeks/2026-W99/communities".into(), 400, "invalid_week"),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents?decile=11"), 400, "invalid_decile"),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents?decile=x"), 400, "invalid_parameter"),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents?min_score=2"), 400, "invalid_score"),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents?limit=0"), 400, "invalid_limit"),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents?limit=100000"), 400, "invalid_limit"),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents?cursor=zz"), 400, "invalid_cursor"),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents?bogus=1"), 400, "invalid_parameter"),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents?community=nowhere"), 404, "community_not_found"),
+        ("/api/v1/risk/weeks/2026-W10/residents".into(), 404, "snapshot_not_found"),
+        ("/api/v1/risk/weeks/2026-W10/csv".into(), 404, "snapshot_not_found"),
+        (format!("/api/v1/risk/weeks/{WEEK}/residents/P_NO_SUCH"), 404, "resident_not_found"),
+        (format!("/api/v1/risk/weeks/2026-W10/residents/{r}"), 404, "snapshot_not_found"),
+        ("/api/v1/no/such/route".into(), 404, "route_not_found"),
+    ];
+    for (uri, status, code) in cases {
+        let reply = get_as(&app, Role::Admin, &uri).await;
+        assert_eq!(reply.status.as_u16(), status, "{uri}: {}", String::from_utf8_lossy(&reply.body));
+        let body = reply.json();
+        assert_eq!(body["code"], code, "{uri}");
+        assert_eq!(body["status"], status, "{uri}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{uri}");
+    }
+    // Personal data without a purpose.
+    let auth = format!("Bearer {}", token(Role::Prevention));
+    let reply =
+        call(&app, Method::GET, &format!("/api/v1/risk/weeks/{WEEK}/residents"), &[("authorization", &auth)]).await;
+    assert_eq!((reply.status, reply.json()["code"].clone()), (StatusCode::BAD_REQUEST, "purpose_required".into()));
+    assert_eq!(reply.json()["errors"][0]["field"], "X-Purpose");
+    // A method the route does not have.
+    let reply = call(&app, Method::DELETE, "/api/v1/risk/weeks", &[("authorization", &auth)]).await;
+    assert!(reply.status.is_client_error(), "{}", reply.status);
+}
+
+#[tokio::test]
+async fn cursor_pages_cover_the_filtered_residents_once_in_rank_order() {
+    let app = app();
+    let mut uri = format!("/api/v1/risk/weeks/{WEEK}/residents?decile=2&limit=70");
+    let (mut seen, mut total, mut last_rank) = (Vec::new(), None, 0);
+    loop {
+        let page = get_as(&app, Role::Prevention, &uri).await.json();
+        total = total.or(page["total"].as_u64());
+        for item in page["items"].as_array().unwrap() {
+            let rank = item["rank"].as_i64().unwrap();
+            assert!(rank > last_rank, "ranks ascend across pages");
+            assert!(item["decile"].as_i64().unwrap() <= 2);
+            last_rank = rank;
+            seen.push(item["resident_id"].as_str().unwrap().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => uri = format!("/api/v1/risk/weeks/{WEEK}/residents?decile=2&limit=70&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(total, Some(800), "deciles 1 and 2 of 4,000 residents");
+    assert_eq!(seen.len(), 800);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 800, "no resident twice");
+}
+
+#[tokio::test]
+async fn a_resident_has_reason_codes_and_history_and_the_read_is_audited() {
+    let (app, state) = app_with(fixture().data.path(), ServeConfig::default());
+    let r = first_resident();
+    let before = state.svc.audit_verify().unwrap().records;
+    let reply = get_as(&app, Role::Prevention, &format!("/api/v1/risk/weeks/{WEEK}/residents/{r}")).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let v = reply.json();
+    assert_eq!(v["resident"]["resident_id"], r.as_str());
+    assert_eq!(v["resident"]["rank"], 1);
+    assert!(!v["resident"]["reasons"].as_array().unwrap().is_empty());
+    let weeks: Vec<&str> = v["history"].as_array().unwrap().iter().map(|h| h["week"].as_str().unwrap()).collect();
+    assert_eq!(weeks, ["2026-W25", WEEK]);
+    // Its audit record: who, the route template (not the path), the purpose, the subject.
+    let mut records = Vec::new();
+    state.svc.audit_export(None, None, |rec| records.push(rec.clone())).unwrap();
+    let verification = state.svc.audit_verify().unwrap();
+    assert!(verification.ok, "{verification:?}");
+    assert!(verification.records > before);
+    let rec = records
+        .iter()
+        .rev()
+        .find(|rec| rec.subjects == [format!("resident:{r}")] && rec.user_name == "t-prevention")
+        .expect("an audit record of the read");
+    assert_eq!(rec.route, "/api/v1/risk/weeks/{week}/residents/{resident_id}");
+    assert_eq!((rec.purpose.as_str(), rec.role.as_str(), rec.method.as_str()), ("test 预警劝阻", "prevention", "GET"));
+    assert_eq!(rec.request_id, reply.headers["x-request-id"].to_str().unwrap());
+    // Aggregates are not personal data: no record.
+    let areas = get_as(&app, Role::Analyst, &format!("/api/v1/risk/weeks/{WEEK}/areas")).await;
+    assert_eq!(areas.status, StatusCode::OK);
+    let mut routes = Vec::new();
+    state.svc.audit_export(None, None, |rec| routes.push(rec.route.clone())).unwrap();
+    assert!(!routes.iter().any(|r| r.ends_with("/areas") || r.ends_with("/communities")), "{routes:?}");
+}
+
+#[tokio::test]
+async fn snapshots_carry_etags_and_answer_304_and_csv_downloads_open_in_excel() {
+    let app = app();
+    let uri = format!("/api/v1/risk/weeks/{WEEK}/residents?limit=5");
+    let first = get_as(&app, Role::Admin, &uri).await;
+    let etag = first.headers["etag"].to_str().unwrap().to_string();
+    assert!(first.headers["cache-control"].to_str().unwrap().contains("max-age"));
+    let auth = format!("Bearer {}", token(Role::Admin));
+    let again =
+        call(&app, Method::GET, &uri, &[("authorization", &auth), ("x-purpose", "t"), ("if-none-match", &etag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let other = get_as(&app, Role::Admin, &format!("/api/v1/risk/weeks/{WEEK}/residents?limit=6")).await;
+    assert_ne!(other.headers["etag"], etag.as_str(), "each page has its own tag");
+
+    let csv = get_as(&app, Role::Prevention, &format!("/api/v1/risk/weeks/{WEEK}/csv")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(csv.headers["content-disposition"], format!("attachment; filename=\"risk-{WEEK}.csv\""));
+    assert!(csv.body.starts_with(b"\xEF\xBB\xBFrank,resident_id,community,grid,score,decile,reasons\n"));
+    assert_eq!(csv.body.iter().filter(|&&b| b == b'\n').count(), 4_001);
+}
+
+#[tokio::test]
+async fn a_scoped_token_sees_only_its_communities() {
+    let svc = Service::new(fixture().data.path());
+    let week = analytics::IsoWeek::parse(WEEK).unwrap();
+    let communities = svc.risk_communities(week, &[]).unwrap();
+    let mine = communities[0].community.clone();
+    let inside = svc.users_add("t-inside", Role::Prevention, &[], std::slice::from_ref(&mine)).unwrap();
+    let outside = svc.users_add("t-outside", Role::Prevention, &[], &["elsewhere".to_string()]).unwrap();
+    let app = app();
+    let (auth_in, auth_out) = (format!("Bearer {}", inside.token), format!("Bearer {}", outside.token));
+    let h_in = [("authorization", auth_in.as_str()), ("x-purpose", "t")];
+    let h_out = [("authorization", auth_out.as_str()), ("x-purpose", "t")];
+    let uri = format!("/api/v1/risk/weeks/{WEEK}/residents?limit=1000");
+    let page = call(&app, Method::GET, &uri, &h_in).await.json();
+    assert!(page["items"].as_array().unwrap().iter().all(|i| i["community"] == mine.as_str()));
+    assert_eq!(page["total"].as_i64().unwrap(), communities[0].residents);
+    let page = call(&app, Method::GET, &uri, &h_out).await.json();
+    assert_eq!((page["total"].as_i64(), page["items"].as_array().unwrap().len()), (Some(0), 0));
+    let reply = call(&app, Method::GET, &format!("{uri}&community={mine}"), &h_out).await;
+    assert_eq!((reply.status, reply.json()["code"].clone()), (StatusCode::FORBIDDEN, "forbidden_scope".into()));
+    let r = first_resident();
+    let reply = call(&app, Method::GET, &format!("/api/v1/risk/weeks/{WEEK}/residents/{r}"), &h_out).await;
+    assert_eq!((reply.status, reply.json()["code"].clone()), (StatusCode::FORBIDDEN, "forbidden_scope".into()));
+    let csv = call(&app, Method::GET, &format!("/api/v1/risk/weeks/{WEEK}/csv"), &h_out).await;
+    assert_eq!(csv.body.iter().filter(|&&b| b == b'\n').count(), 1, "the header only");
+    svc.users_revoke("t-outside").unwrap();
+    let reply = call(&app, Method::GET, "/api/v1/risk/weeks", &h_out).await;
+    assert_eq!((reply.status, reply.json()["code"].clone()), (StatusCode::UNAUTHORIZED, "invalid_token".into()));
+}
+
+#[tokio::test]
+async fn a_token_past_its_rate_limit_is_told_when_to_retry() {
+    let config = ServeConfig { rate_limit_per_minute: 3, ..ServeConfig::default() };
+    let (app, _) = app_with(fixture().data.path(), config);
+    for left in [2, 1, 0] {
+        let r = get_as(&app, Role::Analyst, "/api/v1/codes").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.headers["ratelimit-remaining"], left.to_string().as_str());
+    }
+    let r = get_as(&app, Role::Analyst, "/api/v1/codes").await;
+    assert_eq!((r.status, r.json()["code"].clone()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into()));
+    assert!(r.headers["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+}
+
+#[tokio::test]
+async fn the_openapi_document_and_the_router_agree() {
+    let app = app();
+    let doc = call(&app, Method::GET, "/api/openapi.json", &[]).await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = doc["paths"].as_object().unwrap();
+    let r = first_resident();
+    let mut documented = Vec::new();
+    for (path, ops) in paths {
+        for method in ops.as_object().unwrap().keys() {
+            documented.push((method.to_uppercase(), path.clone()));
+            let uri = path.replace("{week}", WEEK).replace("{resident_id}", &r);
+            let reply = get_as(&app, Role::Admin, &uri).await;
+            assert_ne!(reply.status, StatusCode::NOT_FOUND, "{method} {path} is documented but not routed");
+            assert!(reply.status.is_success(), "{path}: {}", reply.status);
+        }
+    }
+    // Every route of the test matrix is documented.
+    for (uri, _) in routes() {
+        let known = documented.iter().any(|(_, p)| {
+            let re = p.replace("{week}", WEEK).replace("{resident_id}", &r);
+            re == uri
+        });
+        assert!(known, "{uri} is routed but not documented");
+    }
+}
+
+#[tokio::test]
+async fn health_and_readiness_need_no_token() {
+    let app = app();
+    assert_eq!(call(&app, Method::GET, "/healthz", &[]).await.status, StatusCode::OK);
+    let ready = call(&app, Method::GET, "/readyz", &[]).await;
+    let body = ready.json();
+    let risk = body["checks"].as_array().unwrap().iter().find(|c| c["name"] == "risk_snapshot").unwrap().clone();
+    assert_eq!(risk["ok"], true, "{body}");
+    // An empty data folder is not ready, and says why.
+    let empty = tempfile::tempdir().unwrap();
+    let (app, _) = app_with(empty.path(), ServeConfig::default());
+    let reply = call(&app, Method::GET, "/readyz", &[]).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.json()["status"], "not_ready");
+}
+
+#[test]
+fn audit_verify_finds_a_changed_record() {
+    let data = tempfile::tempdir().unwrap();
+    let log = api::service::audit::AuditLog::start(data.path()).unwrap();
+    for i in 0..5 {
+        log.record_blocking(api::service::audit::AuditEntry {
+            request_id: format!("r{i}"),
+            user_name: "u".into(),
+            role: "prevention".into(),
+            method: "GET".into(),
+            route: "/api/v1/risk/weeks/{week}/residents/{resident_id}".into(),
+            status: 200,
+            purpose: "p".into(),
+            subjects: vec![format!("resident:P{i}")],
+        })
+        .unwrap();
+    }
+    let svc = Service::new(data.path());
+    let ok = svc.audit_verify().unwrap();
+    assert!(ok.ok && ok.records == 5, "{ok:?}");
+    // Someone with the file drops the guard and rewrites a subject.
+    let c = rusqlite::Connection::open(data.path().join("audit.sqlite")).unwrap();
+    c.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET subjects = 'resident:P9' WHERE seq = 3;")
+        .unwrap();
+    let bad = svc.audit_verify().unwrap();
+    assert!(!bad.ok);
+    assert_eq!(bad.first_break.as_ref().unwrap().seq, 3, "{bad:?}");
+    // A record removed from the middle breaks the numbering.
+    c.execute_batch(
+        "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;
+         UPDATE audit_log SET subjects = 'resident:P2' WHERE seq = 3; DELETE FROM audit_log WHERE seq = 2;",
+    )
+    .unwrap();
+    let gap = svc.audit_verify().unwrap();
+    assert_eq!(gap.first_break.as_ref().unwrap().seq, 3, "{gap:?}");
+    assert!(gap.first_break.unwrap().reason.contains("record 2 is missing"));
+}
