@@ -2,8 +2,7 @@
 //!
 //! Layout:
 //! - `cli`: clap definitions and dispatch; documented exit codes.
-//! - `clusters_cmd`: `fanzha clusters run|list|show|hubs|services|explain|export`, gang clustering over the store.
-//! - `clusters_evidence`: a cluster's centralities, L1 accounts, confidence, link chains and exports (PIPL-masked).
+//! - `clusters_cmd`: `run`, the weekly pipeline's call into `Service::clusters_run` (until `pipeline` calls it).
 //! - `generate_cmd`: `fanzha generate`, the synthetic district written to a folder.
 //! - `store`: the SQLite store (WAL, versioned migrations, record history, rejects).
 //! - `ingest`: validated, idempotent, crash-safe loading of an interchange folder.
@@ -13,14 +12,11 @@
 //! - `pipeline`: the main job (ingest, or generate then ingest; then stats).
 //! - `graph_cmd`: `fanzha graph cluster`, community detection on an edge list.
 //! - `progress`: progress bars and logging set-up.
-//! - `trace_cmd`: `fanzha trace`, downstream / upstream money tracing over the store's transfers (issue 3).
-//! - `typologies_cmd`: `fanzha typologies`, laundering pattern detectors over the store's transfers (issue 3).
 //! - `search_cmd`: `fanzha index`, `fanzha search`, `fanzha similar` (the case search index).
 
 pub mod areas_cmd;
 pub mod cli;
 mod clusters_cmd;
-mod clusters_evidence;
 pub mod error;
 mod generate_cmd;
 mod graph_cmd;
@@ -32,5 +28,3 @@ mod search_cmd;
 pub mod service;
 pub mod stats;
 pub mod store;
-mod trace_cmd;
-mod typologies_cmd;

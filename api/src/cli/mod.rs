@@ -1,7 +1,11 @@
 //! Command-line interface: parsing, dispatch and exit codes.
 //!
 //! Exit codes: 0 success; 1 runtime error (I/O, store); 2 usage error (clap); 3 the command finished but some input
-//! rows were rejected (see the rejects report).
+//! rows were rejected (see the rejects report). Commands on the service layer fail with an `AppError` whose kind
+//! gives the code (`Kind::exit_code`: 2 invalid input, 4 not found, 5 conflict).
+
+mod clusters;
+mod money;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,7 +75,7 @@ pub enum Command {
     /// Gang clusters: link reports by shared identifiers and money flow, hubs and laundering services held apart.
     Clusters {
         #[command(subcommand)]
-        command: crate::clusters_cmd::ClustersCommand,
+        command: clusters::ClustersCommand,
     },
     /// Counts per table, fraud type and week, and 万人发案率 per community.
     Stats {
@@ -241,10 +245,10 @@ pub enum Command {
         name: String,
     },
     /// Follow a report's money downstream (where it sits now) or, with --upstream, who fed an account.
-    Trace(crate::trace_cmd::TraceArgs),
+    Trace(money::TraceArgs),
     /// Laundering patterns in the transfers: fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack,
     /// pass-through, structuring; --accounts ranks accounts by how many they take part in.
-    Typologies(crate::typologies_cmd::TypologiesArgs),
+    Typologies(money::TypologiesArgs),
     /// Graph analytics on edge lists (community detection).
     Graph {
         #[command(subcommand)]
@@ -267,9 +271,14 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// The exit code of a failed command: an `AppError`'s kind decides, anything else is 1.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    e.downcast_ref::<crate::error::AppError>().map_or(1, |app| app.kind().exit_code())
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -302,7 +311,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Clusters { command } => {
             crate::progress::init_logging();
-            crate::clusters_cmd::dispatch(command, &cli.data_dir)?;
+            let svc = crate::service::Service::new(&cli.data_dir);
+            emit(&clusters::run(&svc, command)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats { json } => {
@@ -446,12 +456,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Trace(args) => {
             crate::progress::init_logging();
-            emit(&crate::trace_cmd::run(&cli.data_dir, &args)?)?;
+            emit(&money::trace(&crate::service::Service::new(&cli.data_dir), &args)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Typologies(args) => {
             crate::progress::init_logging();
-            emit(&crate::typologies_cmd::run(&cli.data_dir, &args)?)?;
+            emit(&money::typologies(&crate::service::Service::new(&cli.data_dir), &args)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Graph { command } => crate::graph_cmd::run(command),

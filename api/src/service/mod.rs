@@ -11,8 +11,12 @@
 //! Layout:
 //! - `risk`: weekly snapshots (score, weeks, residents with filters and cursors, one resident, areas, CSV).
 //! - `stats`: counts and 万人发案率.
+//! - `gangs`: clustering runs, clusters with filters, a cluster's evidence, link chains, exports, hubs, services.
+//! - `money`: downstream / upstream traces and laundering typologies over the store's transfers.
 //! - `pool`: the store connections.
 
+pub mod gangs;
+pub mod money;
 mod pool;
 pub mod risk;
 pub mod stats;
@@ -28,12 +32,20 @@ pub struct Service {
     data_dir: PathBuf,
     pool: pool::StorePool,
     risk: risk::RiskCache,
+    gangs: gangs::GangCache,
+    money: money::MoneyCache,
 }
 
 impl Service {
     /// A service over the data folder `data_dir` (the store is opened on first use).
     pub fn new(data_dir: &Path) -> Service {
-        Service { data_dir: data_dir.to_path_buf(), pool: pool::StorePool::new(data_dir), risk: Default::default() }
+        Service {
+            data_dir: data_dir.to_path_buf(),
+            pool: pool::StorePool::new(data_dir),
+            risk: Default::default(),
+            gangs: Default::default(),
+            money: Default::default(),
+        }
     }
 
     /// The data folder.

@@ -9,9 +9,11 @@
 //! per row.
 
 mod error;
+mod gangs;
 mod known;
 mod migrations;
 mod rows;
+mod transfers;
 
 use std::path::{Path, PathBuf};
 
@@ -20,9 +22,11 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, params, params_from_iter};
 
 pub use error::{StoreError, StoreErrorKind, StoreResult};
+pub use gangs::{HubRow, MemberReportRow, MoneyEndRow, NewGangRun, ServiceRow};
 use known::Known;
 
 pub use rows::iso_week;
+pub use transfers::{DataVersion, TransferRow};
 
 /// File name of the store inside the data folder.
 pub const STORE_FILE: &str = "fanzha.sqlite";

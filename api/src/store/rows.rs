@@ -205,6 +205,11 @@ pub(crate) fn references(rec: &Record) -> impl Iterator<Item = (&'static str, &s
     refs.into_iter().flatten()
 }
 
+/// A `;`-joined list column read back (the inverse of how records store their lists); empty items dropped.
+pub(crate) fn split_list(stored: &str) -> Vec<String> {
+    stored.split(';').map(str::trim).filter(|v| !v.is_empty()).map(String::from).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
