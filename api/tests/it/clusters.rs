@@ -94,17 +94,18 @@ fn clusters_bad_input_gives_clear_errors() {
     let policy = data.path().join("bad.txt");
     std::fs::write(&policy, "tel:95588 ok\nnonsense\n").unwrap();
     let out = fanzha(data.path(), &["clusters", "run", "--hub-policy", policy.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a bad policy file is invalid input");
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(fanzha(data.path(), &["clusters", "run"]).status.code(), Some(0));
     let out = fanzha(data.path(), &["clusters", "show", "999"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4), "not found");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no cluster 999"));
 }
 
-fn failing(data: &Path, args: &[&str]) -> String {
+/// Runs a command that must fail with exit `code` (1 no store, 2 invalid input, 4 not found) and returns stderr.
+fn failing(data: &Path, args: &[&str], code: i32) -> String {
     let out = fanzha(data, args);
-    assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {out:?}");
+    assert_eq!(out.status.code(), Some(code), "{args:?} should fail: {out:?}");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -151,10 +152,10 @@ fn clusters_show_explain_and_export_a_generated_district() {
     let data = tempfile::tempdir().unwrap();
     let d = data.path();
     // Nothing to export or explain before a store and a run exist.
-    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"]).contains("no store"));
+    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"], 1).contains("no store"));
     ingest(src.path(), d);
-    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"]).contains("fanzha clusters run"));
-    assert!(failing(d, &["clusters", "explain", "A", "B"]).contains("fanzha clusters run"));
+    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"], 4).contains("fanzha clusters run"));
+    assert!(failing(d, &["clusters", "explain", "A", "B"], 4).contains("fanzha clusters run"));
     json(d, &["clusters", "run", "--json"]);
     let list = json(d, &["clusters", "list", "--json"]);
     let top = &list[0];
@@ -209,9 +210,9 @@ fn clusters_show_explain_and_export_a_generated_district() {
     let other_id = other["cluster_id"].as_u64().unwrap().to_string();
     let other_report =
         json(d, &["clusters", "show", &other_id, "--json"])["report_ids"][0].as_str().unwrap().to_string();
-    let err = failing(d, &["clusters", "explain", a, &other_report]);
+    let err = failing(d, &["clusters", "explain", a, &other_report], 4);
     assert!(err.contains("no common cluster") && err.contains(&format!("cluster {other_id}")), "{err}");
-    assert!(failing(d, &["clusters", "explain", a, "AJ-NOPE"]).contains("unknown report id \"AJ-NOPE\""));
+    assert!(failing(d, &["clusters", "explain", a, "AJ-NOPE"], 4).contains("unknown report id \"AJ-NOPE\""));
 
     // Every report of every cluster is explained from its cluster's first report: a cluster holds only what a chain
     // of shared identifiers, transfers or attributed money links.
@@ -252,10 +253,10 @@ fn clusters_show_explain_and_export_a_generated_district() {
     let exported = json(d, &["clusters", "export", &id, "--format", "json"]);
     assert_eq!(exported["nodes"].as_array().unwrap().len(), nodes);
     assert_eq!(exported["links"].as_array().unwrap().len(), edges);
-    let err = failing(d, &["clusters", "export", &id, "--format", "pdf"]);
+    let err = failing(d, &["clusters", "export", &id, "--format", "pdf"], 2);
     assert!(err.contains("unknown export format \"pdf\""), "{err}");
-    assert!(failing(d, &["clusters", "export", "999999", "--format", "json"]).contains("no cluster 999999"));
-    assert!(failing(d, &["clusters", "export", &id, "--format", "csv"]).contains("--out DIR"));
+    assert!(failing(d, &["clusters", "export", "999999", "--format", "json"], 4).contains("no cluster 999999"));
+    assert!(failing(d, &["clusters", "export", &id, "--format", "csv"], 2).contains("--out DIR"));
 }
 
 #[test]
