@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use api::error::Kind;
 use datasets::generate::{Config, MemorySink, generate};
 
 use crate::*;
@@ -292,4 +293,78 @@ fn victims_phones_are_masked_unless_unmasked() {
     let xml = String::from_utf8(graphml.stdout).unwrap();
     assert!(xml.contains("tel:+86138****8000") && !xml.contains("13800138000"));
     assert_eq!(xml_count(xml.as_bytes(), "node"), show["subgraph_nodes"].as_u64().unwrap() as usize);
+}
+
+/// The hand-made district with the resident behind R1/R2's number and R1's payment into a mule card, clustered.
+fn clustered() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    let dir = district();
+    std::fs::write(
+        dir.path().join("residents.csv"),
+        "resident_id,birth_year,gender,district,community,phones\nP1,1950,f,310115,花木街道,13800138000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("transfers.csv"),
+        "transfer_id,from_account,to_account,amount_yuan,at,channel,report_id\n\
+         T1,6217000000000000011,6222021234567890128,100,2026-03-02 10:00:00,bank,R1\n\
+         T2,6222021234567890128,6228480402564890018,90,2026-03-02 10:05:00,bank,\n",
+    )
+    .unwrap();
+    assert_eq!(ingest(dir.path(), data.path()).0, 0);
+    json(data.path(), &["clusters", "run", "--json"]);
+    data
+}
+
+#[test]
+fn service_views_are_pinned() {
+    use api::service::Service;
+    use api::service::gangs::ClustersQuery;
+    use api::service::money::{TraceRequest, TraceStart};
+
+    let data = clustered();
+    let svc = Service::new(data.path());
+    let list = svc.clusters_list(&ClustersQuery::default().check().unwrap()).unwrap();
+    insta::assert_json_snapshot!("clusters_list", list);
+    let r1 = list[0].cluster_id; // R1, R2 and R3 (paid on by R1's mule card)
+    insta::assert_json_snapshot!("cluster_show", svc.cluster_show(r1, false).unwrap(), {
+        ".**.pagerank" => insta::rounded_redaction(6),
+        ".**.betweenness" => insta::rounded_redaction(6),
+    });
+    insta::assert_json_snapshot!("clusters_explain", svc.clusters_explain("R1", "R2", false).unwrap());
+    let req = TraceRequest {
+        start: TraceStart::Report("R1".into()),
+        method: analytics::Method::Fifo,
+        match_tolerance: 0.0,
+        max_depth: 8,
+        horizon_days: 90,
+        unmasked: false,
+    };
+    insta::assert_json_snapshot!("trace_r1", svc.trace(&req).unwrap());
+
+    // Filters: only cross-jurisdiction clusters, or a loss floor above every cluster.
+    let cross = ClustersQuery { cross_jurisdiction: true, ..Default::default() }.check().unwrap();
+    assert!(svc.clusters_list(&cross).unwrap().iter().all(|c| c.cross_jurisdiction));
+    let rich = ClustersQuery { min_loss_yuan: Some("1000".into()), ..Default::default() }.check().unwrap();
+    assert!(svc.clusters_list(&rich).unwrap().is_empty());
+    let bad = ClustersQuery { fraud_type: Some("nope".into()), ..Default::default() }.check().unwrap_err();
+    assert_eq!((bad.kind(), bad.field_errors()[0].field.as_str()), (Kind::Invalid, "fraud_type"));
+}
+
+#[test]
+fn unknown_clusters_and_reports_are_not_found() {
+    let data = clustered();
+    let svc = api::service::Service::new(data.path());
+    let code = |e: api::error::AppError| (e.kind(), e.code());
+    assert_eq!(code(svc.cluster_show(999, false).unwrap_err()), (Kind::NotFound, "cluster_not_found"));
+    assert_eq!(
+        code(svc.cluster_export(999, analytics::ExportFormat::Json, false).unwrap_err()),
+        (Kind::NotFound, "cluster_not_found")
+    );
+    assert_eq!(code(svc.clusters_explain("R1", "NOPE", false).unwrap_err()), (Kind::NotFound, "report_not_found"));
+    let empty = tempfile::tempdir().unwrap();
+    let dir = district();
+    ingest(dir.path(), empty.path());
+    let fresh = api::service::Service::new(empty.path());
+    assert_eq!(code(fresh.hubs().unwrap_err()), (Kind::NotFound, "clustering_run_not_found"));
 }
