@@ -34,7 +34,7 @@
 //!   transfers) and `l1_accounts` (paid accounts still active in the last `L1_ACTIVE_DAYS` days of the data).
 //! - `gangs/centrality.rs`: `page_rank` and Brandes `betweenness` (exact, or sampled above 2,000 nodes).
 //! - `gangs/evidence.rs`: `explain_link` (the shortest chain linking two reports) and `cluster_confidence`.
-//! - `gangs/export.rs`: GraphML, GEXF 1.3, CSV (entities + links) and JSON writers; `gangs/mask.rs`: PIPL masking.
+//! - `gangs/export.rs`: GraphML, GEXF 1.3, CSV (entities + links) and JSON writers (masking with `datasets::ident::shown_key`).
 //! - `risk/`: weekly resident risk (issue 5): `week.rs` ISO weeks in Beijing time; `input.rs` plain input records;
 //!   `features.rs` point-in-time features (`docs/risk-features.md`); `model.rs` logistic / forest training on a
 //!   time-based split, versions, reason codes; `calibrate.rs` Platt scaling; `area.rs` empirical-Bayes rates,
@@ -63,8 +63,8 @@ pub use gangs::{
     GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason, L1_ACTIVE_DAYS, L1Account, LinkChain, LinkKind,
     MoneyEnd, MoneyLink, MoneyTerminal, OutTransfer, Payment, PreviousCluster, ReportInput, ReportNode,
     SHIPPED_ALLOWLIST, ServiceCluster, SubEdge, SubNode, SubNodeKind, SubgraphParams, TransferInput, account_key,
-    betweenness, cluster_confidence, cluster_gangs, cluster_subgraph, data_end, explain_link, l1_accounts, mask_key,
-    match_stable_ids, page_rank, plain_components, shown_key, write_csv, write_gexf, write_graphml, write_json,
+    betweenness, cluster_confidence, cluster_gangs, cluster_subgraph, data_end, explain_link, l1_accounts,
+    match_stable_ids, page_rank, plain_components, write_csv, write_gexf, write_graphml, write_json,
 };
 pub use money::{
     AccountScore, CASH_OUT_CHANNELS, CashOut, CycleOrder, FeedNode, Finding, Holding, MATCH_WINDOW_S, Method,

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use super::graph::{EntityKind, GangGraph};
-use super::subgraph::{LinkKind, SubgraphParams};
+use super::subgraph::{LinkKind, MoneyEnd, SubgraphParams};
 
 /// Why two reports cannot be explained.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -42,18 +42,6 @@ pub struct ChainStep {
     pub reversed: bool,
     /// `AttributedMoney`: the share of the report's traced money that ends in the account.
     pub share: Option<f64>,
-}
-
-/// Money of a report that tracing (pro rata, through laundering pools) attributes to an end account: the clustering
-/// run's [`MoneyTerminal`](super::MoneyTerminal)s, one row per report and account.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MoneyEnd {
-    /// Report index.
-    pub report: usize,
-    /// Entity id of the end account.
-    pub account: u32,
-    /// Share of the report's traced money ending there, in (0, 1].
-    pub share: f64,
 }
 
 /// The chain linking two reports, first report to second.

@@ -9,7 +9,6 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::centrality::{betweenness, page_rank};
-use super::mask::shown_key;
 use super::subgraph::{ClusterSubgraph, SubNodeKind};
 
 /// An export format.
@@ -102,7 +101,7 @@ fn rows(sub: &ClusterSubgraph, unmasked: bool) -> (Vec<NodeRow>, Vec<LinkRow>) {
             kind: n.kind.code(),
             label: match n.kind {
                 SubNodeKind::Report => n.key.clone(),
-                SubNodeKind::Entity(_) => shown_key(&n.key, n.personal && !unmasked),
+                SubNodeKind::Entity(_) => datasets::ident::shown_key(&n.key, n.personal && !unmasked),
             },
             personal: n.personal,
             pagerank: pr[i],

@@ -49,6 +49,11 @@ impl EntityKind {
         }
     }
 
+    /// The kind whose [`code`](EntityKind::code) is `code`.
+    pub fn parse(code: &str) -> Option<EntityKind> {
+        EntityKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     /// The entity kind of an identifier kind.
     pub fn of(kind: IdKind) -> EntityKind {
         match kind {

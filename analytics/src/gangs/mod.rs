@@ -1,5 +1,6 @@
 //! Gangs (issue 3, points 1–4, 7, 10): the report–identifier–transfer graph, hubs, laundering services, gang
-//! clusters, and per-cluster evidence (subgraph, centrality, link chains, confidence, exports, PIPL masking).
+//! clusters, and per-cluster evidence (subgraph, centrality, link chains, confidence, exports; the PIPL masking
+//! they apply is `datasets::ident::mask_key`).
 
 mod centrality;
 mod cluster;
@@ -8,7 +9,6 @@ mod export;
 mod graph;
 mod hubs;
 mod input;
-mod mask;
 mod stable;
 mod subgraph;
 
@@ -17,15 +17,14 @@ pub use cluster::{
     GangCluster, GangClustering, GangParams, MoneyLink, MoneyTerminal, ServiceCluster, cluster_gangs, plain_components,
 };
 pub use evidence::{
-    ChainNode, ChainStep, ClusterConfidence, ExplainError, LinkChain, MoneyEnd, cluster_confidence, explain_link,
+    ChainNode, ChainStep, ClusterConfidence, ExplainError, LinkChain, cluster_confidence, explain_link,
 };
 pub use export::{ExportError, ExportFormat, write_csv, write_gexf, write_graphml, write_json};
 pub use graph::{BuildStats, EntityKind, GangGraph, OutTransfer, Payment, ReportNode, account_key};
 pub use hubs::{Hub, HubParams, HubPolicy, HubReason, SHIPPED_ALLOWLIST};
 pub use input::{ReportInput, TransferInput};
-pub use mask::{mask_key, shown_key};
 pub use stable::{PreviousCluster, match_stable_ids};
 pub use subgraph::{
-    ClusterSubgraph, L1_ACTIVE_DAYS, L1Account, LinkKind, SubEdge, SubNode, SubNodeKind, SubgraphParams,
+    ClusterSubgraph, L1_ACTIVE_DAYS, L1Account, LinkKind, MoneyEnd, SubEdge, SubNode, SubNodeKind, SubgraphParams,
     cluster_subgraph, data_end, l1_accounts,
 };

@@ -5,8 +5,19 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use datasets::FraudType;
 
-use super::evidence::MoneyEnd;
 use super::graph::{EntityKind, GangGraph};
+
+/// Money of a report that tracing (pro rata, through laundering pools) attributes to an end account: the clustering
+/// run's [`MoneyTerminal`](super::MoneyTerminal)s, one row per report and account.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MoneyEnd {
+    /// Report index.
+    pub report: usize,
+    /// Entity id of the end account.
+    pub account: u32,
+    /// Share of the report's traced money ending there, in (0, 1].
+    pub share: f64,
+}
 
 /// How far downstream of the victims' payments a cluster's subgraph follows the money.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use analytics::{
     BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkKind, MoneyEnd, ReportInput,
     SubgraphParams, TransferInput, betweenness, cluster_confidence, cluster_subgraph, data_end, explain_link,
-    l1_accounts, mask_key, page_rank, write_csv, write_gexf, write_graphml, write_json,
+    l1_accounts, page_rank, write_csv, write_gexf, write_graphml, write_json,
 };
 use datasets::FraudType;
 use quick_xml::Reader;
@@ -316,5 +316,5 @@ fn exports_parse_back_with_the_right_counts_and_mask_victims() {
     assert_eq!(ExportFormat::parse("GraphML").unwrap(), ExportFormat::GraphMl);
     let err = ExportFormat::parse("pdf").unwrap_err().to_string();
     assert!(err.contains("\"pdf\"") && err.contains("graphml, gexf, csv, json"), "{err}");
-    assert_eq!(mask_key("card:6222021234567890128"), "card:6222 **** **** 0128");
+    assert_eq!(datasets::ident::mask_key("card:6222021234567890128"), "card:6222 **** **** 0128");
 }

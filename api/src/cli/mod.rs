@@ -4,6 +4,8 @@
 //! 3 the command finished but some input rows were rejected (see the rejects report); 4 not found (no such
 //! snapshot, cluster, report…); 5 conflict (e.g. not enough data to train). See `AppError` (`error.rs`).
 
+mod clusters;
+mod money;
 mod risk;
 mod serve;
 
@@ -81,7 +83,7 @@ pub enum Command {
     /// Gang clusters: link reports by shared identifiers and money flow, hubs and laundering services held apart.
     Clusters {
         #[command(subcommand)]
-        command: crate::clusters_cmd::ClustersCommand,
+        command: clusters::ClustersCommand,
     },
     /// Counts per table, fraud type and week, and 万人发案率 per community.
     Stats {
@@ -253,10 +255,10 @@ pub enum Command {
         name: String,
     },
     /// Follow a report's money downstream (where it sits now) or, with --upstream, who fed an account.
-    Trace(crate::trace_cmd::TraceArgs),
+    Trace(money::TraceArgs),
     /// Laundering patterns in the transfers: fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack,
     /// pass-through, structuring; --accounts ranks accounts by how many they take part in.
-    Typologies(crate::typologies_cmd::TypologiesArgs),
+    Typologies(money::TypologiesArgs),
     /// Serve the HTTP API (weekly risk scores, search, clusters, money) with auth, audit and the weekly schedule.
     Serve {
         /// Address to listen on (default 127.0.0.1:8080, or `bind` in the config file, or FANZHA_BIND).
@@ -379,7 +381,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Clusters { command } => {
             crate::progress::init_logging();
-            crate::clusters_cmd::dispatch(command, &cli.data_dir)?;
+            let svc = crate::service::Service::new(&cli.data_dir);
+            emit(&clusters::run(&svc, command)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats { json } => {
@@ -502,12 +505,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Trace(args) => {
             crate::progress::init_logging();
-            emit(&crate::trace_cmd::run(&cli.data_dir, &args)?)?;
+            emit(&money::trace(&crate::service::Service::new(&cli.data_dir), &args)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Typologies(args) => {
             crate::progress::init_logging();
-            emit(&crate::typologies_cmd::run(&cli.data_dir, &args)?)?;
+            emit(&money::typologies(&crate::service::Service::new(&cli.data_dir), &args)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { bind, config } => {

@@ -14,12 +14,16 @@
 //! - `areas`: a week's per-community rates, EB smoothing, Gi* hot spots, Poisson alerts.
 //! - `evaluate`: the risk model on past weeks, and the feature export for bench/risk.
 //! - `auth`: users, hashed tokens, roles and scopes; `audit`: the hash-chained log of personal-data reads.
+//! - `gangs`: clustering runs, clusters with filters, a cluster's evidence, link chains, exports, hubs, services.
+//! - `money`: downstream / upstream traces and laundering typologies over the store's transfers.
 //! - `pool`: the store connections.
 
 pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod evaluate;
+pub mod gangs;
+pub mod money;
 mod pool;
 pub mod risk;
 pub mod stats;
@@ -36,6 +40,8 @@ pub struct Service {
     pool: pool::StorePool,
     risk: risk::RiskCache,
     auth: auth::AuthCache,
+    gangs: gangs::GangCache,
+    money: money::MoneyCache,
 }
 
 impl Service {
@@ -46,6 +52,8 @@ impl Service {
             pool: pool::StorePool::new(data_dir),
             risk: Default::default(),
             auth: Default::default(),
+            gangs: Default::default(),
+            money: Default::default(),
         }
     }
 

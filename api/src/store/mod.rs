@@ -10,12 +10,14 @@
 
 mod audit;
 mod error;
+mod gangs;
 mod known;
 mod migrations;
 mod risk;
 mod rows;
 mod rules;
 mod stats;
+mod transfers;
 mod users;
 
 use std::path::{Path, PathBuf};
@@ -26,11 +28,14 @@ use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, pa
 
 pub use audit::{AUDIT_FILE, AuditRecord, AuditStore, GENESIS};
 pub use error::{StoreError, StoreErrorKind, StoreResult};
+pub use gangs::{HubRow, MemberReportRow, MoneyEndRow, NewGangRun, ServiceRow};
 use known::Known;
 pub use risk::{CommunityRow, HistoryRow, NewScore, NewSnapshot, ReasonCode, ScoreFilter, ScoreRow, SnapshotHead};
 pub use rules::split_list;
 pub use stats::{CaseCount, LocalSpan};
 pub use users::UserRow;
+
+pub use transfers::{DataVersion, TransferRow};
 
 /// File name of the store inside the data folder.
 pub const STORE_FILE: &str = "fanzha.sqlite";

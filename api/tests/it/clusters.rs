@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use api::error::Kind;
 use datasets::generate::{Config, MemorySink, generate};
 
 use crate::*;
@@ -94,17 +95,18 @@ fn clusters_bad_input_gives_clear_errors() {
     let policy = data.path().join("bad.txt");
     std::fs::write(&policy, "tel:95588 ok\nnonsense\n").unwrap();
     let out = fanzha(data.path(), &["clusters", "run", "--hub-policy", policy.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a bad policy file is invalid input");
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(fanzha(data.path(), &["clusters", "run"]).status.code(), Some(0));
     let out = fanzha(data.path(), &["clusters", "show", "999"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4), "not found");
     assert!(String::from_utf8_lossy(&out.stderr).contains("no cluster 999"));
 }
 
-fn failing(data: &Path, args: &[&str]) -> String {
+/// Runs a command that must fail with exit `code` (1 no store, 2 invalid input, 4 not found) and returns stderr.
+fn failing(data: &Path, args: &[&str], code: i32) -> String {
     let out = fanzha(data, args);
-    assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {out:?}");
+    assert_eq!(out.status.code(), Some(code), "{args:?} should fail: {out:?}");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -151,10 +153,10 @@ fn clusters_show_explain_and_export_a_generated_district() {
     let data = tempfile::tempdir().unwrap();
     let d = data.path();
     // Nothing to export or explain before a store and a run exist.
-    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"]).contains("no store"));
+    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"], 1).contains("no store"));
     ingest(src.path(), d);
-    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"]).contains("fanzha clusters run"));
-    assert!(failing(d, &["clusters", "explain", "A", "B"]).contains("fanzha clusters run"));
+    assert!(failing(d, &["clusters", "export", "1", "--format", "graphml"], 4).contains("fanzha clusters run"));
+    assert!(failing(d, &["clusters", "explain", "A", "B"], 4).contains("fanzha clusters run"));
     json(d, &["clusters", "run", "--json"]);
     let list = json(d, &["clusters", "list", "--json"]);
     let top = &list[0];
@@ -209,9 +211,9 @@ fn clusters_show_explain_and_export_a_generated_district() {
     let other_id = other["cluster_id"].as_u64().unwrap().to_string();
     let other_report =
         json(d, &["clusters", "show", &other_id, "--json"])["report_ids"][0].as_str().unwrap().to_string();
-    let err = failing(d, &["clusters", "explain", a, &other_report]);
+    let err = failing(d, &["clusters", "explain", a, &other_report], 4);
     assert!(err.contains("no common cluster") && err.contains(&format!("cluster {other_id}")), "{err}");
-    assert!(failing(d, &["clusters", "explain", a, "AJ-NOPE"]).contains("unknown report id \"AJ-NOPE\""));
+    assert!(failing(d, &["clusters", "explain", a, "AJ-NOPE"], 4).contains("unknown report id \"AJ-NOPE\""));
 
     // Every report of every cluster is explained from its cluster's first report: a cluster holds only what a chain
     // of shared identifiers, transfers or attributed money links.
@@ -252,10 +254,10 @@ fn clusters_show_explain_and_export_a_generated_district() {
     let exported = json(d, &["clusters", "export", &id, "--format", "json"]);
     assert_eq!(exported["nodes"].as_array().unwrap().len(), nodes);
     assert_eq!(exported["links"].as_array().unwrap().len(), edges);
-    let err = failing(d, &["clusters", "export", &id, "--format", "pdf"]);
+    let err = failing(d, &["clusters", "export", &id, "--format", "pdf"], 2);
     assert!(err.contains("unknown export format \"pdf\""), "{err}");
-    assert!(failing(d, &["clusters", "export", "999999", "--format", "json"]).contains("no cluster 999999"));
-    assert!(failing(d, &["clusters", "export", &id, "--format", "csv"]).contains("--out DIR"));
+    assert!(failing(d, &["clusters", "export", "999999", "--format", "json"], 4).contains("no cluster 999999"));
+    assert!(failing(d, &["clusters", "export", &id, "--format", "csv"], 2).contains("--out DIR"));
 }
 
 #[test]
@@ -291,4 +293,78 @@ fn victims_phones_are_masked_unless_unmasked() {
     let xml = String::from_utf8(graphml.stdout).unwrap();
     assert!(xml.contains("tel:+86138****8000") && !xml.contains("13800138000"));
     assert_eq!(xml_count(xml.as_bytes(), "node"), show["subgraph_nodes"].as_u64().unwrap() as usize);
+}
+
+/// The hand-made district with the resident behind R1/R2's number and R1's payment into a mule card, clustered.
+fn clustered() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    let dir = district();
+    std::fs::write(
+        dir.path().join("residents.csv"),
+        "resident_id,birth_year,gender,district,community,phones\nP1,1950,f,310115,花木街道,13800138000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("transfers.csv"),
+        "transfer_id,from_account,to_account,amount_yuan,at,channel,report_id\n\
+         T1,6217000000000000011,6222021234567890128,100,2026-03-02 10:00:00,bank,R1\n\
+         T2,6222021234567890128,6228480402564890018,90,2026-03-02 10:05:00,bank,\n",
+    )
+    .unwrap();
+    assert_eq!(ingest(dir.path(), data.path()).0, 0);
+    json(data.path(), &["clusters", "run", "--json"]);
+    data
+}
+
+#[test]
+fn service_views_are_pinned() {
+    use api::service::Service;
+    use api::service::gangs::ClustersQuery;
+    use api::service::money::{TraceRequest, TraceStart};
+
+    let data = clustered();
+    let svc = Service::new(data.path());
+    let list = svc.clusters_list(&ClustersQuery::default().check().unwrap()).unwrap();
+    insta::assert_json_snapshot!("clusters_list", list);
+    let r1 = list[0].cluster_id; // R1, R2 and R3 (paid on by R1's mule card)
+    insta::assert_json_snapshot!("cluster_show", svc.cluster_show(r1, false).unwrap(), {
+        ".**.pagerank" => insta::rounded_redaction(6),
+        ".**.betweenness" => insta::rounded_redaction(6),
+    });
+    insta::assert_json_snapshot!("clusters_explain", svc.clusters_explain("R1", "R2", false).unwrap());
+    let req = TraceRequest {
+        start: TraceStart::Report("R1".into()),
+        method: analytics::Method::Fifo,
+        match_tolerance: 0.0,
+        max_depth: 8,
+        horizon_days: 90,
+        unmasked: false,
+    };
+    insta::assert_json_snapshot!("trace_r1", svc.trace(&req).unwrap());
+
+    // Filters: only cross-jurisdiction clusters, or a loss floor above every cluster.
+    let cross = ClustersQuery { cross_jurisdiction: true, ..Default::default() }.check().unwrap();
+    assert!(svc.clusters_list(&cross).unwrap().iter().all(|c| c.cross_jurisdiction));
+    let rich = ClustersQuery { min_loss_yuan: Some("1000".into()), ..Default::default() }.check().unwrap();
+    assert!(svc.clusters_list(&rich).unwrap().is_empty());
+    let bad = ClustersQuery { fraud_type: Some("nope".into()), ..Default::default() }.check().unwrap_err();
+    assert_eq!((bad.kind(), bad.field_errors()[0].field.as_str()), (Kind::Invalid, "fraud_type"));
+}
+
+#[test]
+fn unknown_clusters_and_reports_are_not_found() {
+    let data = clustered();
+    let svc = api::service::Service::new(data.path());
+    let code = |e: api::error::AppError| (e.kind(), e.code());
+    assert_eq!(code(svc.cluster_show(999, false).unwrap_err()), (Kind::NotFound, "cluster_not_found"));
+    assert_eq!(
+        code(svc.cluster_export(999, analytics::ExportFormat::Json, false).unwrap_err()),
+        (Kind::NotFound, "cluster_not_found")
+    );
+    assert_eq!(code(svc.clusters_explain("R1", "NOPE", false).unwrap_err()), (Kind::NotFound, "report_not_found"));
+    let empty = tempfile::tempdir().unwrap();
+    let dir = district();
+    ingest(dir.path(), empty.path());
+    let fresh = api::service::Service::new(empty.path());
+    assert_eq!(code(fresh.hubs().unwrap_err()), (Kind::NotFound, "clustering_run_not_found"));
 }

@@ -176,7 +176,7 @@ fn trace_and_typologies_bad_input_gives_clear_errors() {
     let dir = folder(&[("residents.csv", &format!("{RES_HEADER}\n")), ("reports.csv", &reports)]);
     ingest(dir.path(), data.path());
     let (code, _, err) = run(data.path(), &["typologies"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 5, "a conflict with what is stored");
     assert!(err.contains("no transfers"), "{err}");
     // Now transfers for R1 only.
     let transfers = "transfer_id,from_account,to_account,amount_yuan,at,channel,report_id\n\
@@ -188,18 +188,19 @@ fn trace_and_typologies_bad_input_gives_clear_errors() {
         ("transfers.csv", transfers),
     ]);
     ingest(dir.path(), data.path());
-    for (args, needle) in [
-        (&["trace", "--report", "R9"][..], "unknown report \"R9\""),
-        (&["trace", "--report", "R2"][..], "report \"R2\" has no transfers"),
-        (&["trace", "--account", "6212345678901234"][..], "unknown account"),
-        (&["trace", "--report", "R1", "--method", "average"][..], "unknown tracing method \"average\""),
-        (&["trace", "--report", "R1", "--upstream"][..], "--upstream"),
-        (&["trace", "--report", "R1", "--method", "matched", "--match-tolerance", "1.5"][..], "match_tolerance"),
-        (&["trace", "--report", "R1", "--match-tolerance", "0.02"][..], "--method matched only"),
-        (&["typologies", "--kind", "smurf"][..], "unknown typology \"smurf\""),
+    // Exit codes follow the error's kind: 2 invalid input (clap or the service), 4 not found, 5 conflict.
+    for (args, code_wanted, needle) in [
+        (&["trace", "--report", "R9"][..], 4, "unknown report \"R9\""),
+        (&["trace", "--report", "R2"][..], 5, "report \"R2\" has no transfers"),
+        (&["trace", "--account", "6212345678901234"][..], 4, "unknown account"),
+        (&["trace", "--report", "R1", "--method", "average"][..], 2, "unknown tracing method \"average\""),
+        (&["trace", "--report", "R1", "--upstream"][..], 2, "--upstream"),
+        (&["trace", "--report", "R1", "--method", "matched", "--match-tolerance", "1.5"][..], 2, "match_tolerance"),
+        (&["trace", "--report", "R1", "--match-tolerance", "0.02"][..], 2, "--method matched only"),
+        (&["typologies", "--kind", "smurf"][..], 2, "unknown typology \"smurf\""),
     ] {
         let (code, _, err) = run(data.path(), args);
-        assert_eq!(code, 1, "{args:?}");
+        assert_eq!(code, code_wanted, "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }

@@ -36,9 +36,10 @@
 //!
 //! Extraction ([`extract`]) rules are documented in its module.
 //!
-//! Layout: `fold` (width folding with an offset map), `label` (leading labels), one file per kind (`phone`,
-//! `card`, `url`, `app`, `im`, `device` for IP and IMEI), `extract` (narrative text: the scan and its
-//! rules, `extract/text` for URLs, e-mails, labelled ids, IPs and apps, `extract/digits` for digit runs).
+//! Layout: `fold` (width folding with an offset map), `label` (leading labels), `mask` (PIPL masking of keys:
+//! `mask_key`, `shown_key`), one file per kind (`phone`, `card`, `url`, `app`, `im`, `device` for IP and IMEI),
+//! `extract` (narrative text: the scan and its rules, `extract/text` for URLs, e-mails, labelled ids, IPs and apps,
+//! `extract/digits` for digit runs).
 
 use std::fmt;
 
@@ -49,6 +50,7 @@ mod extract;
 mod fold;
 mod im;
 mod label;
+mod mask;
 mod phone;
 mod url;
 
@@ -57,6 +59,7 @@ pub use card::{normalize_card, normalize_card_tail};
 pub use device::{normalize_imei, normalize_ip};
 pub use extract::{Mention, extract};
 pub use im::{normalize_alipay, normalize_im, normalize_qq, normalize_wechat};
+pub use mask::{mask_key, shown_key};
 pub use phone::normalize_phone;
 pub use url::normalize_url;
 

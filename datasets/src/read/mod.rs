@@ -21,7 +21,7 @@
 //! - `find`: [`find_tables`], the folder scan.
 //! - `decode`: encoding sniffing and the streaming GB18030 → UTF-8 converter.
 //! - `table`: [`TableReader`], the streaming CSV / JSONL row reader.
-//! - `row`: the CSV header check and column mapping, JSON values as text, raw-row rendering.
+//! - `row`: the CSV header check and column mapping, JSON values as text, raw-row rendering and capping.
 
 mod decode;
 mod error;
@@ -34,4 +34,5 @@ mod tests;
 pub use decode::TextEncoding;
 pub use error::{Diagnostic, ReadError};
 pub use find::{TableFiles, find_tables};
-pub use table::{IdHashHasher, IdHashMap, MAX_FIELD_BYTES, MAX_RAW_BYTES, RowResult, TableReader, id_hash};
+pub use row::MAX_RAW_BYTES;
+pub use table::{IdHashHasher, IdHashMap, MAX_FIELD_BYTES, RowResult, TableReader, id_hash};

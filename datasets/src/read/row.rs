@@ -7,9 +7,11 @@ use std::path::Path;
 use csv::ByteRecord;
 use serde_json::Value;
 
-use crate::read::table::cap_raw;
 use crate::read::{Diagnostic, ReadError};
 use crate::records::{RowSource, Table};
+
+/// Raw rows in diagnostics are cut to this many bytes.
+pub const MAX_RAW_BYTES: usize = 64 * 1024;
 
 /// A CSV reader positioned after a checked header.
 pub(crate) struct CsvHeader {
@@ -130,4 +132,16 @@ pub(crate) fn raw_csv(record: &ByteRecord) -> String {
         Err(_) => String::new(),
     };
     cap_raw(text.trim_end_matches('\n'))
+}
+
+/// Cuts `s` to [`MAX_RAW_BYTES`] on a character boundary, saying how much was cut.
+pub(crate) fn cap_raw(s: &str) -> String {
+    if s.len() <= MAX_RAW_BYTES {
+        return s.to_string();
+    }
+    let mut end = MAX_RAW_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…[truncated; {} bytes in all]", &s[..end], s.len())
 }

@@ -11,14 +11,12 @@ use csv::ByteRecord;
 use serde_json::Value;
 
 use crate::read::decode::{CrlfToLf, Gb18030Reader, TextEncoding, sniff};
-use crate::read::row::{CsvHeader, CsvRow, JsonRow, column_name, json_text, raw_csv, read_csv_header};
+use crate::read::row::{CsvHeader, CsvRow, JsonRow, cap_raw, column_name, json_text, raw_csv, read_csv_header};
 use crate::read::{Diagnostic, ReadError};
 use crate::records::{Record, RowSource, Table};
 
 /// The largest accepted field (a 10 MB narrative is fine); larger fields reject their row.
 pub const MAX_FIELD_BYTES: usize = 16 * 1024 * 1024;
-/// Raw rows in diagnostics are cut to this many bytes.
-pub const MAX_RAW_BYTES: usize = 64 * 1024;
 
 /// One item of a [`TableReader`]: the row's physical line and record, or its problems (one per bad field, all
 /// on the same line; never empty).
@@ -323,18 +321,6 @@ impl Iterator for TableReader {
         }
         item
     }
-}
-
-/// Cuts `s` to [`MAX_RAW_BYTES`] on a character boundary, saying how much was cut.
-pub(crate) fn cap_raw(s: &str) -> String {
-    if s.len() <= MAX_RAW_BYTES {
-        return s.to_string();
-    }
-    let mut end = MAX_RAW_BYTES;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…[truncated; {} bytes in all]", &s[..end], s.len())
 }
 
 /// A 128-bit hash of a record id (two independently keyed 64-bit hashes): the key of the duplicate check here and

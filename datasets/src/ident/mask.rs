@@ -1,4 +1,5 @@
-//! PIPL masking of victims' phone and card numbers in what investigators see (138****8000, 6222 **** **** 0128).
+//! PIPL masking of victims' phone and card numbers in what investigators see (138****8000, 6222 **** **** 0128):
+//! the one masking rule, used by every view that shows an identifier key.
 
 /// The key with its personal digits hidden, kind prefix kept: a mobile `tel:+8613800138000` becomes
 /// `tel:+86138****8000` (first 3 and last 4 of the 11 digits), a card `card:6222021234567890128` becomes
