@@ -11,10 +11,19 @@
 //! Layout:
 //! - `risk`: weekly snapshots (score, weeks, residents with filters and cursors, one resident, areas, CSV).
 //! - `stats`: counts and 万人发案率.
+//! - `search`: the case index (build/update from the store or a JSONL corpus via `corpus`), search, similar cases,
+//!   one report.
+//! - `pipeline`: the weekly main job (ingest, index, clusters, score, stats), recorded run by run; ingest.
+//! - `page`: checked page sizes; `progress`: the progress seam the CLI plugs its bars into.
 //! - `pool`: the store connections.
 
+mod corpus;
+pub mod page;
+pub mod pipeline;
 mod pool;
+pub mod progress;
 pub mod risk;
+pub mod search;
 pub mod stats;
 
 use std::path::{Path, PathBuf};
@@ -28,12 +37,18 @@ pub struct Service {
     data_dir: PathBuf,
     pool: pool::StorePool,
     risk: risk::RiskCache,
+    search: search::SearchState,
 }
 
 impl Service {
     /// A service over the data folder `data_dir` (the store is opened on first use).
     pub fn new(data_dir: &Path) -> Service {
-        Service { data_dir: data_dir.to_path_buf(), pool: pool::StorePool::new(data_dir), risk: Default::default() }
+        Service {
+            data_dir: data_dir.to_path_buf(),
+            pool: pool::StorePool::new(data_dir),
+            risk: Default::default(),
+            search: Default::default(),
+        }
     }
 
     /// The data folder.

@@ -11,6 +11,8 @@
 mod error;
 mod known;
 mod migrations;
+mod pipeline_runs;
+mod reports;
 mod rows;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +23,7 @@ use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, pa
 
 pub use error::{StoreError, StoreErrorKind, StoreResult};
 use known::Known;
+pub use pipeline_runs::{PipelineRunRow, PipelineStatus, PipelineStepRow, Step, StepEnd, StepStatus, Trigger};
 
 pub use rows::iso_week;
 
