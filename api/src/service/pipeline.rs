@@ -39,7 +39,7 @@ pub struct IngestRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IngestView {
     pub run_id: i64,
-    pub files: Vec<FileView>,
+    pub files: Vec<FileCounts>,
     /// Whether any row or file was rejected (the CLI exits with 3).
     pub rejected_any: bool,
     /// The rejects report, when something was rejected.
@@ -48,20 +48,6 @@ pub struct IngestView {
     pub notes: Vec<String>,
     /// What updating the case index did, when the data folder has one.
     pub search_index: Option<search::SyncReport>,
-}
-
-/// One file's counts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileView {
-    pub file: String,
-    pub table: String,
-    pub accepted: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub rejected: u64,
-    pub flagged: u64,
-    /// A problem that stopped the whole file.
-    pub error: Option<String>,
 }
 
 /// Where the pipeline takes its input from.
@@ -168,7 +154,7 @@ impl Service {
         let rejected_any = report.rejected_any();
         Ok(IngestView {
             run_id: report.run_id,
-            files: report.files.into_iter().map(file_view).collect(),
+            files: report.files,
             rejected_any,
             rejects: rejected_any.then_some(report.rejects),
             notes: report.notes,
@@ -251,7 +237,7 @@ impl Service {
         };
         let ingest = rec.step(Step::Ingest, || {
             let v = self.ingest(&IngestRequest { dir, batch_rows: DEFAULT_BATCH_ROWS }, progress)?;
-            let sum = |f: fn(&FileView) -> u64| v.files.iter().map(f).sum::<u64>();
+            let sum = |f: fn(&FileCounts) -> u64| v.files.iter().map(f).sum::<u64>();
             let counts = serde_json::json!({
                 "ingest_run_id": v.run_id,
                 "accepted": sum(|f| f.accepted),
@@ -393,19 +379,6 @@ impl Recorder {
 
 fn json(v: &impl Serialize) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
-}
-
-fn file_view(f: FileCounts) -> FileView {
-    FileView {
-        file: f.file,
-        table: f.table,
-        accepted: f.accepted,
-        updated: f.updated,
-        unchanged: f.unchanged,
-        rejected: f.rejected,
-        flagged: f.flagged,
-        error: f.error,
-    }
 }
 
 fn iso(t: i64) -> String {

@@ -95,7 +95,7 @@ impl RunStatus {
 }
 
 /// Per-file counts of one ingest run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FileCounts {
     pub file: String,
     pub table: String,

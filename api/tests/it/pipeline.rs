@@ -35,22 +35,6 @@ fn pipeline_ingests_indexes_clusters_scores_and_reruns_safely() {
     assert_eq!(count(&c, "SELECT count(*) FROM reports"), reports);
 }
 
-/// A small generated district (raised incidence, so the weeks before the last hold victims to train on).
-fn district() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = datasets::generate::Config::new(4_000, 30, 3);
-    cfg.rates.incidence_per_10k_year = 150.0;
-    let cfg = cfg.validate().unwrap();
-    let mut sink = datasets::generate::MemorySink::new();
-    datasets::generate::generate(&cfg, &mut sink, &mut |_| {}).unwrap();
-    for (name, body) in sink.files() {
-        if !name.contains('/') {
-            std::fs::write(dir.path().join(name), body).unwrap();
-        }
-    }
-    dir
-}
-
 #[test]
 fn a_failed_step_fails_the_run_keeps_earlier_results_and_a_rerun_succeeds() {
     use api::error::Kind;
@@ -60,7 +44,8 @@ fn a_failed_step_fails_the_run_keeps_earlier_results_and_a_rerun_succeeds() {
     use api::service::progress::Silent;
     use api::store::Trigger;
 
-    let src = district();
+    // A raised incidence, so the weeks before the last hold victims to train on.
+    let src = generated_district(4_000, 30, 3, Some(150.0));
     let data = tempfile::tempdir().unwrap();
     let svc = Service::new(data.path());
     let input = PipelineInput::Folder(src.path().to_path_buf());

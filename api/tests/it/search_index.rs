@@ -7,7 +7,6 @@ use api::service::Service;
 use api::service::page::Limit;
 use api::service::progress::Silent;
 use api::service::search::{IndexName, IndexRequest, IndexSource, JsonlSource, SearchRequest};
-use datasets::generate::{Config, MemorySink, generate};
 
 use crate::*;
 
@@ -165,7 +164,8 @@ fn indexes_the_store_reports_and_rebuilds_an_old_index() {
 
 #[test]
 fn malformed_search_inputs_are_invalid_and_name_their_field() {
-    let cases: [(&str, fn(&mut SearchRequest), &str); 7] = [
+    type Change = fn(&mut SearchRequest);
+    let cases: [(&str, Change, &str); 7] = [
         ("q", |r| r.q = "\"安全账户".into(), "invalid_query"),
         ("q", |r| r.q = "  ".into(), "invalid_query"),
         ("from", |r| r.from = Some("2026-13-01".into()), "invalid_date"),
@@ -205,16 +205,8 @@ fn malformed_search_inputs_are_invalid_and_name_their_field() {
 
 /// A small generated district, ingested and indexed.
 fn generated() -> (tempfile::TempDir, Service) {
-    let src = tempfile::tempdir().unwrap();
+    let src = generated_district(6_000, 20, 5, None);
     let data = tempfile::tempdir().unwrap();
-    let cfg = Config::new(6_000, 20, 5).validate().unwrap();
-    let mut sink = MemorySink::new();
-    generate(&cfg, &mut sink, &mut |_| {}).unwrap();
-    for (name, body) in sink.files() {
-        if !name.contains('/') {
-            std::fs::write(src.path().join(name), body).unwrap();
-        }
-    }
     ingest(src.path(), data.path());
     let svc = Service::new(data.path());
     svc.index(&store_index(), &Silent).unwrap();
