@@ -7,16 +7,20 @@
 //!
 //! Each file is parsed on a second thread ("parser", which also computes the rows' store keys) a few chunks
 //! ahead of the writes on the calling thread; rejects and counts are still handled in file order.
+//!
+//! This is the engine under `Service::ingest` (`service/pipeline.rs`), which also brings the case index up to
+//! date while the ingest lock is held. It never prints: progress goes to the caller's [`Progress`].
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use datasets::read::{Diagnostic, ReadError, TableReader, find_tables};
 use datasets::{Record, Table};
 
-use crate::progress;
+use crate::error::{AppError, AppResult, Kind};
+use crate::service::progress::Progress;
 use crate::store::{FileCounts, RowKey, RunStatus, Store, Write};
 
 /// Rows per transaction unless configured otherwise.
@@ -28,8 +32,11 @@ pub struct IngestOptions {
     pub dir: PathBuf,
     pub data_dir: PathBuf,
     pub batch_rows: usize,
-    pub quiet: bool,
 }
+
+/// The ingest lock of a data folder: one ingest at a time; released when dropped.
+#[derive(Debug)]
+pub struct IngestLock(#[allow(dead_code)] File);
 
 /// The outcome of a run.
 #[derive(Debug, Clone)]
@@ -40,8 +47,6 @@ pub struct IngestReport {
     pub rejects: PathBuf,
     /// File-level warnings (encoding converted, unknown columns, ignored files).
     pub notes: Vec<String>,
-    /// What updating the case search index did, when the data folder has one (`fanzha index` was run before).
-    pub search_index: Option<search::SyncReport>,
 }
 
 impl IngestReport {
@@ -49,50 +54,19 @@ impl IngestReport {
     pub fn rejected_any(&self) -> bool {
         self.files.iter().any(|f| f.rejected > 0 || f.error.is_some())
     }
-
-    /// The per-file summary as a text table.
-    pub fn summary(&self) -> String {
-        let mut s = format!(
-            "ingest run {}\n{:<16} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
-            self.run_id, "file", "accepted", "updated", "unchanged", "rejected", "flagged"
-        );
-        for f in &self.files {
-            s += &format!(
-                "{:<16} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
-                f.file, f.accepted, f.updated, f.unchanged, f.rejected, f.flagged
-            );
-            if let Some(e) = &f.error {
-                s += &format!("  file rejected: {e}\n");
-            }
-        }
-        for n in &self.notes {
-            s += &format!("note: {n}\n");
-        }
-        if self.rejected_any() {
-            s += &format!("rejected rows are listed in {}\n", self.rejects.display());
-        }
-        if let Some(r) = &self.search_index {
-            s += &format!(
-                "search index {}: {} added, {} updated, {} deleted, {} unchanged\n",
-                crate::search_cmd::CASES,
-                r.added,
-                r.updated,
-                r.deleted,
-                r.unchanged
-            );
-        }
-        s
-    }
 }
 
 /// Runs an ingest. Fatal problems (unreadable folder, no residents or reports file, store errors) are errors;
-/// bad rows and bad files are counted in the report.
-pub fn run(opts: &IngestOptions) -> anyhow::Result<IngestReport> {
-    let found = find_tables(&opts.dir)?;
+/// bad rows and bad files are counted in the report. The returned lock is held until the caller drops it, so
+/// follow-up work on what was ingested (the case index) is still under it.
+pub fn run(opts: &IngestOptions, progress: &dyn Progress) -> AppResult<(IngestReport, IngestLock)> {
+    let found = find_tables(&opts.dir)
+        .map_err(|e| AppError::new(Kind::Invalid, "unreadable_input", e.to_string()).with_source(e))?;
     for required in [Table::Residents, Table::Reports] {
         if found.get(required).is_none() {
             let (dir, t) = (opts.dir.display(), required.name());
-            bail!("{dir} has no {t}.csv or {t}.jsonl; it is required");
+            let message = format!("{dir} has no {t}.csv or {t}.jsonl; it is required");
+            return Err(AppError::new(Kind::Invalid, "missing_table", message));
         }
     }
     let notes: Vec<String> =
@@ -101,25 +75,23 @@ pub fn run(opts: &IngestOptions) -> anyhow::Result<IngestReport> {
         .with_context(|| format!("cannot create data folder {}", opts.data_dir.display()))?;
     let lock_path = opts.data_dir.join("ingest.lock");
     let lock = File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
-    lock.try_lock().map_err(|_| anyhow::anyhow!("another ingest is running on {}", opts.data_dir.display()))?;
+    if lock.try_lock().is_err() {
+        let message = format!("another ingest is running on {}", opts.data_dir.display());
+        return Err(AppError::new(Kind::Conflict, "ingest_running", message));
+    }
 
     let mut store = Store::open(&opts.data_dir)?;
     let run_id = store.begin_run(&opts.dir, now())?;
     tracing::debug!(run_id, dir = %opts.dir.display(), "ingest started");
-    let result = load(&mut store, run_id, &found.tables, opts, notes);
+    let result = load(&mut store, run_id, &found.tables, &opts.data_dir, opts.batch_rows, progress, notes);
     if result.is_err() {
         // Best effort: the error being reported matters more than this bookkeeping.
         let _ = store.finish_run(run_id, RunStatus::Failed, &[], now());
     }
-    let mut report = result?;
+    let report = result?;
     let status = if report.rejected_any() { RunStatus::DoneWithRejects } else { RunStatus::Done };
     store.finish_run(run_id, status, &report.files, now())?;
-    drop(store);
-    // New and changed reports become searchable without a separate `fanzha index` (still under the lock).
-    report.search_index = crate::search_cmd::sync_cases_if_indexed(&opts.data_dir)
-        .context("the store is updated, but updating the search index failed (run `fanzha index`)")?;
-    drop(lock);
-    Ok(report)
+    Ok((report, IngestLock(lock)))
 }
 
 /// Loads every file of the run, writing rejects as it goes.
@@ -127,14 +99,17 @@ fn load(
     store: &mut Store,
     run_id: i64,
     tables: &[(Table, PathBuf)],
-    opts: &IngestOptions,
+    data_dir: &Path,
+    batch_rows: usize,
+    progress: &dyn Progress,
     mut notes: Vec<String>,
 ) -> anyhow::Result<IngestReport> {
-    let rejects_path = opts.data_dir.join("rejects").join(format!("{run_id}.csv"));
+    let rejects_path = data_dir.join("rejects").join(format!("{run_id}.csv"));
     let mut rejects = Rejects::create(&rejects_path)?;
     let mut files = Vec::new();
     for (table, path) in tables {
-        let counts = ingest_file(store, run_id, *table, path, &mut rejects, opts, &mut notes)?;
+        let file = FileOut { rejects: &mut rejects, notes: &mut notes, progress };
+        let counts = ingest_file(store, run_id, *table, path, file, batch_rows)?;
         tracing::debug!(file = %path.display(), ?counts, "file done");
         files.push(counts);
     }
@@ -147,7 +122,14 @@ fn load(
     if resolved > 0 {
         tracing::info!(resolved, "flags resolved by records that arrived later");
     }
-    Ok(IngestReport { run_id, files, rejects: rejects_path, notes, search_index: None })
+    Ok(IngestReport { run_id, files, rejects: rejects_path, notes })
+}
+
+/// Where one file's side output goes: its rejects, warnings and progress.
+struct FileOut<'a> {
+    rejects: &'a mut Rejects,
+    notes: &'a mut Vec<String>,
+    progress: &'a dyn Progress,
 }
 
 fn ingest_file(
@@ -155,10 +137,10 @@ fn ingest_file(
     run_id: i64,
     table: Table,
     path: &Path,
-    rejects: &mut Rejects,
-    opts: &IngestOptions,
-    notes: &mut Vec<String>,
+    out: FileOut<'_>,
+    batch_rows: usize,
 ) -> anyhow::Result<FileCounts> {
+    let FileOut { rejects, notes, progress } = out;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut counts = FileCounts { file: name, table: table.name().into(), ..FileCounts::default() };
     let reader = match TableReader::open(table, path) {
@@ -170,7 +152,7 @@ fn ingest_file(
             return Ok(counts);
         }
     };
-    let bar = progress::file_bar(path, opts.quiet);
+    progress.start_file(path);
     // Interchange rows are rarely under 64 bytes, so this rarely over-reserves; capped at 4M rows (~100 MB).
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
     store.expect_rows(table, usize::try_from(size / 64).unwrap_or(usize::MAX).min(1 << 22))?;
@@ -182,14 +164,14 @@ fn ingest_file(
             .name("parser".into())
             .spawn_scoped(scope, move || parse_ahead(reader, &tx, &done_rx))
             .context("cannot start the parser thread")?;
-        let written = write_rows(store, run_id, (&rx, &done_tx), rejects, &mut counts, opts.batch_rows, &bar);
+        let written = write_rows(store, run_id, (&rx, &done_tx), rejects, &mut counts, batch_rows, progress);
         // On a write error the parser stops at its next send.
         drop(rx);
         let reader = parser.join().map_err(|_| anyhow::anyhow!("the parser thread of {} panicked", path.display()))?;
         written?;
         Ok(reader)
     })?;
-    bar.finish_and_clear();
+    progress.finish_file();
     for w in reader.warnings() {
         tracing::warn!("{w}");
         notes.push(w.to_string());
@@ -240,7 +222,7 @@ fn write_rows(
     rejects: &mut Rejects,
     counts: &mut FileCounts,
     batch_rows: usize,
-    bar: &indicatif::ProgressBar,
+    progress: &dyn Progress,
 ) -> anyhow::Result<()> {
     let stamp = now();
     let mut batch = store.batch(run_id, stamp)?;
@@ -272,7 +254,7 @@ fn write_rows(
                 }
             }
         }
-        bar.set_position(bytes);
+        progress.file_position(bytes);
         // Once the parser has finished, nobody takes chunks back and they are freed here.
         let _ = done.send(items);
     }

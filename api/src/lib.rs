@@ -1,25 +1,26 @@
-//! The edge of fanzha: command-line interface, SQLite store, ingest, and (later) the HTTP API.
+//! The edge of fanzha: the SQLite store, the service layer, and the two edges over it (the CLI and the HTTP API).
+//!
+//! Layers, each calling only the one below: `store` (the only place with SQL; typed rows, `StoreError`) →
+//! `service` (validated inputs, `Serialize` views, one `AppError` with a kind; never prints) → `cli` (clap →
+//! service → text or `--json`) and `http` (axum → service → JSON, with auth and audit).
 //!
 //! Layout:
-//! - `cli`: clap definitions and dispatch; documented exit codes.
-//! - `clusters_cmd`: `run`, the weekly pipeline's call into `Service::clusters_run` (until `pipeline` calls it).
+//! - `error`: `AppError`, its kinds, exit codes and HTTP statuses.
+//! - `store`: the SQLite store (WAL, versioned migrations, record history, rejects, snapshots, users, audit).
+//! - `service`: what fanzha can do (risk, areas, stats, evaluate, gangs, money, search, pipeline, auth, audit).
+//! - `cli`: clap definitions, dispatch and renderers; documented exit codes.
+//! - `http`: the axum API under `/api/v1`, OpenAPI, auth, audit, limits, the weekly schedule.
+//! - `ingest`: validated, idempotent, crash-safe loading of an interchange folder (under `Service::ingest`).
 //! - `generate_cmd`: `fanzha generate`, the synthetic district written to a folder.
-//! - `store`: the SQLite store (WAL, versioned migrations, record history, rejects).
-//! - `ingest`: validated, idempotent, crash-safe loading of an interchange folder.
-//! - `pipeline`: the main job (ingest, or generate then ingest; then stats).
 //! - `graph_cmd`: `fanzha graph cluster`, community detection on an edge list.
 //! - `progress`: progress bars and logging set-up.
-//! - `search_cmd`: `fanzha index`, `fanzha search`, `fanzha similar` (the case search index).
 
 pub mod cli;
-mod clusters_cmd;
 pub mod error;
 mod generate_cmd;
 mod graph_cmd;
 pub mod http;
 pub mod ingest;
-pub mod pipeline;
 pub mod progress;
-mod search_cmd;
 pub mod service;
 pub mod store;

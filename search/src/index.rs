@@ -187,6 +187,11 @@ impl CaseIndex {
         Ok(CaseIndex { index, reader, fields, analyzer, ids, facet_cache: Arc::default() })
     }
 
+    /// Makes what was committed since the index was opened (by this or another process) visible to searches.
+    pub fn reload(&self) -> Result<(), SearchError> {
+        Ok(self.reader.reload()?)
+    }
+
     /// The analyser (the same one analyses documents and queries).
     pub fn analyzer(&self) -> &Analyzer {
         &self.analyzer

@@ -6,10 +6,10 @@
 
 mod clusters;
 mod money;
+mod pipeline;
 mod risk;
+mod search;
 mod serve;
-
-pub(crate) use risk::{render_score, render_stats};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,25 +61,9 @@ pub enum Command {
         incidence: Option<f64>,
     },
     /// Validate an interchange folder and load its good rows into the store.
-    Ingest {
-        /// Folder with residents.csv, reports.csv and optional other files (.csv or .jsonl).
-        dir: PathBuf,
-    },
+    Ingest(pipeline::IngestArgs),
     /// The main job: ingest a folder (or generate a synthetic district first), then print statistics.
-    Pipeline {
-        /// Interchange folder to ingest.
-        #[arg(long, conflicts_with = "synthetic", required_unless_present = "synthetic")]
-        input: Option<PathBuf>,
-        /// Generate a synthetic district of this many residents into the data folder and ingest it.
-        #[arg(long)]
-        synthetic: Option<u32>,
-        /// Weeks of history for --synthetic.
-        #[arg(long, default_value_t = 52)]
-        weeks: u32,
-        /// Seed for --synthetic.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-    },
+    Pipeline(pipeline::PipelineArgs),
     /// Gang clusters: link reports by shared identifiers and money flow, hubs and laundering services held apart.
     Clusters {
         #[command(subcommand)]
@@ -166,94 +150,12 @@ pub enum Command {
         json: bool,
     },
     /// Build or update the case search index from the store (or index an outside JSONL corpus).
-    Index {
-        /// Index this JSONL file (one case a line) instead of the store's reports.
-        #[arg(long)]
-        jsonl: Option<PathBuf>,
-        /// Dotted path of the text field in each JSONL line.
-        #[arg(long, default_value = "fact", requires = "jsonl")]
-        text_field: String,
-        /// Dotted path of the id field (default: line numbers).
-        #[arg(long, requires = "jsonl")]
-        id_field: Option<String>,
-        /// Dotted path of a label stored as the case type (first element of an array), e.g. meta.accusation.
-        #[arg(long, requires = "jsonl")]
-        type_field: Option<String>,
-        /// Dotted path of the district label.
-        #[arg(long, requires = "jsonl")]
-        district_field: Option<String>,
-        /// Dotted path of the report date (YYYY-MM-DD, Beijing time, or epoch seconds).
-        #[arg(long, requires = "jsonl")]
-        date_field: Option<String>,
-        /// Dotted path of the loss (whole fen).
-        #[arg(long, requires = "jsonl")]
-        loss_field: Option<String>,
-        /// Dotted path of the case status (received, filed, solved, closed, or 已受理/已立案/已破案/已撤案).
-        #[arg(long, requires = "jsonl")]
-        status_field: Option<String>,
-        /// Index name under <data-dir>/index/ (default: `cases`, or the JSONL file's stem).
-        #[arg(long)]
-        name: Option<String>,
-        /// Rebuild from scratch instead of updating.
-        #[arg(long)]
-        rebuild: bool,
-        /// Extra jieba user dictionary (`word [freq] [tag]` lines) besides the shipped fraud-jargon one.
-        #[arg(long)]
-        dict: Option<PathBuf>,
-        /// Fold common traditional characters to simplified (at indexing and query time).
-        #[arg(long)]
-        fold_traditional: bool,
-    },
+    Index(search::IndexArgs),
     /// Search cases: words, "phrases", AND/OR/NOT, (), prefix*, type:/district:/status:/date:[A TO B]/loss:[A TO B]; phones,
     /// cards, URLs and IM ids in any written form also match their canonical identifier.
-    Search {
-        #[arg(required_unless_present = "bench_queries")]
-        query: Option<String>,
-        /// Benchmark mode: run every query of this JSONL file (`{"kind","q","type","from","to"}` a line) twice,
-        /// timing the second pass; prints `kind<TAB>microseconds<TAB>total` a query.
-        #[arg(long, conflicts_with = "query")]
-        bench_queries: Option<PathBuf>,
-        /// Skip the facet counts (type, district, month) over all hits.
-        #[arg(long)]
-        no_facets: bool,
-        /// Only this fraud type (code).
-        #[arg(long = "type")]
-        fraud_type: Option<String>,
-        #[arg(long)]
-        district: Option<String>,
-        /// Only cases with this status: received, filed, solved, closed (also `status:` in the query).
-        #[arg(long)]
-        status: Option<String>,
-        /// Reported on or after this date (YYYY-MM-DD, Beijing time).
-        #[arg(long)]
-        from: Option<String>,
-        /// Reported on or before this date (YYYY-MM-DD, Beijing time).
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-        sort: SortArg,
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        /// The cursor printed with the previous page.
-        #[arg(long)]
-        cursor: Option<String>,
-        #[arg(long)]
-        json: bool,
-        /// Index name (default `cases`).
-        #[arg(long, default_value = crate::search_cmd::CASES)]
-        name: String,
-    },
+    Search(search::SearchArgs),
     /// The cases most similar to a report (shared terms and identifiers): 串并案 candidates.
-    Similar {
-        report_id: String,
-        #[arg(long, default_value_t = 10)]
-        limit: usize,
-        #[arg(long)]
-        json: bool,
-        /// Index name (default `cases`).
-        #[arg(long, default_value = crate::search_cmd::CASES)]
-        name: String,
-    },
+    Similar(search::SimilarArgs),
     /// Follow a report's money downstream (where it sits now) or, with --upstream, who fed an account.
     Trace(money::TraceArgs),
     /// Laundering patterns in the transfers: fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack,
@@ -296,14 +198,6 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::graph_cmd::GraphCommand,
     },
-}
-
-/// Result order of `fanzha search`.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum SortArg {
-    Relevance,
-    Date,
-    Loss,
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -357,27 +251,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::generate_cmd::run(&out, residents, weeks, seed, truth_weeks, incidence, cli.quiet)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Ingest { dir } => {
+        Command::Ingest(args) => {
             crate::progress::init_logging();
-            let opts = crate::ingest::IngestOptions {
-                dir,
-                data_dir: cli.data_dir,
-                batch_rows: crate::ingest::DEFAULT_BATCH_ROWS,
-                quiet: cli.quiet,
-            };
-            let report = crate::ingest::run(&opts)?;
-            print!("{}", report.summary());
-            Ok(if report.rejected_any() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+            Ok(pipeline::ingest(&cli.data_dir, args, cli.quiet)?)
         }
-        Command::Pipeline { input, synthetic, weeks, seed } => {
+        Command::Pipeline(args) => {
             crate::progress::init_logging();
-            let input = match (input, synthetic) {
-                (Some(dir), _) => crate::pipeline::Input::Folder(dir),
-                (None, Some(residents)) => crate::pipeline::Input::Synthetic { residents, weeks, seed },
-                (None, None) => anyhow::bail!("give --input DIR or --synthetic N"),
-            };
-            let report = crate::pipeline::run(&input, &cli.data_dir, cli.quiet)?;
-            Ok(if report.rejected_any() { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+            Ok(pipeline::pipeline(&cli.data_dir, args, cli.quiet)?)
         }
         Command::Clusters { command } => {
             crate::progress::init_logging();
@@ -426,82 +306,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             show(json, &v, risk::render_evaluation)
         }
-        Command::Index {
-            jsonl,
-            text_field,
-            id_field,
-            type_field,
-            district_field,
-            date_field,
-            loss_field,
-            status_field,
-            name,
-            rebuild,
-            dict,
-            fold_traditional,
-        } => {
+        Command::Index(args) => {
             crate::progress::init_logging();
-            let jsonl = jsonl.map(|file| crate::search_cmd::JsonlSource {
-                file,
-                text_field,
-                id_field,
-                type_field,
-                district_field,
-                date_field,
-                loss_field,
-                status_field,
-            });
-            let args = crate::search_cmd::IndexArgs { jsonl, name, rebuild, dict, fold_traditional };
-            crate::search_cmd::run_index(&cli.data_dir, &args)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(search::index(&cli.data_dir, args, cli.quiet)?)
         }
-        Command::Search {
-            query,
-            bench_queries,
-            no_facets,
-            fraud_type,
-            district,
-            status,
-            from,
-            to,
-            sort,
-            limit,
-            cursor,
-            json,
-            name,
-        } => {
+        Command::Search(args) => {
             crate::progress::init_logging();
-            if let Some(file) = bench_queries {
-                crate::search_cmd::run_bench_queries(&cli.data_dir, &name, &file, limit, !no_facets)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let query = query.unwrap_or_default();
-            let sort = match sort {
-                SortArg::Relevance => search::SortBy::Relevance,
-                SortArg::Date => search::SortBy::Date,
-                SortArg::Loss => search::SortBy::Loss,
-            };
-            let args = crate::search_cmd::SearchArgs {
-                query,
-                fraud_type,
-                district,
-                status,
-                from,
-                to,
-                sort,
-                limit,
-                cursor,
-                json,
-                name,
-                facets: !no_facets,
-            };
-            crate::search_cmd::run_search(&cli.data_dir, &args)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(search::search(&cli.data_dir, args)?)
         }
-        Command::Similar { report_id, limit, json, name } => {
+        Command::Similar(args) => {
             crate::progress::init_logging();
-            crate::search_cmd::run_similar(&cli.data_dir, &name, &report_id, limit, json)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(search::similar(&cli.data_dir, args)?)
         }
         Command::Trace(args) => {
             crate::progress::init_logging();

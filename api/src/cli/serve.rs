@@ -11,6 +11,9 @@ use crate::http::{AppState, ServeConfig};
 use crate::service::Service;
 use crate::service::audit::AuditVerification;
 use crate::service::auth::{NewUser, Role, UserView};
+use crate::service::pipeline::PipelineInput;
+use crate::service::progress::Silent;
+use crate::store::Trigger;
 
 /// `fanzha users …`
 #[derive(Debug, clap::Subcommand)]
@@ -170,11 +173,17 @@ fn weekly_job(svc: &Service, input: Option<&Path>) {
         tracing::warn!("scheduled pipeline: no input folder configured (`input` in the config); skipped");
         return;
     };
-    match crate::pipeline::run(&crate::pipeline::Input::Folder(dir.to_path_buf()), svc.data_dir(), true) {
-        Ok(_) => tracing::info!("scheduled pipeline run finished"),
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "scheduled pipeline run failed; last snapshots still serve")
-        }
+    let input = PipelineInput::Folder(dir.to_path_buf());
+    match svc.run_pipeline(&input, Trigger::Schedule, &Silent) {
+        Ok(view) => match view.failure {
+            None => tracing::info!(run_id = view.run.run_id, "scheduled pipeline run finished"),
+            Some(e) => tracing::error!(
+                run_id = view.run.run_id,
+                error = e.message(),
+                "scheduled pipeline run failed; last week's snapshots still serve"
+            ),
+        },
+        Err(e) => tracing::error!(error = e.message(), "scheduled pipeline run did not start"),
     }
 }
 
@@ -213,9 +222,13 @@ pub fn demo(
     config: ServeConfig,
     quiet: bool,
 ) -> anyhow::Result<()> {
-    let input = crate::pipeline::Input::Synthetic { residents, weeks, seed };
-    crate::pipeline::run(&input, data_dir, quiet)?;
     let svc = Service::new(data_dir);
+    let input = PipelineInput::Synthetic { residents, weeks, seed };
+    let view = svc.run_pipeline(&input, Trigger::Cli, &super::pipeline::Bars::new(quiet))?;
+    eprint!("{}", super::pipeline::render_pipeline(&view));
+    if let Some(e) = view.failure {
+        return Err(e.into());
+    }
     let week = svc.risk_weeks()?.items.last().map(|w| w.week.clone()).unwrap_or_else(|| "2026-W01".into());
     let base = format!("http://{}", config.bind);
     let mut s = String::from("\ndemo tokens (one per role; a re-run replaces them):\n");

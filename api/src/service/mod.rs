@@ -16,16 +16,25 @@
 //! - `auth`: users, hashed tokens, roles and scopes; `audit`: the hash-chained log of personal-data reads.
 //! - `gangs`: clustering runs, clusters with filters, a cluster's evidence, link chains, exports, hubs, services.
 //! - `money`: downstream / upstream traces and laundering typologies over the store's transfers.
+//! - `search`: the case index (build/update from the store or a JSONL corpus via `corpus`), search, similar cases,
+//!   one report.
+//! - `pipeline`: the weekly main job (ingest, index, clusters, score, stats), recorded run by run; ingest.
+//! - `page`: checked page sizes; `progress`: the progress seam the CLI plugs its bars into.
 //! - `pool`: the store connections.
 
 pub mod areas;
 pub mod audit;
 pub mod auth;
+mod corpus;
 pub mod evaluate;
 pub mod gangs;
 pub mod money;
+pub mod page;
+pub mod pipeline;
 mod pool;
+pub mod progress;
 pub mod risk;
+pub mod search;
 pub mod stats;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +51,7 @@ pub struct Service {
     auth: auth::AuthCache,
     gangs: gangs::GangCache,
     money: money::MoneyCache,
+    search: search::SearchState,
 }
 
 impl Service {
@@ -54,6 +64,7 @@ impl Service {
             auth: Default::default(),
             gangs: Default::default(),
             money: Default::default(),
+            search: Default::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! Migrations are frozen once released: change the schema by appending a new one.
 
 /// Migration `i` (0-based) brings the schema to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7_SERVICE];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8_SERVICE];
 
 /// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
 /// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
@@ -334,10 +334,35 @@ ALTER TABLE reports_history_v6 RENAME TO reports_history;
 CREATE INDEX reports_history_id ON reports_history (report_id);
 "#;
 
-/// Version 7 (issue 12, the service): a snapshot keeps each resident's grid (the weekly API filters on it; rows of
+/// Version 7: the weekly pipeline's runs (when, how started, on what input, how it ended) and their steps (ingest,
+/// index, clusters, score, stats…) with what each counted (a JSON object) or why it failed. A run left `running`
+/// by a killed process is marked `interrupted` by the next one.
+const V7: &str = r#"
+CREATE TABLE pipeline_runs (
+    run_id       INTEGER PRIMARY KEY,
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    status       TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'interrupted')),
+    triggered_by TEXT NOT NULL CHECK (triggered_by IN ('cli', 'http', 'schedule')),
+    input        TEXT NOT NULL
+);
+CREATE TABLE pipeline_steps (
+    run_id      INTEGER NOT NULL REFERENCES pipeline_runs (run_id),
+    seq         INTEGER NOT NULL,
+    step        TEXT NOT NULL CHECK (step IN ('generate', 'ingest', 'index', 'clusters', 'score', 'stats')),
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'skipped', 'failed', 'interrupted')),
+    counts      TEXT,
+    error       TEXT,
+    PRIMARY KEY (run_id, seq)
+);
+"#;
+
+/// Version 8 (issue 12, the service): a snapshot keeps each resident's grid (the weekly API filters on it; rows of
 /// older snapshots have none), residents' histories are read by resident, and API users with hashed tokens.
 /// Adding a column does not touch the immutable rows (the triggers refuse UPDATE and DELETE only).
-const V7_SERVICE: &str = r#"
+const V8_SERVICE: &str = r#"
 ALTER TABLE risk_scores ADD COLUMN grid TEXT;
 CREATE INDEX risk_scores_resident ON risk_scores (resident_id, snapshot_id);
 CREATE TABLE users (

@@ -13,6 +13,8 @@ mod error;
 mod gangs;
 mod known;
 mod migrations;
+mod pipeline_runs;
+mod reports;
 mod risk;
 mod rows;
 mod rules;
@@ -30,6 +32,7 @@ pub use audit::{AUDIT_FILE, AuditRecord, AuditStore, GENESIS};
 pub use error::{StoreError, StoreErrorKind, StoreResult};
 pub use gangs::{HubRow, MemberReportRow, MoneyEndRow, NewGangRun, ServiceRow};
 use known::Known;
+pub use pipeline_runs::{PipelineRunRow, PipelineStatus, PipelineStepRow, Step, StepEnd, StepStatus, Trigger};
 pub use risk::{CommunityRow, HistoryRow, NewScore, NewSnapshot, ReasonCode, ScoreFilter, ScoreRow, SnapshotHead};
 pub use rules::split_list;
 pub use stats::{CaseCount, LocalSpan};
@@ -105,7 +108,7 @@ impl RunStatus {
 }
 
 /// Per-file counts of one ingest run.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FileCounts {
     pub file: String,
     pub table: String,

@@ -135,14 +135,23 @@ fn rejected_rows_give_exit_3_and_a_rejects_report() {
 
 #[test]
 fn missing_reports_file_is_fatal() {
+    // Through the service: the missing table is named, and nothing is stored.
+    let empty = tempfile::tempdir().unwrap();
+    let only_residents = folder(&[("residents.csv", &format!("{RES_HEADER}\n"))]);
+    let req = api::service::pipeline::IngestRequest { dir: only_residents.path().to_path_buf(), batch_rows: 10 };
+    let err = api::service::Service::new(empty.path()).ingest(&req, &api::service::progress::Silent).unwrap_err();
+    assert_eq!((err.kind(), err.code()), (api::error::Kind::Invalid, "missing_table"));
+    assert!(!empty.path().join("fanzha.sqlite").exists());
+
     let data = tempfile::tempdir().unwrap();
     let dir = folder(&[("residents.csv", &format!("{RES_HEADER}\nP1,1950,f,310115,花木\n"))]);
+    // Bad input, not a failure of fanzha: exit 2.
     let out = fanzha(data.path(), &["ingest", dir.path().to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("has no reports.csv or reports.jsonl; it is required"), "{err}");
     let out = fanzha(data.path(), &["ingest", "/nonexistent/fanzha-input"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

@@ -72,3 +72,22 @@ pub fn last_run(c: &Connection) -> Vec<(String, [i64; 5])> {
 pub fn example_district() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/examples/district")
 }
+
+/// A synthetic district (the interchange files, without truth/) written into a fresh folder; `incidence` raises or
+/// lowers the generator's 万人发案率.
+pub fn generated_district(residents: u32, weeks: u32, seed: u64, incidence: Option<f64>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = datasets::generate::Config::new(residents, weeks, seed);
+    if let Some(rate) = incidence {
+        cfg.rates.incidence_per_10k_year = rate;
+    }
+    let cfg = cfg.validate().unwrap();
+    let mut sink = datasets::generate::MemorySink::new();
+    datasets::generate::generate(&cfg, &mut sink, &mut |_| {}).unwrap();
+    for (name, body) in sink.files() {
+        if !name.contains('/') {
+            std::fs::write(dir.path().join(name), body).unwrap();
+        }
+    }
+    dir
+}

@@ -34,3 +34,69 @@ fn pipeline_ingests_indexes_clusters_scores_and_reruns_safely() {
     assert_eq!(count(&c, "SELECT count(*) FROM gang_runs"), 2);
     assert_eq!(count(&c, "SELECT count(*) FROM reports"), reports);
 }
+
+#[test]
+fn a_failed_step_fails_the_run_keeps_earlier_results_and_a_rerun_succeeds() {
+    use api::error::Kind;
+    use api::service::Service;
+    use api::service::page::Limit;
+    use api::service::pipeline::PipelineInput;
+    use api::service::progress::Silent;
+    use api::store::Trigger;
+
+    // A raised incidence, so the weeks before the last hold victims to train on.
+    let src = generated_district(4_000, 30, 3, Some(150.0));
+    let data = tempfile::tempdir().unwrap();
+    let svc = Service::new(data.path());
+    let input = PipelineInput::Folder(src.path().to_path_buf());
+    let first = svc.run_pipeline(&input, Trigger::Cli, &Silent).unwrap();
+    assert!(first.failure.is_none(), "{:?}", first.failure);
+    assert_eq!(first.run.status, "done");
+    let steps: Vec<(&str, &str)> = first.run.steps.iter().map(|s| (s.step, s.status)).collect();
+    assert_eq!(
+        steps,
+        [("ingest", "done"), ("index", "done"), ("clusters", "done"), ("score", "done"), ("stats", "done")]
+    );
+    let c = store(data.path());
+    let snapshots = count(&c, "SELECT count(*) FROM risk_snapshots");
+    assert_eq!(snapshots, 1);
+
+    // The case index cannot be written (a file stands where its folder goes): the run fails at the index step,
+    // clustering and scoring do not run, and last run's clusters and snapshot stay.
+    let idx = data.path().join("index/cases");
+    std::fs::remove_dir_all(&idx).unwrap();
+    std::fs::write(&idx, "not a folder").unwrap();
+    let failed = svc.run_pipeline(&input, Trigger::Schedule, &Silent).unwrap();
+    assert_eq!(failed.run.status, "failed");
+    assert_eq!(failed.failure.as_ref().map(|e| e.kind()), Some(Kind::Internal));
+    let steps: Vec<(&str, &str)> = failed.run.steps.iter().map(|s| (s.step, s.status)).collect();
+    assert_eq!(steps, [("ingest", "done"), ("index", "failed")]);
+    let error = failed.run.steps[1].error.as_deref().unwrap();
+    assert!(error.contains("index/cases"), "{error}");
+    assert_eq!(count(&c, "SELECT count(*) FROM risk_snapshots"), snapshots);
+    assert_eq!(count(&c, "SELECT count(*) FROM gang_runs"), 1);
+
+    std::fs::remove_file(&idx).unwrap();
+    let again = svc.run_pipeline(&input, Trigger::Cli, &Silent).unwrap();
+    assert_eq!(again.run.status, "done", "{:?}", again.failure);
+    // The same data: the snapshot is not written twice.
+    assert_eq!(count(&c, "SELECT count(*) FROM risk_snapshots"), snapshots);
+
+    let runs = svc.pipeline_runs(Limit::new(10, 200).unwrap(), None).unwrap();
+    insta::assert_json_snapshot!("pipeline_runs", runs, {
+        ".items[].input" => "[input]",
+        ".items[].started_at" => "[time]",
+        ".items[].finished_at" => "[time]",
+        ".items[].steps[].started_at" => "[time]",
+        ".items[].steps[].finished_at" => "[time]",
+        // Only the failed step has an error; its message names temporary paths.
+        ".items[].steps[].error" => insta::dynamic_redaction(|v, _| if v.as_str().is_some() { "[error]".into() } else { v }),
+        ".items[].steps[].counts.modularity" => insta::rounded_redaction(4),
+    });
+    let page = svc.pipeline_runs(Limit::new(2, 200).unwrap(), None).unwrap();
+    assert_eq!(page.items.iter().map(|r| r.status).collect::<Vec<_>>(), ["done", "failed"]);
+    let rest = svc.pipeline_runs(Limit::new(2, 200).unwrap(), page.next_cursor.as_deref()).unwrap();
+    assert_eq!((rest.items.len(), rest.next_cursor.as_deref(), rest.total), (1, None, 3));
+    let err = svc.pipeline_runs(Limit::new(2, 200).unwrap(), Some("x")).unwrap_err();
+    assert_eq!((err.kind(), err.code()), (Kind::Invalid, "invalid_cursor"));
+}

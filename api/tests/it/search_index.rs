@@ -1,4 +1,12 @@
-//! Search index upkeep: `fanzha ingest` updates an existing case index, so changed narratives are searchable at once.
+//! The search service: indexing the store's reports and JSONL corpora (incremental, atomic, old indexes rebuilt),
+//! ranked hits pinned by a snapshot, checked inputs, similar cases and one report; and `fanzha ingest` keeping an
+//! existing case index up to date.
+
+use api::error::Kind;
+use api::service::Service;
+use api::service::page::Limit;
+use api::service::progress::Silent;
+use api::service::search::{IndexName, IndexRequest, IndexSource, JsonlSource, SearchRequest};
 
 use crate::*;
 
@@ -7,6 +15,32 @@ fn search_ids(data: &Path, q: &str) -> Vec<String> {
     assert!(out.status.success(), "search failed: {}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect()
+}
+
+/// A search of `q` in index `name` with no filters, the first ten hits.
+fn request(name: &str, q: &str) -> SearchRequest {
+    SearchRequest {
+        q: q.into(),
+        fraud_type: None,
+        district: None,
+        status: None,
+        from: None,
+        to: None,
+        sort: search::SortBy::Relevance,
+        limit: 10,
+        cursor: None,
+        facets: true,
+        index: Some(name.into()),
+    }
+}
+
+fn ids(svc: &Service, name: &str, q: &str) -> Vec<String> {
+    let view = svc.search(&request(name, q).check().unwrap()).unwrap();
+    view.results.hits.into_iter().map(|h| h.id).collect()
+}
+
+fn store_index() -> IndexRequest {
+    IndexRequest { source: IndexSource::Store, name: None, rebuild: false, extra_dict: None, fold_traditional: false }
 }
 
 #[test]
@@ -46,4 +80,164 @@ fn ingest_updates_an_existing_search_index() {
     // Re-ingesting the same folder changes nothing in the index.
     let (_, stdout) = ingest(dir.path(), data.path());
     assert!(stdout.contains("search index cases: 0 added, 0 updated, 0 deleted, 3 unchanged"), "{stdout}");
+}
+
+#[test]
+fn indexes_a_jsonl_corpus_and_updates_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("court.jsonl");
+    std::fs::write(
+        &file,
+        "{\"fact\":\"被告人以签订合同为名骗取货款，卡号6222021234567890128\",\"meta\":{\"accusation\":[\"合同诈骗\"]}}\n\
+         {\"fact\":\"被告人酒后驾驶机动车\",\"meta\":{\"accusation\":[\"危险驾驶\"]}}\n",
+    )
+    .unwrap();
+    let source = JsonlSource {
+        file: file.clone(),
+        text_field: "fact".into(),
+        id_field: None,
+        type_field: Some("meta.accusation".into()),
+        district_field: None,
+        date_field: None,
+        loss_field: None,
+        status_field: None,
+    };
+    let req = IndexRequest { source: IndexSource::Jsonl(source.clone()), ..store_index() };
+    let svc = Service::new(&dir.path().join("data"));
+    let v = svc.index(&req, &Silent).unwrap();
+    assert_eq!((v.name.as_str(), v.added), ("court", 2));
+    assert_eq!(ids(&svc, "court", "合同"), ["1"]);
+    assert_eq!(ids(&svc, "court", "6222 0212 3456 7890 128"), ["1"]);
+    let hit = svc.search(&request("court", "驾驶").check().unwrap()).unwrap();
+    assert_eq!(hit.results.hits[0].fraud_type, "危险驾驶");
+    // Re-running is incremental and idempotent; the kept reader sees the new commit.
+    let v = svc.index(&req, &Silent).unwrap();
+    assert_eq!((v.added, v.unchanged), (0, 2));
+    assert_eq!(ids(&svc, "court", "驾驶"), ["2"]);
+    // A bad line is an error naming the file and line.
+    std::fs::write(&file, "{\"fact\":\"ok\"}\nnot json\n").unwrap();
+    let err = svc.index(&req, &Silent).unwrap_err();
+    assert_eq!((err.kind(), err.code()), (Kind::Invalid, "invalid_corpus"));
+    assert!(err.message().contains("court.jsonl:2"), "{err}");
+    // Nothing of the failed run was committed: the last good state is still searched.
+    assert_eq!(ids(&svc, "court", "驾驶"), ["2"]);
+    // A repeated id names its line.
+    let with_ids = IndexSource::Jsonl(JsonlSource { id_field: Some("id".into()), ..source });
+    std::fs::write(&file, "{\"id\":\"a\",\"fact\":\"x\"}\n\n{\"id\":\"a\",\"fact\":\"y\"}\n").unwrap();
+    let err = svc.index(&IndexRequest { source: with_ids, ..store_index() }, &Silent).unwrap_err();
+    assert!(err.message().contains("court.jsonl:3") && err.message().contains("given twice"), "{err}");
+}
+
+#[test]
+fn indexes_the_store_reports_and_rebuilds_an_old_index() {
+    let data = tempfile::tempdir().unwrap();
+    let reports = format!(
+        "{REP_HEADER},phones,status\nR1,2026-01-01,城关区,C1,,刷单返利,5000,受害人在网上兼职刷单被骗,138 0013 8000,solved\n"
+    );
+    let dir = folder(&[("residents.csv", &format!("{RES_HEADER}\n")), ("reports.csv", &reports)]);
+    assert_eq!(ingest(dir.path(), data.path()).0, 0);
+    let svc = Service::new(data.path());
+    svc.index(&store_index(), &Silent).unwrap();
+    assert_eq!(ids(&svc, "cases", "+8613800138000"), ["R1"]);
+    assert_eq!(ids(&svc, "cases", "刷单 type:order_brushing district:城关区"), ["R1"]);
+    assert_eq!(ids(&svc, "cases", "刷单 status:solved"), ["R1"]);
+    assert!(ids(&svc, "cases", "刷单 status:filed").is_empty());
+
+    // An index left by an older fanzha (other fields): searching says to rebuild; ingest's sync rebuilds it.
+    let idx_dir = data.path().join("index/cases");
+    for e in std::fs::read_dir(&idx_dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name().is_some_and(|n| n != "fanzha-analyzer.json") {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    let mut old = tantivy::schema::Schema::builder();
+    old.add_text_field("id", tantivy::schema::STRING);
+    tantivy::Index::create_in_dir(&idx_dir, old.build()).unwrap();
+    let fresh = Service::new(data.path());
+    let err = fresh.search(&request("cases", "刷单").check().unwrap()).unwrap_err();
+    assert_eq!((err.kind(), err.code()), (Kind::Unavailable, "index_outdated"));
+    assert!(err.message().contains("older fanzha") && err.message().contains("fanzha index --rebuild"), "{err}");
+    assert_eq!(fresh.sync_cases_if_indexed().unwrap().unwrap().added, 1);
+    assert_eq!(ids(&fresh, "cases", "刷单"), ["R1"]);
+}
+
+#[test]
+fn malformed_search_inputs_are_invalid_and_name_their_field() {
+    type Change = fn(&mut SearchRequest);
+    let cases: [(&str, Change, &str); 7] = [
+        ("q", |r| r.q = "\"安全账户".into(), "invalid_query"),
+        ("q", |r| r.q = "  ".into(), "invalid_query"),
+        ("from", |r| r.from = Some("2026-13-01".into()), "invalid_date"),
+        ("to", |r| r.to = Some("yesterday".into()), "invalid_date"),
+        ("limit", |r| r.limit = 0, "invalid_limit"),
+        ("status", |r| r.status = Some("done".into()), "invalid_status"),
+        ("index", |r| r.index = Some("../x".into()), "invalid_index_name"),
+    ];
+    for (field, change, code) in cases {
+        let mut req = request("cases", "刷单");
+        change(&mut req);
+        let err = req.check().unwrap_err();
+        assert_eq!((err.kind(), err.code(), err.field_errors()[0].field.as_str()), (Kind::Invalid, code, field));
+    }
+    // A cursor is checked against the index it pages through.
+    let data = tempfile::tempdir().unwrap();
+    let dir = folder(&[
+        ("residents.csv", &format!("{RES_HEADER}\n")),
+        ("reports.csv", &format!("{REP_HEADER}\nR1,2026-01-01,城关区,,,刷单返利,1,刷单\n")),
+    ]);
+    ingest(dir.path(), data.path());
+    let svc = Service::new(data.path());
+    svc.index(&store_index(), &Silent).unwrap();
+    let mut req = request("cases", "刷单");
+    req.cursor = Some("not-a-cursor".into());
+    let err = svc.search(&req.check().unwrap()).unwrap_err();
+    assert_eq!(
+        (err.kind(), err.code(), err.field_errors()[0].field.as_str()),
+        (Kind::Invalid, "invalid_cursor", "cursor")
+    );
+    // The CLI draws a caret under the problem and exits 2.
+    let out = fanzha(data.path(), &["search", "刷单 AND"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("query error at character") && stderr.contains("  刷单 AND\n"), "{stderr}");
+}
+
+/// A small generated district, ingested and indexed.
+fn generated() -> (tempfile::TempDir, Service) {
+    let src = generated_district(6_000, 20, 5, None);
+    let data = tempfile::tempdir().unwrap();
+    ingest(src.path(), data.path());
+    let svc = Service::new(data.path());
+    svc.index(&store_index(), &Silent).unwrap();
+    (data, svc)
+}
+
+#[test]
+fn ranked_hits_similar_cases_and_reports_of_a_generated_district() {
+    let (_data, svc) = generated();
+    let mut req = request("cases", "客服 OR 刷单");
+    req.limit = 5;
+    let view = svc.search(&req.check().unwrap()).unwrap();
+    assert!(view.results.total > 5, "{}", view.results.total);
+    insta::assert_json_snapshot!("search_ranked_hits", view, {
+        ".hits[].score" => insta::rounded_redaction(3),
+    });
+    // The next page starts where this one ended.
+    let mut next = request("cases", "客服 OR 刷单");
+    next.cursor = view.results.next_cursor.clone();
+    let page2 = svc.search(&next.check().unwrap()).unwrap();
+    assert!(page2.results.hits.iter().all(|h| view.results.hits.iter().all(|g| g.id != h.id)));
+
+    let first = &view.results.hits[0].id;
+    let similar = svc.similar(&IndexName::cases(), first, Limit::new(3, 1000).unwrap()).unwrap();
+    assert!(similar.items.iter().all(|s| &s.id != first) && similar.items.len() <= 3);
+    let report = svc.report(first).unwrap();
+    assert_eq!(&report.report_id, first);
+    assert!(report.reported_at.ends_with("+08:00"), "{}", report.reported_at);
+
+    let err = svc.similar(&IndexName::cases(), "R-404", Limit::new(3, 1000).unwrap()).unwrap_err();
+    assert_eq!((err.kind(), err.code()), (Kind::NotFound, "report_not_found"));
+    let err = svc.report("R-404").unwrap_err();
+    assert_eq!((err.kind(), err.code()), (Kind::NotFound, "report_not_found"));
 }
