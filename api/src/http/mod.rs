@@ -6,12 +6,17 @@
 //! convert; they hold no logic of their own. `router(state)` is the whole app, so tests call it with `oneshot`.
 //!
 //! Layout: `error` (problem details), `extract` (query, path, caller, purpose, request meta), `limits` (config,
-//! rate limits), `risk` (the weekly risk-score API), `ops` (health, readiness, codes, stats, OpenAPI).
+//! rate limits), `risk` (the weekly risk-score API), `cases` (search, reports, similar), `clusters` (clusters,
+//! evidence, exports, money trails, typologies), `pipeline` (runs), `ops` (health, readiness, codes, stats),
+//! `schedule` (the weekly run).
 
+mod cases;
+mod clusters;
 mod error;
 mod extract;
 mod limits;
 mod ops;
+mod pipeline;
 mod risk;
 pub mod schedule;
 
@@ -89,7 +94,12 @@ impl utoipa::Modify for BearerAuth {
 
 /// Every documented route with its handler: the router and the OpenAPI document come from this one list.
 fn api() -> OpenApiRouter<Shared> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(ops::routes()).merge(risk::routes())
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(ops::routes())
+        .merge(risk::routes())
+        .merge(cases::routes())
+        .merge(clusters::routes())
+        .merge(pipeline::routes())
 }
 
 /// The OpenAPI document of [`router`].

@@ -198,6 +198,17 @@ impl Service {
         Ok(view)
     }
 
+    /// Whether a pipeline run holds the data folder's lock now (a run recorded `running` by a killed process
+    /// does not).
+    pub fn pipeline_running(&self) -> AppResult<bool> {
+        let path = self.data_dir().join("pipeline.lock");
+        if !path.exists() {
+            return Ok(false);
+        }
+        let file = File::open(&path).map_err(AppError::internal)?;
+        Ok(file.try_lock().is_err())
+    }
+
     /// Up to `limit` recorded runs, newest first, after `cursor` (the `next_cursor` of the previous page).
     pub fn pipeline_runs(&self, limit: Limit, cursor: Option<&str>) -> AppResult<PipelineRunsView> {
         let before = cursor

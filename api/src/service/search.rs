@@ -247,6 +247,37 @@ pub struct ReportView {
     pub identifiers: Vec<String>,
 }
 
+impl ReportView {
+    /// The report as a role that may not read narratives sees it (PIPL least privilege): no narrative, phone
+    /// and card numbers masked (`138****8000`), identifier keys masked.
+    pub fn redacted(mut self) -> ReportView {
+        use datasets::ident::{mask_key, mask_raw};
+        self.narrative = String::new();
+        for list in [&mut self.phones, &mut self.accounts, &mut self.im_ids] {
+            for v in list.iter_mut() {
+                *v = mask_raw(v);
+            }
+        }
+        for key in &mut self.identifiers {
+            *key = mask_key(key);
+        }
+        self
+    }
+}
+
+impl SearchView {
+    /// The hits as a role that may not read narratives sees them: no snippet text, identifier keys masked.
+    pub fn redacted(mut self) -> SearchView {
+        for hit in &mut self.results.hits {
+            hit.snippet = search::Snippet { text: String::new(), highlights: Vec::new() };
+            for key in &mut hit.identifiers {
+                *key = datasets::ident::mask_key(key);
+            }
+        }
+        self
+    }
+}
+
 /// Money for people: `1234.50元`. The one place a loss is written in yuan for a reader of search results.
 pub fn yuan(fen: i64) -> String {
     format!("{}元", Fen(fen))

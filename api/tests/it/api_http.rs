@@ -38,8 +38,10 @@ fn fixture() -> &'static Fixture {
             }
         }
         ingest(src.path(), data.path());
-        let out = crate::fanzha(data.path(), &["index"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        for args in [&["index"][..], &["clusters", "run"]] {
+            let out = crate::fanzha(data.path(), args);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
         let svc = Service::new(data.path());
         for week in ["2026-W25", WEEK] {
             svc.score(analytics::IsoWeek::parse(week).unwrap(), analytics::ModelKind::Logistic).unwrap();
@@ -100,11 +102,58 @@ fn first_resident() -> String {
     svc.risk_residents(analytics::IsoWeek::parse(WEEK).unwrap(), &q).unwrap().items[0].resident_id.clone()
 }
 
+/// Ids to put in paths: a cluster of several reports, two of its reports, a report with phones.
+struct Ids {
+    cluster: u64,
+    a: String,
+    b: String,
+    report: String,
+}
+
+fn ids() -> &'static Ids {
+    static IDS: OnceLock<Ids> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let svc = Service::new(fixture().data.path());
+        let filter = api::service::gangs::ClustersQuery { min_reports: Some(2), ..Default::default() }.check().unwrap();
+        let cluster = svc.clusters_list(&filter).unwrap()[0].cluster_id;
+        let detail = svc.cluster_show(cluster, false).unwrap();
+        let c = crate::store(fixture().data.path());
+        let report: String = c
+            .query_row("SELECT report_id FROM reports WHERE phones <> '' ORDER BY report_id LIMIT 1", [], |r| r.get(0))
+            .unwrap();
+        Ids { cluster, a: detail.report_ids[0].clone(), b: detail.report_ids[1].clone(), report }
+    })
+}
+
+/// A documented path with its parameters filled in.
+fn fill(path: &str) -> String {
+    let i = ids();
+    path.replace("{week}", WEEK)
+        .replace("{resident_id}", &first_resident())
+        .replace("{report_id}", &i.report)
+        .replace("{cluster_id}", &i.cluster.to_string())
+}
+
 /// Every route with the roles allowed on it.
 fn routes() -> Vec<(String, Vec<Role>)> {
     use Role::*;
     let r = first_resident();
+    let i = ids();
+    let (c, rep) = (i.cluster, &i.report);
     vec![
+        ("/api/v1/search?q=%E5%88%B7%E5%8D%95".to_string(), vec![Investigator, Prevention, Admin]),
+        (format!("/api/v1/reports/{rep}"), vec![Investigator, Prevention, Admin]),
+        (format!("/api/v1/reports/{rep}/similar"), vec![Investigator, Prevention, Admin]),
+        ("/api/v1/clusters".into(), vec![Investigator, Admin]),
+        (format!("/api/v1/clusters/{c}"), vec![Investigator, Admin]),
+        (format!("/api/v1/clusters/explain?a={}&b={}", i.a, i.b), vec![Investigator, Admin]),
+        (format!("/api/v1/clusters/{c}/export?format=graphml"), vec![Investigator, Admin]),
+        (format!("/api/v1/clusters/{c}/export?format=csv"), vec![Investigator, Admin]),
+        ("/api/v1/clusters/hubs".into(), vec![Investigator, Admin]),
+        ("/api/v1/clusters/services".into(), vec![Investigator, Admin]),
+        (format!("/api/v1/money/trace?report={}", i.a), vec![Investigator, Admin]),
+        ("/api/v1/money/typologies?kind=fan-in".into(), vec![Investigator, Admin]),
+        ("/api/v1/pipeline/runs".into(), vec![Investigator, Prevention, Analyst, Admin]),
         ("/api/v1/risk/weeks".into(), vec![Investigator, Prevention, Analyst, Admin]),
         (format!("/api/v1/risk/weeks/{WEEK}/residents"), vec![Prevention, Admin]),
         (format!("/api/v1/risk/weeks/{WEEK}/residents/{r}"), vec![Prevention, Admin]),
@@ -163,6 +212,29 @@ async fn malformed_input_is_a_4xx_problem_never_a_5xx() {
         (format!("/api/v1/risk/weeks/{WEEK}/residents/P_NO_SUCH"), 404, "resident_not_found"),
         (format!("/api/v1/risk/weeks/2026-W10/residents/{r}"), 404, "snapshot_not_found"),
         ("/api/v1/no/such/route".into(), 404, "route_not_found"),
+        ("/api/v1/search".into(), 400, "invalid_parameter"),
+        ("/api/v1/search?q=%22open".into(), 400, "invalid_query"),
+        ("/api/v1/search?q=x&from=2026-13-01".into(), 400, "invalid_date"),
+        ("/api/v1/search?q=x&sort=size".into(), 400, "invalid_sort"),
+        ("/api/v1/search?q=x&limit=0".into(), 400, "invalid_limit"),
+        ("/api/v1/search?q=x&status=lost".into(), 400, "invalid_status"),
+        ("/api/v1/reports/NO_SUCH".into(), 404, "report_not_found"),
+        ("/api/v1/reports/NO_SUCH/similar".into(), 404, "report_not_found"),
+        ("/api/v1/clusters?min_reports=0".into(), 400, "invalid_filter"),
+        ("/api/v1/clusters?fraud_type=nonsense".into(), 400, "invalid_filter"),
+        ("/api/v1/clusters?cursor=x".into(), 400, "invalid_cursor"),
+        ("/api/v1/clusters/99999999".into(), 404, "cluster_not_found"),
+        ("/api/v1/clusters/abc".into(), 400, "invalid_path"),
+        ("/api/v1/clusters/explain?a=X".into(), 400, "invalid_parameter"),
+        ("/api/v1/clusters/explain?a=NO1&b=NO2".into(), 404, "report_not_found"),
+        (format!("/api/v1/clusters/{}/export?format=pdf", ids().cluster), 400, "invalid_format"),
+        ("/api/v1/money/trace".into(), 400, "invalid_trace_start"),
+        ("/api/v1/money/trace?report=R&account=A".into(), 400, "invalid_trace_start"),
+        (format!("/api/v1/money/trace?report={}&method=random", ids().a), 400, "invalid_method"),
+        (format!("/api/v1/money/trace?report={}&max_depth=0", ids().a), 400, "invalid_depth"),
+        ("/api/v1/money/typologies?kind=zigzag".into(), 400, "invalid_kind"),
+        ("/api/v1/pipeline/runs?limit=0".into(), 400, "invalid_limit"),
+        ("/api/v1/pipeline/runs?cursor=zz".into(), 400, "invalid_cursor"),
     ];
     for (uri, status, code) in cases {
         let reply = get_as(&app, Role::Admin, &uri).await;
@@ -322,20 +394,28 @@ async fn the_openapi_document_and_the_router_agree() {
     for (path, ops) in paths {
         for method in ops.as_object().unwrap().keys() {
             documented.push((method.to_uppercase(), path.clone()));
-            let uri = path.replace("{week}", WEEK).replace("{resident_id}", &r);
-            let reply = get_as(&app, Role::Admin, &uri).await;
-            assert_ne!(reply.status, StatusCode::NOT_FOUND, "{method} {path} is documented but not routed");
-            assert!(reply.status.is_success(), "{path}: {}", reply.status);
+            let uri = fill(path);
+            let reply = if method == "get" {
+                get_as(&app, Role::Admin, &uri).await
+            } else {
+                let auth = format!("Bearer {}", token(Role::Admin));
+                let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+                call(&app, m, &uri, &[("authorization", &auth), ("x-purpose", "t")]).await
+            };
+            // Routed: whatever it answers (a missing required parameter is a 400), it is not the fallback.
+            let routed = reply.status != StatusCode::METHOD_NOT_ALLOWED
+                && (reply.status != StatusCode::NOT_FOUND || reply.json()["code"] != "route_not_found");
+            assert!(routed, "{method} {path} is documented but not routed");
+            assert!(reply.status.as_u16() < 500, "{method} {path}: {}", reply.status);
         }
     }
     // Every route of the test matrix is documented.
     for (uri, _) in routes() {
-        let known = documented.iter().any(|(_, p)| {
-            let re = p.replace("{week}", WEEK).replace("{resident_id}", &r);
-            re == uri
-        });
+        let path = uri.split('?').next().unwrap();
+        let known = documented.iter().any(|(_, p)| fill(p) == path);
         assert!(known, "{uri} is routed but not documented");
     }
+    let _ = r;
 }
 
 #[tokio::test]
@@ -390,4 +470,62 @@ fn audit_verify_finds_a_changed_record() {
     let gap = svc.audit_verify().unwrap();
     assert_eq!(gap.first_break.as_ref().unwrap().seq, 3, "{gap:?}");
     assert!(gap.first_break.unwrap().reason.contains("record 2 is missing"));
+}
+
+#[tokio::test]
+async fn prevention_staff_see_cases_without_narratives_and_with_numbers_masked() {
+    let app = app();
+    let rep = &ids().report;
+    let full = get_as(&app, Role::Investigator, &format!("/api/v1/reports/{rep}")).await.json();
+    let masked = get_as(&app, Role::Prevention, &format!("/api/v1/reports/{rep}")).await.json();
+    assert!(!full["narrative"].as_str().unwrap().is_empty());
+    assert_eq!(masked["narrative"], "");
+    let phone = full["phones"][0].as_str().unwrap();
+    let shown = masked["phones"][0].as_str().unwrap();
+    assert!(shown.contains("****"), "{shown}");
+    assert_ne!(shown, phone);
+    assert_eq!(shown.chars().count(), phone.trim().chars().count());
+    for key in masked["identifiers"].as_array().unwrap() {
+        let key = key.as_str().unwrap();
+        if key.starts_with("tel:+86") || key.starts_with("card:") {
+            assert!(key.contains('*'), "{key}");
+        }
+    }
+    let hits = get_as(&app, Role::Prevention, "/api/v1/search?q=*&limit=20").await.json();
+    for hit in hits["hits"].as_array().unwrap() {
+        assert_eq!(hit["snippet"]["text"], "", "no narrative text in a hit");
+        for key in hit["identifiers"].as_array().unwrap() {
+            let key = key.as_str().unwrap();
+            assert!(!key.starts_with("tel:+86") || key.contains('*'), "{key}");
+        }
+    }
+    let hits = get_as(&app, Role::Investigator, "/api/v1/search?q=*&limit=20").await.json();
+    assert!(hits["hits"].as_array().unwrap().iter().any(|h| !h["snippet"]["text"].as_str().unwrap().is_empty()));
+}
+
+#[tokio::test]
+async fn cluster_pages_exports_and_trails_answer_investigators() {
+    let app = app();
+    let mut uri = "/api/v1/clusters?limit=7".to_string();
+    let (mut seen, mut total) = (Vec::new(), None);
+    loop {
+        let page = get_as(&app, Role::Investigator, &uri).await.json();
+        total = total.or(page["total"].as_u64());
+        seen.extend(page["items"].as_array().unwrap().iter().map(|c| c["cluster_id"].as_u64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(c) => uri = format!("/api/v1/clusters?limit=7&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(Some(seen.len() as u64), total);
+    let c = ids().cluster;
+    let graphml = get_as(&app, Role::Investigator, &format!("/api/v1/clusters/{c}/export?format=graphml")).await;
+    assert_eq!(graphml.headers["content-type"], "application/xml");
+    assert!(String::from_utf8_lossy(&graphml.body).contains("<graphml"));
+    let csv = get_as(&app, Role::Investigator, &format!("/api/v1/clusters/{c}/export?format=csv")).await.json();
+    let names: Vec<&str> = csv["files"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["entities.csv", "links.csv"]);
+    let explain =
+        get_as(&app, Role::Investigator, &format!("/api/v1/clusters/explain?a={}&b={}", ids().a, ids().b)).await;
+    assert_eq!(explain.status, StatusCode::OK, "{}", String::from_utf8_lossy(&explain.body));
 }

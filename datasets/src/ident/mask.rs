@@ -31,6 +31,17 @@ pub fn mask_key(key: &str) -> String {
     }
 }
 
+/// A phone, card or account number as written (`13800138000`, `6222 0212 3456 7890 128`) with the same rule:
+/// first 3 and last 4 characters kept when it has 10 or more, only its last half when shorter, the rest starred.
+pub fn mask_raw(raw: &str) -> String {
+    let chars: Vec<char> = raw.trim().chars().collect();
+    let n = chars.len();
+    let (head, tail) = if n >= 10 { (3, 4) } else { (0, n / 2) };
+    let shown_head: String = chars[..head].iter().collect();
+    let shown_tail: String = chars[n - tail..].iter().collect();
+    format!("{shown_head}{}{shown_tail}", "*".repeat((n - head - tail).max(1)))
+}
+
 /// [`mask_key`] when `personal`, else the key as is.
 pub fn shown_key(key: &str, personal: bool) -> String {
     if personal { mask_key(key) } else { key.to_string() }
@@ -39,6 +50,13 @@ pub fn shown_key(key: &str, personal: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_numbers_mask_like_keys() {
+        assert_eq!(mask_raw("13800138000"), "138****8000");
+        assert_eq!(mask_raw("95588"), "***88");
+        assert_eq!(mask_raw(""), "*");
+    }
 
     #[test]
     fn masks_mobiles_cards_and_short_numbers() {

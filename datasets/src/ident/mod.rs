@@ -59,7 +59,7 @@ pub use card::{normalize_card, normalize_card_tail};
 pub use device::{normalize_imei, normalize_ip};
 pub use extract::{Mention, extract};
 pub use im::{normalize_alipay, normalize_im, normalize_qq, normalize_wechat};
-pub use mask::{mask_key, shown_key};
+pub use mask::{mask_key, mask_raw, shown_key};
 pub use phone::normalize_phone;
 pub use url::normalize_url;
 

@@ -1,0 +1,185 @@
+//! Case search: ranked hits with filters, facets, cursor pages and highlights; one report; similar reports.
+//! Investigators read narratives; prevention staff see hits and reports without narratives and with numbers
+//! masked. Every response names cases, so each needs `X-Purpose` and is audited.
+
+use axum::response::{IntoResponse, Response};
+use axum::{Json, extract::State};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{AppError, AppResult, Kind};
+use crate::service::auth::{Permission, Principal};
+use crate::service::page::Limit;
+use crate::service::search::{IndexName, SearchRequest};
+
+use super::extract::{ApiPath, ApiQuery, Caller, Purpose, RequestMeta};
+use super::{Problem, Shared, audit, blocking};
+
+pub(super) fn routes() -> OpenApiRouter<Shared> {
+    OpenApiRouter::new().routes(routes!(search_cases)).routes(routes!(report)).routes(routes!(similar))
+}
+
+/// May the caller read cases, and unmasked?
+fn case_access(caller: &Caller) -> AppResult<(&Principal, bool)> {
+    let p = &caller.0;
+    if p.role.may(Permission::Cases) {
+        return Ok((p, false));
+    }
+    p.require(Permission::CasesMasked)?;
+    Ok((p, true))
+}
+
+/// The query string of a search.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Words, "phrases", AND/OR/NOT, (), prefix*, field:value; phones, cards, URLs in any written form. `*`: all.
+    q: String,
+    /// Only this fraud type (code, see /api/v1/codes).
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    fraud_type: Option<String>,
+    /// Only this district code.
+    district: Option<String>,
+    /// Only this case status (received, filed, solved, closed).
+    status: Option<String>,
+    /// Reported on or after (YYYY-MM-DD or YYYY-MM, Beijing time).
+    from: Option<String>,
+    /// Reported on or before.
+    to: Option<String>,
+    /// relevance (default), date or loss.
+    sort: Option<String>,
+    /// Hits per page (default 10, at most 1000).
+    limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Count facets over all hits (default true).
+    facets: Option<bool>,
+}
+
+/// The district filter a scoped token searches with.
+fn scoped_district(p: &Principal, asked: Option<String>) -> AppResult<Option<String>> {
+    match (asked, p.districts.as_slice()) {
+        (asked, []) => Ok(asked),
+        (Some(d), _) => p.require_district(&d).map(|()| Some(d)),
+        (None, [only]) => Ok(Some(only.clone())),
+        (None, many) => Err(AppError::new(
+            Kind::Forbidden,
+            "forbidden_scope",
+            format!("this token covers several districts; pass district= one of {}", many.join(", ")),
+        )),
+    }
+}
+
+/// Search cases. Personal data: needs `X-Purpose`; audited.
+#[utoipa::path(get, path = "/api/v1/search", tag = "cases", security(("bearer" = [])),
+    params(SearchParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
+    responses((status = 200, description = "total, hits (id, score, snippet with highlight byte ranges, \
+        fraud_type, district, community, status, reported_at, loss_fen, identifiers), facets, next_cursor",
+        body = serde_json::Value),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+async fn search_cases(
+    State(st): State<Shared>,
+    caller: Caller,
+    meta: RequestMeta,
+    purpose: Purpose,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> AppResult<Response> {
+    let (principal, masked) = case_access(&caller)?;
+    let sort = match p.sort.as_deref() {
+        None | Some("relevance") => search::SortBy::Relevance,
+        Some("date") => search::SortBy::Date,
+        Some("loss") => search::SortBy::Loss,
+        Some(other) => {
+            return Err(AppError::invalid("invalid_sort", "sort", format!("{other:?}: relevance, date or loss")));
+        }
+    };
+    let req = SearchRequest {
+        q: p.q,
+        fraud_type: p.fraud_type,
+        district: scoped_district(principal, p.district)?,
+        status: p.status,
+        from: p.from,
+        to: p.to,
+        sort,
+        limit: p.limit.unwrap_or(10),
+        cursor: p.cursor,
+        facets: p.facets.unwrap_or(true),
+        index: None,
+    };
+    let q = req.check()?;
+    let view = blocking(&st, move |svc| svc.search(&q)).await?;
+    let view = if masked { view.redacted() } else { view };
+    let subjects = view.results.hits.iter().map(|h| format!("report:{}", h.id)).collect();
+    audit(&st, &caller, &meta, &purpose, subjects).await?;
+    Ok(Json(view).into_response())
+}
+
+/// One report as an investigator reads it (prevention: no narrative, numbers masked). Audited.
+#[utoipa::path(get, path = "/api/v1/reports/{report_id}", tag = "cases", security(("bearer" = [])),
+    params(("report_id" = String, Path, description = "report id"),
+        ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
+    responses((status = 200, description = "the report", body = serde_json::Value),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+async fn report(
+    State(st): State<Shared>,
+    caller: Caller,
+    meta: RequestMeta,
+    purpose: Purpose,
+    ApiPath(report_id): ApiPath<String>,
+) -> AppResult<Response> {
+    let (principal, masked) = case_access(&caller)?;
+    let id = report_id.clone();
+    let view = blocking(&st, move |svc| svc.report(&id)).await?;
+    principal.require_district(&view.district)?;
+    let mut subjects = vec![format!("report:{report_id}")];
+    subjects.extend(view.victim_id.iter().map(|v| format!("resident:{v}")));
+    let view = if masked { view.redacted() } else { view };
+    audit(&st, &caller, &meta, &purpose, subjects).await?;
+    Ok(Json(view).into_response())
+}
+
+/// Paging of similar reports.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SimilarParams {
+    /// How many (default 10, at most 100).
+    limit: Option<usize>,
+}
+
+/// The reports most similar to one (串并案 candidates): shared identifiers and distinctive terms. Audited.
+#[utoipa::path(get, path = "/api/v1/reports/{report_id}/similar", tag = "cases", security(("bearer" = [])),
+    params(("report_id" = String, Path, description = "report id"), SimilarParams,
+        ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
+    responses((status = 200, description = "report_id, items (id, score, fraud_type, district, \
+        shared_identifiers, shared_terms)", body = serde_json::Value),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+async fn similar(
+    State(st): State<Shared>,
+    caller: Caller,
+    meta: RequestMeta,
+    purpose: Purpose,
+    ApiPath(report_id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<SimilarParams>,
+) -> AppResult<Response> {
+    let (_, masked) = case_access(&caller)?;
+    let limit = Limit::new(p.limit.unwrap_or(10), 100)?;
+    let id = report_id.clone();
+    let mut view = blocking(&st, move |svc| svc.similar(&IndexName::cases(), &id, limit)).await?;
+    if masked {
+        for item in &mut view.items {
+            for key in &mut item.shared_identifiers {
+                *key = datasets::ident::mask_key(key);
+            }
+            item.shared_terms.clear();
+        }
+    }
+    let mut subjects = vec![format!("report:{report_id}")];
+    subjects.extend(view.items.iter().map(|i| format!("report:{}", i.id)));
+    audit(&st, &caller, &meta, &purpose, subjects).await?;
+    Ok(Json(view).into_response())
+}

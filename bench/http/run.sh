@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# HTTP load (issue 12): wrk on loopback against `fanzha serve` (auth and group-committed audit on) over a generated
+# district — one resident's risk lookup, a case search, a cluster detail — and, in the same run, against a bare axum
+# handler returning a constant JSON body of the risk lookup's mean size (bench/http/ceiling: this stack's ceiling on
+# this machine). Prints a Markdown table: requests/s, p50, p99, errors, ratio to the ceiling, server CPU per request.
+#
+# Usage: bench/http/run.sh
+# Environment (defaults in brackets):
+#   SMALL=1                20,000 residents instead of 100,000 (RESIDENTS, WEEKS [26], SEED [1] set them directly)
+#   BENCH_DATA=DIR         serve this data folder (a scored district) instead of generating one into $BENCH_OUT
+#   BENCH_OUT=DIR          outputs and the generated district [bench/out/http]; a district there is reused
+#   DURATION [30s]         wrk time per scenario; WARMUP [5s] before each, not counted
+#   RISK_CONNS ["1 16"]    connection counts of the risk lookup and its ceiling; CASE_CONNS [16] for search, clusters
+#   THREADS [2]            wrk threads (wrk shares the 2 cores with the server, as it does with the ceiling)
+#   FANZHA_PORT [18080], CEILING_PORT [18081], FANZHA_BIN (skip the build), CARGO_TARGET_DIR
+# The search and cluster scenarios run when /api/openapi.json lists their routes, else are "not available".
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+DURATION=${DURATION:-30s}
+WARMUP=${WARMUP:-5s}
+RISK_CONNS=${RISK_CONNS:-1 16}
+CASE_CONNS=${CASE_CONNS:-16}
+THREADS=${THREADS:-2}
+
+need_tools
+mkdir -p "$out"
+build_fanzha
+build_ceiling
+make_district
+make_tokens
+start_fanzha
+pick_week
+risk_paths
+check_paths "$out/risk.paths" "$prevention_token" "$RISK_PURPOSE" risk 200 || die "risk lookup: $check_why"
+risk_bytes=$mean_bytes
+log "risk lookup body: mean $risk_bytes bytes over $(wc -l <"$out/check-risk.tsv") residents"
+openapi_paths
+search_paths
+cluster_paths
+start_ceiling "$risk_bytes"
+
+rows=()
+declare -A rps_of
+# scenario NAME LABEL CONNS URL PATHS TOKEN PURPOSE PID [CEILING_NAME]: warm-up, then the measured run.
+scenario() {
+    local name=$1 label=$2 conns=$3 url=$4 paths=$5 token=$6 purpose=$7 pid=$8 ceiling=${9:-}
+    log "$label, $conns connections: warm-up $WARMUP, then $DURATION"
+    run_wrk "$name-warmup" "$conns" "$THREADS" "$WARMUP" "$url" "$paths" "$token" "$purpose"
+    local c0 c1 rps p50 p99 err req ratio=- cpu_us
+    c0=$(cpu_s "$pid")
+    run_wrk "$name" "$conns" "$THREADS" "$DURATION" "$url" "$paths" "$token" "$purpose"
+    c1=$(cpu_s "$pid")
+    read -r rps p50 p99 err req < <(parse_wrk "$name")
+    rps_of[$name]=$rps
+    if [[ -n $ceiling && -n ${rps_of[$ceiling]:-} ]]; then
+        ratio=$(awk -v a="$rps" -v b="${rps_of[$ceiling]}" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+    fi
+    cpu_us=$(awk -v a="$c0" -v b="$c1" -v n="$req" 'BEGIN { printf "%.0f", n ? (b - a) * 1e6 / n : 0 }')
+    rows+=("| $label | $conns | $rps | $p50 | $p99 | $err | $ratio | $cpu_us |")
+    log "  $rps req/s, p50 $p50 ms, p99 $p99 ms, $err errors"
+}
+
+risk_one=$(head -1 "$out/risk.paths")
+for c in $RISK_CONNS; do
+    scenario "ceiling-c$c" "ceiling (axum, constant $risk_bytes B)" "$c" "http://127.0.0.1:$CEILING_PORT/" \
+        "$out/risk.paths" "$prevention_token" "$RISK_PURPOSE" "$ceiling_pid"
+    scenario "risk-c$c" "risk lookup (audited)" "$c" "$base$risk_one" "$out/risk.paths" "$prevention_token" \
+        "$RISK_PURPOSE" "$fanzha_pid" "ceiling-c$c"
+done
+if [[ -z $search_why ]]; then
+    scenario "search-c$CASE_CONNS" "search ($(wc -l <"$out/search.paths") queries)" "$CASE_CONNS" "$base/" \
+        "$out/search.paths" "$investigator_token" "$CASE_PURPOSE" "$fanzha_pid"
+else
+    rows+=("| search | $CASE_CONNS | $search_why | | | | | |")
+fi
+if [[ -z $cluster_why ]]; then
+    scenario "cluster-c$CASE_CONNS" "cluster detail ($(wc -l <"$out/cluster.paths") clusters)" "$CASE_CONNS" "$base/" \
+        "$out/cluster.paths" "$investigator_token" "$CASE_PURPOSE" "$fanzha_pid"
+else
+    rows+=("| cluster detail | $CASE_CONNS | $cluster_why | | | | | |")
+fi
+
+{
+    echo "fanzha $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- api datasets analytics search || echo '+dirty');" \
+        "district $RESIDENTS residents x $WEEKS weeks (seed $SEED), week $week; $(nproc) cores;" \
+        "wrk -t$THREADS, $DURATION per scenario after $WARMUP warm-up; $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "| scenario | connections | requests/s | p50 ms | p99 ms | errors | ratio to ceiling | server CPU µs/req |"
+    echo "|---|---|---|---|---|---|---|---|"
+    printf '%s\n' "${rows[@]}"
+} | tee "$out/results.md"
