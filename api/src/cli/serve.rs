@@ -229,7 +229,7 @@ pub fn demo(
     if let Some(e) = view.failure {
         return Err(e.into());
     }
-    let week = svc.risk_weeks()?.items.last().map(|w| w.week.clone()).unwrap_or_else(|| "2026-W01".into());
+    let week = svc.risk_weeks()?.items.last().map(|w| w.week.clone());
     let base = format!("http://{}", config.bind);
     let mut s = String::from("\ndemo tokens (one per role; a re-run replaces them):\n");
     let mut tokens = Vec::new();
@@ -245,18 +245,29 @@ pub fn demo(
         tokens.push((role, user.token));
     }
     let token = |r: Role| tokens.iter().find(|(x, _)| *x == r).map(|(_, t)| t.as_str()).unwrap_or_default();
-    let _ = writeln!(s, "\ntry:");
-    let _ = writeln!(s, "  curl -s -H 'Authorization: Bearer {}' {base}/api/v1/risk/weeks", token(Role::Analyst));
+    let auth = |r: Role| format!("-H 'Authorization: Bearer {}'", token(r));
+    let purpose = "-H 'X-Purpose: 预警劝阻 demo'";
+    let _ = writeln!(s, "\ntry (docs/api.md lists every route):");
+    let _ = writeln!(s, "  curl -s {} {base}/api/v1/risk/weeks", auth(Role::Analyst));
+    match &week {
+        Some(week) => {
+            let _ = writeln!(
+                s,
+                "  curl -s {} {purpose} '{base}/api/v1/risk/weeks/{week}/residents?decile=1&limit=5'",
+                auth(Role::Prevention)
+            );
+            let _ = writeln!(s, "  curl -s {} '{base}/api/v1/risk/weeks/{week}/areas'", auth(Role::Analyst));
+        }
+        None => {
+            let _ = writeln!(s, "  (no risk snapshot was written: too few victims in the training weeks)");
+        }
+    }
     let _ = writeln!(
         s,
-        "  curl -s -H 'Authorization: Bearer {}' -H 'X-Purpose: 预警劝阻 demo' '{base}/api/v1/risk/weeks/{week}/residents?decile=1&limit=5'",
-        token(Role::Prevention)
+        "  curl -s {} {purpose} '{base}/api/v1/search?q=%E5%88%B7%E5%8D%95&limit=3'",
+        auth(Role::Investigator)
     );
-    let _ = writeln!(
-        s,
-        "  curl -s -H 'Authorization: Bearer {}' '{base}/api/v1/risk/weeks/{week}/areas'",
-        token(Role::Analyst)
-    );
+    let _ = writeln!(s, "  curl -s {} '{base}/api/v1/clusters?min_reports=3&limit=5'", auth(Role::Investigator));
     let _ = writeln!(s, "  curl -s {base}/api/openapi.json | head\n");
     eprint!("{s}");
     serve(data_dir, config)

@@ -3,6 +3,7 @@
 mod api_http;
 mod clusters;
 mod crash;
+mod docs;
 mod ingest;
 mod money;
 mod pipeline;
