@@ -13,18 +13,23 @@ const IDLE_MAX: usize = 8;
 pub(super) struct StorePool {
     data_dir: PathBuf,
     idle: Mutex<Vec<Store>>,
+    /// Held while a connection opens: opening applies pending migrations, which must not run twice at once.
+    opening: Mutex<()>,
 }
 
 impl StorePool {
     pub(super) fn new(data_dir: &Path) -> StorePool {
-        StorePool { data_dir: data_dir.to_path_buf(), idle: Mutex::new(Vec::new()) }
+        StorePool { data_dir: data_dir.to_path_buf(), idle: Mutex::new(Vec::new()), opening: Mutex::new(()) }
     }
 
     pub(super) fn get(&self) -> AppResult<PooledStore<'_>> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let store = match idle {
             Some(store) => store,
-            None => Store::open_existing(&self.data_dir)?,
+            None => {
+                let _one_at_a_time = self.opening.lock().unwrap_or_else(|e| e.into_inner());
+                Store::open_existing(&self.data_dir)?
+            }
         };
         Ok(PooledStore { pool: self, store: Some(store) })
     }

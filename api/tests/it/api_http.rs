@@ -529,3 +529,16 @@ async fn cluster_pages_exports_and_trails_answer_investigators() {
         get_as(&app, Role::Investigator, &format!("/api/v1/clusters/explain?a={}&b={}", ids().a, ids().b)).await;
     assert_eq!(explain.status, StatusCode::OK, "{}", String::from_utf8_lossy(&explain.body));
 }
+
+#[test]
+fn the_weekly_views_are_pinned() {
+    let svc = Service::new(fixture().data.path());
+    let week = analytics::IsoWeek::parse(WEEK).unwrap();
+    let q = api::service::risk::ResidentsQuery { limit: Some(3), ..Default::default() };
+    let page = svc.risk_residents(week, &q).unwrap();
+    insta::assert_json_snapshot!("risk_residents_page", page);
+    let resident = svc.risk_resident(week, &page.items[0].resident_id, &[]).unwrap();
+    insta::assert_json_snapshot!("risk_resident", resident);
+    let weeks = svc.risk_weeks().unwrap();
+    insta::assert_json_snapshot!("risk_weeks", weeks, { ".items[].created_at" => "[created_at]" });
+}
