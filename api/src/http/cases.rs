@@ -2,8 +2,8 @@
 //! Investigators read narratives; prevention staff see hits and reports without narratives and with numbers
 //! masked. Every response names cases, so each needs `X-Purpose` and is audited.
 
-use axum::response::{IntoResponse, Response};
-use axum::{Json, extract::State};
+use axum::extract::State;
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -12,8 +12,8 @@ use crate::service::auth::{Permission, Principal};
 use crate::service::page::Limit;
 use crate::service::search::{IndexName, SearchRequest};
 
-use super::extract::{ApiPath, ApiQuery, Caller, Purpose, RequestMeta};
-use super::{Problem, Shared, audit, blocking};
+use super::extract::{ApiPath, ApiQuery, Caller, PersonalRead};
+use super::{Problem, Shared, blocking};
 
 pub(super) fn routes() -> OpenApiRouter<Shared> {
     OpenApiRouter::new().routes(routes!(search_cases)).routes(routes!(report)).routes(routes!(similar))
@@ -81,12 +81,10 @@ fn scoped_district(p: &Principal, asked: Option<String>) -> AppResult<Option<Str
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn search_cases(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> AppResult<Response> {
-    let (principal, masked) = case_access(&caller)?;
+    let (principal, masked) = case_access(&read.caller)?;
     let sort = match p.sort.as_deref() {
         None | Some("relevance") => search::SortBy::Relevance,
         Some("date") => search::SortBy::Date,
@@ -112,8 +110,7 @@ async fn search_cases(
     let view = blocking(&st, move |svc| svc.search(&q)).await?;
     let view = if masked { view.redacted() } else { view };
     let subjects = view.results.hits.iter().map(|h| format!("report:{}", h.id)).collect();
-    audit(&st, &caller, &meta, &purpose, subjects).await?;
-    Ok(Json(view).into_response())
+    read.json(&st, subjects, view).await
 }
 
 /// One report as an investigator reads it (prevention: no narrative, numbers masked). Audited.
@@ -125,20 +122,17 @@ async fn search_cases(
         (status = 404, body = Problem)))]
 async fn report(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     ApiPath(report_id): ApiPath<String>,
 ) -> AppResult<Response> {
-    let (principal, masked) = case_access(&caller)?;
+    let (principal, masked) = case_access(&read.caller)?;
     let id = report_id.clone();
     let view = blocking(&st, move |svc| svc.report(&id)).await?;
     principal.require_district(&view.district)?;
     let mut subjects = vec![format!("report:{report_id}")];
     subjects.extend(view.victim_id.iter().map(|v| format!("resident:{v}")));
     let view = if masked { view.redacted() } else { view };
-    audit(&st, &caller, &meta, &purpose, subjects).await?;
-    Ok(Json(view).into_response())
+    read.json(&st, subjects, view).await
 }
 
 /// Paging of similar reports.
@@ -160,13 +154,11 @@ pub struct SimilarParams {
         (status = 404, body = Problem)))]
 async fn similar(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     ApiPath(report_id): ApiPath<String>,
     ApiQuery(p): ApiQuery<SimilarParams>,
 ) -> AppResult<Response> {
-    let (_, masked) = case_access(&caller)?;
+    let (_, masked) = case_access(&read.caller)?;
     let limit = Limit::new(p.limit.unwrap_or(10), 100)?;
     let id = report_id.clone();
     let mut view = blocking(&st, move |svc| svc.similar(&IndexName::cases(), &id, limit)).await?;
@@ -180,6 +172,5 @@ async fn similar(
     }
     let mut subjects = vec![format!("report:{report_id}")];
     subjects.extend(view.items.iter().map(|i| format!("report:{}", i.id)));
-    audit(&st, &caller, &meta, &purpose, subjects).await?;
-    Ok(Json(view).into_response())
+    read.json(&st, subjects, view).await
 }

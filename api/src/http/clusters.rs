@@ -13,8 +13,8 @@ use crate::service::auth::Permission;
 use crate::service::gangs::{ClusterSummary, ClustersQuery};
 use crate::service::money::{TraceRequest, TraceStart};
 
-use super::extract::{ApiPath, ApiQuery, Caller, Purpose, RequestMeta};
-use super::{Problem, Shared, audit, blocking};
+use super::extract::{ApiPath, ApiQuery, Caller, PersonalRead};
+use super::{Problem, Shared, blocking};
 
 pub(super) fn routes() -> OpenApiRouter<Shared> {
     OpenApiRouter::new()
@@ -109,19 +109,16 @@ pub struct MaskParams {
         (status = 404, body = Problem)))]
 async fn detail(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     ApiPath(id): ApiPath<u64>,
     ApiQuery(p): ApiQuery<MaskParams>,
 ) -> AppResult<Response> {
-    caller.require(Permission::Clusters)?;
+    read.caller.require(Permission::Clusters)?;
     let unmasked = p.unmasked.unwrap_or(false);
     let view = blocking(&st, move |svc| svc.cluster_show(id, unmasked)).await?;
     let mut subjects = vec![format!("cluster:{id}")];
     subjects.extend(view.report_ids.iter().map(|r| format!("report:{r}")));
-    audit(&st, &caller, &meta, &purpose, subjects).await?;
-    Ok(Json(view).into_response())
+    read.json(&st, subjects, view).await
 }
 
 /// The two reports to link.
@@ -144,16 +141,13 @@ pub struct ExplainParams {
         (status = 404, body = Problem)))]
 async fn explain(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     ApiQuery(p): ApiQuery<ExplainParams>,
 ) -> AppResult<Response> {
-    caller.require(Permission::Clusters)?;
+    read.caller.require(Permission::Clusters)?;
     let (a, b, unmasked) = (p.a.clone(), p.b.clone(), p.unmasked.unwrap_or(false));
     let view = blocking(&st, move |svc| svc.clusters_explain(&a, &b, unmasked)).await?;
-    audit(&st, &caller, &meta, &purpose, vec![format!("report:{}", p.a), format!("report:{}", p.b)]).await?;
-    Ok(Json(view).into_response())
+    read.json(&st, vec![format!("report:{}", p.a), format!("report:{}", p.b)], view).await
 }
 
 /// The export format.
@@ -190,18 +184,16 @@ struct CsvFile {
         (status = 404, body = Problem)))]
 async fn export(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     ApiPath(id): ApiPath<u64>,
     ApiQuery(p): ApiQuery<ExportParams>,
 ) -> AppResult<Response> {
-    caller.require(Permission::Clusters)?;
+    read.caller.require(Permission::Clusters)?;
     let format = analytics::ExportFormat::parse(&p.format)
         .map_err(|e| AppError::invalid("invalid_format", "format", e.to_string()))?;
     let unmasked = p.unmasked.unwrap_or(false);
     let export = blocking(&st, move |svc| svc.cluster_export(id, format, unmasked)).await?;
-    audit(&st, &caller, &meta, &purpose, vec![format!("cluster:{id}")]).await?;
+    read.audit(&st, vec![format!("cluster:{id}")]).await?;
     if export.files.len() != 1 {
         let files = export
             .files
@@ -241,17 +233,11 @@ async fn hubs(State(st): State<Shared>, caller: Caller) -> AppResult<Response> {
         body = serde_json::Value),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
-async fn services(
-    State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
-) -> AppResult<Response> {
-    caller.require(Permission::Clusters)?;
+async fn services(State(st): State<Shared>, read: PersonalRead) -> AppResult<Response> {
+    read.caller.require(Permission::Clusters)?;
     let items = blocking(&st, |svc| svc.services()).await?;
     let subjects = items.iter().map(|s| format!("service:{}", s.service_no)).collect();
-    audit(&st, &caller, &meta, &purpose, subjects).await?;
-    Ok(Json(serde_json::json!({ "items": items })).into_response())
+    read.json(&st, subjects, serde_json::json!({ "items": items })).await
 }
 
 /// Where a trace starts.
@@ -285,12 +271,10 @@ pub struct TraceParams {
         (status = 404, body = Problem)))]
 async fn trace(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     ApiQuery(p): ApiQuery<TraceParams>,
 ) -> AppResult<Response> {
-    caller.require(Permission::Money)?;
+    read.caller.require(Permission::Money)?;
     let (start, subject) = match (p.report, p.account, p.fed_account) {
         (Some(r), None, None) => (TraceStart::Report(r.clone()), format!("report:{r}")),
         (None, Some(a), None) => (TraceStart::Account(a.clone()), format!("account:{a}")),
@@ -330,8 +314,7 @@ async fn trace(
         unmasked: p.unmasked.unwrap_or(false),
     };
     let view = blocking(&st, move |svc| svc.trace(&req)).await?;
-    audit(&st, &caller, &meta, &purpose, vec![subject]).await?;
-    Ok(Json(view).into_response())
+    read.json(&st, vec![subject], view).await
 }
 
 /// Which typology.
@@ -351,12 +334,10 @@ pub struct TypologyParams {
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 async fn typologies(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     ApiQuery(p): ApiQuery<TypologyParams>,
 ) -> AppResult<Response> {
-    caller.require(Permission::Money)?;
+    read.caller.require(Permission::Money)?;
     let kind = p
         .kind
         .as_deref()
@@ -367,6 +348,5 @@ async fn typologies(
     let unmasked = p.unmasked.unwrap_or(false);
     let view = blocking(&st, move |svc| svc.typologies(kind, unmasked)).await?;
     let subject = format!("typologies:{}", kind.map_or("all", |k| k.code()));
-    audit(&st, &caller, &meta, &purpose, vec![subject, format!("findings:{}", view.findings.len())]).await?;
-    Ok(Json(view).into_response())
+    read.json(&st, vec![subject, format!("findings:{}", view.findings.len())], view).await
 }

@@ -114,3 +114,20 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
         Ok(RequestMeta { method: parts.method.to_string(), route, request_id })
     }
 }
+
+/// A request for personal data: who asks ([`Caller`]), why ([`Purpose`]), and what the audit log needs of it.
+pub struct PersonalRead {
+    pub caller: Caller,
+    pub meta: RequestMeta,
+    pub purpose: Purpose,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PersonalRead {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let meta = RequestMeta::from_request_parts(parts, state).await?;
+        let purpose = Purpose::from_request_parts(parts, state).await?;
+        Ok(PersonalRead { caller, meta, purpose })
+    }
+}

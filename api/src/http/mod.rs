@@ -33,7 +33,7 @@ use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{Problem, ProblemField};
-pub use extract::{Caller, Purpose, RequestMeta};
+pub use extract::{Caller, PersonalRead, Purpose, RequestMeta};
 pub use limits::{Quota, RateLimiter, Schedule, ServeConfig};
 
 use crate::error::{AppError, AppResult, Kind};
@@ -211,29 +211,35 @@ pub(crate) async fn blocking<T: Send + 'static>(
     }
 }
 
-/// Appends the audit record of a response that carries personal data about `subjects`; the response is sent
-/// only once the record is durable.
-pub(crate) async fn audit(
-    state: &Shared,
-    caller: &Caller,
-    meta: &RequestMeta,
-    purpose: &Purpose,
-    subjects: Vec<String>,
-) -> AppResult<()> {
-    state
-        .audit
-        .record(AuditEntry {
+impl PersonalRead {
+    /// Appends the audit record of a response that carries personal data about `subjects`; the response is
+    /// sent only once the record is durable.
+    pub(crate) async fn audit(&self, state: &Shared, subjects: Vec<String>) -> AppResult<()> {
+        let (caller, meta) = (&self.caller.0, &self.meta);
+        let entry = AuditEntry {
             request_id: meta.request_id.clone(),
-            user_name: caller.0.name.clone(),
-            role: caller.0.role.code().to_string(),
+            user_name: caller.name.clone(),
+            role: caller.role.code().to_string(),
             method: meta.method.clone(),
             route: meta.route.clone(),
             status: 200,
-            purpose: purpose.0.clone(),
+            purpose: self.purpose.0.clone(),
             subjects,
-        })
-        .await?;
-    Ok(())
+        };
+        state.audit.record(entry).await?;
+        Ok(())
+    }
+
+    /// [`PersonalRead::audit`], then `view` as JSON.
+    pub(crate) async fn json<T: serde::Serialize>(
+        &self,
+        state: &Shared,
+        subjects: Vec<String>,
+        view: T,
+    ) -> AppResult<Response> {
+        self.audit(state, subjects).await?;
+        Ok(axum::Json(view).into_response())
+    }
 }
 
 /// How long clients may keep an immutable snapshot's representation.

@@ -13,8 +13,8 @@ use crate::service::areas::AreasView;
 use crate::service::auth::Permission;
 use crate::service::risk::{CommunityScore, ResidentView, ResidentsPage, ResidentsQuery, WeeksView, etag, parse_week};
 
-use super::extract::{ApiPath, ApiQuery, Caller, Purpose, RequestMeta};
-use super::{Problem, Shared, audit, blocking, not_modified, set_cache_headers};
+use super::extract::{ApiPath, ApiQuery, Caller, PersonalRead};
+use super::{Problem, Shared, blocking, not_modified, set_cache_headers};
 
 pub(super) fn routes() -> OpenApiRouter<Shared> {
     OpenApiRouter::new()
@@ -69,14 +69,12 @@ async fn weeks(State(st): State<Shared>, caller: Caller) -> AppResult<Json<Weeks
         (status = 404, body = Problem)))]
 async fn residents(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     headers: HeaderMap,
     ApiPath(week): ApiPath<String>,
     ApiQuery(p): ApiQuery<ResidentsParams>,
 ) -> AppResult<Response> {
-    let principal = caller.require(Permission::Risk)?;
+    let principal = read.caller.require(Permission::Risk)?;
     let week = parse_week(&week)?;
     let q = ResidentsQuery {
         community: p.community,
@@ -94,7 +92,7 @@ async fn residents(
     }
     let page = blocking(&st, move |svc| svc.risk_residents(week, &q)).await?;
     let subjects = page.items.iter().map(|r| format!("resident:{}", r.resident_id)).collect();
-    audit(&st, &caller, &meta, &purpose, subjects).await?;
+    read.audit(&st, subjects).await?;
     let mut response = Json(page).into_response();
     set_cache_headers(&mut response, &tag);
     Ok(response)
@@ -119,17 +117,15 @@ fn fingerprint(q: &ResidentsQuery) -> u64 {
         (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn resident(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     ApiPath((week, resident_id)): ApiPath<(String, String)>,
 ) -> AppResult<Response> {
-    let principal = caller.require(Permission::Risk)?;
+    let principal = read.caller.require(Permission::Risk)?;
     let week = parse_week(&week)?;
     let scope = principal.communities.clone();
     let id = resident_id.clone();
     let view = blocking(&st, move |svc| svc.risk_resident(week, &id, &scope)).await?;
-    audit(&st, &caller, &meta, &purpose, vec![format!("resident:{resident_id}")]).await?;
+    read.audit(&st, vec![format!("resident:{resident_id}")]).await?;
     let mut response = Json(view).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
     Ok(response)
@@ -171,13 +167,11 @@ async fn areas(State(st): State<Shared>, caller: Caller, ApiPath(week): ApiPath<
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn week_csv(
     State(st): State<Shared>,
-    caller: Caller,
-    meta: RequestMeta,
-    purpose: Purpose,
+    read: PersonalRead,
     headers: HeaderMap,
     ApiPath(week): ApiPath<String>,
 ) -> AppResult<Response> {
-    let principal = caller.require(Permission::Risk)?;
+    let principal = read.caller.require(Permission::Risk)?;
     let week = parse_week(&week)?;
     let scope = principal.communities.clone();
     let csv = blocking(&st, move |svc| svc.risk_week_csv(week, &scope)).await?;
@@ -186,7 +180,7 @@ async fn week_csv(
     }
     // A snapshot never changes, so the snapshot id names every resident this file holds.
     let subjects = vec![format!("snapshot:{}", csv.snapshot_id), format!("rows:{}", csv.rows)];
-    audit(&st, &caller, &meta, &purpose, subjects).await?;
+    read.audit(&st, subjects).await?;
     let disposition = format!("attachment; filename=\"{}\"", csv.file_name);
     let mut response = csv.body.into_response();
     let h = response.headers_mut();
