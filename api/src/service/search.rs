@@ -470,6 +470,19 @@ impl Service {
         self.data_dir().join("index").join(&name.0)
     }
 
+    /// The names of the indexes under `<data-dir>/index/`, sorted.
+    fn index_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.data_dir().join("index"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().join("meta.json").is_file())
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    }
+
     /// The opened index `name`, reloaded to its last commit; opened (and kept) on first use.
     fn reader(&self, name: &IndexName) -> AppResult<Arc<CaseIndex>> {
         if let Some(index) = self.search.cached(name) {
@@ -481,7 +494,18 @@ impl Service {
         }
         let dir = self.index_dir(name);
         if !dir.join("meta.json").exists() {
-            let message = format!("no search index at {}; run `fanzha index` first", dir.display());
+            let present = self.index_names();
+            let message = if present.is_empty() {
+                format!("no search index at {}; run `fanzha index` first", dir.display())
+            } else {
+                format!(
+                    "no search index named {:?}; the indexes here are {}: pick one with `--name` (HTTP serves \
+                     `cases`), or run `fanzha index` to build {:?}",
+                    name.as_str(),
+                    present.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", "),
+                    name.as_str()
+                )
+            };
             return Err(AppError::new(Kind::Unavailable, "index_missing", message));
         }
         let index = match CaseIndex::create_or_open(&dir, analyzer(&saved_analyzer(&dir)?)?, Box::new(IdentExtractor)) {

@@ -241,3 +241,45 @@ fn ranked_hits_similar_cases_and_reports_of_a_generated_district() {
     let err = svc.report("R-404").unwrap_err();
     assert_eq!((err.kind(), err.code()), (Kind::NotFound, "report_not_found"));
 }
+
+#[test]
+fn searching_an_index_that_is_not_there_names_the_ones_that_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cail.jsonl");
+    std::fs::write(&file, "{\"fact\":\"被告人冒充客服骗取退款\"}\n").unwrap();
+    let svc = api::service::Service::new(dir.path());
+    let source = JsonlSource {
+        file,
+        text_field: "fact".into(),
+        id_field: None,
+        type_field: None,
+        district_field: None,
+        date_field: None,
+        loss_field: None,
+        status_field: None,
+    };
+    let req = IndexRequest {
+        source: IndexSource::Jsonl(source),
+        name: None,
+        rebuild: false,
+        extra_dict: None,
+        fold_traditional: false,
+    };
+    svc.index(&req, &api::service::progress::Silent).unwrap();
+    let q = SearchRequest {
+        q: "客服".into(),
+        fraud_type: None,
+        district: None,
+        status: None,
+        from: None,
+        to: None,
+        sort: search::SortBy::Relevance,
+        limit: 10,
+        cursor: None,
+        facets: false,
+        index: None,
+    };
+    let err = svc.search(&q.check().unwrap()).unwrap_err();
+    assert_eq!(err.code(), "index_missing");
+    assert!(err.message().contains("\"cail\"") && err.message().contains("--name"), "{}", err.message());
+}
