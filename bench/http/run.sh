@@ -12,6 +12,7 @@
 #   DURATION [30s]         wrk time per scenario; WARMUP [5s] before each, not counted
 #   RISK_CONNS ["1 16"]    connection counts of the risk lookup and its ceiling; CASE_CONNS [16] for search, clusters
 #   THREADS [2]            wrk threads (wrk shares the 2 cores with the server, as it does with the ceiling)
+#   DIAG [1]               also /healthz, /risk/weeks and the rank-1 resident's lookup (where the lookup's time goes)
 #   FANZHA_PORT [18080], CEILING_PORT [18081], FANZHA_BIN (skip the build), CARGO_TARGET_DIR
 # The search and cluster scenarios run when /api/openapi.json lists their routes, else are "not available".
 set -euo pipefail
@@ -27,6 +28,7 @@ THREADS=${THREADS:-2}
 
 need_tools
 mkdir -p "$out"
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
 build_fanzha
 build_ceiling
 make_district
@@ -56,7 +58,7 @@ scenario() {
     read -r rps p50 p99 err req < <(parse_wrk "$name")
     rps_of[$name]=$rps
     if [[ -n $ceiling && -n ${rps_of[$ceiling]:-} ]]; then
-        ratio=$(awk -v a="$rps" -v b="${rps_of[$ceiling]}" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+        ratio=$(awk -v a="$rps" -v b="${rps_of[$ceiling]}" 'BEGIN { r = 100 * a / b; printf (r < 10 ? "%.1f%%" : "%.0f%%"), r }')
     fi
     cpu_us=$(awk -v a="$c0" -v b="$c1" -v n="$req" 'BEGIN { printf "%.0f", n ? (b - a) * 1e6 / n : 0 }')
     rows+=("| $label | $conns | $rps | $p50 | $p99 | $err | $ratio | $cpu_us |")
@@ -70,6 +72,22 @@ for c in $RISK_CONNS; do
     scenario "risk-c$c" "risk lookup (audited)" "$c" "$base$risk_one" "$out/risk.paths" "$prevention_token" \
         "$RISK_PURPOSE" "$fanzha_pid" "ceiling-c$c"
 done
+# Where the lookup's time goes, at CASE_CONNS: fanzha's middleware alone (/healthz: no token, no store), plus the
+# token check and one cached store read (/risk/weeks: not audited), plus the lookup of the rank-1 resident (whose
+# row the store finds first) with its history and audit record.
+if [[ ${DIAG:-1} == 1 ]]; then
+    echo /healthz >"$out/healthz.paths"
+    echo /api/v1/risk/weeks >"$out/weeks.paths"
+    awk -v w="$week" 'NR == 1 { print "/api/v1/risk/weeks/" w "/residents/" $0 }' "$out/resident-ids.txt" >"$out/rank1.paths"
+    ceiling_c=ceiling-c$CASE_CONNS
+    [[ -n ${rps_of[$ceiling_c]:-} ]] || ceiling_c=
+    scenario "healthz-c$CASE_CONNS" "diagnostic: /healthz (no auth)" "$CASE_CONNS" "$base/" "$out/healthz.paths" \
+        "" "" "$fanzha_pid" "$ceiling_c"
+    scenario "weeks-c$CASE_CONNS" "diagnostic: risk weeks (auth, not audited)" "$CASE_CONNS" "$base/" \
+        "$out/weeks.paths" "$prevention_token" "" "$fanzha_pid" "$ceiling_c"
+    scenario "rank1-c$CASE_CONNS" "diagnostic: risk lookup, rank-1 resident only (audited)" "$CASE_CONNS" "$base/" \
+        "$out/rank1.paths" "$prevention_token" "$RISK_PURPOSE" "$fanzha_pid" "$ceiling_c"
+fi
 if [[ -z $search_why ]]; then
     scenario "search-c$CASE_CONNS" "search ($(wc -l <"$out/search.paths") queries)" "$CASE_CONNS" "$base/" \
         "$out/search.paths" "$investigator_token" "$CASE_PURPOSE" "$fanzha_pid"
@@ -86,7 +104,8 @@ fi
 {
     echo "fanzha $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- api datasets analytics search || echo '+dirty');" \
         "district $RESIDENTS residents x $WEEKS weeks (seed $SEED), week $week; $(nproc) cores;" \
-        "wrk -t$THREADS, $DURATION per scenario after $WARMUP warm-up; $(date -u '+%Y-%m-%d %H:%M UTC')"
+        "wrk -t$THREADS, $DURATION per scenario after $WARMUP warm-up; $(date -u '+%Y-%m-%d %H:%M UTC');" \
+        "load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
     echo
     echo "| scenario | connections | requests/s | p50 ms | p99 ms | errors | ratio to ceiling | server CPU µs/req |"
     echo "|---|---|---|---|---|---|---|---|"

@@ -22,6 +22,7 @@ CLUSTER_CONNS=${CLUSTER_CONNS:-4}
 
 need_tools
 mkdir -p "$out"
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
 build_fanzha
 make_district
 make_tokens
@@ -80,7 +81,8 @@ new_records=$((records_after - records_before))
 {
     echo "fanzha $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- api datasets analytics search || echo '+dirty');" \
         "district $RESIDENTS residents x $WEEKS weeks (seed $SEED), week $week; $(nproc) cores; soak ${SOAK_SECONDS}s," \
-        "one wrk -t1 per scenario, all at once; $(date -u '+%Y-%m-%d %H:%M UTC')"
+        "one wrk -t1 per scenario, all at once; $(date -u '+%Y-%m-%d %H:%M UTC');" \
+        "load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
     echo
     echo "| scenario | connections | requests | requests/s | p50 ms | p99 ms | errors |"
     echo "|---|---|---|---|---|---|---|"
