@@ -8,7 +8,7 @@ use crate::error::AppResult;
 use crate::store::Store;
 
 /// Idle connections kept for reuse; more may be open while borrowed.
-const IDLE_MAX: usize = 8;
+const IDLE_MAX: usize = 32;
 
 pub(super) struct StorePool {
     data_dir: PathBuf,
