@@ -15,6 +15,7 @@ mod clusters;
 mod error;
 mod extract;
 mod limits;
+mod openapi;
 mod ops;
 mod pipeline;
 mod risk;
@@ -104,12 +105,15 @@ fn api() -> OpenApiRouter<Shared> {
 
 /// The OpenAPI document of [`router`].
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().into_openapi()
+    let mut doc = api().into_openapi();
+    openapi::complete(&mut doc);
+    doc
 }
 
 /// The whole HTTP app over `state`.
 pub fn router(state: Shared) -> Router {
-    let (routes, doc) = api().split_for_parts();
+    let (routes, mut doc) = api().split_for_parts();
+    openapi::complete(&mut doc);
     let doc = Arc::new(doc.to_pretty_json().unwrap_or_default());
     let request_id = HeaderName::from_static("x-request-id");
     routes
