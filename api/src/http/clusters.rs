@@ -289,7 +289,9 @@ pub struct TraceParams {
     params(TraceParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "the trail", body = serde_json::Value),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)))]
+        (status = 404, body = Problem),
+        (status = 409, description = "nothing to trace: the account sent (or received) no transfers, the report's \
+            victim paid nothing, or the store holds no transfers", body = Problem)))]
 async fn trace(
     State(st): State<Shared>,
     caller: Caller,
@@ -356,7 +358,8 @@ pub struct TypologyParams {
 #[utoipa::path(get, path = "/api/v1/money/typologies", tag = "money", security(("bearer" = [])),
     params(TypologyParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "transfers, accounts, kinds, findings", body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, description = "the store holds no transfers (`no_transfers`)", body = Problem)))]
 async fn typologies(
     State(st): State<Shared>,
     caller: Caller,
