@@ -6,9 +6,9 @@
 //! convert; they hold no logic of their own. `router(state)` is the whole app, so tests call it with `oneshot`.
 //!
 //! Layout: `error` (problem details), `extract` (query, path, caller, purpose, request meta), `limits` (config,
-//! rate limits), `risk` (the weekly risk-score API), `cases` (search, reports, similar), `clusters` (clusters,
-//! evidence, exports, money trails, typologies), `pipeline` (runs), `ops` (health, readiness, codes, stats),
-//! `schedule` (the weekly run).
+//! rate limits), `openapi` (what every operation of the document shares; parameter schemas), `risk` (the weekly
+//! risk-score API), `cases` (search, reports, similar), `clusters` (clusters, evidence, exports, money trails,
+//! typologies), `pipeline` (runs), `ops` (health, readiness, codes, stats), `schedule` (the weekly run).
 
 mod cases;
 mod clusters;
