@@ -43,14 +43,17 @@ pub struct SearchParams {
     /// Only this district code.
     district: Option<String>,
     /// Only this case status (received, filed, solved, closed).
+    #[param(schema_with = super::openapi::case_status)]
     status: Option<String>,
     /// Reported on or after (YYYY-MM-DD or YYYY-MM, Beijing time).
     from: Option<String>,
     /// Reported on or before.
     to: Option<String>,
     /// relevance (default), date or loss.
+    #[param(schema_with = super::openapi::search_sort)]
     sort: Option<String>,
     /// Hits per page (default 10, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -141,6 +144,7 @@ async fn report(
 #[serde(deny_unknown_fields)]
 pub struct SimilarParams {
     /// How many (default 10, at most 100).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
 }
 

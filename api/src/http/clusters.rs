@@ -34,6 +34,7 @@ pub(super) fn routes() -> OpenApiRouter<Shared> {
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Only clusters of at least this many reports.
+    #[param(minimum = 1, format = "uint64")]
     min_reports: Option<u64>,
     /// Only clusters whose losses add up to at least this (yuan, `1234.50`).
     min_loss_yuan: Option<String>,
@@ -42,6 +43,7 @@ pub struct ListParams {
     /// Only clusters with a report of this fraud type (code or Chinese label).
     fraud_type: Option<String>,
     /// Page size (default 50, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -156,6 +158,7 @@ async fn explain(
 #[serde(deny_unknown_fields)]
 pub struct ExportParams {
     /// graphml, gexf, csv (entities and links, as JSON of two files) or json.
+    #[param(schema_with = super::openapi::export_format, required = true)]
     format: String,
     unmasked: Option<bool>,
 }
@@ -179,7 +182,7 @@ struct CsvFile {
     params(("cluster_id" = u64, Path, description = "cluster id"), ExportParams,
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "the file (GraphML/GEXF XML, JSON) or the CSV files as JSON",
-        body = String),
+        content((String = "application/xml"), (serde_json::Value = "application/json"))),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn export(
@@ -252,12 +255,16 @@ pub struct TraceParams {
     /// Upstream: who fed this account.
     fed_account: Option<String>,
     /// fifo (default), lifo, prorata or matched.
+    #[param(schema_with = super::openapi::trace_method)]
     method: Option<String>,
     /// With matched: a payout up to this share below an arrival still passes it on (0 to 0.5).
+    #[param(minimum = 0, maximum = 0.5)]
     match_tolerance: Option<f64>,
     /// Hops followed at most (default 8, at most 32).
+    #[param(minimum = 1, maximum = 32)]
     max_depth: Option<u32>,
     /// Days followed (default 90, at most 3650).
+    #[param(minimum = 0, maximum = 3650)]
     horizon_days: Option<i64>,
     unmasked: Option<bool>,
 }
@@ -268,7 +275,9 @@ pub struct TraceParams {
     params(TraceParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "the trail", body = serde_json::Value),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)))]
+        (status = 404, body = Problem),
+        (status = 409, description = "nothing to trace: the account sent (or received) no transfers, the report's \
+            victim paid nothing, or the store holds no transfers", body = Problem)))]
 async fn trace(
     State(st): State<Shared>,
     read: PersonalRead,
@@ -323,6 +332,7 @@ async fn trace(
 #[serde(deny_unknown_fields)]
 pub struct TypologyParams {
     /// fan-in, fan-out, cycle, scatter-gather, gather-scatter, stack, pass-through or structuring (default all).
+    #[param(schema_with = super::openapi::typology_kind)]
     kind: Option<String>,
     unmasked: Option<bool>,
 }
@@ -331,7 +341,8 @@ pub struct TypologyParams {
 #[utoipa::path(get, path = "/api/v1/money/typologies", tag = "money", security(("bearer" = [])),
     params(TypologyParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "transfers, accounts, kinds, findings", body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, description = "the store holds no transfers (`no_transfers`)", body = Problem)))]
 async fn typologies(
     State(st): State<Shared>,
     read: PersonalRead,

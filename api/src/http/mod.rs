@@ -6,15 +6,16 @@
 //! convert; they hold no logic of their own. `router(state)` is the whole app, so tests call it with `oneshot`.
 //!
 //! Layout: `error` (problem details), `extract` (query, path, caller, purpose, request meta), `limits` (config,
-//! rate limits), `risk` (the weekly risk-score API), `cases` (search, reports, similar), `clusters` (clusters,
-//! evidence, exports, money trails, typologies), `pipeline` (runs), `ops` (health, readiness, codes, stats),
-//! `schedule` (the weekly run).
+//! rate limits), `openapi` (what every operation of the document shares; parameter schemas), `risk` (the weekly
+//! risk-score API), `cases` (search, reports, similar), `clusters` (clusters, evidence, exports, money trails,
+//! typologies), `pipeline` (runs), `ops` (health, readiness, codes, stats), `schedule` (the weekly run).
 
 mod cases;
 mod clusters;
 mod error;
 mod extract;
 mod limits;
+mod openapi;
 mod ops;
 mod pipeline;
 mod risk;
@@ -104,12 +105,15 @@ fn api() -> OpenApiRouter<Shared> {
 
 /// The OpenAPI document of [`router`].
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().into_openapi()
+    let mut doc = api().into_openapi();
+    openapi::complete(&mut doc);
+    doc
 }
 
 /// The whole HTTP app over `state`.
 pub fn router(state: Shared) -> Router {
-    let (routes, doc) = api().split_for_parts();
+    let (routes, mut doc) = api().split_for_parts();
+    openapi::complete(&mut doc);
     let doc = Arc::new(doc.to_pretty_json().unwrap_or_default());
     let request_id = HeaderName::from_static("x-request-id");
     routes

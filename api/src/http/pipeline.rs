@@ -26,6 +26,7 @@ pub(super) fn routes() -> OpenApiRouter<Shared> {
 #[serde(deny_unknown_fields)]
 pub struct RunsParams {
     /// Runs per page (default 20, at most 200).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<usize>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,

@@ -36,10 +36,13 @@ pub struct ResidentsParams {
     /// Only this grid (网格).
     grid: Option<String>,
     /// Only this decile or higher-risk ones (1 = the top 10%).
+    #[param(minimum = 1, maximum = 10)]
     decile: Option<i64>,
     /// Only scores at least this (0–1).
+    #[param(minimum = 0, maximum = 1)]
     min_score: Option<f64>,
     /// Page size (default 50, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -62,7 +65,7 @@ async fn weeks(State(st): State<Shared>, caller: Caller) -> AppResult<Json<Weeks
 
 /// A week's residents in rank order, with filters and cursor pages. Personal data: needs `X-Purpose`; audited.
 #[utoipa::path(get, path = "/api/v1/risk/weeks/{week}/residents", tag = "risk", security(("bearer" = [])),
-    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48"), ResidentsParams,
+    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"), ResidentsParams,
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, body = ResidentsPage), (status = 304, description = "not modified"),
         (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -110,7 +113,7 @@ fn fingerprint(q: &ResidentsQuery) -> u64 {
 /// audited.
 #[utoipa::path(get, path = "/api/v1/risk/weeks/{week}/residents/{resident_id}", tag = "risk",
     security(("bearer" = [])),
-    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48"),
+    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"),
         ("resident_id" = String, Path, description = "resident id"),
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, body = ResidentView), (status = 400, body = Problem), (status = 401, body = Problem),
@@ -133,7 +136,7 @@ async fn resident(
 
 /// A week's per-community aggregates (mean score, expected cases, residents in the top decile).
 #[utoipa::path(get, path = "/api/v1/risk/weeks/{week}/communities", tag = "risk", security(("bearer" = [])),
-    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48")),
+    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")),
     responses((status = 200, body = CommunitiesView), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 404, body = Problem)))]
 async fn communities(
@@ -150,8 +153,9 @@ async fn communities(
 
 /// A week's area statistics: cases, losses, 万人发案率, EB-smoothed rates, Gi* hot spots, Poisson alerts.
 #[utoipa::path(get, path = "/api/v1/risk/weeks/{week}/areas", tag = "risk", security(("bearer" = [])),
-    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48")),
-    responses((status = 200, body = AreasView), (status = 400, body = Problem), (status = 401, body = Problem)))]
+    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")),
+    responses((status = 200, body = AreasView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 409, description = "the week is outside the reported period (`not_enough_data`)", body = Problem)))]
 async fn areas(State(st): State<Shared>, caller: Caller, ApiPath(week): ApiPath<String>) -> AppResult<Json<AreasView>> {
     caller.require(Permission::Aggregates)?;
     let week = parse_week(&week)?;
@@ -161,7 +165,7 @@ async fn areas(State(st): State<Shared>, caller: Caller, ApiPath(week): ApiPath<
 
 /// A week's snapshot as CSV (UTF-8 with BOM). Personal data: needs `X-Purpose`; audited.
 #[utoipa::path(get, path = "/api/v1/risk/weeks/{week}/csv", tag = "risk", security(("bearer" = [])),
-    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48"),
+    params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"),
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
