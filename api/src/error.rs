@@ -151,6 +151,8 @@ impl From<StoreError> for AppError {
         let message = e.to_string();
         match (e.kind(), &e) {
             (_, StoreError::Missing { .. }) => AppError::new(Kind::Unavailable, "store_missing", message),
+            // A deployment fault (an older binary on a newer store), not the caller's.
+            (_, StoreError::NewerSchema { .. }) => AppError::new(Kind::Unavailable, "store_newer", message),
             (_, StoreError::NotFound { what, .. }) => AppError::not_found(not_found_code(what), message),
             (StoreErrorKind::Conflict, _) => AppError::new(Kind::Conflict, "conflict", message).with_source(e),
             (StoreErrorKind::Invalid, _) => AppError::new(Kind::Invalid, "invalid", message),
