@@ -58,7 +58,7 @@ scenario() {
     read -r rps p50 p99 err req < <(parse_wrk "$name")
     rps_of[$name]=$rps
     if [[ -n $ceiling && -n ${rps_of[$ceiling]:-} ]]; then
-        ratio=$(awk -v a="$rps" -v b="${rps_of[$ceiling]}" 'BEGIN { r = 100 * a / b; printf (r < 10 ? "%.1f%%" : "%.0f%%"), r }')
+        ratio=$(awk -v a="$rps" -v b="${rps_of[$ceiling]}" 'BEGIN { r = 100 * a / b; printf (r < 1 ? "%.2f%%" : r < 10 ? "%.1f%%" : "%.0f%%"), r }')
     fi
     cpu_us=$(awk -v a="$c0" -v b="$c1" -v n="$req" 'BEGIN { printf "%.0f", n ? (b - a) * 1e6 / n : 0 }')
     rows+=("| $label | $conns | $rps | $p50 | $p99 | $err | $ratio | $cpu_us |")

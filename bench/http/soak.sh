@@ -48,11 +48,13 @@ for m in "${mix[@]}"; do
     wrk_pids+=("$!")
     pids+=("$!")
 done
-echo "seconds,rss_kib,cpu_s,audit_db_kib" >"$out/soak-rss.csv"
+# store_connections: open connections to the store (each keeps its own SQLite page cache, up to cache_size).
+echo "seconds,rss_kib,cpu_s,audit_db_kib,store_connections" >"$out/soak-rss.csv"
 started=$(date +%s)
 while :; do
     now=$(($(date +%s) - started))
-    echo "$now,$(rss_kib "$fanzha_pid"),$(cpu_s "$fanzha_pid"),$(du -k "$data/audit.sqlite" | cut -f1)" \
+    conns=$(find "/proc/$fanzha_pid/fd" -lname "*/fanzha.sqlite" 2>/dev/null | wc -l)
+    echo "$now,$(rss_kib "$fanzha_pid"),$(cpu_s "$fanzha_pid"),$(du -k "$data/audit.sqlite" | cut -f1),$conns" \
         >>"$out/soak-rss.csv"
     running=0
     for p in "${wrk_pids[@]}"; do kill -0 "$p" 2>/dev/null && running=1; done
