@@ -179,9 +179,12 @@ async fn authenticate(State(state): State<Shared>, mut req: Request, next: Next)
         return AppError::new(Kind::Unauthorized, "token_required", "send Authorization: Bearer <token>")
             .into_response();
     };
-    let principal = match blocking(&state, move |svc| svc.authenticate(&token)).await {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
+    let principal = match state.svc.authenticate_cached(&token) {
+        Some(p) => p,
+        None => match blocking(&state, move |svc| svc.authenticate(&token)).await {
+            Ok(p) => p,
+            Err(e) => return e.into_response(),
+        },
     };
     let quota = state.rate.take(&principal.name);
     if !quota.allowed {

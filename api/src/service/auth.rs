@@ -153,10 +153,21 @@ pub struct NewUser {
     pub token: String,
 }
 
-/// Authenticated tokens, kept while the users table is unchanged.
+/// How long an authenticated token is trusted without asking the store whether users changed: a revocation
+/// takes effect within this time.
+pub const AUTH_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Authenticated tokens by hash, kept while the users table is unchanged (its version, and when it was read).
 #[derive(Default)]
 pub(crate) struct AuthCache {
-    tokens: Mutex<(i64, HashMap<String, Principal>)>,
+    tokens: Mutex<TokenCache>,
+}
+
+#[derive(Default)]
+struct TokenCache {
+    version: i64,
+    checked: Option<std::time::Instant>,
+    principals: HashMap<String, Principal>,
 }
 
 /// Tokens are 256 random bits; a single SHA-256 suffices to store them (a slow password hash protects guessable
@@ -204,9 +215,11 @@ impl Service {
         Ok(NewUser { name: row.name, role, token })
     }
 
-    /// Revokes a user's token at once (cached authentications are dropped on the next request).
+    /// Revokes a user's token: at once in this process, within [`AUTH_RECHECK`] in servers running elsewhere.
     pub fn users_revoke(&self, name: &str) -> AppResult<()> {
-        Ok(self.store()?.revoke_user(name, super::risk::now())?)
+        self.store()?.revoke_user(name, super::risk::now())?;
+        self.auth.tokens.lock().unwrap_or_else(|e| e.into_inner()).checked = None;
+        Ok(())
     }
 
     /// Every user, revoked ones included.
@@ -227,6 +240,17 @@ impl Service {
             .collect())
     }
 
+    /// The user holding `token` when the cache knows it and checked the users table less than
+    /// [`AUTH_RECHECK`] ago: no store access, so the HTTP layer calls it without leaving the async runtime.
+    pub fn authenticate_cached(&self, token: &str) -> Option<Principal> {
+        let cache = self.auth.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = cache.checked.is_some_and(|t| t.elapsed() < AUTH_RECHECK);
+        if !fresh {
+            return None;
+        }
+        cache.principals.get(&token_hash(token)).cloned()
+    }
+
     /// The active user holding `token`; 401 `invalid_token` otherwise.
     pub fn authenticate(&self, token: &str) -> AppResult<Principal> {
         let hash = token_hash(token);
@@ -234,10 +258,12 @@ impl Service {
         let version = store.users_version()?;
         {
             let mut cache = self.auth.tokens.lock().unwrap_or_else(|e| e.into_inner());
-            if cache.0 != version {
-                *cache = (version, HashMap::new());
+            if cache.version != version {
+                cache.principals.clear();
+                cache.version = version;
             }
-            if let Some(p) = cache.1.get(&hash) {
+            cache.checked = Some(std::time::Instant::now());
+            if let Some(p) = cache.principals.get(&hash) {
                 return Ok(p.clone());
             }
         }
@@ -246,8 +272,8 @@ impl Service {
         };
         let p = principal(row)?;
         let mut cache = self.auth.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.0 == version {
-            cache.1.insert(hash, p.clone());
+        if cache.version == version {
+            cache.principals.insert(hash, p.clone());
         }
         Ok(p)
     }

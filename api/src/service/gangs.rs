@@ -284,7 +284,16 @@ impl Service {
             .map(|s| s.service_no)
             .collect();
         let state = self.gangs.get(&store)?;
-        let evidence = evidence::evidence(&state, id, unmasked)?;
+        let cached = state.evidence.lock().unwrap_or_else(|e| e.into_inner()).get(&(id, unmasked)).cloned();
+        let evidence = match cached {
+            Some(e) => e,
+            None => {
+                let e = std::sync::Arc::new(evidence::evidence(&state, id, unmasked)?);
+                state.evidence.lock().unwrap_or_else(|e| e.into_inner()).insert((id, unmasked), e.clone());
+                e
+            }
+        };
+        let evidence = (*evidence).clone();
         let report_ids = state.members(id)?.iter().map(|&r| state.graph.report(r).report_id.clone()).collect();
         Ok(ClusterDetail { summary, report_ids, evidence, services })
     }

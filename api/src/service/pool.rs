@@ -28,7 +28,9 @@ impl StorePool {
             Some(store) => store,
             None => {
                 let _one_at_a_time = self.opening.lock().unwrap_or_else(|e| e.into_inner());
-                Store::open_existing(&self.data_dir)?
+                let store = Store::open_existing(&self.data_dir)?;
+                store.tune_for_serving()?;
+                store
             }
         };
         Ok(PooledStore { pool: self, store: Some(store) })

@@ -22,8 +22,12 @@ type ServedHeads = Arc<HashMap<IsoWeek, SnapshotHead>>;
 /// (checked with one indexed query) they stay valid.
 #[derive(Default)]
 pub(crate) struct RiskCache {
-    heads: Mutex<Option<(i64, ServedHeads)>>,
+    heads: Mutex<Option<(i64, std::time::Instant, ServedHeads)>>,
 }
+
+/// How long the served snapshots are trusted without asking the store for a newer one: a snapshot written by
+/// another process is served within this time (one written through this service, at once).
+const HEADS_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What `score` did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -275,7 +279,9 @@ impl Service {
     /// one exists).
     pub fn score(&self, week: IsoWeek, kind: ModelKind) -> AppResult<ScoreReport> {
         let store = self.store()?;
-        score(&store, week, kind, now())
+        let report = score(&store, week, kind, now())?;
+        *self.risk.heads.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(report)
     }
 
     /// The snapshot `week` is served from.
@@ -290,12 +296,18 @@ impl Service {
 
     /// Every week's served snapshot, cached until a new snapshot is written.
     fn served_heads(&self) -> AppResult<ServedHeads> {
+        if let Some((_, checked, heads)) = self.risk.heads.lock().unwrap_or_else(|e| e.into_inner()).as_ref()
+            && checked.elapsed() < HEADS_RECHECK
+        {
+            return Ok(Arc::clone(heads));
+        }
         let store = self.store()?;
         let latest = store.latest_snapshot_id()?;
         let mut cache = self.risk.heads.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((id, heads)) = cache.as_ref()
+        if let Some((id, checked, heads)) = cache.as_mut()
             && *id == latest
         {
+            *checked = std::time::Instant::now();
             return Ok(Arc::clone(heads));
         }
         let mut heads = HashMap::new();
@@ -303,7 +315,7 @@ impl Service {
             heads.insert(head.week, head);
         }
         let heads = Arc::new(heads);
-        *cache = Some((latest, Arc::clone(&heads)));
+        *cache = Some((latest, std::time::Instant::now(), Arc::clone(&heads)));
         Ok(heads)
     }
 

@@ -188,6 +188,14 @@ impl Store {
         Ok(())
     }
 
+    /// Tunes this connection for serving reads: a small page cache of its own (the OS page cache, reached through
+    /// memory-mapped reads, is shared by all connections), so many pooled connections stay small.
+    pub fn tune_for_serving(&self) -> StoreResult<()> {
+        self.conn().pragma_update(None, "cache_size", -4096)?;
+        self.conn().pragma_update(None, "mmap_size", 1_i64 << 30)?;
+        Ok(())
+    }
+
     /// The schema version.
     pub fn schema_version(&self) -> StoreResult<i64> {
         Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)

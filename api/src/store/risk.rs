@@ -452,8 +452,30 @@ impl Store {
 
     /// One resident's row of a snapshot; `NotFound` (what: "resident") when the snapshot does not hold them.
     pub fn snapshot_resident(&self, head: &SnapshotHead, resident_id: &str) -> StoreResult<ScoreRow> {
-        let filter = ScoreFilter { resident: Some(resident_id), ..ScoreFilter::default() };
-        self.snapshot_scores(head, &filter, 0, 1)?.pop().ok_or_else(|| StoreError::NotFound {
+        // By primary key: the filtered list query would walk the rank index down to the resident.
+        let row = self
+            .conn()
+            .prepare_cached(
+                "SELECT rank, resident_id, community, score, decile, reasons, grid FROM risk_scores
+                 WHERE snapshot_id = ?1 AND resident_id = ?2",
+            )?
+            .query_row(params![head.snapshot_id, resident_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?, r.get(6)?))
+            })
+            .optional()?;
+        let row = match row {
+            Some((rank, resident_id, community, score, decile, reasons, grid)) => Some(ScoreRow {
+                rank,
+                resident_id,
+                community,
+                grid,
+                score,
+                decile,
+                reasons: decode_reasons(head.reasons_format, &reasons)?,
+            }),
+            None => None,
+        };
+        row.ok_or_else(|| StoreError::NotFound {
             what: "resident",
             message: format!(
                 "resident {resident_id:?} is missing from snapshot {} for {}",
@@ -494,9 +516,9 @@ impl Store {
     pub fn resident_history(&self, resident_id: &str) -> StoreResult<Vec<HistoryRow>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT s.week, s.snapshot_id, s.model_version, r.score, r.decile, r.rank
-             FROM risk_scores r JOIN risk_snapshots s ON s.snapshot_id = r.snapshot_id
-             WHERE r.resident_id = ?1
-               AND s.snapshot_id = (SELECT MAX(snapshot_id) FROM risk_snapshots t WHERE t.week = s.week)
+             FROM (SELECT MAX(snapshot_id) AS snapshot_id FROM risk_snapshots GROUP BY week) served
+             JOIN risk_snapshots s ON s.snapshot_id = served.snapshot_id
+             JOIN risk_scores r ON r.snapshot_id = served.snapshot_id AND r.resident_id = ?1
              ORDER BY s.week",
         )?;
         let mut it = stmt.query([resident_id])?;

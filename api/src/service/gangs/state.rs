@@ -58,6 +58,9 @@ pub(crate) struct GangState {
     personal: BTreeSet<String>,
     /// Where the run traced each report's money to (the evidence behind its money links).
     pub(crate) money_ends: Vec<MoneyEnd>,
+    /// Each cluster's evidence once computed, by (cluster, unmasked): a run never changes, and this state is
+    /// replaced when the data does.
+    pub(crate) evidence: std::sync::Mutex<HashMap<(u64, bool), Arc<super::evidence::ClusterEvidence>>>,
 }
 
 /// Graph transfers from the store, streamed.
@@ -115,7 +118,17 @@ impl GangState {
         for raw in store.victim_paying_accounts()? {
             personal.extend(account_key(&raw));
         }
-        Ok(GangState { run, graph, index, cluster_of, members, excluded, personal, money_ends })
+        Ok(GangState {
+            run,
+            graph,
+            index,
+            cluster_of,
+            members,
+            excluded,
+            personal,
+            money_ends,
+            evidence: Default::default(),
+        })
     }
 
     pub(crate) fn is_excluded(&self, key: &str) -> bool {
