@@ -108,6 +108,8 @@ pub struct RunView {
     /// ISO 8601, Beijing time.
     pub started_at: String,
     pub finished_at: Option<String>,
+    /// Wall-clock duration in whole seconds (null while running).
+    pub seconds: Option<i64>,
     /// `running`, `done`, `failed` or `interrupted`.
     pub status: &'static str,
     /// `cli`, `http` or `schedule`.
@@ -122,6 +124,8 @@ pub struct StepView {
     pub step: &'static str,
     pub started_at: String,
     pub finished_at: Option<String>,
+    /// Wall-clock duration in whole seconds (null while running).
+    pub seconds: Option<i64>,
     /// `running`, `done`, `skipped`, `failed` or `interrupted`.
     pub status: &'static str,
     /// What the step counted (`null` when it did not finish).
@@ -398,6 +402,7 @@ fn placeholder_run(run_id: i64) -> RunView {
         run_id,
         started_at: String::new(),
         finished_at: None,
+        seconds: None,
         status: PipelineStatus::Running.as_str(),
         trigger: "",
         input: String::new(),
@@ -410,6 +415,7 @@ fn run_view(r: PipelineRunRow) -> AppResult<RunView> {
         run_id: r.run_id,
         started_at: iso(r.started_at),
         finished_at: r.finished_at.map(iso),
+        seconds: r.finished_at.map(|f| f - r.started_at),
         status: r.status.as_str(),
         trigger: r.trigger.as_str(),
         input: r.input,
@@ -428,6 +434,7 @@ fn step_view(s: PipelineStepRow) -> AppResult<StepView> {
         step: s.step.as_str(),
         started_at: iso(s.started_at),
         finished_at: s.finished_at.map(iso),
+        seconds: s.finished_at.map(|f| f - s.started_at),
         status: s.status.as_str(),
         counts,
         error: s.error,

@@ -87,8 +87,10 @@ fn a_failed_step_fails_the_run_keeps_earlier_results_and_a_rerun_succeeds() {
         ".items[].input" => "[input]",
         ".items[].started_at" => "[time]",
         ".items[].finished_at" => "[time]",
+        ".items[].seconds" => "[seconds]",
         ".items[].steps[].started_at" => "[time]",
         ".items[].steps[].finished_at" => "[time]",
+        ".items[].steps[].seconds" => "[seconds]",
         // Only the failed step has an error; its message names temporary paths.
         ".items[].steps[].error" => insta::dynamic_redaction(|v, _| if v.as_str().is_some() { "[error]".into() } else { v }),
         ".items[].steps[].counts.modularity" => insta::rounded_redaction(4),
