@@ -53,7 +53,8 @@ echo "seconds,rss_kib,cpu_s,audit_db_kib,store_connections" >"$out/soak-rss.csv"
 started=$(date +%s)
 while :; do
     now=$(($(date +%s) - started))
-    conns=$(find "/proc/$fanzha_pid/fd" -lname "*/fanzha.sqlite" 2>/dev/null | wc -l)
+    # An fd closing while find reads the folder makes find fail; the count is still right for that sample.
+    conns=$({ find "/proc/$fanzha_pid/fd" -lname "*/fanzha.sqlite" 2>/dev/null || true; } | wc -l)
     echo "$now,$(rss_kib "$fanzha_pid"),$(cpu_s "$fanzha_pid"),$(du -k "$data/audit.sqlite" | cut -f1),$conns" \
         >>"$out/soak-rss.csv"
     running=0

@@ -266,19 +266,7 @@ fn searching_an_index_that_is_not_there_names_the_ones_that_are() {
         fold_traditional: false,
     };
     svc.index(&req, &api::service::progress::Silent).unwrap();
-    let q = SearchRequest {
-        q: "客服".into(),
-        fraud_type: None,
-        district: None,
-        status: None,
-        from: None,
-        to: None,
-        sort: search::SortBy::Relevance,
-        limit: 10,
-        cursor: None,
-        facets: false,
-        index: None,
-    };
+    let q = SearchRequest { index: None, ..request("cases", "客服") };
     let err = svc.search(&q.check().unwrap()).unwrap_err();
     assert_eq!(err.code(), "index_missing");
     assert!(err.message().contains("\"cail\"") && err.message().contains("--name"), "{}", err.message());
