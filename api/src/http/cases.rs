@@ -80,8 +80,7 @@ fn scoped_district(p: &Principal, asked: Option<String>) -> AppResult<Option<Str
     params(SearchParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "total, hits (id, score, snippet with highlight byte ranges, \
         fraud_type, district, community, status, reported_at, loss_fen, identifiers), facets, next_cursor",
-        body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+        body = serde_json::Value)))]
 async fn search_cases(
     State(st): State<Shared>,
     read: PersonalRead,
@@ -121,7 +120,6 @@ async fn search_cases(
     params(("report_id" = String, Path, description = "report id"),
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "the report", body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn report(
     State(st): State<Shared>,
@@ -154,7 +152,6 @@ pub struct SimilarParams {
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "report_id, items (id, score, fraud_type, district, \
         shared_identifiers, shared_terms)", body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn similar(
     State(st): State<Shared>,

@@ -62,7 +62,6 @@ pub struct ClustersPage {
     responses((status = 200, description = "items (cluster_id, reports, victims, total_loss_yuan, first_at, \
         last_at, span_days, fraud_types, districts, provinces, cross_jurisdiction), next_cursor, total",
         body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn list(State(st): State<Shared>, caller: Caller, ApiQuery(p): ApiQuery<ListParams>) -> AppResult<Response> {
     caller.require(Permission::Clusters)?;
@@ -107,7 +106,6 @@ pub struct MaskParams {
     params(("cluster_id" = u64, Path, description = "cluster id"), MaskParams,
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "the cluster and its evidence", body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn detail(
     State(st): State<Shared>,
@@ -139,7 +137,6 @@ pub struct ExplainParams {
 #[utoipa::path(get, path = "/api/v1/clusters/explain", tag = "clusters", security(("bearer" = [])),
     params(ExplainParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "the chain, step by step", body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn explain(
     State(st): State<Shared>,
@@ -183,7 +180,6 @@ struct CsvFile {
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "the file (GraphML/GEXF XML, JSON) or the CSV files as JSON",
         content((String = "application/xml"), (serde_json::Value = "application/json"))),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn export(
     State(st): State<Shared>,
@@ -221,8 +217,7 @@ async fn export(
 
 /// Identifiers the latest run held apart as hubs (bank hotlines, 96110, payment gateways), with the reason.
 #[utoipa::path(get, path = "/api/v1/clusters/hubs", tag = "clusters", security(("bearer" = [])),
-    responses((status = 200, description = "key, kind, reports, reason, overridden", body = serde_json::Value),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "key, kind, reports, reason, overridden", body = serde_json::Value), (status = 404, body = Problem)))]
 async fn hubs(State(st): State<Shared>, caller: Caller) -> AppResult<Response> {
     caller.require(Permission::Clusters)?;
     let items = blocking(&st, |svc| svc.hubs()).await?;
@@ -234,7 +229,6 @@ async fn hubs(State(st): State<Shared>, caller: Caller) -> AppResult<Response> {
     params(("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "service_no, accounts, reports, served_clusters, inflow_yuan",
         body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn services(State(st): State<Shared>, read: PersonalRead) -> AppResult<Response> {
     read.caller.require(Permission::Clusters)?;
@@ -274,7 +268,6 @@ pub struct TraceParams {
 #[utoipa::path(get, path = "/api/v1/money/trace", tag = "money", security(("bearer" = [])),
     params(TraceParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "the trail", body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem),
         (status = 409, description = "nothing to trace: the account sent (or received) no transfers, the report's \
             victim paid nothing, or the store holds no transfers", body = Problem)))]
@@ -341,7 +334,6 @@ pub struct TypologyParams {
 #[utoipa::path(get, path = "/api/v1/money/typologies", tag = "money", security(("bearer" = [])),
     params(TypologyParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "transfers, accounts, kinds, findings", body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 409, description = "the store holds no transfers (`no_transfers`)", body = Problem)))]
 async fn typologies(
     State(st): State<Shared>,

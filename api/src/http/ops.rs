@@ -11,7 +11,7 @@ use crate::service::auth::Permission;
 use crate::service::stats::Stats;
 
 use super::extract::Caller;
-use super::{Problem, Shared, blocking};
+use super::{Shared, blocking};
 
 pub(super) fn routes() -> OpenApiRouter<Shared> {
     OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz)).routes(routes!(codes)).routes(routes!(stats))
@@ -80,7 +80,7 @@ macro_rules! table {
 
 /// The code tables with Chinese and English labels.
 #[utoipa::path(get, path = "/api/v1/codes", tag = "reference", security(("bearer" = [])),
-    responses((status = 200, body = Codes), (status = 401, body = Problem)))]
+    responses((status = 200, body = Codes)))]
 async fn codes(caller: Caller) -> AppResult<Json<Codes>> {
     caller.require(Permission::Aggregates)?;
     use crate::service::auth::Role;
@@ -105,7 +105,7 @@ async fn codes(caller: Caller) -> AppResult<Json<Codes>> {
 
 /// Counts per table, fraud type and week, and 万人发案率 per community (local reports only).
 #[utoipa::path(get, path = "/api/v1/stats", tag = "reference", security(("bearer" = [])),
-    responses((status = 200, body = Stats), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Stats)))]
 async fn stats(State(st): State<Shared>, caller: Caller) -> AppResult<Json<Stats>> {
     caller.require(Permission::Aggregates)?;
     Ok(Json(blocking(&st, |svc| svc.stats()).await?))

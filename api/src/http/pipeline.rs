@@ -35,8 +35,7 @@ pub struct RunsParams {
 /// Pipeline runs, newest first, each with its steps (status, start, end, counts, error).
 #[utoipa::path(get, path = "/api/v1/pipeline/runs", tag = "pipeline", security(("bearer" = [])), params(RunsParams),
     responses((status = 200, description = "items (run_id, started_at, finished_at, status, triggered_by, input, \
-        steps), next_cursor, total", body = serde_json::Value),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+        steps), next_cursor, total", body = serde_json::Value)))]
 async fn runs(State(st): State<Shared>, caller: Caller, ApiQuery(p): ApiQuery<RunsParams>) -> AppResult<Response> {
     caller.require(Permission::PipelineRead)?;
     let limit = Limit::new(p.limit.unwrap_or(20), 200)?;
@@ -63,8 +62,7 @@ pub struct Started {
 /// Start a pipeline run (admins). 202 at once; 409 while another run is in progress.
 #[utoipa::path(post, path = "/api/v1/pipeline/runs", tag = "pipeline", security(("bearer" = [])),
     request_body(content = StartRun, content_type = "application/json"),
-    responses((status = 202, body = Started), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 202, body = Started), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn start(State(st): State<Shared>, caller: Caller, body: axum::body::Bytes) -> AppResult<Response> {
     caller.require(Permission::Admin)?;
     let req: StartRun = if body.is_empty() {

@@ -57,7 +57,7 @@ pub struct CommunitiesView {
 
 /// Scored weeks, oldest first; `served` marks the snapshot each week is read from.
 #[utoipa::path(get, path = "/api/v1/risk/weeks", tag = "risk", security(("bearer" = [])),
-    responses((status = 200, body = WeeksView), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = WeeksView)))]
 async fn weeks(State(st): State<Shared>, caller: Caller) -> AppResult<Json<WeeksView>> {
     caller.require(Permission::Aggregates)?;
     Ok(Json(blocking(&st, |svc| svc.risk_weeks()).await?))
@@ -68,7 +68,6 @@ async fn weeks(State(st): State<Shared>, caller: Caller) -> AppResult<Json<Weeks
     params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"), ResidentsParams,
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, body = ResidentsPage), (status = 304, description = "not modified"),
-        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 async fn residents(
     State(st): State<Shared>,
@@ -116,8 +115,7 @@ fn fingerprint(q: &ResidentsQuery) -> u64 {
     params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"),
         ("resident_id" = String, Path, description = "resident id"),
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
-    responses((status = 200, body = ResidentView), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ResidentView), (status = 404, body = Problem)))]
 async fn resident(
     State(st): State<Shared>,
     read: PersonalRead,
@@ -137,7 +135,7 @@ async fn resident(
 /// A week's per-community aggregates (mean score, expected cases, residents in the top decile).
 #[utoipa::path(get, path = "/api/v1/risk/weeks/{week}/communities", tag = "risk", security(("bearer" = [])),
     params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")),
-    responses((status = 200, body = CommunitiesView), (status = 400, body = Problem), (status = 401, body = Problem),
+    responses((status = 200, body = CommunitiesView),
         (status = 404, body = Problem)))]
 async fn communities(
     State(st): State<Shared>,
@@ -154,7 +152,7 @@ async fn communities(
 /// A week's area statistics: cases, losses, 万人发案率, EB-smoothed rates, Gi* hot spots, Poisson alerts.
 #[utoipa::path(get, path = "/api/v1/risk/weeks/{week}/areas", tag = "risk", security(("bearer" = [])),
     params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")),
-    responses((status = 200, body = AreasView), (status = 400, body = Problem), (status = 401, body = Problem),
+    responses((status = 200, body = AreasView),
         (status = 409, description = "the week is outside the reported period (`not_enough_data`)", body = Problem)))]
 async fn areas(State(st): State<Shared>, caller: Caller, ApiPath(week): ApiPath<String>) -> AppResult<Json<AreasView>> {
     caller.require(Permission::Aggregates)?;
@@ -167,8 +165,7 @@ async fn areas(State(st): State<Shared>, caller: Caller, ApiPath(week): ApiPath<
 #[utoipa::path(get, path = "/api/v1/risk/weeks/{week}/csv", tag = "risk", security(("bearer" = [])),
     params(("week" = String, Path, description = "ISO week, e.g. 2026-W48", pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"),
         ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
 async fn week_csv(
     State(st): State<Shared>,
     read: PersonalRead,

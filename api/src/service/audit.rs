@@ -8,25 +8,13 @@ use std::sync::mpsc;
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{AppError, AppResult};
+pub use crate::store::AuditEntry;
 use crate::store::{AuditRecord, AuditStore, GENESIS};
 
 use super::Service;
 
 /// Records committed per transaction at most.
 const BATCH_MAX: usize = 1024;
-
-/// What a response that carried personal data was: who read what, why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub request_id: String,
-    pub user_name: String,
-    pub role: String,
-    pub method: String,
-    pub route: String,
-    pub status: u16,
-    pub purpose: String,
-    pub subjects: Vec<String>,
-}
 
 struct Pending {
     entry: AuditEntry,
@@ -42,19 +30,20 @@ pub struct AuditLog {
 
 /// The chained hash of a record: SHA-256 over the previous hash and every field, separated by 0x1f.
 pub fn record_hash(r: &AuditRecord) -> String {
+    let e = &r.entry;
     let mut h = Sha256::new();
     for part in [
         r.prev_hash.as_str(),
         &r.seq.to_string(),
         &r.at_ms.to_string(),
-        &r.request_id,
-        &r.user_name,
-        &r.role,
-        &r.method,
-        &r.route,
-        &r.status.to_string(),
-        &r.purpose,
-        &r.subjects.join(";"),
+        &e.request_id,
+        &e.user_name,
+        &e.role,
+        &e.method,
+        &e.route,
+        &e.status.to_string(),
+        &e.purpose,
+        &e.subjects.join(";"),
     ] {
         h.update(part.as_bytes());
         h.update([0x1f]);
@@ -82,36 +71,29 @@ impl AuditLog {
                             Err(_) => break,
                         }
                     }
-                    let mut records: Vec<AuditRecord> = batch
-                        .iter()
-                        .map(|pending| {
-                            let e = &pending.entry;
-                            AuditRecord {
+                    let (mut records, done): (Vec<AuditRecord>, Vec<_>) = batch
+                        .into_iter()
+                        .map(|p| {
+                            let record = AuditRecord {
                                 seq: 0,
-                                at_ms: pending.at_ms,
-                                request_id: e.request_id.clone(),
-                                user_name: e.user_name.clone(),
-                                role: e.role.clone(),
-                                method: e.method.clone(),
-                                route: e.route.clone(),
-                                status: e.status,
-                                purpose: e.purpose.clone(),
-                                subjects: e.subjects.clone(),
+                                at_ms: p.at_ms,
+                                entry: p.entry,
                                 prev_hash: String::new(),
                                 hash: String::new(),
-                            }
+                            };
+                            (record, p.done)
                         })
-                        .collect();
+                        .unzip();
                     match store.append(&mut records, record_hash) {
                         Ok(()) => {
-                            for (pending, r) in batch.into_iter().zip(&records) {
-                                let _ = pending.done.send(Ok(r.seq));
+                            for (done, r) in done.into_iter().zip(&records) {
+                                let _ = done.send(Ok(r.seq));
                             }
                         }
                         Err(e) => {
                             tracing::error!(error = %e, "audit batch not written");
-                            for pending in batch {
-                                let _ = pending.done.send(Err(e.to_string()));
+                            for done in done {
+                                let _ = done.send(Err(e.to_string()));
                             }
                         }
                     }

@@ -7,7 +7,8 @@ use analytics::{FeatureBuilder, IsoWeek, ModelKind, RiskModel, TrainParams, data
 use datasets::Timestamp;
 
 use crate::error::{AppError, AppResult};
-use crate::store::{NewScore, NewSnapshot, ReasonCode, ScoreFilter, ScoreRow, SnapshotHead, Store};
+pub use crate::store::{CommunityScore, ResidentScore};
+use crate::store::{NewScore, NewSnapshot, ScoreFilter, SnapshotHead, Store};
 
 use super::Service;
 
@@ -85,35 +86,6 @@ pub struct WeeksView {
     pub items: Vec<SnapshotView>,
 }
 
-/// One scored resident.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct ResidentScore {
-    /// 1 = highest risk.
-    pub rank: i64,
-    pub resident_id: String,
-    pub community: String,
-    pub grid: Option<String>,
-    /// Calibrated probability of becoming a victim in the week.
-    pub score: f64,
-    /// 1 = the top 10%.
-    pub decile: i64,
-    pub reasons: Vec<ReasonCode>,
-}
-
-impl From<ScoreRow> for ResidentScore {
-    fn from(r: ScoreRow) -> ResidentScore {
-        ResidentScore {
-            rank: r.rank,
-            resident_id: r.resident_id,
-            community: r.community,
-            grid: r.grid,
-            score: r.score,
-            decile: r.decile,
-            reasons: r.reasons,
-        }
-    }
-}
-
 /// Which residents of a week to list (validated by [`ResidentsQuery::check`]).
 #[derive(Debug, Clone, Default)]
 pub struct ResidentsQuery {
@@ -183,18 +155,6 @@ pub struct ResidentView {
     pub model_version: String,
     pub resident: ResidentScore,
     pub history: Vec<HistoryPoint>,
-}
-
-/// Per-community aggregate of a snapshot.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct CommunityScore {
-    pub community: String,
-    pub residents: i64,
-    pub mean_score: f64,
-    /// Sum of the residents' probabilities: the cases the model expects this week.
-    pub expected_cases: f64,
-    /// Residents in the top decile.
-    pub top_decile: i64,
 }
 
 /// A snapshot as `fanzha scores` shows it: the top residents and every community.
@@ -321,11 +281,12 @@ impl Service {
 
     /// Every snapshot, oldest week first; `served` marks the one each week is read from.
     pub fn risk_weeks(&self) -> AppResult<WeeksView> {
-        let heads = self.served_heads()?;
+        // Oldest week first and, within a week, oldest snapshot first: a week is served from its last one.
         let all = self.store()?.snapshots()?;
         let items = all
             .iter()
-            .map(|h| snapshot_view(h, heads.get(&h.week).is_some_and(|s| s.snapshot_id == h.snapshot_id)))
+            .enumerate()
+            .map(|(i, h)| snapshot_view(h, all.get(i + 1).is_none_or(|next| next.week != h.week)))
             .collect();
         Ok(WeeksView { items })
     }
@@ -369,7 +330,7 @@ impl Service {
             week: week.to_string(),
             snapshot_id: head.snapshot_id,
             model_version: head.model_version.clone(),
-            items: rows.into_iter().map(ResidentScore::from).collect(),
+            items: rows,
             next_cursor,
             total,
         })
@@ -404,7 +365,7 @@ impl Service {
             week: week.to_string(),
             snapshot_id: head.snapshot_id,
             model_version: head.model_version.clone(),
-            resident: row.into(),
+            resident: row,
             history,
         })
     }
@@ -413,7 +374,7 @@ impl Service {
     pub fn risk_communities(&self, week: IsoWeek, scope: &[String]) -> AppResult<Vec<CommunityScore>> {
         let head = self.snapshot(week)?;
         let rows = self.store()?.snapshot_communities(&head, None)?;
-        Ok(rows.into_iter().filter(|c| scope.is_empty() || scope.contains(&c.community)).map(community_score).collect())
+        Ok(rows.into_iter().filter(|c| scope.is_empty() || scope.contains(&c.community)).collect())
     }
 
     /// A snapshot for `fanzha scores`: the latest of the week (or of a model version), top residents, communities.
@@ -457,8 +418,8 @@ impl Service {
             data_cutoff: Timestamp(head.data_cutoff).to_string(),
             created_at: head.created_at,
             residents: head.residents,
-            rows: rows.into_iter().map(ResidentScore::from).collect(),
-            communities: communities.into_iter().map(community_score).collect(),
+            rows,
+            communities,
         })
     }
 
@@ -494,16 +455,6 @@ impl Service {
             rows: n,
             body,
         })
-    }
-}
-
-fn community_score(c: crate::store::CommunityRow) -> CommunityScore {
-    CommunityScore {
-        community: c.community,
-        residents: c.residents,
-        mean_score: c.mean_score,
-        expected_cases: c.expected_cases,
-        top_decile: c.top_decile,
     }
 }
 

@@ -36,11 +36,10 @@ CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
-/// One audit record. `subjects` are the ids of the people or cases whose data the response carried.
+/// What a response that carried personal data was: who read what, why. `subjects` are the ids of the people or
+/// cases whose data the response carried.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AuditRecord {
-    pub seq: i64,
-    pub at_ms: i64,
+pub struct AuditEntry {
     pub request_id: String,
     pub user_name: String,
     pub role: String,
@@ -49,6 +48,15 @@ pub struct AuditRecord {
     pub status: u16,
     pub purpose: String,
     pub subjects: Vec<String>,
+}
+
+/// One stored audit record: an entry with its place in the chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at_ms: i64,
+    #[serde(flatten)]
+    pub entry: AuditEntry,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -101,14 +109,14 @@ impl AuditStore {
                 ins.execute(params![
                     r.seq,
                     r.at_ms,
-                    r.request_id,
-                    r.user_name,
-                    r.role,
-                    r.method,
-                    r.route,
-                    r.status,
-                    r.purpose,
-                    r.subjects.join(";"),
+                    r.entry.request_id,
+                    r.entry.user_name,
+                    r.entry.role,
+                    r.entry.method,
+                    r.entry.route,
+                    r.entry.status,
+                    r.entry.purpose,
+                    r.entry.subjects.join(";"),
                     r.prev_hash,
                     r.hash
                 ])?;
@@ -135,14 +143,16 @@ impl AuditStore {
             f(AuditRecord {
                 seq: r.get(0)?,
                 at_ms: r.get(1)?,
-                request_id: r.get(2)?,
-                user_name: r.get(3)?,
-                role: r.get(4)?,
-                method: r.get(5)?,
-                route: r.get(6)?,
-                status: r.get(7)?,
-                purpose: r.get(8)?,
-                subjects: super::split_list(&subjects),
+                entry: AuditEntry {
+                    request_id: r.get(2)?,
+                    user_name: r.get(3)?,
+                    role: r.get(4)?,
+                    method: r.get(5)?,
+                    route: r.get(6)?,
+                    status: r.get(7)?,
+                    purpose: r.get(8)?,
+                    subjects: super::split_list(&subjects),
+                },
                 prev_hash: r.get(10)?,
                 hash: r.get(11)?,
             })?;

@@ -28,12 +28,14 @@ use datasets::{Record, Table};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, params, params_from_iter};
 
-pub use audit::{AUDIT_FILE, AuditRecord, AuditStore, GENESIS};
+pub use audit::{AUDIT_FILE, AuditEntry, AuditRecord, AuditStore, GENESIS};
 pub use error::{StoreError, StoreErrorKind, StoreResult};
 pub use gangs::{HubRow, MemberReportRow, MoneyEndRow, NewGangRun, ServiceRow};
 use known::Known;
 pub use pipeline_runs::{PipelineRunRow, PipelineStatus, PipelineStepRow, Step, StepEnd, StepStatus, Trigger};
-pub use risk::{CommunityRow, HistoryRow, NewScore, NewSnapshot, ReasonCode, ScoreFilter, ScoreRow, SnapshotHead};
+pub use risk::{
+    CommunityScore, HistoryRow, NewScore, NewSnapshot, ReasonCode, ResidentScore, ScoreFilter, SnapshotHead,
+};
 pub use rules::split_list;
 pub use stats::{CaseCount, LocalSpan};
 pub use users::UserRow;

@@ -48,26 +48,31 @@ pub struct SnapshotHead {
     reasons_format: i64,
 }
 
-/// One scored resident of a snapshot.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScoreRow {
+/// One scored resident of a snapshot (also the weekly API's view of them).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ResidentScore {
+    /// 1 = highest risk.
     pub rank: i64,
     pub resident_id: String,
     pub community: String,
     /// The resident's grid when the snapshot was written (`None` for snapshots from before grids were kept).
     pub grid: Option<String>,
+    /// Calibrated probability of becoming a victim in the week.
     pub score: f64,
+    /// 1 = the top 10%.
     pub decile: i64,
     pub reasons: Vec<ReasonCode>,
 }
 
 /// A community's aggregate in a snapshot.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CommunityRow {
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct CommunityScore {
     pub community: String,
     pub residents: i64,
     pub mean_score: f64,
+    /// Sum of the residents' probabilities: the cases the model expects this week.
     pub expected_cases: f64,
+    /// Residents in the top decile.
     pub top_decile: i64,
 }
 
@@ -411,7 +416,7 @@ impl Store {
         filter: &ScoreFilter<'_>,
         after_rank: i64,
         limit: usize,
-    ) -> StoreResult<Vec<ScoreRow>> {
+    ) -> StoreResult<Vec<ResidentScore>> {
         let sql = format!(
             "SELECT rank, resident_id, community, score, decile, reasons, grid FROM risk_scores
              WHERE snapshot_id = ?1 AND rank > ?2 AND {} ORDER BY rank LIMIT ?8",
@@ -423,7 +428,7 @@ impl Store {
         let mut rows = Vec::new();
         while let Some(r) = it.next()? {
             let reasons: String = r.get(5)?;
-            rows.push(ScoreRow {
+            rows.push(ResidentScore {
                 rank: r.get(0)?,
                 resident_id: r.get(1)?,
                 community: r.get(2)?,
@@ -451,7 +456,7 @@ impl Store {
     }
 
     /// One resident's row of a snapshot; `NotFound` (what: "resident") when the snapshot does not hold them.
-    pub fn snapshot_resident(&self, head: &SnapshotHead, resident_id: &str) -> StoreResult<ScoreRow> {
+    pub fn snapshot_resident(&self, head: &SnapshotHead, resident_id: &str) -> StoreResult<ResidentScore> {
         // By primary key: the filtered list query would walk the rank index down to the resident.
         let row = self
             .conn()
@@ -464,7 +469,7 @@ impl Store {
             })
             .optional()?;
         let row = match row {
-            Some((rank, resident_id, community, score, decile, reasons, grid)) => Some(ScoreRow {
+            Some((rank, resident_id, community, score, decile, reasons, grid)) => Some(ResidentScore {
                 rank,
                 resident_id,
                 community,
@@ -495,13 +500,17 @@ impl Store {
     }
 
     /// A snapshot's per-community aggregates, highest mean score first.
-    pub fn snapshot_communities(&self, head: &SnapshotHead, community: Option<&str>) -> StoreResult<Vec<CommunityRow>> {
+    pub fn snapshot_communities(
+        &self,
+        head: &SnapshotHead,
+        community: Option<&str>,
+    ) -> StoreResult<Vec<CommunityScore>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT community, residents, mean_score, expected_cases, top_decile FROM risk_communities
              WHERE snapshot_id = ?1 AND (?2 IS NULL OR community = ?2) ORDER BY mean_score DESC, community",
         )?;
         let rows = stmt.query_map(params![head.snapshot_id, community], |r| {
-            Ok(CommunityRow {
+            Ok(CommunityScore {
                 community: r.get(0)?,
                 residents: r.get(1)?,
                 mean_score: r.get(2)?,

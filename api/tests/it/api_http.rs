@@ -304,16 +304,19 @@ async fn a_resident_has_reason_codes_and_history_and_the_read_is_audited() {
     let rec = records
         .iter()
         .rev()
-        .find(|rec| rec.subjects == [format!("resident:{r}")] && rec.user_name == "t-prevention")
+        .find(|rec| rec.entry.subjects == [format!("resident:{r}")] && rec.entry.user_name == "t-prevention")
         .expect("an audit record of the read");
-    assert_eq!(rec.route, "/api/v1/risk/weeks/{week}/residents/{resident_id}");
-    assert_eq!((rec.purpose.as_str(), rec.role.as_str(), rec.method.as_str()), ("test 预警劝阻", "prevention", "GET"));
-    assert_eq!(rec.request_id, reply.headers["x-request-id"].to_str().unwrap());
+    assert_eq!(rec.entry.route, "/api/v1/risk/weeks/{week}/residents/{resident_id}");
+    assert_eq!(
+        (rec.entry.purpose.as_str(), rec.entry.role.as_str(), rec.entry.method.as_str()),
+        ("test 预警劝阻", "prevention", "GET")
+    );
+    assert_eq!(rec.entry.request_id, reply.headers["x-request-id"].to_str().unwrap());
     // Aggregates are not personal data: no record.
     let areas = get_as(&app, Role::Analyst, &format!("/api/v1/risk/weeks/{WEEK}/areas")).await;
     assert_eq!(areas.status, StatusCode::OK);
     let mut routes = Vec::new();
-    state.svc.audit_export(None, None, |rec| routes.push(rec.route.clone())).unwrap();
+    state.svc.audit_export(None, None, |rec| routes.push(rec.entry.route.clone())).unwrap();
     assert!(!routes.iter().any(|r| r.ends_with("/areas") || r.ends_with("/communities")), "{routes:?}");
 }
 
