@@ -154,6 +154,10 @@ pub fn serve(data_dir: &Path, config: ServeConfig) -> anyhow::Result<()> {
         let input = config.input.clone();
         let bind: SocketAddr = config.bind;
         let state = AppState::new(data_dir, config)?;
+        // Every store connection opened now, so the server's memory does not grow with its first load.
+        if let Err(e) = state.svc.open_store_pool() {
+            tracing::warn!(error = e.message(), "store connections not opened at start");
+        }
         let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
         eprintln!("fanzha serving http://{} (data {})", listener.local_addr()?, data_dir.display());
         if let Some(schedule) = schedule {

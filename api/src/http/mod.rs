@@ -280,5 +280,6 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    risk::load_served_scores(&state);
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }

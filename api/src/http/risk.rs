@@ -123,13 +123,34 @@ async fn resident(
 ) -> AppResult<Response> {
     let principal = read.caller.require(Permission::Risk)?;
     let week = parse_week(&week)?;
-    let scope = principal.communities.clone();
-    let id = resident_id.clone();
-    let view = blocking(&st, move |svc| svc.risk_resident(week, &id, &scope)).await?;
+    // The newest week is answered from memory on this worker; anything else (or while memory loads) by the store.
+    let view = match st.svc.risk_resident_in_memory(week, &resident_id, &principal.communities) {
+        Some(view) => view?,
+        None => {
+            load_served_scores(&st);
+            let scope = principal.communities.clone();
+            let id = resident_id.clone();
+            blocking(&st, move |svc| svc.risk_resident(week, &id, &scope)).await?
+        }
+    };
     read.audit(&st, vec![format!("resident:{resident_id}")]).await?;
     let mut response = Json(view).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
     Ok(response)
+}
+
+/// Starts loading the served snapshots into memory on a blocking thread, unless they are current or loading.
+pub(super) fn load_served_scores(st: &Shared) {
+    if st.svc.served_scores_want_load() {
+        let svc = std::sync::Arc::clone(&st.svc);
+        tokio::task::spawn_blocking(move || {
+            let started = std::time::Instant::now();
+            match svc.load_served_scores() {
+                Ok(()) => tracing::info!(ms = started.elapsed().as_millis() as u64, "served risk scores in memory"),
+                Err(e) => tracing::warn!(error = %e, "served risk scores not loaded; lookups read the store"),
+            }
+        });
+    }
 }
 
 /// A week's per-community aggregates (mean score, expected cases, residents in the top decile).

@@ -9,7 +9,8 @@
 //! product adds its own `impl Service` block in its module.
 //!
 //! Layout:
-//! - `risk`: weekly snapshots (score, weeks, residents with filters and cursors, one resident, areas, CSV).
+//! - `risk`: weekly snapshots (score, weeks, residents with filters and cursors, one resident, areas, CSV);
+//!   `served`: the served snapshots held in memory for one resident's lookup.
 //! - `stats`: counts and 万人发案率 per community (local reports only).
 //! - `areas`: a week's per-community rates, EB smoothing, Gi* hot spots, Poisson alerts.
 //! - `evaluate`: the risk model on past weeks, and the feature export for bench/risk.
@@ -20,7 +21,7 @@
 //!   one report.
 //! - `pipeline`: the weekly main job (ingest, index, clusters, score, stats), recorded run by run; ingest.
 //! - `page`: checked page sizes; `progress`: the progress seam the CLI plugs its bars into.
-//! - `pool`: the store connections.
+//! - `pool`: the store connections (a fixed number).
 
 pub mod areas;
 pub mod audit;
@@ -35,6 +36,7 @@ mod pool;
 pub mod progress;
 pub mod risk;
 pub mod search;
+mod served;
 pub mod stats;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +54,7 @@ pub struct Service {
     gangs: gangs::GangCache,
     money: money::MoneyCache,
     search: search::SearchState,
+    served: served::ServedCache,
 }
 
 impl Service {
@@ -65,6 +68,7 @@ impl Service {
             gangs: Default::default(),
             money: Default::default(),
             search: Default::default(),
+            served: Default::default(),
         }
     }
 
@@ -73,9 +77,15 @@ impl Service {
         &self.data_dir
     }
 
-    /// A store connection from the pool (opened if none is free); it goes back when dropped.
+    /// A store connection from the pool (opened if none is free and the pool is not full, else the next one
+    /// given back); it goes back when dropped.
     pub fn store(&self) -> AppResult<PooledStore<'_>> {
         self.pool.get()
+    }
+
+    /// Opens every connection of the store pool now (a server does at start).
+    pub fn open_store_pool(&self) -> AppResult<()> {
+        self.pool.fill()
     }
 }
 

@@ -216,6 +216,15 @@ fn snapshot_view(head: &SnapshotHead, served: bool) -> SnapshotView {
     }
 }
 
+/// The error of a lookup of a resident outside the token's communities.
+pub(crate) fn outside_scope(resident_id: &str) -> AppError {
+    AppError::new(
+        crate::error::Kind::Forbidden,
+        "forbidden_scope",
+        format!("resident {resident_id:?} lives outside this token's scope"),
+    )
+}
+
 /// A cursor is opaque to clients: the snapshot and the last rank of the page, hex-encoded.
 fn encode_cursor(snapshot_id: i64, rank: i64) -> String {
     hex::encode(format!("{snapshot_id}:{rank}"))
@@ -252,6 +261,13 @@ impl Service {
             // Not served: let the store say which weeks are.
             None => Ok(self.store()?.snapshot(week, None)?),
         }
+    }
+
+    /// The newest snapshot id as last read from the store, when that was less than [`HEADS_RECHECK`] ago (so it
+    /// can be trusted without a store query); `None` otherwise.
+    pub(crate) fn served_heads_latest_if_fresh(&self) -> Option<i64> {
+        let cache = self.risk.heads.lock().unwrap_or_else(|e| e.into_inner());
+        cache.as_ref().filter(|(_, checked, _)| checked.elapsed() < HEADS_RECHECK).map(|(latest, _, _)| *latest)
     }
 
     /// Every week's served snapshot, cached until a new snapshot is written.
@@ -343,11 +359,7 @@ impl Service {
         let store = self.store()?;
         let row = store.snapshot_resident(&head, resident_id)?;
         if !scope.is_empty() && !scope.contains(&row.community) {
-            return Err(AppError::new(
-                crate::error::Kind::Forbidden,
-                "forbidden_scope",
-                format!("resident {resident_id:?} lives outside this token's scope"),
-            ));
+            return Err(outside_scope(resident_id));
         }
         let history = store
             .resident_history(resident_id)?

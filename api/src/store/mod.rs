@@ -35,6 +35,7 @@ use known::Known;
 pub use pipeline_runs::{PipelineRunRow, PipelineStatus, PipelineStepRow, Step, StepEnd, StepStatus, Trigger};
 pub use risk::{
     CommunityScore, HistoryRow, NewScore, NewSnapshot, ReasonCode, ResidentScore, ScoreFilter, SnapshotHead,
+    resident_missing,
 };
 pub use rules::split_list;
 pub use stats::{CaseCount, LocalSpan};
@@ -190,11 +191,11 @@ impl Store {
         Ok(())
     }
 
-    /// Tunes this connection for serving reads: a small page cache of its own (the OS page cache, reached through
-    /// memory-mapped reads, is shared by all connections), so many pooled connections stay small.
+    /// Tunes this connection for serving reads: a small page cache of its own (4 MiB; the OS page cache is shared
+    /// by all connections), so a pool's memory is bounded by its size. No memory map: each connection's map of the
+    /// file would count in the server's resident memory as it is touched, so memory would grow with the store.
     pub fn tune_for_serving(&self) -> StoreResult<()> {
         self.conn().pragma_update(None, "cache_size", -4096)?;
-        self.conn().pragma_update(None, "mmap_size", 1_i64 << 30)?;
         Ok(())
     }
 

@@ -480,13 +480,7 @@ impl Store {
             }),
             None => None,
         };
-        row.ok_or_else(|| StoreError::NotFound {
-            what: "resident",
-            message: format!(
-                "resident {resident_id:?} is missing from snapshot {} for {}",
-                head.snapshot_id, head.week
-            ),
-        })
+        row.ok_or_else(|| resident_missing(head, resident_id))
     }
 
     /// Whether a snapshot holds a community.
@@ -570,12 +564,36 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every row of every served snapshot (each week's newest), as `(snapshot_id, resident_id, score, decile,
+    /// rank)`, in no particular order: what the server keeps in memory for histories.
+    pub fn served_points(&self, mut each: impl FnMut(i64, &str, f64, i64, i64)) -> StoreResult<()> {
+        let mut stmt = self.conn().prepare(
+            "SELECT r.snapshot_id, r.resident_id, r.score, r.decile, r.rank
+             FROM (SELECT MAX(snapshot_id) AS snapshot_id FROM risk_snapshots GROUP BY week) served
+             JOIN risk_scores r ON r.snapshot_id = served.snapshot_id",
+        )?;
+        let mut it = stmt.query([])?;
+        while let Some(r) = it.next()? {
+            let id = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            each(r.get(0)?, id, r.get(2)?, r.get(3)?, r.get(4)?);
+        }
+        Ok(())
+    }
+
     /// The id of the newest snapshot (0 when none): changes whenever a snapshot is written, by any process.
     pub fn latest_snapshot_id(&self) -> StoreResult<i64> {
         Ok(self
             .conn()
             .prepare_cached("SELECT COALESCE(MAX(snapshot_id), 0) FROM risk_snapshots")?
             .query_row([], |r| r.get(0))?)
+    }
+}
+
+/// The error of a lookup of a resident a snapshot does not hold (the same wherever the lookup is answered).
+pub fn resident_missing(head: &SnapshotHead, resident_id: &str) -> StoreError {
+    StoreError::NotFound {
+        what: "resident",
+        message: format!("resident {resident_id:?} is missing from snapshot {} for {}", head.snapshot_id, head.week),
     }
 }
 

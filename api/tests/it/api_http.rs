@@ -320,6 +320,54 @@ async fn a_resident_has_reason_codes_and_history_and_the_read_is_audited() {
     assert!(!routes.iter().any(|r| r.ends_with("/areas") || r.ends_with("/communities")), "{routes:?}");
 }
 
+#[test]
+fn a_lookup_answered_from_memory_is_the_lookup_answered_by_the_store() {
+    // A copy of the district, so that writing a snapshot here leaves the other tests' store alone.
+    let data = tempfile::tempdir().unwrap();
+    {
+        let c = crate::store(fixture().data.path());
+        c.execute("VACUUM INTO ?1", [data.path().join("fanzha.sqlite").to_str().unwrap()]).unwrap();
+    }
+    let svc = Service::new(data.path());
+    let (week, older) = (analytics::IsoWeek::parse(WEEK).unwrap(), analytics::IsoWeek::parse("2026-W25").unwrap());
+    // Nothing in memory yet: the caller must go to the store, and is told to load.
+    svc.snapshot(week).unwrap();
+    assert!(svc.risk_resident_in_memory(week, "anyone", &[]).is_none());
+    assert!(svc.served_scores_want_load());
+    assert!(!svc.served_scores_want_load(), "one load at a time");
+    svc.load_served_scores().unwrap();
+    let page = svc
+        .risk_residents(week, &api::service::risk::ResidentsQuery { limit: Some(1000), ..Default::default() })
+        .unwrap();
+    let same = |id: &str, scope: &[String]| {
+        let memory = svc.risk_resident_in_memory(week, id, scope).expect("the newest week is in memory");
+        let store = svc.risk_resident(week, id, scope);
+        match (memory, store) {
+            (Ok(m), Ok(s)) => assert_eq!(m, s),
+            (Err(m), Err(s)) => assert_eq!((m.code(), m.message()), (s.code(), s.message())),
+            (m, s) => panic!("memory {m:?} but store {s:?}"),
+        }
+    };
+    for r in page.items.iter().step_by(7) {
+        same(&r.resident_id, &[]);
+        same(&r.resident_id, std::slice::from_ref(&r.community));
+        same(&r.resident_id, &["某个别的社区".to_string()]);
+    }
+    same("P9999999", &[]);
+    assert_eq!(svc.risk_resident_in_memory(week, &page.items[0].resident_id, &[]).unwrap().unwrap().history.len(), 2);
+    // Another week than the newest is the store's.
+    assert!(svc.risk_resident_in_memory(older, &page.items[0].resident_id, &[]).is_none());
+    // A new snapshot makes memory stale: the store answers until it is loaded again, with the new history.
+    svc.score(analytics::IsoWeek::parse("2026-W24").unwrap(), analytics::ModelKind::Logistic).unwrap();
+    svc.snapshot(week).unwrap();
+    assert!(svc.risk_resident_in_memory(week, &page.items[0].resident_id, &[]).is_none());
+    assert!(svc.served_scores_want_load());
+    svc.load_served_scores().unwrap();
+    let view = svc.risk_resident_in_memory(week, &page.items[0].resident_id, &[]).unwrap().unwrap();
+    assert_eq!(view.history.iter().map(|h| h.week.as_str()).collect::<Vec<_>>(), ["2026-W24", "2026-W25", WEEK]);
+    same(&page.items[0].resident_id, &[]);
+}
+
 #[tokio::test]
 async fn snapshots_carry_etags_and_answer_304_and_csv_downloads_open_in_excel() {
     let app = app();
