@@ -120,6 +120,12 @@ def main():
             win = sum(per[base][q]["ndcg10"] > per[other][q]["ndcg10"] for q in scored)
             tie = sum(per[base][q]["ndcg10"] == per[other][q]["ndcg10"] for q in scored)
             lines.append(f"- vs {other}: better on {win}, equal on {tie}, worse on {len(scored) - win - tie}")
+        answered = [q for q in scored if per[base][q]["total"] > 0]
+        if answered:
+            lines.append(f"- on the {len(answered)} averaged queries where {base} returns something, mean nDCG@10 / "
+                         "P@10: " + "; ".join(
+                             f"{n} {sum(per[n][q]['ndcg10'] for q in answered) / len(answered):.3f} / "
+                             f"{sum(per[n][q]['p10'] for q in answered) / len(answered):.3f}" for n in names))
         lines.append("")
     md = "\n".join(lines)
     with open(os.path.join(out_dir, "results.md"), "w", encoding="utf-8") as f:

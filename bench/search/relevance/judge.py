@@ -87,7 +87,7 @@ def main():
         if qid not in pool:
             sys.exit(f"reads: unknown query {qid}")
         pool[qid].add(doc)
-    out, n_read, n_changed = [], 0, 0
+    out, n_read, n_changed, confusion = [], 0, 0, {}
     for qid in sorted(pool):
         q = queries[qid]
         core = compile_core(q)
@@ -98,6 +98,7 @@ def main():
             if (qid, doc) in read:
                 n_read += 1
                 n_changed += read[(qid, doc)] != g
+                confusion[(g, read[(qid, doc)])] = confusion.get((g, read[(qid, doc)]), 0) + 1
                 out.append(f"{qid}\t{doc}\t{read[(qid, doc)]}\tread")
             else:
                 out.append(f"{qid}\t{doc}\t{g}\trule")
@@ -105,6 +106,9 @@ def main():
         w.write("\n".join(out) + "\n")
     print(f"qrels: {len(out)} judgements over {len(pool)} queries; {n_read} read, of which {n_changed} differ "
           f"from the rule → {qrels}", file=sys.stderr)
+    for g in (0, 1, 2):
+        print(f"  rule {g}: read as " + ", ".join(f"{r}: {confusion.get((g, r), 0)}" for r in (0, 1, 2)),
+              file=sys.stderr)
 
 
 if __name__ == "__main__":

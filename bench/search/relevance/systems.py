@@ -12,7 +12,7 @@ top K per query, plus `qid<TAB>total` lines (hit counts, for the zero-result rat
                                                           segments docs and queries; tantivy-py indexes the words
                                                           (default tokenizer) and parses the query's words with the
                                                           default query parser (OR of the words, BM25)
-Ties are broken by document id so every run is deterministic.
+Ties (scores equal to 4 decimals) are broken by document id so every run is deterministic.
 """
 import json, math, os, re, shutil, subprocess, sys
 from collections import Counter, defaultdict
@@ -76,7 +76,7 @@ def bm25(corpus, qfile, k, out, k1=1.2, b=0.75):
             idf = math.log(1 + (n - len(pl) + 0.5) / (len(pl) + 0.5))
             for i, tf in pl:
                 scores[i] += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lens[i] / avg))
-        top = sorted(scores.items(), key=lambda x: (-x[1], ids[x[0]]))[:k]
+        top = sorted(scores.items(), key=lambda x: (-round(x[1], 4), ids[x[0]]))[:k]
         results.append((q["qid"], len(scores), [(ids[i], s) for i, s in top]))
     write_run(out, "bm25-char", results)
 
@@ -109,9 +109,11 @@ def tantivy_jieba(corpus, dir_, qfile, k, out):
         words = [special.sub(" ", t) for t in cut(jieba, q["q"])]
         text = " ".join(t for t in words if t.strip())
         query = index.parse_query(text, ["text"])
-        r = searcher.search(query, limit=max(k, 1), count=True)
+        # fetch past K and sort by (score to 4 decimals, id): documents tied at the cut (the telecom set repeats
+        # scripts) would otherwise come in index order, which changes from one build to the next
+        r = searcher.search(query, limit=k + 200, count=True)
         hits = [(searcher.doc(a)["id"][0], s) for s, a in r.hits]
-        hits.sort(key=lambda x: (-x[1], x[0]))  # deterministic ties
+        hits.sort(key=lambda x: (-round(x[1], 4), x[0]))
         results.append((q["qid"], r.count, hits[:k]))
     write_run(out, "tantivy-py+jieba", results)
 
