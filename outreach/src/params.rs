@@ -142,6 +142,9 @@ pub struct PlanParams {
     /// A repeat of the same channel within this many days has `repeat_factor` of the effect.
     pub repeat_window_days: u32,
     pub repeat_factor: f64,
+    /// Earlier contacts that reached the resident still protect them, fading with this half-life: the value of a
+    /// new contact counts only the risk they left (the effect model's decay, docs/domain-notes.md).
+    pub effect_half_life_days: f64,
     pub costs: Costs,
     pub visit_days: VisitDays,
     pub holdout: HoldoutParams,
@@ -150,7 +153,7 @@ pub struct PlanParams {
 
 impl PlanParams {
     /// docs/domain-notes.md: caps 1 visit / 30 days, 2 calls / 14 days, 4 SMS / 30 days; repeat within 14 days
-    /// 0.6×; visits 20 min + 30 min travel, 6–10 a day; 10% holdout; (est) rotation 90 days, no routine contact
+    /// 0.6×, effects halving every 21 days; visits 20 min + 30 min travel, 6–10 a day; 10% holdout; (est) rotation 90 days, no routine contact
     /// within 7 days of another, lectures for 20, losses by age band from the loss notes (¥60k under 60, ×1.6 at
     /// 60–69, ×2.0 at 70+; ¥5k under 18).
     pub fn domain_defaults(strategy: Strategy, seed: u64) -> PlanParams {
@@ -171,6 +174,7 @@ impl PlanParams {
             rotation_days: 90,
             repeat_window_days: 14,
             repeat_factor: 0.6,
+            effect_half_life_days: 21.0,
             costs: Costs {
                 travel_minutes: 30,
                 lecture_group: 20,
@@ -193,6 +197,9 @@ impl PlanParams {
         }
         if !(0.0..=1.0).contains(&self.repeat_factor) {
             return bad("repeat_factor", self.repeat_factor.to_string(), "must be in [0, 1]");
+        }
+        if !(self.effect_half_life_days > 0.0 && self.effect_half_life_days.is_finite()) {
+            return bad("effect_half_life_days", self.effect_half_life_days.to_string(), "must be > 0");
         }
         if !(0.0..1.0).contains(&self.holdout.share) {
             return bad("holdout.share", self.holdout.share.to_string(), "must be in [0, 1)");

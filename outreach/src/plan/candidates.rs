@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::PlanInput;
 use crate::content::{ContentChoice, TypeMix, TypeProfile};
+use crate::estimate::ChannelModel;
 use crate::input::{PastContact, PlanResident, ResidentStatus, RiskScore};
 use crate::params::PlanParams;
 
@@ -35,7 +36,7 @@ pub(crate) struct Opt {
     pub(crate) minutes: u32,
     pub(crate) reach: f64,
     pub(crate) effect: f64,
-    /// Expected victimisations averted this week: p × reach × effect (× repeat factor).
+    /// Expected victimisations averted this week: p × what earlier contacts left × reach × effect (× repeat factor).
     pub(crate) averted: f64,
     /// `averted` × expected loss (yuan): the objective.
     pub(crate) value: f64,
@@ -121,6 +122,7 @@ pub(crate) fn candidates<'a>(
         let loss = s.expected_loss_yuan.unwrap_or_else(|| params.loss.of(band));
         let recent: Vec<&str> = within(params.rotation_days).filter_map(|h| h.content_id.as_deref()).collect();
         let profile = TypeProfile::new(&mix, band, input.trend, &s.likely_types);
+        let left = residual(past, week, params, input.model);
         let mut options = Vec::new();
         for &ch in &params.channels {
             if matches!(ch, OutreachChannel::Sms | OutreachChannel::Call) && !r.has_phone {
@@ -136,7 +138,7 @@ pub(crate) fn candidates<'a>(
             let repeat = within(params.repeat_window_days).any(|h| h.channel == ch && h.reached());
             let reach = input.model.reach(ch, band);
             let effect = input.model.effect(ch) * if repeat { params.repeat_factor } else { 1.0 };
-            let averted = s.p_week * reach * effect;
+            let averted = s.p_week * left * reach * effect;
             options.push(Opt { channel: ch, content, minutes, reach, effect, averted, value: averted * loss });
         }
         if options.is_empty() {
@@ -157,6 +159,18 @@ pub(crate) fn candidates<'a>(
         });
     }
     (cands, excluded)
+}
+
+/// The share of risk earlier contacts that reached the resident left: each took its effect, fading with the
+/// half-life (contacts older than five half-lives are ignored).
+fn residual(past: &[&PastContact], week: i64, params: &PlanParams, model: &ChannelModel) -> f64 {
+    let half = params.effect_half_life_days;
+    past.iter()
+        .filter(|h| h.reached())
+        .map(|h| ((week - h.at) as f64 / DAY as f64, model.effect(h.channel)))
+        .filter(|(days, _)| *days < 5.0 * half)
+        .map(|(days, e)| 1.0 - e * 0.5f64.powf(days / half))
+        .product()
 }
 
 /// Staff minutes of one contact: the item's minutes (or the channel's fallback), travel for a visit, a lecture's
