@@ -464,7 +464,7 @@ fn coverage_synthetic() {
             let se = (a * (1.0 - a) / n1 as f64 + b * (1.0 - b) / n0 as f64).sqrt();
             wald += usize::from((c.difference - 1.96 * se..=c.difference + 1.96 * se).contains(&truth));
         }
-        println!("| {p0} | {p1} | {n1} / {n0} | {newcombe}/50 | {wald}/50 |");
+        println!("| {p0} | {p1:.4} | {n1} / {n0} | {newcombe}/50 | {wald}/50 |");
     }
 }
 
