@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use analytics::IsoWeek;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::store::{ResidentScore, ScoreFilter, SnapshotHead, resident_missing};
 
 use super::Service;
@@ -56,7 +56,8 @@ pub(crate) struct ServedCache {
 }
 
 impl ServedScores {
-    fn load(svc: &Service) -> AppResult<ServedScores> {
+    /// `None` when the store holds no snapshot yet.
+    fn load(svc: &Service) -> AppResult<Option<ServedScores>> {
         let store = svc.store()?;
         let latest = store.latest_snapshot_id()?;
         let mut heads = store.snapshots()?;
@@ -69,9 +70,7 @@ impl ServedScores {
             }
             same
         });
-        let newest = heads.last().cloned().ok_or_else(|| {
-            AppError::not_found("no_snapshot", "no risk snapshot is served yet; run the pipeline".to_string())
-        })?;
+        let Some(newest) = heads.last().cloned() else { return Ok(None) };
         let column: HashMap<i64, usize> = heads.iter().enumerate().map(|(i, h)| (h.snapshot_id, i)).collect();
         let n = heads.len();
         let mut slots: HashMap<Box<str>, u32> = HashMap::new();
@@ -109,7 +108,7 @@ impl ServedScores {
                 model_version: h.model_version.clone(),
             })
             .collect();
-        Ok(ServedScores { latest, weeks, slots, points, newest, rows })
+        Ok(Some(ServedScores { latest, weeks, slots, points, newest, rows }))
     }
 
     /// The lookup of `resident_id` in the newest served week; `None` when `week` is another one.
@@ -182,14 +181,11 @@ impl Service {
     /// Loads every served snapshot into memory (a few seconds for a million resident-weeks); replaces what was
     /// held when done. A store without snapshots holds nothing and is not an error.
     pub fn load_served_scores(&self) -> AppResult<()> {
-        let result = match ServedScores::load(self) {
-            Ok(scores) => {
+        let result = ServedScores::load(self).map(|scores| {
+            if let Some(scores) = scores {
                 *self.served.scores.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(scores));
-                Ok(())
             }
-            Err(e) if e.code() == "no_snapshot" => Ok(()),
-            Err(e) => Err(e),
-        };
+        });
         self.served.loading.store(false, Ordering::Release);
         result
     }
