@@ -770,3 +770,36 @@ fn conflict_or(e: rusqlite::Error, message: &str) -> StoreError {
         other => other.into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{STORE_FILE, migrations};
+    use super::*;
+
+    #[test]
+    fn version_9_keeps_pipeline_steps_and_allows_the_outreach_steps() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A store as version 8 left it, with one recorded step.
+            let conn = rusqlite::Connection::open(dir.path().join(STORE_FILE)).unwrap();
+            for sql in &migrations::MIGRATIONS[..8] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 8).unwrap();
+            conn.execute_batch(
+                "INSERT INTO pipeline_runs VALUES (1, 10, 20, 'done', 'cli', 'folder x');
+                 INSERT INTO pipeline_steps VALUES (1, 0, 'ingest', 10, 11, 'done', '{}', NULL);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let c = store.conn();
+        let kept: String = c.query_row("SELECT step FROM pipeline_steps WHERE run_id = 1", [], |r| r.get(0)).unwrap();
+        assert_eq!(kept, "ingest");
+        c.execute("INSERT INTO pipeline_steps VALUES (1, 1, 'outreach_plan', 12, 13, 'skipped', NULL, 'x')", [])
+            .unwrap();
+        assert!(
+            c.execute("INSERT INTO pipeline_steps VALUES (1, 2, 'nonsense', 12, 13, 'done', NULL, NULL)", []).is_err()
+        );
+    }
+}
