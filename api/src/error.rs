@@ -173,6 +173,9 @@ fn not_found_code(what: &str) -> &'static str {
         "account" => "account_not_found",
         "user" => "user_not_found",
         "pipeline run" => "run_not_found",
+        "outreach plan" => "plan_not_found",
+        "task" => "task_not_found",
+        "warning" => "warning_not_found",
         _ => "not_found",
     }
 }

@@ -6,6 +6,7 @@
 
 mod clusters;
 mod money;
+mod outreach;
 mod pipeline;
 mod risk;
 mod search;
@@ -193,6 +194,20 @@ pub enum Command {
         #[command(subcommand)]
         command: serve::AuditCommand,
     },
+    /// Prevention outreach: weekly campaign plans (plan, show, approve), day sheets, outcomes, effect reports.
+    Outreach {
+        #[command(subcommand)]
+        command: outreach::OutreachCommand,
+    },
+    /// Urgent warnings (预警劝阻): scan contacts for flagged numbers, import a file, or raise one by hand.
+    Warn(outreach::WarnArgs),
+    /// Urgent warnings with their tasks (only those with overdue steps with --overdue).
+    Warnings {
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Graph analytics on edge lists (community detection).
     Graph {
         #[command(subcommand)]
@@ -349,6 +364,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (text, ok) = serve::audit(&Service::new(&cli.data_dir), command)?;
             emit(&text)?;
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Outreach { command } => {
+            crate::progress::init_logging();
+            outreach::run(&Service::new(&cli.data_dir), command)
+        }
+        Command::Warn(args) => {
+            crate::progress::init_logging();
+            outreach::warn(&Service::new(&cli.data_dir), args)
+        }
+        Command::Warnings { overdue, json } => {
+            crate::progress::init_logging();
+            outreach::warnings(&Service::new(&cli.data_dir), overdue, json)
         }
         Command::Graph { command } => crate::graph_cmd::run(command),
     }

@@ -8,7 +8,7 @@
 //! Layout: `error` (problem details), `extract` (query, path, caller, purpose, request meta), `limits` (config,
 //! rate limits), `openapi` (what every operation of the document shares; parameter schemas), `risk` (the weekly
 //! risk-score API), `cases` (search, reports, similar), `clusters` (clusters, evidence, exports, money trails,
-//! typologies), `pipeline` (runs), `ops` (health, readiness, codes, stats), `schedule` (the weekly run).
+//! typologies), `pipeline` (runs), `outreach` (plans, approval, day sheets, outcomes, warnings), `ops` (health, readiness, codes, stats), `schedule` (the weekly run).
 
 mod cases;
 mod clusters;
@@ -17,6 +17,7 @@ mod extract;
 mod limits;
 mod openapi;
 mod ops;
+mod outreach;
 mod pipeline;
 mod risk;
 pub mod schedule;
@@ -101,6 +102,7 @@ fn api() -> OpenApiRouter<Shared> {
         .merge(cases::routes())
         .merge(clusters::routes())
         .merge(pipeline::routes())
+        .merge(outreach::routes())
 }
 
 /// The OpenAPI document of [`router`].

@@ -48,7 +48,7 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Investigator => matches!(need, Aggregates | Cases | Clusters | Money | PipelineRead),
-            Role::Prevention => matches!(need, Aggregates | Risk | CasesMasked | PipelineRead),
+            Role::Prevention => matches!(need, Aggregates | Risk | CasesMasked | PipelineRead | Outreach),
             Role::Analyst => matches!(need, Aggregates | PipelineRead),
         }
     }
@@ -81,6 +81,8 @@ pub enum Permission {
     Money,
     /// The pipeline's runs.
     PipelineRead,
+    /// Outreach plans, their approval, tasks, outcomes and urgent warnings.
+    Outreach,
     /// Starting a pipeline run; managing users.
     Admin,
 }

@@ -20,6 +20,8 @@
 //! - `search`: the case index (build/update from the store or a JSONL corpus via `corpus`), search, similar cases,
 //!   one report.
 //! - `pipeline`: the weekly main job (ingest, index, clusters, score, stats), recorded run by run; ingest.
+//! - `outreach`: weekly campaign plans (draft, approve), urgent warnings and their tasks, day sheets, recorded
+//!   outcomes and the effect report.
 //! - `page`: checked page sizes; `progress`: the progress seam the CLI plugs its bars into.
 //! - `pool`: the store connections (a fixed number).
 
@@ -30,6 +32,7 @@ mod corpus;
 pub mod evaluate;
 pub mod gangs;
 pub mod money;
+pub mod outreach;
 pub mod page;
 pub mod pipeline;
 mod pool;

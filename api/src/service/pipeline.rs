@@ -1,5 +1,6 @@
 //! Ingest, and the weekly main job: ingest a folder (or a freshly generated synthetic district), bring the case
-//! index up to date, cluster gangs, write the risk snapshot for the coming week, compute the statistics.
+//! index up to date, cluster gangs, write the risk snapshot for the coming week, compute the statistics, raise urgent
+//! warnings and draft the week's outreach plan.
 //!
 //! Every run and each of its steps is recorded in the store (`pipeline_runs`, `pipeline_steps`). A failed step
 //! ends the run as failed and leaves earlier results (last week's snapshot, the previous clustering run) in place;
@@ -14,6 +15,7 @@ use analytics::{IsoWeek, ModelKind};
 use serde::Serialize;
 
 use super::Service;
+use super::outreach::{PlanRequest, WarnRequest};
 use super::page::Limit;
 use super::progress::Progress;
 use super::search::{IndexName, IndexRequest, IndexSource, IndexView};
@@ -81,6 +83,10 @@ pub struct PipelineRunView {
     pub clusters: Option<crate::service::gangs::RunSummary>,
     pub risk: Option<RiskOutcome>,
     pub stats: Option<crate::service::stats::Stats>,
+    /// Urgent warnings raised from the last days' contacts, with their tasks.
+    pub warnings: Option<crate::service::outreach::WarnView>,
+    /// The drafted outreach plan of the scored week (a person approves it).
+    pub outreach_plan: Option<crate::service::outreach::PlanView>,
     /// Why the run failed (the failed step's error, with its kind), when it did.
     #[serde(skip)]
     pub failure: Option<AppError>,
@@ -191,6 +197,8 @@ impl Service {
             clusters: None,
             risk: None,
             stats: None,
+            warnings: None,
+            outreach_plan: None,
             failure: None,
         };
         let result = self.pipeline_steps(&recorder, input, progress, &mut view);
@@ -320,6 +328,43 @@ impl Service {
             let counts = serde_json::json!({ "local_reports": stats.local_reports, "population": stats.population });
             Ok((stats, Ended::done(counts)))
         })?);
+        // Outreach comes last: what it cannot do (no staff, no snapshot…) is a skipped step, never a lost result.
+        view.warnings = rec.step(Step::Warnings, || {
+            outcome_or_skip(
+                self.warn(&WarnRequest::Scan { since: None }),
+                |v| serde_json::json!({ "raised": v.raised, "stored": v.stored, "tasks": v.tasks.len() }),
+            )
+        })?;
+        let week = match &view.risk {
+            Some(RiskOutcome::Written { report }) => IsoWeek::parse(&report.week).ok(),
+            _ => None,
+        };
+        view.outreach_plan = rec.step(Step::OutreachPlan, || {
+            let Some(week) = week else {
+                return Ok((None, Ended::skipped("no risk snapshot was written this run: no plan drafted")));
+            };
+            if let Some(p) = self
+                .outreach_plans(Some(week))?
+                .items
+                .into_iter()
+                .find(|p| p.status != crate::store::PlanStatus::Superseded)
+            {
+                let why = format!("week {week} already has plan {} ({})", p.plan_id, p.status.as_str());
+                return Ok((None, Ended::skipped(why)));
+            }
+            let req = PlanRequest {
+                week,
+                strategy: outreach::Strategy::Optimised,
+                minutes_scale: 1.0,
+                seed: 1,
+                replace: false,
+                by: "pipeline".into(),
+            };
+            outcome_or_skip(
+                self.outreach_plan(&req),
+                |p| serde_json::json!({ "plan_id": p.plan_id, "week": p.week, "assignments": p.assignments }),
+            )
+        })?;
         Ok(())
     }
 }
@@ -386,6 +431,18 @@ impl Recorder {
         let record = StepEnd { status: end.status, counts: counts.as_deref(), error: end.note.as_deref() };
         self.store.finish_pipeline_step(self.run_id, seq, record, now())?;
         value
+    }
+}
+
+/// A step's value and counts; a user-level failure (no staff, no snapshot…) is a skipped step saying why.
+fn outcome_or_skip<T>(r: AppResult<T>, counts: impl FnOnce(&T) -> serde_json::Value) -> AppResult<(Option<T>, Ended)> {
+    match r {
+        Ok(v) => {
+            let c = counts(&v);
+            Ok((Some(v), Ended::done(c)))
+        }
+        Err(e) if e.kind() != Kind::Internal => Ok((None, Ended::skipped(e.message().to_string()))),
+        Err(e) => Err(e),
     }
 }
 

@@ -3,7 +3,7 @@
 //! Migrations are frozen once released: change the schema by appending a new one.
 
 /// Migration `i` (0-based) brings the schema to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8_SERVICE];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8_SERVICE, V9_OUTREACH];
 
 /// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
 /// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
@@ -375,4 +375,118 @@ CREATE TABLE users (
     created_at        INTEGER NOT NULL,
     revoked_at        INTEGER
 );
+"#;
+
+/// Version 9 (issue 13, outreach): weekly plans (the library's `Plan` as JSON, versioned by its digest; one live —
+/// draft or approved — plan per week; never changed: a draft is superseded by a new row, an approved plan is
+/// frozen by trigger), their assignments one row per resident with the holdout arm, urgent warnings, their tasks
+/// (the latest task value and its events, append-only), and recorded outcomes. `pipeline_steps` is rebuilt with
+/// its rows to allow the steps `warnings` and `outreach_plan`.
+const V9_OUTREACH: &str = r#"
+CREATE TABLE outreach_plans (
+    plan_id       INTEGER PRIMARY KEY,
+    week          TEXT NOT NULL,
+    version       TEXT NOT NULL,
+    strategy      TEXT NOT NULL,
+    seed          INTEGER NOT NULL,
+    minutes_scale REAL NOT NULL,
+    snapshot_id   INTEGER NOT NULL REFERENCES risk_snapshots (snapshot_id),
+    plan_json     TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('draft', 'approved', 'superseded')),
+    created_at    INTEGER NOT NULL,
+    created_by    TEXT NOT NULL,
+    approved_at   INTEGER,
+    approved_by   TEXT,
+    superseded_by INTEGER
+);
+CREATE UNIQUE INDEX outreach_plans_live_week ON outreach_plans (week) WHERE status <> 'superseded';
+CREATE TRIGGER outreach_plans_frozen BEFORE UPDATE OF plan_id, week, version, strategy, seed, minutes_scale,
+    snapshot_id, plan_json, created_at, created_by ON outreach_plans
+BEGIN SELECT RAISE(ABORT, 'an outreach plan never changes; make a new version'); END;
+CREATE TRIGGER outreach_plans_only_drafts_move BEFORE UPDATE ON outreach_plans WHEN OLD.status <> 'draft'
+    AND NOT (OLD.status = 'superseded' AND OLD.superseded_by IS NULL AND NEW.status = 'superseded')
+BEGIN SELECT RAISE(ABORT, 'only a draft plan changes status'); END;
+CREATE TRIGGER outreach_plans_no_delete BEFORE DELETE ON outreach_plans
+BEGIN SELECT RAISE(ABORT, 'outreach plans are kept'); END;
+CREATE TABLE outreach_assignments (
+    plan_id          INTEGER NOT NULL REFERENCES outreach_plans (plan_id),
+    resident_id      TEXT NOT NULL,
+    grid             TEXT NOT NULL,
+    staff_id         TEXT NOT NULL,
+    channel          TEXT NOT NULL,
+    content_id       TEXT NOT NULL,
+    day              TEXT NOT NULL,
+    minutes          INTEGER NOT NULL,
+    expected_averted REAL NOT NULL,
+    holdout          INTEGER NOT NULL CHECK (holdout IN (0, 1)),
+    PRIMARY KEY (plan_id, resident_id)
+) WITHOUT ROWID;
+CREATE INDEX outreach_assignments_staff ON outreach_assignments (staff_id, day);
+CREATE TRIGGER outreach_assignments_no_update BEFORE UPDATE ON outreach_assignments
+BEGIN SELECT RAISE(ABORT, 'plan assignments never change'); END;
+CREATE TRIGGER outreach_assignments_no_delete BEFORE DELETE ON outreach_assignments
+BEGIN SELECT RAISE(ABORT, 'plan assignments never change'); END;
+CREATE TABLE warnings (
+    warning_id  TEXT PRIMARY KEY,
+    resident_id TEXT NOT NULL,
+    phone       TEXT,
+    number      TEXT NOT NULL,
+    grade       TEXT NOT NULL CHECK (grade IN ('high', 'medium', 'low')),
+    source      TEXT NOT NULL,
+    contact_at  INTEGER,
+    raised_at   INTEGER NOT NULL,
+    known_at    INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL,
+    CHECK (raised_at >= known_at),
+    UNIQUE (resident_id, number, raised_at)
+);
+CREATE TABLE outreach_tasks (
+    task_id     TEXT PRIMARY KEY,
+    warning_id  TEXT NOT NULL UNIQUE REFERENCES warnings (warning_id),
+    staff_id    TEXT NOT NULL,
+    on_duty     INTEGER NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('open', 'resolved', 'unreached')),
+    escalations INTEGER NOT NULL,
+    next_due    INTEGER,
+    task_json   TEXT NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX outreach_tasks_staff ON outreach_tasks (staff_id, state);
+CREATE TABLE outreach_outcomes (
+    outcome_id        INTEGER PRIMARY KEY,
+    task_id           TEXT NOT NULL,
+    plan_id           INTEGER REFERENCES outreach_plans (plan_id),
+    resident_id       TEXT NOT NULL,
+    staff_id          TEXT,
+    action            TEXT NOT NULL,
+    at                INTEGER NOT NULL,
+    outcome           TEXT NOT NULL CHECK (outcome IN ('reached', 'not_home', 'refused', 'wrong_number', 'no_answer')),
+    app_installed     INTEGER NOT NULL,
+    overseas_blocking INTEGER NOT NULL,
+    family_contact    INTEGER NOT NULL,
+    note              TEXT,
+    source            TEXT NOT NULL,
+    recorded_at       INTEGER NOT NULL
+);
+CREATE INDEX outreach_outcomes_task ON outreach_outcomes (task_id);
+CREATE TRIGGER outreach_outcomes_no_update BEFORE UPDATE ON outreach_outcomes
+BEGIN SELECT RAISE(ABORT, 'recorded outcomes never change'); END;
+CREATE TRIGGER outreach_outcomes_no_delete BEFORE DELETE ON outreach_outcomes
+BEGIN SELECT RAISE(ABORT, 'recorded outcomes never change'); END;
+
+CREATE TABLE pipeline_steps_v9 (
+    run_id      INTEGER NOT NULL REFERENCES pipeline_runs (run_id),
+    seq         INTEGER NOT NULL,
+    step        TEXT NOT NULL CHECK (step IN ('generate', 'ingest', 'index', 'clusters', 'score', 'stats',
+                                              'warnings', 'outreach_plan')),
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'skipped', 'failed', 'interrupted')),
+    counts      TEXT,
+    error       TEXT,
+    PRIMARY KEY (run_id, seq)
+);
+INSERT INTO pipeline_steps_v9 SELECT * FROM pipeline_steps;
+DROP TABLE pipeline_steps;
+ALTER TABLE pipeline_steps_v9 RENAME TO pipeline_steps;
 "#;

@@ -13,6 +13,7 @@ mod error;
 mod gangs;
 mod known;
 mod migrations;
+mod outreach;
 mod pipeline_runs;
 mod reports;
 mod risk;
@@ -32,6 +33,10 @@ pub use audit::{AUDIT_FILE, AuditEntry, AuditRecord, AuditStore, GENESIS};
 pub use error::{StoreError, StoreErrorKind, StoreResult};
 pub use gangs::{HubRow, MemberReportRow, MoneyEndRow, NewGangRun, ServiceRow};
 use known::Known;
+pub use outreach::{
+    AssignmentRow, ContactRow, NewPlan, OutcomeRow, PlanResidentRow, PlanRow, PlanStatus, TaskRow, VictimRow,
+    WarningRow,
+};
 pub use pipeline_runs::{PipelineRunRow, PipelineStatus, PipelineStepRow, Step, StepEnd, StepStatus, Trigger};
 pub use risk::{
     CommunityScore, HistoryRow, NewScore, NewSnapshot, ReasonCode, ResidentScore, ScoreFilter, SnapshotHead,

@@ -55,6 +55,8 @@ stored_code! {
         Clusters = "clusters",
         Score = "score",
         Stats = "stats",
+        Warnings = "warnings",
+        OutreachPlan = "outreach_plan",
     }
 }
 
@@ -210,7 +212,8 @@ fn run(r: &Row<'_>) -> StoreResult<PipelineRunRow> {
     })
 }
 
-fn code<T>(
+/// A stored code read back as its enum; an unknown one is [`StoreError::Corrupt`].
+pub(super) fn code<T>(
     table: &'static str,
     column: &'static str,
     text: String,

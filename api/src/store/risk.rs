@@ -601,7 +601,7 @@ pub fn resident_missing(head: &SnapshotHead, resident_id: &str) -> StoreError {
 /// the later of the first member report naming it and the cluster's second report (a cluster needs two linked
 /// reports to exist). Hubs the run held apart (bank hotlines, 96110, …) are not gang numbers. Empty when no run
 /// exists.
-fn gang_numbers(c: &rusqlite::Connection) -> StoreResult<Vec<GangNumber>> {
+pub(super) fn gang_numbers(c: &rusqlite::Connection) -> StoreResult<Vec<GangNumber>> {
     let mut stmt = c.prepare(
         "SELECT key FROM gang_hubs WHERE overridden = 0 AND gang_run_id = (SELECT MAX(gang_run_id) FROM gang_runs)",
     )?;

@@ -46,6 +46,17 @@ fn fixture() -> &'static Fixture {
         for week in ["2026-W25", WEEK] {
             svc.score(analytics::IsoWeek::parse(week).unwrap(), analytics::ModelKind::Logistic).unwrap();
         }
+        // A draft outreach plan (id 1) and the last week's urgent warnings with their tasks.
+        let plan = api::service::outreach::PlanRequest {
+            week: analytics::IsoWeek::parse(WEEK).unwrap(),
+            strategy: outreach::Strategy::Optimised,
+            minutes_scale: 1.0,
+            seed: 1,
+            replace: false,
+            by: "fixture".into(),
+        };
+        svc.outreach_plan(&plan).unwrap();
+        svc.warn(&api::service::outreach::WarnRequest::Scan { since: None }).unwrap();
         let tokens = Role::ALL
             .into_iter()
             .map(|role| (role, svc.users_add(&format!("t-{}", role.code()), role, &[], &[]).unwrap().token))
@@ -132,6 +143,8 @@ fn fill(path: &str) -> String {
         .replace("{resident_id}", &first_resident())
         .replace("{report_id}", &i.report)
         .replace("{cluster_id}", &i.cluster.to_string())
+        .replace("{plan_id}", "1")
+        .replace("{task_id}", "T-NO-SUCH")
 }
 
 /// Every route with the roles allowed on it.
@@ -161,6 +174,10 @@ fn routes() -> Vec<(String, Vec<Role>)> {
         (format!("/api/v1/risk/weeks/{WEEK}/areas"), vec![Investigator, Prevention, Analyst, Admin]),
         (format!("/api/v1/risk/weeks/{WEEK}/csv"), vec![Prevention, Admin]),
         ("/api/v1/codes".into(), vec![Investigator, Prevention, Analyst, Admin]),
+        (format!("/api/v1/outreach/plans?week={WEEK}"), vec![Prevention, Admin]),
+        ("/api/v1/outreach/plans/1".into(), vec![Prevention, Admin]),
+        ("/api/v1/outreach/tasks?overdue=true".into(), vec![Prevention, Admin]),
+        ("/api/v1/warnings".into(), vec![Prevention, Admin]),
         ("/api/v1/stats".into(), vec![Investigator, Prevention, Analyst, Admin]),
     ]
 }
@@ -235,6 +252,14 @@ async fn malformed_input_is_a_4xx_problem_never_a_5xx() {
         ("/api/v1/money/typologies?kind=zigzag".into(), 400, "invalid_kind"),
         ("/api/v1/pipeline/runs?limit=0".into(), 400, "invalid_limit"),
         ("/api/v1/pipeline/runs?cursor=zz".into(), 400, "invalid_cursor"),
+        ("/api/v1/outreach/plans?week=2026-W99".into(), 400, "invalid_week"),
+        ("/api/v1/outreach/plans/0".into(), 400, "invalid_plan_id"),
+        ("/api/v1/outreach/plans/abc".into(), 400, "invalid_plan_id"),
+        ("/api/v1/outreach/plans/999999".into(), 404, "plan_not_found"),
+        ("/api/v1/outreach/tasks?day=monday".into(), 400, "invalid_day"),
+        ("/api/v1/outreach/tasks?staff=NOPE".into(), 404, "staff_not_found"),
+        ("/api/v1/outreach/tasks?overdue=maybe".into(), 400, "invalid_parameter"),
+        ("/api/v1/warnings?overdue=2".into(), 400, "invalid_parameter"),
     ];
     for (uri, status, code) in cases {
         let reply = get_as(&app, Role::Admin, &uri).await;
@@ -594,4 +619,53 @@ fn the_weekly_views_are_pinned() {
     insta::assert_json_snapshot!("risk_resident", resident);
     let weeks = svc.risk_weeks().unwrap();
     insta::assert_json_snapshot!("risk_weeks", weeks, { ".items[].created_at" => "[created_at]" });
+}
+
+#[tokio::test]
+async fn outreach_plans_are_approved_and_task_events_recorded_over_http() {
+    let app = app();
+    let auth = format!("Bearer {}", token(Role::Prevention));
+    let post = |uri: &str, body: &str| {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header("authorization", &auth)
+            .header("x-purpose", "outreach test")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let app = app.clone();
+        async move {
+            let res = app.oneshot(req).await.unwrap();
+            let status = res.status();
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default())
+        }
+    };
+    // The fixture's plan 1: approved by the caller (or already, by the documented-routes walk); never twice.
+    let (status, body) = post("/api/v1/outreach/plans/1/approve", "").await;
+    assert!(status == StatusCode::OK || body["code"] == "plan_not_draft", "{status} {body}");
+    let (status, body) = post("/api/v1/outreach/plans/1/approve", "").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("plan_not_draft")));
+    let (status, body) = post("/api/v1/outreach/plans/1", "").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+
+    // Events: a missing task, a bad outcome, a bad body; then a real one of an approved plan's assignment.
+    let (status, body) = post("/api/v1/outreach/tasks/T-NO-SUCH/events", r#"{"outcome":"reached"}"#).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("task_not_found")));
+    let (status, body) = post("/api/v1/outreach/tasks/T-NO-SUCH/events", r#"{"outcome":"maybe"}"#).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_outcome")));
+    let (status, body) = post("/api/v1/outreach/tasks/T-NO-SUCH/events", r#"{"outcome":1}"#).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_body")));
+    let sheets = get_as(&app, Role::Prevention, "/api/v1/outreach/tasks").await.json();
+    let task = sheets["sheets"][0]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "plan")
+        .map(|t| t["task_id"].as_str().unwrap().to_string())
+        .expect("the approved plan's assignments are tasks");
+    let (status, body) = post(&format!("/api/v1/outreach/tasks/{task}/events"), r#"{"outcome":"not_home"}"#).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["outcome"], "not_home");
 }

@@ -6,6 +6,7 @@ mod crash;
 mod docs;
 mod ingest;
 mod money;
+mod outreach;
 mod pipeline;
 mod score;
 mod search_index;

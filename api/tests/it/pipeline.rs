@@ -55,7 +55,21 @@ fn a_failed_step_fails_the_run_keeps_earlier_results_and_a_rerun_succeeds() {
     let steps: Vec<(&str, &str)> = first.run.steps.iter().map(|s| (s.step, s.status)).collect();
     assert_eq!(
         steps,
-        [("ingest", "done"), ("index", "done"), ("clusters", "done"), ("score", "done"), ("stats", "done")]
+        [
+            ("ingest", "done"),
+            ("index", "done"),
+            ("clusters", "done"),
+            ("score", "done"),
+            ("stats", "done"),
+            ("warnings", "done"),
+            ("outreach_plan", "done")
+        ]
+    );
+    // The week's plan is drafted for a person to approve; a re-run does not draft another.
+    let plan = first.outreach_plan.as_ref().unwrap();
+    assert_eq!(
+        (plan.status.as_str(), plan.week.as_str()),
+        ("draft", first.run.steps[3].counts["week"].as_str().unwrap())
     );
     let c = store(data.path());
     let snapshots = count(&c, "SELECT count(*) FROM risk_snapshots");
@@ -79,6 +93,9 @@ fn a_failed_step_fails_the_run_keeps_earlier_results_and_a_rerun_succeeds() {
     std::fs::remove_file(&idx).unwrap();
     let again = svc.run_pipeline(&input, Trigger::Cli, &Silent).unwrap();
     assert_eq!(again.run.status, "done", "{:?}", again.failure);
+    let last = again.run.steps.last().unwrap();
+    assert_eq!((last.step, last.status), ("outreach_plan", "skipped"));
+    assert_eq!(count(&c, "SELECT count(*) FROM outreach_plans"), 1);
     // The same data: the snapshot is not written twice.
     assert_eq!(count(&c, "SELECT count(*) FROM risk_snapshots"), snapshots);
 

@@ -1,0 +1,194 @@
+//! Prevention outreach over HTTP: weekly plans (list, one with its assignments, approve), day sheets of tasks,
+//! recording an outcome of a task, and urgent warnings. Prevention staff and admins; every response naming
+//! residents needs `X-Purpose` and is audited.
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{AppError, AppResult};
+use crate::service::auth::Permission;
+use crate::service::outreach::{
+    PlanDetail, PlanView, PlansView, RecordRequest, RecordView, TasksQuery, TasksView, WarningsView, parse_plan_id,
+    record_action, record_outcome,
+};
+use crate::service::risk::parse_week;
+
+use super::extract::{ApiPath, ApiQuery, Caller, PersonalRead};
+use super::{Problem, Shared, blocking};
+
+pub(super) fn routes() -> OpenApiRouter<Shared> {
+    OpenApiRouter::new()
+        .routes(routes!(plans))
+        .routes(routes!(plan))
+        .routes(routes!(approve))
+        .routes(routes!(tasks))
+        .routes(routes!(record))
+        .routes(routes!(warnings))
+}
+
+/// Which plans to list.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PlansParams {
+    /// Only this ISO week, e.g. 2026-W27.
+    #[param(pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
+    week: Option<String>,
+}
+
+/// Weekly outreach plans, newest first: status, version, totals, staff minutes (no residents named).
+#[utoipa::path(get, path = "/api/v1/outreach/plans", tag = "outreach", security(("bearer" = [])), params(PlansParams),
+    responses((status = 200, body = PlansView)))]
+async fn plans(
+    State(st): State<Shared>,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<PlansParams>,
+) -> AppResult<Json<PlansView>> {
+    caller.require(Permission::Outreach)?;
+    let week = p.week.as_deref().map(parse_week).transpose()?;
+    Ok(Json(blocking(&st, move |svc| svc.outreach_plans(week)).await?))
+}
+
+/// One plan with a row per assignment (resident, grid, channel, content, staff, day, expected averted, holdout).
+/// Personal data: needs `X-Purpose`; audited.
+#[utoipa::path(get, path = "/api/v1/outreach/plans/{plan_id}", tag = "outreach", security(("bearer" = [])),
+    params(("plan_id" = i64, Path, minimum = 1, description = "plan id"),
+        ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
+    responses((status = 200, body = PlanDetail), (status = 404, body = Problem)))]
+async fn plan(State(st): State<Shared>, read: PersonalRead, ApiPath(id): ApiPath<String>) -> AppResult<Response> {
+    read.caller.require(Permission::Outreach)?;
+    let id = parse_plan_id(&id)?;
+    let view = blocking(&st, move |svc| svc.outreach_show(id)).await?;
+    let subjects = vec![format!("outreach_plan:{id}"), format!("rows:{}", view.rows.len())];
+    read.json(&st, subjects, view).await
+}
+
+/// Approve a draft plan (the approver is the caller). 409 when it is approved or superseded already.
+#[utoipa::path(post, path = "/api/v1/outreach/plans/{plan_id}/approve", tag = "outreach", security(("bearer" = [])),
+    params(("plan_id" = i64, Path, minimum = 1, description = "plan id")),
+    responses((status = 200, body = PlanView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn approve(State(st): State<Shared>, caller: Caller, ApiPath(id): ApiPath<String>) -> AppResult<Json<PlanView>> {
+    let principal = caller.require(Permission::Outreach)?;
+    let id = parse_plan_id(&id)?;
+    let by = principal.name.clone();
+    Ok(Json(blocking(&st, move |svc| svc.outreach_approve(id, &by)).await?))
+}
+
+/// Which tasks to list.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TasksParams {
+    /// Only this staff member's.
+    staff: Option<String>,
+    /// Only this day (Beijing date), e.g. 2026-06-22.
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    day: Option<String>,
+    /// Only tasks with steps past their deadline.
+    overdue: Option<bool>,
+}
+
+/// Day sheets per officer: urgent warnings' tasks (deadlines, escalation, overdue) and approved plans' treated
+/// assignments. Personal data: needs `X-Purpose`; audited.
+#[utoipa::path(get, path = "/api/v1/outreach/tasks", tag = "outreach", security(("bearer" = [])),
+    params(TasksParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
+    responses((status = 200, body = TasksView), (status = 404, body = Problem)))]
+async fn tasks(
+    State(st): State<Shared>,
+    read: PersonalRead,
+    ApiQuery(p): ApiQuery<TasksParams>,
+) -> AppResult<Response> {
+    read.caller.require(Permission::Outreach)?;
+    let q = TasksQuery { staff: p.staff, day: p.day, overdue: p.overdue.unwrap_or(false) };
+    let view = blocking(&st, move |svc| svc.outreach_tasks(&q)).await?;
+    let subjects = view.sheets.iter().flat_map(|s| &s.tasks).map(|t| format!("resident:{}", t.resident_id)).collect();
+    read.json(&st, subjects, view).await
+}
+
+/// An outcome of a task.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordBody {
+    /// reached, not_home, refused, wrong_number, no_answer.
+    outcome: String,
+    /// Urgent step: call, sms, visit, family_contact (default: the next pending one).
+    action: Option<String>,
+    /// When (RFC 3339 or `YYYY-MM-DD HH:MM:SS` Beijing time; default: now).
+    at: Option<String>,
+    app_installed: Option<bool>,
+    /// Overseas-call blocking set up.
+    overseas_blocking: Option<bool>,
+    family_contact: Option<bool>,
+    #[schema(max_length = 2000)]
+    note: Option<String>,
+    staff_id: Option<String>,
+}
+
+/// Record an outcome of a task (`T-…`: a warning's; `A<plan>-<resident>`: an approved plan's assignment). A failed
+/// attempt escalates an urgent task. Personal data: needs `X-Purpose`; audited.
+#[utoipa::path(post, path = "/api/v1/outreach/tasks/{task_id}/events", tag = "outreach", security(("bearer" = [])),
+    params(("task_id" = String, Path, description = "task id"),
+        ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
+    request_body(content = RecordBody, content_type = "application/json"),
+    responses((status = 200, body = RecordView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn record(
+    State(st): State<Shared>,
+    read: PersonalRead,
+    ApiPath(task_id): ApiPath<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    read.caller.require(Permission::Outreach)?;
+    let b: RecordBody =
+        serde_json::from_slice(&body).map_err(|e| AppError::invalid("invalid_body", "body", e.to_string()))?;
+    let at =
+        b.at.as_deref()
+            .map(|t| {
+                datasets::Timestamp::parse(t)
+                    .map(|t| t.0)
+                    .map_err(|e| AppError::invalid("invalid_time", "at", format!("{t:?}: {e}")))
+            })
+            .transpose()?;
+    let req = RecordRequest {
+        task_id,
+        outcome: record_outcome(&b.outcome)?,
+        action: b.action.as_deref().map(record_action).transpose()?,
+        at,
+        app_installed: b.app_installed.unwrap_or(false),
+        overseas_blocking: b.overseas_blocking.unwrap_or(false),
+        family_contact: b.family_contact.unwrap_or(false),
+        note: b.note,
+        staff_id: b.staff_id,
+        source: "http",
+    };
+    let view = blocking(&st, move |svc| svc.outreach_record(&req)).await?;
+    let subjects = vec![format!("resident:{}", view.resident_id)];
+    read.json(&st, subjects, view).await
+}
+
+/// Which warnings to list.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WarningsParams {
+    /// Only warnings whose task has steps past their deadline.
+    overdue: Option<bool>,
+}
+
+/// Urgent warnings (预警劝阻) with their tasks, newest first. Personal data: needs `X-Purpose`; audited.
+#[utoipa::path(get, path = "/api/v1/warnings", tag = "outreach", security(("bearer" = [])),
+    params(WarningsParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
+    responses((status = 200, body = WarningsView)))]
+async fn warnings(
+    State(st): State<Shared>,
+    read: PersonalRead,
+    ApiQuery(p): ApiQuery<WarningsParams>,
+) -> AppResult<Response> {
+    read.caller.require(Permission::Outreach)?;
+    let overdue = p.overdue.unwrap_or(false);
+    let view = blocking(&st, move |svc| svc.warnings(overdue)).await?;
+    let subjects = view.items.iter().map(|w| format!("resident:{}", w.resident_id)).collect();
+    read.json(&st, subjects, view).await
+}

@@ -1,0 +1,219 @@
+//! Store rows → the outreach library's plain inputs: residents (age at the week, exposure), the week's scores,
+//! content, staff minutes (scaled), minutes booked by urgent tasks, the history, the local trend, the channel model,
+//! and the flagged numbers with the moment each became known.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use analytics::{HubPolicy, IsoWeek};
+use chrono::Datelike as _;
+use datasets::{FraudType, OutreachChannel, Staff};
+use outreach::{
+    ActionMinutes, AgeBand, ChannelModel, ContentLibrary, EstimateParams, FlagSource, FlaggedNumber, PastContact,
+    PlanInput, PlanResident, ResidentStatus, RiskScore, Task, Victimisation,
+};
+
+use crate::error::{AppError, AppResult};
+use crate::store::{OutcomeRow, PlanResidentRow, ScoreFilter, SnapshotHead, Store};
+
+const DAY: i64 = 86_400;
+/// Contacts with a flagged number within this many days before the week make a resident recently exposed.
+const EXPOSURE_DAYS: i64 = 14;
+/// Local cases of the last this many days make the trend.
+const TREND_DAYS: i64 = 56;
+
+/// Everything a plan reads, owned.
+pub(super) struct PlanData {
+    week_start: i64,
+    residents: Vec<PlanResident>,
+    scores: Vec<RiskScore>,
+    content: ContentLibrary,
+    staff: Vec<Staff>,
+    booked: BTreeMap<String, u32>,
+    history: Vec<PastContact>,
+    trend: Vec<(FraudType, f64)>,
+    model: ChannelModel,
+}
+
+impl PlanData {
+    pub(super) fn load(store: &Store, head: &SnapshotHead, week: IsoWeek, scale: f64) -> AppResult<PlanData> {
+        let week_start = week.start();
+        let rows = store.plan_residents()?;
+        let flagged = flagged_numbers(store, &rows)?;
+        let exposed = exposed(store, &flagged, week_start - EXPOSURE_DAYS * DAY, week_start, &rows)?;
+        let year = datasets::Timestamp(week_start).to_beijing().year();
+        let residents: Vec<PlanResident> = rows
+            .iter()
+            .map(|r| PlanResident {
+                id: r.resident_id.clone(),
+                grid: r.grid.clone().unwrap_or_default(),
+                age: age(year, r.birth_year),
+                lives_alone: r.lives_alone == Some(true),
+                has_phone: !r.phones.is_empty(),
+                language: r.language,
+                status: ResidentStatus::Active,
+                recent_exposure: exposed.contains(r.resident_id.as_str()),
+            })
+            .collect();
+        let scores = store
+            .snapshot_scores(head, &ScoreFilter::default(), 0, usize::MAX)?
+            .into_iter()
+            .map(|s| RiskScore {
+                resident_id: s.resident_id,
+                p_week: s.score,
+                expected_loss_yuan: None,
+                likely_types: Vec::new(),
+            })
+            .collect();
+        let content = ContentLibrary::new(&store.content_items()?)?;
+        let staff: Vec<Staff> = store
+            .staff()?
+            .into_iter()
+            .map(|mut s| {
+                s.minutes_per_week = (f64::from(s.minutes_per_week) * scale).round().min(f64::from(u32::MAX)) as u32;
+                s
+            })
+            .collect();
+        let known: HashSet<&str> = staff.iter().map(|s| s.staff_id.as_str()).collect();
+        let mut booked =
+            outreach::booked_minutes(&stored_tasks(store)?, week_start, week.end(), &ActionMinutes::domain_defaults());
+        booked.retain(|s, _| known.contains(s.as_str()));
+        let history = history(store, week_start)?;
+        let victims = store.victimisations()?;
+        let mut trend: BTreeMap<FraudType, f64> = BTreeMap::new();
+        for v in victims.iter().filter(|v| v.local && v.reported_at < week_start) {
+            if v.reported_at >= week_start - TREND_DAYS * DAY {
+                *trend.entry(v.fraud_type).or_default() += 1.0;
+            }
+        }
+        let victims: Vec<Victimisation> = victims
+            .into_iter()
+            .map(|v| Victimisation { resident_id: v.resident_id, occurred_at: v.occurred_at, known_at: v.reported_at })
+            .collect();
+        let bands: HashMap<&str, AgeBand> = residents.iter().map(|r| (r.id.as_str(), r.band())).collect();
+        let band_of = |id: &str| bands.get(id).copied();
+        let model =
+            outreach::estimate_channels(&history, &victims, &band_of, week_start, &EstimateParams::domain_defaults())?;
+        Ok(PlanData {
+            week_start,
+            residents,
+            scores,
+            content,
+            staff,
+            booked,
+            history,
+            trend: trend.into_iter().collect(),
+            model,
+        })
+    }
+
+    pub(super) fn input(&self) -> PlanInput<'_> {
+        PlanInput {
+            week_start: self.week_start,
+            residents: &self.residents,
+            scores: &self.scores,
+            content: &self.content,
+            staff: &self.staff,
+            booked: &self.booked,
+            history: &self.history,
+            trend: &self.trend,
+            model: &self.model,
+        }
+    }
+}
+
+/// Age in years in `year`.
+pub(super) fn age(year: i32, birth_year: u16) -> u8 {
+    (year - i32::from(birth_year)).clamp(0, 120) as u8
+}
+
+/// Numbers of gang clusters (latest clustering run, from when the cluster named them) and of reports (from the
+/// report), without hubs (the run's, and the shipped allow-list: bank hotlines, 96110…) and without residents' own
+/// phones.
+pub(super) fn flagged_numbers(store: &Store, residents: &[PlanResidentRow]) -> AppResult<Vec<FlaggedNumber>> {
+    let policy = HubPolicy::shipped()?;
+    let mut skip: HashSet<String> = store.gang_hub_keys()?.into_iter().collect();
+    skip.extend(residents.iter().flat_map(|r| r.phones.iter().cloned()));
+    let keep = |k: &str| !skip.contains(k) && policy.allowed(k).is_none();
+    let mut out: Vec<FlaggedNumber> = store
+        .gang_numbers()?
+        .into_iter()
+        .filter(|(k, _)| keep(k))
+        .map(|(key, known_at)| FlaggedNumber { key, known_at, source: FlagSource::GangCluster })
+        .collect();
+    out.extend(store.reported_numbers()?.into_iter().filter(|(k, _)| keep(k)).map(|(key, known_at)| FlaggedNumber {
+        key,
+        known_at,
+        source: FlagSource::RecentReport,
+    }));
+    Ok(out)
+}
+
+/// Residents contacted in [from, to) by a number already flagged at the time of the contact.
+fn exposed<'a>(
+    store: &Store,
+    flagged: &[FlaggedNumber],
+    from: i64,
+    to: i64,
+    residents: &'a [PlanResidentRow],
+) -> AppResult<HashSet<&'a str>> {
+    let mut known: HashMap<&str, i64> = HashMap::new();
+    for f in flagged {
+        let k = known.entry(f.key.as_str()).or_insert(f.known_at);
+        *k = (*k).min(f.known_at);
+    }
+    let owner: HashMap<&str, &str> =
+        residents.iter().flat_map(|r| r.phones.iter().map(move |p| (p.as_str(), r.resident_id.as_str()))).collect();
+    let mut out = HashSet::new();
+    for c in store.contacts_between(from, to)? {
+        if known.get(c.from_key.as_str()).is_some_and(|&k| k <= c.at)
+            && let Some(r) = owner.get(c.to_key.as_str())
+        {
+            out.insert(*r);
+        }
+    }
+    Ok(out)
+}
+
+/// Every stored urgent task's latest value.
+pub(super) fn stored_tasks(store: &Store) -> AppResult<Vec<Task>> {
+    store.tasks(None)?.iter().map(|t| task_of(&t.task_id, &t.task_json)).collect()
+}
+
+pub(super) fn task_of(id: &str, json: &str) -> AppResult<Task> {
+    serde_json::from_str(json).map_err(|e| {
+        AppError::from(crate::store::StoreError::corrupt("outreach_tasks", "task_json", format!("task {id}"), e))
+    })
+}
+
+/// The channel of a recorded action (`family_contact` is a call).
+pub(super) fn channel_of_action(action: &str) -> Option<OutreachChannel> {
+    match action {
+        "family_contact" => Some(OutreachChannel::Call),
+        other => OutreachChannel::parse(other),
+    }
+}
+
+/// The history a plan and the effect report read: outreach.csv before `before`, and the outcomes recorded here
+/// (urgent ones marked urgent).
+pub(super) fn history(store: &Store, before: i64) -> AppResult<Vec<PastContact>> {
+    let mut out: Vec<PastContact> = store.outreach_history(before)?.iter().map(PastContact::from_record).collect();
+    for o in store.outcomes()?.into_iter().filter(|o| o.at < before) {
+        if let Some(c) = recorded_contact(&o) {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn recorded_contact(o: &OutcomeRow) -> Option<PastContact> {
+    let outcome = super::record::OutcomeCode::parse(&o.outcome)?;
+    Some(PastContact {
+        resident_id: o.resident_id.clone(),
+        channel: channel_of_action(&o.action)?,
+        at: o.at,
+        content_id: None,
+        outcome: Some(outcome.as_outcome()),
+        holdout: false,
+        urgent: o.plan_id.is_none(),
+    })
+}

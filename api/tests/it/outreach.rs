@@ -1,0 +1,233 @@
+//! Outreach through the `fanzha` binary on a generated, ingested, clustered and scored district: plans (show,
+//! approve, versions, conflicts, holdout), urgent warnings (never before a number was known) and their tasks,
+//! outcomes and their import, the effect report, and bad input.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::{count, fanzha, generated_district, ingest, store};
+
+const WEEK: &str = "2026-W26";
+
+/// The generated source folder, shared; each test gets its own data folder.
+fn source() -> &'static Path {
+    static SRC: OnceLock<tempfile::TempDir> = OnceLock::new();
+    SRC.get_or_init(|| generated_district(3_000, 30, 3, Some(200.0))).path()
+}
+
+fn district() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    ingest(source(), data.path());
+    for args in [&["clusters", "run"][..], &["score", "--week", WEEK]] {
+        ok(data.path(), args);
+    }
+    data
+}
+
+/// Runs a command that must succeed; its stdout.
+fn ok(data: &Path, args: &[&str]) -> String {
+    let out = fanzha(data, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(data: &Path, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(data, args)).unwrap()
+}
+
+/// Runs a command that must fail with `code`; its stderr.
+fn fails(data: &Path, args: &[&str], code: i32) -> String {
+    let out = fanzha(data, args);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    err
+}
+
+#[test]
+fn a_plan_is_shown_approved_and_never_changed() {
+    let data = district();
+    let d = data.path();
+    let plan = json(d, &["outreach", "plan", "--week", WEEK, "--json"]);
+    assert_eq!(plan["status"], "draft");
+    let id = plan["plan_id"].as_i64().unwrap().to_string();
+    assert!(plan["assignments"].as_u64().unwrap() > 0);
+    let held = plan["held_out"].as_u64().unwrap();
+    assert!(held > 0, "a 10% holdout on {} assignments", plan["assignments"]);
+
+    // show: one row per assignment, the columns exactly as the issue lists them.
+    let csv = ok(d, &["outreach", "show", &id, "--format", "csv"]);
+    let mut lines = csv.lines();
+    let header = "resident_id,grid,channel,content_id,staff_id,day,expected_averted,holdout";
+    assert_eq!(lines.next(), Some(header));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len() as u64, plan["assignments"].as_u64().unwrap());
+    assert_eq!(rows.iter().filter(|r| r.ends_with(",true")).count() as u64, held);
+    let shown = json(d, &["outreach", "show", &id, "--format", "json"]);
+    let mut keys: Vec<&str> = shown["rows"][0].as_object().unwrap().keys().map(String::as_str).collect();
+    let mut columns: Vec<&str> = header.split(',').collect();
+    keys.sort();
+    columns.sort();
+    assert_eq!(keys, columns);
+    // The holdout is recorded per resident.
+    let c = store(d);
+    assert_eq!(count(&c, "SELECT count(*) FROM outreach_assignments WHERE holdout = 1") as u64, held);
+
+    // A second plan for the week is a conflict; --replace supersedes the draft by a new version.
+    let err = fails(d, &["outreach", "plan", "--week", WEEK], 5);
+    assert!(err.contains("already has plan"), "{err}");
+    let v2 = json(d, &["outreach", "plan", "--week", WEEK, "--strategy", "top-risk", "--replace", "--json"]);
+    assert_ne!(v2["version"], plan["version"]);
+    let v2_id = v2["plan_id"].as_i64().unwrap().to_string();
+    let plans = json(d, &["outreach", "plans", "--week", WEEK, "--json"]);
+    let statuses: Vec<&str> =
+        plans["items"].as_array().unwrap().iter().map(|p| p["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["draft", "superseded"]);
+    // The superseded version still shows as it was.
+    assert_eq!(ok(d, &["outreach", "show", &id, "--format", "csv"]), csv);
+
+    let approved = json(d, &["outreach", "approve", &v2_id, "--by", "chief", "--json"]);
+    assert_eq!((approved["status"].as_str(), approved["approved_by"].as_str()), (Some("approved"), Some("chief")));
+    fails(d, &["outreach", "approve", &v2_id], 5);
+    let err = fails(d, &["outreach", "plan", "--week", WEEK, "--replace"], 5);
+    assert!(err.contains("approved"), "{err}");
+    // The store refuses to change an approved plan, whoever asks.
+    assert!(c.execute("UPDATE outreach_plans SET plan_json = '{}' WHERE plan_id = ?1", [&v2_id]).is_err());
+    assert!(c.execute("DELETE FROM outreach_assignments", []).is_err());
+
+    // Day sheets: the approved plan's treated assignments, never the held-out ones.
+    let tasks = json(d, &["outreach", "tasks", "--json"]);
+    let plan_tasks: Vec<&serde_json::Value> = tasks["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["tasks"].as_array().unwrap())
+        .filter(|t| t["kind"] == "plan")
+        .collect();
+    let treated = v2["assignments"].as_u64().unwrap() - v2["held_out"].as_u64().unwrap();
+    assert_eq!(plan_tasks.len() as u64, treated);
+    let html = ok(d, &["outreach", "tasks", "--format", "html"]);
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<section>"));
+
+    // Outcomes: a missing task is a clear error; a held-out resident gets nothing recorded.
+    let err = fails(d, &["outreach", "record", "--task", "A999-P0", "--outcome", "reached"], 4);
+    assert!(err.contains("no outreach task"), "{err}");
+    let held_out: String = c
+        .query_row(
+            "SELECT resident_id FROM outreach_assignments WHERE plan_id = ?1 AND holdout = 1 LIMIT 1",
+            [&v2_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    fails(d, &["outreach", "record", "--task", &format!("A{v2_id}-{held_out}"), "--outcome", "reached"], 5);
+    let first = plan_tasks[0]["task_id"].as_str().unwrap();
+    let second = plan_tasks[1]["task_id"].as_str().unwrap();
+    ok(d, &["outreach", "record", "--task", first, "--outcome", "reached", "--app-installed", "--note", "<b>好</b>"]);
+
+    // Import: the bad rows are named by file, line and field; the good ones are kept.
+    let file = d.join("outcomes.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "task_id,outcome,at,overseas_blocking\n{second},not_home,2026-06-23 10:00:00,no\nA{v2_id}-NOPE,reached,,\n\
+             {second},maybe,,\n{second},refused,,perhaps\n"
+        ),
+    )
+    .unwrap();
+    let out = fanzha(d, &["outreach", "record", "--import", file.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(text.contains("outcomes.csv:3: task_id"), "{text}");
+    assert!(text.contains("outcomes.csv:4: outcome"), "{text}");
+    assert!(text.contains("outcomes.csv:5: overseas_blocking"), "{text}");
+    assert_eq!(count(&c, "SELECT count(*) FROM outreach_outcomes"), 2);
+}
+
+#[test]
+fn warnings_are_raised_only_once_a_number_is_known_and_become_tasks_with_deadlines() {
+    let data = district();
+    let d = data.path();
+    let v = json(d, &["warn", "--scan", "--since", "2026-05-01 00:00:00", "--json"]);
+    let stored = v["stored"].as_u64().unwrap();
+    assert!(stored > 0, "{v}");
+    let c = store(d);
+    assert_eq!(count(&c, "SELECT count(*) FROM warnings WHERE raised_at < known_at"), 0);
+    assert_eq!(count(&c, "SELECT count(*) FROM warnings WHERE contact_at < known_at AND raised_at <> known_at"), 0);
+    // Warnings raised at the moment their number became known (the contact came first) exist in this district.
+    assert!(count(&c, "SELECT count(*) FROM warnings WHERE contact_at < known_at") > 0);
+    // Every warning is a task, never capped or held out; a re-scan stores nothing twice.
+    let tasks = v["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len() as u64 + v["unassigned"].as_array().unwrap().len() as u64, stored);
+    for t in tasks {
+        let first = &t["steps"][0];
+        match t["grade"].as_str().unwrap() {
+            "high" => {
+                assert_eq!((first["action"].as_str(), t["steps"][1]["action"].as_str()), (Some("call"), Some("visit")))
+            }
+            "medium" => assert_eq!(first["action"], "call"),
+            _ => assert_eq!(first["action"], "sms"),
+        }
+    }
+    let again = json(d, &["warn", "--scan", "--since", "2026-05-01 00:00:00", "--json"]);
+    assert_eq!(again["stored"], 0);
+    // The district's weeks are past: every open task is overdue.
+    let overdue = json(d, &["warnings", "--overdue", "--json"]);
+    assert_eq!(overdue["items"].as_array().unwrap().len() as u64, tasks.len() as u64);
+
+    // A failed call escalates; reaching the resident resolves the task.
+    let high = tasks.iter().find(|t| t["grade"] == "high").expect("a high-grade warning");
+    let id = high["task_id"].as_str().unwrap();
+    let step = |outcome: &str, action: &str, time: &str| {
+        let at = format!("2026-06-29 {time}");
+        let args =
+            ["outreach", "record", "--task", id, "--outcome", outcome, "--action", action, "--at", &at, "--json"];
+        json(d, &args)
+    };
+    let r = step("no_answer", "call", "10:00:00");
+    assert_eq!((r["state"].as_str(), r["escalations"].as_u64()), (Some("open"), Some(1)));
+    step("reached", "call", "10:10:00");
+    assert_eq!(step("reached", "visit", "11:00:00")["state"], "resolved");
+    fails(d, &["outreach", "record", "--task", id, "--outcome", "reached"], 5);
+
+    // By hand and from a file; a warning without a grade is refused with the line and field.
+    let resident: String = c.query_row("SELECT resident_id FROM residents LIMIT 1", [], |r| r.get(0)).unwrap();
+    let err = fails(d, &["warn", "--resident", &resident, "--number", "13800138000"], 2);
+    assert!(err.contains("grade"), "{err}");
+    fails(d, &["warn", "--resident", "NOPE", "--number", "13800138000", "--grade", "high"], 4);
+    ok(d, &["warn", "--resident", &resident, "--number", "13800138000", "--grade", "high"]);
+    let file = d.join("warnings.csv");
+    std::fs::write(
+        &file,
+        format!("resident_id,number,grade,raised_at\n{resident},13900139000,medium,2026-06-20 10:00:00\n{resident},13900139001,,\nNOPE,1,low,\n"),
+    )
+    .unwrap();
+    let out = fanzha(d, &["warn", "--import", file.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    assert!(text.contains("warnings.csv:3: grade") && text.contains("warnings.csv:4: resident_id"), "{text}");
+    assert_eq!(count(&c, "SELECT count(*) FROM warnings WHERE number = 'tel:+8613900139000'"), 1);
+}
+
+#[test]
+fn bad_input_is_a_clear_error_and_the_effect_report_reads_the_history() {
+    let data = district();
+    let d = data.path();
+    let err = fails(d, &["outreach", "plan", "--week", "2026-W10"], 4);
+    assert!(err.contains("no risk snapshot"), "{err}");
+    fails(d, &["outreach", "plan", "--week", WEEK, "--minutes-scale", "0"], 2);
+    fails(d, &["outreach", "plan", "--week", WEEK, "--strategy", "best"], 2);
+    fails(d, &["outreach", "show", "77"], 4);
+    fails(d, &["outreach", "tasks", "--staff", "NOPE"], 4);
+    fails(d, &["outreach", "tasks", "--day", "Monday"], 2);
+    // Zero capacity: no staff minutes at all.
+    store(d).execute("UPDATE staff SET minutes_per_week = 0", []).unwrap();
+    let err = fails(d, &["outreach", "plan", "--week", WEEK], 5);
+    assert!(err.contains("no staff minutes"), "{err}");
+
+    let e = json(d, &["outreach", "effect", "--json"]);
+    assert!(e["units"].as_u64().unwrap() > 100, "{e}");
+    assert!(e["held_out"].as_u64().unwrap() > 0);
+    assert_eq!(e["report"]["by_campaign"].as_array().unwrap().len(), e["campaign_weeks"].as_array().unwrap().len());
+    let one = json(d, &["outreach", "effect", "--campaign", "2026-W10", "--json"]);
+    assert_eq!(one["campaign_weeks"], serde_json::json!(["2026-W10"]));
+    fails(d, &["outreach", "effect", "--from", "2026-W12", "--to", "2026-W10"], 2);
+}
