@@ -5,6 +5,7 @@
 //! snapshot, cluster, report…); 5 conflict (e.g. not enough data to train). See `AppError` (`error.rs`).
 
 mod clusters;
+mod export;
 mod money;
 mod pipeline;
 mod risk;
@@ -193,6 +194,9 @@ pub enum Command {
         #[command(subcommand)]
         command: serve::AuditCommand,
     },
+    /// Write the store's tables, the latest clustering run, risk snapshots and area statistics as Parquet files
+    /// for pandas, polars, DuckDB or Spark (layout: docs/export.md).
+    Export(export::ExportArgs),
     /// Graph analytics on edge lists (community detection).
     Graph {
         #[command(subcommand)]
@@ -349,6 +353,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (text, ok) = serve::audit(&Service::new(&cli.data_dir), command)?;
             emit(&text)?;
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Export(args) => {
+            crate::progress::init_logging();
+            emit(&export::export(&Service::new(&cli.data_dir), args, cli.quiet)?)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Graph { command } => crate::graph_cmd::run(command),
     }
