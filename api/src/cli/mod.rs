@@ -5,6 +5,7 @@
 //! snapshot, cluster, report…); 5 conflict (e.g. not enough data to train). See `AppError` (`error.rs`).
 
 mod clusters;
+mod export;
 mod money;
 mod outreach;
 mod pipeline;
@@ -208,6 +209,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the store's tables, the latest clustering run, risk snapshots and area statistics as Parquet files
+    /// for pandas, polars, DuckDB or Spark (layout: docs/export.md).
+    Export(export::ExportArgs),
     /// Graph analytics on edge lists (community detection).
     Graph {
         #[command(subcommand)]
@@ -376,6 +380,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Warnings { overdue, json } => {
             crate::progress::init_logging();
             outreach::warnings(&Service::new(&cli.data_dir), overdue, json)
+        }
+        Command::Export(args) => {
+            crate::progress::init_logging();
+            emit(&export::export(&Service::new(&cli.data_dir), args, cli.quiet)?)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Graph { command } => crate::graph_cmd::run(command),
     }

@@ -67,6 +67,10 @@ impl Progress for Bars {
     fn finish_file(&self) {
         self.with(|bar| bar.take().iter().for_each(ProgressBar::finish_and_clear));
     }
+
+    fn start_rows(&self, what: &str, rows: u64) {
+        self.with(|bar| *bar = Some(crate::progress::rows_bar(what, rows, self.quiet)));
+    }
 }
 
 /// `fanzha ingest`: exit 3 when rows were rejected.

@@ -56,19 +56,9 @@ pub struct AreasView {
 impl Service {
     /// Area statistics of `week`; `adjacency` pairs communities for Gi* (none: no hot spots).
     pub fn areas(&self, week: IsoWeek, adjacency: Vec<(String, String)>) -> AppResult<AreasView> {
-        let store = self.store()?;
-        let communities: Vec<(String, f64)> =
-            store.community_populations()?.into_iter().map(|(c, n)| (c, n as f64)).collect();
-        let mut cases = Vec::new();
-        let mut unlocated = 0;
-        for (reported_at, community, loss_fen) in store.local_cases()? {
-            match community {
-                Some(community) => cases.push(AreaCase { reported_at, community, loss_fen }),
-                None => unlocated += u64::from(IsoWeek::of_timestamp(reported_at) == week),
-            }
-        }
-        drop(store);
-        let r = area_week(&AreaInput { communities, cases, adjacency }, week, &AreaParams::default())?;
+        let (input, unlocated) = self.area_input(adjacency)?;
+        let unlocated = unlocated.iter().filter(|&&t| IsoWeek::of_timestamp(t) == week).count() as u64;
+        let r = area_week(&input, week, &AreaParams::default())?;
         let communities = r
             .rows
             .iter()
@@ -107,6 +97,25 @@ impl Service {
             unknown_adjacency: r.unknown_adjacency,
             communities,
         })
+    }
+}
+
+impl Service {
+    /// What the area statistics of any week are computed from: communities with their residents, the local cases
+    /// with a community, `adjacency`; and when each local case without a community was reported.
+    pub(super) fn area_input(&self, adjacency: Vec<(String, String)>) -> AppResult<(AreaInput, Vec<i64>)> {
+        let store = self.store()?;
+        let communities: Vec<(String, f64)> =
+            store.community_populations()?.into_iter().map(|(c, n)| (c, n as f64)).collect();
+        let mut cases = Vec::new();
+        let mut unlocated = Vec::new();
+        for (reported_at, community, loss_fen) in store.local_cases()? {
+            match community {
+                Some(community) => cases.push(AreaCase { reported_at, community, loss_fen }),
+                None => unlocated.push(reported_at),
+            }
+        }
+        Ok((AreaInput { communities, cases, adjacency }, unlocated))
     }
 }
 

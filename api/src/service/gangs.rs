@@ -74,6 +74,11 @@ pub struct ClusterSummary {
     /// The loss in fen, for filters (shown as `total_loss_yuan`).
     #[serde(skip)]
     pub total_loss: Fen,
+    /// The first and last report's time (epoch seconds; shown as `first_at`, `last_at`).
+    #[serde(skip)]
+    pub first: i64,
+    #[serde(skip)]
+    pub last: i64,
     #[serde(skip)]
     pub fraud_type_set: BTreeSet<FraudType>,
 }
@@ -187,7 +192,7 @@ fn day(t: i64) -> String {
 }
 
 /// Cluster summaries from their reports (rows ordered by cluster), largest first.
-fn summaries(rows: Vec<MemberReportRow>) -> Vec<ClusterSummary> {
+pub(super) fn summaries(rows: Vec<MemberReportRow>) -> Vec<ClusterSummary> {
     let mut by_cluster: BTreeMap<u64, Vec<MemberReportRow>> = BTreeMap::new();
     for r in rows {
         by_cluster.entry(r.cluster_id).or_default().push(r);
@@ -215,6 +220,8 @@ fn summaries(rows: Vec<MemberReportRow>) -> Vec<ClusterSummary> {
                 cross_jurisdiction: districts.len() > 1,
                 districts: districts.into_iter().collect(),
                 total_loss: loss,
+                first,
+                last,
                 fraud_type_set: types,
             }
         })

@@ -14,6 +14,7 @@
 //! - `stats`: counts and 万人发案率 per community (local reports only).
 //! - `areas`: a week's per-community rates, EB smoothing, Gi* hot spots, Poisson alerts.
 //! - `evaluate`: the risk model on past weeks, and the feature export for bench/risk.
+//! - `export`: the store's tables, the latest clustering run, risk snapshots and area statistics as Parquet.
 //! - `auth`: users, hashed tokens, roles and scopes; `audit`: the hash-chained log of personal-data reads.
 //! - `gangs`: clustering runs, clusters with filters, a cluster's evidence, link chains, exports, hubs, services.
 //! - `money`: downstream / upstream traces and laundering typologies over the store's transfers.
@@ -30,6 +31,7 @@ pub mod audit;
 pub mod auth;
 mod corpus;
 pub mod evaluate;
+pub mod export;
 pub mod gangs;
 pub mod money;
 pub mod outreach;

@@ -1,5 +1,5 @@
 //! How a long service call reports progress without printing: the edge passes a [`Progress`] (the CLI a progress
-//! bar per file; HTTP and tests [`Silent`]).
+//! bar per file read or table written; HTTP and tests [`Silent`]).
 
 use std::path::Path;
 
@@ -11,6 +11,10 @@ pub trait Progress {
     fn file_position(&self, bytes: u64);
     /// The current file is done.
     fn finish_file(&self);
+    /// Writing `rows` rows of `what` begins; the positions that follow count rows, until `finish_file`.
+    fn start_rows(&self, what: &str, rows: u64) {
+        let _ = (what, rows);
+    }
 }
 
 /// Progress that goes nowhere.

@@ -10,6 +10,7 @@
 
 mod audit;
 mod error;
+mod export;
 mod gangs;
 mod known;
 mod migrations;
@@ -31,6 +32,7 @@ use rusqlite::{CachedStatement, Connection, Transaction, TransactionBehavior, pa
 
 pub use audit::{AUDIT_FILE, AuditEntry, AuditRecord, AuditStore, GENESIS};
 pub use error::{StoreError, StoreErrorKind, StoreResult};
+pub use export::{Cell, ColumnType, ExportColumn, ExportSource};
 pub use gangs::{HubRow, MemberReportRow, MoneyEndRow, NewGangRun, ServiceRow};
 use known::Known;
 pub use outreach::{

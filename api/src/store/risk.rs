@@ -664,7 +664,7 @@ fn encode_reasons(out: &mut String, reasons: &[analytics::Reason]) {
 }
 
 /// The reason codes of one stored row, whatever the format (1: a JSON array per row; 2: compact).
-fn decode_reasons(format: i64, stored: &str) -> StoreResult<Vec<ReasonCode>> {
+pub(super) fn decode_reasons(format: i64, stored: &str) -> StoreResult<Vec<ReasonCode>> {
     let corrupt = |reason: String| StoreError::corrupt("risk_scores", "reasons", stored, reason);
     if format == 1 {
         #[derive(serde::Deserialize)]

@@ -4,6 +4,7 @@ mod api_http;
 mod clusters;
 mod crash;
 mod docs;
+mod export;
 mod ingest;
 mod money;
 mod outreach;

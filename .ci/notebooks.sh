@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The analyst notebooks, headless, against a small generated district (issue 17):
+#
+#   bash .ci/notebooks.sh target/debug/fanzha
+#
+# Builds nothing: the argument is a built `fanzha`. Installs notebooks/requirements.txt (pinned, from PyPI) into a
+# virtualenv under ${TMPDIR:-/tmp} (reused while the requirements are unchanged), generates a district of 30,000
+# residents (6 communities) × 26 weeks at a raised 万人发案率 so weeks hold victims, runs the weekly pipeline,
+# writes risk snapshots for 11 past weeks (so the risk notebook has outcomes to evaluate), then
+# notebooks/run.py: the committed notebooks carry no outputs, the export reads back with pyarrow, every notebook
+# runs and its conclusion's assertions hold. Executed HTML copies go to $FANZHA_NOTEBOOKS_OUT (default
+# notebooks/out) — the CI artifacts.
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+  echo "usage: bash .ci/notebooks.sh PATH/TO/fanzha (a built binary)" >&2
+  exit 2
+fi
+FANZHA="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+
+TMP="${TMPDIR:-/tmp}"
+REQ_HASH="$(sha256sum notebooks/requirements.txt | cut -c1-12)"
+VENV="$TMP/fanzha-notebooks-$REQ_HASH"
+if [ ! -x "$VENV/bin/python" ] || [ ! -f "$VENV/.installed" ]; then
+  echo "== installing notebooks/requirements.txt into $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r notebooks/requirements.txt
+  touch "$VENV/.installed"
+fi
+
+WORK="$(mktemp -d "$TMP/fanzha-notebooks.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+OUT="${FANZHA_NOTEBOOKS_OUT:-notebooks/out}"
+
+echo "== a small district: 30,000 residents × 26 weeks"
+"$FANZHA" --quiet generate --out "$WORK/district" --residents 30000 --weeks 26 --seed 7 --incidence 150 >/dev/null
+"$FANZHA" --quiet --data-dir "$WORK/data" pipeline --input "$WORK/district" > "$WORK/pipeline.txt"
+week="$(grep -oE 'scored for [0-9]{4}-W[0-9]{2}' "$WORK/pipeline.txt" | grep -oE '[0-9]{4}-W[0-9]{2}')"
+# Snapshots for the weeks 14 to 4 before the pipeline's week: reports still arrive for them.
+for back in $(seq 14 -1 4); do
+  past="$("$VENV/bin/python" -c "import datetime as d, sys; y, w = sys.argv[1].split('-W')
+t = d.date.fromisocalendar(int(y), int(w), 1) - d.timedelta(weeks=int(sys.argv[2])); c = t.isocalendar()
+print(f'{c[0]}-W{c[1]:02d}')" "$week" "$back")"
+  "$FANZHA" --quiet --data-dir "$WORK/data" score --week "$past" >/dev/null
+done
+echo "   pipeline and 11 past snapshots in $(( $(date +%s) - started ))s"
+
+echo "== notebooks"
+"$VENV/bin/python" notebooks/run.py "$WORK/data" "$WORK/district" --out "$OUT" --fanzha "$FANZHA"
+echo "== notebooks done in $(( $(date +%s) - started ))s (executed copies in $OUT)"
