@@ -215,6 +215,15 @@ fn words_find_identifiers_listed_in_a_report_and_words_near_each_other() {
     for q in ["聚钱包", "tz_boss9", "TZ_Boss9", "139 1234 5678", "+86-139-1234-5678"] {
         assert_eq!(ids(&idx, q), ["R8"], "{q}");
     }
+    // A bare IMEI with a valid check digit is one: found by its dashed form, and a dashed one by its digits.
+    let bare = case("R10", "嫌疑人使用的手机串码352099001761481。", "other", "城关区", "2026-03-04", 100);
+    let dashed = case("R11", "涉案手机（86-036404-123456-7）已扣押。", "other", "城关区", "2026-03-04", 100);
+    let failing = case("R12", "单号352099001761482。", "other", "城关区", "2026-03-04", 100);
+    idx.upsert(&[bare, dashed, failing]).unwrap();
+    assert_eq!(ids(&idx, "35-209900-176148-1"), ["R10"]);
+    assert_eq!(ids(&idx, "860364041234567"), ["R11"]);
+    assert_eq!(ids(&idx, "35 209900 176148 1"), ["R10"], "another grouping");
+    assert!(ids(&idx, "35-209900-176148-2").is_empty(), "a failing check digit is no IMEI, and no text matches it");
     // A Han word matches its characters in near order: 冒充客服 in 自称铁路12306客服 is too far, in 冒充淘宝客服 near.
     let near = case("R9", "对方冒充淘宝客服，称需要退款。", "impersonate_service", "城关区", "2026-03-03", 100);
     idx.upsert(&[near]).unwrap();
