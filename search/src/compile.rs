@@ -122,20 +122,22 @@ impl Compiler<'_> {
     }
 
     /// An unquoted word: its characters adjacent (bigram phrase, boosted), in near order (see `near`), or at least
-    /// half of its words (see `required_words`) anywhere, or the identifier key it would have in a list field; its
+    /// half of its words (see `required_words`; words of two or more characters) anywhere, or the identifier key it would have in a list field; its
     /// search-mode sub-words add score. So 合同诈骗 finds facts that mention 合同 and 骗取 but never the charge's
     /// name, ranked below those with the exact phrase.
     pub fn word(&self, text: &str) -> Option<Box<dyn Query>> {
         let phrase = self.phrase(text)?;
         let words = self.required_words(text);
         let sub = dedup(self.analyzer.tokens(text, TokenMode::Jieba).into_iter().map(|t| t.text));
+        // A lone character is too weak to stand for a word (刷単, unknown to jieba, is 刷 + 単).
+        let multi: Vec<&String> = words.iter().filter(|w| w.chars().count() >= 2).collect();
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if words.len() <= 1 {
+        if words.len() <= 1 || multi.is_empty() {
             any.push((Occur::Should, phrase));
         } else {
-            let need = words.len().div_ceil(2);
+            let need = words.len().div_ceil(2).min(multi.len());
             let some: Vec<(Occur, Box<dyn Query>)> =
-                words.iter().map(|w| (Occur::Should, self.term(self.fields.text, w))).collect();
+                multi.iter().map(|w| (Occur::Should, self.term(self.fields.text, w))).collect();
             any.push((Occur::Should, Box::new(BoostQuery::new(phrase, PHRASE_BOOST))));
             if let Some(near) = self.near(text) {
                 any.push((Occur::Should, Box::new(BoostQuery::new(near, NEAR_BOOST))));

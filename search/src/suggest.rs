@@ -15,7 +15,8 @@ const MAX_CHARS: usize = 16;
 
 /// The indexed words of `field` within a small edit distance of `word` (already folded): 1 for words of one or
 /// two characters, 2 for longer ones. Words shorter than two characters are never suggested. Closest first, then
-/// the most frequent (documents, summed over segments), then in dictionary order; at most `n`.
+/// the most alike at the start (Jaro–Winkler: 诈骗 before xx for 诈騙x), then the most frequent (documents, summed
+/// over segments), then in dictionary order; at most `n`.
 pub(crate) fn suggest(searcher: &Searcher, field: Field, word: &str, n: usize) -> tantivy::Result<Vec<String>> {
     let chars = word.chars().count();
     if chars == 0 || chars > MAX_CHARS {
@@ -34,8 +35,10 @@ pub(crate) fn suggest(searcher: &Searcher, field: Field, word: &str, n: usize) -
             }
         }
     }
-    let mut ranked: Vec<(usize, std::cmp::Reverse<u64>, String)> =
-        found.into_iter().map(|(term, df)| (strsim::levenshtein(word, &term), std::cmp::Reverse(df), term)).collect();
-    ranked.sort();
-    Ok(ranked.into_iter().take(n).map(|(_, _, term)| term).collect())
+    let mut ranked: Vec<(usize, f64, u64, String)> = found
+        .into_iter()
+        .map(|(term, df)| (strsim::levenshtein(word, &term), strsim::jaro_winkler(word, &term), df, term))
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(b.2.cmp(&a.2)).then_with(|| a.3.cmp(&b.3)));
+    Ok(ranked.into_iter().take(n).map(|(.., term)| term).collect())
 }
