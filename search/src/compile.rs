@@ -91,13 +91,13 @@ impl Compiler<'_> {
         clauses
     }
 
-    /// The distinct Han characters of `word`, each a BM25 term of the `unigram` field (`None` without any): the
-    /// weakest evidence of a word, which a relaxed query scores where the word itself is missing, so a term the
-    /// text words differently (盗窃 where a fact says 窃取) still counts.
-    pub fn characters(&self, word: &str) -> Option<Box<dyn Query>> {
+    /// The distinct Han characters of `word` that `keep` accepts, each a BM25 term of the `unigram` field (`None`
+    /// without any): the weakest evidence of a word, which a relaxed query scores where the word itself is missing,
+    /// so a term the text words differently (盗窃 where a fact says 窃取) still counts.
+    pub fn characters(&self, word: &str, keep: impl Fn(&Term) -> bool) -> Option<Box<dyn Query>> {
         let mut chars: Vec<char> = Vec::new();
         for c in word.chars().map(|c| self.analyzer.fold_char(c)).filter(|c| is_han(*c)) {
-            if !chars.contains(&c) {
+            if !chars.contains(&c) && keep(&Term::from_field_text(self.fields.unigram, &c.to_string())) {
                 chars.push(c);
             }
         }
@@ -126,9 +126,26 @@ impl Compiler<'_> {
     /// search-mode sub-words add score. So 合同诈骗 finds facts that mention 合同 and 骗取 but never the charge's
     /// name, ranked below those with the exact phrase.
     pub fn word(&self, text: &str) -> Option<Box<dyn Query>> {
+        let required = self.word_match(text)?;
+        let sub = dedup(self.analyzer.tokens(text, TokenMode::Jieba).into_iter().map(|t| t.text));
+        let mut clauses = vec![(Occur::Must, required)];
+        clauses.extend(sub.iter().map(|t| (Occur::Should, self.term(self.fields.text, t))));
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// What a case must match for `expr`, without the clauses that only add score (an unquoted word's sub-words):
+    /// the same cases as [`compile`](Self::compile), found with fewer postings read.
+    pub fn matcher(&self, expr: &Expr) -> Option<Box<dyn Query>> {
+        match expr {
+            Expr::Word { text, prefix: false } => self.word_match(text),
+            _ => self.compile(expr),
+        }
+    }
+
+    /// The part of [`word`](Self::word) a case must match.
+    fn word_match(&self, text: &str) -> Option<Box<dyn Query>> {
         let phrase = self.phrase(text)?;
         let words = self.required_words(text);
-        let sub = dedup(self.analyzer.tokens(text, TokenMode::Jieba).into_iter().map(|t| t.text));
         // A lone character is too weak to stand for a word (刷単, unknown to jieba, is 刷 + 単).
         let multi: Vec<&String> = words.iter().filter(|w| w.chars().count() >= 2).collect();
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -145,13 +162,10 @@ impl Compiler<'_> {
             any.push((Occur::Should, Box::new(BooleanQuery::with_minimum_required_clauses(some, need))));
         }
         any.extend(self.listed(text, None));
-        let required: Box<dyn Query> = match any.len() {
+        Some(match any.len() {
             1 => any.remove(0).1,
             _ => Box::new(BooleanQuery::new(any)),
-        };
-        let mut clauses = vec![(Occur::Must, required)];
-        clauses.extend(sub.iter().map(|t| (Occur::Should, self.term(self.fields.text, t))));
-        Some(Box::new(BooleanQuery::new(clauses)))
+        })
     }
 
     /// The words of an unquoted query word: jieba's default segmentation; a single dictionary word that its

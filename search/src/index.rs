@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
@@ -407,9 +407,12 @@ impl CaseIndex {
         if opts.from.is_some() || opts.to.is_some() {
             filters.push(Filter::Date { from: opts.from, to: opts.to });
         }
-        let run = |query: Box<dyn Query>, after: Option<After>, relaxed: Option<Relaxed>| {
+        let filtered = |query: Box<dyn Query>| {
             let mut clauses = vec![(Occur::Must, query)];
             clauses.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
+            BooleanQuery::new(clauses)
+        };
+        let run = |query: Box<dyn Query>, after: Option<After>, relaxed: Option<Relaxed>| {
             let collector = AllRows {
                 sort: opts.sort,
                 facets: opts.facets,
@@ -418,7 +421,7 @@ impl CaseIndex {
                 cache: self.facet_cache.clone(),
                 relaxed,
             };
-            Ok::<_, SearchError>(searcher.search(&BooleanQuery::new(clauses), &collector)?)
+            Ok::<_, SearchError>(searcher.search(&filtered(query), &collector)?)
         };
         let Some(e) = expr else {
             let segs = run(Box::new(ConstScoreQuery::new(Box::new(tantivy::query::AllQuery), 0.0)), after, None)?;
@@ -431,11 +434,17 @@ impl CaseIndex {
             })
         })?;
         let (loose, fixed) = e.loose_terms();
+        let common = match searcher.num_docs() {
+            n if n >= ranked::MANY_CASES => (n as f64 * ranked::COMMON_CHAR_SHARE) as u64,
+            _ => u64::MAX,
+        };
+        let rare = |t: &Term| searcher.doc_freq(t).is_ok_and(|df| df <= common);
         let loose: Vec<LooseTerm> = loose
             .into_iter()
             .filter_map(|t| {
-                let characters = if let Expr::Word { text, .. } = t { compiler.characters(text) } else { None };
-                Some(LooseTerm { written: t.written()?, query: compiler.compile(t)?, characters })
+                let characters = if let Expr::Word { text, .. } = t { compiler.characters(text, rare) } else { None };
+                let (query, matcher) = (compiler.compile(t)?, compiler.matcher(t)?);
+                Some(LooseTerm { written: t.written()?, query, matcher, characters })
             })
             .collect();
         let mut segs = run(strict.box_clone(), after.clone(), None)?;
@@ -452,13 +461,18 @@ impl CaseIndex {
                 segs = run(strict, None, None)?;
             }
             let all: Vec<tantivy::DocAddress> = page(&segs, opts.limit)?.0.iter().map(|r| r.addr).collect();
-            for k in (1..n).rev() {
-                let query = ranked::relaxed_query(compiler.required(fixed.iter().copied()), &loose, k);
-                segs = run(query, after.clone(), Some(Relaxed { terms: n, all: all.clone() }))?;
-                if total(&segs) >= opts.limit.max(ranked::POOL) {
+            // Count (without scores) how many cases match at least k terms, from k = n − 1 down, until enough do;
+            // then score and collect that step once.
+            let mut k = n - 1;
+            while k > 1 {
+                let cases = filtered(ranked::at_least(compiler.required(fixed.iter().copied()), &loose, k));
+                if searcher.search(&cases, &Count)? >= opts.limit.max(ranked::POOL) {
                     break;
                 }
+                k -= 1;
             }
+            let query = ranked::relaxed_query(compiler.required(fixed.iter().copied()), &loose, k);
+            segs = run(query, after.clone(), Some(Relaxed { terms: n, all }))?;
             let tiers = tier_counts(&segs);
             matching.partial = (1..n)
                 .rev()
@@ -471,7 +485,7 @@ impl CaseIndex {
         let (mut results, rows) = self.results(&searcher, &segs, Some(e), opts)?;
         if relaxed {
             let addrs: Vec<tantivy::DocAddress> = rows.iter().map(|r| r.addr).collect();
-            let queries: Vec<Box<dyn Query>> = loose.iter().map(|t| t.query.box_clone()).collect();
+            let queries: Vec<Box<dyn Query>> = loose.iter().map(|t| t.matcher.box_clone()).collect();
             let matched = ranked::matched_terms(&searcher, &queries, &addrs)?;
             for (hit, m) in results.hits.iter_mut().zip(&matched) {
                 let on = matching.query_terms.iter().zip(m).filter(|(_, on)| **on);

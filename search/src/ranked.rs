@@ -4,7 +4,8 @@
 //! A query of loose terms (words side by side, see [`Expr::loose_terms`](crate::Expr::loose_terms)) is first run
 //! with every term required. When that fills a page, nothing else happens (the common case, at the cost of one
 //! query). Otherwise the terms are relaxed one at a time, as a minimum-should-match: cases with at least `n − 1`
-//! of the `n` terms, then `n − 2`, … down to one, until [`POOL`] cases (or a page) match. The cases with every term
+//! of the `n` terms, then `n − 2`, … down to one, until [`POOL`] cases (or a page) match (counted without scores;
+//! only the last step is scored and collected). The cases with every term
 //! rank first; the partial matches follow by BM25 where each term counts once, by its best evidence: the term
 //! itself, or else its characters (so a term the text words differently still counts: CAIL masks charge names as
 //! ××, and a theft fact says 窃取 rather than 盗窃). Each matched term also scores [`TIER`], which the collector
@@ -19,6 +20,13 @@ use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINA
 /// Relaxing stops once this many cases (or a page, if more) match enough terms: a pool to rank, so that the
 /// weakest cases of a higher tier do not fill the page ahead of strong ones with one term fewer.
 pub(crate) const POOL: usize = 100;
+
+/// In an index of at least [`MANY_CASES`], characters found in more than this share of the cases are left out of
+/// a word's character evidence: BM25 weighs them near zero, and reading their postings for every candidate is what
+/// a relaxed query over a million cases would spend its time on. (In a small index they cost nothing and still
+/// break ties.)
+pub(crate) const COMMON_CHAR_SHARE: f64 = 0.25;
+pub(crate) const MANY_CASES: u64 = 100_000;
 
 /// The score one matched loose term adds: the tier unit. The BM25 part of a case's score stays below it.
 pub(crate) const TIER: Score = 1000.0;
@@ -129,23 +137,30 @@ impl Scorer for CoordScorer {
     }
 }
 
-/// A loose term of a query: as written, its query, and its characters' query (a word's; none for an identifier).
+/// A loose term of a query: as written, its query, the part of it a case must match (see `Compiler::matcher`),
+/// and its characters' query (a word's; none for an identifier).
 pub(crate) struct LooseTerm {
     pub written: String,
     pub query: Box<dyn Query>,
+    pub matcher: Box<dyn Query>,
     pub characters: Option<Box<dyn Query>>,
 }
 
-/// The query of a relaxation step: every `fixed` clause, at least `k` of the loose `terms`, scored per term by
-/// `best_evidence`.
-pub(crate) fn relaxed_query(mut fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
+/// The cases of a relaxation step: every `fixed` clause and at least `k` of the loose `terms` (matching only).
+pub(crate) fn at_least(mut fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
     let some: Vec<(Occur, Box<dyn Query>)> = terms
         .iter()
-        .map(|t| (Occur::Should, Box::new(ConstScoreQuery::new(t.query.box_clone(), 0.0)) as Box<dyn Query>))
+        .map(|t| (Occur::Should, Box::new(ConstScoreQuery::new(t.matcher.box_clone(), 0.0)) as Box<dyn Query>))
         .collect();
     fixed.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(some, k))));
-    fixed.extend(best_evidence(terms).into_iter().map(|q| (Occur::Should, q)));
     Box::new(BooleanQuery::new(fixed))
+}
+
+/// The query of a relaxation step: the cases of [`at_least`], scored per loose term by `best_evidence`.
+pub(crate) fn relaxed_query(fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
+    let mut clauses = vec![(Occur::Must, at_least(fixed, terms, k))];
+    clauses.extend(best_evidence(terms).into_iter().map(|q| (Occur::Should, q)));
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// The scoring clause of each loose term of a relaxed query: the better of the term itself, worth [`TIER`] plus
