@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
@@ -461,12 +461,13 @@ impl CaseIndex {
                 segs = run(strict, None, None)?;
             }
             let all: Vec<tantivy::DocAddress> = page(&segs, opts.limit)?.0.iter().map(|r| r.addr).collect();
-            // Count (without scores) how many cases match at least k terms, from k = n − 1 down, until enough do;
-            // then score and collect that step once.
+            // Count (without scores, stopping at the pool) how many cases match at least k terms, from k = n − 1
+            // down, until enough do; then score and collect that step once.
             let mut k = n - 1;
             while k > 1 {
                 let cases = filtered(ranked::at_least(compiler.required(fixed.iter().copied()), &loose, k));
-                if searcher.search(&cases, &Count)? >= opts.limit.max(ranked::POOL) {
+                let pool = opts.limit.max(ranked::POOL);
+                if ranked::count_up_to(&searcher, &cases, pool)? >= pool {
                     break;
                 }
                 k -= 1;

@@ -224,18 +224,27 @@ pub(crate) fn matched_terms(
 
 /// Whether any live case matches `q` (stops at the first).
 pub(crate) fn matches_any(searcher: &Searcher, q: &dyn Query) -> tantivy::Result<bool> {
+    Ok(count_up_to(searcher, q, 1)? > 0)
+}
+
+/// How many live cases match `q`, counting no further than `cap` (a large set is not walked to its end).
+pub(crate) fn count_up_to(searcher: &Searcher, q: &dyn Query, cap: usize) -> tantivy::Result<usize> {
     let weight = q.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut n = 0;
     for reader in searcher.segment_readers() {
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
             if reader.alive_bitset().is_none_or(|alive| alive.is_alive(doc)) {
-                return Ok(true);
+                n += 1;
+                if n >= cap {
+                    return Ok(n);
+                }
             }
             doc = scorer.advance();
         }
     }
-    Ok(false)
+    Ok(n)
 }
 
 /// The terms lacked by hits of a page (`matched[hit][term]`), the most often lacked first (then in query order).
