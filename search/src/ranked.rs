@@ -5,11 +5,11 @@
 //! with every term required. When that fills a page, nothing else happens (the common case, at the cost of one
 //! query). Otherwise the terms are relaxed one at a time, as a minimum-should-match: cases with at least `n − 1`
 //! of the `n` terms, then `n − 2`, … down to one, until [`POOL`] cases (or a page) match (counted without scores;
-//! only the last step is scored and collected). The cases with every term
-//! rank first; the partial matches follow by BM25 where each term counts once, by its best evidence: the term
-//! itself, or else its characters (so a term the text words differently still counts: CAIL masks charge names as
-//! ××, and a theft fact says 窃取 rather than 盗窃). Each matched term also scores [`TIER`], which the collector
-//! takes off again, counting hits by how many terms they match.
+//! only the last step is scored and collected). The cases with every term rank first; the partial matches follow
+//! by BM25 where each term counts once, by its best evidence: the term itself, or else its characters (so a term
+//! the text words differently still counts: CAIL masks charge names as ××, and a theft fact says 窃取 rather than
+//! 盗窃). Each matched term also scores [`TIER`], which the collector takes off again, counting hits by how many
+//! terms they match.
 
 use serde::{Deserialize, Serialize};
 use tantivy::query::{
