@@ -10,6 +10,9 @@
 //! - [`TokenMode::Trigram`]: Han runs of three or more characters give overlapping character trigrams, positioned by
 //!   character with a gap between runs, so a phrase of Han characters is matched exactly by a few non-overlapping
 //!   trigrams (a three-character word by one term, without positions).
+//! - [`TokenMode::Unigram`]: each Han character alone (the `unigram` field, frequencies only): the weakest
+//!   evidence, which ranked matching adds when it relaxes a query, so a term the text words differently (盗窃 in
+//!   a fact that says 窃取) still counts by its characters.
 
 use std::io::BufReader;
 use std::sync::Arc;
@@ -28,6 +31,8 @@ pub(crate) const JIEBA_TOKENIZER: &str = "fz_jieba";
 pub(crate) const BIGRAM_TOKENIZER: &str = "fz_bigram";
 /// Name of the trigram tokenizer in the index's tokenizer manager.
 pub(crate) const TRIGRAM_TOKENIZER: &str = "fz_trigram";
+/// Name of the single-character tokenizer in the index's tokenizer manager.
+pub(crate) const UNIGRAM_TOKENIZER: &str = "fz_unigram";
 
 /// Options of the analyser, fixed when an index is created (queries must be analysed the same way).
 #[derive(Debug, Clone, Default)]
@@ -49,8 +54,17 @@ pub enum TokenMode {
     Bigram,
     /// Character trigrams of Han runs, position = character index with a gap between runs (the `trigram` field).
     Trigram,
+    /// Each Han character (the `unigram` field).
+    Unigram,
     /// jieba default mode: one segmentation without sub-words (how a query word is split into required words).
     Words,
+}
+
+impl TokenMode {
+    /// Whether the tokens are character n-grams (made one at a time by `Grams`).
+    fn is_grams(self) -> bool {
+        matches!(self, TokenMode::Bigram | TokenMode::Trigram | TokenMode::Unigram)
+    }
 }
 
 /// One token: folded text, byte range in the original text, ordinal position.
@@ -173,7 +187,7 @@ impl Analyzer {
     /// The tokens of `text` in the given mode.
     pub fn tokens(&self, text: &str, mode: TokenMode) -> Vec<Tok> {
         let mut out = Vec::new();
-        if matches!(mode, TokenMode::Bigram | TokenMode::Trigram) {
+        if mode.is_grams() {
             let (mut grams, mut t) = (Grams::new(self.runs(text), mode), Token::default());
             while grams.next_into(&mut t) {
                 out.push(Tok { text: t.text.clone(), from: t.offset_from, to: t.offset_to, position: t.position });
@@ -238,7 +252,8 @@ impl Grams {
             let (n, han) = (run.chars.len(), run.script == Script::Han);
             let count = match self.mode {
                 TokenMode::Trigram if han => n.saturating_sub(2),
-                TokenMode::Trigram => 0,
+                TokenMode::Trigram | TokenMode::Unigram if !han => 0,
+                TokenMode::Unigram => n,
                 _ if han && n > 1 => n - 1,
                 _ => 1,
             };
@@ -248,6 +263,7 @@ impl Grams {
                 // Characters [i, i + width) of the run (the whole run for a digit/Latin run or a lone character).
                 let width = match self.mode {
                     TokenMode::Trigram => 3,
+                    TokenMode::Unigram => 1,
                     _ if han && n > 1 => 2,
                     _ => n,
                 };
@@ -333,7 +349,7 @@ impl TokenStream for FzTokenStream {
 impl Tokenizer for FzTokenizer {
     type TokenStream<'a> = FzTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> FzTokenStream {
-        if matches!(self.mode, TokenMode::Bigram | TokenMode::Trigram) {
+        if self.mode.is_grams() {
             return FzTokenStream::Grams(Grams::new(self.analyzer.runs(text), self.mode), Token::default());
         }
         let tokens = self
@@ -422,7 +438,7 @@ mod tests {
         let a = Analyzer::new(&AnalyzerOptions::default()).unwrap();
         for text in ["铁路12306订票，报警人称：对方ab我们的", "中", "", "１２３ＡＢＣ安全账户a1", "𠀀𠀁x9 e\u{301}中文"]
         {
-            for mode in [TokenMode::Jieba, TokenMode::Bigram, TokenMode::Trigram] {
+            for mode in [TokenMode::Jieba, TokenMode::Bigram, TokenMode::Trigram, TokenMode::Unigram] {
                 let mut tk = a.tokenizer(mode);
                 let mut stream = tk.token_stream(text);
                 let mut got = Vec::new();
@@ -443,6 +459,13 @@ mod tests {
             let _ = a.tokens(s, TokenMode::Jieba);
             let _ = a.tokens(s, TokenMode::Bigram);
             let _ = a.tokens(s, TokenMode::Trigram);
+            let _ = a.tokens(s, TokenMode::Unigram);
         }
+    }
+
+    #[test]
+    fn unigrams_are_the_han_characters() {
+        let a = Analyzer::new(&AnalyzerOptions::default()).unwrap();
+        assert_eq!(texts(&a, "盗窃ab手机12，车", TokenMode::Unigram), ["盗", "窃", "手", "机", "车"]);
     }
 }

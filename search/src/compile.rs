@@ -1,10 +1,12 @@
 //! Turning a parsed [`Expr`] into a tantivy query, analysing text with the same analysers as the fields.
 //!
-//! A word or phrase must match as adjacent characters (Han text: a trigram term or phrase; mixed scripts: a phrase
-//! over the bigram field; Chinese has no spaces, so an unquoted word is already a phrase); an unquoted word's jieba
-//! tokens add BM25 score on the jieba field. A single Han character is searched in the jieba field. Prefixes
-//! (`理财*`) match jieba tokens starting with the stem. An identifier matches its canonical key or its written form.
-//! Filters score nothing.
+//! A phrase must match as adjacent characters (Han text: a trigram term or phrase; mixed scripts: a phrase over the
+//! bigram field). An unquoted word matches as adjacent characters, as its characters in near order (a sloppy
+//! phrase: 冒充客服 in 冒充淘宝客服) or by most of its words; its jieba tokens add BM25 score on the jieba field; it
+//! also matches the identifier key it would have in a report's list field (an app name, a WeChat id). A single Han
+//! character is searched in the jieba field. Prefixes (`理财*`) match jieba tokens starting with the stem. An
+//! identifier matches its canonical key, the keys its value has in other list fields, or its written form. Filters
+//! score nothing. Terms side by side compile as all required here; relaxing them is the index's ranked search.
 
 use std::ops::Bound;
 
@@ -17,11 +19,18 @@ use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{Analyzer, TokenMode, is_han};
 use crate::forward_only::ForwardOnly;
+use crate::ident::IdentifierExtractor;
 use crate::query::{Expr, Filter};
 use crate::schema::Fields;
 
 /// Boost of an exact (adjacent) match of an unquoted word over a match of its separate words.
 const PHRASE_BOOST: f32 = 2.0;
+
+/// Boost of a match of an unquoted word's characters in near order (see [`NEAR_SLOP`]).
+const NEAR_BOOST: f32 = 1.5;
+
+/// How many characters may come between the parts of an unquoted word matched in near order.
+const NEAR_SLOP: u32 = 4;
 
 /// Boost of a canonical identifier match relative to text.
 const IDENT_BOOST: f32 = 3.0;
@@ -29,6 +38,8 @@ const IDENT_BOOST: f32 = 3.0;
 pub(crate) struct Compiler<'a> {
     pub analyzer: &'a Analyzer,
     pub fields: Fields,
+    /// Gives the keys a word would have in a report's identifier list fields.
+    pub ids: &'a dyn IdentifierExtractor,
 }
 
 impl Compiler<'_> {
@@ -39,22 +50,14 @@ impl Compiler<'_> {
             Expr::Phrase(text) => self.phrase(text),
             Expr::Word { text, prefix: true } => self.prefix(text),
             Expr::Ident { key, raw } => {
-                let key_q: Box<dyn Query> = Box::new(BoostQuery::new(self.term(self.fields.ids, key), IDENT_BOOST));
-                let mut clauses = vec![(Occur::Should, key_q)];
-                if let Some(t) = self.phrase(raw) {
-                    clauses.push((Occur::Should, t));
-                }
+                let mut clauses = self.listed(raw, Some(key));
+                clauses.extend(self.phrase(raw).map(|t| (Occur::Should, t)));
                 Some(Box::new(BooleanQuery::new(clauses)))
             }
             Expr::Filter(f) => Some(self.filter(f)),
-            Expr::And(parts) => {
-                let mut clauses = Vec::new();
-                for p in parts {
-                    match p {
-                        Expr::Not(inner) => clauses.extend(self.compile(inner).map(|q| (Occur::MustNot, negated(q)))),
-                        _ => clauses.extend(self.compile(p).map(|q| (Occur::Must, q))),
-                    }
-                }
+            Expr::Required(inner) => self.compile(inner),
+            Expr::Terms(parts) | Expr::And(parts) => {
+                let clauses = self.required(parts.iter());
                 if clauses.is_empty() {
                     return None;
                 }
@@ -75,32 +78,94 @@ impl Compiler<'_> {
         }
     }
 
+    /// Every one of `parts` as a required clause (a `NOT` part as an excluded one); parts with nothing searchable
+    /// are left out.
+    pub fn required<'e>(&self, parts: impl Iterator<Item = &'e Expr>) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut clauses = Vec::new();
+        for p in parts {
+            match p {
+                Expr::Not(inner) => clauses.extend(self.compile(inner).map(|q| (Occur::MustNot, negated(q)))),
+                _ => clauses.extend(self.compile(p).map(|q| (Occur::Must, q))),
+            }
+        }
+        clauses
+    }
+
+    /// The distinct Han characters of `word` that `keep` accepts, each a BM25 term of the `unigram` field (`None`
+    /// without any): the weakest evidence of a word, which a relaxed query scores where the word itself is missing,
+    /// so a term the text words differently (盗窃 where a fact says 窃取) still counts.
+    pub fn characters(&self, word: &str, keep: impl Fn(&Term) -> bool) -> Option<Box<dyn Query>> {
+        let mut chars: Vec<char> = Vec::new();
+        for c in word.chars().map(|c| self.analyzer.fold_char(c)).filter(|c| is_han(*c)) {
+            if !chars.contains(&c) && keep(&Term::from_field_text(self.fields.unigram, &c.to_string())) {
+                chars.push(c);
+            }
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> =
+            chars.iter().map(|c| (Occur::Should, self.term(self.fields.unigram, &c.to_string()))).collect();
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
     fn term(&self, field: Field, text: &str) -> Box<dyn Query> {
         Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
     }
 
-    /// An unquoted word: its characters adjacent (bigram phrase, boosted), or at least half of its words (see
-    /// `required_words`) anywhere; its search-mode sub-words add score. So 合同诈骗 finds facts that mention 合同 and
-    /// 骗取 but never the charge's name, ranked below those with the exact phrase.
+    /// The canonical key `key` (when given) and the keys `written` would have in a report's identifier list
+    /// fields, each a boosted term of the `ids` field.
+    fn listed(&self, written: &str, key: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut keys: Vec<String> = key.map(str::to_string).into_iter().collect();
+        keys.extend(self.ids.listed_keys(written));
+        dedup(keys.into_iter())
+            .iter()
+            .map(|k| (Occur::Should, Box::new(BoostQuery::new(self.term(self.fields.ids, k), IDENT_BOOST)) as _))
+            .collect()
+    }
+
+    /// An unquoted word: its characters adjacent (bigram phrase, boosted), in near order (see `near`), or at least
+    /// half of its words (see `required_words`; words of two or more characters) anywhere, or the identifier key it would have in a list field; its
+    /// search-mode sub-words add score. So 合同诈骗 finds facts that mention 合同 and 骗取 but never the charge's
+    /// name, ranked below those with the exact phrase.
     pub fn word(&self, text: &str) -> Option<Box<dyn Query>> {
-        let phrase = self.phrase(text)?;
-        let words = self.required_words(text);
+        let required = self.word_match(text)?;
         let sub = dedup(self.analyzer.tokens(text, TokenMode::Jieba).into_iter().map(|t| t.text));
-        let lone = words.len() <= 1;
-        let required: Box<dyn Query> = if lone {
-            phrase
-        } else {
-            let need = words.len().div_ceil(2);
-            let any: Vec<(Occur, Box<dyn Query>)> =
-                words.iter().map(|w| (Occur::Should, self.term(self.fields.text, w))).collect();
-            Box::new(BooleanQuery::new(vec![
-                (Occur::Should, Box::new(BoostQuery::new(phrase, PHRASE_BOOST)) as Box<dyn Query>),
-                (Occur::Should, Box::new(BooleanQuery::with_minimum_required_clauses(any, need))),
-            ]))
-        };
         let mut clauses = vec![(Occur::Must, required)];
         clauses.extend(sub.iter().map(|t| (Occur::Should, self.term(self.fields.text, t))));
         Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// What a case must match for `expr`, without the clauses that only add score (an unquoted word's sub-words):
+    /// the same cases as [`compile`](Self::compile), found with fewer postings read.
+    pub fn matcher(&self, expr: &Expr) -> Option<Box<dyn Query>> {
+        match expr {
+            Expr::Word { text, prefix: false } => self.word_match(text),
+            _ => self.compile(expr),
+        }
+    }
+
+    /// The part of [`word`](Self::word) a case must match.
+    fn word_match(&self, text: &str) -> Option<Box<dyn Query>> {
+        let phrase = self.phrase(text)?;
+        let words = self.required_words(text);
+        // A lone character is too weak to stand for a word (刷単, unknown to jieba, is 刷 + 単).
+        let multi: Vec<&String> = words.iter().filter(|w| w.chars().count() >= 2).collect();
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if words.len() <= 1 || multi.is_empty() {
+            any.push((Occur::Should, phrase));
+        } else {
+            let need = words.len().div_ceil(2).min(multi.len());
+            let some: Vec<(Occur, Box<dyn Query>)> =
+                multi.iter().map(|w| (Occur::Should, self.term(self.fields.text, w))).collect();
+            any.push((Occur::Should, Box::new(BoostQuery::new(phrase, PHRASE_BOOST))));
+            if let Some(near) = self.near(text) {
+                any.push((Occur::Should, Box::new(BoostQuery::new(near, NEAR_BOOST))));
+            }
+            any.push((Occur::Should, Box::new(BooleanQuery::with_minimum_required_clauses(some, need))));
+        }
+        any.extend(self.listed(text, None));
+        Some(match any.len() {
+            1 => any.remove(0).1,
+            _ => Box::new(BooleanQuery::new(any)),
+        })
     }
 
     /// The words of an unquoted query word: jieba's default segmentation; a single dictionary word that its
@@ -127,6 +192,23 @@ impl Compiler<'_> {
         } else {
             vec![word.text.clone()]
         }
+    }
+
+    /// A Han word of four or more characters in near order: its non-overlapping character bigrams (and one ending
+    /// at the last character) as a phrase over the bigram field with a slop of [`NEAR_SLOP`], so 冒充客服 (冒充 + 客服)
+    /// matches 冒充淘宝客服. Shorter words are a single bigram or trigram: nothing to loosen.
+    fn near(&self, text: &str) -> Option<Box<dyn Query>> {
+        let chars: Vec<char> = self.analyzer.han_run(text)?.chars().collect();
+        if chars.len() < 4 {
+            return None;
+        }
+        let bi = |i: usize| (i, Term::from_field_text(self.fields.bigram, &chars[i..i + 2].iter().collect::<String>()));
+        let last = chars.len() - 2;
+        let mut terms: Vec<(usize, Term)> = (0..=last).step_by(2).map(bi).collect();
+        if !last.is_multiple_of(2) {
+            terms.push(bi(last));
+        }
+        Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, NEAR_SLOP)))
     }
 
     /// A quoted phrase (and the exact-match part of a word): its characters adjacent. A run of three or more Han

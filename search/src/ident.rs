@@ -17,6 +17,14 @@ pub trait IdentifierExtractor: Send + Sync {
     /// The identifiers in `text`, non-overlapping, in text order.
     fn find(&self, text: &str) -> Vec<IdMention>;
 
+    /// The keys `written` would have as the whole value of a report's identifier list field (phones, accounts,
+    /// URLs, apps, IM ids), so a plain query for an app name or a WeChat id finds the report that lists it there.
+    /// None by default.
+    fn listed_keys(&self, written: &str) -> Vec<String> {
+        let _ = written;
+        Vec::new()
+    }
+
     /// Just the keys, deduplicated, in first-seen order.
     fn keys(&self, text: &str) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
@@ -53,6 +61,19 @@ impl IdentifierExtractor for IdentExtractor {
         }
         found.sort_by_key(|m| m.span.start);
         found
+    }
+
+    fn listed_keys(&self, written: &str) -> Vec<String> {
+        use datasets::ident::{IdField, normalize};
+        let mut keys: Vec<String> = Vec::new();
+        for field in [IdField::Phone, IdField::Account, IdField::Url, IdField::App, IdField::Im] {
+            if let Ok(id) = normalize(field, written)
+                && !keys.contains(&id.key)
+            {
+                keys.push(id.key);
+            }
+        }
+        keys
     }
 }
 
@@ -137,6 +158,17 @@ mod tests {
         assert!(keys("12345").is_empty());
         assert!(keys("+44 20 7946 0958").is_empty());
         assert_eq!(IdentExtractor.keys("账号0402 0203 0100 4074 617"), ["card:0402020301004074617"]);
+    }
+
+    #[test]
+    fn a_bare_word_has_the_keys_a_list_field_would_give_it() {
+        assert!(IdentExtractor.listed_keys("聚钱包").contains(&"app:聚钱包".to_string()));
+        assert!(IdentExtractor.listed_keys("TZ_Boss9").contains(&"wechat:tz_boss9".to_string()));
+        let phone = IdentExtractor.listed_keys("139 1234 5678");
+        for key in ["tel:+8613912345678", "alipay:13912345678"] {
+            assert!(phone.contains(&key.to_string()), "{key} in {phone:?}");
+        }
+        assert!(NoIdentifiers.listed_keys("聚钱包").is_empty());
     }
 }
 

@@ -11,18 +11,20 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, Te
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::analysis::{Analyzer, BIGRAM_TOKENIZER, JIEBA_TOKENIZER, TRIGRAM_TOKENIZER, TokenMode};
+use crate::analysis::{Analyzer, BIGRAM_TOKENIZER, JIEBA_TOKENIZER, TRIGRAM_TOKENIZER, TokenMode, UNIGRAM_TOKENIZER};
 use crate::compile::Compiler;
 use crate::doc::CaseDoc;
 use crate::error::{QueryError, QueryProblem, SearchError};
 use crate::ident::IdentifierExtractor;
 use crate::query::{Expr, Filter, parse};
+use crate::ranked::{self, LooseTerm, Matching, Relaxed, TierCount, Unmatched};
 use crate::results::{
-    AllRows, FacetCache, Hit, MAX_LIMIT, PageRow, SearchOptions, SearchResults, facets, order_page, page, parse_cursor,
-    total,
+    After, AllRows, FacetCache, Hit, MAX_LIMIT, PageRow, SearchOptions, SearchResults, SegmentHits, facets, order_page,
+    page, parse_cursor, tier_counts, total,
 };
 use crate::schema::{self, Fields};
 use crate::snippet::{HighlightTerms, snippet};
+use crate::suggest::{SUGGESTIONS, suggest};
 
 /// Writer heap per indexing thread.
 const WRITER_HEAP_PER_THREAD: usize = 64_000_000;
@@ -183,6 +185,7 @@ impl CaseIndex {
         index.tokenizers().register(JIEBA_TOKENIZER, analyzer.tokenizer(TokenMode::Jieba));
         index.tokenizers().register(BIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Bigram));
         index.tokenizers().register(TRIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Trigram));
+        index.tokenizers().register(UNIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Unigram));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(CaseIndex { index, reader, fields, analyzer, ids, facet_cache: Arc::default() })
     }
@@ -260,6 +263,7 @@ impl CaseIndex {
         doc.add_text(f.text, &d.text);
         doc.add_text(f.bigram, &d.text);
         doc.add_text(f.trigram, &d.text);
+        doc.add_text(f.unigram, &d.text);
         for k in &d.identifiers {
             doc.add_text(f.ids, k);
         }
@@ -378,7 +382,10 @@ impl CaseIndex {
         self.search_expr(expr.as_ref(), query, opts)
     }
 
-    /// Runs an already parsed query (`None`: every case).
+    /// Runs an already parsed query (`None`: every case). A query with two or more loose terms (see
+    /// [`Expr::loose_terms`]) is ranked: cases matching every term first; when fewer than a page do, cases matching
+    /// most of them follow (see `ranked`), and [`SearchResults::matching`] says how many matched all, which terms
+    /// the page's hits lack, and which terms match nothing (with suggestions).
     pub fn search_expr(
         &self,
         expr: Option<&Expr>,
@@ -388,22 +395,10 @@ impl CaseIndex {
         if opts.limit == 0 || opts.limit > MAX_LIMIT {
             return Err(SearchError::BadOption { reason: "limit must be between 1 and 1000" });
         }
-        let compiler = Compiler { analyzer: &self.analyzer, fields: self.fields };
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        match expr {
-            Some(e) => {
-                let q = compiler.compile(e).ok_or_else(|| {
-                    SearchError::Query(QueryError {
-                        position: 0,
-                        problem: QueryProblem::NoSearchableText { word: text.to_string() },
-                    })
-                })?;
-                clauses.push((Occur::Must, q));
-            }
-            None => {
-                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(tantivy::query::AllQuery), 0.0))))
-            }
-        }
+        let compiler = Compiler { analyzer: &self.analyzer, fields: self.fields, ids: self.ids.as_ref() };
+        let searcher = self.reader.searcher();
+        let after = opts.cursor.as_deref().map(|c| parse_cursor(c, opts.sort)).transpose()?;
+        self.facet_cache.retain(&searcher.segment_readers().iter().map(|r| r.segment_id()).collect::<Vec<_>>());
         let mut filters = Vec::new();
         filters.extend(opts.fraud_type.clone().map(Filter::FraudType));
         filters.extend(opts.district.clone().map(Filter::District));
@@ -412,17 +407,145 @@ impl CaseIndex {
         if opts.from.is_some() || opts.to.is_some() {
             filters.push(Filter::Date { from: opts.from, to: opts.to });
         }
-        clauses.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
-        let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
-        let after = opts.cursor.as_deref().map(|c| parse_cursor(c, opts.sort)).transpose()?;
-        self.facet_cache.retain(&searcher.segment_readers().iter().map(|r| r.segment_id()).collect::<Vec<_>>());
-        let collector =
-            AllRows { sort: opts.sort, facets: opts.facets, limit: opts.limit, after, cache: self.facet_cache.clone() };
-        let segs = searcher.search(&query, &collector)?;
-        let total = total(&segs);
-        let facets = facets(&segs)?;
-        let (rows, more) = page(&segs, opts.limit)?;
+        let filtered = |query: Box<dyn Query>| {
+            let mut clauses = vec![(Occur::Must, query)];
+            clauses.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
+            BooleanQuery::new(clauses)
+        };
+        let run = |query: Box<dyn Query>, after: Option<After>, relaxed: Option<Relaxed>| {
+            let collector = AllRows {
+                sort: opts.sort,
+                facets: opts.facets,
+                limit: opts.limit,
+                after,
+                cache: self.facet_cache.clone(),
+                relaxed,
+            };
+            Ok::<_, SearchError>(searcher.search(&filtered(query), &collector)?)
+        };
+        let Some(e) = expr else {
+            let segs = run(Box::new(ConstScoreQuery::new(Box::new(tantivy::query::AllQuery), 0.0)), after, None)?;
+            return Ok(self.results(&searcher, &segs, None, opts)?.0);
+        };
+        let strict = compiler.compile(e).ok_or_else(|| {
+            SearchError::Query(QueryError {
+                position: 0,
+                problem: QueryProblem::NoSearchableText { word: text.to_string() },
+            })
+        })?;
+        let (loose, fixed) = e.loose_terms();
+        let common = match searcher.num_docs() {
+            n if n >= ranked::MANY_CASES => (n as f64 * ranked::COMMON_CHAR_SHARE) as u64,
+            _ => u64::MAX,
+        };
+        let rare = |t: &Term| searcher.doc_freq(t).is_ok_and(|df| df <= common);
+        let loose: Vec<LooseTerm> = loose
+            .into_iter()
+            .filter_map(|t| {
+                let characters = if let Expr::Word { text, .. } = t { compiler.characters(text, rare) } else { None };
+                let (query, matcher) = (compiler.compile(t)?, compiler.matcher(t)?);
+                Some(LooseTerm { written: t.written()?, query, matcher, characters })
+            })
+            .collect();
+        let mut segs = run(strict.box_clone(), after.clone(), None)?;
+        let mut matching = Matching {
+            query_terms: loose.iter().map(|t| t.written.clone()).collect(),
+            matched_all: total(&segs),
+            ..Matching::default()
+        };
+        let n = loose.len();
+        let relaxed = n >= 2 && total(&segs) < opts.limit;
+        if relaxed {
+            // The cases with every term (fewer than a page, so all on the first page) rank first.
+            if after.is_some() {
+                segs = run(strict, None, None)?;
+            }
+            let all: Vec<tantivy::DocAddress> = page(&segs, opts.limit)?.0.iter().map(|r| r.addr).collect();
+            // Count (without scores, stopping at the pool) how many cases match at least k terms, from k = n − 1
+            // down, until enough do; then score and collect that step once.
+            let mut k = n - 1;
+            while k > 1 {
+                let cases = filtered(ranked::at_least(compiler.required(fixed.iter().copied()), &loose, k));
+                let pool = opts.limit.max(ranked::POOL);
+                if ranked::count_up_to(&searcher, &cases, pool)? >= pool {
+                    break;
+                }
+                k -= 1;
+            }
+            let query = ranked::relaxed_query(compiler.required(fixed.iter().copied()), &loose, k);
+            segs = run(query, after.clone(), Some(Relaxed { terms: n, all }))?;
+            let tiers = tier_counts(&segs);
+            matching.partial = (1..n)
+                .rev()
+                .filter_map(|k| {
+                    let count = usize::try_from(*tiers.get(k)?).ok().filter(|c| *c > 0)?;
+                    Some(TierCount { matched: k, of: n, count })
+                })
+                .collect();
+        }
+        let (mut results, rows) = self.results(&searcher, &segs, Some(e), opts)?;
+        if relaxed {
+            let addrs: Vec<tantivy::DocAddress> = rows.iter().map(|r| r.addr).collect();
+            let queries: Vec<Box<dyn Query>> = loose.iter().map(|t| t.matcher.box_clone()).collect();
+            let matched = ranked::matched_terms(&searcher, &queries, &addrs)?;
+            for (hit, m) in results.hits.iter_mut().zip(&matched) {
+                let on = matching.query_terms.iter().zip(m).filter(|(_, on)| **on);
+                hit.matched_terms = on.map(|(t, _)| t.clone()).collect();
+            }
+            matching.dropped_terms = ranked::dropped(&matching.query_terms, &matched);
+        } else {
+            results.hits.iter_mut().for_each(|h| h.matched_terms.clone_from(&matching.query_terms));
+        }
+        // Which terms match nothing at all: the loose ones when some were dropped, every one when nothing matched.
+        let suspects: Vec<&Expr> = if results.total == 0 {
+            e.positive_terms()
+        } else if relaxed {
+            e.loose_terms().0
+        } else {
+            Vec::new()
+        };
+        matching.unmatched_terms = self.unmatched(&searcher, &compiler, &suspects)?;
+        results.matching = matching;
+        Ok(results)
+    }
+
+    /// Those of `terms` that no case matches, each with the closest indexed words (words and phrases only).
+    fn unmatched(
+        &self,
+        searcher: &Searcher,
+        compiler: &Compiler<'_>,
+        terms: &[&Expr],
+    ) -> Result<Vec<Unmatched>, SearchError> {
+        let mut out = Vec::new();
+        for t in terms {
+            let (Some(term), Some(q)) = (t.written(), compiler.compile(t)) else { continue };
+            if ranked::matches_any(searcher, q.as_ref())? {
+                continue;
+            }
+            let suggestions = match t {
+                Expr::Word { text, .. } | Expr::Phrase(text) => {
+                    let folded: String = self.analyzer.fold(text).chars().filter(|c| !c.is_whitespace()).collect();
+                    suggest(searcher, self.fields.text, &folded, SUGGESTIONS)?
+                }
+                _ => Vec::new(),
+            };
+            out.push(Unmatched { term, suggestions });
+        }
+        Ok(out)
+    }
+
+    /// The page of `segs` as results (hits with snippets, facets, cursor; no matching report yet), and the page's
+    /// rows.
+    fn results(
+        &self,
+        searcher: &Searcher,
+        segs: &[SegmentHits],
+        expr: Option<&Expr>,
+        opts: &SearchOptions,
+    ) -> Result<(SearchResults, Vec<PageRow>), SearchError> {
+        let total = total(segs);
+        let facets = facets(segs)?;
+        let (rows, more) = page(segs, opts.limit)?;
         let mut rows: Vec<(PageRow, TantivyDocument)> = rows
             .into_iter()
             .map(|mut r| {
@@ -434,6 +557,7 @@ impl CaseIndex {
         let next_cursor = order_page(&mut rows, opts.sort, more);
         let terms = expr.map(|e| self.highlight_terms(e)).unwrap_or_default();
         let mut hits = Vec::with_capacity(rows.len());
+        let mut page_rows = Vec::with_capacity(rows.len());
         for (r, doc) in rows {
             let text = self.stored_str(&doc, self.fields.text).unwrap_or_default();
             let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
@@ -446,11 +570,13 @@ impl CaseIndex {
                 district: self.stored_str(&doc, self.fields.district).unwrap_or_default(),
                 reported_at: int(self.fields.date),
                 loss_fen: int(self.fields.loss),
-                id: r.id,
+                id: r.id.clone(),
                 score: r.score,
+                matched_terms: Vec::new(),
             });
+            page_rows.push(r);
         }
-        Ok(SearchResults { total, hits, facets, next_cursor })
+        Ok((SearchResults { total, hits, facets, next_cursor, matching: Matching::default() }, page_rows))
     }
 
     fn stored_str(&self, doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
@@ -480,7 +606,10 @@ impl CaseIndex {
             }
             Expr::Filter(Filter::IdKey(key)) => add(key_digits(key), t),
             Expr::Filter(_) | Expr::Not(_) => {}
-            Expr::And(parts) | Expr::Or(parts) => parts.iter().for_each(|p| self.collect_terms(p, t)),
+            Expr::Required(inner) => self.collect_terms(inner, t),
+            Expr::Terms(parts) | Expr::And(parts) | Expr::Or(parts) => {
+                parts.iter().for_each(|p| self.collect_terms(p, t));
+            }
         }
     }
 

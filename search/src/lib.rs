@@ -26,7 +26,9 @@
 //! - `analysis`: folding (width, case, optional traditional→simplified via `trad`), script runs, jieba, bigram and
 //!   trigram tokens; the shipped jargon dictionary `dict/fraud_jargon.txt`.
 //! - `ident`: the [`IdentifierExtractor`] seam and its adapter to `datasets::ident`.
-//! - `query`: the query language (lexer, parser, positioned errors); `compile`: parsed query → tantivy query.
+//! - `query`: the query language (lexer, parser, positioned errors); `compile`: parsed query → tantivy query;
+//!   `ranked`: ranked matching of loose terms (coordination tiers, dropped and unmatched terms); `suggest`: the
+//!   closest indexed words to a term that matches nothing.
 //! - `schema`, `doc`: index fields and the [`CaseDoc`] input; `index`: [`CaseIndex`] (upsert, sync, search,
 //!   similar); `results`: options, sorting, cursors, facets; `snippet`: highlighted snippets.
 
@@ -38,9 +40,11 @@ mod forward_only;
 mod ident;
 mod index;
 mod query;
+mod ranked;
 mod results;
 mod schema;
 mod snippet;
+mod suggest;
 mod trad;
 
 pub use analysis::{Analyzer, AnalyzerOptions, FRAUD_JARGON_DICT, Tok, TokenMode, is_han};
@@ -49,5 +53,6 @@ pub use error::{ErrorKind, QueryError, QueryProblem, SearchError};
 pub use ident::{DigitRuns, IdMention, IdentExtractor, IdentifierExtractor, NoIdentifiers};
 pub use index::{CaseIndex, SimilarCase, SyncReport, SyncSession};
 pub use query::{Expr, Filter, date_bounds, parse, yuan_to_fen};
+pub use ranked::{Matching, TierCount, Unmatched};
 pub use results::{FacetCount, Facets, Hit, MAX_LIMIT, SearchOptions, SearchResults, SortBy};
 pub use snippet::Snippet;

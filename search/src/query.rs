@@ -1,10 +1,13 @@
 //! The query language: a hand-written lexer and recursive-descent parser producing [`Expr`], with positioned errors.
 //!
-//! Syntax: words (implicit AND), `"phrases"`, `AND`/`&&`, `OR`/`||`, `NOT`/`-word`, parentheses, prefix `foo*`,
+//! Syntax: words side by side ([`Expr::Terms`]: ranked, every word wanted, see [`CaseIndex::search`]), `+word`
+//! (required), `"phrases"`, `AND`/`&&` (every operand required), `OR`/`||`, `NOT`/`-word`, parentheses, prefix `foo*`,
 //! fields `type:` `district:` `community:` `status:` `id:` `ident:` (a canonical key), `date:2026-01-05`,
 //! `date:2026-01`, `date:[2026-01-01 TO 2026-03-31]`, `loss:[1000 TO 50000]` (yuan; `*` leaves a side open). A
 //! phone, card, URL or IM id written anywhere in the query (outside quotes) becomes an identifier term: it matches
 //! the canonical key or the text.
+//!
+//! [`CaseIndex::search`]: crate::CaseIndex::search
 
 use crate::error::{QueryError, QueryProblem};
 use crate::ident::IdentifierExtractor;
@@ -25,6 +28,13 @@ pub enum Expr {
         raw: String,
     },
     Filter(Filter),
+    /// Terms written side by side without an operator (`冒充 客服 退款`). Each should match; at the top of a query
+    /// its bare words and identifiers are *loose*: when fewer than a page of cases match them all, cases matching
+    /// most of them follow (see [`Expr::loose_terms`]). Nested in parentheses or an `OR`, every part is required.
+    Terms(Vec<Expr>),
+    /// `+term`: required even among loose terms.
+    Required(Box<Expr>),
+    /// Operands joined by an explicit `AND`: every one required.
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
@@ -53,6 +63,49 @@ pub enum Filter {
     },
 }
 
+impl Expr {
+    /// The loose terms of a query and its fixed parts. Loose: the bare words and identifiers of a top-level
+    /// [`Expr::Terms`] (or a query that is one bare word or identifier), which ranked matching may drop. Fixed:
+    /// everything else (`+term`, phrases, filters, `NOT`, groups), always required.
+    pub fn loose_terms(&self) -> (Vec<&Expr>, Vec<&Expr>) {
+        let parts = match self {
+            Expr::Terms(parts) => parts.iter().collect(),
+            one => vec![one],
+        };
+        parts.into_iter().partition(|p| matches!(p, Expr::Word { .. } | Expr::Ident { .. }))
+    }
+
+    /// A term as the user wrote it (`理财*`, `"安全账户"`, `138 0013 8000`); `None` for filters and operators.
+    pub fn written(&self) -> Option<String> {
+        match self {
+            Expr::Word { text, prefix } => Some(if *prefix { format!("{text}*") } else { text.clone() }),
+            Expr::Phrase(text) => Some(format!("\"{text}\"")),
+            Expr::Ident { raw, .. } => Some(raw.clone()),
+            Expr::Required(inner) => inner.written().map(|w| format!("+{w}")),
+            _ => None,
+        }
+    }
+
+    /// The terms a case must contain for the query to match it, in query order: words, phrases and identifiers
+    /// outside `NOT` (those of every `OR` branch included).
+    pub fn positive_terms(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.collect_positive(&mut out);
+        out
+    }
+
+    fn collect_positive<'a>(&'a self, out: &mut Vec<&'a Expr>) {
+        match self {
+            Expr::Word { .. } | Expr::Phrase(_) | Expr::Ident { .. } => out.push(self),
+            Expr::Required(inner) => inner.collect_positive(out),
+            Expr::Terms(parts) | Expr::And(parts) | Expr::Or(parts) => {
+                parts.iter().for_each(|p| p.collect_positive(out));
+            }
+            Expr::Filter(_) | Expr::Not(_) => {}
+        }
+    }
+}
+
 const FIELDS: [&str; 8] = ["type", "district", "community", "status", "id", "ident", "date", "loss"];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +115,7 @@ enum Tk {
     And,
     Or,
     Not,
+    Plus,
     Word { text: String, prefix: bool },
     Quoted(String),
     Field(Filter),
@@ -158,6 +212,13 @@ fn lex(query: &str, ids: &dyn IdentifierExtractor) -> Result<Vec<(usize, Tk)>, Q
                         } else if let Some(rest) = word.strip_prefix('-').filter(|r| !r.is_empty()) {
                             out.push((start, Tk::Not));
                             out.push((start + 1, word_token(rest)));
+                        } else if let Some(rest) = word.strip_prefix('+').filter(|r| !r.is_empty()) {
+                            out.push((start, Tk::Plus));
+                            out.push((start + 1, word_token(rest)));
+                        } else if word == "+" && matches!(chars.get(i).map(|c| c.1), Some('"' | '“' | '”' | '(' | '（'))
+                        {
+                            // `+"phrase"`, `+(a OR b)`
+                            out.push((start, Tk::Plus));
                         } else {
                             out.push((start, word_token(&word)));
                         }
@@ -377,10 +438,12 @@ impl Parser {
 
     fn and_expr(&mut self) -> Result<Expr, QueryError> {
         let mut parts = vec![self.unary()?];
+        let mut explicit = false;
         loop {
             match self.peek() {
                 None | Some(Tk::Or | Tk::RParen) => break,
                 Some(Tk::And) => {
+                    explicit = true;
                     let at = self.pos();
                     self.at += 1;
                     if matches!(self.peek(), None | Some(Tk::RParen | Tk::Or | Tk::And)) {
@@ -391,19 +454,25 @@ impl Parser {
             }
             parts.push(self.unary()?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Expr::And(parts) })
+        Ok(match parts.len() {
+            1 => parts.remove(0),
+            _ if explicit => Expr::And(parts),
+            _ => Expr::Terms(parts),
+        })
     }
 
     fn unary(&mut self) -> Result<Expr, QueryError> {
-        if self.peek() == Some(&Tk::Not) {
-            let at = self.pos();
-            self.at += 1;
-            if matches!(self.peek(), None | Some(Tk::RParen | Tk::Or | Tk::And)) {
-                return Err(err(at, QueryProblem::MissingOperand { operator: "NOT" }));
-            }
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+        let (wrap, operator): (fn(Box<Expr>) -> Expr, _) = match self.peek() {
+            Some(Tk::Not) => (Expr::Not, "NOT"),
+            Some(Tk::Plus) => (Expr::Required, "+"),
+            _ => return self.primary(),
+        };
+        let at = self.pos();
+        self.at += 1;
+        if matches!(self.peek(), None | Some(Tk::RParen | Tk::Or | Tk::And)) {
+            return Err(err(at, QueryProblem::MissingOperand { operator }));
         }
-        self.primary()
+        Ok(wrap(Box::new(self.unary()?)))
     }
 
     fn primary(&mut self) -> Result<Expr, QueryError> {
@@ -428,6 +497,7 @@ impl Parser {
             Tk::And => Err(err(at, QueryProblem::MissingOperand { operator: "AND" })),
             Tk::Or => Err(err(at, QueryProblem::MissingOperand { operator: "OR" })),
             Tk::Not => Err(err(at, QueryProblem::MissingOperand { operator: "NOT" })),
+            Tk::Plus => Err(err(at, QueryProblem::MissingOperand { operator: "+" })),
             Tk::Word { text, prefix } => Ok(Expr::Word { text, prefix }),
             Tk::Quoted(text) if text.trim().is_empty() => Err(err(at, QueryProblem::EmptyPhrase)),
             Tk::Quoted(text) => Ok(Expr::Phrase(text)),
@@ -452,14 +522,23 @@ mod tests {
 
     #[test]
     fn operators_and_precedence() {
-        assert_eq!(p("刷单 返利").unwrap(), Expr::And(vec![w("刷单"), w("返利")]));
+        assert_eq!(p("刷单 返利").unwrap(), Expr::Terms(vec![w("刷单"), w("返利")]));
+        assert_eq!(p("刷单 AND 返利 投资").unwrap(), Expr::And(vec![w("刷单"), w("返利"), w("投资")]));
         assert_eq!(
             p("刷单 OR 杀猪盘 AND 投资").unwrap(),
             Expr::Or(vec![w("刷单"), Expr::And(vec![w("杀猪盘"), w("投资")])])
         );
         assert_eq!(
             p("(刷单 || 跑分) NOT 退款").unwrap(),
-            Expr::And(vec![Expr::Or(vec![w("刷单"), w("跑分")]), Expr::Not(Box::new(w("退款")))])
+            Expr::Terms(vec![Expr::Or(vec![w("刷单"), w("跑分")]), Expr::Not(Box::new(w("退款")))])
+        );
+        assert_eq!(
+            p("+刷单 返利 +\"安全账户\"").unwrap(),
+            Expr::Terms(vec![
+                Expr::Required(Box::new(w("刷单"))),
+                w("返利"),
+                Expr::Required(Box::new(Expr::Phrase("安全账户".into())))
+            ])
         );
         assert_eq!(p("-退款").unwrap(), Expr::Not(Box::new(w("退款"))));
         assert_eq!(p("理财*").unwrap(), Expr::Word { text: "理财".into(), prefix: true });
@@ -470,7 +549,7 @@ mod tests {
     fn fields_and_ranges() {
         assert_eq!(
             p("type:investment district:\"城关区\"").unwrap(),
-            Expr::And(vec![
+            Expr::Terms(vec![
                 Expr::Filter(Filter::FraudType("investment".into())),
                 Expr::Filter(Filter::District("城关区".into()))
             ])
@@ -501,7 +580,7 @@ mod tests {
             );
         }
         let e = p("电话 13800138000 刷单").unwrap();
-        let Expr::And(parts) = e else { panic!("{e:?}") };
+        let Expr::Terms(parts) = e else { panic!("{e:?}") };
         assert!(matches!(&parts[1], Expr::Ident { key, .. } if key == "tel:+8613800138000"));
         // Without an extractor the digits are a word.
         assert_eq!(parse("13800138000", &NoIdentifiers).unwrap(), w("13800138000"));
@@ -509,7 +588,8 @@ mod tests {
 
     #[test]
     fn errors_carry_positions() {
-        let cases: [(&str, usize, QueryProblem); 12] = [
+        let cases: [(&str, usize, QueryProblem); 13] = [
+            ("刷单 + )", 5, QueryProblem::UnexpectedCloseParen),
             ("", 0, QueryProblem::Empty),
             ("   ", 0, QueryProblem::Empty),
             ("刷单 \"安全账户", 3, QueryProblem::UnterminatedQuote),
@@ -531,6 +611,21 @@ mod tests {
             Err(QueryError { position: 5, problem: QueryProblem::BadRange { .. } })
         ));
         assert!(p("\"\"").is_err());
+    }
+
+    #[test]
+    fn loose_terms_are_the_bare_words_and_identifiers_side_by_side() {
+        let written = |parts: Vec<&Expr>| parts.iter().filter_map(|e| e.written()).collect::<Vec<_>>();
+        let e = p("冒充 客服 +退款 \"银行卡\" 138 0013 8000 -刷单 type:brushing").unwrap();
+        let (loose, fixed) = e.loose_terms();
+        assert_eq!(written(loose), ["冒充", "客服", "138 0013 8000"]);
+        assert_eq!(written(fixed), ["+退款", "\"银行卡\""]);
+        let e = p("理财*").unwrap();
+        assert_eq!(written(e.loose_terms().0), ["理财*"]);
+        let e = p("冒充 AND 客服").unwrap();
+        assert!(e.loose_terms().0.is_empty(), "an explicit AND is strict");
+        let e = p("(冒充 客服) OR 退款 -刷单").unwrap();
+        assert_eq!(written(e.positive_terms()), ["冒充", "客服", "退款"]);
     }
 
     #[test]

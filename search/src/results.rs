@@ -12,6 +12,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::error::SearchError;
 use crate::query::{BEIJING_OFFSET, civil_from_days};
+use crate::ranked::{Matching, Relaxed, TIER, tier_of};
 use crate::snippet::Snippet;
 
 /// Result order. Ties are broken by case id (ascending), so the order is total and cursors are stable.
@@ -96,6 +97,8 @@ pub struct Hit {
     pub reported_at: Option<i64>,
     pub loss_fen: Option<i64>,
     pub identifiers: Vec<String>,
+    /// The query's loose terms this case matches (all of them unless terms were dropped; see [`Matching`]).
+    pub matched_terms: Vec<String>,
 }
 
 /// A facet value and how many hits have it.
@@ -123,6 +126,9 @@ pub struct SearchResults {
     pub facets: Facets,
     /// Pass as [`SearchOptions::cursor`] for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
+    /// How the query's loose terms matched: how many cases match them all, which were dropped, which match nothing.
+    #[serde(flatten)]
+    pub matching: Matching,
 }
 
 /// A page candidate: its sort key, where it is, and its id's term ordinal in its segment.
@@ -157,12 +163,23 @@ pub(crate) struct PageRow {
     pub id: String,
 }
 
-/// The primary sort value of a document.
-fn primary(sort: SortBy, score: Score, date: Option<i64>, loss: Option<i64>) -> i64 {
-    match sort {
-        SortBy::Relevance => ordered_f32(score),
-        SortBy::Date => date.unwrap_or(i64::MIN),
-        SortBy::Loss => loss.unwrap_or(i64::MIN),
+/// Bits of a date or loss below the "matches every term" flag in a relaxed query's primary sort value.
+const FIRST_SHIFT: u32 = 52;
+
+/// The primary sort value of a document. In a relaxed query, `first` says whether the case matches every loose
+/// term: such cases come first in any order (see `ranked`).
+fn primary(sort: SortBy, score: Score, date: Option<i64>, loss: Option<i64>, first: Option<bool>) -> i64 {
+    let value = match sort {
+        SortBy::Relevance => return ordered_f32(score + if first == Some(true) { TIER } else { 0.0 }),
+        SortBy::Date => date,
+        SortBy::Loss => loss,
+    };
+    match first {
+        None => value.unwrap_or(i64::MIN),
+        Some(first) => {
+            let half = 1i64 << (FIRST_SHIFT - 1);
+            (i64::from(first) << FIRST_SHIFT) + value.map_or(-half, |v| v.clamp(1 - half, half - 1))
+        }
     }
 }
 
@@ -208,6 +225,8 @@ pub(crate) struct SegmentHits {
     first_day: i64,
     /// Hits by day outside `day_counts` (a segment whose dates span centuries).
     other_days: BTreeMap<i64, u64>,
+    /// In a relaxed query: hits by how many loose terms they match.
+    tier_counts: Vec<u64>,
 }
 
 /// Resolves sorted, distinct ordinals of `col` to text, in order.
@@ -258,6 +277,16 @@ pub(crate) fn facets(segs: &[SegmentHits]) -> Result<Facets, SearchError> {
 /// Number of hits.
 pub(crate) fn total(segs: &[SegmentHits]) -> usize {
     segs.iter().map(|s| s.hits).sum()
+}
+
+/// In a relaxed query: hits by how many loose terms they match (index = terms matched).
+pub(crate) fn tier_counts(segs: &[SegmentHits]) -> Vec<u64> {
+    let mut out: Vec<u64> = Vec::new();
+    for s in segs {
+        out.resize(out.len().max(s.tier_counts.len()), 0);
+        s.tier_counts.iter().enumerate().for_each(|(t, c)| out[t] += c);
+    }
+    out
 }
 
 /// The page's rows (the best `limit` after the cursor; not yet in order, ids not yet known) and whether more rows
@@ -414,6 +443,8 @@ pub(crate) struct AllRows {
     pub limit: usize,
     pub after: Option<After>,
     pub cache: Arc<FacetCache>,
+    /// A relaxed query: count hits by how many loose terms they match, rank the cases with every term first.
+    pub relaxed: Option<Relaxed>,
 }
 
 pub(crate) struct SegmentRows {
@@ -429,6 +460,8 @@ pub(crate) struct SegmentRows {
     district_ords: Option<Column<u64>>,
     /// When present, facets are counted from it (and the three columns above are only read to sort).
     packed: Option<Arc<PackedFacets>>,
+    /// A relaxed query's loose term count and this segment's cases with every term, sorted.
+    relaxed: Option<(usize, Vec<DocId>)>,
     hits: SegmentHits,
 }
 
@@ -475,6 +508,12 @@ impl Collector for AllRows {
             district_ords: district.as_ref().filter(|_| self.facets && packed.is_none()).map(|c| c.ords().clone()),
             date: date.filter(|_| (self.facets && packed.is_none()) || self.sort == SortBy::Date),
             packed,
+            relaxed: self.relaxed.as_ref().map(|r| {
+                let mut mine: Vec<DocId> =
+                    r.all.iter().filter(|a| a.segment_ord == segment).map(|a| a.doc_id).collect();
+                mine.sort_unstable();
+                (r.terms, mine)
+            }),
             hits: SegmentHits {
                 segment,
                 id,
@@ -488,6 +527,7 @@ impl Collector for AllRows {
                 day_counts,
                 first_day,
                 other_days: BTreeMap::new(),
+                tier_counts: vec![0; self.relaxed.as_ref().map_or(0, |r| r.terms + 1)],
             },
         })
     }
@@ -552,7 +592,17 @@ impl SegmentCollector for SegmentRows {
             SortBy::Loss => self.loss.as_ref().and_then(|c| c.first(doc)),
             _ => None,
         };
-        let p = primary(self.sort, score, date, loss);
+        let (score, first) = match &self.relaxed {
+            None => (score, None),
+            Some((n, all)) => {
+                let k = tier_of(score, *n);
+                if let Some(slot) = self.hits.tier_counts.get_mut(k) {
+                    *slot += 1;
+                }
+                (score - k as Score * TIER, Some(all.binary_search(&doc).is_ok()))
+            }
+        };
+        let p = primary(self.sort, score, date, loss, first);
         let mut id_ord = None;
         if let Some((cp, first_after)) = self.after {
             if p > cp {

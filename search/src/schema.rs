@@ -4,7 +4,7 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::{BIGRAM_TOKENIZER, JIEBA_TOKENIZER, TRIGRAM_TOKENIZER};
+use crate::analysis::{BIGRAM_TOKENIZER, JIEBA_TOKENIZER, TRIGRAM_TOKENIZER, UNIGRAM_TOKENIZER};
 
 /// Field handles of the case index.
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +14,7 @@ pub(crate) struct Fields {
     pub text: Field,
     pub bigram: Field,
     pub trigram: Field,
+    pub unigram: Field,
     pub ids: Field,
     pub fraud_type: Field,
     pub district: Field,
@@ -38,6 +39,14 @@ pub(crate) fn build() -> (Schema, Fields) {
         text: b.add_text_field("text", analysed(JIEBA_TOKENIZER, true)),
         bigram: b.add_text_field("bigram", analysed(BIGRAM_TOKENIZER, false)),
         trigram: b.add_text_field("trigram", analysed(TRIGRAM_TOKENIZER, false)),
+        unigram: b.add_text_field(
+            "unigram",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(UNIGRAM_TOKENIZER)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         ids: b.add_text_field("ids", STRING | STORED),
         fraud_type: b.add_text_field("type", STRING | STORED | FAST),
         district: b.add_text_field("district", STRING | STORED | FAST),

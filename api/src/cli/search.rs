@@ -233,7 +233,7 @@ pub fn render_search(v: &SearchView) -> String {
     use std::fmt::Write;
     let r = &v.results;
     let mut out = String::new();
-    let _ = writeln!(out, "{} matching cases", r.total);
+    out.push_str(&render_matching(r));
     for (i, h) in r.hits.iter().enumerate() {
         let date = h.reported_at.map(beijing_date).unwrap_or_default();
         let loss = h.loss_fen.map(yuan).unwrap_or_default();
@@ -250,6 +250,11 @@ pub fn render_search(v: &SearchView) -> String {
             h.status.as_deref().and_then(datasets::CaseStatus::parse).map_or("", |s| s.label_zh())
         );
         let _ = writeln!(out, "     {}", h.snippet.marked("【", "】"));
+        let lacks: Vec<&str> =
+            r.matching.query_terms.iter().filter(|t| !h.matched_terms.contains(t)).map(String::as_str).collect();
+        if !lacks.is_empty() {
+            let _ = writeln!(out, "     without: {}", lacks.join(" "));
+        }
     }
     let facet = |name: &str, v: &[search::FacetCount]| {
         let items: Vec<String> = v.iter().take(8).map(|f| format!("{} {}", f.value, f.count)).collect();
@@ -260,6 +265,51 @@ pub fn render_search(v: &SearchView) -> String {
     out.push_str(&facet("by month", &r.facets.month));
     if let Some(c) = &r.next_cursor {
         let _ = writeln!(out, "next page: --cursor '{c}'");
+    }
+    out
+}
+
+/// The lines above the hits: how many cases match (all terms, then some), and every term that matches nothing
+/// with the closest indexed words.
+///
+/// ```text
+/// 2 cases match all 4 terms; 38 more match 3 of 4, 120 match 2 of 4 (dropped on this page: 银行卡, 退款)
+/// no case matches 诈騙x; did you mean 诈骗, 诈骗罪?
+/// ```
+fn render_matching(r: &search::SearchResults) -> String {
+    use std::fmt::Write;
+    let m = &r.matching;
+    let mut out = String::new();
+    if m.partial.is_empty() {
+        let _ = writeln!(out, "{} matching cases", r.total);
+    } else {
+        let n = m.query_terms.len();
+        let tiers: Vec<String> = m
+            .partial
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{}{} match {} of {n}", t.count, if i == 0 { " more" } else { "" }, t.matched))
+            .collect();
+        let cases = if m.matched_all == 1 { "case matches" } else { "cases match" };
+        let _ = write!(out, "{} {cases} all {n} terms; {}", m.matched_all, tiers.join(", "));
+        if !m.dropped_terms.is_empty() {
+            let _ = write!(out, " (dropped on this page: {})", m.dropped_terms.join(", "));
+        }
+        out.push('\n');
+    }
+    for u in &m.unmatched_terms {
+        if u.suggestions.is_empty() {
+            let _ = writeln!(out, "no case matches {}, and no indexed word is close to it", u.term);
+        } else {
+            let _ = writeln!(out, "no case matches {}; did you mean {}?", u.term, u.suggestions.join(", "));
+        }
+    }
+    if r.total == 0 && m.unmatched_terms.is_empty() {
+        let _ = writeln!(
+            out,
+            "every term matches some case, but no case matches them as the query requires (AND, +, quotes and \
+             NOT are strict; words side by side rank partial matches)"
+        );
     }
     out
 }

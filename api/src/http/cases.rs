@@ -79,7 +79,9 @@ fn scoped_district(p: &Principal, asked: Option<String>) -> AppResult<Option<Str
 #[utoipa::path(get, path = "/api/v1/search", tag = "cases", security(("bearer" = [])),
     params(SearchParams, ("X-Purpose" = String, Header, description = "why the data is read (PIPL)")),
     responses((status = 200, description = "total, hits (id, score, snippet with highlight byte ranges, \
-        fraud_type, district, community, status, reported_at, loss_fen, identifiers), facets, next_cursor",
+        fraud_type, district, community, status, reported_at, loss_fen, identifiers, matched_terms), facets, \
+        next_cursor; query_terms (words side by side, ranked), matched_all, partial ({matched, of, count} per \
+        tier), dropped_terms, unmatched_terms ({term, suggestions})",
         body = serde_json::Value)))]
 async fn search_cases(
     State(st): State<Shared>,

@@ -203,7 +203,9 @@ impl SearchRequest {
     }
 }
 
-/// A page of hits: ranked cases with highlighted snippets, facets over all hits, the total and the next cursor.
+/// A page of hits: ranked cases with highlighted snippets, facets over all hits, the total and the next cursor; for
+/// words side by side, how many cases match them all, which terms the page's hits lack and which match nothing
+/// (with the closest indexed words), and each hit's matched terms.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchView {
     #[serde(flatten)]
@@ -266,8 +268,12 @@ impl ReportView {
 }
 
 impl SearchView {
-    /// The hits as a role that may not read narratives sees them: no snippet text, identifier keys masked.
+    /// The hits as a role that may not read narratives sees them: no snippet text, identifier keys masked, no
+    /// suggestions (they are words of the narratives).
     pub fn redacted(mut self) -> SearchView {
+        for u in &mut self.results.matching.unmatched_terms {
+            u.suggestions.clear();
+        }
         for hit in &mut self.results.hits {
             hit.snippet = search::Snippet { text: String::new(), highlights: Vec::new() };
             for key in &mut hit.identifiers {

@@ -582,6 +582,28 @@ async fn prevention_staff_see_cases_without_narratives_and_with_numbers_masked()
 }
 
 #[tokio::test]
+async fn a_search_without_hits_names_its_unmatched_terms_with_suggestions_for_investigators_only() {
+    let app = app();
+    // 刷単 (a variant character) matches nothing; the generated narratives say 刷单.
+    let uri = "/api/v1/search?q=%E5%88%B7%E5%8D%98";
+    let found = get_as(&app, Role::Investigator, uri).await.json();
+    assert_eq!(found["total"], 0);
+    assert_eq!(found["unmatched_terms"][0]["term"], "刷単");
+    assert_eq!(found["unmatched_terms"][0]["suggestions"][0], "刷单", "{found}");
+    let masked = get_as(&app, Role::Prevention, uri).await.json();
+    assert_eq!(masked["unmatched_terms"][0]["term"], "刷単");
+    assert_eq!(masked["unmatched_terms"][0]["suggestions"], serde_json::json!([]), "suggestions are narrative words");
+    // Words side by side: the cases with both first, then those with one; each hit says which it matched.
+    let ranked =
+        get_as(&app, Role::Investigator, "/api/v1/search?q=%E5%88%B7%E5%8D%95%20%E5%88%B7%E5%8D%98").await.json();
+    assert_eq!(ranked["query_terms"], serde_json::json!(["刷单", "刷単"]));
+    assert_eq!(ranked["matched_all"], 0);
+    assert_eq!(ranked["dropped_terms"], serde_json::json!(["刷単"]));
+    assert!(ranked["total"].as_u64().unwrap() > 0);
+    assert_eq!(ranked["hits"][0]["matched_terms"], serde_json::json!(["刷单"]));
+}
+
+#[tokio::test]
 async fn cluster_pages_exports_and_trails_answer_investigators() {
     let app = app();
     let mut uri = "/api/v1/clusters?limit=7".to_string();

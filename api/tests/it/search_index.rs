@@ -242,6 +242,90 @@ fn ranked_hits_similar_cases_and_reports_of_a_generated_district() {
     assert_eq!((err.kind(), err.code()), (Kind::NotFound, "report_not_found"));
 }
 
+/// A listed identifier without its label (`微信:abc` → `abc`).
+fn unlabelled(listed: &str) -> &str {
+    match listed.split_once([':', '：']) {
+        Some((label, value)) if !label.chars().any(|c| c.is_ascii_digit()) => value.trim(),
+        _ => listed.trim(),
+    }
+}
+
+/// The written forms an investigator may type for a listed identifier: as listed, and for a number (a mobile or a
+/// card) grouped with spaces, with dashes and in full width; for an id, without its label and in upper case.
+fn written_forms(listed: &str) -> Vec<String> {
+    let bare = unlabelled(listed);
+    let digits: String = bare.chars().filter(char::is_ascii_digit).collect();
+    let full: String = digits.chars().map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap()).collect();
+    let mut forms = vec![listed.to_string(), bare.to_string()];
+    let number = bare.chars().all(|c| c.is_ascii_digit() || " -+".contains(c));
+    if number && digits.len() == 11 && digits.starts_with('1') {
+        forms.extend([format!("{} {} {}", &digits[..3], &digits[3..7], &digits[7..]), format!("+86-{digits}"), full]);
+    } else if number && (16..=19).contains(&digits.len()) {
+        let groups: Vec<&str> = digits.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap()).collect();
+        forms.extend([groups.join(" "), groups.join("-"), full]);
+    } else if !number {
+        forms.push(bare.to_uppercase());
+    }
+    forms.dedup();
+    forms
+}
+
+#[test]
+fn every_identifier_a_report_lists_is_found_by_a_plain_query_in_its_written_forms() {
+    let (_data, svc) = generated();
+    let mut all = request("cases", "*");
+    all.limit = 1000;
+    let reports: Vec<String> =
+        svc.search(&all.check().unwrap()).unwrap().results.hits.into_iter().map(|h| h.id).collect();
+    assert!(reports.len() < 1000, "the district fits one page");
+    let (mut checked, mut listed_only) = (0, 0);
+    for id in &reports {
+        let r = svc.report(id).unwrap();
+        let lists = [&r.phones, &r.accounts, &r.apps, &r.im_ids];
+        for listed in lists.into_iter().flatten() {
+            for q in written_forms(listed) {
+                let mut req = request("cases", &q);
+                req.limit = 1000;
+                let hits = svc.search(&req.check().unwrap()).unwrap().results.hits;
+                assert!(hits.iter().any(|h| &h.id == id), "{id}: {q:?} (listed as {listed:?}) not found");
+                checked += 1;
+            }
+            let value = unlabelled(listed).to_lowercase();
+            listed_only += usize::from(!r.narrative.to_lowercase().contains(&value));
+        }
+    }
+    eprintln!("{checked} identifier queries over {} reports, all found ({listed_only} listed only)", reports.len());
+    assert!(checked >= 100 && listed_only >= 10, "{checked} queries, {listed_only} listed only");
+}
+
+#[test]
+fn a_search_without_hits_says_which_terms_match_nothing_in_text_and_json() {
+    let (data, _svc) = generated();
+    let out = fanzha(data.path(), &["search", "刷単 zqxwv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("0 matching cases\n"), "{text}");
+    assert!(text.contains("no case matches 刷単; did you mean 刷单"), "{text}");
+    assert!(text.contains("no case matches zqxwv, and no indexed word is close to it"), "{text}");
+    let out = fanzha(data.path(), &["search", "刷単 zqxwv", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 0);
+    let unmatched: Vec<&str> =
+        v["unmatched_terms"].as_array().unwrap().iter().map(|u| u["term"].as_str().unwrap()).collect();
+    assert_eq!(unmatched, ["刷単", "zqxwv"]);
+    assert_eq!(v["unmatched_terms"][0]["suggestions"][0], "刷单");
+    // Partial matches are announced with the terms they drop, and each hit says what it lacks.
+    let out = fanzha(data.path(), &["search", "刷单 返佣金 zqxwv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cases match all 3 terms; ") && text.contains(" more match 2 of 3"), "{text}");
+    assert!(text.contains("dropped on this page: zqxwv"), "{text}");
+    assert!(text.contains("     without: zqxwv"), "{text}");
+    // Terms that each match but never as a strict query requires.
+    let out = fanzha(data.path(), &["search", "\"刷单\" AND \"养老\""]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("every term matches some case, but no case matches them as the query requires"), "{text}");
+}
+
 #[test]
 fn searching_an_index_that_is_not_there_names_the_ones_that_are() {
     let dir = tempfile::tempdir().unwrap();

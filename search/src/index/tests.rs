@@ -116,7 +116,7 @@ fn boolean_operators_and_phrases() {
     let idx = index();
 
     assert_eq!(ids(&idx, "刷单"), ["R3", "R6"]);
-    assert_eq!(ids(&idx, "刷单 返利"), ["R3"]);
+    assert_eq!(ids(&idx, "刷单 AND 返利"), ["R3"]);
     assert_eq!(ids(&idx, "刷单 AND NOT 返利"), ["R6"]);
     assert_eq!(ids(&idx, "刷单 -返利"), ["R6"]);
     assert_eq!(ids(&idx, "杀猪盘 OR 养老项目"), ["R4", "R5"]);
@@ -126,6 +126,109 @@ fn boolean_operators_and_phrases() {
     assert!(ids(&idx, "\"账户安全\"").is_empty());
     assert_eq!(ids(&idx, "NOT 公安局"), ["R1", "R3", "R4", "R5", "R6"]);
     assert_eq!(ids(&idx, "理财*"), ["R4"]);
+}
+
+fn ranked(idx: &CaseIndex, q: &str, opts: &SearchOptions) -> (Vec<String>, SearchResults) {
+    let r = idx.search(q, opts).unwrap();
+    (r.hits.iter().map(|h| h.id.clone()).collect(), r)
+}
+
+#[test]
+fn side_by_side_words_rank_cases_with_every_term_first_then_most_terms() {
+    let idx = index();
+    let (order, r) = ranked(&idx, "刷单 返利", &SearchOptions::top(10));
+    assert_eq!(order, ["R3", "R6"], "R6 has 刷单 but not 返利");
+    let m = &r.matching;
+    assert_eq!((r.total, m.matched_all), (2, 1));
+    assert_eq!(m.query_terms, ["刷单", "返利"]);
+    assert_eq!(m.partial, [crate::TierCount { matched: 1, of: 2, count: 1 }]);
+    assert_eq!(m.dropped_terms, ["返利"]);
+    assert_eq!(r.hits[0].matched_terms, ["刷单", "返利"]);
+    assert_eq!(r.hits[1].matched_terms, ["刷单"]);
+    assert!(m.unmatched_terms.is_empty());
+    assert!(r.hits.iter().all(|h| h.score > 0.0 && h.score < ranked::TIER), "scores are BM25 without the tier");
+    // A page filled by cases with every term: nothing relaxed.
+    let (order, r) = ranked(&idx, "刷单 返利", &SearchOptions::top(1));
+    assert_eq!((order, r.total, r.matching.partial.len()), (vec!["R3".to_string()], 1, 0));
+    // Sorted by date, the cases with every term still come first (R6 is newer).
+    let mut by_date = SearchOptions::top(10);
+    by_date.sort = SortBy::Date;
+    assert_eq!(ranked(&idx, "刷单 返利", &by_date).0, ["R3", "R6"]);
+    // Four terms, none with them all: three of four rank above one of four.
+    let (mut order, r) = ranked(&idx, "公安局 洗钱 安全账户 退款", &SearchOptions::top(10));
+    assert_eq!(order.pop().as_deref(), Some("R1"), "R1 has only 退款");
+    order.sort();
+    assert_eq!(order, ["R2", "R7"]);
+    let m = &r.matching;
+    assert_eq!(m.matched_all, 0);
+    let tier = |matched, count| crate::TierCount { matched, of: 4, count };
+    assert_eq!(m.partial, [tier(3, 2), tier(1, 1)]);
+    assert_eq!(m.dropped_terms, ["退款", "公安局", "洗钱", "安全账户"]);
+}
+
+#[test]
+fn explicit_syntax_stays_strict() {
+    let idx = index();
+    for q in ["刷单 AND 返利", "+刷单 +返利", "\"刷单\" \"返利\"", "+返利 刷单", "刷单 返利 -垫付", "刷单 && 返利"]
+    {
+        let (order, r) = ranked(&idx, q, &SearchOptions::top(10));
+        assert_eq!(order, ["R3"], "{q}");
+        assert!(r.matching.dropped_terms.is_empty(), "{q}");
+    }
+    // `+` keeps its term among loose ones: R6 lacks 返利, so only cases with 返利 may follow.
+    let (order, r) = ranked(&idx, "+返利 刷单 老人", &SearchOptions::top(10));
+    assert_eq!((order, r.matching.matched_all), (vec!["R3".to_string()], 0));
+    assert!(ids(&idx, "\"刷单返利\"").is_empty(), "a quoted phrase is never loosened");
+}
+
+#[test]
+fn a_query_without_hits_names_its_unmatched_terms_and_suggests_indexed_words() {
+    let idx = index();
+    let (order, r) = ranked(&idx, "刷単", &SearchOptions::top(10));
+    assert!(order.is_empty());
+    let m = &r.matching;
+    assert_eq!(m.unmatched_terms.len(), 1);
+    assert_eq!(m.unmatched_terms[0].term, "刷単");
+    assert_eq!(m.unmatched_terms[0].suggestions.first().map(String::as_str), Some("刷单"));
+    // Beside a term that matches, the unmatched one is dropped, named and corrected.
+    let (mut order, r) = ranked(&idx, "洗钱 刷単", &SearchOptions::top(10));
+    order.sort();
+    assert_eq!(order, ["R2", "R7"]);
+    assert_eq!(r.matching.dropped_terms, ["刷単"]);
+    assert_eq!(r.matching.unmatched_terms[0].term, "刷単");
+    // Strict syntax: every term that matches nothing is named; terms that match are not.
+    let r = idx.search("\"安全账户\" AND zqxw", &SearchOptions::top(10)).unwrap();
+    let unmatched: Vec<&str> = r.matching.unmatched_terms.iter().map(|u| u.term.as_str()).collect();
+    assert_eq!((r.total, unmatched), (0, vec!["zqxw"]));
+    // Terms that each match, just never together (strict): nothing to name.
+    let r = idx.search("杀猪盘 AND 养老项目", &SearchOptions::top(10)).unwrap();
+    assert!(r.total == 0 && r.matching.unmatched_terms.is_empty());
+}
+
+#[test]
+fn words_find_identifiers_listed_in_a_report_and_words_near_each_other() {
+    let mut idx = index();
+    let mut listed =
+        case("R8", "受害人在网上认识一名投资导师，被拉入群聊后投资。", "investment", "城关区", "2026-03-02", 20000);
+    listed.identifiers = vec!["app:聚钱包".into(), "wechat:tz_boss9".into(), "alipay:13912345678".into()];
+    idx.upsert(&[listed]).unwrap();
+    for q in ["聚钱包", "tz_boss9", "TZ_Boss9", "139 1234 5678", "+86-139-1234-5678"] {
+        assert_eq!(ids(&idx, q), ["R8"], "{q}");
+    }
+    // A bare IMEI with a valid check digit is one: found by its dashed form, and a dashed one by its digits.
+    let bare = case("R10", "嫌疑人使用的手机串码352099001761481。", "other", "城关区", "2026-03-04", 100);
+    let dashed = case("R11", "涉案手机（86-036404-123456-7）已扣押。", "other", "城关区", "2026-03-04", 100);
+    let failing = case("R12", "单号352099001761482。", "other", "城关区", "2026-03-04", 100);
+    idx.upsert(&[bare, dashed, failing]).unwrap();
+    assert_eq!(ids(&idx, "35-209900-176148-1"), ["R10"]);
+    assert_eq!(ids(&idx, "860364041234567"), ["R11"]);
+    assert_eq!(ids(&idx, "35 209900 176148 1"), ["R10"], "another grouping");
+    assert!(ids(&idx, "35-209900-176148-2").is_empty(), "a failing check digit is no IMEI, and no text matches it");
+    // A Han word matches its characters in near order: 冒充客服 in 自称铁路12306客服 is too far, in 冒充淘宝客服 near.
+    let near = case("R9", "对方冒充淘宝客服，称需要退款。", "impersonate_service", "城关区", "2026-03-03", 100);
+    idx.upsert(&[near]).unwrap();
+    let (order, _) = ranked(&idx, "冒充客服", &SearchOptions::top(10));
+    assert_eq!(order.first().map(String::as_str), Some("R9"), "{order:?}");
 }
 
 #[test]

@@ -148,3 +148,46 @@ fn every_phone_and_card_is_found_in_any_written_form() {
     eprintln!("cail: {checked} identifier queries, all found");
     assert!(checked >= 30, "expected the sample's phones and cards, got {checked} queries");
 }
+
+/// Ordinary investigator queries (2–5 keywords, written as a new user would): each returns a page, most of whose
+/// top 10 carry the accusation family the words describe, beside the character baseline; a partial page says which
+/// terms it dropped.
+#[test]
+fn keyword_queries_rank_partial_matches() {
+    let Some((cases, idx)) = CORPUS.as_ref() else { return };
+    let texts: Vec<&str> = cases.iter().map(|c| c.fact.as_str()).collect();
+    let base = CharIndex::build(&texts);
+    let fraud = |d: usize| cases[d].accusations.iter().any(|a| a.contains('骗'));
+    let theft = |d: usize| cases[d].accusations.iter().any(|a| a.contains("盗窃"));
+    let queries: [(&str, &dyn Fn(usize) -> bool); 5] = [
+        ("冒充 客服 退款 银行卡", &fraud),
+        ("网络 贷款 手续费 骗取", &fraud),
+        ("盗窃 手机 电动车", &theft),
+        ("刷单 返利 微信 转账", &fraud),
+        ("虚构 投资 平台 高额 回报", &fraud),
+    ];
+    let (mut ours, mut baseline, mut worst) = (0.0, 0.0, 1.0f64);
+    for (q, relevant) in queries {
+        let found = idx.search(q, &SearchOptions::top(10)).unwrap();
+        let ranked: Vec<usize> = found.hits.iter().map(|h| h.id.parse().unwrap()).collect();
+        let p = ranked.iter().filter(|&&d| relevant(d)).count() as f64 / 10.0;
+        let bp = base.search(q, 10).iter().filter(|&&d| relevant(d)).count() as f64 / 10.0;
+        let m = &found.matching;
+        eprintln!(
+            "{q}: {} hits ({} match all, dropped {:?}); p@10 {p:.1} | char-BM25 {bp:.1}",
+            found.total, m.matched_all, m.dropped_terms
+        );
+        assert_eq!(found.hits.len(), 10, "{q}: a full page");
+        if m.matched_all < found.total {
+            assert!(!m.dropped_terms.is_empty(), "{q}: a partial page names its dropped terms");
+            assert!(found.hits.iter().any(|h| h.matched_terms.len() < m.query_terms.len()), "{q}");
+        }
+        worst = worst.min(p);
+        ours += p;
+        baseline += bp;
+    }
+    eprintln!("keyword queries: mean p@10 ours {:.2} | char-BM25 {:.2}", ours / 5.0, baseline / 5.0);
+    // Measured 0.88 for both (before ranked matching: no hits at all).
+    assert!(ours + 1e-9 >= baseline, "ours must not be below the baseline");
+    assert!(worst >= 0.6, "p@10 {worst} on one query");
+}

@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::{Label, Scan};
 use crate::ident::card::card_from_digits;
 use crate::ident::phone::{PhoneClass, classify};
-use crate::ident::{IdKind, Identifier, normalize_card_tail};
+use crate::ident::{IdKind, Identifier, luhn_ok, normalize_card_tail};
 
 /// Well-known hotlines, recognised without a phone word before them.
 const HOTLINES: &[&str] = &[
@@ -156,8 +156,37 @@ impl Scan<'_> {
             12..=15 => card_shape && label == Label::Card,
             _ => false,
         };
-        if accept { card_from_digits(digits).map(Some) } else { None }
+        if accept && let Some(card) = card_from_digits(digits) {
+            return Some(Some(card));
+        }
+        bare_imei(digits, groups).map(|imei| Some(Identifier::new(IdKind::Imei, imei)))
     }
+}
+
+/// Reporting-body prefixes (the first two digits of the type allocation code) of IMEIs in use.
+const IMEI_PREFIXES: &[&str] =
+    &["01", "10", "30", "33", "35", "44", "45", "49", "50", "51", "52", "53", "54", "86", "91", "98", "99"];
+
+/// Province codes that are also IMEI prefixes: a 15-digit first-generation ID number starting with one of them has
+/// a birth date (YYMMDD) at digits 6–11.
+const ID_PROVINCES: &[&str] = &["35", "44", "45", "50", "51", "52", "53", "54"];
+
+/// An unlabelled 15-digit number read as an IMEI: written in one block or grouped as IMEIs are (`35-209900-176148-1`,
+/// `352099-00-176148-1`, `35209900-176148-1`), a known reporting-body prefix, a valid Luhn check digit, and not
+/// shaped like a first-generation ID number (province prefix and a valid month and day where its birth date sits).
+/// Phones and labelled card numbers were tried first, so it takes no reading from them.
+fn bare_imei<'d>(digits: &'d str, groups: &[Range<usize>]) -> Option<&'d str> {
+    let shape: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+    let grouped = matches!(shape.as_slice(), [15] | [2, 6, 6, 1] | [6, 2, 6, 1] | [8, 6, 1]);
+    if digits.len() != 15 || !grouped || !IMEI_PREFIXES.contains(&&digits[..2]) || !luhn_ok(digits) {
+        return None;
+    }
+    let num = |r: Range<usize>| digits[r].parse::<u32>().unwrap_or(0);
+    let birth_date = (1..=12).contains(&num(8..10)) && (1..=31).contains(&num(10..12));
+    if ID_PROVINCES.contains(&&digits[..2]) && birth_date {
+        return None;
+    }
+    Some(digits)
 }
 
 /// An 18-digit mainland ID number: a plausible birth date and a valid ISO 7064 check digit.
@@ -214,6 +243,24 @@ fn international_length_ok(e164: &str, known_code_only: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_imeis_need_their_shape_prefix_and_check_digit() {
+        let keys = |t: &str| crate::ident::extract(t).into_iter().map(|m| m.id.key).collect::<Vec<_>>();
+        for text in ["手机串码352099001761481，", "设备35-209900-176148-1", "35 209900 176148 1", "35209900-176148-1"]
+        {
+            assert_eq!(keys(text), ["imei:352099001761481"], "{text}");
+        }
+        assert!(keys("3520990017614 81").is_empty(), "not grouped as an IMEI");
+        // The check digit fails; a prefix no IMEI has; a card label wins; a phone and four digits stay apart.
+        assert!(keys("设备352099001761482").is_empty());
+        assert!(keys("设备752099001761489").is_empty());
+        assert_eq!(keys("卡号352099001761481"), ["card:352099001761481"]);
+        assert_eq!(keys("13800138000 1234"), ["tel:+8613800138000"]);
+        // A first-generation ID number (Fujian, born 1990-03-07) is not an IMEI even when its check digit passes.
+        assert!(crate::ident::luhn_ok("350101900307457"));
+        assert!(keys("350101900307457").is_empty());
+    }
 
     #[test]
     fn id_cards() {

@@ -34,7 +34,10 @@
 //!      left out (in court texts they are mostly invoice or serial numbers);
 //!    - cards: 12–19 digits written in one block, in groups of four, or as a 6-digit BIN and the rest; 16–19 digits
 //!      need a card/account label or a first digit 3–6 (UnionPay, Visa, Mastercard, Amex/JCB); 12–15 digits need
-//!      the label.
+//!      the label;
+//!    - IMEIs without a label: 15 digits in one block or grouped as IMEIs are (2-6-6-1, 6-2-6-1, 8-6-1), with a
+//!      reporting-body prefix in use (35, 86, 01, 99 …) and a valid Luhn digit, unless shaped like a 15-digit
+//!      first-generation ID number; tried after phones and cards, so they take no reading from them.
 
 use std::ops::Range;
 

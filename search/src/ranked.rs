@@ -1,0 +1,278 @@
+//! Ranked matching of loose terms: the coordination tiers (how many of the query's terms a case matches), which
+//! terms each hit matched, and what the results say about the terms (dropped, unmatched, suggestions).
+//!
+//! A query of loose terms (words side by side, see [`Expr::loose_terms`](crate::Expr::loose_terms)) is first run
+//! with every term required. When that fills a page, nothing else happens (the common case, at the cost of one
+//! query). Otherwise the terms are relaxed one at a time, as a minimum-should-match: cases with at least `n − 1`
+//! of the `n` terms, then `n − 2`, … down to one, until [`POOL`] cases (or a page) match (counted without scores;
+//! only the last step is scored and collected). The cases with every term rank first; the partial matches follow
+//! by BM25 where each term counts once, by its best evidence: the term itself, or else its characters (so a term
+//! the text words differently still counts: CAIL masks charge names as ××, and a theft fact says 窃取 rather than
+//! 盗窃). Each matched term also scores [`TIER`], which the collector takes off again, counting hits by how many
+//! terms they match.
+
+use serde::{Deserialize, Serialize};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight,
+};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+
+/// Relaxing stops once this many cases (or a page, if more) match enough terms: a pool to rank, so that the
+/// weakest cases of a higher tier do not fill the page ahead of strong ones with one term fewer.
+pub(crate) const POOL: usize = 100;
+
+/// In an index of at least [`MANY_CASES`], characters found in more than this share of the cases are left out of
+/// a word's character evidence: BM25 weighs them near zero, and reading their postings for every candidate is what
+/// a relaxed query over a million cases would spend its time on. (In a small index they cost nothing and still
+/// break ties.)
+pub(crate) const COMMON_CHAR_SHARE: f64 = 0.25;
+pub(crate) const MANY_CASES: u64 = 100_000;
+
+/// The score one matched loose term adds: the tier unit. The BM25 part of a case's score stays below it.
+pub(crate) const TIER: Score = 1000.0;
+
+/// How a query's loose terms matched (empty for a query without loose terms).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Matching {
+    /// The loose terms, as written: words side by side that ranked matching may drop.
+    pub query_terms: Vec<String>,
+    /// Cases that match every term; [`SearchResults::total`](crate::SearchResults::total) when nothing was dropped.
+    pub matched_all: usize,
+    /// When fewer than a page matched every term: how many further cases match some of them, most terms first.
+    pub partial: Vec<TierCount>,
+    /// Terms that hits of this page lack, the most often lacked first.
+    pub dropped_terms: Vec<String>,
+    /// Terms (loose or not) that no case in the index matches, each with the closest indexed words; filled when
+    /// terms were dropped or nothing matched.
+    pub unmatched_terms: Vec<Unmatched>,
+}
+
+/// How many cases match `matched` of the `of` loose terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierCount {
+    pub matched: usize,
+    pub of: usize,
+    pub count: usize,
+}
+
+/// A term no case matches, and the indexed words closest to it (best first; may be empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unmatched {
+    pub term: String,
+    pub suggestions: Vec<String>,
+}
+
+/// A query whose every match scores `bonus` plus the inner score capped at `cap`: summed over a query's loose
+/// terms, the bonuses count the terms a case matches.
+#[derive(Debug)]
+pub(crate) struct Coord {
+    pub inner: Box<dyn Query>,
+    pub bonus: Score,
+    pub cap: Score,
+}
+
+impl Clone for Coord {
+    fn clone(&self) -> Self {
+        Coord { inner: self.inner.box_clone(), bonus: self.bonus, cap: self.cap }
+    }
+}
+
+impl Query for Coord {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(CoordWeight { inner: self.inner.weight(enable_scoring)?, bonus: self.bonus, cap: self.cap }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.inner.query_terms(visitor);
+    }
+}
+
+struct CoordWeight {
+    inner: Box<dyn Weight>,
+    bonus: Score,
+    cap: Score,
+}
+
+impl Weight for CoordWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(CoordScorer { inner: self.inner.scorer(reader, boost)?, bonus: self.bonus, cap: self.cap }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+}
+
+struct CoordScorer {
+    inner: Box<dyn Scorer>,
+    bonus: Score,
+    cap: Score,
+}
+
+impl DocSet for CoordScorer {
+    fn advance(&mut self) -> DocId {
+        self.inner.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.inner.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.inner.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.inner.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.inner.cost()
+    }
+}
+
+impl Scorer for CoordScorer {
+    fn score(&mut self) -> Score {
+        self.bonus + self.inner.score().min(self.cap)
+    }
+}
+
+/// A loose term of a query: as written, its query, the part of it a case must match (see `Compiler::matcher`),
+/// and its characters' query (a word's; none for an identifier).
+pub(crate) struct LooseTerm {
+    pub written: String,
+    pub query: Box<dyn Query>,
+    pub matcher: Box<dyn Query>,
+    pub characters: Option<Box<dyn Query>>,
+}
+
+/// The cases of a relaxation step: every `fixed` clause and at least `k` of the loose `terms` (matching only).
+pub(crate) fn at_least(mut fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
+    let some: Vec<(Occur, Box<dyn Query>)> = terms
+        .iter()
+        .map(|t| (Occur::Should, Box::new(ConstScoreQuery::new(t.matcher.box_clone(), 0.0)) as Box<dyn Query>))
+        .collect();
+    fixed.push((Occur::Must, Box::new(BooleanQuery::with_minimum_required_clauses(some, k))));
+    Box::new(BooleanQuery::new(fixed))
+}
+
+/// The query of a relaxation step: the cases of [`at_least`], scored per loose term by `best_evidence`.
+pub(crate) fn relaxed_query(fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
+    let mut clauses = vec![(Occur::Must, at_least(fixed, terms, k))];
+    clauses.extend(best_evidence(terms).into_iter().map(|q| (Occur::Should, q)));
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The scoring clause of each loose term of a relaxed query: the better of the term itself, worth [`TIER`] plus
+/// its BM25 (capped, so that the BM25 of all terms stays below one tier), and its characters' BM25 where the term
+/// is missing. So every term counts once, by its best evidence, and the tier of a score is the number of terms
+/// matched.
+fn best_evidence(terms: &[LooseTerm]) -> Vec<Box<dyn Query>> {
+    let cap = TIER / (2 * terms.len() + 2) as Score;
+    terms
+        .iter()
+        .map(|t| {
+            let word: Box<dyn Query> = Box::new(Coord { inner: t.query.box_clone(), bonus: TIER, cap });
+            match &t.characters {
+                Some(c) => Box::new(DisjunctionMaxQuery::new(vec![word, c.box_clone()])) as Box<dyn Query>,
+                None => word,
+            }
+        })
+        .collect()
+}
+
+/// A relaxed query: how many loose terms it has, and the cases that match them all (fewer than a page), which
+/// rank first.
+#[derive(Debug, Clone)]
+pub(crate) struct Relaxed {
+    pub terms: usize,
+    pub all: Vec<DocAddress>,
+}
+
+/// The tier of a relaxed query's score (how many loose terms the case matched), at most `n`.
+pub(crate) fn tier_of(score: Score, n: usize) -> usize {
+    ((score / TIER).floor().max(0.0) as usize).min(n)
+}
+
+/// For each of `docs`, which of `terms` it matches (matching only, no scores): one scorer per term and segment,
+/// sought forward through the segment's documents in order.
+pub(crate) fn matched_terms(
+    searcher: &Searcher,
+    terms: &[Box<dyn Query>],
+    docs: &[DocAddress],
+) -> tantivy::Result<Vec<Vec<bool>>> {
+    let mut out = vec![vec![false; terms.len()]; docs.len()];
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
+    for (t, q) in terms.iter().enumerate() {
+        let weight = q.weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let mut current: Option<(u32, Box<dyn Scorer>)> = None;
+        for &i in &order {
+            let DocAddress { segment_ord, doc_id } = docs[i];
+            if current.as_ref().is_none_or(|c| c.0 != segment_ord) {
+                let reader = searcher.segment_reader(segment_ord);
+                current = Some((segment_ord, weight.scorer(reader, 1.0)?));
+            }
+            if let Some((_, scorer)) = current.as_mut() {
+                let at = if scorer.doc() < doc_id { scorer.seek(doc_id) } else { scorer.doc() };
+                out[i][t] = at == doc_id;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether any live case matches `q` (stops at the first).
+pub(crate) fn matches_any(searcher: &Searcher, q: &dyn Query) -> tantivy::Result<bool> {
+    Ok(count_up_to(searcher, q, 1)? > 0)
+}
+
+/// How many live cases match `q`, counting no further than `cap` (a large set is not walked to its end).
+pub(crate) fn count_up_to(searcher: &Searcher, q: &dyn Query, cap: usize) -> tantivy::Result<usize> {
+    let weight = q.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut n = 0;
+    for reader in searcher.segment_readers() {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if reader.alive_bitset().is_none_or(|alive| alive.is_alive(doc)) {
+                n += 1;
+                if n >= cap {
+                    return Ok(n);
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(n)
+}
+
+/// The terms lacked by hits of a page (`matched[hit][term]`), the most often lacked first (then in query order).
+pub(crate) fn dropped(terms: &[String], matched: &[Vec<bool>]) -> Vec<String> {
+    let mut lacked: Vec<(usize, usize)> =
+        (0..terms.len()).map(|t| (matched.iter().filter(|m| !m[t]).count(), t)).filter(|(n, _)| *n > 0).collect();
+    lacked.sort_by_key(|&(n, t)| (std::cmp::Reverse(n), t));
+    lacked.into_iter().map(|(_, t)| terms[t].clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_come_back_from_scores() {
+        let cap = TIER / 10.0;
+        for (matched, bm25) in [(0, 0.0), (1, 3.5), (3, cap * 3.0 - 0.01), (4, 0.0)] {
+            assert_eq!(tier_of(matched as Score * TIER + bm25, 4), matched);
+        }
+        assert_eq!(tier_of(9.0 * TIER, 4), 4);
+    }
+
+    #[test]
+    fn dropped_terms_are_counted_over_the_page() {
+        let terms: Vec<String> = ["冒充", "客服", "退款"].map(String::from).into();
+        let matched = vec![vec![true, true, true], vec![true, false, true], vec![false, false, true]];
+        assert_eq!(dropped(&terms, &matched), ["客服", "冒充"]);
+        assert!(dropped(&terms, &[vec![true; 3]]).is_empty());
+    }
+}
