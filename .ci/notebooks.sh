@@ -6,7 +6,8 @@
 # Builds nothing: the argument is a built `fanzha`. Installs notebooks/requirements.txt (pinned, from PyPI) into a
 # virtualenv under ${TMPDIR:-/tmp} (reused while the requirements are unchanged), generates a district of 30,000
 # residents (6 communities) × 26 weeks at a raised 万人发案率 so weeks hold victims, runs the weekly pipeline,
-# writes risk snapshots for 11 past weeks (so the risk notebook has outcomes to evaluate), then
+# writes risk snapshots for 11 past weeks (so the risk notebook has outcomes to evaluate), records two urgent tasks'
+# calls (one in time, one late), then
 # notebooks/run.py: the committed notebooks carry no outputs, the export reads back with pyarrow, every notebook
 # runs and its conclusion's assertions hold. Executed HTML copies go to $FANZHA_NOTEBOOKS_OUT (default
 # notebooks/out) — the CI artifacts.
@@ -46,7 +47,26 @@ t = d.date.fromisocalendar(int(y), int(w), 1) - d.timedelta(weeks=int(sys.argv[2
 print(f'{c[0]}-W{c[1]:02d}')" "$week" "$back")"
   "$FANZHA" --quiet --data-dir "$WORK/data" score --week "$past" >/dev/null
 done
-echo "   pipeline and 11 past snapshots in $(( $(date +%s) - started ))s"
+# Two urgent tasks worked (the outreach notebook counts deadlines met and missed): the first high-grade task's call
+# reaches the resident 2 minutes after the warning; the first medium-grade task's call goes unanswered 10 minutes
+# after its deadline. The week's plan stays the pipeline's draft: the notebook reads it as it is.
+"$FANZHA" --quiet --data-dir "$WORK/data" warnings --json > "$WORK/warnings.json"
+"$VENV/bin/python" - "$WORK/warnings.json" > "$WORK/record.tsv" <<'EOF'
+import datetime as d, json, sys
+items = json.load(open(sys.argv[1], encoding="utf-8"))["items"]
+def at(text, minutes):
+    t = d.datetime.fromisoformat(text) + d.timedelta(minutes=minutes)
+    return t.astimezone(d.timezone(d.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+for grade, outcome, field, minutes in [("high", "reached", "raised_at", 2), ("medium", "no_answer", "due_at", 10)]:
+    w = next((w for w in items if w["grade"] == grade and w.get("task")), None)
+    if w:
+        print(w["task"]["task_id"], outcome, at(w[field] if field == "raised_at" else w["task"][field], minutes), sep="\t")
+EOF
+while IFS=$'\t' read -r task outcome at; do
+  "$FANZHA" --quiet --data-dir "$WORK/data" outreach record --task "$task" --outcome "$outcome" --action call \
+    --at "$at" >/dev/null
+done < "$WORK/record.tsv"
+echo "   pipeline, 11 past snapshots and $(wc -l < "$WORK/record.tsv") worked tasks in $(( $(date +%s) - started ))s"
 
 echo "== notebooks"
 "$VENV/bin/python" notebooks/run.py "$WORK/data" "$WORK/district" --out "$OUT" --fanzha "$FANZHA"

@@ -27,7 +27,7 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
 HERE = Path(__file__).resolve().parent
-NOTEBOOKS = ["gangs.ipynb", "risk.ipynb", "areas.ipynb"]
+NOTEBOOKS = ["gangs.ipynb", "risk.ipynb", "areas.ipynb", "outreach.ipynb"]
 
 
 def carries_outputs(path):

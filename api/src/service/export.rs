@@ -49,7 +49,38 @@ pub enum ExportTable {
     GangClusters,
     /// Every week's area statistics per community (as `fanzha areas --week W`).
     AreaStats,
+    /// Every outreach plan's head: its stored fields, totals and staff loads (as `fanzha outreach plans`).
+    OutreachPlans,
 }
+
+const OUTREACH_PLANS: &[ExportColumn] = &[
+    col("plan_id", ColumnType::Int),
+    col("week", ColumnType::Text),
+    col("version", ColumnType::Text),
+    col("strategy", ColumnType::Text),
+    col("seed", ColumnType::Int),
+    col("minutes_scale", ColumnType::Float),
+    col("snapshot_id", ColumnType::Int),
+    col("status", ColumnType::Text),
+    col("created_at", ColumnType::Timestamp),
+    col("created_by", ColumnType::Text),
+    ExportColumn { name: "approved_at", ty: ColumnType::Timestamp, nullable: true },
+    ExportColumn { name: "approved_by", ty: ColumnType::Text, nullable: true },
+    ExportColumn { name: "superseded_by", ty: ColumnType::Int, nullable: true },
+    col("assignments", ColumnType::Int),
+    col("held_out", ColumnType::Int),
+    col("minutes", ColumnType::Int),
+    col("expected_averted", ColumnType::Float),
+    col("value_fen", ColumnType::Fen),
+    col("bound_share", ColumnType::Float),
+    col("unmet_must_visit", ColumnType::Int),
+    col("staff_ids", ColumnType::TextList),
+    col("staff_minutes_per_week", ColumnType::IntList),
+    col("staff_booked_urgent", ColumnType::IntList),
+    col("staff_available", ColumnType::IntList),
+    col("staff_used", ColumnType::IntList),
+    col("staff_visits", ColumnType::IntList),
+];
 
 const GANG_CLUSTERS: &[ExportColumn] = &[
     col("gang_run_id", ColumnType::Int),
@@ -96,6 +127,8 @@ impl ExportTable {
         let mut all: Vec<ExportTable> = ExportSource::ALL.into_iter().map(ExportTable::Stored).collect();
         let at = all.iter().position(|t| *t == ExportTable::Stored(ExportSource::GangMembers)).unwrap_or(all.len());
         all.insert(at, ExportTable::GangClusters);
+        let at = all.iter().position(|t| *t == ExportTable::Stored(ExportSource::OutreachAssignments)).unwrap_or(0);
+        all.insert(at, ExportTable::OutreachPlans);
         all.push(ExportTable::AreaStats);
         all
     }
@@ -106,6 +139,7 @@ impl ExportTable {
             ExportTable::Stored(s) => s.name(),
             ExportTable::GangClusters => "gang_clusters",
             ExportTable::AreaStats => "area_stats",
+            ExportTable::OutreachPlans => "outreach_plans",
         }
     }
 
@@ -114,6 +148,7 @@ impl ExportTable {
             ExportTable::Stored(s) => s.columns(),
             ExportTable::GangClusters => GANG_CLUSTERS,
             ExportTable::AreaStats => AREA_STATS,
+            ExportTable::OutreachPlans => OUTREACH_PLANS,
         }
     }
 
@@ -261,6 +296,45 @@ impl Service {
                 }
             }
             ExportTable::AreaStats => view.area_weeks = self.write_area_stats(adjacency.to_vec(), &mut rows)?,
+            ExportTable::OutreachPlans => {
+                let plans = self.outreach_plan_heads()?;
+                progress.start_rows(table.name(), plans.len() as u64);
+                for (row, v) in plans {
+                    let ints = |f: fn(&super::outreach::StaffLoad) -> u32| {
+                        Cell::IntList(v.staff.iter().map(|s| i64::from(f(s))).collect())
+                    };
+                    let opt_text = |t: Option<String>| t.map_or(Cell::Null, Cell::Text);
+                    let opt_int = |t: Option<i64>| t.map_or(Cell::Null, Cell::Int);
+                    rows.push(&[
+                        Cell::Int(row.plan_id),
+                        Cell::Text(row.week),
+                        Cell::Text(row.version),
+                        Cell::Text(row.strategy),
+                        Cell::Int(row.seed as i64),
+                        Cell::Float(row.minutes_scale),
+                        Cell::Int(row.snapshot_id),
+                        Cell::Text(row.status.as_str().to_string()),
+                        Cell::Int(row.created_at),
+                        Cell::Text(row.created_by),
+                        opt_int(row.approved_at),
+                        opt_text(row.approved_by),
+                        opt_int(row.superseded_by),
+                        Cell::Int(v.assignments as i64),
+                        Cell::Int(v.held_out as i64),
+                        Cell::Int(v.minutes as i64),
+                        Cell::Float(v.expected_averted),
+                        Cell::Int((v.value_yuan * 100.0).round() as i64),
+                        Cell::Float(v.bound_share),
+                        Cell::Int(v.unmet_must_visit as i64),
+                        Cell::TextList(v.staff.iter().map(|s| s.staff_id.clone()).collect()),
+                        ints(|s| s.minutes_per_week),
+                        ints(|s| s.booked_urgent),
+                        ints(|s| s.available),
+                        ints(|s| s.used),
+                        ints(|s| s.visits),
+                    ])?;
+                }
+            }
         }
         Ok(rows.done)
     }

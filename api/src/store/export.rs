@@ -59,6 +59,12 @@ pub enum ExportSource {
     Content,
     Staff,
     Outreach,
+    /// Every plan's assignments, with the holdout arm.
+    OutreachAssignments,
+    Warnings,
+    /// Urgent tasks as their latest value, with figures of their steps.
+    OutreachTasks,
+    OutreachOutcomes,
     GangMembers,
     GangHubs,
     GangServices,
@@ -220,9 +226,72 @@ const RISK_COMMUNITIES: &[ExportColumn] = &[
     col("top_decile", Int),
 ];
 
+const OUTREACH_ASSIGNMENTS: &[ExportColumn] = &[
+    col("plan_id", Int),
+    col("resident_id", Text),
+    col("grid", Text),
+    col("staff_id", Text),
+    col("channel", Text),
+    col("content_id", Text),
+    col("day", Text),
+    col("minutes", Int),
+    col("expected_averted", Float),
+    col("holdout", Bool),
+];
+
+const WARNINGS: &[ExportColumn] = &[
+    col("warning_id", Text),
+    col("resident_id", Text),
+    opt("phone", Text),
+    col("number", Text),
+    col("grade", Text),
+    col("source", Text),
+    opt("contact_at", Timestamp),
+    col("raised_at", Timestamp),
+    col("known_at", Timestamp),
+    col("created_at", Timestamp),
+];
+
+const OUTREACH_TASKS: &[ExportColumn] = &[
+    col("task_id", Text),
+    col("warning_id", Text),
+    col("resident_id", Text),
+    col("grade", Text),
+    col("staff_id", Text),
+    col("on_duty", Bool),
+    col("state", Text),
+    col("escalations", Int),
+    col("step_actions", TextList),
+    col("steps_done", Int),
+    col("steps_late", Int),
+    col("first_due_at", Timestamp),
+    opt("next_due", Timestamp),
+    col("updated_at", Timestamp),
+];
+
+const OUTREACH_OUTCOMES: &[ExportColumn] = &[
+    col("outcome_id", Int),
+    col("task_id", Text),
+    opt("plan_id", Int),
+    col("resident_id", Text),
+    opt("staff_id", Text),
+    col("action", Text),
+    col("at", Timestamp),
+    col("outcome", Text),
+    col("app_installed", Bool),
+    col("overseas_blocking", Bool),
+    col("family_contact", Bool),
+    opt("note", Text),
+    col("source", Text),
+    col("recorded_at", Timestamp),
+];
+
+/// A task's steps (its stored JSON's `steps`, in order) as rows of `value`, for the task's derived columns.
+const TASK_STEPS: &str = "json_each(t.task_json, '$.steps')";
+
 impl ExportSource {
     /// Every source, in export order.
-    pub const ALL: [ExportSource; 14] = [
+    pub const ALL: [ExportSource; 18] = [
         ExportSource::Residents,
         ExportSource::Reports,
         ExportSource::Transfers,
@@ -230,6 +299,10 @@ impl ExportSource {
         ExportSource::Content,
         ExportSource::Staff,
         ExportSource::Outreach,
+        ExportSource::OutreachAssignments,
+        ExportSource::Warnings,
+        ExportSource::OutreachTasks,
+        ExportSource::OutreachOutcomes,
         ExportSource::GangMembers,
         ExportSource::GangHubs,
         ExportSource::GangServices,
@@ -249,6 +322,10 @@ impl ExportSource {
             ExportSource::Content => "content",
             ExportSource::Staff => "staff",
             ExportSource::Outreach => "outreach",
+            ExportSource::OutreachAssignments => "outreach_assignments",
+            ExportSource::Warnings => "warnings",
+            ExportSource::OutreachTasks => "outreach_tasks",
+            ExportSource::OutreachOutcomes => "outreach_outcomes",
             ExportSource::GangMembers => "gang_members",
             ExportSource::GangHubs => "gang_hubs",
             ExportSource::GangServices => "gang_services",
@@ -269,6 +346,10 @@ impl ExportSource {
             ExportSource::Content => CONTENT,
             ExportSource::Staff => STAFF,
             ExportSource::Outreach => OUTREACH,
+            ExportSource::OutreachAssignments => OUTREACH_ASSIGNMENTS,
+            ExportSource::Warnings => WARNINGS,
+            ExportSource::OutreachTasks => OUTREACH_TASKS,
+            ExportSource::OutreachOutcomes => OUTREACH_OUTCOMES,
             ExportSource::GangMembers => GANG_MEMBERS,
             ExportSource::GangHubs => GANG_HUBS,
             ExportSource::GangServices => GANG_SERVICES,
@@ -300,6 +381,10 @@ impl ExportSource {
             ExportSource::Content => "FROM content ORDER BY content_id",
             ExportSource::Staff => "FROM staff ORDER BY staff_id",
             ExportSource::Outreach => "FROM outreach ORDER BY event_id",
+            ExportSource::OutreachAssignments => "FROM outreach_assignments ORDER BY plan_id, resident_id",
+            ExportSource::Warnings => "FROM warnings ORDER BY warning_id",
+            ExportSource::OutreachTasks => "FROM outreach_tasks t ORDER BY t.task_id",
+            ExportSource::OutreachOutcomes => "FROM outreach_outcomes ORDER BY outcome_id",
             ExportSource::GangMembers => "FROM gang_members WHERE gang_run_id = ?1 ORDER BY cluster_id, report_id",
             ExportSource::GangHubs => "FROM gang_hubs WHERE gang_run_id = ?1 ORDER BY key",
             ExportSource::GangServices => "FROM gang_services WHERE gang_run_id = ?1 ORDER BY service_no",
@@ -332,6 +417,18 @@ impl ExportSource {
             ExportSource::RiskCommunities => {
                 "c.snapshot_id, s.week, c.community, c.residents, c.mean_score, c.expected_cases, c.top_decile".into()
             }
+            // The warning's resident and grade, and the steps' figures, from the task's stored JSON (the library's
+            // `Task`: `warning`, `steps` of `action`, `due_at`, `done_at`).
+            ExportSource::OutreachTasks => format!(
+                "t.task_id, t.warning_id, json_extract(t.task_json, '$.warning.resident_id'), \
+                 json_extract(t.task_json, '$.warning.grade'), t.staff_id, t.on_duty, t.state, t.escalations, \
+                 (SELECT coalesce(group_concat(a, ';'), '') FROM \
+                    (SELECT json_extract(value, '$.action') AS a FROM {TASK_STEPS} ORDER BY key)), \
+                 (SELECT count(*) FROM {TASK_STEPS} WHERE json_extract(value, '$.done_at') IS NOT NULL), \
+                 (SELECT count(*) FROM {TASK_STEPS} \
+                    WHERE json_extract(value, '$.done_at') > json_extract(value, '$.due_at')), \
+                 (SELECT min(json_extract(value, '$.due_at')) FROM {TASK_STEPS}), t.next_due, t.updated_at"
+            ),
             other => other.columns().iter().map(|c| c.name).collect::<Vec<_>>().join(", "),
         }
     }

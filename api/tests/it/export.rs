@@ -35,12 +35,17 @@ fn export_writes_every_table_typed_and_a_rerun_replaces_them() {
         .run_pipeline(&PipelineInput::Folder(src.path().to_path_buf()), Trigger::Cli, &Silent)
         .unwrap();
     assert!(run.failure.is_none(), "{:?}", run.failure);
+    let c = store(data.path());
+    // One urgent task's first step done, so the outcome and the task's step figures are exported.
+    let task: Option<String> = c.query_row("SELECT min(task_id) FROM outreach_tasks", [], |r| r.get(0)).unwrap();
+    let task = task.expect("the pipeline raised a warning with its task");
+    let rec = fanzha(data.path(), &["outreach", "record", "--task", &task, "--outcome", "reached"]);
+    assert_eq!(rec.status.code(), Some(0), "{}", String::from_utf8_lossy(&rec.stderr));
     let out = data.path().join("export");
     let export = || fanzha(data.path(), &["export", "--format", "parquet", "--out", out.to_str().unwrap(), "--json"]);
     let first = export();
     assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
     let view: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
-    let c = store(data.path());
     let run_id = count(&c, "SELECT MAX(gang_run_id) FROM gang_runs");
     assert_eq!(view["gang_run_id"], run_id);
 
@@ -59,6 +64,11 @@ fn export_writes_every_table_typed_and_a_rerun_replaces_them() {
         ("gang_services", count(&c, &format!("SELECT count(*) FROM gang_services WHERE gang_run_id = {run_id}"))),
         ("risk_scores", count(&c, "SELECT count(*) FROM risk_scores")),
         ("risk_snapshots", count(&c, "SELECT count(*) FROM risk_snapshots")),
+        ("outreach_plans", count(&c, "SELECT count(*) FROM outreach_plans")),
+        ("outreach_assignments", count(&c, "SELECT count(*) FROM outreach_assignments")),
+        ("warnings", count(&c, "SELECT count(*) FROM warnings")),
+        ("outreach_tasks", count(&c, "SELECT count(*) FROM outreach_tasks")),
+        ("outreach_outcomes", count(&c, "SELECT count(*) FROM outreach_outcomes")),
     ]
     .into();
     let tables = view["tables"].as_array().unwrap();
@@ -81,6 +91,44 @@ fn export_writes_every_table_typed_and_a_rerun_replaces_them() {
     }
     assert!(rows(&read(&out.join("gang_clusters.parquet"))) > 0);
     assert!(rows(&read(&out.join("area_stats.parquet"))) > 0);
+    for name in ["outreach_plans", "outreach_assignments", "warnings", "outreach_tasks", "outreach_outcomes"] {
+        assert!(rows(&read(&out.join(format!("{name}.parquet")))) > 0, "{name}");
+    }
+
+    // Outreach: the plan's head matches `fanzha outreach plans`, the holdout is a flag, a task's steps a list.
+    let plans = read(&out.join("outreach_plans.parquet"));
+    let listed = fanzha(data.path(), &["outreach", "plans", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let newest = &listed["items"][0];
+    let last = plans.last().unwrap();
+    let n = last.num_rows() - 1;
+    let int = |b: &RecordBatch, col: &str| b.column_by_name(col).unwrap().as_primitive::<Int64Type>().value(n);
+    assert_eq!(int(last, "plan_id"), newest["plan_id"].as_i64().unwrap());
+    assert_eq!(int(last, "assignments"), newest["assignments"].as_i64().unwrap());
+    assert_eq!(int(last, "held_out"), newest["held_out"].as_i64().unwrap());
+    assert_eq!(int(last, "minutes"), newest["minutes"].as_i64().unwrap());
+    let staff = last.column_by_name("staff_used").unwrap().as_list::<i32>().value(n);
+    let used: i64 = staff.as_primitive::<Int64Type>().values().iter().sum();
+    let listed_used: i64 = newest["staff"].as_array().unwrap().iter().map(|s| s["used"].as_i64().unwrap()).sum();
+    assert_eq!(used, listed_used);
+    let assignments = read(&out.join("outreach_assignments.parquet"));
+    assert_eq!(assignments[0].schema().field_with_name("holdout").unwrap().data_type(), &DataType::Boolean);
+    let held: usize = assignments.iter().map(|b| b.column_by_name("holdout").unwrap().as_boolean().true_count()).sum();
+    assert_eq!(held as i64, count(&c, "SELECT count(*) FROM outreach_assignments WHERE holdout = 1"));
+    let tasks = read(&out.join("outreach_tasks.parquet"));
+    let mut done = 0;
+    for b in &tasks {
+        let ids = b.column_by_name("task_id").unwrap().as_string::<i32>();
+        let actions = b.column_by_name("step_actions").unwrap().as_list::<i32>();
+        let steps_done = b.column_by_name("steps_done").unwrap().as_primitive::<Int64Type>();
+        for r in 0..b.num_rows() {
+            assert!(!actions.value(r).is_empty(), "every task has steps");
+            if ids.value(r) == task {
+                done = steps_done.value(r);
+            }
+        }
+    }
+    assert_eq!(done, 1, "the recorded step is done");
 
     // Types and values: timestamps in milliseconds (Beijing), money in fen, lists as list columns.
     let reports = read(&out.join("reports.parquet"));

@@ -310,6 +310,18 @@ impl Service {
         Ok(PlansView { items })
     }
 
+    /// Every stored plan, oldest first: its stored head (epoch times) and its listed view (the Parquet export's
+    /// `outreach_plans`). Reads one plan's JSON at a time.
+    pub fn outreach_plan_heads(&self) -> AppResult<Vec<(PlanRow, PlanView)>> {
+        let store = self.store()?;
+        let mut out = Vec::new();
+        for row in store.plans(None)?.into_iter().rev() {
+            let plan = read_plan(&store.plan_json(row.plan_id)?, row.plan_id)?;
+            out.push((row.clone(), plan_view(row, &plan)));
+        }
+        Ok(out)
+    }
+
     /// Approves a draft (`plan_not_draft` when it is approved or superseded); the plan itself never changes.
     pub fn outreach_approve(&self, plan_id: i64, by: &str) -> AppResult<PlanView> {
         let store = self.store()?;
