@@ -68,6 +68,22 @@ while IFS=$'\t' read -r task outcome at; do
 done < "$WORK/record.tsv"
 echo "   pipeline, 11 past snapshots and $(wc -l < "$WORK/record.tsv") worked tasks in $(( $(date +%s) - started ))s"
 
+# The weekly API, for the risk notebook's comparison with the export: `fanzha serve` on a free loopback port with
+# an analyst token (aggregates only).
+port="$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+printf 'bind = "127.0.0.1:%s"\nschedule = "off"\n' "$port" > "$WORK/serve.toml"
+FANZHA_TOKEN="$("$FANZHA" --quiet --data-dir "$WORK/data" users add notebooks --role analyst --json |
+  "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
+"$FANZHA" --quiet --data-dir "$WORK/data" serve --config "$WORK/serve.toml" 2> "$WORK/serve.log" &
+serve_pid=$!
+trap 'kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
+  kill -0 "$serve_pid" 2>/dev/null || { cat "$WORK/serve.log" >&2; echo "fanzha serve did not start" >&2; exit 1; }
+  sleep 0.2
+done
+export FANZHA_API="http://127.0.0.1:$port" FANZHA_TOKEN
+
 echo "== notebooks"
 "$VENV/bin/python" notebooks/run.py "$WORK/data" "$WORK/district" --out "$OUT" --fanzha "$FANZHA"
 echo "== notebooks done in $(( $(date +%s) - started ))s (executed copies in $OUT)"
