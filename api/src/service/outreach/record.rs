@@ -2,6 +2,8 @@
 //! of each bad one), and the effect report per campaign and over time from the randomised holdout, on the
 //! outreach.csv history plus what was recorded here.
 
+use std::collections::HashMap;
+
 use std::path::Path;
 
 use analytics::IsoWeek;
@@ -146,11 +148,18 @@ pub struct EffectView {
     pub to: Option<String>,
     pub units: u64,
     pub held_out: u64,
+    /// Units left out as answers to urgent warnings: contacts within two days after a warning the warning rule
+    /// raises for the resident (never held out, so they would bias the treated arm).
+    pub urgent_excluded: u64,
     pub follow_up_days: u32,
     /// ISO week of each campaign of `report.by_campaign`, in the same order.
     pub campaign_weeks: Vec<String>,
     pub report: EffectReport,
 }
+
+/// How long after a warning a contact counts as its answer (deadlines run to the same day; escalation to a visit
+/// within a day).
+const URGENT_WINDOW_S: i64 = 2 * 86_400;
 
 fn week_of(at: i64) -> String {
     IsoWeek::of_timestamp(at).to_string()
@@ -225,6 +234,22 @@ impl Service {
         let store = self.store()?;
         let now = super::super::risk::now();
         let mut past = history(&store, now)?;
+        // Contacts that answer an urgent warning are never held out and go to residents a flagged number has just
+        // reached: counted as treated, they would make outreach look harmful. A contact within URGENT_WINDOW_S
+        // after a warning the engine's own rule raises for that resident is urgent, whatever the history says.
+        let residents = store.plan_residents()?;
+        let mut warned: HashMap<String, Vec<i64>> = HashMap::new();
+        for (w, _) in super::urgent::scan(&store, &residents, Some(i64::MIN / 2))? {
+            warned.entry(w.resident_id).or_default().push(w.raised_at);
+        }
+        let mut answering = Vec::new();
+        for p in past.iter_mut().filter(|p| !p.urgent && !p.holdout) {
+            let answers = |t: &i64| p.at >= *t && p.at - *t <= URGENT_WINDOW_S;
+            if warned.get(&p.resident_id).is_some_and(|ts| ts.iter().any(answers)) {
+                answering.push(p.clone());
+                p.urgent = true;
+            }
+        }
         // Approved plans' assignments are units too: treated (intention to treat) or held out.
         for (plan_id, _, a) in store.approved_assignments()? {
             let Some(channel) = datasets::OutreachChannel::parse(&a.channel) else { continue };
@@ -260,6 +285,11 @@ impl Service {
             })
             .collect();
         let (lo, hi) = (from.map_or(i64::MIN, IsoWeek::start), to.map_or(i64::MAX, IsoWeek::end));
+        // The units those contacts would have been (a complete follow-up, in the campaigns asked for).
+        let urgent_excluded = outreach::units_from_history(&answering, &[], None, FOLLOW_UP_DAYS, now)
+            .iter()
+            .filter(|u| u.campaign >= lo && u.campaign < hi)
+            .count() as u64;
         let units: Vec<outreach::EffectUnit> = outreach::units_from_history(&past, &victims, None, FOLLOW_UP_DAYS, now)
             .into_iter()
             .filter(|u| u.campaign >= lo && u.campaign < hi)
@@ -277,6 +307,7 @@ impl Service {
             to: to.map(|w| w.to_string()),
             units: units.len() as u64,
             held_out: units.iter().filter(|u| u.held_out).count() as u64,
+            urgent_excluded,
             follow_up_days: FOLLOW_UP_DAYS,
             campaign_weeks: report.by_campaign.iter().map(|c| week_of(c.campaign)).collect(),
             report,

@@ -434,7 +434,7 @@ impl Service {
 }
 
 /// Warnings from contacts with flagged numbers, raised at or after `since`.
-fn scan(store: &Store, residents: &[PlanResidentRow], since: Option<i64>) -> AppResult<Vec<(Warning, i64)>> {
+pub(super) fn scan(store: &Store, residents: &[PlanResidentRow], since: Option<i64>) -> AppResult<Vec<(Warning, i64)>> {
     let Some(latest) = store.latest_contact_at()? else { return Ok(Vec::new()) };
     let since = since.unwrap_or(latest - SCAN_DAYS * DAY);
     let rule = WarningRule::domain_defaults();
