@@ -216,6 +216,12 @@ fn snapshot_view(head: &SnapshotHead, served: bool) -> SnapshotView {
     }
 }
 
+/// Each week's served snapshot (its newest) among `all`, which the store lists oldest week and, within a week,
+/// oldest snapshot first.
+pub(crate) fn served_by_week(all: Vec<SnapshotHead>) -> HashMap<IsoWeek, SnapshotHead> {
+    all.into_iter().map(|head| (head.week, head)).collect()
+}
+
 /// The error of a lookup of a resident outside the token's communities.
 pub(crate) fn outside_scope(resident_id: &str) -> AppError {
     AppError::new(
@@ -286,11 +292,7 @@ impl Service {
             *checked = std::time::Instant::now();
             return Ok(Arc::clone(heads));
         }
-        let mut heads = HashMap::new();
-        for head in store.snapshots()? {
-            heads.insert(head.week, head);
-        }
-        let heads = Arc::new(heads);
+        let heads = Arc::new(served_by_week(store.snapshots()?));
         *cache = Some((latest, std::time::Instant::now(), Arc::clone(&heads)));
         Ok(heads)
     }

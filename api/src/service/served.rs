@@ -17,7 +17,7 @@ use crate::error::AppResult;
 use crate::store::{ResidentScore, ScoreFilter, SnapshotHead, resident_missing};
 
 use super::Service;
-use super::risk::{HistoryPoint, ResidentView, outside_scope};
+use super::risk::{HistoryPoint, ResidentView, outside_scope, served_by_week};
 
 /// A resident's score in one served week; `rank == 0`: not scored that week.
 #[derive(Debug, Clone, Copy, Default)]
@@ -60,16 +60,9 @@ impl ServedScores {
     fn load(svc: &Service) -> AppResult<Option<ServedScores>> {
         let store = svc.store()?;
         let latest = store.latest_snapshot_id()?;
-        let mut heads = store.snapshots()?;
-        // Oldest week first; a week is served from its newest snapshot.
-        heads.sort_by_key(|h| (h.week, h.snapshot_id));
-        heads.dedup_by(|later, earlier| {
-            let same = later.week == earlier.week;
-            if same {
-                std::mem::swap(later, earlier);
-            }
-            same
-        });
+        // Oldest week first.
+        let mut heads: Vec<SnapshotHead> = served_by_week(store.snapshots()?).into_values().collect();
+        heads.sort_by_key(|h| h.week);
         let Some(newest) = heads.last().cloned() else { return Ok(None) };
         let column: HashMap<i64, usize> = heads.iter().enumerate().map(|(i, h)| (h.snapshot_id, i)).collect();
         let n = heads.len();
@@ -92,8 +85,7 @@ impl ServedScores {
                 decile: u8::try_from(decile).unwrap_or(u8::MAX),
             };
         })?;
-        let all =
-            ScoreFilter { community: None, grid: None, max_decile: None, min_score: None, resident: None, scope: &[] };
+        let all = ScoreFilter::default();
         let mut rows: Vec<Option<ResidentScore>> = vec![None; slots.len()];
         for row in store.snapshot_scores(&newest, &all, 0, usize::MAX)? {
             if let Some(&s) = slots.get(row.resident_id.as_str()) {
@@ -117,12 +109,11 @@ impl ServedScores {
             return None;
         }
         let head = &self.newest;
-        let row = self.slots.get(resident_id).and_then(|&s| self.rows[s as usize].as_ref());
-        let Some(row) = row else { return Some(Err(resident_missing(head, resident_id).into())) };
+        let found = self.slots.get(resident_id).and_then(|&s| Some((s as usize, self.rows[s as usize].as_ref()?)));
+        let Some((slot, row)) = found else { return Some(Err(resident_missing(head, resident_id).into())) };
         if !scope.is_empty() && !scope.contains(&row.community) {
             return Some(Err(outside_scope(resident_id)));
         }
-        let slot = self.slots[resident_id] as usize;
         let n = self.weeks.len();
         let history = self.points[slot * n..(slot + 1) * n]
             .iter()
