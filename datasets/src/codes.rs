@@ -146,6 +146,18 @@ code_enum! {
     }
 }
 
+impl TransferChannel {
+    /// The channels on which money leaves the banking system with no receiving account of record: ATM withdrawal,
+    /// cash, crypto and merchant purchase. Only a transfer on one of these may have an empty `to_account`.
+    pub const CASH_OUT: [TransferChannel; 4] =
+        [TransferChannel::Atm, TransferChannel::Cash, TransferChannel::Crypto, TransferChannel::Merchant];
+
+    /// Whether money moved on this channel can leave the system without a counterparty (see [`Self::CASH_OUT`]).
+    pub fn is_cash_out(self) -> bool {
+        Self::CASH_OUT.contains(&self)
+    }
+}
+
 code_enum! {
     /// A contact record's kind (contacts.kind).
     ContactKind {

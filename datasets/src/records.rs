@@ -104,7 +104,8 @@ impl Table {
     pub fn required(self) -> &'static [&'static str] {
         match self {
             Table::Reports => &["report_id", "reported_at", "district", "fraud_type"],
-            Table::Transfers => &["transfer_id", "from_account", "to_account", "amount_yuan", "at"],
+            // `to_account` may be empty on a cash-out channel (checked in `Record::parse`).
+            Table::Transfers => &["transfer_id", "from_account", "amount_yuan", "at"],
             Table::Contacts => &["contact_id", "from_phone", "to_phone", "at", "kind"],
             Table::Residents => &["resident_id", "birth_year", "district", "community"],
             Table::Content => &["content_id", "title", "format"],
@@ -136,6 +137,11 @@ pub enum FieldProblem {
     Bool { value: String },
     #[error("unknown value {value:?}; allowed: {allowed}")]
     UnknownCode { value: String, allowed: String },
+    #[error(
+        "empty receiving account: only a cash-out (channel atm, cash, crypto or merchant) may leave it empty; this \
+         transfer's channel is {channel}"
+    )]
+    NoCounterparty { channel: String },
 }
 
 /// A problem with a named field.
@@ -231,15 +237,29 @@ impl Record {
                 apps: p.list("apps"),
                 im_ids: p.list("im_ids"),
             }),
-            Table::Transfers => Record::Transfer(Transfer {
-                transfer_id: p.text("transfer_id"),
-                from_account: p.text("from_account"),
-                to_account: p.text("to_account"),
-                amount: p.amount("amount_yuan").unwrap_or_default(),
-                at: p.time("at").unwrap_or(Timestamp(0)),
-                channel: p.code("channel", TransferChannel::parse, TransferChannel::codes),
-                report_id: p.opt_text("report_id"),
-            }),
+            Table::Transfers => {
+                let channel = p.code("channel", TransferChannel::parse, TransferChannel::codes);
+                let to_account = p.text("to_account");
+                if to_account.is_empty() && !channel.is_some_and(TransferChannel::is_cash_out) {
+                    // A channel that did not parse has its own error already; name the empty field only otherwise.
+                    match (channel, p.opt("channel").is_some()) {
+                        (Some(c), _) => p.fail("to_account", FieldProblem::NoCounterparty { channel: c.code().into() }),
+                        (None, false) => {
+                            p.fail("to_account", FieldProblem::NoCounterparty { channel: "not given".into() })
+                        }
+                        (None, true) => p.fail("to_account", FieldProblem::Missing),
+                    }
+                }
+                Record::Transfer(Transfer {
+                    transfer_id: p.text("transfer_id"),
+                    from_account: p.text("from_account"),
+                    to_account,
+                    amount: p.amount("amount_yuan").unwrap_or_default(),
+                    at: p.time("at").unwrap_or(Timestamp(0)),
+                    channel,
+                    report_id: p.opt_text("report_id"),
+                })
+            }
             Table::Contacts => Record::Contact(Contact {
                 contact_id: p.text("contact_id"),
                 from_phone: p.text("from_phone"),
@@ -417,6 +437,8 @@ pub struct Report {
 pub struct Transfer {
     pub transfer_id: String,
     pub from_account: String,
+    /// Empty for a cash-out without a counterparty (an ATM withdrawal, cash, crypto or a purchase, see
+    /// [`TransferChannel::is_cash_out`]): the money leaves the system there. Any other transfer names its receiver.
     pub to_account: String,
     pub amount: Fen,
     pub at: Timestamp,
@@ -616,5 +638,38 @@ mod tests {
         let errs = Record::parse(Table::Reports, &row).unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
         assert_eq!(fields, vec!["district", "reported_at", "fraud_type", "loss_yuan"]);
+    }
+
+    fn transfer(to: &'static str, channel: Option<&'static str>) -> Result<Record, Vec<FieldError>> {
+        let mut fields = HashMap::from([
+            ("transfer_id", "T1"),
+            ("from_account", "6222021234567890123"),
+            ("to_account", to),
+            ("amount_yuan", "5000"),
+            ("at", "2026-03-02 10:00:00"),
+        ]);
+        if let Some(c) = channel {
+            fields.insert("channel", c);
+        }
+        Record::parse(Table::Transfers, &Map(fields))
+    }
+
+    #[test]
+    fn a_cash_out_may_have_no_receiving_account_and_nothing_else_may() {
+        for channel in ["atm", "cash", "crypto", "merchant", "ATM取现"] {
+            let Ok(Record::Transfer(t)) = transfer("", Some(channel)) else { panic!("{channel} rejected") };
+            assert!(t.to_account.is_empty() && t.channel.is_some_and(TransferChannel::is_cash_out));
+        }
+        for (channel, named) in [(Some("bank"), "bank"), (Some("alipay"), "alipay"), (None, "not given")] {
+            let errs = transfer("  ", channel).unwrap_err();
+            assert_eq!(errs.len(), 1, "{errs:?}");
+            assert_eq!(errs[0].field, "to_account");
+            assert_eq!(errs[0].problem, FieldProblem::NoCounterparty { channel: named.into() });
+            assert!(errs[0].problem.to_string().contains("only a cash-out"), "{}", errs[0].problem);
+        }
+        // An unknown channel is its own error; the empty receiver is then reported as missing.
+        let fields: Vec<_> = transfer("", Some("teleport")).unwrap_err().iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["channel", "to_account"]);
+        assert!(transfer("6228480402564890018", Some("bank")).is_ok());
     }
 }

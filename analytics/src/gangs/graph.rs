@@ -166,6 +166,25 @@ pub fn account_key(raw: &str) -> Option<String> {
     })
 }
 
+/// The key prefix of a cash-out sink: where money leaves the system on a transfer with no receiving account.
+pub const CASH_OUT_PREFIX: &str = "cashout:";
+
+/// The canonical key of a transfer's receiving end: [`account_key`] of `to_account`, or, when it is empty on a
+/// cash-out channel (see [`TransferChannel::is_cash_out`]), a sink of its own for the sending account and channel
+/// (`cashout:atm:card:6222…`), so money withdrawn from two unrelated cards never meets in one node. `None` when the
+/// receiver is empty on any other channel (ingest rejects such rows).
+pub fn receiver_key(to_account: &str, from_key: &str, channel: Option<TransferChannel>) -> Option<String> {
+    match account_key(to_account) {
+        Some(key) => Some(key),
+        None => channel.filter(|c| c.is_cash_out()).map(|c| format!("{CASH_OUT_PREFIX}{}:{from_key}", c.code())),
+    }
+}
+
+/// Whether `key` is a cash-out sink made by [`receiver_key`].
+pub fn is_cash_out_key(key: &str) -> bool {
+    key.starts_with(CASH_OUT_PREFIX)
+}
+
 impl GangGraph {
     /// Builds the graph. Values that do not normalise are skipped and counted in [`GangGraph::stats`].
     ///
@@ -213,14 +232,25 @@ impl GangGraph {
                     ends[slot] = id;
                     continue;
                 }
-                match account_key(raw) {
+                let key = if slot == 0 || !raw.trim().is_empty() {
+                    account_key(raw)
+                } else {
+                    receiver_key(raw, &interner.keys[ends[0] as usize], t.channel)
+                };
+                match key {
                     Some(key) => {
                         let kind = EntityKind::of_key(&key);
                         let id = interner.intern(&key, kind);
-                        raw_cache.insert(raw.clone(), id);
+                        // A cash-out sink depends on its sender: not cached by the (empty) text.
+                        if !raw.trim().is_empty() {
+                            raw_cache.insert(raw.clone(), id);
+                        }
                         ends[slot] = id;
                     }
                     None => ok = false,
+                }
+                if !ok {
+                    break;
                 }
             }
             if !ok {

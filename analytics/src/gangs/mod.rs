@@ -20,7 +20,9 @@ pub use evidence::{
     ChainNode, ChainStep, ClusterConfidence, ExplainError, LinkChain, cluster_confidence, explain_link,
 };
 pub use export::{ExportError, ExportFormat, write_csv, write_gexf, write_graphml, write_json};
-pub use graph::{BuildStats, EntityKind, GangGraph, OutTransfer, Payment, ReportNode, account_key};
+pub use graph::{
+    BuildStats, EntityKind, GangGraph, OutTransfer, Payment, ReportNode, account_key, is_cash_out_key, receiver_key,
+};
 pub use hubs::{Hub, HubParams, HubPolicy, HubReason, SHIPPED_ALLOWLIST};
 pub use input::{ReportInput, TransferInput};
 pub use stable::{PreviousCluster, match_stable_ids};

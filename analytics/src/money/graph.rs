@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use datasets::TransferChannel;
 
 use super::error::MoneyError;
-use crate::gangs::{GangGraph, account_key};
+use crate::gangs::{GangGraph, account_key, receiver_key};
 
 /// One transfer as handed in: raw account texts (normalised with [`account_key`] on build).
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,7 @@ pub struct MoneyTransfer {
 /// What the build skipped, counted (building never fails on bad values).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MoneyBuildStats {
-    /// Transfers with an empty account on either side.
+    /// Transfers with an empty account on either side (a cash-out channel's empty receiver is kept as a sink).
     pub empty_accounts: usize,
     /// Transfers with a negative amount.
     pub negative_amounts: usize,
@@ -74,7 +74,9 @@ impl TransferGraph {
                     ends[slot] = id;
                     continue;
                 }
-                match account_key(raw) {
+                let sink = slot == 1 && raw.trim().is_empty();
+                let key = if sink { receiver_key(raw, &keys[ends[0] as usize], t.channel) } else { account_key(raw) };
+                match key {
                     Some(key) => {
                         let id = match index.get(&key) {
                             Some(&id) => id,
@@ -85,10 +87,16 @@ impl TransferGraph {
                                 id
                             }
                         };
-                        raw_cache.insert(raw.clone(), id);
+                        // A cash-out sink depends on its sender: not cached by the (empty) text.
+                        if !sink {
+                            raw_cache.insert(raw.clone(), id);
+                        }
                         ends[slot] = id;
                     }
-                    None => ok = false,
+                    None => {
+                        ok = false;
+                        break;
+                    }
                 }
             }
             if !ok {

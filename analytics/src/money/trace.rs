@@ -10,6 +10,7 @@ use datasets::TransferChannel;
 use super::error::MoneyError;
 use super::graph::TransferGraph;
 use super::pairing::Pairing;
+use crate::gangs::is_cash_out_key;
 
 /// How an outgoing transfer is attributed to the lots of the sender's balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -457,8 +458,10 @@ pub(crate) fn trace_downstream_paired(
             break;
         }
         let (a, b, amount) = (g.from(t), g.to(t), g.amount(t));
-        let cash_out =
-            g.channel(t).is_some_and(|c| params.cash_out.contains(&c)) || params.end_accounts.binary_search(&b).is_ok();
+        // A transfer with no receiving account (a cash-out sink) always ends the trail, whatever its channel.
+        let cash_out = g.channel(t).is_some_and(|c| params.cash_out.contains(&c))
+            || params.end_accounts.binary_search(&b).is_ok()
+            || is_cash_out_key(g.key(b));
         // What this transfer carries, in the sender's lot order: (parent node or clean, amount, arrival at sender,
         // passed on as it arrived).
         let mut pieces: Vec<(Option<u32>, i64, i64, bool)> = Vec::new();
@@ -588,6 +591,39 @@ mod tests {
 
     use super::*;
     use crate::money::graph::MoneyTransfer;
+
+    #[test]
+    fn money_withdrawn_with_no_receiving_account_is_cashed_out_at_a_sink_of_its_own() {
+        let t = |from: &str, to: &str, yuan: i64, hour: i64, channel: Option<TransferChannel>, report: Option<&str>| {
+            MoneyTransfer {
+                from_account: from.into(),
+                to_account: to.into(),
+                amount_fen: yuan * 100,
+                at: hour * 3600,
+                channel,
+                report_id: report.map(str::to_string),
+            }
+        };
+        let (victim, mule, other) = ("6222020000000000001", "6222020000000000002", "6222020000000000003");
+        let g = TransferGraph::build([
+            t(victim, mule, 5000, 0, Some(TransferChannel::Bank), Some("R1")),
+            // Cash (not a default cash-out channel) with no receiver, and an ATM withdrawal with none.
+            t(mule, "", 3000, 1, Some(TransferChannel::Cash), None),
+            t(mule, " ", 1500, 2, Some(TransferChannel::Atm), None),
+            t(other, "", 700, 2, Some(TransferChannel::Atm), None),
+            // No receiver on a bank transfer: not a cash-out, skipped and counted.
+            t(mule, "", 100, 3, Some(TransferChannel::Bank), None),
+        ]);
+        assert_eq!(g.stats().empty_accounts, 1);
+        assert_eq!(g.transfer_count(), 4);
+        let trace = trace_downstream(&g, g.report_transfers("R1").unwrap(), &TraceParams::new(Method::Fifo)).unwrap();
+        assert_eq!(trace.cashed_out_fen(), 450_000);
+        assert_eq!(trace.held_fen(), 50_000);
+        let sinks: Vec<&str> = trace.cashed_out.iter().map(|c| g.key(c.account)).collect();
+        assert_eq!(sinks, vec!["cashout:cash:card:6222020000000000002", "cashout:atm:card:6222020000000000002"]);
+        // Another card's withdrawal is a sink of its own, not the mule's.
+        assert!(g.account("cashout:atm:card:6222020000000000003").is_ok());
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(100))]

@@ -209,3 +209,34 @@ fn trace_and_typologies_bad_input_gives_clear_errors() {
     assert!(out.contains("6222 **** **** 0128") && out.contains("card:6217001234567890"), "{out}");
     assert!(out.contains("¥100.00 traced = ¥100.00 held"), "{out}");
 }
+
+#[test]
+fn cash_outs_without_a_counterparty_are_stored_and_traced_as_leaving_the_system() {
+    let data = tempfile::tempdir().unwrap();
+    let reports = format!("{REP_HEADER}\nR1,2026-03-02,310115,,,刷单返利,5000,接到电话\n");
+    // T2 and T3 withdraw with no receiving account (cash-outs); T4 has none on a bank transfer: rejected.
+    let transfers = "transfer_id,from_account,to_account,amount_yuan,at,channel,report_id\n\
+                     T1,6222021234567890128,6228480402564890018,5000,2026-03-02 10:00:00,bank,R1\n\
+                     T2,6228480402564890018,,3000,2026-03-02 11:00:00,atm,\n\
+                     T3,6228480402564890018,,1500,2026-03-02 12:00:00,cash,\n\
+                     T4,6228480402564890018,,100,2026-03-02 13:00:00,bank,\n";
+    let dir = folder(&[
+        ("residents.csv", &format!("{RES_HEADER}\n")),
+        ("reports.csv", &reports),
+        ("transfers.csv", transfers),
+    ]);
+    let (code, stdout) = ingest(dir.path(), data.path());
+    assert_eq!(code, 3, "one row rejected: {stdout}");
+    let rejects = std::fs::read_to_string(data.path().join("rejects/1.csv")).unwrap();
+    let line = rejects.lines().nth(1).unwrap();
+    assert!(line.contains("transfers.csv") && line.contains(",5,to_account,"), "{rejects}");
+    assert!(line.contains("only a cash-out") && line.contains("channel is bank"), "{rejects}");
+    let (code, out, err) = run(data.path(), &["trace", "--report", "R1", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["cashed_out_yuan"], "4500.00", "{v}");
+    let sinks: Vec<&str> = v["cashed_out"].as_array().unwrap().iter().map(|c| c["account"].as_str().unwrap()).collect();
+    assert_eq!(sinks.len(), 2, "{v}");
+    // Each withdrawal ends at the mule card's own sink for its channel (a mule's card is shown to investigators).
+    assert_eq!(sinks, ["cashout:atm:card:6228480402564890018", "cashout:cash:card:6228480402564890018"]);
+}

@@ -9,6 +9,13 @@ pub fn mask_key(key: &str) -> String {
     let Some((kind, value)) = key.split_once(':') else {
         return key.to_string();
     };
+    if kind == "cashout" {
+        // A cash-out sink (`cashout:atm:card:6222…`): the sending account inside is masked like any key.
+        return match value.split_once(':') {
+            Some((channel, account)) => format!("cashout:{channel}:{}", mask_key(account)),
+            None => key.to_string(),
+        };
+    }
     let chars: Vec<char> = value.chars().collect();
     match kind {
         "tel" if value.starts_with("+86") && chars.len() == 14 => {
@@ -50,6 +57,12 @@ pub fn shown_key(key: &str, personal: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cash_out_sinks_mask_their_sending_account() {
+        assert_eq!(mask_key("cashout:atm:card:6222021234567890123"), "cashout:atm:card:6222 **** **** 0123");
+        assert_eq!(mask_key("cashout:cash:tel:+8613800138000"), "cashout:cash:tel:+86138****8000");
+    }
 
     #[test]
     fn raw_numbers_mask_like_keys() {
