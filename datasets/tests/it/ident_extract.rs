@@ -339,10 +339,14 @@ fn extraction_over_real_texts() {
     let mut per_kind: HashMap<IdKind, usize> = HashMap::new();
     let mut mobiles = 0;
     let mut court_apps = Vec::new();
+    let mut apps: HashMap<String, usize> = HashMap::new();
     for (i, text) in texts.iter().enumerate() {
         for m in extract(text) {
             assert!(text.is_char_boundary(m.span.start) && text.is_char_boundary(m.span.end));
             *per_kind.entry(m.id.kind).or_default() += 1;
+            if m.id.kind == IdKind::App {
+                *apps.entry(m.id.value().to_string()).or_default() += 1;
+            }
             mobiles += usize::from(m.id.key.starts_with("tel:+861") && m.id.key.len() == 18);
             if i < cail && m.id.kind == IdKind::App {
                 court_apps.push(format!("{} ({})", m.id.key, &text[m.span]));
@@ -356,6 +360,17 @@ fn extraction_over_real_texts() {
     // Court facts name few apps (微信, 陌陌, 闲鱼 …) but many 《》 documents and laws and “” terms: a burst of app hits
     // there means titles or quoted words are being taken for apps.
     assert!(court_apps.len() <= 15, "{} app names in court facts: {court_apps:?}", court_apps.len());
+    // Words these texts once gave as app names (verbs, pronouns, quantities, words cut out of 其他 …) are not; the
+    // apps they name still are, as often as before the negative list.
+    let words = ["发来", "进入", "两款", "三款", "一些", "我的", "他聊天", "他未知", "涉诈", "可以直接在", "乐播等"];
+    let taken: Vec<&&str> = words.iter().filter(|w| apps.contains_key(**w)).collect();
+    assert!(taken.is_empty(), "words taken for app names: {taken:?}");
+    for (app, at_least) in [("瞩目", 50), ("zoom", 40), ("乐播投屏", 20), ("钉钉", 15), ("腾讯会议", 15), ("云闪付", 5)]
+    {
+        let found = apps.get(app).copied().unwrap_or(0);
+        assert!(found >= at_least, "app {app}: found {found} times, expected at least {at_least}");
+    }
+    assert!(apps.len() >= 300, "only {} distinct app names in the telecom texts and CAIL2018 facts", apps.len());
     assert!(cail > 3000, "expected the 3,502 CAIL2018 facts, read {cail}");
     assert!(per_kind.get(&IdKind::Phone).copied().unwrap_or(0) > 0, "no phone found in {} texts", texts.len());
     assert!(mobiles > 0, "no mobile number found");

@@ -242,6 +242,13 @@ mod tests {
             ("加了客服微信「Amy41195」", &["wechat:amy41195"]),
             ("在“金多多”这款软件上充值", &["app:金多多"]),
             ("支付宝（账号：13912345678）", &["alipay:13912345678"]),
+            // Verbs, particles, pronouns and quantities are never app names (`NOT_NAMES`).
+            ("让我下载对方发来的软件并安装", &[]),
+            ("需要下载两款软件，按我说的做", &[]),
+            ("登录账号进入app找到人工客服", &[]),
+            ("不要下载其他聊天软件", &[]),
+            ("装好之后就可以直接在软件里面提现", &[]),
+            ("在淘宝中打开“我的”页面", &[]),
         ];
         for (text, want) in cases {
             assert_eq!(keys(text), *want, "{text}");
