@@ -7,6 +7,7 @@ use datasets::TransferChannel;
 
 use super::graph::{EntityKind, GangGraph};
 use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
+use super::relay::{RelayParams, find_relays};
 use super::stable::{PreviousCluster, match_stable_ids};
 use crate::community::{CommunityDetector, CsrGraph, LeidenParams, Partition, connected_components, modularity};
 use crate::error::{Error, Result};
@@ -30,6 +31,9 @@ pub struct GangParams {
     /// Time closeness: a link between reports Δ days apart weighs τ / (τ + Δ).
     pub time_scale_days: f64,
     pub hubs: HubParams,
+    /// Relays (payment platforms, merchants, OTC desks, 跑分 pools) recognised from their flow pattern; held apart
+    /// like hubs, with the reason recorded.
+    pub relays: RelayParams,
     /// A laundering pool (accounts fed from the same payments) is a service when its reports fall into at least
     /// this many separate communities of the identifier-only report graph and either it keeps a commission …
     pub service_min_communities: usize,
@@ -116,6 +120,7 @@ impl GangParams {
             money_weight: 0.7,
             time_scale_days: 60.0,
             hubs: HubParams::defaults(),
+            relays: RelayParams::defaults(),
             service_min_communities: 2,
             service_min_commission: 0.01,
             service_max_commission: 0.10,
@@ -197,6 +202,7 @@ impl GangParams {
         if self.money_link_max_nodes == 0 {
             return bad("money_link_max_nodes", "0".into(), "must be at least 1");
         }
+        self.relays.check()?;
         self.hubs.check()
     }
 }
@@ -408,10 +414,44 @@ fn find_hubs(
     hubs
 }
 
+/// Adds every account that behaves as a relay (see [`RelayParams`]) and is not a hub already; its degree is the
+/// number of reports whose tokens reach it. Hubs stay sorted by decreasing degree, then key.
+fn add_relays(
+    graph: &GangGraph,
+    inverted: &[(u32, Vec<(u32, u8)>)],
+    params: &RelayParams,
+    policy: &HubPolicy,
+    hubs: &mut Vec<Hub>,
+) {
+    let known: BTreeSet<String> = hubs.iter().map(|h| h.key.clone()).collect();
+    for (e, flow) in find_relays(graph, params) {
+        let key = graph.key(e);
+        if known.contains(key) {
+            continue;
+        }
+        let degree = inverted.binary_search_by_key(&e, |(x, _)| *x).map_or(0, |i| inverted[i].1.len());
+        hubs.push(Hub {
+            key: key.to_string(),
+            kind: graph.kind(e),
+            degree,
+            reason: HubReason::Relay {
+                sources: flow.sources,
+                destinations: flow.destinations,
+                active_days: flow.active_days,
+                median_dwell_hours: flow.median_dwell_hours,
+                pass_through: flow.pass_through,
+            },
+            overridden: policy.forced(key),
+        });
+    }
+    hubs.sort_by(|a, b| b.degree.cmp(&a.degree).then_with(|| a.key.cmp(&b.key)));
+}
+
 /// Clusters the graph's reports into gangs. `previous` holds last run's clusters (for stable ids; may be empty).
 ///
 /// Steps: (1) tokens per report (named identifiers, and accounts up to `money_hops` transfers downstream of its
-/// payments, time-respecting); (2) hubs (see [`HubPolicy`], [`HubParams`]) and partial cards never link;
+/// payments, time-respecting); (2) hubs (see [`HubPolicy`], [`HubParams`]), relays (accounts passing on money for many
+/// unrelated payers over a long life, see [`RelayParams`]) and partial cards never link;
 /// (3) communities of the identifier-only graph (connected components); downstream accounts fed from the same
 /// payment form laundering pools; a pool whose reports fall into `service_min_communities` or more of those
 /// communities is a laundering service if it keeps a commission (`service_min_commission`) or if more than
@@ -432,7 +472,8 @@ pub fn cluster_gangs(
     let n = graph.report_count();
     let (toks, groups) = tokens(graph, params.money_hops, params.hop_window_secs);
     let inverted = invert(&toks);
-    let hubs = find_hubs(graph, &inverted, &params.hubs, policy);
+    let mut hubs = find_hubs(graph, &inverted, &params.hubs, policy);
+    add_relays(graph, &inverted, &params.relays, policy, &mut hubs);
     let excluded_hub: BTreeSet<&str> = hubs.iter().filter(|h| !h.overridden).map(|h| h.key.as_str()).collect();
     let linkable = |e: u32| graph.kind(e) != EntityKind::PartialCard && !excluded_hub.contains(graph.key(e));
 

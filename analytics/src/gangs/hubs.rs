@@ -159,6 +159,8 @@ pub enum HubReason {
     Outlier { z: f64, fraud_types: usize, span_days: f64 },
     /// More reports than any single gang plausibly has.
     Supernode { cap: usize },
+    /// An account that passes on money for many unrelated payers over a long life (see `gangs::relay`).
+    Relay { sources: usize, destinations: usize, active_days: f64, median_dwell_hours: f64, pass_through: f64 },
 }
 
 impl std::fmt::Display for HubReason {
@@ -171,6 +173,12 @@ impl std::fmt::Display for HubReason {
                  {span_days:.0} days"
             ),
             HubReason::Supernode { cap } => write!(f, "links more than {cap} reports"),
+            HubReason::Relay { sources, destinations, active_days, median_dwell_hours, pass_through } => write!(
+                f,
+                "relay: passes on money of {sources} payers to {destinations} payees over {active_days:.0} days, \
+                 median dwell {median_dwell_hours:.1} h, {:.0}% passed on",
+                pass_through * 100.0
+            ),
         }
     }
 }

@@ -9,6 +9,7 @@ mod export;
 mod graph;
 mod hubs;
 mod input;
+mod relay;
 mod stable;
 mod subgraph;
 
@@ -24,6 +25,7 @@ pub use graph::{
     BuildStats, EntityKind, GangGraph, OutTransfer, Payment, ReportNode, account_key, is_cash_out_key, receiver_key,
 };
 pub use hubs::{Hub, HubParams, HubPolicy, HubReason, SHIPPED_ALLOWLIST};
+pub use relay::{RelayFlow, RelayParams};
 pub use input::{ReportInput, TransferInput};
 pub use stable::{PreviousCluster, match_stable_ids};
 pub use subgraph::{

@@ -1,0 +1,246 @@
+//! Relays: accounts that pass on money for many unrelated payers over a long life — payment platforms and
+//! merchants' settlement accounts, OTC desks, 跑分 pools — recognised from their flow pattern alone.
+//!
+//! A gang's own mule card has a short life and few counterparties: in the field an L1 card collects from 3–30
+//! victims, lives 1–14 days before it is frozen and is drained into 3–10 L2 cards; an L2 pays 2–5 L3 cards
+//! (`../shared/docs/domain-notes.md`, "How the money moves"). An account that has many distinct payers *and* many
+//! distinct payees, stays active for weeks beyond an L1's life, passes on most of what it receives and keeps it only
+//! briefly is a business that forwards money for whoever pays it, and sharing it says nothing about sharing a gang.
+//! The thresholds sit above the field's ranges for a gang's own cards (twice the 10 payees of an L1, a life of more
+//! than twice the 14 days of one), not on any generator's parameters, and every figure is read from the transfers
+//! themselves: how many reports name the account plays no part (a relay that victims never name is still one).
+
+use datasets::TransferChannel;
+
+use super::graph::{EntityKind, GangGraph, is_cash_out_key};
+use crate::error::{Error, Result};
+
+/// Channels on which money leaves as cash or goods: their receivers (ATM terminals, shops) are no payees.
+const LEAVES: [TransferChannel; 3] = [TransferChannel::Atm, TransferChannel::Cash, TransferChannel::Merchant];
+const HOUR: f64 = 3_600.0;
+const DAY: f64 = 86_400.0;
+
+/// Thresholds of the relay detector; an account must pass all of them. See the module doc for why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelayParams {
+    /// Distinct accounts paying into it.
+    pub min_sources: usize,
+    /// Distinct accounts it pays that can pay on: withdrawals (ATM, cash), purchases and cash-outs without a
+    /// counterparty are not counted (an L3 card withdrawing at many ATMs is no relay); crypto wallets are.
+    pub min_destinations: usize,
+    /// Days between its first and last transfer.
+    pub min_active_days: f64,
+    /// Median number of payouts a payee receives from it: a relay forwards each customer's money to that customer's
+    /// own destination, so most payees get one or a few payouts; a gang's card keeps paying the same few cards of
+    /// its own chain (dozens of payouts each).
+    pub max_median_payouts_per_payee: f64,
+    /// Median hours between a payout and the latest arrival before it.
+    pub max_median_dwell_hours: f64,
+    /// Money paid out (cash-outs included) over money received.
+    pub min_pass_through: f64,
+}
+
+impl RelayParams {
+    /// Defaults: ≥ 12 distinct payers and ≥ 20 distinct payees receiving a median of ≤ 3 payouts each, active ≥ 30
+    /// days, median dwell ≤ 48 h, ≥ 80% passed on.
+    pub fn defaults() -> RelayParams {
+        RelayParams {
+            min_sources: 12,
+            min_destinations: 20,
+            min_active_days: 30.0,
+            max_median_payouts_per_payee: 3.0,
+            max_median_dwell_hours: 48.0,
+            min_pass_through: 0.8,
+        }
+    }
+
+    pub(crate) fn check(&self) -> Result<()> {
+        let bad = |name: &'static str, value: String, reason: &'static str| {
+            Err(Error::InvalidParameter { name, value, reason })
+        };
+        if self.min_sources < 2 {
+            return bad("relay.min_sources", self.min_sources.to_string(), "must be at least 2");
+        }
+        if self.min_destinations < 2 {
+            return bad("relay.min_destinations", self.min_destinations.to_string(), "must be at least 2");
+        }
+        if !(self.min_active_days.is_finite() && self.min_active_days >= 0.0) {
+            return bad("relay.min_active_days", self.min_active_days.to_string(), "must be a finite number ≥ 0");
+        }
+        if !(self.max_median_payouts_per_payee.is_finite() && self.max_median_payouts_per_payee >= 1.0) {
+            let value = self.max_median_payouts_per_payee.to_string();
+            return bad("relay.max_median_payouts_per_payee", value, "must be a finite number ≥ 1");
+        }
+        if !(self.max_median_dwell_hours.is_finite() && self.max_median_dwell_hours > 0.0) {
+            return bad("relay.max_median_dwell_hours", self.max_median_dwell_hours.to_string(), "must be > 0");
+        }
+        if !(0.0..=1.0).contains(&self.min_pass_through) {
+            return bad("relay.min_pass_through", self.min_pass_through.to_string(), "must be in [0, 1]");
+        }
+        Ok(())
+    }
+}
+
+/// An account's flow pattern, as the detector reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RelayFlow {
+    pub sources: usize,
+    pub destinations: usize,
+    pub median_payouts_per_payee: f64,
+    pub active_days: f64,
+    pub median_dwell_hours: f64,
+    pub pass_through: f64,
+}
+
+/// Every account that behaves as a relay, with its flow, by entity id.
+pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, RelayFlow)> {
+    let n = graph.entity_count();
+    // Distinct payees, and then distinct payers, of each account: only accounts with enough of both go on.
+    // (distinct payees, median payouts per payee) of each account.
+    let payees: Vec<(usize, f64)> = (0..n as u32)
+        .map(|e| {
+            let mut tos: Vec<u32> = graph
+                .transfers_from(e)
+                .iter()
+                .filter(|o| !o.channel.is_some_and(|c| LEAVES.contains(&c)) && !is_cash_out_key(graph.key(o.to)))
+                .map(|o| o.to)
+                .collect();
+            if tos.len() < params.min_destinations {
+                return (0, 0.0);
+            }
+            tos.sort_unstable();
+            let mut runs: Vec<usize> = tos.chunk_by(|a, b| a == b).map(<[u32]>::len).collect();
+            runs.sort_unstable();
+            (runs.len(), runs[runs.len() / 2] as f64)
+        })
+        .collect();
+    let candidate = |e: u32| {
+        let (count, per_payee) = payees[e as usize];
+        graph.kind(e) == EntityKind::Account
+            && count >= params.min_destinations
+            && per_payee <= params.max_median_payouts_per_payee
+            && graph.in_degree(e) >= params.min_sources
+    };
+    // Arrivals (time, amount, sender) of the candidates.
+    let mut arrivals: Vec<Vec<(i64, i64, u32)>> = vec![Vec::new(); n];
+    for from in 0..n as u32 {
+        for o in graph.transfers_from(from) {
+            if candidate(o.to) {
+                arrivals[o.to as usize].push((o.at, o.amount_fen, from));
+            }
+        }
+    }
+    let mut relays = Vec::new();
+    for e in (0..n as u32).filter(|&e| candidate(e)) {
+        let ins = &mut arrivals[e as usize];
+        ins.sort_unstable();
+        let mut senders: Vec<u32> = ins.iter().map(|&(_, _, f)| f).collect();
+        senders.sort_unstable();
+        senders.dedup();
+        let outs = graph.transfers_from(e);
+        let received: i64 = ins.iter().map(|&(_, a, _)| a).sum();
+        let paid: i64 = outs.iter().map(|o| o.amount_fen).sum();
+        let first = ins.first().map(|a| a.0).into_iter().chain(outs.first().map(|o| o.at)).min().unwrap_or(0);
+        let last = ins.last().map(|a| a.0).into_iter().chain(outs.last().map(|o| o.at)).max().unwrap_or(0);
+        // Dwell of each payout: since the latest arrival at or before it (payouts before any arrival skipped).
+        let mut dwell: Vec<f64> = outs
+            .iter()
+            .filter_map(|o| {
+                let k = ins.partition_point(|a| a.0 <= o.at);
+                (k > 0).then(|| (o.at - ins[k - 1].0) as f64 / HOUR)
+            })
+            .collect();
+        dwell.sort_unstable_by(f64::total_cmp);
+        let flow = RelayFlow {
+            sources: senders.len(),
+            destinations: payees[e as usize].0,
+            median_payouts_per_payee: payees[e as usize].1,
+            active_days: (last - first) as f64 / DAY,
+            median_dwell_hours: if dwell.is_empty() { f64::INFINITY } else { dwell[dwell.len() / 2] },
+            pass_through: if received > 0 { paid as f64 / received as f64 } else { 0.0 },
+        };
+        if flow.sources >= params.min_sources
+            && flow.active_days >= params.min_active_days
+            && flow.median_dwell_hours <= params.max_median_dwell_hours
+            && flow.pass_through >= params.min_pass_through
+        {
+            relays.push((e, flow));
+        }
+    }
+    relays
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gangs::{ReportInput, TransferInput};
+
+    fn transfer(from: String, to: String, day: f64, yuan: i64) -> TransferInput {
+        TransferInput {
+            from_account: from,
+            to_account: to,
+            at: (day * DAY) as i64,
+            amount_fen: yuan * 100,
+            channel: None,
+            report_id: None,
+        }
+    }
+
+    fn card(i: u32) -> String {
+        format!("62220200{i:011}")
+    }
+
+    /// A platform account paid by 30 payers over 90 days, each payment passed on within an hour to two of 25
+    /// payees; a gang's L1 card paid by 30 victims in 10 days and drained into 5 L2 cards; a backer who keeps all.
+    fn flows() -> Vec<TransferInput> {
+        let platform = "2088123456789012".to_string();
+        let mut ts = Vec::new();
+        for i in 0..30 {
+            let day = i as f64 * 3.0;
+            ts.push(transfer(card(i), platform.clone(), day, 1_000));
+            // Each payment passed on in two parts: 60 payouts to 25 payees, 2 or 3 each.
+            ts.push(transfer(platform.clone(), card(100 + (2 * i) % 25), day + 0.04, 500));
+            ts.push(transfer(platform.clone(), card(100 + (2 * i + 1) % 25), day + 0.05, 490));
+        }
+        let l1 = card(500);
+        for i in 0..30 {
+            let day = i as f64 / 3.0;
+            ts.push(transfer(card(200 + i), l1.clone(), day, 5_000));
+            ts.push(transfer(l1.clone(), card(600 + i % 5), day + 0.002, 5_000));
+        }
+        let backer = card(900);
+        for i in 0..40 {
+            ts.push(transfer(card(300 + i), backer.clone(), i as f64 * 2.0, 800));
+        }
+        ts
+    }
+
+    #[test]
+    fn a_platform_is_a_relay_and_a_mule_card_or_a_backer_is_not() {
+        let g = GangGraph::build(&[] as &[ReportInput], flows());
+        let relays = find_relays(&g, &RelayParams::defaults());
+        let keys: Vec<&str> = relays.iter().map(|&(e, _)| g.key(e)).collect();
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        assert!(keys[0].ends_with("2088123456789012"), "{keys:?}");
+        let flow = relays[0].1;
+        assert_eq!((flow.sources, flow.destinations, flow.median_payouts_per_payee), (30, 25, 2.0));
+        assert!(flow.active_days > 86.0 && flow.median_dwell_hours < 2.0 && flow.pass_through > 0.98, "{flow:?}");
+    }
+
+    #[test]
+    fn each_threshold_holds_a_platform_back() {
+        let g = GangGraph::build(&[] as &[ReportInput], flows());
+        let strict = [
+            RelayParams { min_sources: 31, ..RelayParams::defaults() },
+            RelayParams { min_destinations: 26, ..RelayParams::defaults() },
+            RelayParams { min_active_days: 100.0, ..RelayParams::defaults() },
+            RelayParams { max_median_dwell_hours: 0.5, ..RelayParams::defaults() },
+            RelayParams { max_median_payouts_per_payee: 1.0, ..RelayParams::defaults() },
+            RelayParams { min_pass_through: 1.0, ..RelayParams::defaults() },
+        ];
+        for p in strict {
+            assert!(find_relays(&g, &p).is_empty(), "{p:?}");
+        }
+        assert!(RelayParams { min_pass_through: 1.5, ..RelayParams::defaults() }.check().is_err());
+    }
+}
