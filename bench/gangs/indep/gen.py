@@ -65,7 +65,7 @@ PRESETS = {
     "late-reports": dict(PLAIN, report_delay_days="7-60", turnover_days=10, revictim=0.06, duplicates=0.04,
                          multi_card_victims=True),
     # big gangs (up to 200 reports), heavy hub mentions, innocent merchants as last hop, busy noise
-    "big-gangs-hubs": dict(PLAIN, gang_size_alpha=1.6, hub_mentions=0.9, innocent_merchants=0.5, noise=1.0),
+    "big-gangs-hubs": dict(PLAIN, gang_size_alpha=1.3, hub_mentions=0.9, innocent_merchants=0.5, noise=1.0),
     # every family on at once, at stressing levels
     "kitchen-sink": dict(relays=0.4, otc=0.5, services=0.6, services_n=4, shared_l2=0.5, lone_use_services=True,
                          multi_card_victims=True, layers="1-5", commission="0.0-0.1", backer=True,
