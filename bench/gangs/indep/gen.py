@@ -382,6 +382,22 @@ def ts(t, form=0):
     return d.strftime("%Y-%m-%d %H:%M:%S")
 
 
+CONTACT_HOURS = [(h, 3.0 if 8 <= h <= 11 or 14 <= h <= 17 else 1.0) for h in range(7, 23)]
+
+
+def daytime(r, t):
+    """Move a time to a plausible hour of the same day (calls cluster 08-11 and 14-17)."""
+    d = dt.datetime.fromtimestamp(t, BJ)
+    d = d.replace(hour=wchoice(r, CONTACT_HOURS), minute=r.randint(0, 59), second=r.randint(0, 59))
+    return d.timestamp()
+
+
+def awake(r, t):
+    """Victims pay while awake: a time in 00-06 moves to the morning."""
+    d = dt.datetime.fromtimestamp(t, BJ)
+    return t + (7 - d.hour) * HOUR + r.uniform(0, 2 * HOUR) if d.hour < 7 else t
+
+
 def cn_date(t):
     d = dt.datetime.fromtimestamp(t, BJ)
     return "%d月%d日" % (d.month, d.day)
@@ -910,7 +926,8 @@ class World:
             tot = sum(ws)
             fens = [max(100, int(loss * w / tot) * 100) for w in ws]
             t_pay = t_contact + r.uniform(20 * MIN, 2 * DAY)
-            times = sorted(t_pay + r.uniform(0, span) for _ in range(n))
+            t_pay = awake(r, t_pay)
+            times = sorted(awake(r, t_pay + r.uniform(0, span)) for _ in range(n))
             times[0] = t_pay
             use_relay = self.relays and r.random() < a.relays
             relay = (g["relay_pref"] if r.random() < 0.7 else r.choice(self.relays)) if use_relay else None
@@ -955,7 +972,7 @@ class World:
         for g in owners:
             for j in range(g["size"]):
                 u = r.random() if not g["lone"] else 0.0
-                events.append((g["start"] + u * (g["end"] - g["start"]), len(events), g))
+                events.append((daytime(r, g["start"] + u * (g["end"] - g["start"])), len(events), g))
         events.sort(key=lambda e: (e[0], e[1]))
         for t, _, g in events:
             self.victim_report(g, t)
@@ -1136,9 +1153,11 @@ def narrative(r, a, rep, id_text, acct_text, hub_text):
         extra.append(dev)
     money = ""
     if acct_text:
-        money = "受害人于%s至%s期间，分%d次向对方提供的%s转账，共计%s元。" % (
-            cn_date(rep["payments"][0][0]), cn_date(rep["payments"][-1][0]), len(rep["payments"]), "、".join(acct_text),
-            w_amount(r, rep["loss"]))
+        d1, d2 = cn_date(rep["payments"][0][0]), cn_date(rep["payments"][-1][0])
+        when = ("于%s" % d1) if d1 == d2 else ("于%s至%s期间" % (d1, d2))
+        money = "受害人%s分%d次向对方提供的%s转账，共计%s元。" % (
+            when, len(rep["payments"]), "、".join(acct_text),
+            w_amount(r, rep["loss"]).rstrip("元"))
     elif rep["loss"] == 0:
         money = "受害人尚未转账即察觉，未造成损失。"
     parts = [intro, story]
@@ -1158,7 +1177,14 @@ def hub_sentence(r, rep, hub_phones, hub_apps, hub_urls):
         s.append(r.choice(["期间受害人曾拨打%s（%s）咨询。" % (num, label), "后接到%s劝阻电话，未予理会。" % num if num == "96110"
                            else "受害人拨打%s核实未果。" % num]))
     for app in hub_apps:
-        s.append(r.choice(["受害人通过%s转账。" % app, "对方要求其下载%s进行屏幕共享。" % app, "受害人已安装%s但未注意预警。" % app]))
+        if app in ("腾讯会议", "向日葵", "钉钉"):
+            s.append(r.choice(["对方要求其下载%s进行屏幕共享。" % app, "对方让其通过%s开启共享屏幕。" % app]))
+        elif app == "国家反诈中心":
+            s.append(r.choice(["受害人手机已安装%sAPP，但未理会预警提示。" % app, "民警指导其安装%sAPP。" % app]))
+        elif app in ("支付宝", "微信", "云闪付"):
+            s.append(r.choice(["受害人通过%s转账。" % app, "对方要求其打开%s扫码。" % app]))
+        else:
+            s.append(r.choice(["受害人最初在%s上看到对方的广告。" % app, "对方自称%s平台工作人员。" % app]))
     for u in hub_urls:
         s.append("对方让其登录%s查看订单。" % u)
     return "".join(s)
