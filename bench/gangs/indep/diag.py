@@ -13,10 +13,15 @@ Reads the latest run's cluster membership from DATA_DIR/fanzha.sqlite (gang_memb
     shared accounts / identifier keys (and their truth role) that the groups' reports have in common, and
   * split gangs: gangs whose reports sit in several clusters (sizes of the pieces).
 """
+import collections
 import csv
+import json
 import os
 import sqlite3
+import subprocess
 import sys
+
+FANZHA_BIN = os.environ.get("FANZHA_BIN", "/work/target-bench/release/fanzha")
 
 
 def read(path):
@@ -53,6 +58,56 @@ def main(data, d, only_ari=False):
     clusters = {}
     for rid, c in cl.items():
         clusters.setdefault(c, []).append(rid)
+    bridges = collections.Counter()
+
+    def entity_role(key):
+        if key in krole:
+            return krole[key][0] + ("" if krole[key][0] == "hub" else ":" + krole[key][1])
+        raw = key.split(":", 1)[1] if ":" in key else key
+        if raw in arole:
+            return arole[raw][0] + ":" + arole[raw][1]
+        return "unknown"
+
+    lone_rep = {r["lone_id"]: "L:" + r["report_id"] for r in read(os.path.join(T, "lone.csv"))}
+
+    def owner_label(key):
+        """The truth group owning an entity (gang id or L:<report>), None for shared ones (hubs, desks, services...)."""
+        own = krole.get(key)
+        if own is None:
+            raw = key.split(":", 1)[1] if ":" in key else key
+            own = arole.get(raw)
+        if own is None:
+            return None
+        o = own[1]
+        if o.startswith("G"):
+            return o
+        return lone_rep.get(o)
+
+    def explain(a, b):
+        """Entities where fanzha's evidence chain from report a to report b crosses from one truth group to another."""
+        p = subprocess.run([FANZHA_BIN, "--quiet", "--data-dir", data, "clusters", "explain", "--json", "--unmasked", a, b],
+                           capture_output=True, text=True)
+        try:
+            steps = json.loads(p.stdout)["steps"]
+        except (ValueError, KeyError):
+            return ["(explain failed: %s)" % (p.stderr.strip()[:100])]
+        out, last_rep, pending = [], a, []
+        for st in steps:
+            for node, kind in ((st["from"], st["from_kind"]), (st["to"], st["to_kind"])):
+                if kind == "report":
+                    if node != last_rep:
+                        if lab.get(node) != lab.get(last_rep):
+                            foreign = [e for e in pending if owner_label(e[0]) is None]
+                            for e in (foreign or pending):
+                                r = entity_role(e[0])
+                                out.append("%s %s%s (%s -> %s)" % (r, e[0], (" " + e[1]) if e[1] else "",
+                                                                  lab.get(last_rep), lab.get(node)))
+                                bridges[r.split(":")[0] if not r.startswith("hub") else "hub " + e[0]] += 1
+                        last_rep, pending = node, []
+                elif not pending or pending[-1][0] != node:
+                    pending.append((node, st.get("time") or ""))
+        return out
+
     merged = 0
     for c in sorted(clusters, key=lambda c: -len(clusters[c])):
         rids = clusters[c]
@@ -76,6 +131,10 @@ def main(data, d, only_ari=False):
         for n, (kind, v) in shared:
             role = (arole if kind == "acct" else krole).get(v, ("?", "?"))
             print("    shared by %d groups: %s %s (role %s, owner %s)" % (n, kind, v, role[0], role[1]))
+        big = sizes[0][1]
+        for _, g in sizes[1:6]:
+            for line in explain(groups[g][0], groups[big][0]):
+                print("    fanzha's chain crosses groups at: " + line)
     split = 0
     bygang = {}
     for rid, g in lab.items():
@@ -88,6 +147,8 @@ def main(data, d, only_ari=False):
             split += 1
             print("split %s: %s" % (g, "+".join(map(str, pieces))))
     print("merged clusters: %d, split gangs: %d of %d" % (merged, split, len(bygang)))
+    print("bridges (entities where fanzha's chains cross truth groups): " +
+          ", ".join("%s×%d" % kv for kv in bridges.most_common()))
 
 
 if __name__ == "__main__":
