@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Gang-clustering grid over independent districts (bench/gangs/indep/gen.py): every preset x seeds 1,2,3.
+# For each run: generate, ingest into its own data dir, `clusters run`, score with score.py, and the
+# plain-components upper bound from the truth (hubs, relays, services removed). Prints one Markdown row per run.
+#
+#   FANZHA_BIN=/path/to/fanzha bench/gangs/grid.sh [PRESET ...]
+# Env: FANZHA_BIN (default /work/target-bench/release/fanzha), SEEDS (default "1 2 3"), RESIDENTS (default 50000),
+#      OUT (default bench/out/gangs-grid), GEN_ARGS (extra gen.py switches for every run).
+set -u
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+FANZHA_BIN="${FANZHA_BIN:-/work/target-bench/release/fanzha}"
+SEEDS="${SEEDS:-1 2 3}"
+RESIDENTS="${RESIDENTS:-50000}"
+OUT="${OUT:-$root/bench/out/gangs-grid}"
+GEN_ARGS="${GEN_ARGS:-}"
+gen="$here/indep/gen.py"
+if [ $# -gt 0 ]; then presets="$*"; else presets="$(python3 "$gen" --list-presets | awk '{print $1}')"; fi
+
+echo "| preset | seed | reports | gangs | ARI | recovered | in another gang's cluster | ARI (lone = own label) | components baseline ARI | cash-out rows rejected | other rejects |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for p in $presets; do
+  for s in $SEEDS; do
+    run="$OUT/$p-$s"
+    rm -rf "$run"
+    mkdir -p "$run"
+    dist="$run/district"
+    data="$run/data"
+    # shellcheck disable=SC2086
+    python3 "$gen" --preset "$p" --seed "$s" --residents "$RESIDENTS" --out "$dist" $GEN_ARGS > "$run/gen.log" 2>&1 \
+      || { echo "| $p | $s | generator failed: see $run/gen.log |"; continue; }
+    "$FANZHA_BIN" --quiet --data-dir "$data" ingest "$dist" > "$run/ingest.log" 2>&1
+    rc=$?
+    if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then echo "| $p | $s | ingest failed (exit $rc): see $run/ingest.log |"; continue; fi
+    cash=0; other=0
+    if ls "$data"/rejects/*.csv > /dev/null 2>&1; then
+      read -r cash other < <(python3 - "$data"/rejects/*.csv <<'EOF'
+import csv, sys
+cash = other = 0
+for path in sys.argv[1:]:
+    for row in csv.DictReader(open(path, encoding="utf-8")):
+        raw = next(csv.reader([row["raw"]]))
+        if row["field"] == "to_account" and len(raw) > 5 and raw[2] == "" and raw[5] in ("atm", "cash", "crypto", "merchant"):
+            cash += 1
+        else:
+            other += 1
+print(cash, other)
+EOF
+)
+    fi
+    "$FANZHA_BIN" --quiet --data-dir "$data" clusters run > "$run/clusters.log" 2>&1 \
+      || { echo "| $p | $s | clusters run failed: see $run/clusters.log |"; continue; }
+    score="$(python3 "$root/bench/gangs/score.py" "$data" "$dist" 2>&1 | tail -1)"
+    echo "$score" > "$run/score.log"
+    # "run 1: 362 reports, ARI 0.6590, gangs recovered 33/46 (71.7%), 12 in another gang's cluster"
+    reports="$(sed -n 's/.*: \([0-9]*\) reports,.*/\1/p' <<< "$score")"
+    ari="$(sed -n 's/.*ARI \([0-9.-]*\),.*/\1/p' <<< "$score")"
+    rec="$(sed -n 's/.*gangs recovered \([0-9]*\/[0-9]*\) (\([0-9.]*%\)).*/\2 (\1)/p' <<< "$score")"
+    other_gang="$(sed -n 's/.*, \([0-9]*\) in another gang.*/\1/p' <<< "$score")"
+    gangs="$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if True))" "$dist/truth/gangs.csv")"
+    ari_lone="$(python3 "$here/indep/diag.py" --ari "$data" "$dist" | sed 's/.*=//')"
+    comp="$(python3 "$here/indep/components.py" "$dist" | sed 's/.*ARI=//')"
+    python3 "$here/indep/diag.py" "$data" "$dist" > "$run/diag.log" 2>&1
+    echo "| $p | $s | ${reports:-?} | $gangs | ${ari:-$score} | ${rec:-?} | ${other_gang:-?} | $ari_lone | $comp | $cash | $other |"
+  done
+done
