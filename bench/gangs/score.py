@@ -3,7 +3,8 @@
 
 usage: score.py DATA_DIR DISTRICT_DIR [RUN]
 
-Prints the report-level adjusted Rand index, the gangs recovered (one cluster holds >= 80% of the gang's reports
+Prints the report-level adjusted Rand index (a report of no gang, an empty gang_id, is a group of its own), the gangs
+recovered (one cluster holds >= 80% of the gang's reports
 at >= 80% purity), and the reports in another gang's cluster (not of their cluster's largest gang).
 Duplicate reports take their original's gang, as in analytics/tests/it/gangs.rs.
 """
@@ -24,8 +25,9 @@ def main():
     run = int(sys.argv[3]) if len(sys.argv) > 3 else db.execute("SELECT max(gang_run_id) FROM gang_runs").fetchone()[0]
     cluster = dict(db.execute("SELECT report_id, cluster_id FROM gang_members WHERE gang_run_id = ?", (run,)))
     rows = list(csv.reader(open(district + "/truth/report_gang.csv")))[1:]
-    direct = {r: g for r, g, _ in rows}
-    truth = {r: (direct.get(dup, g) if dup else g) for r, g, dup in rows}
+    # A report of no gang (empty gang_id: a lone scammer) is a group of its own, not one "gang" with every lone report.
+    direct = {r: (g or "lone:" + r) for r, g, _ in rows}
+    truth = {r: (direct.get(dup, direct[r]) if dup else direct[r]) for r, g, dup in rows}
     ids = [r for r in truth if r in cluster]
     both = collections.Counter((truth[r], cluster[r]) for r in ids)
     gangs = collections.Counter(truth[r] for r in ids)
@@ -35,18 +37,19 @@ def main():
     sb = sum(comb2(v) for v in clusters.values())
     expected = sa * sb / comb2(len(ids))
     ari = (same - expected) / ((sa + sb) / 2 - expected)
+    real = [g for g in gangs if not g.startswith("lone:")]
     recovered = sum(
         1
-        for g, n in gangs.items()
-        if any(k[0] == g and v >= 0.8 * n and v >= 0.8 * clusters[k[1]] for k, v in both.items())
+        for g in real
+        if any(k[0] == g and v >= 0.8 * gangs[g] and v >= 0.8 * clusters[k[1]] for k, v in both.items())
     )
     largest = collections.Counter()
     for (_, c), v in both.items():
         largest[c] = max(largest[c], v)
     misplaced = sum(clusters[c] - largest[c] for c in clusters)
     print(
-        f"run {run}: {len(ids)} reports, ARI {ari:.4f}, gangs recovered {recovered}/{len(gangs)} "
-        f"({100 * recovered / len(gangs):.1f}%), {misplaced} in another gang's cluster"
+        f"run {run}: {len(ids)} reports, ARI {ari:.4f}, gangs recovered {recovered}/{len(real)} "
+        f"({100 * recovered / max(len(real), 1):.1f}%), {misplaced} in another gang's cluster"
     )
 
 
