@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use datasets::TransferChannel;
 
-use super::graph::{EntityKind, GangGraph};
+use super::graph::{EntityKind, GangGraph, OutTransfer};
 use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
-use super::relay::{RelayParams, find_relays};
+use super::relay::{RelayFlow, RelayParams, find_relays};
 use super::stable::{PreviousCluster, match_stable_ids};
 use crate::community::{CommunityDetector, CsrGraph, LeidenParams, Partition, connected_components, modularity};
 use crate::error::{Error, Result};
@@ -31,6 +31,12 @@ pub struct GangParams {
     /// Time closeness: a link between reports Δ days apart weighs τ / (τ + Δ).
     pub time_scale_days: f64,
     pub hubs: HubParams,
+    /// Clusters of Leiden's modularity partition whose links average at least this weight per pair of their reports
+    /// are joined (see `merge_dense`; a full identifier link between two reports weighs up to 1).
+    pub merge_min_density: f64,
+    /// Clusters sharing at least this many independent pieces of evidence are joined (see `merge_by_evidence`);
+    /// 0 disables.
+    pub merge_min_evidence: usize,
     /// Relays (payment platforms, merchants, OTC desks, 跑分 pools) recognised from their flow pattern; held apart
     /// like hubs, with the reason recorded.
     pub relays: RelayParams,
@@ -121,6 +127,8 @@ impl GangParams {
             time_scale_days: 60.0,
             hubs: HubParams::defaults(),
             relays: RelayParams::defaults(),
+            merge_min_density: 0.02,
+            merge_min_evidence: 2,
             service_min_communities: 2,
             service_min_commission: 0.01,
             service_max_commission: 0.10,
@@ -202,6 +210,9 @@ impl GangParams {
         if self.money_link_max_nodes == 0 {
             return bad("money_link_max_nodes", "0".into(), "must be at least 1");
         }
+        if !(self.merge_min_density.is_finite() && self.merge_min_density >= 0.0) {
+            return bad("merge_min_density", self.merge_min_density.to_string(), "must be a finite number ≥ 0");
+        }
         self.relays.check()?;
         self.hubs.check()
     }
@@ -270,33 +281,50 @@ pub struct MoneyLink {
 /// One report's linking token: an entity and how many transfer hops from the report it is (0: named directly).
 type Token = (u32, u8);
 
+/// Share below an arrival's amount that a relay's payout may be and still pass that arrival on (its fee).
+const RELAY_MATCH_TOLERANCE: f64 = 0.1;
+
 /// Every report's tokens (its mentions, then accounts reached downstream of its payments), and the groups of
 /// accounts reached from one payment at one hop (they belong to one laundering pool: the L2s one L1 drains into).
-fn tokens(graph: &GangGraph, hops: usize, window: i64) -> (Vec<Vec<Token>>, Vec<Vec<u32>>) {
+///
+/// Each hop leaves an account within `window` after the money arrived there. Through a relay (`relays`, sorted: an
+/// account forwarding money for many unrelated payers) only the first payout of the arriving amount, up to
+/// [`RELAY_MATCH_TOLERANCE`] less, is followed: the relay's other payouts carry other people's money.
+fn tokens(graph: &GangGraph, hops: usize, window: i64, relays: &[u32]) -> (Vec<Vec<Token>>, Vec<Vec<u32>>) {
     let mut groups: Vec<Vec<u32>> = Vec::new();
     let toks = (0..graph.report_count())
         .map(|r| {
             let mut out: Vec<Token> = graph.mentions(r).iter().map(|&e| (e, 0)).collect();
             let mut best: BTreeMap<u32, u8> = graph.mentions(r).iter().map(|&e| (e, 0)).collect();
             for p in graph.payments(r) {
-                let mut frontier: Vec<(u32, i64)> = vec![(p.account, p.at)];
+                // (account, when the money arrived, how much arrived)
+                let mut frontier: Vec<(u32, i64, i64)> = vec![(p.account, p.at, p.amount_fen)];
                 let mut reached: Vec<u32> = Vec::new();
                 for hop in 1..=hops {
-                    let mut next: BTreeMap<u32, i64> = BTreeMap::new();
-                    for &(x, tx) in &frontier {
+                    let mut next: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
+                    for &(x, tx, amount) in &frontier {
                         let outs = graph.transfers_from(x);
                         let start = outs.partition_point(|o| o.at < tx);
-                        for o in outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window)) {
-                            let t = next.entry(o.to).or_insert(o.at);
-                            *t = (*t).min(o.at);
+                        let within = outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window));
+                        let relay = relays.binary_search(&x).is_ok();
+                        let passes = |o: &&OutTransfer| {
+                            !relay
+                                || (o.amount_fen <= amount
+                                    && o.amount_fen as f64 >= amount as f64 * (1.0 - RELAY_MATCH_TOLERANCE))
+                        };
+                        for o in within.filter(passes).take(if relay { 1 } else { usize::MAX }) {
+                            let t = next.entry(o.to).or_insert((o.at, o.amount_fen));
+                            if o.at < t.0 {
+                                *t = (o.at, o.amount_fen);
+                            }
                         }
                     }
                     next.retain(|e, _| best.get(e).is_none_or(|&h| h as usize >= hop));
-                    reached.extend(next.keys().copied());
+                    reached.extend(next.keys().copied().filter(|e| relays.binary_search(e).is_err()));
                     for &e in next.keys() {
                         best.entry(e).or_insert(hop as u8);
                     }
-                    frontier = next.into_iter().collect();
+                    frontier = next.into_iter().map(|(e, (t, a))| (e, t, a)).collect();
                 }
                 if reached.len() > 1 {
                     groups.push(reached);
@@ -414,17 +442,17 @@ fn find_hubs(
     hubs
 }
 
-/// Adds every account that behaves as a relay (see [`RelayParams`]) and is not a hub already; its degree is the
+/// Adds every relay (see [`RelayParams`]) that is not a hub already; its degree is the
 /// number of reports whose tokens reach it. Hubs stay sorted by decreasing degree, then key.
 fn add_relays(
     graph: &GangGraph,
     inverted: &[(u32, Vec<(u32, u8)>)],
-    params: &RelayParams,
+    relays: Vec<(u32, RelayFlow)>,
     policy: &HubPolicy,
     hubs: &mut Vec<Hub>,
 ) {
     let known: BTreeSet<String> = hubs.iter().map(|h| h.key.clone()).collect();
-    for (e, flow) in find_relays(graph, params) {
+    for (e, flow) in relays {
         let key = graph.key(e);
         if known.contains(key) {
             continue;
@@ -470,10 +498,12 @@ pub fn cluster_gangs(
 ) -> Result<GangClustering> {
     params.check()?;
     let n = graph.report_count();
-    let (toks, groups) = tokens(graph, params.money_hops, params.hop_window_secs);
+    let relays = find_relays(graph, &params.relays);
+    let relay_ids: Vec<u32> = relays.iter().filter(|(e, _)| !policy.forced(graph.key(*e))).map(|&(e, _)| e).collect();
+    let (toks, groups) = tokens(graph, params.money_hops, params.hop_window_secs, &relay_ids);
     let inverted = invert(&toks);
     let mut hubs = find_hubs(graph, &inverted, &params.hubs, policy);
-    add_relays(graph, &inverted, &params.relays, policy, &mut hubs);
+    add_relays(graph, &inverted, relays, policy, &mut hubs);
     let excluded_hub: BTreeSet<&str> = hubs.iter().filter(|h| !h.overridden).map(|h| h.key.as_str()).collect();
     let linkable = |e: u32| graph.kind(e) != EntityKind::PartialCard && !excluded_hub.contains(graph.key(e));
 
@@ -583,6 +613,10 @@ pub fn cluster_gangs(
     } else {
         let leiden = LeidenParams { resolution: params.resolution, seed: params.seed, max_passes: 100 }.check()?;
         let mut labels = leiden.detect(&csr)?.membership().to_vec();
+        merge_dense(&mut labels, &csr, params.merge_min_density);
+        let pool_of: Vec<u32> = (0..graph.entity_count() as u32).map(|e| pools.find(e)).collect();
+        let unit = |e: u32| if inverted_is_money(&inverted, e) { pool_of[e as usize] } else { e };
+        merge_by_evidence(&mut labels, &inverted, &|e| linkable(e) && !services.contains(&e), &unit, params);
         join_by_money(&mut labels, &money, params);
         Partition::from_labels(&labels)?
     };
@@ -609,6 +643,116 @@ pub fn cluster_gangs(
         money_terminals: money.terminals,
         money_links,
     })
+}
+
+/// Joins clusters that modularity cut apart although they hold together densely: from the densest pair down,
+/// two clusters merge while the weight of the links between them, per pair of their reports, is at least
+/// `min_density` (the Constant Potts Model's rule: merging gains w(A, B) − γ·|A|·|B| > 0, whatever the rest of the
+/// graph weighs). Modularity compares a cluster's links with what the whole graph's weight predicts, so it splits a
+/// gang that holds a large share of the graph along its quieter months (a gang of 90 reports in a district of 350
+/// came out in three pieces still sharing its app, its sites and its devices); a weak bridge between two gangs (one
+/// shared account of a few of their reports) is far below the threshold and stays cut. 0 disables.
+fn merge_dense(labels: &mut [u32], csr: &CsrGraph, min_density: f64) {
+    if min_density <= 0.0 || labels.is_empty() {
+        return;
+    }
+    let count = labels.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut dsu = Dsu::new(count);
+    let mut size = vec![0f64; count];
+    for &c in labels.iter() {
+        size[c as usize] += 1.0;
+    }
+    loop {
+        // Weight between the current clusters (roots), each pair once.
+        let mut between: BTreeMap<(u32, u32), f64> = BTreeMap::new();
+        for (u, v, w) in csr.edges() {
+            let (a, b) = (dsu.find(labels[u]), dsu.find(labels[v]));
+            if a != b {
+                *between.entry((a.min(b), a.max(b))).or_default() += w;
+            }
+        }
+        let mut dense: Vec<(f64, u32, u32)> = between
+            .into_iter()
+            .map(|((a, b), w)| (w / (size[a as usize] * size[b as usize]), a, b))
+            .filter(|&(d, _, _)| d >= min_density)
+            .collect();
+        if dense.is_empty() {
+            break;
+        }
+        // Densest first (ties: lower ids); a cluster merges once a round, then the weights are recounted.
+        dense.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+        let mut touched = vec![false; count];
+        for (_, a, b) in dense {
+            if touched[a as usize] || touched[b as usize] {
+                continue;
+            }
+            touched[a as usize] = true;
+            touched[b as usize] = true;
+            dsu.union(a, b);
+            let root = dsu.find(a);
+            size[root as usize] = size[a as usize] + size[b as usize];
+        }
+    }
+    for c in labels.iter_mut() {
+        *c = dsu.find(*c);
+    }
+}
+
+/// Whether entity `e` is reached by money only (no report names it).
+fn inverted_is_money(inverted: &[(u32, Vec<(u32, u8)>)], e: u32) -> bool {
+    inverted.binary_search_by_key(&e, |(x, _)| *x).is_ok_and(|i| inverted[i].1.iter().all(|&(_, h)| h > 0))
+}
+
+/// Joins clusters that share at least `merge_min_evidence` independent pieces of evidence: distinct linkable
+/// identifiers named by reports of both, or distinct laundering pools their money reached (the accounts of one pool
+/// count once: they are one piece of evidence). A gang whose phones, apps and cards turn over keeps a few of them
+/// across the change, while two gangs joined through an identifier that should have been a hub share that one. Only
+/// entities whose reports fall in at most `MAX_EVIDENCE_CLUSTERS` clusters count (one in more is hub-like).
+fn merge_by_evidence(
+    labels: &mut [u32],
+    inverted: &[(u32, Vec<(u32, u8)>)],
+    linkable: &dyn Fn(u32) -> bool,
+    unit: &dyn Fn(u32) -> u32,
+    params: &GangParams,
+) {
+    const MAX_EVIDENCE_CLUSTERS: usize = 4;
+    if params.merge_min_evidence == 0 || labels.is_empty() {
+        return;
+    }
+    let count = labels.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut dsu = Dsu::new(count);
+    loop {
+        // (cluster a, cluster b) -> the evidence units they share.
+        let mut shared: BTreeMap<(u32, u32), BTreeSet<u32>> = BTreeMap::new();
+        for (e, list) in inverted {
+            if list.len() < 2 || !linkable(*e) {
+                continue;
+            }
+            let clusters: BTreeSet<u32> = list.iter().map(|&(r, _)| dsu.find(labels[r as usize])).collect();
+            if clusters.len() < 2 || clusters.len() > MAX_EVIDENCE_CLUSTERS {
+                continue;
+            }
+            let cs: Vec<u32> = clusters.into_iter().collect();
+            for (i, &a) in cs.iter().enumerate() {
+                for &b in &cs[i + 1..] {
+                    shared.entry((a, b)).or_default().insert(unit(*e));
+                }
+            }
+        }
+        let mut merged = false;
+        for ((a, b), units) in shared {
+            if units.len() >= params.merge_min_evidence && dsu.find(a) != dsu.find(b) {
+                dsu.union(a, b);
+                merged = true;
+            }
+        }
+        if !merged {
+            break;
+        }
+    }
+    for c in labels.iter_mut() {
+        *c = dsu.find(*c);
+    }
 }
 
 /// Report pairs whose end-account shares overlap enough (see [`GangParams::money_link_min_share`]), by (a, b);
@@ -950,7 +1094,7 @@ fn service_clusters(
 /// Plain connected components without hub or service handling: two reports are linked when they share any token
 /// (named identifier, or account up to `money_hops` downstream). The baseline hub handling is measured against.
 pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i64) -> Result<Partition> {
-    let (toks, _) = tokens(graph, money_hops, hop_window_secs.max(1));
+    let (toks, _) = tokens(graph, money_hops, hop_window_secs.max(1), &[]);
     let mut dsu = Dsu::new(graph.report_count());
     for (_, list) in invert(&toks) {
         for w in list.windows(2) {

@@ -25,8 +25,8 @@ pub use graph::{
     BuildStats, EntityKind, GangGraph, OutTransfer, Payment, ReportNode, account_key, is_cash_out_key, receiver_key,
 };
 pub use hubs::{Hub, HubParams, HubPolicy, HubReason, SHIPPED_ALLOWLIST};
-pub use relay::{RelayFlow, RelayParams};
 pub use input::{ReportInput, TransferInput};
+pub use relay::{RelayFlow, RelayParams};
 pub use stable::{PreviousCluster, match_stable_ids};
 pub use subgraph::{
     ClusterSubgraph, L1_ACTIVE_DAYS, L1Account, LinkKind, MoneyEnd, SubEdge, SubNode, SubNodeKind, SubgraphParams,
