@@ -34,7 +34,7 @@ pub struct ChainStep {
     pub to: ChainNode,
     /// `Mention` or `Payment` between a report and an identifier, `Transfer` between two accounts.
     pub kind: LinkKind,
-    /// Payment or transfer time (the earliest, if several), epoch seconds.
+    /// Payment or transfer time, epoch seconds.
     pub at: Option<i64>,
     pub amount_fen: Option<i64>,
     /// The walk goes against the edge: identifier → the report naming it, a transfer's receiver → its sender, or
@@ -42,6 +42,8 @@ pub struct ChainStep {
     pub reversed: bool,
     /// `AttributedMoney`: the share of the report's traced money that ends in the account.
     pub share: Option<f64>,
+    /// `Transfer`: seconds the victim's money sat in the sending account before this transfer moved it on.
+    pub dwell_secs: Option<i64>,
 }
 
 /// The chain linking two reports, first report to second.
@@ -50,27 +52,95 @@ pub struct LinkChain {
     pub steps: Vec<ChainStep>,
 }
 
-const DOWN: usize = 0;
-const UP: usize = 1;
+/// One transfer of a victim's money: from `from` to `to` at `at`, after the money had sat in `from` for `dwell`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Hop {
+    from: u32,
+    to: u32,
+    at: i64,
+    amount_fen: i64,
+    dwell: i64,
+}
+
+/// How a report's money reached an account: the payment it started as, then each transfer, forward in time.
+#[derive(Debug, Clone, PartialEq)]
+struct MoneyPath {
+    paid: u32,
+    paid_at: i64,
+    paid_fen: i64,
+    hops: Vec<Hop>,
+}
+
+impl MoneyPath {
+    fn arrived(&self) -> i64 {
+        self.hops.last().map_or(self.paid_at, |h| h.at)
+    }
+}
+
+/// The accounts report `r`'s money reached downstream of its payments, each by its shortest path (fewest transfers,
+/// then earliest arrival): every transfer leaves its account after the money arrived there and within
+/// `params.hop_window_secs`, at most `params.money_hops` transfers. Accounts `keep` rejects are neither reached nor
+/// passed through; the accounts the report names or paid itself are not listed (they are named, not reached).
+fn money_reach(
+    graph: &GangGraph,
+    r: usize,
+    params: &SubgraphParams,
+    keep: &dyn Fn(u32) -> bool,
+) -> BTreeMap<u32, MoneyPath> {
+    let mut reach: BTreeMap<u32, MoneyPath> = BTreeMap::new();
+    let named = graph.mentions(r);
+    for p in graph.payments(r).iter().filter(|p| keep(p.account)) {
+        let mut frontier = vec![MoneyPath { paid: p.account, paid_at: p.at, paid_fen: p.amount_fen, hops: Vec::new() }];
+        for _ in 0..params.money_hops {
+            let mut next: BTreeMap<u32, MoneyPath> = BTreeMap::new();
+            for path in &frontier {
+                let x = path.hops.last().map_or(path.paid, |h| h.to);
+                let arrived = path.arrived();
+                let outs = graph.transfers_from(x);
+                let start = outs.partition_point(|o| o.at < arrived);
+                for o in outs[start..].iter().take_while(|o| o.at <= arrived.saturating_add(params.hop_window_secs)) {
+                    if !keep(o.to) || named.contains(&o.to) {
+                        continue;
+                    }
+                    let better = |old: &MoneyPath| old.hops.len() > path.hops.len() + 1 || old.arrived() > o.at;
+                    if reach.get(&o.to).is_some_and(|old| !better(old)) || next.get(&o.to).is_some_and(|n| !better(n)) {
+                        continue;
+                    }
+                    let mut hops = path.hops.clone();
+                    hops.push(Hop { from: x, to: o.to, at: o.at, amount_fen: o.amount_fen, dwell: o.at - arrived });
+                    next.insert(o.to, MoneyPath { hops, ..path.clone() });
+                }
+            }
+            for (e, path) in &next {
+                reach.insert(*e, path.clone());
+            }
+            frontier = next.into_values().collect();
+        }
+    }
+    reach
+}
 
 /// The shortest chain from report `a` to report `b` (indices into `graph`).
 ///
 /// A chain alternates reports and identifiers: report → identifier it names (or account its victim paid) →
-/// report naming that identifier …; between accounts it may follow the money downstream (sender → receiver) and
-/// then upstream (receiver → sender) to a report, which is how two gangs' L1 cards feeding one L2 link reports; it
-/// never walks downstream again after going upstream, so a victim's own paying account (upstream of an L1) links
-/// nothing. A report also reaches the end accounts its traced money is attributed to (`money_ends`, the evidence
-/// behind the clustering's money links: money pooled in a laundering service's accounts and paid on to the gang's
-/// backer), and from such an account the other reports whose money ends there. Attributed money is weaker evidence
-/// than a shared identifier (a pooled account's payouts cannot be attributed for sure), so it is walked only when no
-/// chain of identifiers and transfers exists. Identifiers for which `excluded` is true (hubs, laundering services)
-/// and partial cards never link. Transfer times are not required to increase along the chain. Breadth-first, so the
-/// chain has the fewest steps; ties go to lower report and entity ids.
+/// report naming that identifier …; or report → an account its money reached → the report whose money reached it
+/// too. Every money leg follows the victim's money forward in time, as clustering does: from the report's payment,
+/// each transfer leaves its account after the money arrived there and within `params.hop_window_secs`, at most
+/// `params.money_hops` transfers (a leg walked back towards the second report is the same path read from its end,
+/// every step `reversed`); each transfer step carries its time, amount and the dwell before it. So a victim's own
+/// paying account (upstream of an L1) links nothing, and money that left an account weeks before another victim's
+/// arrived never joins them. A report also reaches the end accounts its traced money is attributed to (`money_ends`,
+/// the evidence behind the clustering's money links), and from such an account the other reports whose money ends
+/// there; attributed money is weaker evidence than a shared identifier, so it is walked only when no chain of
+/// identifiers and money legs exists. Identifiers for which `excluded` is true (hubs, relays, laundering services)
+/// and partial cards never link. Breadth-first, so the chain has the fewest links; ties go to lower report and
+/// entity ids.
 pub fn explain_link(
     graph: &GangGraph,
     a: usize,
     b: usize,
     excluded: &dyn Fn(&str) -> bool,
+    params: &SubgraphParams,
     money_ends: &[MoneyEnd],
 ) -> Result<LinkChain, ExplainError> {
     let count = graph.report_count();
@@ -83,7 +153,7 @@ pub fn explain_link(
         return Ok(LinkChain::default());
     }
     if !money_ends.is_empty()
-        && let Ok(chain) = explain_link(graph, a, b, excluded, &[])
+        && let Ok(chain) = explain_link(graph, a, b, excluded, params, &[])
     {
         return Ok(chain);
     }
@@ -95,17 +165,12 @@ pub fn explain_link(
             named_by[e as usize].push(r as u32);
         }
     }
-    let mut senders: Vec<Vec<u32>> = vec![Vec::new(); entities];
-    for from in 0..entities as u32 {
-        for o in graph.transfers_from(from) {
-            if senders[o.to as usize].last() != Some(&from) {
-                senders[o.to as usize].push(from);
-            }
+    let reach: Vec<BTreeMap<u32, MoneyPath>> = (0..count).map(|r| money_reach(graph, r, params, &keep)).collect();
+    let mut reached_by: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (r, paths) in reach.iter().enumerate() {
+        for &e in paths.keys() {
+            reached_by.entry(e).or_default().push(r as u32);
         }
-    }
-    for s in &mut senders {
-        s.sort_unstable();
-        s.dedup();
     }
     let mut ends_of: Vec<Vec<u32>> = vec![Vec::new(); count];
     let mut enders: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -119,9 +184,8 @@ pub fn explain_link(
         v.sort_unstable();
         v.dedup();
     }
-    // States: reports 0..count (phase DOWN only), entity e in phase p at count + 2e + p.
-    let state = |e: u32, phase: usize| count + 2 * e as usize + phase;
-    let mut parent: Vec<usize> = vec![usize::MAX; count + 2 * entities];
+    // States: reports 0..count, entity e at count + e.
+    let mut parent: Vec<usize> = vec![usize::MAX; count + entities];
     parent[a] = a;
     let mut queue = VecDeque::from([a]);
     while let Some(s) = queue.pop_front() {
@@ -130,21 +194,18 @@ pub fn explain_link(
         }
         let mut next: Vec<usize> = Vec::new();
         if s < count {
-            next.extend(graph.mentions(s).iter().filter(|&&e| keep(e)).map(|&e| state(e, DOWN)));
-            // An end account is reached after the money left the report's own accounts: nothing further downstream.
-            next.extend(ends_of[s].iter().map(|&e| state(e, UP)));
+            next.extend(graph.mentions(s).iter().filter(|&&e| keep(e)).map(|&e| count + e as usize));
+            next.extend(reach[s].keys().map(|&e| count + e as usize));
+            next.extend(ends_of[s].iter().map(|&e| count + e as usize));
+            next.sort_unstable();
+            next.dedup();
         } else {
-            let e = ((s - count) / 2) as u32;
-            let phase = (s - count) % 2;
+            let e = (s - count) as u32;
             next.extend(named_by[e as usize].iter().map(|&r| r as usize));
+            next.extend(reached_by.get(&e).into_iter().flatten().map(|&r| r as usize));
             next.extend(enders.get(&e).into_iter().flatten().map(|&r| r as usize));
-            if phase == DOWN {
-                let mut tos: Vec<u32> = graph.transfers_from(e).iter().map(|o| o.to).filter(|&t| keep(t)).collect();
-                tos.sort_unstable();
-                tos.dedup();
-                next.extend(tos.into_iter().map(|t| state(t, DOWN)));
-            }
-            next.extend(senders[e as usize].iter().filter(|&&f| keep(f)).map(|&f| state(f, UP)));
+            next.sort_unstable();
+            next.dedup();
         }
         for t in next {
             if parent[t] == usize::MAX {
@@ -165,76 +226,69 @@ pub fn explain_link(
         states.push(parent[s]);
     }
     states.reverse();
-    let node = |s: usize| if s < count { ChainNode::Report(s) } else { ChainNode::Entity(((s - count) / 2) as u32) };
-    let mut steps: Vec<ChainStep> = states.windows(2).map(|w| step(graph, node(w[0]), node(w[1]), &shares)).collect();
-    follow_time(graph, &mut steps);
+    let mut steps = Vec::new();
+    for w in states.windows(2) {
+        let (report, entity, reversed) =
+            if w[0] < count { (w[0], w[1] - count, false) } else { (w[1], w[0] - count, true) };
+        let e = entity as u32;
+        match reach[report].get(&e).filter(|_| !graph.mentions(report).contains(&e)) {
+            Some(path) => {
+                let mut leg = money_leg(report, path);
+                if reversed {
+                    leg.reverse();
+                    for s in &mut leg {
+                        (s.from, s.to, s.reversed) = (s.to, s.from, true);
+                    }
+                }
+                steps.extend(leg);
+            }
+            None => steps.push(step(graph, report, e, reversed, &shares)),
+        }
+    }
     Ok(LinkChain { steps })
 }
 
-/// Shows, for each transfer step, a transfer that fits the money's path in time where one exists: going downstream
-/// from a victim's payment, the first transfer at or after the money arrived; coming back upstream to the other
-/// report's payment (walked in reverse), the first transfer at or after that payment. The search itself does not
-/// require time order; this only picks which of an account pair's transfers to show (the earliest otherwise).
-fn follow_time(graph: &GangGraph, steps: &mut [ChainStep]) {
-    let pick = |from: u32, to: u32, after: i64| graph.transfers_from(from).iter().find(|o| o.to == to && o.at >= after);
-    let mut arrived: Option<i64> = None;
-    for s in steps.iter_mut() {
-        match (s.kind, s.reversed, s.from, s.to) {
-            (LinkKind::Payment, false, _, _) => arrived = s.at,
-            (LinkKind::Transfer, false, ChainNode::Entity(x), ChainNode::Entity(y)) => {
-                if let Some(o) = arrived.and_then(|t| pick(x, y, t)) {
-                    (s.at, s.amount_fen) = (Some(o.at), Some(o.amount_fen));
-                }
-                arrived = s.at;
-            }
-            _ => arrived = None,
-        }
-    }
-    let mut paid: Option<i64> = None;
-    for s in steps.iter_mut().rev() {
-        match (s.kind, s.reversed, s.from, s.to) {
-            (LinkKind::Payment, true, _, _) => paid = s.at,
-            // Walked from the receiver `x` back to the sender `y`: the money moved y → x.
-            (LinkKind::Transfer, true, ChainNode::Entity(x), ChainNode::Entity(y)) => {
-                if let Some(o) = paid.and_then(|t| pick(y, x, t)) {
-                    (s.at, s.amount_fen) = (Some(o.at), Some(o.amount_fen));
-                }
-                paid = s.at;
-            }
-            _ => paid = None,
-        }
-    }
+/// The steps of a money leg, forward: the report's payment, then each transfer with its dwell.
+fn money_leg(report: usize, path: &MoneyPath) -> Vec<ChainStep> {
+    let mut steps = vec![ChainStep {
+        from: ChainNode::Report(report),
+        to: ChainNode::Entity(path.paid),
+        kind: LinkKind::Payment,
+        at: Some(path.paid_at),
+        amount_fen: Some(path.paid_fen),
+        reversed: false,
+        share: None,
+        dwell_secs: None,
+    }];
+    steps.extend(path.hops.iter().map(|h| ChainStep {
+        from: ChainNode::Entity(h.from),
+        to: ChainNode::Entity(h.to),
+        kind: LinkKind::Transfer,
+        at: Some(h.at),
+        amount_fen: Some(h.amount_fen),
+        reversed: false,
+        share: None,
+        dwell_secs: Some(h.dwell),
+    }));
+    steps
 }
 
-/// Describes the edge between two consecutive chain nodes.
-fn step(graph: &GangGraph, from: ChainNode, to: ChainNode, shares: &HashMap<(usize, u32), f64>) -> ChainStep {
-    let plain = |kind, reversed| ChainStep { from, to, kind, at: None, amount_fen: None, reversed, share: None };
-    match (from, to) {
-        (ChainNode::Report(r), ChainNode::Entity(e)) | (ChainNode::Entity(e), ChainNode::Report(r)) => {
-            let reversed = matches!(from, ChainNode::Entity(_));
-            match graph.payments(r).iter().find(|p| p.account == e) {
-                Some(p) => {
-                    ChainStep { at: Some(p.at), amount_fen: Some(p.amount_fen), ..plain(LinkKind::Payment, reversed) }
-                }
-                None if !graph.mentions(r).contains(&e) && shares.contains_key(&(r, e)) => {
-                    ChainStep { share: shares.get(&(r, e)).copied(), ..plain(LinkKind::AttributedMoney, reversed) }
-                }
-                None => plain(LinkKind::Mention, reversed),
-            }
+/// The step between report `r` and identifier `e` it names, pays or whose money ends there (`reversed`: walked from
+/// the identifier to the report).
+fn step(graph: &GangGraph, r: usize, e: u32, reversed: bool, shares: &HashMap<(usize, u32), f64>) -> ChainStep {
+    let (from, to) = if reversed {
+        (ChainNode::Entity(e), ChainNode::Report(r))
+    } else {
+        (ChainNode::Report(r), ChainNode::Entity(e))
+    };
+    let plain =
+        |kind| ChainStep { from, to, kind, at: None, amount_fen: None, reversed, share: None, dwell_secs: None };
+    match graph.payments(r).iter().find(|p| p.account == e) {
+        Some(p) => ChainStep { at: Some(p.at), amount_fen: Some(p.amount_fen), ..plain(LinkKind::Payment) },
+        None if !graph.mentions(r).contains(&e) && shares.contains_key(&(r, e)) => {
+            ChainStep { share: shares.get(&(r, e)).copied(), ..plain(LinkKind::AttributedMoney) }
         }
-        (ChainNode::Entity(x), ChainNode::Entity(y)) => {
-            let forward = graph.transfers_from(x).iter().find(|o| o.to == y);
-            let (t, reversed) = match forward {
-                Some(o) => (Some(*o), false),
-                None => (graph.transfers_from(y).iter().find(|o| o.to == x).copied(), true),
-            };
-            ChainStep {
-                at: t.map(|o| o.at),
-                amount_fen: t.map(|o| o.amount_fen),
-                ..plain(LinkKind::Transfer, reversed)
-            }
-        }
-        (ChainNode::Report(_), ChainNode::Report(_)) => plain(LinkKind::Mention, false),
+        None => plain(LinkKind::Mention),
     }
 }
 

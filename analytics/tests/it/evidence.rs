@@ -116,7 +116,7 @@ fn is_hub(key: &str) -> bool {
 #[test]
 fn explain_finds_the_shortest_chain_through_shared_identifiers_and_money() {
     let g = graph();
-    let chain = explain_link(&g, 0, 2, &is_hub, &[]).unwrap();
+    let chain = explain_link(&g, 0, 2, &is_hub, &SubgraphParams::defaults(), &[]).unwrap();
     let kinds: Vec<(LinkKind, bool)> = chain.steps.iter().map(|s| (s.kind, s.reversed)).collect();
     assert_eq!(
         kinds,
@@ -139,21 +139,37 @@ fn explain_finds_the_shortest_chain_through_shared_identifiers_and_money() {
     assert_eq!((chain.steps[4].at, chain.steps[4].amount_fen), (Some(2 * DAY + 60), Some(29_000)));
     assert_eq!((chain.steps[2].at, chain.steps[2].amount_fen), (Some(DAY), Some(50_000)));
     // Symmetric length, and one hop for directly linked reports.
-    assert_eq!(explain_link(&g, 2, 0, &is_hub, &[]).unwrap().steps.len(), 6);
-    assert_eq!(explain_link(&g, 0, 1, &is_hub, &[]).unwrap().steps.len(), 2);
-    assert!(explain_link(&g, 3, 3, &is_hub, &[]).unwrap().steps.is_empty());
+    assert_eq!(explain_link(&g, 2, 0, &is_hub, &SubgraphParams::defaults(), &[]).unwrap().steps.len(), 6);
+    assert_eq!(explain_link(&g, 0, 1, &is_hub, &SubgraphParams::defaults(), &[]).unwrap().steps.len(), 2);
+    assert!(explain_link(&g, 3, 3, &is_hub, &SubgraphParams::defaults(), &[]).unwrap().steps.is_empty());
 }
 
 #[test]
 fn hubs_and_victims_own_accounts_never_link() {
     let g = graph();
-    assert_eq!(explain_link(&g, 0, 3, &is_hub, &[]), Err(ExplainError::NotLinked { a: "A".into(), b: "D".into() }));
-    assert_eq!(explain_link(&g, 0, 3, &|_| false, &[]).unwrap().steps.len(), 2, "without the hub rule 95588 links");
-    // E and F share only the victim's paying account (upstream of their L1s): not a link. F's card reaches L2
-    // 25 days later, which does link F to the B/C gang through money.
-    assert!(matches!(explain_link(&g, 4, 5, &is_hub, &[]), Err(ExplainError::NotLinked { .. })));
-    assert_eq!(explain_link(&g, 5, 2, &is_hub, &[]).unwrap().steps.len(), 4);
-    assert_eq!(explain_link(&g, 0, 9, &is_hub, &[]), Err(ExplainError::UnknownReport { index: 9, count: 6 }));
+    assert_eq!(
+        explain_link(&g, 0, 3, &is_hub, &SubgraphParams::defaults(), &[]),
+        Err(ExplainError::NotLinked { a: "A".into(), b: "D".into() })
+    );
+    assert_eq!(
+        explain_link(&g, 0, 3, &|_| false, &SubgraphParams::defaults(), &[]).unwrap().steps.len(),
+        2,
+        "without the hub rule 95588 links"
+    );
+    // E and F share only the victim's paying account (upstream of their L1s): not a link. F's card pays L2 25 days
+    // after F's money arrived: that transfer cannot carry it, so F is not linked to the B/C gang either.
+    let params = SubgraphParams::defaults();
+    assert!(matches!(explain_link(&g, 4, 5, &is_hub, &params, &[]), Err(ExplainError::NotLinked { .. })));
+    assert!(matches!(explain_link(&g, 5, 2, &is_hub, &params, &[]), Err(ExplainError::NotLinked { .. })));
+    // With a 30-day window the transfer follows F's money, and the chain shows the 25 days it sat there.
+    let month = SubgraphParams { hop_window_secs: 30 * DAY, ..params };
+    let chain = explain_link(&g, 5, 2, &is_hub, &month, &[]).unwrap();
+    assert_eq!(chain.steps.len(), 4);
+    assert_eq!(chain.steps[1].dwell_secs, Some(25 * DAY));
+    assert_eq!(
+        explain_link(&g, 0, 9, &is_hub, &SubgraphParams::defaults(), &[]),
+        Err(ExplainError::UnknownReport { index: 9, count: 6 })
+    );
 }
 
 #[test]
@@ -162,8 +178,11 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
     let l2 = g.entity("card:6228480000000000009").unwrap();
     let ends = [MoneyEnd { report: 3, account: l2, share: 0.65 }, MoneyEnd { report: 4, account: l2, share: 0.8 }];
     // D and E share nothing but where their money ended.
-    assert!(matches!(explain_link(&g, 3, 4, &is_hub, &[]), Err(ExplainError::NotLinked { .. })));
-    let chain = explain_link(&g, 3, 4, &is_hub, &ends).unwrap();
+    assert!(matches!(
+        explain_link(&g, 3, 4, &is_hub, &SubgraphParams::defaults(), &[]),
+        Err(ExplainError::NotLinked { .. })
+    ));
+    let chain = explain_link(&g, 3, 4, &is_hub, &SubgraphParams::defaults(), &ends).unwrap();
     let steps: Vec<_> = chain.steps.iter().map(|s| (s.kind, s.reversed, s.share, s.to)).collect();
     assert_eq!(
         steps,
@@ -174,8 +193,11 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
     );
     // An end account judged a hub or a service's never links; a chain may mix identifiers, transfers and money.
     let l2_excluded = |k: &str| is_hub(k) || k == "card:6228480000000000009";
-    assert!(matches!(explain_link(&g, 3, 4, &l2_excluded, &ends), Err(ExplainError::NotLinked { .. })));
-    let mixed = explain_link(&g, 0, 4, &is_hub, &ends).unwrap();
+    assert!(matches!(
+        explain_link(&g, 3, 4, &l2_excluded, &SubgraphParams::defaults(), &ends),
+        Err(ExplainError::NotLinked { .. })
+    ));
+    let mixed = explain_link(&g, 0, 4, &is_hub, &SubgraphParams::defaults(), &ends).unwrap();
     let kinds: Vec<LinkKind> = mixed.steps.iter().map(|s| s.kind).collect();
     assert_eq!(
         kinds,
@@ -185,7 +207,7 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
     // A and C are linked by identifiers and transfers in 6 steps: that chain is shown, not 2 steps of attributed
     // money (weaker evidence).
     let shortcut = [MoneyEnd { report: 0, account: l2, share: 0.9 }, MoneyEnd { report: 2, account: l2, share: 0.9 }];
-    let chain = explain_link(&g, 0, 2, &is_hub, &shortcut).unwrap();
+    let chain = explain_link(&g, 0, 2, &is_hub, &SubgraphParams::defaults(), &shortcut).unwrap();
     assert_eq!(chain.steps.len(), 6);
     assert!(chain.steps.iter().all(|s| s.kind != LinkKind::AttributedMoney));
 

@@ -634,3 +634,66 @@ fn oracle(d: &District, graph: &GangGraph, params: &GangParams) -> (Vec<u32>, us
     let labels = (0..n as u32).map(|r| find(&mut parent, r)).collect();
     (labels, alone)
 }
+
+/// Every chain `explain_link` prints follows the money forward in time (issue 14, point 1): on generated districts
+/// (3 seeds), for pairs of reports of one cluster, each money leg read in the money's direction has non-decreasing
+/// times, every transfer leaves its account after the money arrived there (its dwell, equal to the time since the
+/// step before it) and within the hop window.
+#[test]
+fn every_explained_chain_follows_the_money_forward_in_time() {
+    use analytics::{ChainStep, LinkKind, SubgraphParams, explain_link};
+    let params = SubgraphParams::defaults();
+    let mut legs = 0;
+    for seed in 1..=3 {
+        let d = district(10_000, 12, seed, None);
+        let graph = GangGraph::build(&d.reports, d.transfers.clone());
+        let run = cluster_gangs(&graph, &GangParams::defaults(seed), &HubPolicy::shipped().unwrap(), &[]).unwrap();
+        let excluded: BTreeSet<&str> = run.hubs.iter().map(|h| h.key.as_str()).collect();
+        let pairs = run.clusters.iter().flat_map(|c| {
+            let r = &c.reports[..c.reports.len().min(12)];
+            r.iter().enumerate().flat_map(move |(i, &a)| r[i + 1..].iter().map(move |&b| (a, b)))
+        });
+        {
+            for (first, other) in pairs {
+                // Chains of identifiers and money, and of money alone (every identifier but accounts left out).
+                let with_ids = |k: &str| excluded.contains(k);
+                let money_only =
+                    |k: &str| excluded.contains(k) || !["card:", "acct:", "alipay:"].iter().any(|p| k.starts_with(p));
+                let skips: [&dyn Fn(&str) -> bool; 2] = [&with_ids, &money_only];
+                for chain in
+                    skips.into_iter().filter_map(|skip| explain_link(&graph, first, other, skip, &params, &[]).ok())
+                {
+                    // Split into legs: maximal runs of payment and transfer steps walked the same way.
+                    let mut runs: Vec<Vec<ChainStep>> = Vec::new();
+                    for s in chain.steps {
+                        let money = matches!(s.kind, LinkKind::Payment | LinkKind::Transfer);
+                        match runs.last_mut() {
+                            Some(run) if money && run[0].reversed == s.reversed && s.kind == LinkKind::Transfer => {
+                                run.push(s)
+                            }
+                            _ if money => runs.push(vec![s]),
+                            _ => {}
+                        }
+                    }
+                    for mut leg in runs {
+                        if leg[0].reversed {
+                            leg.reverse();
+                        }
+                        legs += usize::from(leg.len() > 1);
+                        for w in leg.windows(2) {
+                            let (before, after) = (w[0].at.unwrap(), w[1].at.unwrap());
+                            let dwell = w[1].dwell_secs.expect("a transfer step has its dwell");
+                            assert!(
+                                after >= before,
+                                "seed {seed}: a transfer at {after} before the money arrived at {before}"
+                            );
+                            assert_eq!(dwell, after - before, "seed {seed}: dwell is the time since the money arrived");
+                            assert!(dwell <= params.hop_window_secs, "seed {seed}: dwell {dwell} s beyond the window");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(legs > 20, "only {legs} money legs with transfers were explained");
+}

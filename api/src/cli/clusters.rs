@@ -279,15 +279,16 @@ fn render_evidence(e: &ClusterEvidence, out: &mut String) {
 /// Renders `fanzha clusters explain`.
 pub fn render_explanation(e: &Explanation) -> String {
     let mut out = format!(
-        "{} and {} (cluster {}) are linked in {} steps:\n",
+        "{} and {} (cluster {}) are linked in {} steps (money legs follow the money forward in time):\n",
         e.report_a,
         e.report_b,
         e.cluster_id,
         e.steps.len()
     );
     for (i, s) in e.steps.iter().enumerate() {
+        let dwell = s.dwell_secs.map(|d| format!(" after {} in the sender", duration(d))).unwrap_or_default();
         let money = match (&s.time, &s.amount_yuan, s.share_pct) {
-            (Some(t), Some(a), _) => format!(" on {t}, {a} yuan"),
+            (Some(t), Some(a), _) => format!(" on {t}, {a} yuan{dwell}"),
             (_, _, Some(p)) => format!(" ({p}% of that report's traced money)"),
             _ => String::new(),
         };
@@ -304,6 +305,16 @@ pub fn render_explanation(e: &Explanation) -> String {
         let _ = writeln!(out, "  {}. {} {} {} {}{}", i + 1, s.from_kind, s.from, verb, s.to, money);
     }
     out
+}
+
+/// A dwell as `45 s`, `12 min`, `3 h 05 min` or `2 d 4 h`.
+fn duration(secs: i64) -> String {
+    match secs {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3_600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h {:02} min", s / 3_600, s % 3_600 / 60),
+        s => format!("{} d {} h", s / 86_400, s % 86_400 / 3_600),
+    }
 }
 
 /// Renders `fanzha clusters hubs`.

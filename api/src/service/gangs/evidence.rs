@@ -84,6 +84,9 @@ pub struct ChainRow {
     pub amount_yuan: Option<String>,
     /// `attributed_money`: percentage of the report's traced money that ends in the account.
     pub share_pct: Option<f64>,
+    /// `transfer`: seconds the victim's money sat in the sending account before this transfer (each money leg
+    /// follows the money forward in time: a transfer leaves after the money arrived, within the hop window).
+    pub dwell_secs: Option<i64>,
 }
 
 /// `clusters explain A B`.
@@ -209,7 +212,14 @@ impl Service {
         let (ia, ib) = (state.report_index(a)?, state.report_index(b)?);
         let (ca, cb) = (state.cluster_of(a)?, state.cluster_of(b)?);
         let not_linked = |message: String| AppError::new(Kind::NotFound, "reports_not_linked", message);
-        let chain = explain_link(&state.graph, ia, ib, &|k| state.is_excluded(k), &state.money_ends);
+        let chain = explain_link(
+            &state.graph,
+            ia,
+            ib,
+            &|k| state.is_excluded(k),
+            &SubgraphParams::defaults(),
+            &state.money_ends,
+        );
         if ca != cb {
             let how = match &chain {
                 Ok(c) => format!(
@@ -251,6 +261,7 @@ impl Service {
                     time: s.at.map(when),
                     amount_yuan: s.amount_fen.map(|f| Fen(f).to_string()),
                     share_pct: s.share.map(|x| (x * 1000.0).round() / 10.0),
+                    dwell_secs: s.dwell_secs,
                 }
             })
             .collect();
