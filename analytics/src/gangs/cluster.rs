@@ -51,6 +51,9 @@ pub struct GangParams {
     /// … or `service_min_communities` + 1 of those communities hold at least this many reports each, unless the pool
     /// passes the money on in full (keeps less than `service_min_commission`: a gang moving its own money).
     pub service_min_community_size: usize,
+    /// A downstream account no report names, reached by the money of reports of at least this many separate
+    /// identifier communities, is a shared account (an OTC desk's card, a service's) whatever its pool keeps.
+    pub service_spread_communities: usize,
     /// Minimum Jaccard overlap for a cluster to inherit last run's id.
     pub stable_min_jaccard: f64,
     /// Money attributed downstream: each report's money is traced on (time-respecting, amount-conserving; see
@@ -133,6 +136,7 @@ impl GangParams {
             service_min_commission: 0.01,
             service_max_commission: 0.10,
             service_min_community_size: 3,
+            service_spread_communities: 4,
             stable_min_jaccard: 0.2,
             money_link_min_share: 0.7,
             money_link_min_common: 0.4,
@@ -566,8 +570,18 @@ pub fn cluster_gangs(
             service_pools.insert(pool);
         }
     }
-    let services: BTreeSet<u32> =
-        inverted.iter().map(|(e, _)| *e).filter(|&e| linkable(e) && service_pools.contains(&pools.find(e))).collect();
+    // A downstream account that no report names, reached by the money of reports of `service_spread_communities`
+    // or more separate identifier communities, is shared (a desk, a service's card) whatever its pool keeps.
+    let mut spread = |list: &[(u32, u8)]| {
+        list.iter().all(|&(_, h)| h > 0)
+            && list.iter().map(|&(r, _)| base.find(r)).collect::<BTreeSet<u32>>().len()
+                >= params.service_spread_communities
+    };
+    let services: BTreeSet<u32> = inverted
+        .iter()
+        .filter(|(e, list)| linkable(*e) && (service_pools.contains(&pools.find(*e)) || spread(list)))
+        .map(|(e, _)| *e)
+        .collect();
 
     // The weighted report graph.
     let mut edges: Vec<(usize, usize, f64)> = Vec::new();
