@@ -8,10 +8,12 @@
 //! Layout: `error` (problem details), `extract` (query, path, caller, purpose, request meta), `limits` (config,
 //! rate limits), `openapi` (what every operation of the document shares; parameter schemas), `risk` (the weekly
 //! risk-score API), `cases` (search, reports, similar), `clusters` (clusters, evidence, exports, money trails,
-//! typologies), `pipeline` (runs), `outreach` (plans, approval, day sheets, outcomes, warnings), `ops` (health, readiness, codes, stats), `schedule` (the weekly run).
+//! typologies), `pipeline` (runs), `outreach` (plans, approval, day sheets, outcomes, warnings), `ops` (health, readiness, the caller, codes, stats), `schedule` (the weekly run),
+//! `console` (the web console's embedded files under `/console/`).
 
 mod cases;
 mod clusters;
+mod console;
 mod error;
 mod extract;
 mod limits;
@@ -126,6 +128,7 @@ pub fn router(state: Shared) -> Router {
                 async move { ([(header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
             }),
         )
+        .merge(console::routes())
         .fallback(|| async { AppError::not_found("route_not_found", "no such route; see /api/openapi.json") })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), authenticate))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit_bytes))

@@ -1,0 +1,113 @@
+// The dashboard (一屏统览): 万人发案率 a year and by community (ranked), weekly cases and losses with the week-on-week
+// change (环比), the fraud-type mix, risk by community from the served snapshot, hot spots and alerts of the latest
+// week with reports, and — for roles that read outreach — warnings answered in time. Aggregates only.
+"use strict";
+window.FZ = window.FZ || {};
+FZ.pages = FZ.pages || {};
+(function (FZ) {
+  const { esc } = FZ.fmt;
+  const PALETTE = ["#0b57a4", "#d9822b", "#1b7a3a", "#c0161d", "#7a3db8", "#0f8b8d", "#8a6d00", "#5b6675", "#e377c2", "#17becf"];
+
+  function chart(el, option) {
+    const c = echarts.init(el);
+    c.setOption(Object.assign({ animation: false, color: PALETTE, textStyle: { fontFamily: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif" } }, option));
+    FZ.onLeave(() => c.dispose());
+    const resize = () => c.resize();
+    window.addEventListener("resize", resize);
+    FZ.onLeave(() => window.removeEventListener("resize", resize));
+    return c;
+  }
+
+  /** Share of urgent tasks whose first step was done by its deadline (tasks already closed or past due). */
+  function answeredInTime(warnings) {
+    let due = 0, inTime = 0;
+    const now = Date.now();
+    for (const w of warnings.items) {
+      const first = w.task && w.task.steps && w.task.steps[0];
+      if (!first) continue;
+      const deadline = Date.parse(first.due_at);
+      if (!first.done_at && deadline > now) continue;
+      due += 1;
+      if (first.done_at && first.reached && Date.parse(first.done_at) <= deadline) inTime += 1;
+    }
+    return { due, inTime };
+  }
+
+  FZ.pages.dashboard = async function () {
+    const [stats, weeks] = await Promise.all([FZ.api.get("/api/v1/stats"), FZ.api.get("/api/v1/risk/weeks")]);
+    const served = weeks.items.filter((w) => w.served).map((w) => w.week).sort();
+    const riskWeek = served[served.length - 1];
+    const byWeek = stats.by_week.slice().sort((a, b) => a.key.localeCompare(b.key));
+    // The newest week with reports in the district is the one area statistics can describe.
+    const areaWeek = byWeek.length ? byWeek[byWeek.length - 2 >= 0 ? byWeek.length - 2 : 0].key : null;
+    const [communities, areas, warnings] = await Promise.all([
+      riskWeek ? FZ.api.get(`/api/v1/risk/weeks/${riskWeek}/communities`) : null,
+      areaWeek ? FZ.api.get(`/api/v1/risk/weeks/${areaWeek}/areas`).catch(() => null) : null,
+      FZ.session.may("outreach") ? FZ.api.get("/api/v1/warnings") : null,
+    ]);
+    const last = byWeek[byWeek.length - 1], prev = byWeek[byWeek.length - 2];
+    const wow = last && prev && prev.cases ? (last.cases - prev.cases) / prev.cases : NaN;
+    const totalLoss = stats.by_fraud_type.reduce((s, t) => s + Number(t.loss_yuan), 0);
+    const answered = warnings ? answeredInTime(warnings) : null;
+    FZ.view().innerHTML = `
+      <h1>${FZ.t("dash_title")}</h1>
+      <div class="kpis">
+        <div class="card kpi"><div class="muted">${FZ.t("rate_year")}</div><div class="v" id="kpi-rate">${FZ.fmt.num(stats.district_per_10k_per_year, 1)}</div></div>
+        <div class="card kpi"><div class="muted">${FZ.t("local_reports")}</div><div class="v">${FZ.fmt.num(stats.local_reports)}</div>
+          <div class="small muted">${esc(stats.period.first)} – ${esc(stats.period.last)}</div></div>
+        <div class="card kpi"><div class="muted">${FZ.t("total_loss_all")}</div><div class="v small">${FZ.fmt.yuan(totalLoss)}</div></div>
+        <div class="card kpi"><div class="muted">${FZ.t("week_cases")} ${last ? FZ.fmt.week(last.key) : ""}</div>
+          <div class="v">${last ? last.cases : "—"}</div><div class="small">${FZ.t("wow", { p: isFinite(wow) ? (wow >= 0 ? "+" : "") + FZ.fmt.pct(wow) : "—" })}</div></div>
+        ${answered ? `<div class="card kpi"><div class="muted">${FZ.t("warnings_in_time")}</div>
+          <div class="v">${answered.due ? FZ.fmt.pct(answered.inTime / answered.due) : "—"}</div><div class="small muted">${answered.inTime} / ${answered.due}</div></div>` : ""}
+      </div>
+      <div class="charts">
+        <div class="card"><h2>${FZ.t("by_community")}</h2><div class="chart" id="c-community"></div></div>
+        <div class="card"><h2>${FZ.t("trend")}</h2><div class="chart" id="c-trend"></div></div>
+        <div class="card"><h2>${FZ.t("type_mix")}</h2><div class="chart" id="c-types"></div></div>
+        <div class="card"><h2>${FZ.t("risk_dist", { w: riskWeek ? FZ.fmt.week(riskWeek) : "—" })}</h2><div class="chart" id="c-risk"></div></div>
+      </div>
+      <div class="card"><h2>${FZ.t("hot_spots", { w: areaWeek ? FZ.fmt.week(areaWeek) : "—" })}</h2><div id="areas"></div></div>`;
+
+    const comm = stats.communities.slice().sort((a, b) => a.per_10k - b.per_10k);
+    chart(FZ.$("#c-community"), {
+      tooltip: {}, grid: { left: 110, right: 30, top: 10, bottom: 30 },
+      xAxis: { type: "value" }, yAxis: { type: "category", data: comm.map((c) => c.community) },
+      series: [{ type: "bar", data: comm.map((c) => Number(c.per_10k.toFixed(1))), label: { show: true, position: "right" } }],
+    });
+    chart(FZ.$("#c-trend"), {
+      tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 60, top: 30, bottom: 40 },
+      xAxis: { type: "category", data: byWeek.map((w) => w.key) },
+      yAxis: [{ type: "value", name: FZ.t("cases_unit") }, { type: "value", name: FZ.t("loss_unit") }],
+      series: [
+        { name: FZ.t("cases"), type: "bar", data: byWeek.map((w) => w.cases) },
+        { name: FZ.t("loss"), type: "line", yAxisIndex: 1, data: byWeek.map((w) => Number(w.loss_yuan)) },
+      ],
+    });
+    chart(FZ.$("#c-types"), {
+      tooltip: { trigger: "item" },
+      series: [{ type: "pie", radius: ["35%", "70%"], label: { fontSize: 11 },
+        data: stats.by_fraud_type.map((t) => ({ name: FZ.fmt.label("fraud_types", t.key), value: t.cases })) }],
+    });
+    if (communities) {
+      const items = communities.items.slice().sort((a, b) => a.community.localeCompare(b.community));
+      chart(FZ.$("#c-risk"), {
+        tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 60, top: 30, bottom: 40 },
+        xAxis: { type: "category", data: items.map((c) => c.community), axisLabel: { fontSize: 10 } },
+        yAxis: [{ type: "value", name: FZ.t("expected_cases") }, { type: "value", name: FZ.t("top_decile") }],
+        series: [
+          { name: FZ.t("expected_cases"), type: "bar", data: items.map((c) => Number(c.expected_cases.toFixed(2))) },
+          { name: FZ.t("top_decile"), type: "line", yAxisIndex: 1, data: items.map((c) => c.top_decile) },
+        ],
+      });
+    } else {
+      FZ.$("#c-risk").innerHTML = `<p class="muted">${FZ.t("no_data")}</p>`;
+    }
+    FZ.$("#areas").innerHTML = areas ? `<table><thead><tr><th>${FZ.t("community")}</th><th class="num">${FZ.t("cases")}</th>
+      <th class="num">${FZ.t("per10k_window")}</th><th class="num">Gi*</th><th>${FZ.t("hot_spot")}</th><th>${FZ.t("alert")}</th><th class="num">${FZ.t("loss")}</th></tr></thead>
+      <tbody>${areas.communities.map((c) => `<tr><td>${esc(c.community)}</td><td class="num">${c.cases}</td>
+        <td class="num">${FZ.fmt.num(c.per_10k_window, 1)}</td><td class="num">${c.gi_star === null ? "—" : FZ.fmt.num(c.gi_star, 2)}</td>
+        <td>${c.hot_spot ? `<span class="badge high">${FZ.t("hot_spot")}</span>` : ""}</td><td>${c.alert ? `<span class="badge high">${FZ.t("alert")}</span>` : ""}</td>
+        <td class="num">${FZ.fmt.yuan(c.loss_yuan)}</td></tr>`).join("")}</tbody></table>` : `<p class="muted">${FZ.t("no_data")}</p>`;
+  };
+})(window.FZ);
