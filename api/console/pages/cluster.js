@@ -104,7 +104,7 @@ FZ.pages = FZ.pages || {};
     })).concat(graph.links.map((l) => ({ group: "edges", data: { id: l.id, source: l.source, target: l.target, type: l.type } })));
     const cy = cytoscape({
       container: FZ.$("#graph"), elements, style: style(), wheelSensitivity: 0.3,
-      layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 8000, idealEdgeLength: 60, numIter: 600 },
+      layout: { name: "cose", animate: false, randomize: true, nodeRepulsion: 8000, idealEdgeLength: 60, numIter: 800 },
     });
     FZ.cy = cy;
     FZ.onLeave(() => { cy.destroy(); if (FZ.cy === cy) FZ.cy = null; });

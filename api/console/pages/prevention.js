@@ -142,6 +142,7 @@ FZ.pages = FZ.pages || {};
 
   /** The first step still pending, whose deadline the countdown shows. */
   function pendingStep(task) {
+    if (task.state !== "open") return null;
     return (task.steps || []).find((s) => !s.done_at) || null;
   }
 

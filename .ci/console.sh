@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The web console in a real browser (issue 16):
+#
+#   bash .ci/console.sh target/debug/fanzha
+#
+# Builds nothing: the argument is a built `fanzha`. Installs Debian's chromium and the CJK fonts if missing (as
+# root, or says how), `npm ci` in api/console/tests (playwright-core pinned in package-lock.json), generates a
+# district of 20,000 residents (4 communities) × 26 weeks at a raised 万人发案率, runs the weekly pipeline, adds
+# one token per role and an urgent warning raised now (so one countdown is still running), starts `fanzha serve` on
+# a free loopback port, runs the browser tests (node --test), and stops the server. Screenshots of every page go to
+# $FANZHA_CONSOLE_OUT (default console-artifacts/) — the CI artifacts, not committed.
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+  echo "usage: bash .ci/console.sh PATH/TO/fanzha (a built binary)" >&2
+  exit 2
+fi
+FANZHA="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+OUT="$(mkdir -p "${FANZHA_CONSOLE_OUT:-console-artifacts}" && cd "${FANZHA_CONSOLE_OUT:-console-artifacts}" && pwd)"
+
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install chromium and fonts-noto-cjk (apt-get install -y chromium fonts-noto-cjk) and re-run" >&2
+    exit 1
+  fi
+  echo "== installing chromium and fonts-noto-cjk"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
+
+echo "== npm ci (api/console/tests)"
+(cd api/console/tests && npm ci --no-audit --no-fund --silent)
+
+TMP="${TMPDIR:-/tmp}"
+WORK="$(mktemp -d "$TMP/fanzha-console.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+echo "== a small district: 20,000 residents × 26 weeks"
+"$FANZHA" --quiet generate --out "$WORK/district" --residents 20000 --weeks 26 --seed 7 --incidence 150 >/dev/null
+"$FANZHA" --quiet --data-dir "$WORK/data" pipeline --input "$WORK/district" > "$WORK/pipeline.txt"
+tokens="{"
+for role in investigator prevention analyst admin; do
+  token="$("$FANZHA" --quiet --data-dir "$WORK/data" users add "console-$role" --role "$role" --json |
+    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).token))')"
+  tokens="$tokens\"$role\": \"$token\","
+done
+FANZHA_TOKENS="${tokens%,}}"
+# An urgent warning raised now: its first deadline is minutes ahead, so the queue shows a running countdown.
+FANZHA_FRESH="$(head -2 "$WORK/district/residents.csv" | tail -1 | cut -d, -f1)"
+"$FANZHA" --quiet --data-dir "$WORK/data" warn --resident "$FANZHA_FRESH" --number 13800138000 --grade high >/dev/null
+echo "   district, pipeline, tokens and a fresh warning in $(( $(date +%s) - started ))s"
+
+port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
+printf 'bind = "127.0.0.1:%s"\nschedule = "off"\n' "$port" > "$WORK/serve.toml"
+"$FANZHA" --quiet --data-dir "$WORK/data" serve --config "$WORK/serve.toml" 2> "$WORK/serve.log" &
+serve_pid=$!
+trap 'kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
+  kill -0 "$serve_pid" 2>/dev/null || { cat "$WORK/serve.log" >&2; echo "fanzha serve did not start" >&2; exit 1; }
+  sleep 0.2
+done
+
+echo "== browser tests"
+export FANZHA_URL="http://127.0.0.1:$port" FANZHA_TOKENS FANZHA_FRESH FANZHA_ARTIFACTS="$OUT"
+(cd api/console/tests && node --test --test-concurrency=1 console.test.mjs)
+echo "== console done in $(( $(date +%s) - started ))s (screenshots in $OUT)"
