@@ -74,24 +74,24 @@ fn app_with(data: &Path, config: ServeConfig) -> (axum::Router, Shared) {
     (router(Arc::clone(&state)), state)
 }
 
-fn app() -> axum::Router {
+pub(crate) fn app() -> axum::Router {
     app_with(fixture().data.path(), ServeConfig::default()).0
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
-async fn call(app: &axum::Router, method: Method, uri: &str, headers: &[(&str, &str)]) -> Reply {
+pub(crate) async fn call(app: &axum::Router, method: Method, uri: &str, headers: &[(&str, &str)]) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         // UTF-8 as clients send it (a purpose is often Chinese).
@@ -102,7 +102,7 @@ async fn call(app: &axum::Router, method: Method, uri: &str, headers: &[(&str, &
     Reply { status: parts.status, headers: parts.headers, body: body.collect().await.unwrap().to_bytes().to_vec() }
 }
 
-async fn get_as(app: &axum::Router, role: Role, uri: &str) -> Reply {
+pub(crate) async fn get_as(app: &axum::Router, role: Role, uri: &str) -> Reply {
     let auth = format!("Bearer {}", token(role));
     call(app, Method::GET, uri, &[("authorization", &auth), ("x-purpose", "test 预警劝阻")]).await
 }
@@ -114,14 +114,14 @@ fn first_resident() -> String {
 }
 
 /// Ids to put in paths: a cluster of several reports, two of its reports, a report with phones.
-struct Ids {
-    cluster: u64,
-    a: String,
-    b: String,
-    report: String,
+pub(crate) struct Ids {
+    pub(crate) cluster: u64,
+    pub(crate) a: String,
+    pub(crate) b: String,
+    pub(crate) report: String,
 }
 
-fn ids() -> &'static Ids {
+pub(crate) fn ids() -> &'static Ids {
     static IDS: OnceLock<Ids> = OnceLock::new();
     IDS.get_or_init(|| {
         let svc = Service::new(fixture().data.path());
@@ -174,6 +174,8 @@ fn routes() -> Vec<(String, Vec<Role>)> {
         (format!("/api/v1/risk/weeks/{WEEK}/areas"), vec![Investigator, Prevention, Analyst, Admin]),
         (format!("/api/v1/risk/weeks/{WEEK}/csv"), vec![Prevention, Admin]),
         ("/api/v1/codes".into(), vec![Investigator, Prevention, Analyst, Admin]),
+        ("/api/v1/me".into(), vec![Investigator, Prevention, Analyst, Admin]),
+        (format!("/api/v1/reports/{rep}/cluster"), vec![Investigator, Admin]),
         (format!("/api/v1/outreach/plans?week={WEEK}"), vec![Prevention, Admin]),
         ("/api/v1/outreach/plans/1".into(), vec![Prevention, Admin]),
         ("/api/v1/outreach/tasks?overdue=true".into(), vec![Prevention, Admin]),
