@@ -11,11 +11,8 @@
 # $FANZHA_CONSOLE_OUT (default console-artifacts/) — the CI artifacts, not committed.
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-  echo "usage: bash .ci/console.sh PATH/TO/fanzha (a built binary)" >&2
-  exit 2
-fi
-FANZHA="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+. "$(dirname "$0")/serve-lib.sh"
+FANZHA="$(fanzha_bin .ci/console.sh "$@")"
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 OUT="$(mkdir -p "${FANZHA_CONSOLE_OUT:-console-artifacts}" && cd "${FANZHA_CONSOLE_OUT:-console-artifacts}" && pwd)"
@@ -53,15 +50,9 @@ FANZHA_FRESH="$(head -2 "$WORK/district/residents.csv" | tail -1 | cut -d, -f1)"
 echo "   district, pipeline, tokens and a fresh warning in $(( $(date +%s) - started ))s"
 
 port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
-printf 'bind = "127.0.0.1:%s"\nschedule = "off"\n' "$port" > "$WORK/serve.toml"
-"$FANZHA" --quiet --data-dir "$WORK/data" serve --config "$WORK/serve.toml" 2> "$WORK/serve.log" &
-serve_pid=$!
-trap 'kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
-  kill -0 "$serve_pid" 2>/dev/null || { cat "$WORK/serve.log" >&2; echo "fanzha serve did not start" >&2; exit 1; }
-  sleep 0.2
-done
+serve_pid=
+trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+start_fanzha_serve "$FANZHA" "$WORK/data" "$WORK" "$port"
 
 echo "== browser tests"
 export FANZHA_URL="http://127.0.0.1:$port" FANZHA_TOKENS FANZHA_FRESH FANZHA_ARTIFACTS="$OUT"

@@ -45,7 +45,7 @@ window.FZ = window.FZ || {};
       hot_spots: "热点与告警（{w}）", community: "社区", cases: "案件", per10k_window: "窗口期万人发案率",
       hot_spot: "热点", alert: "告警", cases_unit: "起", loss_unit: "损失（元）", expected_cases: "预计案件",
       warnings_in_time: "预警按时处置", no_data: "暂无数据", loading: "加载中…", forbidden: "您的角色无权访问此页面",
-      error: "出错：{m}", lang_switch: "EN"
+      error: "出错：{m}", lang_switch: "EN", age_unit: "岁", gender_m: "男", gender_f: "女", gender_unknown: "性别不详"
     },
     en: {
       title: "fanzha console", nav_search: "Search", nav_clusters: "Clusters", nav_plan: "Week plan", nav_tasks: "Day sheets",
@@ -88,7 +88,7 @@ window.FZ = window.FZ || {};
       hot_spots: "Hot spots and alerts ({w})", community: "Community", cases: "Cases", per10k_window: "per 10,000 (window)",
       hot_spot: "hot spot", alert: "alert", cases_unit: "cases", loss_unit: "loss (yuan)", expected_cases: "expected cases",
       warnings_in_time: "Warnings answered in time", no_data: "No data yet", loading: "Loading…", forbidden: "Your role may not open this page",
-      error: "Error: {m}", lang_switch: "中文"
+      error: "Error: {m}", lang_switch: "中文", age_unit: " years", gender_m: "male", gender_f: "female", gender_unknown: "gender unknown"
     }
   };
 

@@ -147,7 +147,7 @@ FZ.pages = FZ.pages || {};
             <dt>${FZ.t("reported_at")}</dt><dd>${FZ.fmt.datetime(r.reported_at)} (${FZ.fmt.week(r.reported_week)})</dd>
             <dt>${FZ.t("occurred_at")}</dt><dd>${FZ.fmt.datetime(r.occurred_at)}</dd>
             <dt>${FZ.t("district")}</dt><dd>${esc(r.district)}${r.community ? " · " + esc(r.community) : ""}</dd>
-            <dt>${FZ.t("victim")}</dt><dd>${esc(r.victim_age || "—")} · ${esc(r.victim_gender || "")}</dd>
+            <dt>${FZ.t("victim")}</dt><dd>${r.victim_age ? esc(r.victim_age) + FZ.t("age_unit") : "—"} · ${esc(FZ.t("gender_" + (r.victim_gender || "unknown")))}</dd>
             <dt>${FZ.t("contact_channel")}</dt><dd>${FZ.fmt.label("contact_channels", r.contact_channel)}</dd>
             <dt>${FZ.t("loss")}</dt><dd>${FZ.fmt.fen(r.loss_fen)}</dd>
             <dt>${FZ.t("identifiers")}</dt><dd id="identifiers">${list(r.phones)}${list(r.accounts)}${r.urls.length ? list(r.urls) : ""}${r.apps.length ? list(r.apps) : ""}${r.im_ids.length ? list(r.im_ids) : ""}</dd>

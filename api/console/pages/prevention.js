@@ -17,6 +17,25 @@ FZ.pages = FZ.pages || {};
     return r;
   }
 
+  /** Outcome buttons inside `container`: a click records the outcome of its box's task (`data-task`, with the
+   * step in `data-action` when given), then `after(box, result, outcome)`; buttons stay disabled meanwhile. */
+  function onOutcome(container, after) {
+    container.addEventListener("click", async (ev) => {
+      const b = ev.target.closest("button[data-outcome]");
+      if (!b) return;
+      const box = b.closest("[data-task]");
+      const buttons = box.querySelectorAll("button");
+      buttons.forEach((x) => (x.disabled = true));
+      try {
+        const res = await record(box.dataset.task, b.dataset.outcome, box.dataset.action);
+        await after(box, res, b.dataset.outcome);
+      } catch (e) {
+        buttons.forEach((x) => (x.disabled = false));
+        FZ.toast(e.message, true);
+      }
+    });
+  }
+
   function statusBadge(status) {
     return `<span class="badge ${esc(status)}" id="plan-status">${FZ.t(status === "draft" || status === "approved" || status === "superseded" ? status : "status")}</span>`;
   }
@@ -125,18 +144,8 @@ FZ.pages = FZ.pages || {};
         <td>${esc(t.content_id || "")}</td><td>${t.due_at ? FZ.fmt.datetime(t.due_at) : ""}</td>
         <td class="state">${t.state === "open" ? outcomeButtons(t) : `<span class="badge approved">${esc(t.state)}</span>`}</td></tr>`).join("")}</tbody></table></section>`).join("")
       : `<p class="card">${FZ.t("no_tasks")}</p>`;
-    FZ.$("#sheets").addEventListener("click", async (ev) => {
-      const b = ev.target.closest("button[data-outcome]");
-      if (!b) return;
-      const box = b.closest("[data-task]");
-      box.querySelectorAll("button").forEach((x) => (x.disabled = true));
-      try {
-        const res = await record(box.dataset.task, b.dataset.outcome);
-        box.outerHTML = `<span class="badge approved">${esc(res.state)} · ${FZ.t(b.dataset.outcome)}</span>`;
-      } catch (e) {
-        box.querySelectorAll("button").forEach((x) => (x.disabled = false));
-        FZ.toast(e.message, true);
-      }
+    onOutcome(FZ.$("#sheets"), (box, res, outcome) => {
+      box.outerHTML = `<span class="badge approved">${esc(res.state)} · ${FZ.t(outcome)}</span>`;
     });
   };
 
@@ -196,18 +205,6 @@ FZ.pages = FZ.pages || {};
     const refresh = setInterval(() => FZ.render(), 30000);
     FZ.onLeave(() => { clearInterval(timer); clearInterval(refresh); });
     FZ.$("#overdue-only").addEventListener("change", (ev) => FZ.go("warnings", "", ev.target.checked ? { overdue: "true" } : {}));
-    FZ.$("#warnings").addEventListener("click", async (ev) => {
-      const b = ev.target.closest("button[data-outcome]");
-      if (!b) return;
-      const box = b.closest("[data-task]");
-      box.querySelectorAll("button").forEach((x) => (x.disabled = true));
-      try {
-        await record(box.dataset.task, b.dataset.outcome, box.dataset.action);
-        await FZ.render();
-      } catch (e) {
-        box.querySelectorAll("button").forEach((x) => (x.disabled = false));
-        FZ.toast(e.message, true);
-      }
-    });
+    onOutcome(FZ.$("#warnings"), () => FZ.render());
   };
 })(window.FZ);

@@ -250,6 +250,8 @@ test("dashboard: figures and charts for every role that reads aggregates, in Chi
   assert.equal(await page.textContent("#kpi-rate"), stats.district_per_10k_per_year.toFixed(1));
   await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length >= 4);
   await shot(page, "13-dashboard");
+  const keys = await page.evaluate(() => window.FZ.i18nKeys());
+  assert.deepEqual(keys.en.slice().sort(), keys.zh.slice().sort(), "every word in both languages");
   await page.click("#lang");
   await page.waitForFunction(() => document.querySelector("#nav a").textContent === "Dashboard");
   assert.match(await page.textContent("h1"), /Dashboard/);
