@@ -13,6 +13,7 @@
     { route: "warnings", word: "nav_warnings", any: ["outreach"] },
     { route: "plan", word: "nav_plan", any: ["outreach"] },
     { route: "tasks", word: "nav_tasks", any: ["outreach"] },
+    { route: "effect", word: "nav_effect", any: ["outreach"] },
     { route: "dashboard", word: "nav_dashboard", any: ["aggregates"] },
   ];
   /** Where each role lands after signing in. */

@@ -207,4 +207,67 @@ FZ.pages = FZ.pages || {};
     FZ.$("#overdue-only").addEventListener("change", (ev) => FZ.go("warnings", "", ev.target.checked ? { overdue: "true" } : {}));
     onOutcome(FZ.$("#warnings"), () => FZ.render());
   };
+
+  /** Error bars (interval low, high) over a category axis, for ECharts' custom series. */
+  function errorBar(params, api) {
+    const x = api.value(0);
+    const lo = api.coord([x, api.value(1)]), hi = api.coord([x, api.value(2)]);
+    const w = Math.max(3, api.size([1, 0])[0] * 0.15);
+    const style = { stroke: "#0b57a4", lineWidth: 1.5 };
+    return { type: "group", children: [
+      { type: "line", shape: { x1: lo[0], y1: lo[1], x2: hi[0], y2: hi[1] }, style },
+      { type: "line", shape: { x1: lo[0] - w, y1: lo[1], x2: lo[0] + w, y2: lo[1] }, style },
+      { type: "line", shape: { x1: hi[0] - w, y1: hi[1], x2: hi[0] + w, y2: hi[1] }, style },
+    ] };
+  }
+
+  /** Differences (percentage points) with their intervals, one per category. */
+  function effectChart(el, labels, comparisons) {
+    const c = echarts.init(el);
+    FZ.onLeave(() => c.dispose());
+    const pp = (x) => Number((x * 100).toFixed(3));
+    c.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", formatter: (ps) => { const i = ps[0].dataIndex, k = comparisons[i];
+        return `${esc(labels[i])}<br>${FZ.t("difference")} ${pp(k.difference)} pp [${pp(k.ci_low)}, ${pp(k.ci_high)}]<br>` +
+          `${FZ.t("treated")} ${k.treated.events}/${k.treated.units} · ${FZ.t("held_out")} ${k.held_out.events}/${k.held_out.units}`; } },
+      grid: { left: 60, right: 20, top: 20, bottom: 60 },
+      xAxis: { type: "category", data: labels, axisLabel: { rotate: labels.length > 8 ? 45 : 0, fontSize: 10 } },
+      yAxis: { type: "value", name: "pp" },
+      series: [
+        { type: "custom", renderItem: errorBar, data: comparisons.map((k, i) => [i, pp(k.ci_low), pp(k.ci_high)]), z: 1 },
+        { type: "scatter", data: comparisons.map((k) => pp(k.difference)), symbolSize: 8, z: 2, itemStyle: { color: "#c0161d" },
+          markLine: { silent: true, symbol: "none", data: [{ yAxis: 0 }], lineStyle: { color: "#5b6675" } } },
+      ],
+    });
+  }
+
+  FZ.pages.effect = async function () {
+    const r = await FZ.api.get("/api/v1/outreach/effect");
+    const victimised = (list) => (list || []).find((k) => k.outcome === "victimised");
+    const overall = victimised(r.report.overall);
+    const campaigns = r.report.by_campaign.map((c, i) => [FZ.fmt.week(r.campaign_weeks[i]), victimised(c.comparisons)]).filter((x) => x[1]);
+    const channels = r.report.by_channel.map((c) => [FZ.fmt.label("outreach_channels", c.channel), victimised(c.comparisons)]).filter((x) => x[1]);
+    const pct = (x) => FZ.fmt.pct(x, 2);
+    const level = Math.round(r.report.confidence * 100);
+    FZ.view().innerHTML = `<h1>${FZ.t("effect_title")}</h1>
+      <div class="kpis">
+        <div class="card kpi"><div class="muted">${FZ.t("treated")}</div><div class="v">${overall ? pct(overall.risk_treated) : "—"}</div>
+          <div class="small muted">${overall ? `${overall.treated.events} / ${FZ.fmt.num(overall.treated.units)}` : ""}</div></div>
+        <div class="card kpi"><div class="muted">${FZ.t("held_out")}</div><div class="v">${overall ? pct(overall.risk_held_out) : "—"}</div>
+          <div class="small muted">${overall ? `${overall.held_out.events} / ${FZ.fmt.num(overall.held_out.units)}` : ""}</div></div>
+        <div class="card kpi"><div class="muted">${FZ.t("difference")} (${level}% ${FZ.t("interval")})</div>
+          <div class="v" id="effect-difference">${overall ? pct(overall.difference) : "—"}</div>
+          <div class="small muted">${overall ? `[${pct(overall.ci_low)}, ${pct(overall.ci_high)}]` : ""}</div></div>
+        <div class="card kpi"><div class="muted">${FZ.t("urgent_excluded")}</div><div class="v">${FZ.fmt.num(r.urgent_excluded)}</div>
+          <div class="small muted">${FZ.t("follow_up", { n: r.follow_up_days })}</div></div>
+      </div>
+      <p class="small muted">${FZ.t("effect_note")}</p>
+      <div class="charts">
+        <div class="card"><h2>${FZ.t("by_campaign")}</h2><div class="chart" id="c-campaign"></div></div>
+        <div class="card"><h2>${FZ.t("by_channel")}</h2><div class="chart" id="c-channel"></div></div>
+      </div>`;
+    effectChart(FZ.$("#c-campaign"), campaigns.map((x) => x[0]), campaigns.map((x) => x[1]));
+    effectChart(FZ.$("#c-channel"), channels.map((x) => x[0]), channels.map((x) => x[1]));
+  };
 })(window.FZ);

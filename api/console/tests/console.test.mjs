@@ -80,7 +80,7 @@ test("sign-in: a bad token is refused; each role sees its own pages", async () =
 
   const expected = {
     investigator: ["search", "clusters", "dashboard"],
-    prevention: ["search", "warnings", "plan", "tasks", "dashboard"],
+    prevention: ["search", "warnings", "plan", "tasks", "effect", "dashboard"],
     analyst: ["dashboard"],
   };
   for (const [role, routes] of Object.entries(expected)) {
@@ -179,6 +179,15 @@ test("prevention: approve this week's plan and record an outcome on a day sheet"
   await page.emulateMedia({ media: "print" });
   assert.equal(await page.isVisible("#nav"), false, "printing hides the navigation");
   await shot(page, "09-day-sheet-print");
+  await page.emulateMedia({ media: "screen" });
+
+  // The campaigns' effect against the holdout, with intervals.
+  const effect = await api("prevention", "/api/v1/outreach/effect");
+  const overall = effect.report.overall.find((k) => k.outcome === "victimised");
+  await page.goto(BASE + "/console/#/effect");
+  await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length >= 2);
+  assert.equal(await page.textContent("#effect-difference"), (overall.difference * 100).toFixed(2) + "%");
+  await shot(page, "16-effect");
   await done(page);
 });
 

@@ -180,6 +180,7 @@ fn routes() -> Vec<(String, Vec<Role>)> {
         ("/api/v1/outreach/plans/1".into(), vec![Prevention, Admin]),
         ("/api/v1/outreach/tasks?overdue=true".into(), vec![Prevention, Admin]),
         ("/api/v1/warnings".into(), vec![Prevention, Admin]),
+        ("/api/v1/outreach/effect".into(), vec![Prevention, Admin]),
         ("/api/v1/stats".into(), vec![Investigator, Prevention, Analyst, Admin]),
     ]
 }
