@@ -45,7 +45,8 @@ window.FZ = window.FZ || {};
       hot_spots: "热点与告警（{w}）", community: "社区", cases: "案件", per10k_window: "窗口期万人发案率",
       hot_spot: "热点", alert: "告警", cases_unit: "起", loss_unit: "损失（元）", expected_cases: "预计案件",
       warnings_in_time: "预警按时处置", no_data: "暂无数据", loading: "加载中…", forbidden: "您的角色无权访问此页面",
-      error: "出错：{m}", lang_switch: "EN", age_unit: "岁", nav_effect: "宣防成效", effect_title: "宣防成效（与对照组比较）", treated: "干预组受骗率",
+      error: "出错：{m}", lang_switch: "EN", age_unit: "岁", calibration: "风险模型校准（每万人）", predicted: "预测", observed: "实际",
+      calibration_note: "{from}–{to} 评估：ROC-AUC {auc}，Brier {brier}，受害人 {victims} 名。虚线为完美校准。", nav_effect: "宣防成效", effect_title: "宣防成效（与对照组比较）", treated: "干预组受骗率",
       difference: "受骗率差（干预−对照）", interval: "置信区间", urgent_excluded: "紧急预警应答（不计入）", follow_up: "随访 {n} 天",
       by_campaign: "各期活动", by_channel: "各宣防方式",
       effect_note: "按意向处理（ITT）比较干预组与随机对照组的受骗率；区间为 Newcombe 混合得分区间。差值小于 0 表示宣防减少了受骗。", gender_m: "男", gender_f: "女", gender_unknown: "性别不详"
@@ -91,7 +92,8 @@ window.FZ = window.FZ || {};
       hot_spots: "Hot spots and alerts ({w})", community: "Community", cases: "Cases", per10k_window: "per 10,000 (window)",
       hot_spot: "hot spot", alert: "alert", cases_unit: "cases", loss_unit: "loss (yuan)", expected_cases: "expected cases",
       warnings_in_time: "Warnings answered in time", no_data: "No data yet", loading: "Loading…", forbidden: "Your role may not open this page",
-      error: "Error: {m}", lang_switch: "中文", age_unit: " years", nav_effect: "Campaign effect", effect_title: "Campaign effect (against the holdout)", treated: "Victimised, treated",
+      error: "Error: {m}", lang_switch: "中文", age_unit: " years", calibration: "Risk model calibration (per 10,000)", predicted: "predicted", observed: "observed",
+      calibration_note: "Evaluated {from}–{to}: ROC-AUC {auc}, Brier {brier}, {victims} victims. Dashed: perfect calibration.", nav_effect: "Campaign effect", effect_title: "Campaign effect (against the holdout)", treated: "Victimised, treated",
       difference: "Difference (treated − held out)", interval: "interval", urgent_excluded: "Urgent answers (left out)", follow_up: "{n}-day follow-up",
       by_campaign: "By campaign", by_channel: "By channel",
       effect_note: "Intention to treat: victimisation among the treated against the randomised holdout; Newcombe hybrid score intervals. Below 0 means outreach averted cases.", gender_m: "male", gender_f: "female", gender_unknown: "gender unknown"

@@ -33,6 +33,41 @@ FZ.pages = FZ.pages || {};
     return { due, inTime };
   }
 
+  /** The calibration chart: the model evaluated on ten past weeks whose outcomes are in (reports arrive late, so
+   * the last three weeks with reports are left out); loaded after the rest, as evaluating trains a model. */
+  async function calibration(byWeek) {
+    const el = FZ.$("#c-calibration");
+    if (byWeek.length < 14) { el.innerHTML = `<p class="muted">${FZ.t("no_data")}</p>`; return; }
+    const from = byWeek[byWeek.length - 13].key, to = byWeek[byWeek.length - 4].key;
+    let ev;
+    try {
+      ev = await FZ.api.get("/api/v1/risk/evaluation" + FZ.api.query({ from, to }));
+    } catch (e) {
+      if (document.body.contains(el)) el.innerHTML = `<p class="muted">${esc(e.message)}</p>`;
+      return;
+    }
+    if (!document.body.contains(el)) return;
+    el.innerHTML = "";
+    const perTenK = (x) => Number((x * 10000).toFixed(3));
+    const bins = ev.reliability.filter((b) => b.count > 0);
+    const top = Math.ceil(Math.max(...bins.map((b) => Math.max(perTenK(b.mean_score), perTenK(b.observed_rate))), 0.1));
+    chart(el, {
+      tooltip: { trigger: "item", formatter: (p) => { const b = bins[p.dataIndex] || {};
+        return `${FZ.t("predicted")} ${perTenK(b.mean_score)} · ${FZ.t("observed")} ${perTenK(b.observed_rate)} (n=${b.count})`; } },
+      grid: { left: 55, right: 20, top: 20, bottom: 45 },
+      xAxis: { type: "value", name: FZ.t("predicted"), nameLocation: "middle", nameGap: 28, max: top },
+      yAxis: { type: "value", name: FZ.t("observed"), max: top },
+      series: [
+        { type: "line", data: bins.map((b) => [perTenK(b.mean_score), perTenK(b.observed_rate)]), symbolSize: 8 },
+        { type: "line", data: [[0, 0], [top, top]], symbol: "none", lineStyle: { type: "dashed", color: "#5b6675" }, silent: true },
+      ],
+    });
+    FZ.$("#calibration-note").textContent = FZ.t("calibration_note", {
+      from: FZ.fmt.week(ev.from), to: FZ.fmt.week(ev.to), auc: ev.roc_auc === null ? "—" : ev.roc_auc.toFixed(3),
+      brier: ev.brier === null ? "—" : ev.brier.toExponential(2), victims: ev.victims,
+    });
+  }
+
   FZ.pages.dashboard = async function () {
     const [stats, weeks] = await Promise.all([FZ.api.get("/api/v1/stats"), FZ.api.get("/api/v1/risk/weeks")]);
     const served = weeks.items.filter((w) => w.served).map((w) => w.week).sort();
@@ -45,7 +80,8 @@ FZ.pages = FZ.pages || {};
       areaWeek ? FZ.api.get(`/api/v1/risk/weeks/${areaWeek}/areas`).catch(() => null) : null,
       FZ.session.may("outreach") ? FZ.api.get("/api/v1/warnings") : null,
     ]);
-    const last = byWeek[byWeek.length - 1], prev = byWeek[byWeek.length - 2];
+    // The newest week with reports is usually cut short by the data's end: the KPI compares the two weeks before it.
+    const last = byWeek[byWeek.length - 2], prev = byWeek[byWeek.length - 3];
     const wow = last && prev && prev.cases ? (last.cases - prev.cases) / prev.cases : NaN;
     const totalLoss = stats.by_fraud_type.reduce((s, t) => s + Number(t.loss_yuan), 0);
     const answered = warnings ? answeredInTime(warnings) : null;
@@ -67,7 +103,11 @@ FZ.pages = FZ.pages || {};
         <div class="card"><h2>${FZ.t("type_mix")}</h2><div class="chart" id="c-types"></div></div>
         <div class="card"><h2>${FZ.t("risk_dist", { w: riskWeek ? FZ.fmt.week(riskWeek) : "—" })}</h2><div class="chart" id="c-risk"></div></div>
       </div>
-      <div class="card"><h2>${FZ.t("hot_spots", { w: areaWeek ? FZ.fmt.week(areaWeek) : "—" })}</h2><div id="areas"></div></div>`;
+      <div class="row">
+        <div class="card grow"><h2>${FZ.t("hot_spots", { w: areaWeek ? FZ.fmt.week(areaWeek) : "—" })}</h2><div id="areas"></div></div>
+        <div class="card" style="width:520px"><h2>${FZ.t("calibration")}</h2><div class="chart" id="c-calibration"><p class="muted">${FZ.t("loading")}</p></div>
+          <div class="small muted" id="calibration-note"></div></div>
+      </div>`;
 
     const comm = stats.communities.slice().sort((a, b) => a.per_10k - b.per_10k);
     chart(FZ.$("#c-community"), {
@@ -103,6 +143,7 @@ FZ.pages = FZ.pages || {};
     } else {
       FZ.$("#c-risk").innerHTML = `<p class="muted">${FZ.t("no_data")}</p>`;
     }
+    calibration(byWeek);
     FZ.$("#areas").innerHTML = areas ? `<table><thead><tr><th>${FZ.t("community")}</th><th class="num">${FZ.t("cases")}</th>
       <th class="num">${FZ.t("per10k_window")}</th><th class="num">Gi*</th><th>${FZ.t("hot_spot")}</th><th>${FZ.t("alert")}</th><th class="num">${FZ.t("loss")}</th></tr></thead>
       <tbody>${areas.communities.map((c) => `<tr><td>${esc(c.community)}</td><td class="num">${c.cases}</td>

@@ -181,6 +181,7 @@ fn routes() -> Vec<(String, Vec<Role>)> {
         ("/api/v1/outreach/tasks?overdue=true".into(), vec![Prevention, Admin]),
         ("/api/v1/warnings".into(), vec![Prevention, Admin]),
         ("/api/v1/outreach/effect".into(), vec![Prevention, Admin]),
+        ("/api/v1/risk/evaluation?from=2026-W20&to=2026-W24".into(), vec![Investigator, Prevention, Analyst, Admin]),
         ("/api/v1/stats".into(), vec![Investigator, Prevention, Analyst, Admin]),
     ]
 }
