@@ -52,9 +52,20 @@ echo "   district, pipeline, tokens and a fresh warning in $(( $(date +%s) - sta
 port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
 serve_pid=
 trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-start_fanzha_serve "$FANZHA" "$WORK/data" "$WORK" "$port"
+# The district's community adjacency, so the dashboard's area statistics have Gi* hot spots.
+start_fanzha_serve "$FANZHA" "$WORK/data" "$WORK" "$port" "adjacency = \"$WORK/district/adjacency.csv\""
 
 echo "== browser tests"
 export FANZHA_URL="http://127.0.0.1:$port" FANZHA_TOKENS FANZHA_FRESH FANZHA_ARTIFACTS="$OUT"
 (cd api/console/tests && node --test --test-concurrency=1 console.test.mjs)
+
+echo "== the console's reads are audited with the purpose typed at sign-in (UTF-8 in X-Purpose)"
+today="$(TZ=Asia/Shanghai date +%F)"
+"$FANZHA" --quiet --data-dir "$WORK/data" audit export --from "$today" --to "$today" > "$WORK/audit.jsonl"
+for route in /api/v1/search /api/v1/reports/{report_id} /api/v1/clusters/explain /api/v1/warnings; do
+  if ! grep -F '"purpose":"控制台测试 2026-118"' "$WORK/audit.jsonl" | grep -qF "\"route\":\"$route\""; then
+    echo "no audit record of $route with the console's purpose" >&2
+    exit 1
+  fi
+done
 echo "== console done in $(( $(date +%s) - started ))s (screenshots in $OUT)"

@@ -12,11 +12,12 @@ fanzha_bin() {
   echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 }
 
-# start_fanzha_serve FANZHA DATA WORK PORT: `fanzha serve` over DATA on 127.0.0.1:PORT (schedule off; its
-# config and log in WORK), waited for until /healthz answers; sets serve_pid. The caller's EXIT trap stops it.
+# start_fanzha_serve FANZHA DATA WORK PORT [CONFIG_LINES]: `fanzha serve` over DATA on 127.0.0.1:PORT (schedule
+# off, plus CONFIG_LINES of TOML; its config and log in WORK), waited for until /healthz answers; sets serve_pid.
+# The caller's EXIT trap stops it.
 start_fanzha_serve() {
-  local fanzha="$1" data="$2" work="$3" port="$4"
-  printf 'bind = "127.0.0.1:%s"\nschedule = "off"\n' "$port" > "$work/serve.toml"
+  local fanzha="$1" data="$2" work="$3" port="$4" extra="${5:-}"
+  printf 'bind = "127.0.0.1:%s"\nschedule = "off"\n%s\n' "$port" "$extra" > "$work/serve.toml"
   "$fanzha" --quiet --data-dir "$data" serve --config "$work/serve.toml" 2> "$work/serve.log" &
   serve_pid=$!
   for _ in $(seq 1 100); do

@@ -35,7 +35,13 @@
   }
   FZ.ApiError = ApiError;
 
+  /** The answer arrived after the user had moved to another page: the page that asked must not draw it. */
+  class Superseded extends Error {}
+  FZ.Superseded = Superseded;
+  FZ.generation = 0;
+
   async function call(method, path, body, token) {
+    const generation = FZ.generation;
     const headers = { Accept: "application/json", "X-Purpose": utf8Header(session.purpose()) };
     const t = token || session.token();
     if (t) headers.Authorization = "Bearer " + t;
@@ -50,17 +56,22 @@
       const problem = type.indexOf("json") >= 0 ? await res.json() : null;
       throw new ApiError(res.status, problem);
     }
-    return { res, type };
+    return { res, type, generation };
+  }
+
+  /** The body of `res`, unless the page that asked has been left meanwhile. */
+  async function json({ res, generation }) {
+    const body = await res.json();
+    if (generation !== FZ.generation) throw new Superseded(res.url);
+    return body;
   }
 
   FZ.api = {
     async get(path, token) {
-      const { res } = await call("GET", path, undefined, token);
-      return res.json();
+      return json(await call("GET", path, undefined, token));
     },
     async post(path, body) {
-      const { res } = await call("POST", path, body === undefined ? {} : body);
-      return res.json();
+      return json(await call("POST", path, body === undefined ? {} : body));
     },
     /** Downloads a response as a file (exports need the bearer token, so a plain link cannot fetch them). */
     async download(path, fallbackName) {

@@ -100,6 +100,9 @@
   FZ.onLeave = (fn) => FZ.cleanups.push(fn);
 
   async function render() {
+    // Answers to the previous page's requests that arrive from now on are dropped (FZ.Superseded).
+    FZ.generation += 1;
+    const generation = FZ.generation;
     while (FZ.cleanups.length) {
       try { FZ.cleanups.pop()(); } catch (_) { /* a page's cleanup never blocks the next page */ }
     }
@@ -118,10 +121,11 @@
       await loadCodes();
       await page(route);
     } catch (e) {
+      if (e instanceof FZ.Superseded || generation !== FZ.generation) return;
       console.warn("page failed", e);
       FZ.showError(e);
     }
-    FZ.view().focus({ preventScroll: true });
+    if (generation === FZ.generation) FZ.view().focus({ preventScroll: true });
   }
   FZ.render = render;
 

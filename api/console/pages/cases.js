@@ -75,7 +75,7 @@ FZ.pages = FZ.pages || {};
     if (!q) return FZ.$("#q").focus();
     const cursors = (p.get("pages") || "").split(",").filter(Boolean);
     const query = { q, limit: PAGE };
-    for (const k of FILTERS) if (p.get(k)) query[k === "type" ? "type" : k] = p.get(k);
+    for (const k of FILTERS) if (p.get(k)) query[k] = p.get(k);
     if (cursors.length) query.cursor = cursors[cursors.length - 1];
     const r = await FZ.api.get("/api/v1/search" + FZ.api.query(query));
     const notes = [];

@@ -89,6 +89,15 @@ test("sign-in: a bad token is refused; each role sees its own pages", async () =
     assert.deepEqual(await navTexts(p), routes, role);
     assert.ok(await p.evaluate(() => sessionStorage.getItem("fz.token")), "the token lives in sessionStorage");
     assert.equal(await p.evaluate(() => localStorage.getItem("fz.token")), null, "and nowhere else");
+    if (role === "prevention") {
+      // Leaving a page before its data arrives: the late answer must not draw over the page now shown.
+      await p.goto(BASE + "/console/#/plan");
+      await p.goto(BASE + "/console/#/warnings");
+      await p.waitForSelector("#warnings");
+      await p.waitForTimeout(3000);
+      assert.equal(await p.$("#plan-grid"), null, "the plan's late answer is dropped");
+      assert.ok(await p.$("#warnings"));
+    }
     await done(p);
   }
 });
@@ -148,6 +157,10 @@ test("investigator: a pasted phone number finds its report; open it, its cluster
   assert.ok(lit.includes(report.report_id) && lit.includes(other), "both reports are highlighted in the graph");
   await page.waitForSelector("#trail canvas");
   await shot(page, "05-cluster");
+  // Evidence for the case file: the export downloads (the API audits it like any other read).
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("button[data-export=graphml]")]);
+  assert.equal(download.suggestedFilename(), `cluster-${cluster.cluster_id}.graphml`);
+  assert.match(fs.readFileSync(await download.path(), "utf8"), /<graphml/);
   await done(page);
 });
 

@@ -251,6 +251,7 @@ pub fn demo(
     let token = |r: Role| tokens.iter().find(|(x, _)| *x == r).map(|(_, t)| t.as_str()).unwrap_or_default();
     let auth = |r: Role| format!("-H 'Authorization: Bearer {}'", token(r));
     let purpose = "-H 'X-Purpose: 预警劝阻 demo'";
+    let _ = writeln!(s, "\nweb console: {base}/console/ (sign in with a token above)");
     let _ = writeln!(s, "\ntry (docs/api.md lists every route):");
     let _ = writeln!(s, "  curl -s {} {base}/api/v1/risk/weeks", auth(Role::Analyst));
     match &week {
