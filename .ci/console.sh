@@ -52,8 +52,9 @@ echo "   district, pipeline, tokens and a fresh warning in $(( $(date +%s) - sta
 port="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')"
 serve_pid=
 trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
-# The district's community adjacency, so the dashboard's area statistics have Gi* hot spots.
-start_fanzha_serve "$FANZHA" "$WORK/data" "$WORK" "$port" "adjacency = \"$WORK/district/adjacency.csv\""
+# The district's community adjacency (Gi* hot spots) and areas (the dashboard's map).
+start_fanzha_serve "$FANZHA" "$WORK/data" "$WORK" "$port" \
+  "$(printf 'adjacency = "%s"\nareas = "%s"' "$WORK/district/adjacency.csv" "$WORK/district/areas.csv")"
 
 echo "== browser tests"
 export FANZHA_URL="http://127.0.0.1:$port" FANZHA_TOKENS FANZHA_FRESH FANZHA_ARTIFACTS="$OUT"

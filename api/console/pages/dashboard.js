@@ -33,6 +33,30 @@ FZ.pages = FZ.pages || {};
     return { due, inTime };
   }
 
+  /** 万人发案率 by community placed at the communities' coordinates: size and colour by rate, hot spots and alerts
+   * of the area statistics ringed in red. */
+  function map(el, points, rates, areas) {
+    const rate = new Map(rates.map((c) => [c.community, c]));
+    const flagged = new Set(((areas && areas.communities) || []).filter((c) => c.hot_spot || c.alert).map((c) => c.community));
+    const data = points.filter((p) => rate.has(p.community)).map((p) => {
+      const c = rate.get(p.community);
+      return { name: p.community, value: [p.lon, p.lat, Number(c.per_10k.toFixed(1)), c.cases],
+        itemStyle: flagged.has(p.community) ? { borderColor: "#c0161d", borderWidth: 4 } : {} };
+    });
+    const values = data.map((d) => d.value[2]);
+    const lo = Math.min(...values), hi = Math.max(...values);
+    chart(el, {
+      tooltip: { formatter: (p) => `${esc(p.name)}<br>${FZ.t("rate_period")} ${p.value[2]} · ${FZ.t("cases")} ${p.value[3]}` },
+      grid: { left: 60, right: 90, top: 20, bottom: 40 },
+      xAxis: { type: "value", scale: true, name: "lon", axisLabel: { fontSize: 10 } },
+      yAxis: { type: "value", scale: true, name: "lat", axisLabel: { fontSize: 10 } },
+      visualMap: { min: lo, max: hi === lo ? lo + 1 : hi, dimension: 2, right: 0, top: "middle", calculable: false,
+        inRange: { color: ["#f6d58e", "#d9822b", "#c0161d"] }, text: [FZ.t("high"), FZ.t("low")] },
+      series: [{ type: "scatter", data, symbolSize: (v) => 18 + 30 * (hi === lo ? 0.5 : (v[2] - lo) / (hi - lo)),
+        label: { show: true, formatter: (p) => p.name.slice(-3), position: "inside", fontSize: 10 } }],
+    });
+  }
+
   /** The calibration chart: the model evaluated on ten past weeks whose outcomes are in (reports arrive late, so
    * the last three weeks with reports are left out); loaded after the rest, as evaluating trains a model. */
   async function calibration(byWeek) {
@@ -75,10 +99,11 @@ FZ.pages = FZ.pages || {};
     const byWeek = stats.by_week.slice().sort((a, b) => a.key.localeCompare(b.key));
     // The newest week with reports in the district is the one area statistics can describe.
     const areaWeek = byWeek.length ? byWeek[byWeek.length - 2 >= 0 ? byWeek.length - 2 : 0].key : null;
-    const [communities, areas, warnings] = await Promise.all([
+    const [communities, areas, warnings, coordinates] = await Promise.all([
       riskWeek ? FZ.api.get(`/api/v1/risk/weeks/${riskWeek}/communities`) : null,
       areaWeek ? FZ.api.get(`/api/v1/risk/weeks/${areaWeek}/areas`).catch(() => null) : null,
       FZ.session.may("outreach") ? FZ.api.get("/api/v1/warnings") : null,
+      FZ.api.get("/api/v1/areas/coordinates"),
     ]);
     // The newest week with reports is usually cut short by the data's end: the KPI compares the two weeks before it.
     const last = byWeek[byWeek.length - 2], prev = byWeek[byWeek.length - 3];
@@ -98,17 +123,17 @@ FZ.pages = FZ.pages || {};
           <div class="v">${answered.due ? FZ.fmt.pct(answered.inTime / answered.due) : "—"}</div><div class="small muted">${answered.inTime} / ${answered.due}</div></div>` : ""}
       </div>
       <div class="charts">
+        ${coordinates.items.length ? `<div class="card"><h2>${FZ.t("map")}</h2><div class="chart" id="c-map"></div></div>` : ""}
         <div class="card"><h2>${FZ.t("by_community")}</h2><div class="chart" id="c-community"></div></div>
         <div class="card"><h2>${FZ.t("trend")}</h2><div class="chart" id="c-trend"></div></div>
         <div class="card"><h2>${FZ.t("type_mix")}</h2><div class="chart" id="c-types"></div></div>
         <div class="card"><h2>${FZ.t("risk_dist", { w: riskWeek ? FZ.fmt.week(riskWeek) : "—" })}</h2><div class="chart" id="c-risk"></div></div>
-      </div>
-      <div class="row">
-        <div class="card grow"><h2>${FZ.t("hot_spots", { w: areaWeek ? FZ.fmt.week(areaWeek) : "—" })}</h2><div id="areas"></div></div>
-        <div class="card" style="width:520px"><h2>${FZ.t("calibration")}</h2><div class="chart" id="c-calibration"><p class="muted">${FZ.t("loading")}</p></div>
+        <div class="card"><h2>${FZ.t("calibration")}</h2><div class="chart" id="c-calibration"><p class="muted">${FZ.t("loading")}</p></div>
           <div class="small muted" id="calibration-note"></div></div>
-      </div>`;
+      </div>
+      <div class="card"><h2>${FZ.t("hot_spots", { w: areaWeek ? FZ.fmt.week(areaWeek) : "—" })}</h2><div id="areas"></div></div>`;
 
+    if (coordinates.items.length) map(FZ.$("#c-map"), coordinates.items, stats.communities, areas);
     const comm = stats.communities.slice().sort((a, b) => a.per_10k - b.per_10k);
     chart(FZ.$("#c-community"), {
       tooltip: {}, grid: { left: 110, right: 30, top: 10, bottom: 30 },

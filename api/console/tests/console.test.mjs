@@ -270,7 +270,8 @@ test("dashboard: figures and charts for every role that reads aggregates, in Chi
   await signIn(page, "analyst");
   await page.waitForSelector("#kpi-rate");
   assert.equal(await page.textContent("#kpi-rate"), stats.district_per_10k_per_year.toFixed(1));
-  await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length >= 5, null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length >= 6, null, { timeout: 60000 });
+  assert.ok(await page.$("#c-map canvas"), "communities on the map (the server has an areas file)");
   assert.match(await page.textContent("#calibration-note"), /ROC-AUC 0\.\d{3}/);
   await shot(page, "13-dashboard");
   const keys = await page.evaluate(() => window.FZ.i18nKeys());

@@ -52,13 +52,20 @@ pub struct AppState {
     pub rate: RateLimiter,
     /// Community adjacency for Gi* hot spots in area statistics (from the configuration).
     pub adjacency: Vec<(String, String)>,
+    /// Communities' map coordinates (from the configuration's areas file; empty without one).
+    pub coordinates: Vec<crate::service::areas::AreaPoint>,
 }
 
 impl AppState {
-    /// The state of a server over `data_dir`: the service, the audit writer, the rate limiter, the adjacency.
+    /// The state of a server over `data_dir`: the service, the audit writer, the rate limiter, the adjacency and
+    /// the communities' coordinates.
     pub fn new(data_dir: &std::path::Path, config: ServeConfig) -> AppResult<Shared> {
         let adjacency = match &config.adjacency {
             Some(path) => crate::service::areas::read_adjacency(path)?,
+            None => Vec::new(),
+        };
+        let coordinates = match &config.areas {
+            Some(path) => crate::service::areas::read_coordinates(path)?,
             None => Vec::new(),
         };
         Ok(Arc::new(AppState {
@@ -67,6 +74,7 @@ impl AppState {
             rate: RateLimiter::new(config.rate_limit_per_minute),
             config,
             adjacency,
+            coordinates,
         }))
     }
 }

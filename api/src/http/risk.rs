@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use analytics::ModelKind;
 
 use crate::error::{AppError, AppResult};
-use crate::service::areas::AreasView;
+use crate::service::areas::{AreaPoint, AreasView};
 use crate::service::auth::Permission;
 use crate::service::evaluate::{EvaluateRequest, EvaluationView};
 use crate::service::risk::{
@@ -30,6 +30,7 @@ pub(super) fn routes() -> OpenApiRouter<Shared> {
         .routes(routes!(areas))
         .routes(routes!(week_csv))
         .routes(routes!(evaluation))
+        .routes(routes!(coordinates))
 }
 
 /// Filters and paging of a week's residents.
@@ -262,4 +263,19 @@ async fn evaluation(
         svc.evaluate(&EvaluateRequest { from, to, model, k, areas: None, export: None })
     };
     Ok(Json(blocking(&st, req).await?))
+}
+
+/// The communities' map coordinates.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CoordinatesView {
+    /// Empty when the server has no areas file (`areas` in the configuration).
+    pub items: Vec<AreaPoint>,
+}
+
+/// Where each community lies (lat, lon of its centre), for maps of the area statistics. Aggregates only.
+#[utoipa::path(get, path = "/api/v1/areas/coordinates", tag = "risk", security(("bearer" = [])),
+    responses((status = 200, body = CoordinatesView)))]
+async fn coordinates(State(st): State<Shared>, caller: Caller) -> AppResult<Json<CoordinatesView>> {
+    caller.require(Permission::Aggregates)?;
+    Ok(Json(CoordinatesView { items: st.coordinates.clone() }))
 }

@@ -16,15 +16,15 @@ use tower::ServiceExt as _;
 use crate::ingest;
 
 /// A scored district shared by the tests: weeks 2026-W25 and 2026-W26 have snapshots.
-struct Fixture {
+pub(crate) struct Fixture {
     _src: tempfile::TempDir,
-    data: tempfile::TempDir,
+    pub(crate) data: tempfile::TempDir,
     tokens: Vec<(Role, String)>,
 }
 
 const WEEK: &str = "2026-W26";
 
-fn fixture() -> &'static Fixture {
+pub(crate) fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -65,11 +65,11 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn token(role: Role) -> &'static str {
+pub(crate) fn token(role: Role) -> &'static str {
     fixture().tokens.iter().find(|(r, _)| *r == role).map(|(_, t)| t.as_str()).unwrap()
 }
 
-fn app_with(data: &Path, config: ServeConfig) -> (axum::Router, Shared) {
+pub(crate) fn app_with(data: &Path, config: ServeConfig) -> (axum::Router, Shared) {
     let state = AppState::new(data, config).unwrap();
     (router(Arc::clone(&state)), state)
 }
@@ -182,6 +182,7 @@ fn routes() -> Vec<(String, Vec<Role>)> {
         ("/api/v1/warnings".into(), vec![Prevention, Admin]),
         ("/api/v1/outreach/effect".into(), vec![Prevention, Admin]),
         ("/api/v1/risk/evaluation?from=2026-W20&to=2026-W24".into(), vec![Investigator, Prevention, Analyst, Admin]),
+        ("/api/v1/areas/coordinates".into(), vec![Investigator, Prevention, Analyst, Admin]),
         ("/api/v1/stats".into(), vec![Investigator, Prevention, Analyst, Admin]),
     ]
 }

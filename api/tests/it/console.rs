@@ -5,10 +5,11 @@
 
 use std::path::Path;
 
+use api::http::ServeConfig;
 use api::service::auth::Role;
 use axum::http::{Method, StatusCode};
 
-use crate::api_http::{app, call, get_as, ids};
+use crate::api_http::{app, app_with, call, fixture, get_as, ids, token};
 
 #[tokio::test]
 async fn the_console_is_served_from_the_binary_without_a_token() {
@@ -118,4 +119,28 @@ async fn a_reports_cluster_is_the_cluster_that_lists_it() {
     }
     let none = get_as(&app, Role::Investigator, "/api/v1/reports/AJ-NO-SUCH/cluster").await;
     assert_eq!((none.status, none.json()["code"].clone()), (StatusCode::NOT_FOUND, "report_not_found".into()));
+}
+
+#[tokio::test]
+async fn coordinates_come_from_the_configured_areas_file() {
+    let none = get_as(&app(), Role::Analyst, "/api/v1/areas/coordinates").await.json();
+    assert_eq!(none, serde_json::json!({"items": []}));
+    let dir = tempfile::tempdir().unwrap();
+    let areas = dir.path().join("areas.csv");
+    std::fs::write(
+        &areas,
+        "community,district,population,urban_rural,lat,lon\nC2,D,10,urban,31.25,121.5\nC1,D,10,rural,31.2,121.45\n",
+    )
+    .unwrap();
+    let config = ServeConfig { areas: Some(areas), ..ServeConfig::default() };
+    let (app, _) = app_with(fixture().data.path(), config);
+    let auth = format!("Bearer {}", token(Role::Analyst));
+    let r = call(&app, Method::GET, "/api/v1/areas/coordinates", &[("authorization", &auth)]).await.json();
+    assert_eq!(
+        r,
+        serde_json::json!({"items": [
+            {"community": "C1", "lat": 31.2, "lon": 121.45},
+            {"community": "C2", "lat": 31.25, "lon": 121.5},
+        ]})
+    );
 }
