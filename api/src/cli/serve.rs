@@ -223,7 +223,7 @@ pub fn demo(
     residents: u32,
     weeks: u32,
     seed: u64,
-    config: ServeConfig,
+    mut config: ServeConfig,
     quiet: bool,
 ) -> anyhow::Result<()> {
     let svc = Service::new(data_dir);
@@ -233,6 +233,11 @@ pub fn demo(
     if let Some(e) = view.failure {
         return Err(e.into());
     }
+    // The generated district's areas and adjacency, unless configured: the console's map and Gi* hot spots.
+    let generated = PipelineInput::synthetic_dir(data_dir, residents, weeks, seed);
+    let beside = |name: &str| Some(generated.join(name)).filter(|p| p.is_file());
+    config.areas = config.areas.take().or_else(|| beside("areas.csv"));
+    config.adjacency = config.adjacency.take().or_else(|| beside("adjacency.csv"));
     let week = svc.risk_weeks()?.items.last().map(|w| w.week.clone());
     let base = format!("http://{}", config.bind);
     let mut s = String::from("\ndemo tokens (one per role; a re-run replaces them):\n");
