@@ -155,7 +155,7 @@ FZ.pages = FZ.pages || {};
           <h2>${FZ.t("narrative")}</h2>${narrative}
         </section>
         <aside class="card" style="width:360px">
-          <h2>${FZ.t("cluster")}</h2><div id="cluster-link" class="muted">—</div>
+          ${FZ.session.may("clusters") ? `<h2>${FZ.t("cluster")}</h2><div id="cluster-link" class="muted">—</div>` : ""}
           <h2>${FZ.t("similar")}</h2>
           <ol id="similar">${similar.items.map((s) => `<li><a href="#/report/${encodeURIComponent(s.id)}">${esc(s.id)}</a>
             ${FZ.fmt.label("fraud_types", s.fraud_type)} · ${esc(s.district)}
