@@ -62,10 +62,14 @@ export FANZHA_URL="http://127.0.0.1:$port" FANZHA_TOKENS FANZHA_FRESH FANZHA_ART
 
 echo "== the console's reads are audited with the purpose typed at sign-in (UTF-8 in X-Purpose)"
 today="$(TZ=Asia/Shanghai date +%F)"
-"$FANZHA" --quiet --data-dir "$WORK/data" audit export --from "$today" --to "$today" > "$WORK/audit.jsonl"
+"$FANZHA" --quiet --data-dir "$WORK/data" audit export --from "$(TZ=Asia/Shanghai date -d yesterday +%F)" --to "$today" \
+  > "$WORK/audit.jsonl"
+# (Into a file first: `grep -q` ending a pipe early would fail the pipe under pipefail.)
+grep -F '"purpose":"控制台测试 2026-118"' "$WORK/audit.jsonl" > "$WORK/audit-console.jsonl" || true
 for route in /api/v1/search /api/v1/reports/{report_id} /api/v1/clusters/explain /api/v1/warnings; do
-  if ! grep -F '"purpose":"控制台测试 2026-118"' "$WORK/audit.jsonl" | grep -qF "\"route\":\"$route\""; then
-    echo "no audit record of $route with the console's purpose" >&2
+  if ! grep -qF "\"route\":\"$route\"" "$WORK/audit-console.jsonl"; then
+    echo "no audit record of $route with the console's purpose; the records of $today:" >&2
+    cut -c1-300 "$WORK/audit.jsonl" | tail -5 >&2
     exit 1
   fi
 done

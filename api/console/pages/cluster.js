@@ -59,6 +59,10 @@ FZ.pages = FZ.pages || {};
     const s = detail.summary;
     const serviceAccounts = new Set();
     for (const svc of services.items) if (detail.services.indexOf(svc.service_no) >= 0) svc.accounts.forEach((a) => serviceAccounts.add(a));
+    // Every laundering service's accounts: the money trail marks the hops through them.
+    const serviceOf = new Map();
+    for (const svc of services.items) for (const acc of svc.accounts) serviceOf.set(acc, svc.service_no);
+    const used = services.items.filter((svc) => detail.services.indexOf(svc.service_no) >= 0);
     const hubKeys = new Set(hubs.items.filter((h) => !h.overridden).map((h) => h.key));
     const reports = detail.report_ids;
     const a = route.params.get("a") && reports.indexOf(route.params.get("a")) >= 0 ? route.params.get("a") : reports[0];
@@ -90,6 +94,9 @@ FZ.pages = FZ.pages || {};
             <button type="submit" id="show-chain">${FZ.t("show_chain")}</button>
           </form>
           <div id="chain" aria-live="polite"></div>
+          <h2>${FZ.t("services")}</h2>
+          <ul class="small" id="services">${used.length ? used.map((svc) => `<li><span class="badge high">#${svc.service_no}</span>
+            ${FZ.t("service_line", { accounts: svc.accounts.length, reports: svc.reports })} · ${FZ.fmt.yuan(svc.inflow_yuan)}</li>`).join("") : "<li>—</li>"}</ul>
           <h2>${FZ.t("key_accounts")}</h2>
           <ol class="small">${detail.key_accounts.slice(0, 6).map((k) => `<li>${esc(k.key)}${serviceAccounts.has(k.key) ? ` <span class="badge high">${FZ.t("node_service")}</span>` : ""}</li>`).join("")}</ol>
         </aside>
@@ -168,6 +175,7 @@ FZ.pages = FZ.pages || {};
         return;
       }
       const hops = t.trail;
+      const hopColor = (h) => (serviceOf.has(h.account) ? "#c0161d" : h.end === "open" ? "#0b57a4" : "#5b6675");
       chart.setOption({
         animation: false,
         tooltip: { formatter: (p) => { const h = hops[p.dataIndex];
@@ -177,12 +185,16 @@ FZ.pages = FZ.pages || {};
         yAxis: { type: "value", name: FZ.t("hops"), minInterval: 1, inverse: true },
         series: [{ type: "scatter", data: hops.map((h) => [Date.parse(h.at), h.depth, Number(h.amount_yuan)]),
           symbolSize: (v) => 6 + Math.min(30, Math.sqrt(v[2]) / 6),
-          itemStyle: { color: (p) => (hops[p.dataIndex].end === "open" ? "#0b57a4" : "#c0161d") } }],
+          itemStyle: { color: (p) => hopColor(hops[p.dataIndex]) } }],
       }, true);
+      const viaService = hops.filter((h) => serviceOf.has(h.account)).length;
       FZ.$("#trail-table").innerHTML = `<p class="small">${FZ.t("total_loss")}: ${FZ.fmt.yuan(t.victim_yuan)} ·
-        ${FZ.t("cashed_out")}: ${FZ.fmt.yuan(t.cashed_out_yuan)}</p>
+        ${FZ.t("cashed_out")}: ${FZ.fmt.yuan(t.cashed_out_yuan)} ·
+        <span id="trail-service-hops">${FZ.t("via_service", { n: viaService, of: hops.length })}</span></p>
+        <div class="legend small"><span><i style="background:#0b57a4"></i>${FZ.t("hop_open")}</span>
+          <span><i style="background:#c0161d"></i>${FZ.t("node_service")}</span><span><i style="background:#5b6675"></i>${FZ.t("hop_end")}</span></div>
         <table class="small"><thead><tr><th>${FZ.t("time")}</th><th>${FZ.t("account")}</th><th class="num">${FZ.t("amount")}</th><th class="num">${FZ.t("dwell")}</th><th>${FZ.t("channel")}</th></tr></thead>
-        <tbody>${hops.slice(0, 15).map((h) => `<tr><td>${FZ.fmt.datetime(h.at)}</td><td>${"·".repeat(h.depth - 1)}${esc(h.account)}</td>
+        <tbody>${hops.slice(0, 15).map((h) => `<tr><td>${FZ.fmt.datetime(h.at)}</td><td>${"·".repeat(h.depth - 1)}${esc(h.account)}${serviceOf.has(h.account) ? ` <span class="badge high">#${serviceOf.get(h.account)}</span>` : ""}</td>
           <td class="num">${FZ.fmt.yuan(h.amount_yuan)}</td><td class="num">${h.dwell_s !== null ? FZ.fmt.duration(h.dwell_s * 1000) : "—"}</td>
           <td>${FZ.fmt.label("transfer_channels", h.channel)}</td></tr>`).join("")}</tbody></table>`;
     }

@@ -156,6 +156,12 @@ test("investigator: a pasted phone number finds its report; open it, its cluster
   const lit = await page.evaluate(() => window.FZ.cy.$("node.chain").map((n) => n.data("label")));
   assert.ok(lit.includes(report.report_id) && lit.includes(other), "both reports are highlighted in the graph");
   await page.waitForSelector("#trail canvas");
+  // The trail of the first report: hops through the laundering services' accounts are counted and marked.
+  const trace = await api("investigator", `/api/v1/money/trace?report=${report.report_id}`);
+  const services = await api("investigator", "/api/v1/clusters/services");
+  const serviceAccounts = new Set(services.items.flatMap((s) => s.accounts));
+  const through = trace.trail.filter((h) => serviceAccounts.has(h.account)).length;
+  assert.match(await page.textContent("#trail-service-hops"), new RegExp(`${trace.trail.length} 笔转账中 ${through} 笔`));
   await shot(page, "05-cluster");
   // Evidence for the case file: the export downloads (the API audits it like any other read).
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("button[data-export=graphml]")]);
