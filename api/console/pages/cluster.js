@@ -26,7 +26,8 @@ FZ.pages = FZ.pages || {};
       { selector: "node.service", style: { "border-width": 4, "border-color": "#c0161d" } },
       { selector: "node.hub", style: { "border-width": 4, "border-color": "#000", "border-style": "dashed" } },
       { selector: "node.picked", style: { "border-width": 5, "border-color": "#f0a000" } },
-      { selector: "edge", style: { width: 1, "line-color": "#c5ccd6", "curve-style": "bezier", opacity: 0.7 } },
+      // Straight: the many transfers between two accounts lie on one line instead of fanning out.
+      { selector: "edge", style: { width: 1, "line-color": "#c5ccd6", "curve-style": "straight", opacity: 0.7 } },
       { selector: "edge[type = 'payment'], edge[type = 'transfer']", style: {
         "target-arrow-shape": "triangle", "target-arrow-color": "#c5ccd6", "arrow-scale": 0.6 } },
       { selector: "edge[type = 'attributed_money']", style: { "line-style": "dashed" } },
@@ -150,6 +151,9 @@ FZ.pages = FZ.pages || {};
       }
       cy.elements().addClass("faded");
       onPath.removeClass("faded").addClass("chain");
+      cy.fit(onPath.closedNeighborhood(), 40);
+      cy.zoom(Math.min(cy.zoom(), 1.2));
+      cy.center(onPath);
       box.innerHTML = `<p class="muted">${FZ.t("chain_steps", { n: r.steps.length })}</p><ol class="chain small" id="chain-steps">${r.steps.map((st) =>
         `<li>${esc(st.from)} → ${esc(st.to)} <span class="chip">${esc(st.kind)}</span>${st.amount_yuan ? " " + FZ.fmt.yuan(st.amount_yuan) : ""}${st.time ? ` <span class="muted">${esc(st.time)}</span>` : ""}${st.share_pct !== null && st.share_pct !== undefined ? ` (${st.share_pct}%)` : ""}</li>`).join("")}</ol>`;
       trail(ra);
