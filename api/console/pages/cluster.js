@@ -155,7 +155,7 @@ FZ.pages = FZ.pages || {};
       cy.zoom(Math.min(cy.zoom(), 1.2));
       cy.center(onPath);
       box.innerHTML = `<p class="muted">${FZ.t("chain_steps", { n: r.steps.length })}</p><ol class="chain small" id="chain-steps">${r.steps.map((st) =>
-        `<li>${esc(st.from)} → ${esc(st.to)} <span class="chip">${esc(st.kind)}</span>${st.amount_yuan ? " " + FZ.fmt.yuan(st.amount_yuan) : ""}${st.time ? ` <span class="muted">${esc(st.time)}</span>` : ""}${st.share_pct !== null && st.share_pct !== undefined ? ` (${st.share_pct}%)` : ""}</li>`).join("")}</ol>`;
+        `<li>${esc(st.from)} → ${esc(st.to)} <span class="chip">${esc(st.kind)}</span>${st.amount_yuan ? " " + FZ.fmt.yuan(st.amount_yuan) : ""}${st.time ? ` <span class="muted">${esc(st.time)}</span>` : ""}${st.share_pct !== null && st.share_pct !== undefined ? ` (${st.share_pct}%)` : ""}${typeof st.dwell_secs === "number" ? ` · ${FZ.t("dwell")} ${FZ.fmt.duration(st.dwell_secs * 1000)}` : ""}</li>`).join("")}</ol>`;
       trail(ra);
     }
     FZ.$("#chain-form").addEventListener("submit", (ev) => { ev.preventDefault(); showChain(); });
