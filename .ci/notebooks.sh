@@ -13,11 +13,8 @@
 # notebooks/out) — the CI artifacts.
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-  echo "usage: bash .ci/notebooks.sh PATH/TO/fanzha (a built binary)" >&2
-  exit 2
-fi
-FANZHA="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+. "$(dirname "$0")/serve-lib.sh"
+FANZHA="$(fanzha_bin .ci/notebooks.sh "$@")"
 cd "$(dirname "$0")/.."
 started=$(date +%s)
 
@@ -71,17 +68,11 @@ echo "   pipeline, 11 past snapshots and $(wc -l < "$WORK/record.tsv") worked ta
 # The weekly API, for the risk notebook's comparison with the export: `fanzha serve` on a free loopback port with
 # an analyst token (aggregates only).
 port="$("$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-printf 'bind = "127.0.0.1:%s"\nschedule = "off"\n' "$port" > "$WORK/serve.toml"
 FANZHA_TOKEN="$("$FANZHA" --quiet --data-dir "$WORK/data" users add notebooks --role analyst --json |
   "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["token"])')"
-"$FANZHA" --quiet --data-dir "$WORK/data" serve --config "$WORK/serve.toml" 2> "$WORK/serve.log" &
-serve_pid=$!
-trap 'kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
-  kill -0 "$serve_pid" 2>/dev/null || { cat "$WORK/serve.log" >&2; echo "fanzha serve did not start" >&2; exit 1; }
-  sleep 0.2
-done
+serve_pid=
+trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+start_fanzha_serve "$FANZHA" "$WORK/data" "$WORK" "$port"
 export FANZHA_API="http://127.0.0.1:$port" FANZHA_TOKEN
 
 echo "== notebooks"

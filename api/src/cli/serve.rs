@@ -223,7 +223,7 @@ pub fn demo(
     residents: u32,
     weeks: u32,
     seed: u64,
-    config: ServeConfig,
+    mut config: ServeConfig,
     quiet: bool,
 ) -> anyhow::Result<()> {
     let svc = Service::new(data_dir);
@@ -233,6 +233,11 @@ pub fn demo(
     if let Some(e) = view.failure {
         return Err(e.into());
     }
+    // The generated district's areas and adjacency, unless configured: the console's map and Gi* hot spots.
+    let generated = PipelineInput::synthetic_dir(data_dir, residents, weeks, seed);
+    let beside = |name: &str| Some(generated.join(name)).filter(|p| p.is_file());
+    config.areas = config.areas.take().or_else(|| beside("areas.csv"));
+    config.adjacency = config.adjacency.take().or_else(|| beside("adjacency.csv"));
     let week = svc.risk_weeks()?.items.last().map(|w| w.week.clone());
     let base = format!("http://{}", config.bind);
     let mut s = String::from("\ndemo tokens (one per role; a re-run replaces them):\n");
@@ -251,6 +256,7 @@ pub fn demo(
     let token = |r: Role| tokens.iter().find(|(x, _)| *x == r).map(|(_, t)| t.as_str()).unwrap_or_default();
     let auth = |r: Role| format!("-H 'Authorization: Bearer {}'", token(r));
     let purpose = "-H 'X-Purpose: 预警劝阻 demo'";
+    let _ = writeln!(s, "\nweb console: {base}/console/ (sign in with a token above)");
     let _ = writeln!(s, "\ntry (docs/api.md lists every route):");
     let _ = writeln!(s, "  curl -s {} {base}/api/v1/risk/weeks", auth(Role::Analyst));
     match &week {

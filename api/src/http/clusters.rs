@@ -20,6 +20,7 @@ pub(super) fn routes() -> OpenApiRouter<Shared> {
     OpenApiRouter::new()
         .routes(routes!(list))
         .routes(routes!(detail))
+        .routes(routes!(report_cluster))
         .routes(routes!(explain))
         .routes(routes!(export))
         .routes(routes!(hubs))
@@ -119,6 +120,28 @@ async fn detail(
     let mut subjects = vec![format!("cluster:{id}")];
     subjects.extend(view.report_ids.iter().map(|r| format!("report:{r}")));
     read.json(&st, subjects, view).await
+}
+
+/// A report's cluster.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ReportCluster {
+    pub report_id: String,
+    pub cluster_id: u64,
+}
+
+/// The cluster a report belongs to in the latest clustering run (ids only; no personal data).
+#[utoipa::path(get, path = "/api/v1/reports/{report_id}/cluster", tag = "clusters", security(("bearer" = [])),
+    params(("report_id" = String, Path, description = "report id")),
+    responses((status = 200, body = ReportCluster), (status = 404, body = Problem)))]
+async fn report_cluster(
+    State(st): State<Shared>,
+    caller: Caller,
+    ApiPath(report_id): ApiPath<String>,
+) -> AppResult<Json<ReportCluster>> {
+    caller.require(Permission::Clusters)?;
+    let id = report_id.clone();
+    let cluster_id = blocking(&st, move |svc| svc.cluster_of_report(&id)).await?;
+    Ok(Json(ReportCluster { report_id, cluster_id }))
 }
 
 /// The two reports to link.

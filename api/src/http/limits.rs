@@ -27,6 +27,9 @@ pub struct ServeConfig {
     pub schedule: String,
     /// Community adjacency CSV (`community_a,community_b`) for Gi* hot spots in area statistics.
     pub adjacency: Option<PathBuf>,
+    /// Areas CSV (`community,…,lat,lon`, as the generator's `areas.csv`) that places communities on the console's
+    /// map.
+    pub areas: Option<PathBuf>,
     /// The interchange folder the scheduled pipeline ingests (the bureau's weekly export); without one the
     /// scheduled run re-clusters and re-scores what the store holds.
     pub input: Option<PathBuf>,
@@ -41,6 +44,7 @@ impl Default for ServeConfig {
             rate_limit_per_minute: 6_000,
             schedule: "MON 02:00".into(),
             adjacency: None,
+            areas: None,
             input: None,
         }
     }
@@ -56,7 +60,7 @@ pub struct Schedule {
 
 impl ServeConfig {
     /// Reads `file` (if given), then the environment (`FANZHA_BIND`, `FANZHA_BODY_LIMIT_BYTES`,
-    /// `FANZHA_QUERY_TIMEOUT_MS`, `FANZHA_RATE_LIMIT_PER_MINUTE`, `FANZHA_SCHEDULE`, `FANZHA_ADJACENCY`, `FANZHA_INPUT`), and
+    /// `FANZHA_QUERY_TIMEOUT_MS`, `FANZHA_RATE_LIMIT_PER_MINUTE`, `FANZHA_SCHEDULE`, `FANZHA_ADJACENCY`, `FANZHA_AREAS`, `FANZHA_INPUT`), and
     /// validates the result. Errors name the file or variable and the field.
     pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> AppResult<ServeConfig> {
         let mut cfg = match file {
@@ -93,6 +97,9 @@ impl ServeConfig {
         }
         if let Some(v) = env("FANZHA_ADJACENCY") {
             cfg.adjacency = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("FANZHA_AREAS") {
+            cfg.areas = Some(PathBuf::from(v));
         }
         if let Some(v) = env("FANZHA_INPUT") {
             cfg.input = Some(PathBuf::from(v));

@@ -8,10 +8,12 @@
 //! Layout: `error` (problem details), `extract` (query, path, caller, purpose, request meta), `limits` (config,
 //! rate limits), `openapi` (what every operation of the document shares; parameter schemas), `risk` (the weekly
 //! risk-score API), `cases` (search, reports, similar), `clusters` (clusters, evidence, exports, money trails,
-//! typologies), `pipeline` (runs), `outreach` (plans, approval, day sheets, outcomes, warnings), `ops` (health, readiness, codes, stats), `schedule` (the weekly run).
+//! typologies), `pipeline` (runs), `outreach` (plans, approval, day sheets, outcomes, warnings), `ops` (health, readiness, the caller, codes, stats), `schedule` (the weekly run),
+//! `console` (the web console's embedded files under `/console/`).
 
 mod cases;
 mod clusters;
+mod console;
 mod error;
 mod extract;
 mod limits;
@@ -50,13 +52,20 @@ pub struct AppState {
     pub rate: RateLimiter,
     /// Community adjacency for Gi* hot spots in area statistics (from the configuration).
     pub adjacency: Vec<(String, String)>,
+    /// Communities' map coordinates (from the configuration's areas file; empty without one).
+    pub coordinates: Vec<crate::service::areas::AreaPoint>,
 }
 
 impl AppState {
-    /// The state of a server over `data_dir`: the service, the audit writer, the rate limiter, the adjacency.
+    /// The state of a server over `data_dir`: the service, the audit writer, the rate limiter, the adjacency and
+    /// the communities' coordinates.
     pub fn new(data_dir: &std::path::Path, config: ServeConfig) -> AppResult<Shared> {
         let adjacency = match &config.adjacency {
             Some(path) => crate::service::areas::read_adjacency(path)?,
+            None => Vec::new(),
+        };
+        let coordinates = match &config.areas {
+            Some(path) => crate::service::areas::read_coordinates(path)?,
             None => Vec::new(),
         };
         Ok(Arc::new(AppState {
@@ -65,6 +74,7 @@ impl AppState {
             rate: RateLimiter::new(config.rate_limit_per_minute),
             config,
             adjacency,
+            coordinates,
         }))
     }
 }
@@ -126,6 +136,7 @@ pub fn router(state: Shared) -> Router {
                 async move { ([(header::CONTENT_TYPE, "application/json")], (*doc).clone()) }
             }),
         )
+        .merge(console::routes())
         .fallback(|| async { AppError::not_found("route_not_found", "no such route; see /api/openapi.json") })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), authenticate))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit_bytes))

@@ -1,4 +1,5 @@
-//! Operations and reference routes: liveness, readiness, the code tables, district statistics.
+//! Operations and reference routes: liveness, readiness, the caller's own role and permissions, the code tables,
+//! district statistics.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,7 +15,12 @@ use super::extract::Caller;
 use super::{Shared, blocking};
 
 pub(super) fn routes() -> OpenApiRouter<Shared> {
-    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz)).routes(routes!(codes)).routes(routes!(stats))
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(me))
+        .routes(routes!(codes))
+        .routes(routes!(stats))
 }
 
 /// Liveness or readiness.
@@ -45,6 +51,41 @@ async fn readyz(State(st): State<Shared>) -> Response {
     let body = Health { status: if ok { "ready" } else { "not_ready" }.into(), checks };
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body)).into_response()
+}
+
+/// Who the token belongs to and what it may do: clients (the console) build their navigation from it; the routes
+/// still check every request.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub name: String,
+    /// investigator, prevention, analyst or admin.
+    pub role: String,
+    /// Districts the token may see (empty: all).
+    pub districts: Vec<String>,
+    /// Communities the token may see (empty: all).
+    pub communities: Vec<String>,
+    /// What the role may use: aggregates, risk, cases, cases_masked, clusters, money, pipeline_read, outreach, admin.
+    pub permissions: Vec<String>,
+    /// Whether phone and card numbers reach this token masked.
+    pub masked_identifiers: bool,
+    /// Whether this token reads case narratives.
+    pub reads_narratives: bool,
+}
+
+/// The caller's name, role, scope and permissions.
+#[utoipa::path(get, path = "/api/v1/me", tag = "reference", security(("bearer" = [])),
+    responses((status = 200, body = Me)))]
+async fn me(caller: Caller) -> Json<Me> {
+    let p = caller.0;
+    Json(Me {
+        role: p.role.code().to_string(),
+        permissions: Permission::ALL.into_iter().filter(|&x| p.role.may(x)).map(|x| x.code().to_string()).collect(),
+        masked_identifiers: p.role.masks_identifiers(),
+        reads_narratives: p.role.reads_narratives(),
+        name: p.name,
+        districts: p.districts,
+        communities: p.communities,
+    })
 }
 
 /// One code with its labels.

@@ -1,5 +1,5 @@
 //! Prevention outreach over HTTP: weekly plans (list, one with its assignments, approve), day sheets of tasks,
-//! recording an outcome of a task, and urgent warnings. Prevention staff and admins; every response naming
+//! recording an outcome of a task, urgent warnings, and the campaigns' effect against the holdout. Prevention staff and admins; every response naming
 //! residents needs `X-Purpose` and is audited.
 
 use axum::Json;
@@ -11,8 +11,8 @@ use utoipa_axum::routes;
 use crate::error::{AppError, AppResult};
 use crate::service::auth::Permission;
 use crate::service::outreach::{
-    PlanDetail, PlanView, PlansView, RecordRequest, RecordView, TasksQuery, TasksView, WarningsView, parse_plan_id,
-    record_action, record_outcome,
+    EffectQuery, EffectView, PlanDetail, PlanView, PlansView, RecordRequest, RecordView, TasksQuery, TasksView,
+    WarningsView, parse_plan_id, record_action, record_outcome,
 };
 use crate::service::risk::parse_week;
 
@@ -27,6 +27,7 @@ pub(super) fn routes() -> OpenApiRouter<Shared> {
         .routes(routes!(tasks))
         .routes(routes!(record))
         .routes(routes!(warnings))
+        .routes(routes!(effect))
 }
 
 /// Which plans to list.
@@ -191,4 +192,37 @@ async fn warnings(
     let view = blocking(&st, move |svc| svc.warnings(overdue)).await?;
     let subjects = view.items.iter().map(|w| format!("resident:{}", w.resident_id)).collect();
     read.json(&st, subjects, view).await
+}
+
+/// Which campaigns the effect report covers: one (`campaign`), a range (`from`, `to`), or all.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct EffectParams {
+    /// One campaign's ISO week, e.g. 2026-W20.
+    #[param(pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
+    campaign: Option<String>,
+    /// First campaign week of a range.
+    #[param(pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
+    from: Option<String>,
+    /// Last campaign week of a range.
+    #[param(pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
+    to: Option<String>,
+}
+
+/// The campaigns' effect: treated against held out (intention to treat), overall, by campaign and by channel, with
+/// Newcombe intervals, cases averted and minutes per case averted; the Qini curve. Counts only, no one named.
+#[utoipa::path(get, path = "/api/v1/outreach/effect", tag = "outreach", security(("bearer" = [])), params(EffectParams),
+    responses((status = 200, description = "units, held_out, urgent_excluded, follow_up_days, campaign_weeks, \
+        report (confidence, overall, by_campaign, by_channel, qini)", body = serde_json::Value),
+        (status = 400, body = Problem)))]
+async fn effect(
+    State(st): State<Shared>,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<EffectParams>,
+) -> AppResult<Json<EffectView>> {
+    caller.require(Permission::Outreach)?;
+    let week = |w: Option<String>| w.as_deref().map(parse_week).transpose();
+    let q = EffectQuery { campaign: week(p.campaign)?, from: week(p.from)?, to: week(p.to)? };
+    Ok(Json(blocking(&st, move |svc| svc.outreach_effect(&q)).await?))
 }

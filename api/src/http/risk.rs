@@ -1,6 +1,6 @@
 //! The weekly risk-score API: scored weeks, a week's residents (filters, cursor pages), one resident with reason
 //! codes and history, community aggregates, area statistics, and a week as CSV. Served from immutable snapshots,
-//! so every representation carries an `ETag` and may be cached.
+//! so every representation carries an `ETag` and may be cached. Also the model's evaluation on past weeks.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -8,10 +8,15 @@ use axum::{Json, extract::State};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::AppResult;
-use crate::service::areas::AreasView;
+use analytics::ModelKind;
+
+use crate::error::{AppError, AppResult};
+use crate::service::areas::{AreaPoint, AreasView};
 use crate::service::auth::Permission;
-use crate::service::risk::{CommunityScore, ResidentView, ResidentsPage, ResidentsQuery, WeeksView, etag, parse_week};
+use crate::service::evaluate::{EvaluateRequest, EvaluationView};
+use crate::service::risk::{
+    CommunityScore, ResidentView, ResidentsPage, ResidentsQuery, WeeksView, etag, parse_model, parse_week,
+};
 
 use super::extract::{ApiPath, ApiQuery, Caller, PersonalRead};
 use super::{Problem, Shared, blocking, not_modified, set_cache_headers};
@@ -24,6 +29,8 @@ pub(super) fn routes() -> OpenApiRouter<Shared> {
         .routes(routes!(communities))
         .routes(routes!(areas))
         .routes(routes!(week_csv))
+        .routes(routes!(evaluation))
+        .routes(routes!(coordinates))
 }
 
 /// Filters and paging of a week's residents.
@@ -212,4 +219,63 @@ async fn week_csv(
     }
     set_cache_headers(&mut response, &csv.etag);
     Ok(response)
+}
+
+/// Which weeks to evaluate the risk model on.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationParams {
+    /// First evaluated week (the model is trained on data before it), e.g. 2026-W10.
+    #[param(pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
+    from: String,
+    /// Last evaluated week.
+    #[param(pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
+    to: String,
+    /// logistic (default) or forest.
+    model: Option<String>,
+    /// Outreach capacity per week for precision@k (default 100).
+    #[param(minimum = 1, maximum = 100000)]
+    k: Option<usize>,
+}
+
+/// The risk model evaluated on past weeks, as `fanzha evaluate --json`: ROC-AUC, PR-AUC, precision@k, Brier,
+/// calibration error and the reliability bins of the calibration chart, selection rates by group. Trains a model
+/// for `from` (data before it only), so it takes seconds. Aggregates only.
+#[utoipa::path(get, path = "/api/v1/risk/evaluation", tag = "risk", security(("bearer" = [])), params(EvaluationParams),
+    responses((status = 200, description = "from, to, model_version, trained_on, roc_auc, pr_auc, precision_at_k, \
+        recall_at_k, brier, calibration_error, reliability (count, mean_score, observed_rate), selection_rates",
+        body = serde_json::Value),
+        (status = 400, body = Problem), (status = 409, body = Problem)))]
+async fn evaluation(
+    State(st): State<Shared>,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<EvaluationParams>,
+) -> AppResult<Json<EvaluationView>> {
+    caller.require(Permission::Aggregates)?;
+    let (from, to) = (parse_week(&p.from)?, parse_week(&p.to)?);
+    let model = p.model.as_deref().map_or(Ok(ModelKind::Logistic), parse_model)?;
+    let k = p.k.unwrap_or(100);
+    if !(1..=100_000).contains(&k) {
+        return Err(AppError::invalid("invalid_parameter", "k", format!("{k} is not between 1 and 100000")));
+    }
+    let req = move |svc: &crate::service::Service| {
+        svc.evaluate(&EvaluateRequest { from, to, model, k, areas: None, export: None })
+    };
+    Ok(Json(blocking(&st, req).await?))
+}
+
+/// The communities' map coordinates.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CoordinatesView {
+    /// Empty when the server has no areas file (`areas` in the configuration).
+    pub items: Vec<AreaPoint>,
+}
+
+/// Where each community lies (lat, lon of its centre), for maps of the area statistics. Aggregates only.
+#[utoipa::path(get, path = "/api/v1/areas/coordinates", tag = "risk", security(("bearer" = [])),
+    responses((status = 200, body = CoordinatesView)))]
+async fn coordinates(State(st): State<Shared>, caller: Caller) -> AppResult<Json<CoordinatesView>> {
+    caller.require(Permission::Aggregates)?;
+    Ok(Json(CoordinatesView { items: st.coordinates.clone() }))
 }

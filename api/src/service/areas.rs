@@ -1,5 +1,5 @@
 //! Area statistics of a week: cases, losses, 万人发案率, EB-smoothed rates, Gi* hot spots and Poisson alerts per
-//! community, from the store plus an optional community adjacency.
+//! community, from the store plus an optional community adjacency; communities' map coordinates from an areas file.
 
 use std::path::Path;
 
@@ -148,4 +148,77 @@ pub fn read_adjacency(path: &Path) -> AppResult<Vec<(String, String)>> {
         pairs.push((x.to_string(), y.to_string()));
     }
     Ok(pairs)
+}
+
+/// Where a community lies (its centre), for the dashboard's map.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct AreaPoint {
+    pub community: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// Reads `community,…,lat,lon` rows (the generator's `areas.csv`; header required), sorted by community; a missing
+/// or out-of-range coordinate is an error naming the file, line and field.
+pub fn read_coordinates(path: &Path) -> AppResult<Vec<AreaPoint>> {
+    let bad = |field: &str, reason: String| {
+        AppError::invalid("invalid_areas_file", "areas", format!("{}: {field}: {reason}", path.display()))
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(|e| bad("file", format!("cannot read: {e}")))?;
+    let headers = reader.headers().map_err(|e| bad("header", e.to_string()))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(c), Some(la), Some(lo)) = (col("community"), col("lat"), col("lon")) else {
+        return Err(bad("header", format!("must name community, lat and lon (found {headers:?})")));
+    };
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| bad(&format!("line {line}"), format!("unreadable row: {e}")))?;
+        let number = |at: usize, name: &str, limit: f64| -> AppResult<f64> {
+            let text = rec.get(at).unwrap_or_default().trim();
+            match text.parse::<f64>() {
+                Ok(x) if x.abs() <= limit => Ok(x),
+                _ => Err(bad(
+                    &format!("line {line}, {name}"),
+                    format!("{text:?} is not a {name} in [-{limit}, {limit}]"),
+                )),
+            }
+        };
+        let community = rec.get(c).unwrap_or_default().trim();
+        if community.is_empty() {
+            return Err(bad(&format!("line {line}, community"), "empty".into()));
+        }
+        out.push(AreaPoint {
+            community: community.to_string(),
+            lat: number(la, "lat", 90.0)?,
+            lon: number(lo, "lon", 180.0)?,
+        });
+    }
+    out.sort_by(|a, b| a.community.cmp(&b.community));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod coordinates_tests {
+    use super::*;
+
+    #[test]
+    fn coordinates_are_read_by_header_and_bad_ones_named_by_line_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("areas.csv");
+        std::fs::write(
+            &path,
+            "community,district,lat,lon\n310115001002,310115,31.2,121.5\n310115001001,310115,31.1,121.6\n",
+        )
+        .unwrap();
+        let points = read_coordinates(&path).unwrap();
+        assert_eq!(points[0], AreaPoint { community: "310115001001".into(), lat: 31.1, lon: 121.6 });
+        assert_eq!(points.len(), 2);
+        std::fs::write(&path, "community,lat,lon\n310115001001,31.1,121.6\n310115001002,north,121.5\n").unwrap();
+        let e = read_coordinates(&path).unwrap_err();
+        assert_eq!(e.code(), "invalid_areas_file");
+        assert!(e.message().contains("line 3, lat"), "{}", e.message());
+        std::fs::write(&path, "community,x,y\n").unwrap();
+        assert!(read_coordinates(&path).unwrap_err().message().contains("must name community, lat and lon"));
+    }
 }

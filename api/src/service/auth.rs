@@ -87,6 +87,35 @@ pub enum Permission {
     Admin,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 9] = [
+        Permission::Aggregates,
+        Permission::Risk,
+        Permission::Cases,
+        Permission::CasesMasked,
+        Permission::Clusters,
+        Permission::Money,
+        Permission::PipelineRead,
+        Permission::Outreach,
+        Permission::Admin,
+    ];
+
+    /// The stable snake_case name clients see (`GET /api/v1/me`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::Aggregates => "aggregates",
+            Permission::Risk => "risk",
+            Permission::Cases => "cases",
+            Permission::CasesMasked => "cases_masked",
+            Permission::Clusters => "clusters",
+            Permission::Money => "money",
+            Permission::PipelineRead => "pipeline_read",
+            Permission::Outreach => "outreach",
+            Permission::Admin => "admin",
+        }
+    }
+}
+
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {

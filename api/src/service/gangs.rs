@@ -305,6 +305,14 @@ impl Service {
         Ok(ClusterDetail { summary, report_ids, evidence, services })
     }
 
+    /// The cluster of report `id` in the latest run (`report_not_found` for an unknown report).
+    pub fn cluster_of_report(&self, id: &str) -> AppResult<u64> {
+        let store = self.store()?;
+        let state = self.gangs.get(&store)?;
+        state.report_index(id)?;
+        state.cluster_of(id)
+    }
+
     /// Hubs of the latest run, by decreasing degree.
     pub fn hubs(&self) -> AppResult<Vec<HubView>> {
         let store = self.store()?;

@@ -62,6 +62,12 @@ pub enum PipelineInput {
 }
 
 impl PipelineInput {
+    /// The folder under `data_dir` a synthetic district is generated into (its `areas.csv` and `adjacency.csv`
+    /// beside the tables).
+    pub fn synthetic_dir(data_dir: &Path, residents: u32, weeks: u32, seed: u64) -> PathBuf {
+        data_dir.join(format!("synthetic-r{residents}-w{weeks}-s{seed}"))
+    }
+
     /// How the input is recorded with the run.
     fn describe(&self) -> String {
         match self {
@@ -248,7 +254,7 @@ impl Service {
         let dir = match input {
             PipelineInput::Folder(dir) => dir.clone(),
             &PipelineInput::Synthetic { residents, weeks, seed } => {
-                let dir = self.data_dir().join(format!("synthetic-r{residents}-w{weeks}-s{seed}"));
+                let dir = PipelineInput::synthetic_dir(self.data_dir(), residents, weeks, seed);
                 // Deterministic: regenerating gives the same bytes, so an interrupted run is simply redone.
                 rec.step(Step::Generate, || {
                     generate(&dir, residents, weeks, seed)?;

@@ -16,15 +16,15 @@ use tower::ServiceExt as _;
 use crate::ingest;
 
 /// A scored district shared by the tests: weeks 2026-W25 and 2026-W26 have snapshots.
-struct Fixture {
+pub(crate) struct Fixture {
     _src: tempfile::TempDir,
-    data: tempfile::TempDir,
+    pub(crate) data: tempfile::TempDir,
     tokens: Vec<(Role, String)>,
 }
 
 const WEEK: &str = "2026-W26";
 
-fn fixture() -> &'static Fixture {
+pub(crate) fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let (src, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -65,33 +65,33 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn token(role: Role) -> &'static str {
+pub(crate) fn token(role: Role) -> &'static str {
     fixture().tokens.iter().find(|(r, _)| *r == role).map(|(_, t)| t.as_str()).unwrap()
 }
 
-fn app_with(data: &Path, config: ServeConfig) -> (axum::Router, Shared) {
+pub(crate) fn app_with(data: &Path, config: ServeConfig) -> (axum::Router, Shared) {
     let state = AppState::new(data, config).unwrap();
     (router(Arc::clone(&state)), state)
 }
 
-fn app() -> axum::Router {
+pub(crate) fn app() -> axum::Router {
     app_with(fixture().data.path(), ServeConfig::default()).0
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: axum::http::HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
-async fn call(app: &axum::Router, method: Method, uri: &str, headers: &[(&str, &str)]) -> Reply {
+pub(crate) async fn call(app: &axum::Router, method: Method, uri: &str, headers: &[(&str, &str)]) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         // UTF-8 as clients send it (a purpose is often Chinese).
@@ -102,7 +102,7 @@ async fn call(app: &axum::Router, method: Method, uri: &str, headers: &[(&str, &
     Reply { status: parts.status, headers: parts.headers, body: body.collect().await.unwrap().to_bytes().to_vec() }
 }
 
-async fn get_as(app: &axum::Router, role: Role, uri: &str) -> Reply {
+pub(crate) async fn get_as(app: &axum::Router, role: Role, uri: &str) -> Reply {
     let auth = format!("Bearer {}", token(role));
     call(app, Method::GET, uri, &[("authorization", &auth), ("x-purpose", "test 预警劝阻")]).await
 }
@@ -114,14 +114,14 @@ fn first_resident() -> String {
 }
 
 /// Ids to put in paths: a cluster of several reports, two of its reports, a report with phones.
-struct Ids {
-    cluster: u64,
-    a: String,
-    b: String,
-    report: String,
+pub(crate) struct Ids {
+    pub(crate) cluster: u64,
+    pub(crate) a: String,
+    pub(crate) b: String,
+    pub(crate) report: String,
 }
 
-fn ids() -> &'static Ids {
+pub(crate) fn ids() -> &'static Ids {
     static IDS: OnceLock<Ids> = OnceLock::new();
     IDS.get_or_init(|| {
         let svc = Service::new(fixture().data.path());
@@ -174,10 +174,15 @@ fn routes() -> Vec<(String, Vec<Role>)> {
         (format!("/api/v1/risk/weeks/{WEEK}/areas"), vec![Investigator, Prevention, Analyst, Admin]),
         (format!("/api/v1/risk/weeks/{WEEK}/csv"), vec![Prevention, Admin]),
         ("/api/v1/codes".into(), vec![Investigator, Prevention, Analyst, Admin]),
+        ("/api/v1/me".into(), vec![Investigator, Prevention, Analyst, Admin]),
+        (format!("/api/v1/reports/{rep}/cluster"), vec![Investigator, Admin]),
         (format!("/api/v1/outreach/plans?week={WEEK}"), vec![Prevention, Admin]),
         ("/api/v1/outreach/plans/1".into(), vec![Prevention, Admin]),
         ("/api/v1/outreach/tasks?overdue=true".into(), vec![Prevention, Admin]),
         ("/api/v1/warnings".into(), vec![Prevention, Admin]),
+        ("/api/v1/outreach/effect".into(), vec![Prevention, Admin]),
+        ("/api/v1/risk/evaluation?from=2026-W20&to=2026-W24".into(), vec![Investigator, Prevention, Analyst, Admin]),
+        ("/api/v1/areas/coordinates".into(), vec![Investigator, Prevention, Analyst, Admin]),
         ("/api/v1/stats".into(), vec![Investigator, Prevention, Analyst, Admin]),
     ]
 }

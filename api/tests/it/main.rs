@@ -2,6 +2,7 @@
 
 mod api_http;
 mod clusters;
+mod console;
 mod crash;
 mod docs;
 mod export;
