@@ -53,8 +53,9 @@ mod money;
 mod risk;
 
 pub use community::{
-    CommunityDetector, CsrGraph, EdgeListStats, Leiden, LeidenParams, NamedGraph, Partition, Weights, ari,
-    connected_components, disconnected_communities, modularity, nmi, read_edge_list, split_disconnected,
+    CommunityDetector, CpmParams, CpmResolution, CsrGraph, EdgeListStats, Leiden, LeidenParams, MIN_PASS_GAIN,
+    NamedGraph, Partition, Quality, Weights, ari, connected_components, cpm, disconnected_communities, modularity, nmi,
+    read_edge_list, split_disconnected,
 };
 pub use error::{Error, ErrorKind, LineProblem, Result};
 pub use gangs::{

@@ -1,5 +1,6 @@
 //! Community detection on weighted undirected graphs: CSR graph, edge-list reader, components, Leiden, metrics.
 
+mod aggregate;
 mod components;
 mod csr;
 mod edgelist;
@@ -11,6 +12,6 @@ mod partition;
 pub use components::{connected_components, disconnected_communities, split_disconnected};
 pub use csr::CsrGraph;
 pub use edgelist::{EdgeListStats, NamedGraph, Weights, read_edge_list};
-pub use leiden::{CommunityDetector, Leiden, LeidenParams};
-pub use metrics::{ari, modularity, nmi};
+pub use leiden::{CommunityDetector, CpmParams, CpmResolution, Leiden, LeidenParams, MIN_PASS_GAIN, Quality};
+pub use metrics::{ari, cpm, modularity, nmi};
 pub use partition::Partition;
