@@ -3,8 +3,9 @@
 use super::components::split_disconnected;
 use super::csr::CsrGraph;
 use super::metrics::{cpm, inner_weights, modularity};
-use super::optimise::{Gain, Mass, SplitMix64, leiden_pass};
+use super::optimise::{Gain, Mass, leiden_pass};
 use super::partition::Partition;
+use super::rng::SplitMix64;
 use crate::error::{Error, Result};
 
 /// Anything that partitions a graph's nodes into communities.

@@ -1,13 +1,16 @@
 //! Community detection on weighted undirected graphs: CSR graph, edge-list reader, components, Leiden, metrics.
 
 mod aggregate;
+mod batched;
 mod components;
 mod csr;
 mod edgelist;
 mod leiden;
 mod metrics;
+mod moving;
 mod optimise;
 mod partition;
+mod rng;
 
 pub use components::{connected_components, disconnected_communities, split_disconnected};
 pub use csr::CsrGraph;
