@@ -20,9 +20,14 @@
 //! - `community/partition.rs`: `Partition`, canonically numbered communities.
 //! - `community/components.rs`: connected components, the connectivity check and splitting of disconnected
 //!   communities.
-//! - `community/leiden.rs`: the `CommunityDetector` seam, `LeidenParams` (checked into) `Leiden`.
-//! - `community/optimise.rs`: the Leiden pass itself: local moving, refinement, aggregation, seeded shuffles.
-//! - `community/metrics.rs`: modularity, NMI, ARI.
+//! - `community/leiden.rs`: the `CommunityDetector` seam, the `Quality` maximised (modularity or CPM),
+//!   `LeidenParams` / `CpmParams` (checked into) `Leiden`, and the automatic CPM resolution.
+//! - `community/optimise.rs`: the Leiden pass itself: levels of local moving, refinement and aggregation.
+//! - `community/moving.rs`: local moving's community state and queue, and sequential local moving.
+//! - `community/batched.rs`: local moving in parallel batches for large levels, the same result on any thread count.
+//! - `community/aggregate.rs`: the coarse graph of a level by counting sort (no hash map, no edge sort).
+//! - `community/rng.rs`: `SplitMix64`, the seeded generator for node orders.
+//! - `community/metrics.rs`: modularity, CPM, NMI, ARI.
 //! - `gangs/graph.rs`: `GangGraph`, reports, interned identifier keys and transfers in CSR arrays, built from
 //!   `gangs/input.rs`'s plain `ReportInput` / `TransferInput`.
 //! - `gangs/hubs.rs`: `HubPolicy` (the shipped allow-list `hubs/allowlist.txt` plus `force_include` overrides) and
@@ -53,8 +58,9 @@ mod money;
 mod risk;
 
 pub use community::{
-    CommunityDetector, CsrGraph, EdgeListStats, Leiden, LeidenParams, NamedGraph, Partition, Weights, ari,
-    connected_components, disconnected_communities, modularity, nmi, read_edge_list, split_disconnected,
+    CommunityDetector, CpmParams, CpmResolution, CsrGraph, EdgeListStats, Leiden, LeidenParams, MIN_PASS_GAIN,
+    NamedGraph, Partition, Quality, Weights, ari, connected_components, cpm, disconnected_communities, modularity, nmi,
+    read_edge_list, split_disconnected,
 };
 pub use error::{Error, ErrorKind, LineProblem, Result};
 pub use gangs::{

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use analytics::{CommunityDetector, LeidenParams, Weights, connected_components, disconnected_communities};
+use analytics::{
+    CpmParams, CpmResolution, Leiden, LeidenParams, Quality, Weights, connected_components, disconnected_communities,
+};
 use anyhow::{Context, bail};
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 
 /// Graph subcommands.
 #[derive(Debug, Subcommand)]
@@ -25,9 +27,14 @@ pub enum GraphCommand {
         /// Random seed; the same seed and input give the same clusters.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Modularity resolution (> 0); higher gives smaller clusters.
-        #[arg(long, default_value_t = 1.0)]
-        resolution: f64,
+        /// Quality to maximise: `modularity`, or `cpm` (Constant Potts Model: no resolution limit, finds small
+        /// dense clusters that modularity merges in large graphs).
+        #[arg(long, value_enum, default_value_t = QualityArg::Modularity)]
+        quality: QualityArg,
+        /// Resolution γ (> 0; higher gives smaller clusters), or `auto` (CPM only: a quarter of the inner density of
+        /// a modularity clustering, see `CpmResolution::FromModularity`). Default: 1 for modularity, `auto` for CPM.
+        #[arg(long, value_parser = parse_resolution)]
+        resolution: Option<ResolutionArg>,
         /// Output file of `node cluster` lines (clusters numbered by size, largest is 0).
         #[arg(long)]
         out: PathBuf,
@@ -37,16 +44,60 @@ pub enum GraphCommand {
 /// Runs a graph subcommand.
 pub fn run(command: GraphCommand) -> anyhow::Result<ExitCode> {
     match command {
-        GraphCommand::Cluster { edges, weighted, seed, resolution, out } => {
+        GraphCommand::Cluster { edges, weighted, seed, quality, resolution, out } => {
             let weights = if weighted { Weights::Weighted } else { Weights::Unweighted };
-            cluster(&edges, weights, LeidenParams { resolution, seed, max_passes: 10 }, &out)
+            cluster(&edges, weights, detector(quality, resolution, seed)?, &out)
         }
     }
 }
 
-fn cluster(edges: &Path, weights: Weights, params: LeidenParams, out: &Path) -> anyhow::Result<ExitCode> {
-    let resolution = params.resolution;
-    let leiden = params.check()?;
+/// `--quality`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QualityArg {
+    /// Newman–Girvan modularity.
+    Modularity,
+    /// Constant Potts Model.
+    Cpm,
+}
+
+/// `--resolution`: a number, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ResolutionArg {
+    /// This γ.
+    Value(f64),
+    /// Chosen from the graph (CPM only).
+    Auto,
+}
+
+fn parse_resolution(text: &str) -> Result<ResolutionArg, String> {
+    if text.eq_ignore_ascii_case("auto") {
+        return Ok(ResolutionArg::Auto);
+    }
+    text.parse().map(ResolutionArg::Value).map_err(|_| format!("{text:?} is neither a number nor `auto`"))
+}
+
+/// Validates `--quality` and `--resolution` into a detector (10 passes at most).
+fn detector(quality: QualityArg, resolution: Option<ResolutionArg>, seed: u64) -> anyhow::Result<Leiden> {
+    const MAX_PASSES: usize = 10;
+    Ok(match (quality, resolution) {
+        (QualityArg::Modularity, Some(ResolutionArg::Auto)) => {
+            bail!("--resolution auto is for --quality cpm; modularity takes a number (default 1)")
+        }
+        (QualityArg::Modularity, value) => {
+            let resolution = if let Some(ResolutionArg::Value(r)) = value { r } else { 1.0 };
+            LeidenParams { resolution, seed, max_passes: MAX_PASSES }.check()?
+        }
+        (QualityArg::Cpm, value) => {
+            let resolution = match value {
+                Some(ResolutionArg::Value(r)) => CpmResolution::Fixed(r),
+                Some(ResolutionArg::Auto) | None => CpmResolution::FromModularity,
+            };
+            CpmParams { resolution, seed, max_passes: MAX_PASSES }.check()?
+        }
+    })
+}
+
+fn cluster(edges: &Path, weights: Weights, leiden: Leiden, out: &Path) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let reader = open_maybe_gz(edges)?;
     let named = analytics::read_edge_list(reader, weights).with_context(|| format!("reading {}", edges.display()))?;
@@ -54,13 +105,22 @@ fn cluster(edges: &Path, weights: Weights, params: LeidenParams, out: &Path) -> 
     let read_secs = started.elapsed().as_secs_f64();
 
     let components = connected_components(graph);
-    let partition = leiden.detect(graph).context("clustering")?;
+    let (partition, quality) = leiden.cluster(graph).context("clustering")?;
     let cluster_secs = started.elapsed().as_secs_f64() - read_secs;
     let broken = disconnected_communities(graph, &partition)?;
     if !broken.is_empty() {
         bail!("internal error: {} clusters are not connected", broken.len());
     }
-    let q = analytics::modularity(graph, &partition, resolution)?;
+    let q = analytics::modularity(graph, &partition, 1.0)?;
+    let maximised = match quality {
+        Quality::Modularity { resolution: 1.0 } => String::new(),
+        Quality::Modularity { resolution } => {
+            format!("  modularity at resolution {resolution}: {:.6}", quality.value(graph, &partition)?)
+        }
+        Quality::Cpm { resolution } => {
+            format!("  cpm {:.1} (resolution {resolution})", quality.value(graph, &partition)?)
+        }
+    };
 
     let file = File::create(out).with_context(|| format!("creating {}", out.display()))?;
     let mut w = BufWriter::new(file);
@@ -80,7 +140,7 @@ fn cluster(edges: &Path, weights: Weights, params: LeidenParams, out: &Path) -> 
         components.community_count()
     );
     println!(
-        "clusters {}  largest {}  singletons {}  modularity {q:.6} (resolution {resolution})",
+        "clusters {}  largest {}  singletons {}  modularity {q:.6}{maximised}",
         partition.community_count(),
         sizes.first().copied().unwrap_or(0),
         singletons
@@ -107,8 +167,8 @@ mod tests {
 
     const TWO_TRIANGLES: &str = "# two triangles and a bridge\na b\nb c\nc a\nd,e\ne,f\nf,d\nc d {}\n";
 
-    fn params() -> LeidenParams {
-        LeidenParams::modularity(1)
+    fn params() -> Leiden {
+        LeidenParams::modularity(1).check().unwrap()
     }
 
     #[test]
@@ -143,14 +203,39 @@ mod tests {
     }
 
     #[test]
-    fn empty_file_and_bad_resolution_are_errors() {
+    fn empty_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("empty.txt");
         std::fs::write(&input, "# nothing\n").unwrap();
         let err = cluster(&input, Weights::Unweighted, params(), &dir.path().join("o")).unwrap_err();
         assert!(format!("{err:#}").contains("graph is empty"));
-        let bad = LeidenParams { resolution: 0.0, ..params() };
-        let err = cluster(&input, Weights::Unweighted, bad, &dir.path().join("o")).unwrap_err();
+    }
+
+    #[test]
+    fn quality_and_resolution_flags_are_validated() {
+        let err = detector(QualityArg::Modularity, Some(ResolutionArg::Value(0.0)), 1).unwrap_err();
         assert!(format!("{err:#}").contains("resolution"));
+        let err = detector(QualityArg::Modularity, Some(ResolutionArg::Auto), 1).unwrap_err();
+        assert!(format!("{err:#}").contains("--quality cpm"));
+        assert!(detector(QualityArg::Cpm, Some(ResolutionArg::Value(-1.0)), 1).is_err());
+        let auto = CpmParams { resolution: CpmResolution::FromModularity, seed: 1, max_passes: 10 }.check().unwrap();
+        assert_eq!(detector(QualityArg::Cpm, None, 1).unwrap(), auto);
+        assert_eq!(parse_resolution("AUTO"), Ok(ResolutionArg::Auto));
+        assert_eq!(parse_resolution("0.05"), Ok(ResolutionArg::Value(0.05)));
+        assert!(parse_resolution("fine").is_err());
+    }
+
+    #[test]
+    fn cpm_clusters_the_two_triangles() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("edges.txt");
+        std::fs::write(&input, TWO_TRIANGLES).unwrap();
+        let out = dir.path().join("clusters.txt");
+        let leiden = detector(QualityArg::Cpm, Some(ResolutionArg::Value(0.5)), 1).unwrap();
+        cluster(&input, Weights::Unweighted, leiden, &out).unwrap();
+        let text = std::fs::read_to_string(&out).unwrap();
+        let cluster_of: HashMap<&str, &str> = text.lines().map(|l| l.split_once(' ').unwrap()).collect();
+        assert_eq!(cluster_of["a"], cluster_of["c"]);
+        assert_ne!(cluster_of["a"], cluster_of["d"]);
     }
 }

@@ -10,6 +10,7 @@ interpreter, igraph/networkit and the graph). "algo s" is the clustering call al
 Usage (normally through run.sh, which creates the venv and builds the release binary):
     python run.py                # standard graphs + LFR, Markdown table on stdout
     python run.py --large        # also a 1,000,000-node / 10,000,000-edge planted-partition graph
+    python run.py --large-only --tools fanzha,networkit-plm,fanzha-cpm   # a subset of the tools
 """
 
 import argparse
@@ -27,9 +28,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "bench" / "out"
-BIN = ROOT / "target" / "release" / "fanzha"
-TOOLS = ["fanzha", "leidenalg", "leidenalg-stable", "igraph-louvain", "networkit-plm"]
-LARGE_TOOLS = ["fanzha", "leidenalg", "igraph-louvain", "networkit-plm"]
+BIN = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "fanzha"
+# fanzha-cpm: `--quality cpm` with the automatic resolution; leidenalg-cpm: leidenalg's CPM at that same resolution.
+TOOLS = ["fanzha", "leidenalg", "leidenalg-stable", "igraph-louvain", "networkit-plm", "fanzha-cpm", "leidenalg-cpm"]
+LARGE_TOOLS = ["fanzha", "leidenalg", "igraph-louvain", "networkit-plm", "fanzha-cpm", "leidenalg-cpm"]
 
 
 # ---------------------------------------------------------------- reading graphs (same rules as fanzha's reader)
@@ -159,16 +161,19 @@ def max_rss_mb(stderr):
     return int(m.group(1)) / 1024 if m else float("nan")
 
 
-def run_fanzha(g, seed, timeout, tmp):
+def run_fanzha(g, seed, timeout, tmp, extra=()):
+    """Runs `fanzha graph cluster`; returns the membership, times, peak MB and the CPM resolution it printed."""
     out = Path(tmp) / "fanzha.clusters"
     cmd = ["/usr/bin/time", "-v", str(BIN), "graph", "cluster", "--edges", g.edge_file, "--seed", str(seed),
-           "--out", str(out)]
+           "--out", str(out), *extra]
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         raise RuntimeError(p.stderr)
     algo = float(re.search(r"cluster ([0-9.]+) s", p.stdout).group(1))
+    cpm = re.search(r"cpm \S+ \(resolution ([0-9.eE+-]+)\)", p.stdout)
+    resolution = float(cpm.group(1)) if cpm else None
     cluster_of = {}
     with open(out) as f:
         for line in f:
@@ -180,14 +185,15 @@ def run_fanzha(g, seed, timeout, tmp):
             membership[int(name)] = c
     else:
         membership = np.array([cluster_of[nm] for nm in g.names])
-    return membership, algo, wall, max_rss_mb(p.stderr)
+    return membership, algo, wall, max_rss_mb(p.stderr), resolution
 
 
-def run_python_tool(tool, g, seed, timeout, tmp):
+def run_python_tool(tool, g, seed, timeout, tmp, resolution=1.0):
     npz, out = Path(tmp) / "graph.npz", Path(tmp) / f"{tool}.npy"
     if not npz.exists():
         g.save(npz)
-    cmd = ["/usr/bin/time", "-v", sys.executable, __file__, "--worker", tool, str(npz), str(seed), str(out)]
+    cmd = ["/usr/bin/time", "-v", sys.executable, __file__, "--worker", tool, str(npz), str(seed), str(out),
+           repr(resolution)]
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - t0
@@ -197,8 +203,8 @@ def run_python_tool(tool, g, seed, timeout, tmp):
     return np.load(out), algo, wall, max_rss_mb(p.stderr)
 
 
-def worker(tool, npz, seed, out):
-    """Runs one tool on a saved graph in this process and saves its membership."""
+def worker(tool, npz, seed, out, resolution):
+    """Runs one tool on a saved graph in this process and saves its membership (`resolution`: CPM's γ)."""
     d = np.load(npz)
     n, src, dst, w = int(d["n"]), d["src"], d["dst"], d["w"]
     if tool == "networkit-plm":
@@ -222,6 +228,11 @@ def worker(tool, npz, seed, out):
         t0 = time.perf_counter()
         if tool == "igraph-louvain":
             membership = g.community_multilevel(weights="weight").membership
+        elif tool == "leidenalg-cpm":
+            import leidenalg as la
+
+            membership = la.find_partition(g, la.CPMVertexPartition, weights="weight", seed=seed, n_iterations=2,
+                                           resolution_parameter=resolution).membership
         else:
             import leidenalg as la
 
@@ -253,12 +264,20 @@ def bench(graphs, tools, seed, timeout):
     for g in graphs:
         ig_graph = ig.Graph(n=g.n, edges=np.stack([g.src, g.dst], axis=1).tolist(), edge_attrs={"weight": g.w.tolist()})
         m = int(g.w.sum())
+        cpm_resolution = None
         with tempfile.TemporaryDirectory(dir=OUT) as tmp:
             for tool in tools:
                 print(f"  {g.name}: {tool} ...", file=sys.stderr, flush=True)
                 try:
                     if tool == "fanzha":
-                        membership, algo, wall, rss = run_fanzha(g, seed, timeout, tmp)
+                        membership, algo, wall, rss, _ = run_fanzha(g, seed, timeout, tmp)
+                    elif tool == "fanzha-cpm":
+                        membership, algo, wall, rss, cpm_resolution = run_fanzha(g, seed, timeout, tmp,
+                                                                                 ["--quality", "cpm"])
+                    elif tool == "leidenalg-cpm":
+                        if cpm_resolution is None:
+                            sys.exit("leidenalg-cpm needs fanzha-cpm earlier in the same run (for its resolution)")
+                        membership, algo, wall, rss = run_python_tool(tool, g, seed, timeout, tmp, cpm_resolution)
                     else:
                         membership, algo, wall, rss = run_python_tool(tool, g, seed, timeout, tmp)
                 except subprocess.TimeoutExpired:
@@ -266,6 +285,8 @@ def bench(graphs, tools, seed, timeout):
                     continue
                 q, nmi, ari = score(g, membership, ig_graph)
                 k = len(np.unique(membership))
+                if tool.endswith("-cpm"):
+                    tool = f"{tool} γ={cpm_resolution:.4g}"
                 rows.append((g.name, g.n, m, tool, k, f"{q:.4f}", f"{nmi:.3f}", f"{ari:.3f}", f"{algo:.3f}",
                              f"{wall:.2f}", f"{rss:.0f}"))
                 print("    " + " | ".join(str(c) for c in rows[-1]), file=sys.stderr, flush=True)
@@ -279,15 +300,27 @@ def markdown(rows):
     return "\n".join(lines)
 
 
+def pick(tools, chosen):
+    """`tools` in their order, limited to the comma-separated `chosen` ones when given."""
+    if chosen is None:
+        return tools
+    wanted = chosen.split(",")
+    unknown = set(wanted) - set(TOOLS)
+    if unknown:
+        sys.exit(f"unknown tools: {', '.join(sorted(unknown))}")
+    return [t for t in tools if t in wanted]
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        worker(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+        worker(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], float(sys.argv[6]))
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--large", action="store_true", help="also run the 1M-node / 10M-edge planted-partition graph")
     ap.add_argument("--large-only", action="store_true", help="run only the large graph")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds per tool run")
+    ap.add_argument("--tools", help=f"comma-separated subset of {','.join(TOOLS)} (leidenalg-cpm needs fanzha-cpm)")
     a = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     data = Path(os.environ.get("FANZHA_EXTERNAL_DATA", ROOT.parent / "shared" / "data"))
@@ -297,10 +330,10 @@ def main():
     if not a.large_only:
         graphs = standard_graphs(data)
         print(f"### Standard and LFR graphs ({info})\n")
-        print(markdown(bench(graphs, TOOLS, a.seed, a.timeout)), flush=True)
+        print(markdown(bench(graphs, pick(TOOLS, a.tools), a.seed, a.timeout)), flush=True)
     if a.large or a.large_only:
         print(f"\n### Large planted-partition graph ({info})\n")
-        print(markdown(bench([large_graph(a.seed)], LARGE_TOOLS, a.seed, a.timeout)), flush=True)
+        print(markdown(bench([large_graph(a.seed)], pick(LARGE_TOOLS, a.tools), a.seed, a.timeout)), flush=True)
 
 
 if __name__ == "__main__":

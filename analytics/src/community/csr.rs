@@ -106,6 +106,26 @@ impl CsrGraph {
         Self { offsets, targets, weights, degrees, total_weight, edge_count: merged.len() }
     }
 
+    /// Assembles a graph from finished CSR arrays (rows sorted, each undirected edge in both rows, a self-loop once).
+    pub(crate) fn from_parts(
+        offsets: Vec<usize>,
+        targets: Vec<u32>,
+        weights: Vec<f64>,
+        degrees: Vec<f64>,
+        total_weight: f64,
+        edge_count: usize,
+    ) -> Self {
+        debug_assert_eq!(offsets.len(), degrees.len() + 1);
+        debug_assert_eq!(targets.len(), weights.len());
+        Self { offsets, targets, weights, degrees, total_weight, edge_count }
+    }
+
+    /// Neighbour ids and edge weights of `node` as two parallel slices (the hot-path form of [`Self::neighbors`]).
+    pub(crate) fn row(&self, node: usize) -> (&[u32], &[f64]) {
+        let range = self.offsets[node]..self.offsets[node + 1];
+        (&self.targets[range.clone()], &self.weights[range])
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.degrees.len()

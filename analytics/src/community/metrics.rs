@@ -1,4 +1,4 @@
-//! Partition quality and agreement: modularity, normalised mutual information (NMI) and adjusted Rand index (ARI).
+//! Partition quality and agreement: modularity, the Constant Potts Model, normalised mutual information (NMI) and adjusted Rand index (ARI).
 
 use std::collections::HashMap;
 
@@ -19,18 +19,39 @@ pub fn modularity(graph: &CsrGraph, partition: &Partition, gamma: f64) -> Result
     if m <= 0.0 {
         return Ok(0.0);
     }
-    let mut inside = vec![0f64; partition.community_count()];
+    let inside = inner_weights(graph, partition);
     let mut degree = vec![0f64; partition.community_count()];
+    for node in 0..graph.node_count() {
+        degree[partition.community_of(node)] += graph.degree(node);
+    }
+    Ok(inside.iter().zip(&degree).map(|(l, k)| l / m - gamma * (k / (2.0 * m)).powi(2)).sum())
+}
+
+/// Constant Potts Model quality with resolution `gamma`: `Σ_c [L_c − γ · n_c(n_c − 1)/2]`.
+///
+/// `L_c` is the weight of edges inside community `c` (a self-loop once) and `n_c` its number of nodes: a community
+/// pays `γ` for every pair of its nodes, so it is worth having when its inner density exceeds `γ`. This is
+/// leidenalg's `CPMVertexPartition` quality (unit node sizes). Unlike modularity it does not depend on the rest of
+/// the graph, so it has no resolution limit.
+pub fn cpm(graph: &CsrGraph, partition: &Partition, gamma: f64) -> Result<f64> {
+    if graph.node_count() != partition.node_count() {
+        return Err(Error::PartitionSize { partition: partition.node_count(), graph: graph.node_count() });
+    }
+    let inside = inner_weights(graph, partition);
+    let sizes = partition.sizes();
+    Ok(inside.iter().zip(&sizes).map(|(l, &n)| l - gamma * (n as f64) * (n as f64 - 1.0) / 2.0).sum())
+}
+
+/// Weight of the edges inside each community (a self-loop once); the partition must cover the graph.
+pub(crate) fn inner_weights(graph: &CsrGraph, partition: &Partition) -> Vec<f64> {
+    let mut inside = vec![0f64; partition.community_count()];
     for (u, v, w) in graph.edges() {
         let c = partition.community_of(u);
         if c == partition.community_of(v) {
             inside[c] += w;
         }
     }
-    for node in 0..graph.node_count() {
-        degree[partition.community_of(node)] += graph.degree(node);
-    }
-    Ok(inside.iter().zip(&degree).map(|(l, k)| l / m - gamma * (k / (2.0 * m)).powi(2)).sum())
+    inside
 }
 
 /// Normalised mutual information with arithmetic-mean normalisation (scikit-learn's default): `I / ((H_a + H_b) / 2)`.
@@ -175,6 +196,26 @@ mod tests {
         assert!(close(modularity(&g, &p, 1.0).unwrap(), 5.0 / 14.0));
         let one = Partition::from_labels(&[0; 6]).unwrap();
         assert!(close(modularity(&g, &one, 1.0).unwrap(), 0.0));
+    }
+
+    #[test]
+    fn cpm_of_two_triangles_joined_by_an_edge_checked_by_hand() {
+        // Two triangles {0,1,2}, {3,4,5} and the bridge 2-3, unit weights.
+        let g = CsrGraph::from_edges(
+            6,
+            [(0, 1, 1.0), (1, 2, 1.0), (0, 2, 1.0), (3, 4, 1.0), (4, 5, 1.0), (3, 5, 1.0), (2, 3, 1.0)],
+        )
+        .unwrap();
+        let two = Partition::from_labels(&[0, 0, 0, 1, 1, 1]).unwrap();
+        let one = Partition::from_labels(&[0; 6]).unwrap();
+        let singletons = Partition::from_labels(&[0, 1, 2, 3, 4, 5]).unwrap();
+        // Two triangles: 2 × (3 − γ·3); one community: 7 − γ·15; singletons: 0.
+        assert!(close(cpm(&g, &two, 0.5).unwrap(), 3.0));
+        assert!(close(cpm(&g, &one, 0.5).unwrap(), -0.5));
+        assert!(close(cpm(&g, &singletons, 0.5).unwrap(), 0.0));
+        // Below γ = 1/9 (the bridge's density between the triangles) one community is better.
+        assert!(cpm(&g, &one, 0.1).unwrap() > cpm(&g, &two, 0.1).unwrap());
+        assert!(matches!(cpm(&g, &Partition::from_labels(&[0, 0]).unwrap(), 1.0), Err(Error::PartitionSize { .. })));
     }
 
     #[test]

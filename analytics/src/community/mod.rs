@@ -1,16 +1,20 @@
 //! Community detection on weighted undirected graphs: CSR graph, edge-list reader, components, Leiden, metrics.
 
+mod aggregate;
+mod batched;
 mod components;
 mod csr;
 mod edgelist;
 mod leiden;
 mod metrics;
+mod moving;
 mod optimise;
 mod partition;
+mod rng;
 
 pub use components::{connected_components, disconnected_communities, split_disconnected};
 pub use csr::CsrGraph;
 pub use edgelist::{EdgeListStats, NamedGraph, Weights, read_edge_list};
-pub use leiden::{CommunityDetector, Leiden, LeidenParams};
-pub use metrics::{ari, modularity, nmi};
+pub use leiden::{CommunityDetector, CpmParams, CpmResolution, Leiden, LeidenParams, MIN_PASS_GAIN, Quality};
+pub use metrics::{ari, cpm, modularity, nmi};
 pub use partition::Partition;
