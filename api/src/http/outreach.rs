@@ -190,6 +190,7 @@ async fn warnings(
     read.caller.require(Permission::Outreach)?;
     let overdue = p.overdue.unwrap_or(false);
     let view = blocking(&st, move |svc| svc.warnings(overdue)).await?;
+    let view = if read.caller.0.role.masks_identifiers() { view.masked() } else { view };
     let subjects = view.items.iter().map(|w| format!("resident:{}", w.resident_id)).collect();
     read.json(&st, subjects, view).await
 }

@@ -696,3 +696,20 @@ async fn outreach_plans_are_approved_and_task_events_recorded_over_http() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["outcome"], "not_home");
 }
+
+/// Warnings name the flagged number in full to an admin and masked to prevention staff, as the role table says.
+#[tokio::test]
+async fn prevention_sees_warnings_numbers_masked_and_admin_in_full() {
+    let app = app();
+    let numbers = |v: serde_json::Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|w| w["number"].as_str().unwrap().to_string()).collect()
+    };
+    let full = numbers(get_as(&app, Role::Admin, "/api/v1/warnings").await.json());
+    let masked = numbers(get_as(&app, Role::Prevention, "/api/v1/warnings").await.json());
+    assert!(!full.is_empty(), "the fixture raises warnings");
+    assert_eq!(masked.len(), full.len());
+    for (m, f) in masked.iter().zip(&full) {
+        assert_eq!(m, &datasets::ident::mask_key(f));
+        assert!(m.contains('*') && m != f, "{m} from {f}");
+    }
+}
