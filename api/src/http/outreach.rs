@@ -216,7 +216,8 @@ pub struct EffectParams {
 #[utoipa::path(get, path = "/api/v1/outreach/effect", tag = "outreach", security(("bearer" = [])), params(EffectParams),
     responses((status = 200, description = "units, held_out, urgent_excluded, follow_up_days, campaign_weeks, \
         report (confidence, overall, by_campaign, by_channel, qini)", body = serde_json::Value),
-        (status = 400, body = Problem)))]
+        (status = 400, body = Problem),
+        (status = 409, description = "no outreach with a complete follow-up in the campaigns asked for", body = Problem)))]
 async fn effect(
     State(st): State<Shared>,
     caller: Caller,
