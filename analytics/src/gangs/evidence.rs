@@ -102,8 +102,9 @@ fn money_reach(
                     if !keep(o.to) || named.contains(&o.to) {
                         continue;
                     }
-                    let better = |old: &MoneyPath| old.hops.len() > path.hops.len() + 1 || old.arrived() > o.at;
-                    if reach.get(&o.to).is_some_and(|old| !better(old)) || next.get(&o.to).is_some_and(|n| !better(n)) {
+                    // This payment's money goes on from its earliest arrival at each account of this hop, whether or
+                    // not another payment's money (or this one's by fewer hops) was there first, as in clustering.
+                    if next.get(&o.to).is_some_and(|n| n.arrived() <= o.at) {
                         continue;
                     }
                     let mut hops = path.hops.clone();
@@ -111,8 +112,12 @@ fn money_reach(
                     next.insert(o.to, MoneyPath { hops, ..path.clone() });
                 }
             }
+            // The path shown for an account: the fewest transfers, then the earliest arrival.
             for (e, path) in &next {
-                reach.insert(*e, path.clone());
+                let better = |old: &MoneyPath| (old.hops.len(), old.arrived()) > (path.hops.len(), path.arrived());
+                if reach.get(e).is_none_or(better) {
+                    reach.insert(*e, path.clone());
+                }
             }
             frontier = next.into_values().collect();
         }

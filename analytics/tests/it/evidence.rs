@@ -340,3 +340,25 @@ fn exports_parse_back_with_the_right_counts_and_mask_victims() {
     assert!(err.contains("\"pdf\"") && err.contains("graphml, gexf, csv, json"), "{err}");
     assert_eq!(datasets::ident::mask_key("card:6222021234567890128"), "card:6222 **** **** 0128");
 }
+
+/// A victim's later payment is followed on through an account its earlier payment reached first: R's first payment
+/// reaches L2 through X1 and stops there; the second reaches L2 through X2 ten days later and goes on to L3, which S
+/// paid. The chain shows the second payment's path.
+#[test]
+fn a_later_payment_is_followed_through_an_account_an_earlier_one_reached() {
+    let (x1, x2, l2, l3) = ("6222020000000000101", "6222020000000000102", "6228480000000000103", "6228480000000000104");
+    let reports = vec![report("R", 0, &[]), report("S", 11 * DAY, &[])];
+    let transfers = vec![
+        pay("6217000000000000201", x1, 10_000, 0, Some("R")),
+        pay(x1, l2, 10_000, 60, None),
+        pay("6217000000000000201", x2, 20_000, 10 * DAY, Some("R")),
+        pay(x2, l2, 20_000, 10 * DAY + 60, None),
+        pay(l2, l3, 20_000, 10 * DAY + 120, None),
+        pay("6217000000000000202", l3, 5_000, 11 * DAY, Some("S")),
+    ];
+    let g = GangGraph::build(&reports, transfers);
+    let chain = explain_link(&g, 0, 1, &|_| false, &SubgraphParams::defaults(), &[]).unwrap();
+    let times: Vec<Option<i64>> = chain.steps.iter().map(|s| s.at).collect();
+    assert_eq!(times, [Some(10 * DAY), Some(10 * DAY + 60), Some(10 * DAY + 120), Some(11 * DAY)]);
+    assert_eq!(chain.steps[2].dwell_secs, Some(60));
+}
