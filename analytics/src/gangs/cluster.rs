@@ -305,8 +305,15 @@ const RELAY_MATCH_TOLERANCE: f64 = 0.1;
 ///
 /// Each hop leaves an account within `window` after the money arrived there. Through a relay (`relays`, sorted: an
 /// account forwarding money for many unrelated payers) only the first payout of the arriving amount, up to
-/// [`RELAY_MATCH_TOLERANCE`] less, is followed: the relay's other payouts carry other people's money.
-fn tokens(graph: &GangGraph, hops: usize, window: i64, relays: &[u32]) -> (Vec<Vec<Token>>, Vec<Vec<u32>>, Arrivals) {
+/// [`RELAY_MATCH_TOLERANCE`] less, is followed: the relay's other payouts carry other people's money. With
+/// `track_arrivals` (only a finite meet window needs them), when each report's money first reached each account.
+fn tokens(
+    graph: &GangGraph,
+    hops: usize,
+    window: i64,
+    relays: &[u32],
+    track_arrivals: bool,
+) -> (Vec<Vec<Token>>, Vec<Vec<u32>>, Arrivals) {
     let mut groups: Vec<Vec<u32>> = Vec::new();
     let mut arrivals = Arrivals::new();
     let toks = (0..graph.report_count())
@@ -337,7 +344,7 @@ fn tokens(graph: &GangGraph, hops: usize, window: i64, relays: &[u32]) -> (Vec<V
                         }
                     }
                     next.retain(|e, _| best.get(e).is_none_or(|&h| h as usize >= hop));
-                    for (&e, &(t, _)) in &next {
+                    for (&e, &(t, _)) in next.iter().filter(|_| track_arrivals) {
                         let at = arrivals.entry((r as u32, e)).or_insert(t);
                         *at = (*at).min(t);
                     }
@@ -521,7 +528,8 @@ pub fn cluster_gangs(
     let n = graph.report_count();
     let relays = find_relays(graph, &params.relays);
     let relay_ids: Vec<u32> = relays.iter().filter(|(e, _)| !policy.forced(graph.key(*e))).map(|&(e, _)| e).collect();
-    let (toks, groups, arrivals) = tokens(graph, params.money_hops, params.hop_window_secs, &relay_ids);
+    let meet = params.money_meet_window_secs < i64::MAX;
+    let (toks, groups, arrivals) = tokens(graph, params.money_hops, params.hop_window_secs, &relay_ids, meet);
     let inverted = invert(&toks);
     let mut hubs = find_hubs(graph, &inverted, &params.hubs, policy);
     add_relays(graph, &inverted, relays, policy, &mut hubs);
@@ -1144,7 +1152,7 @@ fn service_clusters(
 /// Plain connected components without hub or service handling: two reports are linked when they share any token
 /// (named identifier, or account up to `money_hops` downstream). The baseline hub handling is measured against.
 pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i64) -> Result<Partition> {
-    let (toks, _, _) = tokens(graph, money_hops, hop_window_secs.max(1), &[]);
+    let (toks, _, _) = tokens(graph, money_hops, hop_window_secs.max(1), &[], false);
     let mut dsu = Dsu::new(graph.report_count());
     for (_, list) in invert(&toks) {
         for w in list.windows(2) {
