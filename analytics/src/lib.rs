@@ -36,7 +36,7 @@
 //!   graph, components and Leiden) and the `plain_components` baseline.
 //! - `gangs/stable.rs`: `match_stable_ids`, cluster ids kept across runs by greedy Jaccard matching.
 //! - `gangs/subgraph.rs`: `cluster_subgraph` (a cluster's reports, identifiers, paid accounts and downstream
-//!   transfers) and `l1_accounts` (paid accounts still active in the last `L1_ACTIVE_DAYS` days of the data).
+//!   transfers; `cluster_subgraph_with_shared` adds the hubs and laundering services it touches, marked) and `l1_accounts` (paid accounts still active in the last `L1_ACTIVE_DAYS` days of the data).
 //! - `gangs/centrality.rs`: `page_rank` and Brandes `betweenness` (exact, or sampled above 2,000 nodes).
 //! - `gangs/evidence.rs`: `explain_link` (the shortest chain linking two reports) and `cluster_confidence`.
 //! - `gangs/export.rs`: GraphML, GEXF 1.3, CSV (entities + links) and JSON writers (masking with `datasets::ident::shown_key`).
@@ -68,9 +68,10 @@ pub use gangs::{
     EXACT_BETWEENNESS_MAX_NODES, EntityKind, ExplainError, ExportError, ExportFormat, GangCluster, GangClustering,
     GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason, L1_ACTIVE_DAYS, L1Account, LinkChain, LinkKind,
     MoneyEnd, MoneyLink, MoneyTerminal, OutTransfer, Payment, PreviousCluster, RelayFlow, RelayParams, ReportInput,
-    ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, SubEdge, SubNode, SubNodeKind, SubgraphParams, TransferInput,
-    account_key, betweenness, cluster_confidence, cluster_gangs, cluster_subgraph, data_end, explain_link, l1_accounts,
-    match_stable_ids, page_rank, plain_components, write_csv, write_gexf, write_graphml, write_json,
+    ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, Shared, SubEdge, SubNode, SubNodeKind, SubgraphParams,
+    TransferInput, account_key, betweenness, cluster_confidence, cluster_gangs, cluster_subgraph,
+    cluster_subgraph_with_shared, data_end, explain_link, l1_accounts, match_stable_ids, page_rank, plain_components,
+    write_csv, write_gexf, write_graphml, write_json,
 };
 pub use money::{
     AccountScore, CASH_OUT_CHANNELS, CashOut, CycleOrder, FeedNode, Finding, Holding, MATCH_WINDOW_S, Method,

@@ -70,6 +70,8 @@ struct NodeRow {
     betweenness: f64,
     time: String,
     fraud_type: String,
+    /// `hub` or `laundering_service` for a shared node the cluster touches, else empty.
+    shared: &'static str,
 }
 
 /// One edge as exported.
@@ -89,9 +91,11 @@ fn iso(t: i64) -> String {
 }
 
 fn rows(sub: &ClusterSubgraph, unmasked: bool) -> (Vec<NodeRow>, Vec<LinkRow>) {
+    // Over the core nodes: shared hubs and services come last and score 0.
     let adj = sub.adjacency();
     let pr = page_rank(&adj);
     let (bc, _) = betweenness(&adj, 1);
+    let score = |v: &[f64], i: usize| v.get(i).copied().unwrap_or(0.0);
     let nodes = sub
         .nodes
         .iter()
@@ -104,10 +108,11 @@ fn rows(sub: &ClusterSubgraph, unmasked: bool) -> (Vec<NodeRow>, Vec<LinkRow>) {
                 SubNodeKind::Entity(_) => datasets::ident::shown_key(&n.key, n.personal && !unmasked),
             },
             personal: n.personal,
-            pagerank: pr[i],
-            betweenness: bc[i],
+            pagerank: score(&pr, i),
+            betweenness: score(&bc, i),
             time: n.time.map(iso).unwrap_or_default(),
             fraud_type: n.fraud_type.map(|f| f.code().to_string()).unwrap_or_default(),
+            shared: n.shared.map(|s| s.code()).unwrap_or_default(),
         })
         .collect();
     let links = sub
@@ -148,7 +153,7 @@ fn end<W: Write>(w: &mut Writer<W>, tag: &str) -> Result<(), ExportError> {
     w.write_event(Event::End(BytesEnd::new(tag))).map_err(failed)
 }
 
-const NODE_KEYS: [(&str, &str, &str); 7] = [
+const NODE_KEYS: [(&str, &str, &str); 8] = [
     ("type", "type", "string"),
     ("label", "label", "string"),
     ("personal", "personal", "boolean"),
@@ -156,6 +161,7 @@ const NODE_KEYS: [(&str, &str, &str); 7] = [
     ("betweenness", "betweenness", "double"),
     ("time", "time", "string"),
     ("fraud_type", "fraud_type", "string"),
+    ("shared", "shared", "string"),
 ];
 const EDGE_KEYS: [(&str, &str, &str); 5] = [
     ("kind", "kind", "string"),
@@ -165,7 +171,7 @@ const EDGE_KEYS: [(&str, &str, &str); 5] = [
     ("share", "share", "double"),
 ];
 
-fn node_values(n: &NodeRow) -> [String; 7] {
+fn node_values(n: &NodeRow) -> [String; 8] {
     [
         n.kind.to_string(),
         n.label.clone(),
@@ -174,6 +180,7 @@ fn node_values(n: &NodeRow) -> [String; 7] {
         n.betweenness.to_string(),
         n.time.clone(),
         n.fraud_type.clone(),
+        n.shared.to_string(),
     ]
 }
 
@@ -188,7 +195,7 @@ fn edge_values(e: &LinkRow) -> [Option<String>; 5] {
 }
 
 /// GraphML: a directed graph, node ids `n0…`, edge ids `e0…`, typed `<key>`s (type, label, personal, pagerank,
-/// betweenness, time, fraud_type on nodes; kind, amount_yuan, at (epoch seconds), time, share on edges).
+/// betweenness, time, fraud_type, shared on nodes; kind, amount_yuan, at (epoch seconds), time, share on edges).
 pub fn write_graphml(
     sub: &ClusterSubgraph,
     cluster_id: u64,
@@ -292,7 +299,7 @@ pub fn write_gexf(sub: &ClusterSubgraph, cluster_id: u64, unmasked: bool, out: i
 }
 
 /// Two CSV files for i2 Analyst's Notebook (or any spreadsheet): `entities` with columns
-/// `id,type,label,personal,pagerank,betweenness,time,fraud_type` and `links` with
+/// `id,type,label,personal,pagerank,betweenness,time,fraud_type,shared` and `links` with
 /// `id,source,target,type,amount_yuan,at,time` (ids as in GraphML).
 pub fn write_csv(
     sub: &ClusterSubgraph,
@@ -302,11 +309,11 @@ pub fn write_csv(
 ) -> Result<(), ExportError> {
     let (nodes, edges) = rows(sub, unmasked);
     let mut w = csv::Writer::from_writer(entities);
-    w.write_record(["id", "type", "label", "personal", "pagerank", "betweenness", "time", "fraud_type"])
+    w.write_record(["id", "type", "label", "personal", "pagerank", "betweenness", "time", "fraud_type", "shared"])
         .map_err(failed)?;
     for n in &nodes {
-        let [kind, label, personal, pr, bc, time, fraud] = node_values(n);
-        w.write_record([&n.id, &kind, &label, &personal, &pr, &bc, &time, &fraud]).map_err(failed)?;
+        let [kind, label, personal, pr, bc, time, fraud, shared] = node_values(n);
+        w.write_record([&n.id, &kind, &label, &personal, &pr, &bc, &time, &fraud, &shared]).map_err(failed)?;
     }
     w.flush().map_err(failed)?;
     let mut w = csv::Writer::from_writer(links);
@@ -320,9 +327,10 @@ pub fn write_csv(
     w.flush().map_err(failed)
 }
 
-/// JSON: `{"cluster_id", "nodes": [{id, type, label, personal, pagerank, betweenness, time?, fraud_type?}],
+/// JSON: `{"cluster_id", "nodes": [{id, type, label, personal, pagerank, betweenness, time?, fraud_type?, shared?}],
 /// "links": [{id, source, target, type, amount_yuan?, at?, time?, share?}]}` (`share`: an attributed-money link's
-/// share of the report's traced money).
+/// share of the report's traced money; `shared`: `hub` or `laundering_service` on a shared node the cluster touches,
+/// which never links clusters and scores no centrality).
 pub fn write_json(sub: &ClusterSubgraph, cluster_id: u64, unmasked: bool, out: impl Write) -> Result<(), ExportError> {
     let (nodes, edges) = rows(sub, unmasked);
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
@@ -332,6 +340,7 @@ pub fn write_json(sub: &ClusterSubgraph, cluster_id: u64, unmasked: bool, out: i
             serde_json::json!({
                 "id": n.id, "type": n.kind, "label": n.label, "personal": n.personal, "pagerank": n.pagerank,
                 "betweenness": n.betweenness, "time": opt(&n.time), "fraud_type": opt(&n.fraud_type),
+                "shared": opt(n.shared),
             })
         })
         .collect();

@@ -29,6 +29,6 @@ pub use input::{ReportInput, TransferInput};
 pub use relay::{RelayFlow, RelayParams};
 pub use stable::{PreviousCluster, match_stable_ids};
 pub use subgraph::{
-    ClusterSubgraph, L1_ACTIVE_DAYS, L1Account, LinkKind, MoneyEnd, SubEdge, SubNode, SubNodeKind, SubgraphParams,
-    cluster_subgraph, data_end, l1_accounts,
+    ClusterSubgraph, L1_ACTIVE_DAYS, L1Account, LinkKind, MoneyEnd, Shared, SubEdge, SubNode, SubNodeKind,
+    SubgraphParams, cluster_subgraph, cluster_subgraph_with_shared, data_end, l1_accounts,
 };

@@ -66,6 +66,29 @@ pub struct SubNode {
     pub time: Option<i64>,
     /// Reports: the fraud type.
     pub fraud_type: Option<FraudType>,
+    /// A hub or a laundering service's account the cluster touches: shown (see [`cluster_subgraph_with_shared`]),
+    /// never followed, and left out of centrality.
+    pub shared: Option<Shared>,
+}
+
+/// Why an identifier is shared: it never links reports into a cluster, but an investigator wants to see that the
+/// cluster touches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Shared {
+    /// Named by too many unrelated reports (or allow-listed, or a relay): see [`super::Hub`].
+    Hub,
+    /// An account of a laundering service that pools the money of many gangs.
+    Service,
+}
+
+impl Shared {
+    /// `hub` or `laundering_service`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Shared::Hub => "hub",
+            Shared::Service => "laundering_service",
+        }
+    }
 }
 
 /// What an edge is.
@@ -106,7 +129,15 @@ pub struct SubEdge {
     pub share: Option<f64>,
 }
 
-/// A cluster's subgraph: reports first (in the order given), then entities in order of discovery.
+impl SubEdge {
+    /// A mention, payment or transfer (no share).
+    fn new(source: usize, target: usize, kind: LinkKind, at: Option<i64>, amount_fen: Option<i64>) -> SubEdge {
+        SubEdge { source, target, kind, at, amount_fen, share: None }
+    }
+}
+
+/// A cluster's subgraph: reports first (in the order given), then entities in order of discovery, then (only from
+/// [`cluster_subgraph_with_shared`]) the shared hubs and services it touches.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClusterSubgraph {
     pub nodes: Vec<SubNode>,
@@ -114,12 +145,19 @@ pub struct ClusterSubgraph {
 }
 
 impl ClusterSubgraph {
-    /// Undirected simple adjacency (parallel edges merged, no self-loops), neighbours sorted: the input of
+    /// How many nodes come before the shared ones: the nodes that carry the cluster's evidence.
+    pub fn core_len(&self) -> usize {
+        self.nodes.iter().take_while(|n| n.shared.is_none()).count()
+    }
+
+    /// Undirected simple adjacency of the first [`Self::core_len`] nodes (parallel edges merged, no self-loops, shared
+    /// hubs and services left out: they would sit at the centre of every cluster), neighbours sorted: the input of
     /// [`super::centrality`].
     pub fn adjacency(&self) -> Vec<Vec<usize>> {
-        let mut adj: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); self.nodes.len()];
+        let core = self.core_len();
+        let mut adj: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); core];
         for e in &self.edges {
-            if e.source != e.target {
+            if e.source != e.target && e.source < core && e.target < core {
                 adj[e.source].insert(e.target);
                 adj[e.target].insert(e.source);
             }
@@ -149,10 +187,50 @@ pub fn cluster_subgraph(
     personal: &dyn Fn(&str) -> bool,
     money_ends: &[MoneyEnd],
 ) -> ClusterSubgraph {
+    build(graph, reports, params, &|k| excluded(k).then_some(Shared::Hub), personal, money_ends, false)
+}
+
+/// [`cluster_subgraph`], followed by the hubs and laundering services' accounts the cluster touches (`shared(key)`
+/// says which keys are shared, and how): each marked with [`SubNode::shared`], with the mentions, payments and
+/// transfers (as far as the money is followed) that reach it. The money is not followed beyond them, and they
+/// come after every other node, so [`ClusterSubgraph::adjacency`] and the centrality of the rest are those of
+/// [`cluster_subgraph`]. For exports, where an investigator must see that a gang used a service or named a hub.
+pub fn cluster_subgraph_with_shared(
+    graph: &GangGraph,
+    reports: &[usize],
+    params: &SubgraphParams,
+    shared: &dyn Fn(&str) -> Option<Shared>,
+    personal: &dyn Fn(&str) -> bool,
+    money_ends: &[MoneyEnd],
+) -> ClusterSubgraph {
+    build(graph, reports, params, shared, personal, money_ends, true)
+}
+
+/// An edge to a shared node, held back until every other node is placed.
+struct SharedTouch {
+    source: usize,
+    entity: u32,
+    role: Shared,
+    kind: LinkKind,
+    at: Option<i64>,
+    amount_fen: Option<i64>,
+}
+
+fn build(
+    graph: &GangGraph,
+    reports: &[usize],
+    params: &SubgraphParams,
+    shared: &dyn Fn(&str) -> Option<Shared>,
+    personal: &dyn Fn(&str) -> bool,
+    money_ends: &[MoneyEnd],
+    show_shared: bool,
+) -> ClusterSubgraph {
     let mut sub = ClusterSubgraph::default();
     let mut entity_node: HashMap<u32, usize> = HashMap::new();
-    let keep = |e: u32| graph.kind(e) != EntityKind::PartialCard && !excluded(graph.key(e));
-    let mut node_of = |sub: &mut ClusterSubgraph, e: u32| -> usize {
+    let mut touches: Vec<SharedTouch> = Vec::new();
+    let role = |e: u32| if graph.kind(e) == EntityKind::PartialCard { None } else { shared(graph.key(e)) };
+    let keep = |e: u32| graph.kind(e) != EntityKind::PartialCard && shared(graph.key(e)).is_none();
+    let mut node_of = |sub: &mut ClusterSubgraph, e: u32, shared: Option<Shared>| -> usize {
         *entity_node.entry(e).or_insert_with(|| {
             sub.nodes.push(SubNode {
                 kind: SubNodeKind::Entity(graph.kind(e)),
@@ -161,9 +239,15 @@ pub fn cluster_subgraph(
                 personal: personal(graph.key(e)),
                 time: None,
                 fraud_type: None,
+                shared,
             });
             sub.nodes.len() - 1
         })
+    };
+    let touch = |touches: &mut Vec<SharedTouch>, source: usize, entity: u32, kind, at, amount_fen| {
+        if let (true, Some(role)) = (show_shared, role(entity)) {
+            touches.push(SharedTouch { source, entity, role, kind, at, amount_fen });
+        }
     };
     for &r in reports {
         sub.nodes.push(SubNode {
@@ -173,37 +257,30 @@ pub fn cluster_subgraph(
             personal: false,
             time: Some(graph.report(r).time),
             fraud_type: Some(graph.report(r).fraud_type),
+            shared: None,
         });
     }
     let mut seen_transfers: BTreeSet<(u32, u32, i64, i64)> = BTreeSet::new();
     for (i, &r) in reports.iter().enumerate() {
         let paid: BTreeSet<u32> = graph.payments(r).iter().map(|p| p.account).collect();
         for &e in graph.mentions(r) {
-            if keep(e) && !paid.contains(&e) {
-                let n = node_of(&mut sub, e);
-                sub.edges.push(SubEdge {
-                    source: i,
-                    target: n,
-                    kind: LinkKind::Mention,
-                    at: None,
-                    amount_fen: None,
-                    share: None,
-                });
+            if paid.contains(&e) {
+                continue;
             }
+            if !keep(e) {
+                touch(&mut touches, i, e, LinkKind::Mention, None, None);
+                continue;
+            }
+            let n = node_of(&mut sub, e, None);
+            sub.edges.push(SubEdge::new(i, n, LinkKind::Mention, None, None));
         }
         for p in graph.payments(r) {
             if !keep(p.account) {
+                touch(&mut touches, i, p.account, LinkKind::Payment, Some(p.at), Some(p.amount_fen));
                 continue;
             }
-            let n = node_of(&mut sub, p.account);
-            sub.edges.push(SubEdge {
-                source: i,
-                target: n,
-                kind: LinkKind::Payment,
-                at: Some(p.at),
-                amount_fen: Some(p.amount_fen),
-                share: None,
-            });
+            let n = node_of(&mut sub, p.account, None);
+            sub.edges.push(SubEdge::new(i, n, LinkKind::Payment, Some(p.at), Some(p.amount_fen)));
             let mut frontier: BTreeMap<u32, i64> = BTreeMap::from([(p.account, p.at)]);
             for _ in 0..params.money_hops {
                 let mut next: BTreeMap<u32, i64> = BTreeMap::new();
@@ -211,20 +288,20 @@ pub fn cluster_subgraph(
                     let outs = graph.transfers_from(x);
                     let start = outs.partition_point(|o| o.at < tx);
                     for o in outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(params.hop_window_secs)) {
-                        if !keep(o.to) {
+                        if !seen_transfers.insert((x, o.to, o.at, o.amount_fen)) {
+                            if keep(o.to) {
+                                let t = next.entry(o.to).or_insert(o.at);
+                                *t = (*t).min(o.at);
+                            }
                             continue;
                         }
-                        if seen_transfers.insert((x, o.to, o.at, o.amount_fen)) {
-                            let (a, b) = (node_of(&mut sub, x), node_of(&mut sub, o.to));
-                            sub.edges.push(SubEdge {
-                                source: a,
-                                target: b,
-                                kind: LinkKind::Transfer,
-                                at: Some(o.at),
-                                amount_fen: Some(o.amount_fen),
-                                share: None,
-                            });
+                        let a = node_of(&mut sub, x, None);
+                        if !keep(o.to) {
+                            touch(&mut touches, a, o.to, LinkKind::Transfer, Some(o.at), Some(o.amount_fen));
+                            continue;
                         }
+                        let b = node_of(&mut sub, o.to, None);
+                        sub.edges.push(SubEdge::new(a, b, LinkKind::Transfer, Some(o.at), Some(o.amount_fen)));
                         let t = next.entry(o.to).or_insert(o.at);
                         *t = (*t).min(o.at);
                     }
@@ -239,7 +316,7 @@ pub fn cluster_subgraph(
             && (m.account as usize) < graph.entity_count()
             && keep(m.account)
         {
-            let n = node_of(&mut sub, m.account);
+            let n = node_of(&mut sub, m.account, None);
             sub.edges.push(SubEdge {
                 source: i,
                 target: n,
@@ -249,6 +326,10 @@ pub fn cluster_subgraph(
                 share: Some(m.share),
             });
         }
+    }
+    for t in touches {
+        let n = node_of(&mut sub, t.entity, Some(t.role));
+        sub.edges.push(SubEdge::new(t.source, n, t.kind, t.at, t.amount_fen));
     }
     sub
 }

@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use analytics::{
-    BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkKind, MoneyEnd, ReportInput,
-    SubgraphParams, TransferInput, betweenness, cluster_confidence, cluster_subgraph, data_end, explain_link,
-    l1_accounts, page_rank, write_csv, write_gexf, write_graphml, write_json,
+    BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkKind, MoneyEnd, ReportInput, Shared,
+    SubgraphParams, TransferInput, betweenness, cluster_confidence, cluster_subgraph, cluster_subgraph_with_shared,
+    data_end, explain_link, l1_accounts, page_rank, write_csv, write_gexf, write_graphml, write_json,
 };
 use datasets::FraudType;
 use quick_xml::Reader;
@@ -273,6 +273,58 @@ fn subgraph_l1_activity_and_confidence() {
     assert!(cluster_confidence(&g, &[3], &is_hub, &SubgraphParams::defaults(), &[]).score == 0.0);
 }
 
+/// With the shared nodes shown: the bank hotline (a hub) A names and the L2 (here a laundering service's account)
+/// that B's and C's money reached come last, marked, with their edges; the money stops there; everything before
+/// them, and the centrality of it, is the plain subgraph's; the exports carry the mark.
+#[test]
+fn a_subgraph_with_shared_nodes_marks_the_hubs_and_services_it_touches() {
+    let g = graph();
+    let l2 = format!("card:{L2}");
+    let shared = |k: &str| {
+        if is_hub(k) {
+            Some(Shared::Hub)
+        } else if k == l2 {
+            Some(Shared::Service)
+        } else {
+            None
+        }
+    };
+    let excluded = |k: &str| shared(k).is_some();
+    let cluster = [0usize, 1, 2];
+    let plain = cluster_subgraph(&g, &cluster, &SubgraphParams::defaults(), &excluded, &|_| false, &[]);
+    let marked = cluster_subgraph_with_shared(&g, &cluster, &SubgraphParams::defaults(), &shared, &|_| false, &[]);
+    let core = plain.nodes.len();
+    assert_eq!(marked.core_len(), core);
+    assert_eq!(marked.nodes[..core], plain.nodes[..]);
+    assert_eq!(marked.edges[..plain.edges.len()], plain.edges[..]);
+    assert_eq!(marked.adjacency(), plain.adjacency());
+    let tail: Vec<(&str, Option<Shared>)> = marked.nodes[core..].iter().map(|n| (n.key.as_str(), n.shared)).collect();
+    assert_eq!(tail, [("tel:95588", Some(Shared::Hub)), (l2.as_str(), Some(Shared::Service))]);
+    let into = |key: &str| -> Vec<(LinkKind, Option<i64>)> {
+        let n = marked.nodes.iter().position(|n| n.key == key).unwrap();
+        marked.edges.iter().filter(|e| e.target == n).map(|e| (e.kind, e.amount_fen)).collect()
+    };
+    assert_eq!(into("tel:95588"), [(LinkKind::Mention, None)]);
+    // The victims' money into L2 within the hop window; not the earlier 70 and 50 yuan.
+    assert_eq!(into(&l2), [(LinkKind::Transfer, Some(49_000)), (LinkKind::Transfer, Some(29_000))]);
+    assert!(marked.edges.iter().all(|e| e.source < core), "nothing is followed out of a shared node");
+
+    let mut json = Vec::new();
+    write_json(&marked, 1, false, &mut json).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let nodes = v["nodes"].as_array().unwrap();
+    let marks: Vec<&str> = nodes.iter().filter_map(|n| n["shared"].as_str()).collect();
+    assert_eq!(marks, ["hub", "laundering_service"]);
+    assert!(nodes[core..].iter().all(|n| n["pagerank"] == 0.0 && n["betweenness"] == 0.0));
+    let mut plain_json = Vec::new();
+    write_json(&plain, 1, false, &mut plain_json).unwrap();
+    let p: serde_json::Value = serde_json::from_slice(&plain_json).unwrap();
+    assert_eq!(nodes[..core], p["nodes"].as_array().unwrap()[..], "the core's figures are unchanged");
+    let mut graphml = Vec::new();
+    write_graphml(&marked, 1, false, &mut graphml).unwrap();
+    assert!(String::from_utf8(graphml).unwrap().contains(r#"<data key="node_shared">laundering_service</data>"#));
+}
+
 /// Counts start/empty elements by local name.
 fn xml_counts(xml: &[u8], names: &[&str]) -> Vec<usize> {
     let mut reader = Reader::from_reader(xml);
@@ -304,7 +356,7 @@ fn exports_parse_back_with_the_right_counts_and_mask_victims() {
 
     let mut graphml = Vec::new();
     write_graphml(&sub, 4, false, &mut graphml).unwrap();
-    assert_eq!(xml_counts(&graphml, &["node", "edge", "key", "graph"]), vec![n, e, 12, 1]);
+    assert_eq!(xml_counts(&graphml, &["node", "edge", "key", "graph"]), vec![n, e, 13, 1]);
     let text = String::from_utf8(graphml.clone()).unwrap();
     assert!(text.contains(r#"attr.name="amount_yuan" attr.type="double""#), "{text}");
     assert!(text.contains("tel:+86138****8000") && !text.contains("13800138000"));
@@ -315,14 +367,14 @@ fn exports_parse_back_with_the_right_counts_and_mask_victims() {
 
     let mut gexf = Vec::new();
     write_gexf(&sub, 4, false, &mut gexf).unwrap();
-    assert_eq!(xml_counts(&gexf, &["node", "edge", "attribute"]), vec![n, e, 12]);
+    assert_eq!(xml_counts(&gexf, &["node", "edge", "attribute"]), vec![n, e, 13]);
     assert!(String::from_utf8(gexf).unwrap().contains(r#"<gexf xmlns="http://gexf.net/1.3" version="1.3">"#));
 
     let (mut entities, mut links) = (Vec::new(), Vec::new());
     write_csv(&sub, false, &mut entities, &mut links).unwrap();
     let mut rdr = csv::Reader::from_reader(&entities[..]);
     let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(headers, ["id", "type", "label", "personal", "pagerank", "betweenness", "time", "fraud_type"]);
+    assert_eq!(headers, ["id", "type", "label", "personal", "pagerank", "betweenness", "time", "fraud_type", "shared"]);
     assert_eq!(rdr.records().count(), n);
     let mut rdr = csv::Reader::from_reader(&links[..]);
     let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();

@@ -31,6 +31,8 @@ FZ.pages = FZ.pages || {};
       { selector: "edge[type = 'payment'], edge[type = 'transfer']", style: {
         "target-arrow-shape": "triangle", "target-arrow-color": "#c5ccd6", "arrow-scale": 0.6 } },
       { selector: "edge[type = 'attributed_money']", style: { "line-style": "dashed" } },
+      // Edges into a hub or a service's account: evidence the clustering did not link by, drawn faint.
+      { selector: "edge.to-shared", style: { "line-style": "dotted", opacity: 0.45 } },
       { selector: ".chain", style: { "line-color": "#f0a000", "target-arrow-color": "#f0a000", width: 4, opacity: 1,
         "border-width": 5, "border-color": "#f0a000", "z-index": 10 } },
       { selector: ".faded", style: { opacity: 0.15 } },
@@ -64,7 +66,7 @@ FZ.pages = FZ.pages || {};
     const serviceOf = new Map();
     for (const svc of services.items) for (const acc of svc.accounts) serviceOf.set(acc, svc.service_no);
     const used = services.items.filter((svc) => detail.services.indexOf(svc.service_no) >= 0);
-    const hubKeys = new Set(hubs.items.filter((h) => !h.overridden).map((h) => h.key));
+    const hubReason = new Map(hubs.items.filter((h) => !h.overridden).map((h) => [h.key, h.reason]));
     const reports = detail.report_ids;
     const a = route.params.get("a") && reports.indexOf(route.params.get("a")) >= 0 ? route.params.get("a") : reports[0];
     const b = route.params.get("b") || reports.find((r) => r !== a) || "";
@@ -86,7 +88,7 @@ FZ.pages = FZ.pages || {};
       </div></div>
       <div class="row">
         <section class="grow">${legend()}<div id="graph" role="img" aria-label="cluster graph"></div>
-          <p class="muted small">${FZ.t("pick_hint")}</p></section>
+          <p class="muted small">${FZ.t("pick_hint")}</p><p class="small" id="node-info" aria-live="polite"></p></section>
         <aside class="card" style="width:380px">
           <h2>${FZ.t("chain")}</h2>
           <form id="chain-form" class="row">
@@ -105,11 +107,16 @@ FZ.pages = FZ.pages || {};
       <section class="card"><h2 id="trail-title">${FZ.t("money_trail")}</h2><div id="trail" class="chart"></div><div id="trail-table"></div></section>`;
 
     const maxRank = Math.max(...graph.nodes.map((n) => n.pagerank || 0), 1e-9);
+    // The export marks the hubs and laundering services' accounts the cluster touches (`shared`): they never
+    // linked its reports, and score no centrality, so they are drawn at a fixed size with their own border.
+    const sharedIds = new Set(graph.nodes.filter((n) => n.shared).map((n) => n.id));
     const elements = graph.nodes.map((n) => ({
       group: "nodes",
-      data: { id: n.id, label: n.label, short: short(n.label), type: n.type, size: 14 + 26 * Math.sqrt((n.pagerank || 0) / maxRank) },
-      classes: [serviceAccounts.has(n.label) ? "service" : "", hubKeys.has(n.label) ? "hub" : ""].join(" ").trim(),
-    })).concat(graph.links.map((l) => ({ group: "edges", data: { id: l.id, source: l.source, target: l.target, type: l.type } })));
+      data: { id: n.id, label: n.label, short: short(n.label), type: n.type, shared: n.shared || "",
+        reason: hubReason.get(n.label) || "", size: n.shared ? 18 : 14 + 26 * Math.sqrt((n.pagerank || 0) / maxRank) },
+      classes: n.shared === "laundering_service" ? "service" : n.shared === "hub" ? "hub" : "",
+    })).concat(graph.links.map((l) => ({ group: "edges", data: { id: l.id, source: l.source, target: l.target, type: l.type },
+      classes: sharedIds.has(l.target) ? "to-shared" : "" })));
     const cy = cytoscape({
       container: FZ.$("#graph"), elements, style: style(), wheelSensitivity: 0.3,
       layout: { name: "cose", animate: false, randomize: true, nodeRepulsion: 8000, idealEdgeLength: 60, numIter: 800 },
@@ -117,6 +124,14 @@ FZ.pages = FZ.pages || {};
     FZ.cy = cy;
     FZ.onLeave(() => { cy.destroy(); if (FZ.cy === cy) FZ.cy = null; });
     const byLabel = new Map(graph.nodes.map((n) => [n.label, n.id]));
+
+    // Any node tapped: what it is, and for a hub or a service's account why it never linked the reports.
+    cy.on("tap", "node", (ev) => {
+      const d = ev.target.data();
+      const what = d.shared === "hub" ? FZ.t("node_hub") + (d.reason ? ` (${esc(d.reason)})` : "")
+        : d.shared === "laundering_service" ? FZ.t("node_service") : FZ.t("node_" + d.type);
+      FZ.$("#node-info").innerHTML = `<b>${esc(d.label)}</b> · ${what}${d.shared ? ` · ${FZ.t("shared_note")}` : ""}`;
+    });
 
     let picks = [];
     cy.on("tap", "node[type = 'report']", (ev) => {

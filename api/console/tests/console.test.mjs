@@ -146,6 +146,13 @@ test("investigator: a pasted phone number finds its report; open it, its cluster
   const nodes = await page.evaluate(() => window.FZ.cy.nodes().length);
   assert.ok(nodes >= cluster.reports, `the graph draws the cluster (${nodes} nodes)`);
   assert.equal(await page.textContent("#cluster-reports"), String(cluster.reports));
+  // Hubs and laundering services' accounts the cluster touches are drawn and marked, as the export marks them.
+  const exported = await api("investigator", `/api/v1/clusters/${cluster.cluster_id}/export?format=json`);
+  const marks = (kind) => exported.nodes.filter((n) => n.shared === kind).map((n) => n.label).sort();
+  const drawn = (sel) => page.evaluate((s) => window.FZ.cy.$(s).map((n) => n.data("label")).sort(), sel);
+  assert.ok(marks("hub").length + marks("laundering_service").length > 0, "the cluster touches a hub or a service");
+  assert.deepEqual(await drawn("node.hub"), marks("hub"));
+  assert.deepEqual(await drawn("node.service"), marks("laundering_service"));
   await page.selectOption("#ra", report.report_id);
   await page.selectOption("#rb", other);
   await page.click("#show-chain");

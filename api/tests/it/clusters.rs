@@ -234,9 +234,31 @@ fn clusters_show_explain_and_export_a_generated_district() {
     // through a service's pooled accounts to the gang's backer, and explain shows that step.
     assert!(kinds.get("attributed_money").is_some_and(|&n| n > 0), "{kinds:?}");
 
-    // Exports: GraphML and GEXF parse back with the subgraph's counts; CSV and JSON agree.
-    let (nodes, edges) =
-        (show["subgraph_nodes"].as_u64().unwrap() as usize, show["subgraph_edges"].as_u64().unwrap() as usize);
+    // Exports: the subgraph show counted, then the hubs and laundering services' accounts it touches, marked;
+    // GraphML, GEXF, CSV and JSON agree.
+    let exported = json(d, &["clusters", "export", &id, "--format", "json"]);
+    let marked = |n: &serde_json::Value| n["shared"].as_str().map(String::from);
+    let all_nodes = exported["nodes"].as_array().unwrap();
+    let core = all_nodes.iter().take_while(|n| marked(n).is_none()).count();
+    assert_eq!(core, show["subgraph_nodes"].as_u64().unwrap() as usize, "the core comes first, as show counts it");
+    assert!(all_nodes[core..].iter().all(|n| matches!(marked(n).as_deref(), Some("hub" | "laundering_service"))));
+    let (nodes, edges) = (all_nodes.len(), exported["links"].as_array().unwrap().len());
+    assert!(edges >= show["subgraph_edges"].as_u64().unwrap() as usize);
+    // Somewhere in the district a gang's money reaches a laundering service: its export shows the account marked.
+    let services = json(d, &["clusters", "services", "--json"]);
+    let served = services[0]["served_clusters"][0].as_u64().expect("a service serving a cluster").to_string();
+    let with_service = json(d, &["clusters", "export", &served, "--format", "json"]);
+    let service_accounts: Vec<&str> = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["accounts"].as_array().unwrap())
+        .filter_map(|a| a.as_str())
+        .collect();
+    let marked_services: Vec<&serde_json::Value> =
+        with_service["nodes"].as_array().unwrap().iter().filter(|n| n["shared"] == "laundering_service").collect();
+    assert!(!marked_services.is_empty(), "cluster {served} uses a service: {with_service}");
+    assert!(marked_services.iter().all(|n| service_accounts.contains(&n["label"].as_str().unwrap())));
     let out = d.join("exports");
     std::fs::create_dir_all(&out).unwrap();
     for (format, node_tag) in [("graphml", "node"), ("gexf", "node")] {
@@ -251,9 +273,6 @@ fn clusters_show_explain_and_export_a_generated_district() {
     assert_eq!(res.status.code(), Some(0), "{res:?}");
     let lines = |f: &str| std::fs::read_to_string(csv_dir.join(f)).unwrap().lines().count();
     assert_eq!((lines("entities.csv"), lines("links.csv")), (nodes + 1, edges + 1));
-    let exported = json(d, &["clusters", "export", &id, "--format", "json"]);
-    assert_eq!(exported["nodes"].as_array().unwrap().len(), nodes);
-    assert_eq!(exported["links"].as_array().unwrap().len(), edges);
     let err = failing(d, &["clusters", "export", &id, "--format", "pdf"], 2);
     assert!(err.contains("unknown export format \"pdf\""), "{err}");
     assert!(failing(d, &["clusters", "export", "999999", "--format", "json"], 4).contains("no cluster 999999"));
@@ -292,7 +311,10 @@ fn victims_phones_are_masked_unless_unmasked() {
     let graphml = fanzha(data.path(), &["clusters", "export", &id, "--format", "graphml"]);
     let xml = String::from_utf8(graphml.stdout).unwrap();
     assert!(xml.contains("tel:+86138****8000") && !xml.contains("13800138000"));
-    assert_eq!(xml_count(xml.as_bytes(), "node"), show["subgraph_nodes"].as_u64().unwrap() as usize);
+    // The subgraph show counts, plus the hubs it touches (the bank hotline both report), marked.
+    let hubs = xml.matches(r#"<data key="node_shared">hub</data>"#).count();
+    assert!(hubs >= 1, "{xml}");
+    assert_eq!(xml_count(xml.as_bytes(), "node"), show["subgraph_nodes"].as_u64().unwrap() as usize + hubs);
 }
 
 /// The hand-made district with the resident behind R1/R2's number and R1's payment into a mule card, clustered.

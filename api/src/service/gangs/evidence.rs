@@ -273,7 +273,7 @@ impl Service {
         let store = self.store()?;
         let state = self.gangs.get(&store)?;
         drop(store);
-        let sub = state.subgraph(state.members(id)?);
+        let sub = state.subgraph_with_shared(state.members(id)?);
         let file = |name: String, bytes: Vec<u8>| ExportFile { name, bytes };
         let one = format!("cluster-{id}.{}", format.extension());
         let files = match format {

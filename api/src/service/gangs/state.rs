@@ -5,7 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use analytics::{
-    ClusterSubgraph, EntityKind, GangGraph, MoneyEnd, ReportInput, SubgraphParams, account_key, cluster_subgraph,
+    ClusterSubgraph, EntityKind, GangGraph, MoneyEnd, ReportInput, Shared, SubgraphParams, account_key,
+    cluster_subgraph, cluster_subgraph_with_shared,
 };
 use datasets::ident::{IdField, normalize, shown_key};
 
@@ -53,7 +54,7 @@ pub(crate) struct GangState {
     /// Cluster id → graph indices of its reports, ascending.
     members: HashMap<u64, Vec<usize>>,
     /// Hubs (not force-included) and laundering-service accounts of the run: they never link.
-    excluded: BTreeSet<String>,
+    excluded: HashMap<String, Shared>,
     /// Victims' own identifiers: residents' phones and accounts that paid into a reported fraud.
     personal: BTreeSet<String>,
     /// Where the run traced each report's money to (the evidence behind its money links).
@@ -88,11 +89,12 @@ impl GangState {
             }
         }
         members.values_mut().for_each(|m| m.sort_unstable());
-        let mut excluded: BTreeSet<String> =
-            store.gang_hubs(run)?.into_iter().filter(|h| !h.overridden).map(|h| h.key).collect();
+        let mut excluded: HashMap<String, Shared> = HashMap::new();
         for s in store.gang_services(run)? {
-            excluded.extend(s.accounts);
+            excluded.extend(s.accounts.into_iter().map(|a| (a, Shared::Service)));
         }
+        // A hub that is also a service's account is shown as the hub it was found to be.
+        excluded.extend(store.gang_hubs(run)?.into_iter().filter(|h| !h.overridden).map(|h| (h.key, Shared::Hub)));
         let money_ends = store
             .gang_money_ends(run)?
             .into_iter()
@@ -132,7 +134,7 @@ impl GangState {
     }
 
     pub(crate) fn is_excluded(&self, key: &str) -> bool {
-        self.excluded.contains(key)
+        self.excluded.contains_key(key)
     }
 
     fn is_personal(&self, key: &str) -> bool {
@@ -164,6 +166,19 @@ impl GangState {
                 format!("report {id} is in no cluster of clustering run {}; run `fanzha clusters run` again", self.run),
             )
         })
+    }
+
+    /// The subgraph of a cluster's `members`, with the hubs and laundering services' accounts it touches marked
+    /// (for exports and the console).
+    pub(crate) fn subgraph_with_shared(&self, members: &[usize]) -> ClusterSubgraph {
+        cluster_subgraph_with_shared(
+            &self.graph,
+            members,
+            &SubgraphParams::defaults(),
+            &|k| self.excluded.get(k).copied(),
+            &|k| self.is_personal(k),
+            &self.money_ends,
+        )
     }
 
     /// The subgraph of a cluster's `members`.
