@@ -46,6 +46,17 @@
     if (!m) return f.esc(w);
     return FZ.lang() === "en" ? `${m[1]} week ${Number(m[2])}` : `${m[1]}年第${Number(m[2])}周`;
   };
+  /** The ISO week `n` weeks after "2026-W09" (before, when `n` is negative), as "YYYY-Www". */
+  f.weekPlus = function (w, n) {
+    const m = /^(\d{4})-W(\d{2})$/.exec(w || "");
+    if (!m) return w;
+    const jan4 = Date.UTC(Number(m[1]), 0, 4);
+    const monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86400000 + (Number(m[2]) - 1 + n) * 7 * 86400000;
+    const thursday = new Date(monday + 3 * 86400000);
+    const year = thursday.getUTCFullYear();
+    const week = 1 + Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * 86400000));
+    return `${year}-W${pad(week)}`;
+  };
   /** Milliseconds as h:mm:ss (days prefixed). */
   f.duration = function (ms) {
     let s = Math.floor(Math.abs(ms) / 1000);

@@ -46,6 +46,7 @@
 //! - `effect`: [`effect_report`] — ITT with Newcombe intervals, minutes per case averted, Qini.
 //! - `urgent`: warnings ([`raise_warnings`], [`accept_warning`]) and [`Task`]s (deadlines, escalation, overdue,
 //!   [`booked_minutes`]).
+//! - `reach`: [`reach`] — distinct residents (and elderly residents) reached, week by week.
 //! - `stats`: normal quantile, Wilson and Newcombe intervals. `codes`: serde by code, [`AgeBand`].
 
 mod codes;
@@ -57,6 +58,7 @@ mod holdout;
 mod input;
 mod params;
 mod plan;
+mod reach;
 mod stats;
 mod urgent;
 
@@ -74,6 +76,7 @@ pub use params::{
     CapRule, Caps, Costs, HoldoutParams, LossPrior, PerChannel, PlanParams, Strategy, ValidPlanParams, VisitDays,
 };
 pub use plan::{Arm, Assignment, Exclusion, Plan, PlanInput, PlanTotals, StaffWeek, VisitDay, plan_week};
+pub use reach::{Reach, ReachWeek, reach};
 pub use urgent::{
     Action, ActionMinutes, Deadlines, Due, Escalation, FlagSource, FlaggedNumber, Grade, Overdue, PhoneBook,
     PhoneContact, Shift, StepRule, Task, TaskState, TaskStep, WarnedPerson, Warning, WarningInput, WarningRule,

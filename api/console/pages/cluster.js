@@ -146,15 +146,21 @@ FZ.pages = FZ.pages || {};
       }
     });
 
+    // Each request for a chain supersedes the ones before: a slow answer to an earlier pair is dropped, never drawn
+    // over the pair asked for last.
+    let chainSeq = 0;
     async function showChain() {
       const ra = FZ.$("#ra").value, rb = FZ.$("#rb").value;
       const box = FZ.$("#chain");
+      const seq = ++chainSeq;
       cy.elements().removeClass("chain faded");
       if (!ra || !rb || ra === rb) return;
       let r;
       try {
         r = await FZ.api.get("/api/v1/clusters/explain" + FZ.api.query({ a: ra, b: rb }));
+        if (seq !== chainSeq) return;
       } catch (e) {
+        if (seq !== chainSeq) return;
         box.innerHTML = `<p class="error">${esc(e.code === "reports_not_linked" ? FZ.t("chain_none") : e.message)}</p>`;
         return;
       }
@@ -183,12 +189,16 @@ FZ.pages = FZ.pages || {};
 
     const chart = echarts.init(FZ.$("#trail"));
     FZ.onLeave(() => chart.dispose());
+    let trailSeq = 0;
     async function trail(report) {
+      const seq = ++trailSeq;
       FZ.$("#trail-title").textContent = FZ.t("trace", { id: report });
       let t;
       try {
         t = await FZ.api.get("/api/v1/money/trace" + FZ.api.query({ report }));
+        if (seq !== trailSeq) return;
       } catch (e) {
+        if (seq !== trailSeq) return;
         chart.clear();
         FZ.$("#trail-table").innerHTML = `<p class="muted">${esc(e.message)}</p>`;
         return;

@@ -99,12 +99,19 @@ FZ.pages = FZ.pages || {};
     const byWeek = stats.by_week.slice().sort((a, b) => a.key.localeCompare(b.key));
     // The newest week with reports in the district is the one area statistics can describe.
     const areaWeek = byWeek.length ? byWeek[byWeek.length - 2 >= 0 ? byWeek.length - 2 : 0].key : null;
-    const [communities, areas, warnings, coordinates] = await Promise.all([
+    const [communities, areas, warnings, coordinates, reach] = await Promise.all([
       riskWeek ? FZ.api.get(`/api/v1/risk/weeks/${riskWeek}/communities`) : null,
       areaWeek ? FZ.api.get(`/api/v1/risk/weeks/${areaWeek}/areas`).catch(() => null) : null,
       FZ.session.may("outreach") ? FZ.api.get("/api/v1/warnings") : null,
       FZ.api.get("/api/v1/areas/coordinates"),
+      FZ.api.get("/api/v1/outreach/reach"),
     ]);
+    // Residents reached in the four weeks up to the latest with outreach: distinct over those weeks, as the API
+    // counts them.
+    const lastReach = reach.weeks.length ? reach.weeks[reach.weeks.length - 1].week : null;
+    const recent = lastReach
+      ? await FZ.api.get("/api/v1/outreach/reach" + FZ.api.query({ from: FZ.fmt.weekPlus(lastReach, -3), to: lastReach }))
+      : null;
     // The newest week with reports is usually cut short by the data's end: the KPI compares the two weeks before it.
     const last = byWeek[byWeek.length - 2], prev = byWeek[byWeek.length - 3];
     const wow = last && prev && prev.cases ? (last.cases - prev.cases) / prev.cases : NaN;
@@ -121,12 +128,17 @@ FZ.pages = FZ.pages || {};
           <div class="v">${last ? last.cases : "—"}</div><div class="small">${FZ.t("wow", { p: isFinite(wow) ? (wow >= 0 ? "+" : "") + FZ.fmt.pct(wow) : "—" })}</div></div>
         ${answered ? `<div class="card kpi"><div class="muted">${FZ.t("warnings_in_time")}</div>
           <div class="v">${answered.due ? FZ.fmt.pct(answered.inTime / answered.due) : "—"}</div><div class="small muted">${answered.inTime} / ${answered.due}</div></div>` : ""}
+        <div class="card kpi"><div class="muted">${FZ.t("reached_4w")}</div>
+          <div class="v" id="kpi-reached">${recent ? FZ.fmt.num(recent.residents_reached) : "—"}</div>
+          <div class="small">${FZ.t("elderly_reached")} <b id="kpi-elderly">${recent ? FZ.fmt.num(recent.elderly_reached) : "—"}</b>
+          ${recent ? `<span class="muted">${FZ.fmt.week(recent.from)} – ${FZ.fmt.week(recent.to)}</span>` : ""}</div></div>
       </div>
       <div class="charts">
         ${coordinates.items.length ? `<div class="card"><h2>${FZ.t("map")}</h2><div class="chart" id="c-map"></div></div>` : ""}
         <div class="card"><h2>${FZ.t("by_community")}</h2><div class="chart" id="c-community"></div></div>
         <div class="card"><h2>${FZ.t("trend")}</h2><div class="chart" id="c-trend"></div></div>
         <div class="card"><h2>${FZ.t("type_mix")}</h2><div class="chart" id="c-types"></div></div>
+        <div class="card"><h2>${FZ.t("reach_trend")}</h2><div class="chart" id="c-reach"></div></div>
         <div class="card"><h2>${FZ.t("risk_dist", { w: riskWeek ? FZ.fmt.week(riskWeek) : "—" })}</h2><div class="chart" id="c-risk"></div></div>
         <div class="card"><h2>${FZ.t("calibration")}</h2><div class="chart" id="c-calibration"><p class="muted">${FZ.t("loading")}</p></div>
           <div class="small muted" id="calibration-note"></div></div>
@@ -154,6 +166,18 @@ FZ.pages = FZ.pages || {};
       series: [{ type: "pie", radius: ["35%", "70%"], label: { fontSize: 11 },
         data: stats.by_fraud_type.map((t) => ({ name: FZ.fmt.label("fraud_types", t.key), value: t.cases })) }],
     });
+    if (reach.weeks.length) {
+      chart(FZ.$("#c-reach"), {
+        tooltip: { trigger: "axis" }, legend: { top: 0 }, grid: { left: 50, right: 20, top: 30, bottom: 40 },
+        xAxis: { type: "category", data: reach.weeks.map((w) => w.week) }, yAxis: { type: "value", name: FZ.t("residents") },
+        series: [
+          { name: FZ.t("elderly_reached"), type: "bar", stack: "r", data: reach.weeks.map((w) => w.elderly_reached) },
+          { name: FZ.t("others_reached"), type: "bar", stack: "r", data: reach.weeks.map((w) => w.residents_reached - w.elderly_reached) },
+        ],
+      });
+    } else {
+      FZ.$("#c-reach").innerHTML = `<p class="muted">${FZ.t("no_data")}</p>`;
+    }
     if (communities) {
       const items = communities.items.slice().sort((a, b) => a.community.localeCompare(b.community));
       chart(FZ.$("#c-risk"), {

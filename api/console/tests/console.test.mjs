@@ -156,7 +156,11 @@ test("investigator: a pasted phone number finds its report; open it, its cluster
   await page.selectOption("#ra", report.report_id);
   await page.selectOption("#rb", other);
   await page.click("#show-chain");
-  await page.waitForSelector("#chain-steps li");
+  // The chain of the two chosen reports (not the one the page showed on opening) is listed and lit.
+  await page.waitForFunction((ids) => {
+    const lit = window.FZ.cy.$("node.chain").map((n) => n.data("label"));
+    return ids.every((id) => lit.includes(id)) && document.querySelector("#chain-steps li");
+  }, [report.report_id, other]);
   const steps = await page.$$eval("#chain-steps li", (li) => li.length);
   const chain = await api("investigator", `/api/v1/clusters/explain?a=${report.report_id}&b=${other}`);
   assert.equal(steps, chain.steps.length, "the chain the API gives, step by step");
@@ -168,6 +172,8 @@ test("investigator: a pasted phone number finds its report; open it, its cluster
   const services = await api("investigator", "/api/v1/clusters/services");
   const serviceAccounts = new Set(services.items.flatMap((s) => s.accounts));
   const through = trace.trail.filter((h) => serviceAccounts.has(h.account)).length;
+  await page.waitForFunction((id) => document.querySelector("#trail-title").textContent.includes(id) &&
+    document.querySelector("#trail-service-hops"), report.report_id);
   assert.match(await page.textContent("#trail-service-hops"), new RegExp(`${trace.trail.length} 笔转账中 ${through} 笔`));
   await shot(page, "05-cluster");
   // Evidence for the case file: the export downloads (the API audits it like any other read).
@@ -283,9 +289,21 @@ test("dashboard: figures and charts for every role that reads aggregates, in Chi
   await signIn(page, "analyst");
   await page.waitForSelector("#kpi-rate");
   assert.equal(await page.textContent("#kpi-rate"), stats.district_per_10k_per_year.toFixed(1));
-  await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length >= 6, null, { timeout: 60000 });
+  await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length >= 7, null, { timeout: 60000 });
+  await page.waitForFunction(() => /ROC-AUC/.test(document.querySelector("#calibration-note").textContent), null, { timeout: 60000 });
   assert.ok(await page.$("#c-map canvas"), "communities on the map (the server has an areas file)");
   assert.match(await page.textContent("#calibration-note"), /ROC-AUC 0\.\d{3}/);
+  // Residents reached (the bureau's headline: the elderly among them), as the API counts the last four weeks.
+  const reach = await api("analyst", "/api/v1/outreach/reach");
+  const lastWeek = reach.weeks[reach.weeks.length - 1].week;
+  const from = await page.evaluate((w) => window.FZ.fmt.weekPlus(w, -3), lastWeek);
+  const back = await page.evaluate((w) => [window.FZ.fmt.weekPlus(w, 3), window.FZ.fmt.weekPlus("2026-W01", -1), window.FZ.fmt.weekPlus("2020-W52", 1)], from);
+  assert.deepEqual(back, [lastWeek, "2025-W52", "2020-W53"], "ISO week arithmetic");
+  const recent = await api("analyst", `/api/v1/outreach/reach?from=${from}&to=${lastWeek}`);
+  assert.ok(reach.elderly_reached > 0, "the district's outreach reached elderly residents");
+  assert.equal(await page.textContent("#kpi-reached"), recent.residents_reached.toLocaleString("en-US"));
+  assert.equal(await page.textContent("#kpi-elderly"), recent.elderly_reached.toLocaleString("en-US"));
+  assert.ok(await page.$("#c-reach canvas"), "residents reached, week by week");
   await shot(page, "13-dashboard");
   const keys = await page.evaluate(() => window.FZ.i18nKeys());
   assert.deepEqual(keys.en.slice().sort(), keys.zh.slice().sort(), "every word in both languages");

@@ -11,9 +11,9 @@ use crate::cli::{EXIT_REJECTED, emit, show, week_arg};
 use crate::error::{AppError, AppResult};
 use crate::service::Service;
 use crate::service::outreach::{
-    EffectQuery, EffectView, ImportView, PlanDetail, PlanRequest, PlanView, PlansView, RecordRequest, RecordView,
-    SHOW_COLUMNS, TasksQuery, TasksView, WarnRequest, WarnView, WarningsView, check_minutes_scale, parse_plan_id,
-    parse_strategy,
+    EffectQuery, EffectView, ImportView, PlanDetail, PlanRequest, PlanView, PlansView, ReachQuery, ReachView,
+    RecordRequest, RecordView, SHOW_COLUMNS, TasksQuery, TasksView, WarnRequest, WarnView, WarningsView,
+    check_minutes_scale, parse_plan_id, parse_strategy,
 };
 
 #[derive(Debug, clap::Subcommand)]
@@ -88,6 +88,17 @@ pub enum OutreachCommand {
         campaign: Option<IsoWeek>,
         #[arg(long, value_parser = week_arg)]
         from: Option<IsoWeek>,
+        #[arg(long, value_parser = week_arg)]
+        to: Option<IsoWeek>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Residents (and elderly residents) reached by outreach, week by week.
+    Reach {
+        /// First ISO week (default: the first with outreach).
+        #[arg(long, value_parser = week_arg)]
+        from: Option<IsoWeek>,
+        /// Last ISO week (default: the latest).
         #[arg(long, value_parser = week_arg)]
         to: Option<IsoWeek>,
         #[arg(long)]
@@ -209,6 +220,9 @@ pub fn run(svc: &Service, cmd: OutreachCommand) -> anyhow::Result<ExitCode> {
         OutreachCommand::Record(args) => record(svc, args),
         OutreachCommand::Effect { campaign, from, to, json } => {
             show(json, &svc.outreach_effect(&EffectQuery { campaign, from, to })?, render_effect)
+        }
+        OutreachCommand::Reach { from, to, json } => {
+            show(json, &svc.outreach_reach(&ReachQuery { from, to })?, render_reach)
         }
     }
 }
@@ -524,6 +538,33 @@ fn render_warnings(v: &WarningsView) -> String {
     }
     if v.items.is_empty() {
         s.push_str(if v.overdue_only { "no overdue warnings\n" } else { "no warnings\n" });
+    }
+    s
+}
+
+fn render_reach(v: &ReachView) -> String {
+    let mut s = format!(
+        "{} residents reached, {} of them aged {}+ · {} contacts\n",
+        v.residents_reached, v.elderly_reached, v.elderly_age, v.attempts
+    );
+    if v.weeks.is_empty() {
+        s.push_str("no outreach in these weeks\n");
+        return s;
+    }
+    let _ =
+        writeln!(s, "{:<10} {:>8} {:>8} {:>8} {:>7}  by channel", "week", "contacts", "reached", "elderly", "urgent");
+    for w in &v.weeks {
+        let channels: Vec<String> = w.by_channel.iter().map(|(c, n)| format!("{c} {n}")).collect();
+        let _ = writeln!(
+            s,
+            "{:<10} {:>8} {:>8} {:>8} {:>7}  {}",
+            w.week,
+            w.attempts,
+            w.residents_reached,
+            w.elderly_reached,
+            w.urgent_reached,
+            channels.join(", ")
+        );
     }
     s
 }

@@ -1,6 +1,6 @@
 //! Prevention outreach over HTTP: weekly plans (list, one with its assignments, approve), day sheets of tasks,
 //! recording an outcome of a task, urgent warnings, and the campaigns' effect against the holdout. Prevention staff and admins; every response naming
-//! residents needs `X-Purpose` and is audited.
+//! residents needs `X-Purpose` and is audited. The residents reached, week by week, are counts for every role.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,8 +11,8 @@ use utoipa_axum::routes;
 use crate::error::{AppError, AppResult};
 use crate::service::auth::Permission;
 use crate::service::outreach::{
-    EffectQuery, EffectView, PlanDetail, PlanView, PlansView, RecordRequest, RecordView, TasksQuery, TasksView,
-    WarningsView, parse_plan_id, record_action, record_outcome,
+    EffectQuery, EffectView, PlanDetail, PlanView, PlansView, ReachQuery, ReachView, RecordRequest, RecordView,
+    TasksQuery, TasksView, WarningsView, parse_plan_id, record_action, record_outcome,
 };
 use crate::service::risk::parse_week;
 
@@ -28,6 +28,7 @@ pub(super) fn routes() -> OpenApiRouter<Shared> {
         .routes(routes!(record))
         .routes(routes!(warnings))
         .routes(routes!(effect))
+        .routes(routes!(reach))
 }
 
 /// Which plans to list.
@@ -227,4 +228,32 @@ async fn effect(
     let week = |w: Option<String>| w.as_deref().map(parse_week).transpose();
     let q = EffectQuery { campaign: week(p.campaign)?, from: week(p.from)?, to: week(p.to)? };
     Ok(Json(blocking(&st, move |svc| svc.outreach_effect(&q)).await?))
+}
+
+/// The weeks the reach figures cover (`from`, `to` inclusive, either open).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReachParams {
+    /// First ISO week, e.g. 2026-W20.
+    #[param(pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
+    from: Option<String>,
+    /// Last ISO week.
+    #[param(pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
+    to: Option<String>,
+}
+
+/// Residents reached by outreach (a call or visit answered, a message or leaflet delivered), and of them the elderly
+/// (60 and over when contacted), week by week and over the range: distinct residents, counts only, no one named.
+#[utoipa::path(get, path = "/api/v1/outreach/reach", tag = "outreach", security(("bearer" = [])), params(ReachParams),
+    responses((status = 200, body = ReachView), (status = 400, body = Problem)))]
+async fn reach(
+    State(st): State<Shared>,
+    caller: Caller,
+    ApiQuery(p): ApiQuery<ReachParams>,
+) -> AppResult<Json<ReachView>> {
+    caller.require(Permission::Aggregates)?;
+    let week = |w: Option<String>| w.as_deref().map(parse_week).transpose();
+    let q = ReachQuery { from: week(p.from)?, to: week(p.to)? };
+    Ok(Json(blocking(&st, move |svc| svc.outreach_reach(&q)).await?))
 }

@@ -231,3 +231,65 @@ fn bad_input_is_a_clear_error_and_the_effect_report_reads_the_history() {
     assert_eq!(one["campaign_weeks"], serde_json::json!(["2026-W10"]));
     fails(d, &["outreach", "effect", "--from", "2026-W12", "--to", "2026-W10"], 2);
 }
+
+/// Residents reached, week by week and overall, as the history says when counted by hand from the source files:
+/// distinct residents with a contact answered or delivered, elderly when 60 or over in the contact's calendar year.
+#[test]
+fn reach_counts_distinct_residents_and_the_elderly_as_the_history_says() {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+    use chrono::Datelike;
+
+    let data = district();
+    let d = data.path();
+    let mut born: HashMap<String, i32> = HashMap::new();
+    for r in csv::Reader::from_path(source().join("residents.csv")).unwrap().deserialize::<HashMap<String, String>>() {
+        let r = r.unwrap();
+        born.insert(r["resident_id"].clone(), r["birth_year"].parse().unwrap());
+    }
+    let (mut all, mut elderly) = (BTreeSet::new(), BTreeSet::new());
+    let mut weeks: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
+    for r in csv::Reader::from_path(source().join("outreach.csv")).unwrap().deserialize::<HashMap<String, String>>() {
+        let r = r.unwrap();
+        if r["outcome"] == "held_out" {
+            continue;
+        }
+        let at = chrono::DateTime::parse_from_rfc3339(&r["at"]).unwrap();
+        let iso = at.iso_week();
+        let week = weeks.entry(format!("{}-W{:02}", iso.year(), iso.week())).or_default();
+        week.0 += 1;
+        if matches!(r["outcome"].as_str(), "reached" | "delivered") {
+            let id = r["resident_id"].clone();
+            week.1.insert(id.clone());
+            if at.year() - born[&id] >= 60 {
+                elderly.insert(id.clone());
+            }
+            all.insert(id);
+        }
+    }
+    let v = json(d, &["outreach", "reach", "--json"]);
+    assert_eq!(v["residents_reached"].as_u64().unwrap() as usize, all.len());
+    assert_eq!(v["elderly_reached"].as_u64().unwrap() as usize, elderly.len());
+    assert!(!elderly.is_empty() && elderly.len() < all.len(), "{} of {}", elderly.len(), all.len());
+    let shown: Vec<(String, usize, usize)> = v["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            let n = |k: &str| w[k].as_u64().unwrap() as usize;
+            (w["week"].as_str().unwrap().to_string(), n("attempts"), n("residents_reached"))
+        })
+        .collect();
+    let expected: Vec<(String, usize, usize)> =
+        weeks.iter().map(|(w, (attempts, reached))| (w.clone(), *attempts, reached.len())).collect();
+    assert_eq!(shown, expected);
+    // A range: only its weeks, and the distinct residents of those weeks.
+    let (from, to) = (&expected[2].0, &expected[4].0);
+    let some = json(d, &["outreach", "reach", "--from", from, "--to", to, "--json"]);
+    let in_range: BTreeSet<&String> = weeks.range(from.clone()..=to.clone()).flat_map(|(_, (_, r))| r).collect();
+    assert_eq!(some["weeks"].as_array().unwrap().len(), 3);
+    assert_eq!(some["residents_reached"].as_u64().unwrap() as usize, in_range.len());
+    let text = ok(d, &["outreach", "reach", "--from", from, "--to", to]);
+    assert!(text.starts_with(&format!("{} residents reached", in_range.len())), "{text}");
+    fails(d, &["outreach", "reach", "--from", to, "--to", from], 2);
+}

@@ -4,9 +4,10 @@
 //! store rows and turns its values into views.
 //!
 //! Layout: `mod` (plans and the inputs they read), `inputs` (store rows → library inputs), `urgent` (warnings,
-//! tasks, day sheets), `record` (outcomes, import, effect).
+//! tasks, day sheets), `record` (outcomes, import, effect), `reach` (residents reached, week by week).
 
 mod inputs;
+mod reach;
 mod record;
 mod urgent;
 
@@ -16,6 +17,7 @@ use analytics::IsoWeek;
 use outreach::{Arm, OutreachError, Plan, PlanParams, Strategy};
 use serde::Serialize;
 
+pub use reach::{ELDERLY_AGE, ReachQuery, ReachView, ReachWeekView};
 pub use record::{
     EffectQuery, EffectView, ImportView, OutcomeCode, RecordRequest, RecordView, RowError,
     parse_action as record_action, parse_outcome as record_outcome,
