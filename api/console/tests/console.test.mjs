@@ -219,6 +219,11 @@ test("prevention: approve this week's plan and record an outcome on a day sheet"
   await page.goto(BASE + "/console/#/effect");
   await page.waitForFunction(() => document.querySelectorAll(".chart canvas").length >= 2);
   assert.equal(await page.textContent("#effect-difference"), (overall.difference * 100).toFixed(2) + "%");
+  // The proxy outcome beside it: contacts by flagged numbers, treated / held out.
+  const proxy = effect.report.overall.find((k) => k.outcome === "flagged_contact");
+  assert.ok(proxy && proxy.treated.units === overall.treated.units, "flagged contacts are measured on the same units");
+  const pc = (x) => (x * 100).toFixed(2) + "%";
+  assert.equal(await page.textContent("#effect-proxy"), `${pc(proxy.risk_treated)} / ${pc(proxy.risk_held_out)}`);
   await shot(page, "16-effect");
   await done(page);
 });

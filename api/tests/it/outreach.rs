@@ -227,6 +227,16 @@ fn bad_input_is_a_clear_error_and_the_effect_report_reads_the_history() {
     assert!(e["units"].as_u64().unwrap() > 100, "{e}");
     assert!(e["held_out"].as_u64().unwrap() > 0);
     assert_eq!(e["report"]["by_campaign"].as_array().unwrap().len(), e["campaign_weeks"].as_array().unwrap().len());
+    // The proxy outcome, on the same units: residents' phones contacted by a gang's or a reported number.
+    let overall = e["report"]["overall"].as_array().unwrap();
+    let of = |kind: &str| overall.iter().find(|c| c["outcome"] == kind).unwrap_or_else(|| panic!("{kind}: {e}"));
+    let (victimised, flagged) = (of("victimised"), of("flagged_contact"));
+    assert_eq!(flagged["treated"]["units"], victimised["treated"]["units"]);
+    assert_eq!(flagged["held_out"]["units"], victimised["held_out"]["units"]);
+    assert!(
+        flagged["treated"]["events"].as_u64().unwrap() > 0,
+        "gang numbers call the district's residents: {flagged}"
+    );
     let one = json(d, &["outreach", "effect", "--campaign", "2026-W10", "--json"]);
     assert_eq!(one["campaign_weeks"], serde_json::json!(["2026-W10"]));
     fails(d, &["outreach", "effect", "--from", "2026-W12", "--to", "2026-W10"], 2);

@@ -156,6 +156,29 @@ fn exposed<'a>(
     to: i64,
     residents: &'a [PlanResidentRow],
 ) -> AppResult<HashSet<&'a str>> {
+    Ok(flagged_contacts(store, flagged, from, to, residents)?
+        .into_iter()
+        .filter(|c| c.known_at <= c.at)
+        .map(|c| c.resident_id)
+        .collect())
+}
+
+/// A contact of a resident's phone by a flagged number.
+pub(super) struct FlaggedContact<'a> {
+    pub resident_id: &'a str,
+    pub at: i64,
+    /// When the number was first flagged (it may be after the contact).
+    pub known_at: i64,
+}
+
+/// Every contact in [from, to) of a resident's phone by a flagged number, whenever the number was flagged.
+pub(super) fn flagged_contacts<'a>(
+    store: &Store,
+    flagged: &[FlaggedNumber],
+    from: i64,
+    to: i64,
+    residents: &'a [PlanResidentRow],
+) -> AppResult<Vec<FlaggedContact<'a>>> {
     let mut known: HashMap<&str, i64> = HashMap::new();
     for f in flagged {
         let k = known.entry(f.key.as_str()).or_insert(f.known_at);
@@ -163,12 +186,10 @@ fn exposed<'a>(
     }
     let owner: HashMap<&str, &str> =
         residents.iter().flat_map(|r| r.phones.iter().map(move |p| (p.as_str(), r.resident_id.as_str()))).collect();
-    let mut out = HashSet::new();
+    let mut out = Vec::new();
     for c in store.contacts_between(from, to)? {
-        if known.get(c.from_key.as_str()).is_some_and(|&k| k <= c.at)
-            && let Some(r) = owner.get(c.to_key.as_str())
-        {
-            out.insert(*r);
+        if let (Some(&known_at), Some(&resident_id)) = (known.get(c.from_key.as_str()), owner.get(c.to_key.as_str())) {
+            out.push(FlaggedContact { resident_id, at: c.at, known_at });
         }
     }
     Ok(out)

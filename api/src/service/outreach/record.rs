@@ -11,7 +11,7 @@ use datasets::Outcome;
 use outreach::{Action, Deadlines, EffectParams, EffectReport};
 use serde::Serialize;
 
-use super::inputs::{history, task_of};
+use super::inputs::{flagged_contacts, flagged_numbers, history, task_of};
 use super::urgent::task_row;
 use crate::error::{AppError, AppResult, Kind};
 use crate::service::Service;
@@ -290,10 +290,19 @@ impl Service {
             .iter()
             .filter(|u| u.campaign >= lo && u.campaign < hi)
             .count() as u64;
-        let units: Vec<outreach::EffectUnit> = outreach::units_from_history(&past, &victims, None, FOLLOW_UP_DAYS, now)
+        // The proxy outcome: a resident's phone contacted by a number of a gang cluster or a report (flagged by now;
+        // the same rule for both arms) within the follow-up.
+        let flagged = flagged_numbers(&store, &residents)?;
+        let contacts: Vec<(String, i64)> = flagged_contacts(&store, &flagged, i64::MIN / 2, now, &residents)?
             .into_iter()
-            .filter(|u| u.campaign >= lo && u.campaign < hi)
+            .filter(|c| c.known_at < now)
+            .map(|c| (c.resident_id.to_string(), c.at))
             .collect();
+        let units: Vec<outreach::EffectUnit> =
+            outreach::units_from_history(&past, &victims, Some(&contacts), FOLLOW_UP_DAYS, now)
+                .into_iter()
+                .filter(|u| u.campaign >= lo && u.campaign < hi)
+                .collect();
         if units.is_empty() {
             return Err(AppError::new(
                 Kind::Conflict,
