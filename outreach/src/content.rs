@@ -62,6 +62,38 @@ impl TypeProfile {
     }
 }
 
+/// What a resident's own record says about the fraud types aimed at them: the types of the reports (and so of the
+/// gangs) behind the flagged numbers that contacted them lately, and the types they fell victim to before.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TypeEvidence {
+    pub contacted_by: Vec<FraudType>,
+    pub victimised_by: Vec<FraudType>,
+}
+
+/// Risk-model reason codes (feature names, see docs/risk-features.md) whose evidence names fraud types.
+const CONTACT_REASONS: [&str; 4] =
+    ["flagged_contacts_7d", "flagged_contacts_30d", "gang_contacts_7d", "gang_contacts_30d"];
+const VICTIM_REASONS: [&str; 2] = ["prior_victim", "victim_recency"];
+
+/// A resident's likely fraud types from the reasons the snapshot gives for their score: a contact with flagged
+/// numbers points to those numbers' fraud types, an earlier victimisation to its types (repeat victims are
+/// approached again, often by the same kind of scheme, or by someone promising to recover the loss). Reasons
+/// without type evidence (age, living alone, local incidence) add nothing here: the age band and the local trend
+/// already enter [`TypeProfile`]. Sorted, without repeats.
+pub fn likely_types<'a>(reasons: impl IntoIterator<Item = &'a str>, evidence: &TypeEvidence) -> Vec<FraudType> {
+    let mut out: Vec<FraudType> = Vec::new();
+    for r in reasons {
+        if CONTACT_REASONS.contains(&r) {
+            out.extend(&evidence.contacted_by);
+        } else if VICTIM_REASONS.contains(&r) {
+            out.extend(&evidence.victimised_by);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The chosen item for one resident and channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContentChoice {
@@ -202,5 +234,27 @@ mod tests {
             TypeProfile::new(&mix, AgeBand::Age41To59, &[(F::ImpersonatePolice, 10.0)], &[F::ImpersonatePolice]);
         assert_eq!(pick(AgeBand::Age41To59, None, &trend, &[]).as_deref(), Some("C"));
         assert!(ContentLibrary::new(&[lib.items()[0].clone(), lib.items()[0].clone()]).is_err());
+    }
+}
+
+#[cfg(test)]
+mod likely_type_tests {
+    use super::*;
+
+    #[test]
+    fn reasons_point_to_the_types_their_evidence_names() {
+        use FraudType::{FakeInvestment, ImpersonatePolice, OrderBrushing};
+        let evidence = TypeEvidence {
+            contacted_by: vec![ImpersonatePolice, FakeInvestment, ImpersonatePolice],
+            victimised_by: vec![OrderBrushing],
+        };
+        let mut contacted = vec![FakeInvestment, ImpersonatePolice];
+        contacted.sort();
+        assert_eq!(likely_types(["gang_contacts_7d", "age_70_plus"], &evidence), contacted);
+        assert_eq!(likely_types(["prior_victim", "victim_recency"], &evidence), [OrderBrushing]);
+        assert!(likely_types(["lives_alone", "community_rate"], &evidence).is_empty());
+        assert!(likely_types(["flagged_contacts_30d"], &TypeEvidence::default()).is_empty());
+        let both = likely_types(["flagged_contacts_30d", "prior_victim", "gang_contacts_30d"], &evidence);
+        assert_eq!(both.len(), 3, "{both:?}");
     }
 }

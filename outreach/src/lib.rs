@@ -63,7 +63,7 @@ mod stats;
 mod urgent;
 
 pub use codes::{AgeBand, PLANNED_CHANNELS};
-pub use content::{ContentChoice, ContentLibrary, TypeMix, TypeProfile};
+pub use content::{ContentChoice, ContentLibrary, TypeEvidence, TypeMix, TypeProfile, likely_types};
 pub use effect::{
     ArmCount, CampaignEffect, ChannelEffect, Comparison, EffectParams, EffectReport, EffectUnit, OutcomeKind, Qini,
     QiniPoint, campaign_week, compare, effect_report, qini, units_from_history,

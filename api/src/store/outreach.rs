@@ -358,14 +358,15 @@ impl Store {
         Ok(out)
     }
 
-    /// Phone numbers named by reports (canonical keys) with the time of the report naming them.
-    pub fn reported_numbers(&self) -> StoreResult<Vec<(String, i64)>> {
-        let mut stmt = self.conn().prepare("SELECT phones, reported_at FROM reports WHERE phones <> ''")?;
+    /// Phone numbers named by reports (canonical keys) with the time and fraud type of the report naming them.
+    pub fn reported_numbers(&self) -> StoreResult<Vec<(String, i64, FraudType)>> {
+        let mut stmt = self.conn().prepare("SELECT phones, reported_at, fraud_type FROM reports WHERE phones <> ''")?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let (phones, at): (String, i64) = (r.get(0)?, r.get(1)?);
-            out.extend(split_list(&phones).iter().map(|p| (phone_key(p), at)));
+            let fraud_type = code("reports", "fraud_type", r.get(2)?, FraudType::parse)?;
+            out.extend(split_list(&phones).iter().map(|p| (phone_key(p), at, fraud_type)));
         }
         Ok(out)
     }

@@ -29,6 +29,9 @@ pub struct ReasonCode {
     pub en: String,
     /// Contribution to the raw score (logit units for logistic; mean leaf victim share for the forest).
     pub contribution: f64,
+    /// The feature's value was high (`flagged_contacts_7d`: there were such contacts), not low (there were none):
+    /// the side the labels describe.
+    pub high: bool,
 }
 
 /// The head of a stored snapshot.
@@ -677,7 +680,11 @@ pub(super) fn decode_reasons(format: i64, stored: &str) -> StoreResult<Vec<Reaso
         let items: Vec<Stored> = serde_json::from_str(stored).map_err(|e| corrupt(format!("corrupt reasons: {e}")))?;
         return Ok(items
             .into_iter()
-            .map(|s| ReasonCode { feature: s.feature, zh: s.zh, en: s.en, contribution: s.contribution })
+            .map(|s| {
+                // Format 1 kept the labels only: the side is the one whose label was stored.
+                let high = FEATURES.iter().find(|f| f.name == s.feature).is_none_or(|f| f.high_zh == s.zh);
+                ReasonCode { feature: s.feature, zh: s.zh, en: s.en, contribution: s.contribution, high }
+            })
             .collect());
     }
     if format != REASONS_COMPACT {
@@ -699,7 +706,13 @@ pub(super) fn decode_reasons(format: i64, stored: &str) -> StoreResult<Vec<Reaso
             _ => return Err(corrupt(format!("reason {item:?}: side must be h or l"))),
         };
         let contribution: f64 = value.parse().map_err(|_| corrupt(format!("reason {item:?}: bad contribution")))?;
-        out.push(ReasonCode { feature: spec.name.into(), zh: zh.into(), en: en.into(), contribution });
+        out.push(ReasonCode {
+            feature: spec.name.into(),
+            zh: zh.into(),
+            en: en.into(),
+            contribution,
+            high: side == "h",
+        });
     }
     Ok(out)
 }
@@ -735,7 +748,14 @@ mod tests {
             .collect();
         let json = serde_json::Value::Array(json);
         assert_eq!(decode_reasons(REASONS_COMPACT, &stored).unwrap(), decode_reasons(1, &json.to_string()).unwrap());
-        assert_eq!(serde_json::to_value(decode_reasons(REASONS_COMPACT, &stored).unwrap()).unwrap(), json);
+        // Both formats give each reason's side; format 1 by which label it stored.
+        let sides: Vec<bool> = decode_reasons(1, &json.to_string()).unwrap().iter().map(|r| r.high).collect();
+        assert_eq!(sides, [true, false, true]);
+        let mut shown = json.clone();
+        for (item, r) in shown.as_array_mut().unwrap().iter_mut().zip(&reasons) {
+            item["high"] = r.high.into();
+        }
+        assert_eq!(serde_json::to_value(decode_reasons(REASONS_COMPACT, &stored).unwrap()).unwrap(), shown);
         encode_reasons(&mut stored, &[]);
         assert_eq!(stored, "");
         assert!(decode_reasons(REASONS_COMPACT, "").unwrap().is_empty());

@@ -2,18 +2,18 @@
 //! content, staff minutes (scaled), minutes booked by urgent tasks, the history, the local trend, the channel model,
 //! and the flagged numbers with the moment each became known.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use analytics::{HubPolicy, IsoWeek};
 use chrono::Datelike as _;
 use datasets::{FraudType, OutreachChannel, Staff};
 use outreach::{
     ActionMinutes, AgeBand, ChannelModel, ContentLibrary, EstimateParams, FlagSource, FlaggedNumber, PastContact,
-    PlanInput, PlanResident, ResidentStatus, RiskScore, Task, Victimisation,
+    PlanInput, PlanResident, ResidentStatus, RiskScore, Task, TypeEvidence, Victimisation,
 };
 
 use crate::error::{AppError, AppResult};
-use crate::store::{OutcomeRow, PlanResidentRow, ScoreFilter, SnapshotHead, Store};
+use crate::store::{OutcomeRow, PlanResidentRow, ScoreFilter, SnapshotHead, Store, VictimRow};
 
 const DAY: i64 = 86_400;
 /// Contacts with a flagged number within this many days before the week make a resident recently exposed.
@@ -40,6 +40,8 @@ impl PlanData {
         let rows = store.plan_residents()?;
         let flagged = flagged_numbers(store, &rows)?;
         let exposed = exposed(store, &flagged, week_start - EXPOSURE_DAYS * DAY, week_start, &rows)?;
+        let victims = store.victimisations()?;
+        let evidence = type_evidence(store, &flagged, &rows, &victims, week_start)?;
         let year = datasets::Timestamp(week_start).to_beijing().year();
         let residents: Vec<PlanResident> = rows
             .iter()
@@ -57,11 +59,17 @@ impl PlanData {
         let scores = store
             .snapshot_scores(head, &ScoreFilter::default(), 0, usize::MAX)?
             .into_iter()
-            .map(|s| RiskScore {
-                resident_id: s.resident_id,
-                p_week: s.score,
-                expected_loss_yuan: None,
-                likely_types: Vec::new(),
+            .map(|s| {
+                // Only reasons on their high side carry evidence ("calls from reported numbers", not "none").
+                let high = s.reasons.iter().filter(|r| r.high).map(|r| r.feature.as_str());
+                let likely =
+                    evidence.get(s.resident_id.as_str()).map_or_else(Vec::new, |e| outreach::likely_types(high, e));
+                RiskScore {
+                    resident_id: s.resident_id,
+                    p_week: s.score,
+                    expected_loss_yuan: None,
+                    likely_types: likely,
+                }
             })
             .collect();
         let content = ContentLibrary::new(&store.content_items()?)?;
@@ -78,7 +86,6 @@ impl PlanData {
             outreach::booked_minutes(&stored_tasks(store)?, week_start, week.end(), &ActionMinutes::domain_defaults());
         booked.retain(|s, _| known.contains(s.as_str()));
         let history = history(store, week_start)?;
-        let victims = store.victimisations()?;
         let mut trend: BTreeMap<FraudType, f64> = BTreeMap::new();
         for v in victims.iter().filter(|v| v.local && v.reported_at < week_start) {
             if v.reported_at >= week_start - TREND_DAYS * DAY {
@@ -121,6 +128,49 @@ impl PlanData {
     }
 }
 
+/// Contacts with a flagged number within this many days before the week point to its fraud types (the longest
+/// window of the risk model's contact features).
+const TYPE_EVIDENCE_DAYS: i64 = 30;
+
+/// Each resident's fraud-type evidence before `week_start`: the types of the reports naming the flagged numbers
+/// that contacted them in the last [`TYPE_EVIDENCE_DAYS`] (once flagged), and the types they fell victim to.
+fn type_evidence<'a>(
+    store: &Store,
+    flagged: &[FlaggedNumber],
+    residents: &'a [PlanResidentRow],
+    victims: &'a [VictimRow],
+    week_start: i64,
+) -> AppResult<HashMap<&'a str, TypeEvidence>> {
+    let from = week_start - TYPE_EVIDENCE_DAYS * DAY;
+    let contacts = flagged_contacts(store, flagged, from, week_start, residents)?;
+    Ok(evidence_of(store.reported_numbers()?, contacts, victims, week_start))
+}
+
+/// [`type_evidence`] from its rows: numbers named by reports (key, reported at, type), flagged contacts, victims.
+fn evidence_of<'a>(
+    reported: Vec<(String, i64, FraudType)>,
+    contacts: Vec<FlaggedContact<'a>>,
+    victims: &'a [VictimRow],
+    week_start: i64,
+) -> HashMap<&'a str, TypeEvidence> {
+    let mut types_of: HashMap<String, BTreeSet<FraudType>> = HashMap::new();
+    for (key, at, fraud_type) in reported {
+        if at < week_start {
+            types_of.entry(key).or_default().insert(fraud_type);
+        }
+    }
+    let mut out: HashMap<&str, TypeEvidence> = HashMap::new();
+    for c in contacts.into_iter().filter(|c| c.known_at <= c.at && c.at < week_start) {
+        if let Some(types) = types_of.get(&c.number) {
+            out.entry(c.resident_id).or_default().contacted_by.extend(types);
+        }
+    }
+    for v in victims.iter().filter(|v| v.reported_at < week_start) {
+        out.entry(v.resident_id.as_str()).or_default().victimised_by.push(v.fraud_type);
+    }
+    out
+}
+
 /// Age in years in `year`.
 pub(super) fn age(year: i32, birth_year: u16) -> u8 {
     (year - i32::from(birth_year)).clamp(0, 120) as u8
@@ -140,11 +190,13 @@ pub(super) fn flagged_numbers(store: &Store, residents: &[PlanResidentRow]) -> A
         .filter(|(k, _)| keep(k))
         .map(|(key, known_at)| FlaggedNumber { key, known_at, source: FlagSource::GangCluster })
         .collect();
-    out.extend(store.reported_numbers()?.into_iter().filter(|(k, _)| keep(k)).map(|(key, known_at)| FlaggedNumber {
-        key,
-        known_at,
-        source: FlagSource::RecentReport,
-    }));
+    out.extend(
+        store.reported_numbers()?.into_iter().filter(|(k, _, _)| keep(k)).map(|(key, known_at, _)| FlaggedNumber {
+            key,
+            known_at,
+            source: FlagSource::RecentReport,
+        }),
+    );
     Ok(out)
 }
 
@@ -166,6 +218,8 @@ fn exposed<'a>(
 /// A contact of a resident's phone by a flagged number.
 pub(super) struct FlaggedContact<'a> {
     pub resident_id: &'a str,
+    /// The flagged number (canonical key).
+    pub number: String,
     pub at: i64,
     /// When the number was first flagged (it may be after the contact).
     pub known_at: i64,
@@ -189,7 +243,7 @@ pub(super) fn flagged_contacts<'a>(
     let mut out = Vec::new();
     for c in store.contacts_between(from, to)? {
         if let (Some(&known_at), Some(&resident_id)) = (known.get(c.from_key.as_str()), owner.get(c.to_key.as_str())) {
-            out.push(FlaggedContact { resident_id, at: c.at, known_at });
+            out.push(FlaggedContact { resident_id, number: c.from_key, at: c.at, known_at });
         }
     }
     Ok(out)
@@ -237,4 +291,48 @@ fn recorded_contact(o: &OutcomeRow) -> Option<PastContact> {
         holdout: false,
         urgent: o.plan_id.is_none(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_evidence_names_the_types_of_the_numbers_that_called_and_of_earlier_frauds() {
+        let week = 100 * DAY;
+        let reported = vec![
+            ("tel:+8613900000001".to_string(), week - 20 * DAY, FraudType::ImpersonatePolice),
+            ("tel:+8613900000001".to_string(), week - 10 * DAY, FraudType::FakeInvestment),
+            // Named only after the week began: not yet known to be a fraud number's type.
+            ("tel:+8613900000001".to_string(), week + DAY, FraudType::Romance),
+            ("tel:+8613900000002".to_string(), week - 5 * DAY, FraudType::FakeLoan),
+        ];
+        let contact = |resident_id, number: &str, at, known_at| FlaggedContact {
+            resident_id,
+            number: number.to_string(),
+            at,
+            known_at,
+        };
+        let contacts = vec![
+            contact("R1", "tel:+8613900000001", week - 3 * DAY, week - 20 * DAY),
+            // Called before the number was flagged: no evidence.
+            contact("R2", "tel:+8613900000002", week - 9 * DAY, week - 5 * DAY),
+        ];
+        let victim = |resident_id: &str, reported_at, fraud_type| VictimRow {
+            resident_id: resident_id.to_string(),
+            occurred_at: reported_at,
+            reported_at,
+            fraud_type,
+            local: true,
+        };
+        let victims = vec![
+            victim("R2", week - 40 * DAY, FraudType::OrderBrushing),
+            victim("R3", week + DAY, FraudType::FakeLoan),
+        ];
+        let e = evidence_of(reported, contacts, &victims, week);
+        assert_eq!(e["R1"].contacted_by, [FraudType::FakeInvestment, FraudType::ImpersonatePolice]);
+        assert!(e["R1"].victimised_by.is_empty());
+        assert_eq!((e["R2"].contacted_by.len(), e["R2"].victimised_by.clone()), (0, vec![FraudType::OrderBrushing]));
+        assert!(!e.contains_key("R3"), "a fraud reported after the week began is not yet evidence");
+    }
 }
