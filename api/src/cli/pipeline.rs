@@ -1,6 +1,7 @@
 //! `fanzha ingest` and `fanzha pipeline`: flags → inputs → the ingest/pipeline services → the text they printed
 //! before the services existed; progress bars for the files being read.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -157,6 +158,52 @@ pub fn render_pipeline(v: &PipelineRunView) -> String {
     if let Some(stats) = &v.stats {
         s += "\n";
         s += &super::risk::render_stats(stats);
+    }
+    // The outreach steps come last: their result, or why they were skipped.
+    let skipped = |step: &str| {
+        v.run.steps.iter().find(|st| st.step == step && st.status == "skipped").and_then(|st| st.error.clone())
+    };
+    if v.warnings.is_some() || v.outreach_plan.is_some() || skipped("warnings").or(skipped("outreach_plan")).is_some() {
+        s += "\n";
+    }
+    match (&v.warnings, skipped("warnings")) {
+        (Some(w), _) => {
+            let _ = writeln!(
+                s,
+                "urgent warnings: {} raised, {} new stored, {} tasks opened",
+                w.raised,
+                w.stored,
+                w.tasks.len()
+            );
+            if !w.tasks.is_empty() {
+                let _ = writeln!(s, "  see them with `fanzha warnings`, the day sheets with `fanzha outreach tasks`");
+            }
+            for r in w.unassigned.iter().chain(&w.rejected).take(5) {
+                let _ = writeln!(s, "  {}: {}", r.field, r.reason);
+            }
+        }
+        (None, Some(why)) => {
+            let _ = writeln!(s, "urgent warnings: skipped: {why}");
+        }
+        (None, None) => {}
+    }
+    match (&v.outreach_plan, skipped("outreach_plan")) {
+        (Some(p), _) => {
+            let _ = writeln!(
+                s,
+                "outreach plan {} drafted for {} ({}): {} assignments ({} held out), {} staff minutes, expected {:.4} victimisations averted",
+                p.plan_id, p.week, p.strategy, p.assignments, p.held_out, p.minutes, p.expected_averted
+            );
+            let _ = writeln!(
+                s,
+                "  review it with `fanzha outreach show {id}`; a person approves it with `fanzha outreach approve {id}`",
+                id = p.plan_id
+            );
+        }
+        (None, Some(why)) => {
+            let _ = writeln!(s, "outreach plan: skipped: {why}");
+        }
+        (None, None) => {}
     }
     s
 }

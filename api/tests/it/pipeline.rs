@@ -12,6 +12,9 @@ fn pipeline_ingests_indexes_clusters_scores_and_reruns_safely() {
     assert!(data.path().join("index/cases/meta.json").exists(), "no case index: {stdout}");
     assert!(stdout.contains("gang clusters:"), "{stdout}");
     assert!(stdout.contains("万人发案率"), "{stdout}");
+    // The outreach steps say what they did: warnings raised, and the week's plan drafted for a person to approve.
+    assert!(stdout.contains("urgent warnings: "), "{stdout}");
+    assert!(stdout.contains("outreach plan 1 drafted for") && stdout.contains("fanzha outreach approve 1"), "{stdout}");
     let c = store(data.path());
     let reports = count(&c, "SELECT count(*) FROM reports");
     assert!(reports > 0);
@@ -30,6 +33,7 @@ fn pipeline_ingests_indexes_clusters_scores_and_reruns_safely() {
     assert_eq!(again.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("0 added, 0 updated, 0 deleted"), "{stdout}");
     assert!(stdout.contains("no-op"), "{stdout}");
+    assert!(stdout.contains("outreach plan: skipped: week") && stdout.contains("already has plan 1"), "{stdout}");
     assert_eq!(count(&c, "SELECT count(*) FROM risk_snapshots"), 1);
     assert_eq!(count(&c, "SELECT count(*) FROM gang_runs"), 2);
     assert_eq!(count(&c, "SELECT count(*) FROM reports"), reports);
