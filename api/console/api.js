@@ -73,6 +73,26 @@
     async post(path, body) {
       return json(await call("POST", path, body === undefined ? {} : body));
     },
+    /** Every page of a list (`items`, or the day sheets' `sheets`), following `next_cursor`; the first page's other
+     * fields are kept. A sheet cut by a page boundary is joined again. */
+    async all(path, params) {
+      let cursor = null, whole = null;
+      do {
+        const page = await FZ.api.get(path + FZ.api.query(Object.assign({}, params, { limit: 1000, cursor })));
+        if (!whole) whole = page;
+        else if (page.items) whole.items = whole.items.concat(page.items);
+        else {
+          for (const s of page.sheets) {
+            const last = whole.sheets[whole.sheets.length - 1];
+            if (last && last.staff_id === s.staff_id && last.day === s.day) last.tasks = last.tasks.concat(s.tasks);
+            else whole.sheets.push(s);
+          }
+        }
+        cursor = page.next_cursor;
+      } while (cursor);
+      whole.next_cursor = null;
+      return whole;
+    },
     /** Downloads a response as a file (exports need the bearer token, so a plain link cannot fetch them). */
     async download(path, fallbackName) {
       const { res } = await call("GET", path);

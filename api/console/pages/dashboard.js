@@ -102,7 +102,7 @@ FZ.pages = FZ.pages || {};
     const [communities, areas, warnings, coordinates, reach] = await Promise.all([
       riskWeek ? FZ.api.get(`/api/v1/risk/weeks/${riskWeek}/communities`) : null,
       areaWeek ? FZ.api.get(`/api/v1/risk/weeks/${areaWeek}/areas`).catch(() => null) : null,
-      FZ.session.may("outreach") ? FZ.api.get("/api/v1/warnings") : null,
+      FZ.session.may("outreach") ? FZ.api.all("/api/v1/warnings") : null,
       FZ.api.get("/api/v1/areas/coordinates"),
       FZ.api.get("/api/v1/outreach/reach"),
     ]);

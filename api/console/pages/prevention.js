@@ -133,7 +133,7 @@ FZ.pages = FZ.pages || {};
       FZ.go("tasks", "", { staff: f.get("staff"), day: f.get("day") });
     });
     FZ.$("#print").addEventListener("click", () => window.print());
-    const r = await FZ.api.get("/api/v1/outreach/tasks" + FZ.api.query({ staff, day }));
+    const r = await FZ.api.all("/api/v1/outreach/tasks", { staff, day });
     const sheets = r.sheets.filter((s) => s.tasks.length);
     FZ.$("#sheets").innerHTML = sheets.length ? sheets.map((s) => `
       <section class="card sheet"><h2>${esc(s.staff_name || s.staff_id)} (${esc(s.staff_id)}) · ${esc(s.day)}</h2>
@@ -157,7 +157,7 @@ FZ.pages = FZ.pages || {};
 
   FZ.pages.warnings = async function (route) {
     const overdueOnly = route.params.get("overdue") === "true";
-    const r = await FZ.api.get("/api/v1/warnings" + (overdueOnly ? "?overdue=true" : ""));
+    const r = await FZ.api.all("/api/v1/warnings", { overdue: overdueOnly ? "true" : "" });
     // Open deadlines still ahead first (soonest first), then overdue ones (latest first), then closed ones.
     const now = Date.now();
     const rank = (w) => {

@@ -205,9 +205,12 @@ test("prevention: approve this week's plan and record an outcome on a day sheet"
   await page.waitForSelector(`#sheets tr[data-row="${row}"] .state .badge`);
   // The API has it.
   const { staff, day } = Object.fromEntries(new URL(page.url().replace("#/tasks", "")).searchParams);
-  const sheets = await api("prevention", `/api/v1/outreach/tasks?staff=${staff}&day=${day}`);
+  const sheets = await api("prevention", `/api/v1/outreach/tasks?staff=${staff}&day=${day}&limit=1000`);
   const task = sheets.sheets.flatMap((s) => s.tasks).find((t) => t.task_id === row);
   assert.notEqual(task.state, "open", `${row} is recorded`);
+  // The sheet shows every task of the officer's day, though the API pages them.
+  const shown = await page.$$eval("#sheets tr[data-row]", (rows) => rows.length);
+  assert.equal(shown, sheets.total, "the whole day sheet");
   await page.emulateMedia({ media: "print" });
   assert.equal(await page.isVisible("#nav"), false, "printing hides the navigation");
   await shot(page, "09-day-sheet-print");
@@ -252,7 +255,7 @@ test("urgent warnings: overdue ones are red; a live countdown turns red at its d
   await page.waitForSelector(`${fresh} [data-action=visit]`);
   await page.click(`${fresh} [data-action=visit] button[data-outcome=reached]`);
   await page.waitForSelector(`${fresh}.closed`);
-  const task = (await api("prevention", "/api/v1/warnings")).items.find((w) => w.resident_id === FRESH).task;
+  const task = (await api("prevention", "/api/v1/warnings?limit=1000")).items.find((w) => w.resident_id === FRESH).task;
   assert.notEqual(task.state, "open");
   assert.ok(task.steps.every((s) => s.done_at && s.reached));
   await done(page);

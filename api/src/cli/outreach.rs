@@ -206,7 +206,7 @@ pub fn run(svc: &Service, cmd: OutreachCommand) -> anyhow::Result<ExitCode> {
         }
         OutreachCommand::Plans { week, json } => show(json, &svc.outreach_plans(week)?, render_plans),
         OutreachCommand::Tasks { staff, day, overdue, format, json } => {
-            let v = svc.outreach_tasks(&TasksQuery { staff, day, overdue })?;
+            let v = svc.outreach_tasks(&TasksQuery { staff, day, overdue, page: None })?;
             match format.as_deref() {
                 Some("csv") => emit(&tasks_csv(&v))?,
                 Some("html") => emit(&tasks_html(&v))?,
@@ -269,7 +269,7 @@ pub fn warn(svc: &Service, a: WarnArgs) -> anyhow::Result<ExitCode> {
 
 /// `fanzha warnings`.
 pub fn warnings(svc: &Service, overdue: bool, json: bool) -> anyhow::Result<ExitCode> {
-    show(json, &svc.warnings(overdue)?, render_warnings)
+    show(json, &svc.warnings(overdue, None)?, render_warnings)
 }
 
 pub fn render_plan(p: &PlanView) -> String {

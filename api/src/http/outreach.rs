@@ -4,16 +4,18 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{AppError, AppResult};
 use crate::service::auth::Permission;
 use crate::service::outreach::{
-    EffectQuery, EffectView, PlanDetail, PlanView, PlansView, ReachQuery, ReachView, RecordRequest, RecordView,
-    TasksQuery, TasksView, WarningsView, parse_plan_id, record_action, record_outcome,
+    EffectQuery, EffectView, PlanDetail, PlanRequest, PlanView, PlansView, ReachQuery, ReachView, RecordRequest,
+    RecordView, TasksQuery, TasksView, WarningsView, check_minutes_scale, parse_plan_id, parse_strategy, record_action,
+    record_outcome,
 };
+use crate::service::page::{DEFAULT_LIST, Limit, MAX_LIST, Page};
 use crate::service::risk::parse_week;
 
 use super::extract::{ApiPath, ApiQuery, Caller, PersonalRead};
@@ -21,7 +23,7 @@ use super::{Problem, Shared, blocking};
 
 pub(super) fn routes() -> OpenApiRouter<Shared> {
     OpenApiRouter::new()
-        .routes(routes!(plans))
+        .routes(routes!(plans, draft))
         .routes(routes!(plan))
         .routes(routes!(approve))
         .routes(routes!(tasks))
@@ -52,6 +54,49 @@ async fn plans(
     caller.require(Permission::Outreach)?;
     let week = p.week.as_deref().map(parse_week).transpose()?;
     Ok(Json(blocking(&st, move |svc| svc.outreach_plans(week)).await?))
+}
+
+/// What to draft: the week, and optionally the strategy, a staff-minutes multiplier, the seed and whether to
+/// supersede the week's draft.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftBody {
+    /// ISO week, e.g. 2026-W27 (its risk snapshot must exist).
+    #[schema(pattern = "^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$")]
+    week: String,
+    /// optimised (default), greedy, top-risk or random.
+    strategy: Option<String>,
+    /// Multiplies every staff member's weekly minutes (default 1).
+    #[schema(exclusive_minimum = 0.0, maximum = 1000.0)]
+    minutes_scale: Option<f64>,
+    /// Seed of the random strategy and the holdout (default 1).
+    #[schema(minimum = 0)]
+    seed: Option<u64>,
+    /// Supersede the week's draft with a new version (an approved plan is never replaced).
+    replace: Option<bool>,
+}
+
+/// Draft the week's plan from its risk snapshot (as `fanzha outreach plan`); the caller is recorded as its author and
+/// a person approves it before it is issued. 409 when the week has a live plan (unless `replace` supersedes a draft),
+/// 404 when the week has no snapshot.
+#[utoipa::path(post, path = "/api/v1/outreach/plans", tag = "outreach", security(("bearer" = [])),
+    request_body(content = DraftBody, content_type = "application/json"),
+    responses((status = 201, body = PlanView), (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+async fn draft(State(st): State<Shared>, caller: Caller, body: axum::body::Bytes) -> AppResult<Response> {
+    let principal = caller.require(Permission::Outreach)?;
+    let b: DraftBody =
+        serde_json::from_slice(&body).map_err(|e| AppError::invalid("invalid_body", "body", e.to_string()))?;
+    let req = PlanRequest {
+        week: parse_week(&b.week)?,
+        strategy: parse_strategy(b.strategy.as_deref().unwrap_or("optimised"))?,
+        minutes_scale: check_minutes_scale(b.minutes_scale.unwrap_or(1.0))?,
+        seed: b.seed.unwrap_or(1),
+        replace: b.replace.unwrap_or(false),
+        by: principal.name.clone(),
+    };
+    let view = blocking(&st, move |svc| svc.outreach_plan(&req)).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(view)).into_response())
 }
 
 /// One plan with a row per assignment (resident, grid, channel, content, staff, day, expected averted, holdout).
@@ -91,6 +136,11 @@ pub struct TasksParams {
     day: Option<String>,
     /// Only tasks with steps past their deadline.
     overdue: Option<bool>,
+    /// Tasks per page (default 50, at most 1000), in sheet order.
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
 }
 
 /// Day sheets per officer: urgent warnings' tasks (deadlines, escalation, overdue) and approved plans' treated
@@ -104,7 +154,8 @@ async fn tasks(
     ApiQuery(p): ApiQuery<TasksParams>,
 ) -> AppResult<Response> {
     read.caller.require(Permission::Outreach)?;
-    let q = TasksQuery { staff: p.staff, day: p.day, overdue: p.overdue.unwrap_or(false) };
+    let page = Page { limit: Limit::new(p.limit.unwrap_or(DEFAULT_LIST), MAX_LIST)?, cursor: p.cursor };
+    let q = TasksQuery { staff: p.staff, day: p.day, overdue: p.overdue.unwrap_or(false), page: Some(page) };
     let view = blocking(&st, move |svc| svc.outreach_tasks(&q)).await?;
     let subjects = view.sheets.iter().flat_map(|s| &s.tasks).map(|t| format!("resident:{}", t.resident_id)).collect();
     read.json(&st, subjects, view).await
@@ -177,6 +228,11 @@ async fn record(
 pub struct WarningsParams {
     /// Only warnings whose task has steps past their deadline.
     overdue: Option<bool>,
+    /// Warnings per page (default 50, at most 1000), newest first.
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<usize>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
 }
 
 /// Urgent warnings (预警劝阻) with their tasks, newest first. Personal data: needs `X-Purpose`; audited.
@@ -190,7 +246,8 @@ async fn warnings(
 ) -> AppResult<Response> {
     read.caller.require(Permission::Outreach)?;
     let overdue = p.overdue.unwrap_or(false);
-    let view = blocking(&st, move |svc| svc.warnings(overdue)).await?;
+    let page = Page { limit: Limit::new(p.limit.unwrap_or(DEFAULT_LIST), MAX_LIST)?, cursor: p.cursor };
+    let view = blocking(&st, move |svc| svc.warnings(overdue, Some(&page))).await?;
     let view = if read.caller.0.role.masks_identifiers() { view.masked() } else { view };
     let subjects = view.items.iter().map(|w| format!("resident:{}", w.resident_id)).collect();
     read.json(&st, subjects, view).await

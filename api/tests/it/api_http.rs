@@ -680,6 +680,34 @@ async fn outreach_plans_are_approved_and_task_events_recorded_over_http() {
     let (status, body) = post("/api/v1/outreach/plans/1", "").await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
 
+    // Drafting over HTTP, as `fanzha outreach plan`: the caller is the author; the rules of the CLI hold.
+    let (status, body) = post("/api/v1/outreach/plans", r#"{"week":"2026-W25","strategy":"greedy","seed":7}"#).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!((body["week"].as_str(), body["strategy"].as_str()), (Some("2026-W25"), Some("greedy")), "{body}");
+    assert_eq!((body["status"].as_str(), body["created_by"].as_str()), (Some("draft"), Some("t-prevention")));
+    let drafted = body["plan_id"].as_i64().unwrap();
+    assert!(body["assignments"].as_u64().unwrap() > 0, "{body}");
+    let (status, body) = post("/api/v1/outreach/plans", r#"{"week":"2026-W25"}"#).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("plan_exists")), "{body}");
+    let (status, body) = post("/api/v1/outreach/plans", r#"{"week":"2026-W25","replace":true}"#).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let replaced_by = body["plan_id"].as_i64().unwrap();
+    assert!(replaced_by > drafted, "{body}");
+    let listed = get_as(&app, Role::Prevention, "/api/v1/outreach/plans?week=2026-W25").await.json();
+    let old = listed["items"].as_array().unwrap().iter().find(|p| p["plan_id"] == drafted).unwrap().clone();
+    assert_eq!(old["superseded_by"].as_i64(), Some(replaced_by), "{listed}");
+    for (payload, code, expected) in [
+        (r#"{"week":"2026-W10"}"#, StatusCode::NOT_FOUND, "snapshot_not_found"),
+        (r#"{"week":"2026-W25","strategy":"best"}"#, StatusCode::BAD_REQUEST, "invalid_strategy"),
+        (r#"{"week":"2026-W25","minutes_scale":0}"#, StatusCode::BAD_REQUEST, "invalid_minutes_scale"),
+        (r#"{"week":"2026-W99"}"#, StatusCode::BAD_REQUEST, "invalid_week"),
+        (r#"{"week":"2026-W25","colour":"red"}"#, StatusCode::BAD_REQUEST, "invalid_body"),
+        ("", StatusCode::BAD_REQUEST, "invalid_body"),
+    ] {
+        let (status, body) = post("/api/v1/outreach/plans", payload).await;
+        assert_eq!((status, body["code"].as_str()), (code, Some(expected)), "{payload}: {body}");
+    }
+
     // Events: a missing task, a bad outcome, a bad body; then a real one of an approved plan's assignment.
     let (status, body) = post("/api/v1/outreach/tasks/T-NO-SUCH/events", r#"{"outcome":"reached"}"#).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("task_not_found")));
@@ -714,5 +742,66 @@ async fn prevention_sees_warnings_numbers_masked_and_admin_in_full() {
     for (m, f) in masked.iter().zip(&full) {
         assert_eq!(m, &datasets::ident::mask_key(f));
         assert!(m.contains('*') && m != f, "{m} from {f}");
+    }
+}
+
+/// Warnings and day-sheet tasks come in pages (default 50) with a key cursor; following it gives every item once,
+/// in the order of the whole list.
+#[tokio::test]
+async fn warnings_and_tasks_are_paged_by_cursor() {
+    let app = app();
+    for (path, ids) in [
+        (
+            "/api/v1/warnings",
+            &(|v: &serde_json::Value| {
+                v["items"].as_array().unwrap().iter().map(|w| w["warning_id"].as_str().unwrap().to_string()).collect()
+            }) as &dyn Fn(&serde_json::Value) -> Vec<String>,
+        ),
+        // Overdue urgent tasks only: other tests approve plans meanwhile, which adds plan tasks to the full list.
+        ("/api/v1/outreach/tasks?overdue=true", &|v: &serde_json::Value| {
+            let sheets = v["sheets"].as_array().unwrap();
+            sheets
+                .iter()
+                .flat_map(|s| s["tasks"].as_array().unwrap())
+                .map(|t| t["task_id"].as_str().unwrap().to_string())
+                .collect()
+        }),
+    ] {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let whole = get_as(&app, Role::Prevention, &format!("{path}{sep}limit=1000")).await.json();
+        let all = ids(&whole);
+        assert!(all.len() >= 3, "{path}: {whole}");
+        assert_eq!(whole["total"].as_u64(), Some(all.len() as u64));
+        assert!(whole["next_cursor"].is_null());
+        let mut seen: Vec<String> = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let uri = match &cursor {
+                Some(c) => format!("{path}{sep}limit=2&cursor={c}"),
+                None => format!("{path}{sep}limit=2"),
+            };
+            let page = get_as(&app, Role::Prevention, &uri).await.json();
+            let got = ids(&page);
+            assert!(got.len() <= 2 && !got.is_empty(), "{uri}: {page}");
+            assert_eq!(page["total"].as_u64(), Some(all.len() as u64));
+            seen.extend(got);
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, all, "{path}: the pages are the list, in order");
+        let default = get_as(&app, Role::Prevention, path).await.json();
+        assert_eq!(ids(&default).len(), all.len().min(50));
+        for (query, code) in
+            [("cursor=nope", "invalid_cursor"), ("limit=0", "invalid_limit"), ("limit=1001", "invalid_limit")]
+        {
+            let r = get_as(&app, Role::Prevention, &format!("{path}{sep}{query}")).await;
+            assert_eq!(
+                (r.status, r.json()["code"].as_str().map(String::from)),
+                (StatusCode::BAD_REQUEST, Some(code.into())),
+                "{path}{sep}{query}"
+            );
+        }
     }
 }

@@ -18,6 +18,7 @@ use super::record::RowError;
 use super::{DAY, date, iso};
 use crate::error::{AppError, AppResult, Kind};
 use crate::service::Service;
+use crate::service::page::{Page, page_after};
 use crate::store::{PlanResidentRow, PlanStatus, Store, TaskRow, WarningRow};
 
 /// A scan without `since` looks at this many days before the store's latest contact.
@@ -97,6 +98,8 @@ pub struct TasksQuery {
     pub day: Option<String>,
     /// Only tasks with overdue steps.
     pub overdue: bool,
+    /// One page of the tasks (in sheet order: officer, day, then urgent first), or all of them.
+    pub page: Option<Page>,
 }
 
 /// One officer's tasks of one day.
@@ -113,7 +116,10 @@ pub struct DaySheet {
 pub struct TasksView {
     pub generated_at: String,
     pub sheets: Vec<DaySheet>,
+    /// Tasks matching the query, on every page.
     pub total: u64,
+    /// The cursor of the next page (null on the last, or when not paged).
+    pub next_cursor: Option<String>,
 }
 
 /// A warning with its task.
@@ -137,6 +143,10 @@ pub struct WarningView {
 pub struct WarningsView {
     pub items: Vec<WarningView>,
     pub overdue_only: bool,
+    /// Warnings matching the query, on every page.
+    pub total: u64,
+    /// The cursor of the next page (null on the last, or when not paged).
+    pub next_cursor: Option<String>,
 }
 
 impl WarningsView {
@@ -335,7 +345,7 @@ impl Service {
     }
 
     /// Warnings with their tasks, newest first (only those with overdue steps when asked).
-    pub fn warnings(&self, overdue_only: bool) -> AppResult<WarningsView> {
+    pub fn warnings(&self, overdue_only: bool, page: Option<&Page>) -> AppResult<WarningsView> {
         let store = self.store()?;
         let now = super::super::risk::now();
         let residents = store.plan_residents()?;
@@ -365,7 +375,12 @@ impl Service {
                 task,
             });
         }
-        Ok(WarningsView { items, overdue_only })
+        let total = items.len() as u64;
+        let (items, next_cursor) = match page {
+            Some(p) => page_after(items, |w| w.warning_id.as_str(), p.limit, p.cursor.as_deref())?,
+            None => (items, None),
+        };
+        Ok(WarningsView { items, overdue_only, total, next_cursor })
     }
 
     /// Day sheets: open urgent tasks and approved plans' treated assignments (never the held-out ones), per
@@ -420,27 +435,39 @@ impl Service {
         let total = all.len() as u64;
         let names: HashMap<&str, Option<&String>> =
             staff.iter().map(|s| (s.staff_id.as_str(), s.name.as_ref())).collect();
-        let mut sheets: BTreeMap<(String, String), Vec<TaskView>> = BTreeMap::new();
+        // Sheet order: by officer and day; in a sheet urgent first, by deadline; then the plan's, by grid and resident
+        // (a walkable order).
+        all.sort_by(|a, b| {
+            (&a.staff_id, &a.day, a.kind != "urgent", &a.due_at, &a.grid, &a.resident_id, &a.task_id).cmp(&(
+                &b.staff_id,
+                &b.day,
+                b.kind != "urgent",
+                &b.due_at,
+                &b.grid,
+                &b.resident_id,
+                &b.task_id,
+            ))
+        });
+        let (all, next_cursor) = match &q.page {
+            Some(p) => page_after(all, |t| t.task_id.as_str(), p.limit, p.cursor.as_deref())?,
+            None => (all, None),
+        };
+        let mut sheets: Vec<DaySheet> = Vec::new();
         for t in all {
-            sheets.entry((t.staff_id.clone(), t.day.clone())).or_default().push(t);
+            match sheets.last_mut() {
+                Some(s) if s.staff_id == t.staff_id && s.day == t.day => s.tasks.push(t),
+                _ => {
+                    let staff_name = names.get(t.staff_id.as_str()).copied().flatten().cloned();
+                    sheets.push(DaySheet {
+                        staff_id: t.staff_id.clone(),
+                        staff_name,
+                        day: t.day.clone(),
+                        tasks: vec![t],
+                    });
+                }
+            }
         }
-        let sheets = sheets
-            .into_iter()
-            .map(|((staff_id, day), mut tasks)| {
-                // Urgent first, by deadline; then the plan's, by grid and resident (a walkable order).
-                tasks.sort_by(|a, b| {
-                    (a.kind != "urgent", &a.due_at, &a.grid, &a.resident_id).cmp(&(
-                        b.kind != "urgent",
-                        &b.due_at,
-                        &b.grid,
-                        &b.resident_id,
-                    ))
-                });
-                let staff_name = names.get(staff_id.as_str()).copied().flatten().cloned();
-                DaySheet { staff_id, staff_name, day, tasks }
-            })
-            .collect();
-        Ok(TasksView { generated_at: iso(now), sheets, total })
+        Ok(TasksView { generated_at: iso(now), sheets, total, next_cursor })
     }
 }
 
