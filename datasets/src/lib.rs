@@ -18,6 +18,7 @@
 //! This crate does no network or database I/O; the generator and readers work on paths and writers handed in.
 
 mod codes;
+mod duty;
 pub mod generate;
 pub mod ident;
 pub mod read;
@@ -28,6 +29,7 @@ pub use codes::{
     Audience, CaseStatus, ContactChannel, ContactKind, ContentFormat, FraudType, Gender, Language, Outcome,
     OutreachChannel, TransferChannel,
 };
+pub use duty::{Duty, DutyWindow};
 pub use records::{
     Contact, Content, FieldError, FieldProblem, Outreach, Record, Report, Resident, RowSource, Staff, Table, Transfer,
 };

@@ -7,6 +7,7 @@ use crate::codes::{
     Audience, CaseStatus, ContactChannel, ContactKind, ContentFormat, FraudType, Gender, Language, Outcome,
     OutreachChannel, TransferChannel,
 };
+use crate::duty::Duty;
 use crate::values::{AmountError, Fen, Timestamp};
 
 /// One file of the interchange format.
@@ -93,7 +94,7 @@ impl Table {
             Table::Content => {
                 &["content_id", "title", "format", "fraud_types", "audience", "channels", "minutes", "language"]
             }
-            Table::Staff => &["staff_id", "name", "grids", "minutes_per_week"],
+            Table::Staff => &["staff_id", "name", "grids", "minutes_per_week", "duty"],
             Table::Outreach => {
                 &["event_id", "resident_id", "content_id", "channel", "staff_id", "at", "outcome", "holdout"]
             }
@@ -137,6 +138,8 @@ pub enum FieldProblem {
     Bool { value: String },
     #[error("unknown value {value:?}; allowed: {allowed}")]
     UnknownCode { value: String, allowed: String },
+    #[error("invalid duty hours: {reason}")]
+    Duty { reason: String },
     #[error(
         "empty receiving account: only a cash-out (channel atm, cash, crypto or merchant) may leave it empty; this \
          transfer's channel is {channel}"
@@ -283,6 +286,7 @@ impl Record {
                 name: p.opt_text("name"),
                 grids: p.list("grids"),
                 minutes_per_week: p.int("minutes_per_week", 0, 7 * 24 * 60).unwrap_or(0) as u32,
+                duty: p.duty("duty"),
             }),
             Table::Outreach => Record::Outreach(Outreach {
                 event_id: p.text("event_id"),
@@ -375,7 +379,7 @@ impl Record {
                 o(&r.language),
             ],
             Record::Staff(r) => {
-                vec![r.staff_id.clone(), o(&r.name), l(&r.grids), r.minutes_per_week.to_string()]
+                vec![r.staff_id.clone(), o(&r.name), l(&r.grids), r.minutes_per_week.to_string(), o(&r.duty)]
             }
             Record::Outreach(r) => vec![
                 r.event_id.clone(),
@@ -478,6 +482,8 @@ pub struct Staff {
     pub name: Option<String>,
     pub grids: Vec<String>,
     pub minutes_per_week: u32,
+    /// Duty hours (when urgent warnings may go to this person); `None`: not given.
+    pub duty: Option<Duty>,
 }
 
 /// The outcome of one past outreach attempt (outreach.csv).
@@ -571,6 +577,17 @@ impl FieldParser<'_> {
             Some(c) => Some(c),
             None => {
                 self.fail(field, FieldProblem::UnknownCode { value: v, allowed: codes() });
+                None
+            }
+        }
+    }
+
+    fn duty(&mut self, field: &'static str) -> Option<Duty> {
+        let v = self.opt(field)?.to_string();
+        match Duty::parse(&v) {
+            Ok(d) => Some(d),
+            Err(reason) => {
+                self.fail(field, FieldProblem::Duty { reason });
                 None
             }
         }

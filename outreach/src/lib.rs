@@ -16,7 +16,7 @@
 //!     fraud_types: vec![], audience: Audience::All, channels: vec![OutreachChannel::Call], minutes: Some(8),
 //!     language: Some(Language::Mandarin),
 //! }]).unwrap();
-//! let staff = [Staff { staff_id: "ST1".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 60 }];
+//! let staff = [Staff { staff_id: "ST1".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 60, duty: None }];
 //! let residents: Vec<PlanResident> = (0..20).map(|i| PlanResident {
 //!     id: format!("R{i}"), grid: "G1".into(), age: 30 + i, lives_alone: false, has_phone: true,
 //!     language: None, status: ResidentStatus::Active, recent_exposure: false,

@@ -149,8 +149,13 @@ const CONTENT: &[ExportColumn] = &[
     opt("language", Text),
 ];
 
-const STAFF: &[ExportColumn] =
-    &[col("staff_id", Text), opt("name", Text), col("grids", TextList), col("minutes_per_week", Int)];
+const STAFF: &[ExportColumn] = &[
+    col("staff_id", Text),
+    opt("name", Text),
+    col("grids", TextList),
+    col("minutes_per_week", Int),
+    opt("duty", Text),
+];
 
 const OUTREACH: &[ExportColumn] = &[
     col("event_id", Text),

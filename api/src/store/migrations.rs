@@ -3,7 +3,7 @@
 //! Migrations are frozen once released: change the schema by appending a new one.
 
 /// Migration `i` (0-based) brings the schema to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8_SERVICE, V9_OUTREACH];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8_SERVICE, V9_OUTREACH, V10_DUTY];
 
 /// Version 1: one table per record type (typed columns, `row_hash`, writing run), a `_history` table per record
 /// type holding replaced versions, ingest runs with per-file counts, and flags for kept-but-questionable rows.
@@ -489,4 +489,34 @@ CREATE TABLE pipeline_steps_v9 (
 INSERT INTO pipeline_steps_v9 SELECT * FROM pipeline_steps;
 DROP TABLE pipeline_steps;
 ALTER TABLE pipeline_steps_v9 RENAME TO pipeline_steps;
+"#;
+
+/// Version 10 (issue 13): staff carry optional duty hours (staff.csv `duty`, canonical text such as
+/// `mon-fri 08:30-17:30`). The column sits after `minutes_per_week`, as in staff.csv, so `staff` and `staff_history`
+/// are rebuilt with their rows (SQLite can only append columns, and history rows copy the live row's columns in
+/// order); existing rows get no duty hours. Their row hashes now cover one more (empty) field, so the next ingest of
+/// an unchanged staff.csv updates each staff row once.
+const V10_DUTY: &str = r#"
+CREATE TABLE staff_v10 (
+    staff_id         TEXT PRIMARY KEY,
+    name             TEXT,
+    grids            TEXT NOT NULL,
+    minutes_per_week INTEGER NOT NULL,
+    duty             TEXT,
+    row_hash         TEXT NOT NULL,
+    run_id           INTEGER NOT NULL,
+    ingested_at      INTEGER NOT NULL
+);
+INSERT INTO staff_v10 (staff_id, name, grids, minutes_per_week, row_hash, run_id, ingested_at)
+    SELECT staff_id, name, grids, minutes_per_week, row_hash, run_id, ingested_at FROM staff;
+DROP TABLE staff;
+ALTER TABLE staff_v10 RENAME TO staff;
+CREATE TABLE staff_history_v10 AS SELECT *, 0 AS superseded_run, 0 AS superseded_at FROM staff WHERE 0;
+INSERT INTO staff_history_v10 (
+    staff_id, name, grids, minutes_per_week, row_hash, run_id, ingested_at, superseded_run, superseded_at
+) SELECT staff_id, name, grids, minutes_per_week, row_hash, run_id, ingested_at, superseded_run, superseded_at
+FROM staff_history;
+DROP TABLE staff_history;
+ALTER TABLE staff_history_v10 RENAME TO staff_history;
+CREATE INDEX staff_history_id ON staff_history (staff_id);
 "#;

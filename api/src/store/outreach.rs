@@ -3,7 +3,9 @@
 //! outreach history, victimisations, flagged numbers, contacts). Every SQL statement about outreach lives here.
 
 use analytics::phone_key;
-use datasets::{Audience, Content, ContentFormat, FraudType, Language, Outcome, Outreach, OutreachChannel, Staff};
+use datasets::{
+    Audience, Content, ContentFormat, Duty, FraudType, Language, Outcome, Outreach, OutreachChannel, Staff,
+};
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::pipeline_runs::code;
@@ -276,16 +278,20 @@ impl Store {
     /// Every staff member, by id.
     pub fn staff(&self) -> StoreResult<Vec<Staff>> {
         let mut stmt =
-            self.conn().prepare("SELECT staff_id, name, grids, minutes_per_week FROM staff ORDER BY staff_id")?;
+            self.conn().prepare("SELECT staff_id, name, grids, minutes_per_week, duty FROM staff ORDER BY staff_id")?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let grids: String = r.get(2)?;
+            let duty: Option<String> = r.get(4)?;
             out.push(Staff {
                 staff_id: r.get(0)?,
                 name: r.get(1)?,
                 grids: split_list(&grids),
                 minutes_per_week: u32_of("staff", "minutes_per_week", r.get(3)?)?,
+                duty: duty
+                    .map(|d| Duty::parse(&d).map_err(|e| StoreError::corrupt("staff", "duty", &d, e)))
+                    .transpose()?,
             });
         }
         Ok(out)
@@ -802,5 +808,47 @@ mod tests {
         assert!(
             c.execute("INSERT INTO pipeline_steps VALUES (1, 2, 'nonsense', 12, 13, 'done', NULL, NULL)", []).is_err()
         );
+    }
+
+    #[test]
+    fn version_10_keeps_staff_and_their_history_and_adds_duty_hours() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // A store as version 9 left it, with a staff member and an earlier version of them.
+            let conn = rusqlite::Connection::open(dir.path().join(STORE_FILE)).unwrap();
+            for sql in &migrations::MIGRATIONS[..9] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 9).unwrap();
+            conn.execute_batch(
+                "INSERT INTO staff VALUES ('S1', '张', 'G1;G2', 600, '00000000000000aa', 2, 20);
+                 INSERT INTO staff_history VALUES ('S1', '张', 'G1', 300, '00000000000000bb', 1, 10, 2, 20);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        let staff = store.staff().unwrap();
+        assert_eq!(staff.len(), 1);
+        assert_eq!(
+            (staff[0].grids.clone(), staff[0].minutes_per_week, staff[0].duty.clone()),
+            (vec!["G1".to_string(), "G2".into()], 600, None)
+        );
+        let c = store.conn();
+        let old: (i64, i64, Option<String>) = c
+            .query_row("SELECT minutes_per_week, superseded_run, duty FROM staff_history", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(old, (300, 2, None));
+        // The live row's columns, in order, then the superseding run: as the ingest archives a row.
+        c.execute("UPDATE staff SET duty = 'mon-fri 08:30-17:30' WHERE staff_id = 'S1'", []).unwrap();
+        c.execute("INSERT INTO staff_history SELECT *, 3, 30 FROM staff WHERE staff_id = 'S1'", []).unwrap();
+        assert_eq!(
+            store.staff().unwrap()[0].duty.as_ref().map(ToString::to_string).as_deref(),
+            Some("mon-fri 08:30-17:30")
+        );
+        c.execute("UPDATE staff SET duty = 'whenever' WHERE staff_id = 'S1'", []).unwrap();
+        let e = store.staff().unwrap_err().to_string();
+        assert!(e.contains("staff") && e.contains("duty") && e.contains("whenever"), "{e}");
     }
 }

@@ -44,7 +44,7 @@ pub(crate) fn columns(table: Table) -> &'static [&'static str] {
         Table::Content => {
             &["content_id", "title", "format", "fraud_types", "audience", "channels", "minutes", "language"]
         }
-        Table::Staff => &["staff_id", "name", "grids", "minutes_per_week"],
+        Table::Staff => &["staff_id", "name", "grids", "minutes_per_week", "duty"],
         Table::Outreach => {
             &["event_id", "resident_id", "content_id", "channel", "staff_id", "at", "outcome", "holdout"]
         }
@@ -140,7 +140,9 @@ pub(crate) fn values(rec: &Record) -> Vec<ToSqlOutput<'_>> {
             opt_int(r.minutes),
             shown(&r.language),
         ],
-        Record::Staff(r) => vec![text(&r.staff_id), opt(&r.name), list(&r.grids), int(r.minutes_per_week)],
+        Record::Staff(r) => {
+            vec![text(&r.staff_id), opt(&r.name), list(&r.grids), int(r.minutes_per_week), shown(&r.duty)]
+        }
         Record::Outreach(r) => vec![
             text(&r.event_id),
             text(&r.resident_id),

@@ -303,3 +303,62 @@ fn reach_counts_distinct_residents_and_the_elderly_as_the_history_says() {
     assert!(text.starts_with(&format!("{} residents reached", in_range.len())), "{text}");
     fails(d, &["outreach", "reach", "--from", to, "--to", from], 2);
 }
+
+/// Duty hours from staff.csv: a bad one is rejected with file, line, field and reason (the rest is kept); an
+/// imported warning goes to the officer on duty when it was raised (a weekday morning to the day officer, a night
+/// to the night officer, both marked on duty), and to an off-duty one, marked so, when nobody is on duty.
+#[test]
+fn urgent_tasks_go_to_the_officer_on_duty() {
+    let residents = format!("{},grid,phones\nP1,1950,f,310115,花木,G1,13800138001\n", crate::RES_HEADER);
+    let reports = format!("{}\nR1,2026-06-01,310115,花木,,刷单返利,100,甲\n", crate::REP_HEADER);
+    let staff = "staff_id,name,grids,minutes_per_week,duty\n\
+                 S1,张,G1,600,mon-fri 08:30-17:30\n\
+                 S2,李,G1,600,每天 20:00-08:00\n\
+                 S3,王,G1,600,weekdays 9-5\n";
+    let dir = crate::folder(&[("residents.csv", &residents), ("reports.csv", &reports), ("staff.csv", staff)]);
+    let data = tempfile::tempdir().unwrap();
+    let (code, stdout) = crate::ingest(dir.path(), data.path());
+    assert_eq!(code, 3, "{stdout}");
+    let rejects = std::fs::read_to_string(data.path().join("rejects/1.csv")).unwrap();
+    assert!(rejects.contains("staff.csv,4,duty,") && rejects.contains(r#"unknown day ""weekdays"""#), "{rejects}");
+    let duty: Vec<(String, Option<String>)> = store(data.path())
+        .prepare("SELECT staff_id, duty FROM staff ORDER BY staff_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        duty,
+        [("S1".to_string(), Some("mon-fri 08:30-17:30".to_string())), ("S2".into(), Some("daily 20:00-08:00".into()))]
+    );
+    // 2026-06-23 is a Tuesday; 2026-06-27 a Saturday.
+    let warnings = "resident_id,number,grade,raised_at\n\
+                    P1,13900000001,high,2026-06-23 10:00:00\n\
+                    P1,13900000002,high,2026-06-23 23:30:00\n\
+                    P1,13900000003,medium,2026-06-27 12:00:00\n";
+    let file = dir.path().join("warnings.csv");
+    std::fs::write(&file, warnings).unwrap();
+    let v = json(data.path(), &["warn", "--import", file.to_str().unwrap(), "--json"]);
+    let tasks = json(data.path(), &["outreach", "tasks", "--json"]);
+    let mut by_day: Vec<(String, String, bool)> = tasks["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["tasks"].as_array().unwrap().clone())
+        .map(|t| {
+            (
+                t["day"].as_str().unwrap().to_string(),
+                t["staff_id"].as_str().unwrap().to_string(),
+                t["on_duty"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    by_day.sort();
+    assert_eq!(v["tasks"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(by_day[0].1, "S1", "Tuesday 10:00: the day officer: {by_day:?}");
+    assert!(by_day[0].2);
+    assert!(by_day.iter().any(|t| t.1 == "S2" && t.2), "Tuesday 23:30: the night officer: {by_day:?}");
+    let saturday = by_day.iter().find(|t| t.0 == "2026-06-27").unwrap();
+    assert!(!saturday.2, "Saturday noon: nobody on duty, so an off-duty officer, marked: {by_day:?}");
+}

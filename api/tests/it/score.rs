@@ -215,7 +215,8 @@ fn snapshots_written_before_compact_reasons_still_read() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         v["rows"][0]["reasons"],
-        serde_json::json!([{"contribution": 1.9594, "en": "lives alone", "feature": "lives_alone", "zh": "独居"}])
+        serde_json::json!([{"contribution": 1.9594, "en": "lives alone", "feature": "lives_alone", "zh": "独居", "high": true}]),
+        "the side is the one whose label was stored"
     );
     let (ok, out, err) = run(data.path(), &["scores", "--week", "2026-W20"]);
     assert!(ok && out.contains("独居 (lives alone)"), "{out}{err}");

@@ -333,6 +333,9 @@ pub(crate) fn staff(layout: &Layout, rng: &mut ChaCha8Rng) -> Vec<Staff> {
                 name: Some(format!("{}{}", pick(rng, &SURNAMES), pick(rng, &GIVEN))),
                 grids,
                 minutes_per_week: rng.gen_range(20..=40) * 60,
+                // Duty hours are left out: every officer counts as on duty from 08:00 to 20:00 (the engine's
+                // default), as in districts whose staff.csv has no roster.
+                duty: None,
             });
         }
     }

@@ -57,6 +57,7 @@ fn world() -> impl proptest::strategy::Strategy<Value = World> {
                     // The last grid is covered by nobody.
                     grids: grids[..3].iter().skip(i % 2).map(|g| g.to_string()).collect(),
                     minutes_per_week: m,
+                    duty: None,
                 })
                 .collect();
             let booked = staff_minutes.iter().enumerate().map(|(i, &(_, b))| (format!("ST{i}"), b)).collect();
@@ -208,7 +209,13 @@ fn bad_input_gives_typed_errors() {
             expected_loss_yuan: None,
             likely_types: vec![],
         }],
-        staff: vec![Staff { staff_id: "ST1".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 100 }],
+        staff: vec![Staff {
+            staff_id: "ST1".into(),
+            name: None,
+            grids: vec!["G1".into()],
+            minutes_per_week: 100,
+            duty: None,
+        }],
         history: vec![],
         booked: BTreeMap::new(),
     };

@@ -39,8 +39,8 @@ fn warnings_are_never_raised_before_the_number_was_known() {
 #[test]
 fn a_high_task_escalates_to_family_and_resolves() {
     let staff = [
-        Staff { staff_id: "A".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 600 },
-        Staff { staff_id: "B".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 600 },
+        Staff { staff_id: "A".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 600, duty: None },
+        Staff { staff_id: "B".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 600, duty: None },
     ];
     let input = WarningInput {
         id: "W1".into(),
@@ -102,7 +102,7 @@ fn bad_warnings_are_typed_errors() {
     let e = open_task(
         &w,
         "G9",
-        &[Staff { staff_id: "A".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 1 }],
+        &[Staff { staff_id: "A".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 1, duty: None }],
         &[],
         &BTreeMap::new(),
         &Deadlines::domain_defaults(),
@@ -112,7 +112,7 @@ fn bad_warnings_are_typed_errors() {
     let t = open_task(
         &w,
         "G1",
-        &[Staff { staff_id: "A".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 1 }],
+        &[Staff { staff_id: "A".into(), name: None, grids: vec!["G1".into()], minutes_per_week: 1, duty: None }],
         &[],
         &BTreeMap::new(),
         &Deadlines::domain_defaults(),

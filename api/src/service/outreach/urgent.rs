@@ -23,7 +23,7 @@ use crate::store::{PlanResidentRow, PlanStatus, Store, TaskRow, WarningRow};
 
 /// A scan without `since` looks at this many days before the store's latest contact.
 const SCAN_DAYS: i64 = 7;
-/// (est) No duty roster in the data: everyone covering a grid is on duty 08:00–20:00 Beijing time.
+/// Officers without duty hours (staff.csv `duty`) count as on duty 08:00–20:00 Beijing time.
 const SHIFT_HOURS: (i64, i64) = (8, 20);
 
 /// Where warnings come from.
@@ -87,6 +87,9 @@ pub struct TaskView {
     pub state: String,
     /// Pending steps past their deadline now.
     pub overdue: u64,
+    /// Urgent: whether the officer was on duty when the warning was raised (false: nobody covering the grid was,
+    /// and it went to an off-duty one); plan: true.
+    pub on_duty: bool,
     pub steps: Vec<TaskStepView>,
 }
 
@@ -195,17 +198,30 @@ fn row_of(w: &Warning, known_at: i64, now: i64) -> WarningRow {
     }
 }
 
-/// Everyone on duty on the Beijing day of `t`.
+/// The shifts around `t`: each officer's duty hours (staff.csv `duty`) on the day before and the day of `t` (a night
+/// shift that began the day before may still run), or 08:00–20:00 of that day for an officer without duty hours.
 fn shifts(staff: &[datasets::Staff], t: i64) -> Vec<Shift> {
     let day = (t + 8 * 3600).div_euclid(DAY) * DAY - 8 * 3600;
-    staff
-        .iter()
-        .map(|s| Shift {
-            staff_id: s.staff_id.clone(),
-            from: day + SHIFT_HOURS.0 * 3600,
-            to: day + SHIFT_HOURS.1 * 3600,
-        })
-        .collect()
+    // 1970-01-01 was a Thursday (weekday 3, Monday = 0).
+    let weekday = |midnight: i64| ((midnight + 8 * 3600).div_euclid(DAY) + 3).rem_euclid(7) as u8;
+    let mut out = Vec::new();
+    for s in staff {
+        match &s.duty {
+            Some(duty) => {
+                out.extend(duty.shifts(day - DAY, weekday(day - DAY), 2).into_iter().map(|(from, to)| Shift {
+                    staff_id: s.staff_id.clone(),
+                    from,
+                    to,
+                }))
+            }
+            None => out.push(Shift {
+                staff_id: s.staff_id.clone(),
+                from: day + SHIFT_HOURS.0 * 3600,
+                to: day + SHIFT_HOURS.1 * 3600,
+            }),
+        }
+    }
+    out
 }
 
 fn next_due(t: &Task) -> Option<i64> {
@@ -262,6 +278,7 @@ fn urgent_view(id: &str, t: &Task, grid: &str, now: i64) -> TaskView {
         action: pending.map_or_else(|| "none".to_string(), |s| action_code(s.action)),
         content_id: None,
         due_at: due.map(iso),
+        on_duty: t.on_duty,
         state: state_code(t.state).to_string(),
         overdue: t.overdue(now).len() as u64,
         steps,
@@ -427,6 +444,7 @@ impl Service {
                     due_at: None,
                     state: state.into(),
                     overdue: 0,
+                    on_duty: true,
                     steps: Vec::new(),
                 });
             }
