@@ -430,6 +430,23 @@ fn compare_strategies(
             .iter()
             .map(|s| RiskScore { p_week: d.truth[&(s.resident_id.clone(), w)][0], ..s.clone() })
             .collect();
+        if std::env::var_os("PLAN_MIX").is_some() {
+            for e in &wd.model.effects {
+                eprintln!(
+                    "{label} effect {:?}: treated {} ({} events), held out {} ({} events), estimate {:?}, prior {:.3}, \
+                     data weight {:.2}, used {:.3}",
+                    e.channel,
+                    e.treated,
+                    e.treated_events,
+                    e.held_out,
+                    e.held_out_events,
+                    e.estimate.map(|x| (x * 1000.0).round() / 1000.0),
+                    e.prior,
+                    e.data_weight,
+                    e.used
+                );
+            }
+        }
         let seed = label.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
         let seed = label.parse().unwrap_or(seed);
         for &cap in capacities {
@@ -444,6 +461,9 @@ fn compare_strategies(
             ] {
                 let p = plan(&wd, &d, &staff, scores, strategy, seed);
                 let j = judge(&p, &d, w, &wd.ages, rates);
+                if std::env::var_os("PLAN_MIX").is_some() {
+                    plan_mix(&p, &d, w, &format!("{label} {cap} {name}"));
+                }
                 let t = p.totals();
                 let share = if t.bound_yuan > 0.0 { t.selected_value_yuan / t.bound_yuan } else { 1.0 };
                 println!(
@@ -485,6 +505,31 @@ fn compare_strategies(
     );
     println!("| oracle (share) | {:.1}% ({:.1}%) | — |", 100.0 * mean(&|r| r.2), 100.0 * min(&|r| r.2));
     kept
+}
+
+/// Diagnostic (stderr): per channel of a plan, how many treated, the plan's mean reach × effect against the truth's
+/// relative reduction (1 − risk_channel / risk_none), and the mean score against the mean true risk_none.
+fn plan_mix(plan: &Plan, d: &District, w: u32, what: &str) {
+    let mut by: BTreeMap<String, (usize, f64, f64, f64, f64)> = BTreeMap::new();
+    for a in plan.assignments().iter().filter(|a| a.arm == Arm::Treated) {
+        let t = d.truth[&(a.resident_id.clone(), w)];
+        let col = TRUTH_COLUMNS.iter().position(|&c| c == a.channel).expect("truth has the channel");
+        let e = by.entry(format!("{:?}", a.channel)).or_default();
+        e.0 += 1;
+        e.1 += a.reach * a.effect;
+        e.2 += if t[0] > 0.0 { 1.0 - t[col] / t[0] } else { 0.0 };
+        e.3 += a.p_week;
+        e.4 += t[0];
+    }
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(c, &(n, pe, te, s, r))| {
+            let n_f = n as f64;
+            format!("{c} {n}: planned {:.3} true {:.3}, score {:.5} risk {:.5}", pe / n_f, te / n_f, s / n_f, r / n_f)
+        })
+        .collect();
+    let must = plan.assignments().iter().filter(|a| a.arm == Arm::Treated && a.must_visit).count();
+    eprintln!("{what}: {} (must-visit {must})", parts.join("; "));
 }
 
 fn contains(c: &outreach::Comparison, truth: f64) -> bool {
