@@ -8,6 +8,13 @@
 //!
 //! Usage: outreach-bench [residents] [seeds, comma-separated] [minutes per 1,000 residents a week, comma-separated]
 //! (defaults 20000 1,2,3 20,60,200). Writes markdown to stdout; district files go to bench/out/outreach/.
+//!
+//! Or: outreach-bench --district DIR[,DIR...] [minutes per 1,000 residents a week, comma-separated] judges the same
+//! way districts written by another generator: DIR holds the interchange files (docs/data-format.md) and
+//! `truth/resident_risk.csv` in our layout (the plan is for its first week); `truth/resident_loss.csv`
+//! (resident_id, expected_loss_yuan), when present, prices loss averted instead of our generator's loss rates;
+//! week 0 starts on the date in `truth/start.txt` (Beijing midnight), or else on the Monday of the earliest
+//! report, contact or outreach record. Rows the readers reject are counted on stderr (first five shown).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -46,6 +53,9 @@ struct District {
     records: Vec<Record>,
     truth: HashMap<(String, u32), [f64; 5]>,
     truth_from: u32,
+    /// Expected loss of a case per resident (yuan) from the folder's `truth/resident_loss.csv`; `None`: our
+    /// generator's loss rates by age.
+    loss: Option<HashMap<String, f64>>,
 }
 
 fn beijing_midnight(d: NaiveDate) -> i64 {
@@ -64,14 +74,46 @@ fn load_district(seed: u64, residents: u32, dir: &Path) -> District {
     for (name, body) in sink.files() {
         std::fs::write(dir.join(name), body).expect("write district");
     }
-    let tables = find_tables(dir).expect("tables");
+    let (residents, records) = read_tables(dir);
+    let truth = read_truth(dir);
+    District { start, residents, records, truth, truth_from, loss: None }
+}
+
+/// The interchange files of `dir`, through `datasets::read`; rejected rows are counted on stderr.
+fn read_tables(dir: &Path) -> (Vec<Resident>, Vec<Record>) {
+    let tables = find_tables(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let mut records = Vec::new();
     for t in Table::ALL {
         let Some(path) = tables.get(t) else { continue };
-        records.extend(TableReader::open(t, path).expect("open").filter_map(|r| r.ok().map(|(_, rec)| rec)));
+        let reader = TableReader::open(t, path).unwrap_or_else(|e| panic!("{e}"));
+        for w in reader.warnings() {
+            eprintln!("warning: {w}");
+        }
+        let mut rejected = 0usize;
+        for row in reader {
+            match row {
+                Ok((_, rec)) => records.push(rec),
+                Err(diags) => {
+                    if rejected < 5 {
+                        for d in &diags {
+                            eprintln!("rejected: {d}");
+                        }
+                    }
+                    rejected += 1;
+                }
+            }
+        }
+        if rejected > 0 {
+            eprintln!("{}: {rejected} rows rejected", path.display());
+        }
     }
     let residents =
         records.iter().filter_map(|r| if let Record::Resident(x) = r { Some(x.clone()) } else { None }).collect();
+    (residents, records)
+}
+
+/// `truth/resident_risk.csv`: (resident, week) → risk under none, SMS, call, visit, lecture.
+fn read_truth(dir: &Path) -> HashMap<(String, u32), [f64; 5]> {
     let text = std::fs::read_to_string(dir.join("truth/resident_risk.csv")).expect("truth");
     let mut truth = HashMap::new();
     for line in text.lines().skip(1) {
@@ -82,7 +124,41 @@ fn load_district(seed: u64, residents: u32, dir: &Path) -> District {
             [risks[0], risks[1], risks[2], risks[3], risks[4]],
         );
     }
-    District { start, residents, records, truth, truth_from }
+    truth
+}
+
+/// A district written by another generator (see the module doc).
+fn load_folder(dir: &Path) -> District {
+    let (residents, records) = read_tables(dir);
+    let truth = read_truth(dir);
+    let truth_from = truth.keys().map(|k| k.1).min().expect("truth has rows");
+    let start = match std::fs::read_to_string(dir.join("truth/start.txt")) {
+        Ok(s) => beijing_midnight(NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").expect("truth/start.txt date")),
+        Err(_) => {
+            let first = records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Report(x) => Some(x.reported_at.0),
+                    Record::Contact(x) => Some(x.at.0),
+                    Record::Outreach(x) => Some(x.at.0),
+                    _ => None,
+                })
+                .min()
+                .expect("dated records");
+            let day = chrono::DateTime::from_timestamp(first + 8 * 3600, 0).expect("time").date_naive();
+            beijing_midnight(day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday())))
+        }
+    };
+    let loss = std::fs::read_to_string(dir.join("truth/resident_loss.csv")).ok().map(|text| {
+        text.lines()
+            .skip(1)
+            .map(|line| {
+                let (id, v) = line.split_once(',').expect("resident_loss row");
+                (id.to_string(), v.trim().parse::<f64>().expect("expected_loss_yuan"))
+            })
+            .collect()
+    });
+    District { start, residents, records, truth, truth_from, loss }
 }
 
 /// Everything observable a plan for week `w` needs, computed from data before the week.
@@ -238,7 +314,11 @@ fn judge(plan: &Plan, d: &District, w: u32, ages: &HashMap<String, u8>, rates: &
         let averted = t[0] - t[col];
         j.minutes += u64::from(a.minutes);
         j.victims += averted;
-        j.loss += averted * true_loss(rates, ages.get(&a.resident_id).copied().unwrap_or(40));
+        j.loss += averted
+            * match &d.loss {
+                Some(loss) => loss.get(&a.resident_id).copied().unwrap_or(0.0),
+                None => true_loss(rates, ages.get(&a.resident_id).copied().unwrap_or(40)),
+            };
     }
     j
 }
@@ -287,23 +367,62 @@ fn plan(
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let residents: u32 = args.get(1).map_or(20_000, |s| s.parse().expect("residents"));
     let list = |i: usize, default: &str| -> Vec<f64> {
         args.get(i).map_or(default, String::as_str).split(',').map(|x| x.parse().expect("number")).collect()
     };
+    let rates = Rates::domain_defaults();
+    if args.get(1).map(String::as_str) == Some("--district") {
+        let dirs: Vec<PathBuf> = args.get(2).expect("--district DIR[,DIR...]").split(',').map(PathBuf::from).collect();
+        let capacities = list(3, "20,60,200");
+        println!("# Outreach plans — districts from another generator: {}\n", args[2]);
+        let districts = dirs.iter().map(|dir| {
+            let label = dir.file_name().map_or_else(|| dir.display().to_string(), |n| n.to_string_lossy().into());
+            (label, load_folder(dir))
+        });
+        let coverage = compare_strategies("district", districts, &capacities, &rates, true);
+        for (label, d, wd) in &coverage {
+            println!("\n{label}:");
+            if std::env::var_os("CALIBRATION").is_some() {
+                calibration_by_rank(d, wd);
+            }
+            coverage_on_truth(d, wd);
+        }
+        return;
+    }
+    let residents: u32 = args.get(1).map_or(20_000, |s| s.parse().expect("residents"));
     let seeds: Vec<u64> = list(2, "1,2,3").into_iter().map(|x| x as u64).collect();
     let capacities = list(3, "20,60,200");
-    let rates = Rates::domain_defaults();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../out/outreach");
     println!(
         "# Outreach plans — {residents} residents, {WEEKS} weeks, incidence {INCIDENCE}/10k/yr, seeds {seeds:?}\n"
     );
-    println!("| seed | min/1k | strategy | minutes | victims averted | loss averted ¥ | plan bound share |");
+    let districts = seeds
+        .iter()
+        .map(|&seed| (seed.to_string(), load_district(seed, residents, &root.join(format!("seed-{seed}")))));
+    let coverage = compare_strategies("seed", districts, &capacities, &rates, false);
+    if let Some((_, d, wd)) = coverage.into_iter().next() {
+        if std::env::var_os("CALIBRATION").is_some() {
+            calibration_by_rank(&d, &wd);
+        }
+        coverage_on_truth(&d, &wd);
+    }
+    coverage_synthetic();
+}
+
+/// Plans the first truth week of each district with every strategy at every capacity, prints the table and the
+/// ratio summary; returns the districts kept for the coverage check (the first, or all when `keep_all`).
+fn compare_strategies(
+    label_name: &str,
+    districts: impl Iterator<Item = (String, District)>,
+    capacities: &[f64],
+    rates: &Rates,
+    keep_all: bool,
+) -> Vec<(String, District, WeekData)> {
+    println!("| {label_name} | min/1k | strategy | minutes | victims averted | loss averted ¥ | plan bound share |");
     println!("|---|---|---|---|---|---|---|");
     let mut ratios: Vec<Ratios> = Vec::new();
-    let mut coverage_district = None;
-    for &seed in &seeds {
-        let d = load_district(seed, residents, &root.join(format!("seed-{seed}")));
+    let mut kept = Vec::new();
+    for (label, d) in districts {
         let w = d.truth_from;
         let wd = week_data(&d, w);
         let oracle_scores: Vec<RiskScore> = wd
@@ -311,7 +430,26 @@ fn main() {
             .iter()
             .map(|s| RiskScore { p_week: d.truth[&(s.resident_id.clone(), w)][0], ..s.clone() })
             .collect();
-        for &cap in &capacities {
+        if std::env::var_os("PLAN_MIX").is_some() {
+            for e in &wd.model.effects {
+                eprintln!(
+                    "{label} effect {:?}: treated {} ({} events), held out {} ({} events), estimate {:?}, prior {:.3}, \
+                     data weight {:.2}, used {:.3}",
+                    e.channel,
+                    e.treated,
+                    e.treated_events,
+                    e.held_out,
+                    e.held_out_events,
+                    e.estimate.map(|x| (x * 1000.0).round() / 1000.0),
+                    e.prior,
+                    e.data_weight,
+                    e.used
+                );
+            }
+        }
+        let seed = label.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let seed = label.parse().unwrap_or(seed);
+        for &cap in capacities {
             let staff = scaled_staff(&d, cap);
             let mut got: BTreeMap<&str, Judged> = BTreeMap::new();
             for (name, strategy, scores) in [
@@ -322,11 +460,14 @@ fn main() {
                 ("oracle", Strategy::Optimised, &oracle_scores),
             ] {
                 let p = plan(&wd, &d, &staff, scores, strategy, seed);
-                let j = judge(&p, &d, w, &wd.ages, &rates);
+                let j = judge(&p, &d, w, &wd.ages, rates);
+                if std::env::var_os("PLAN_MIX").is_some() {
+                    plan_mix(&p, &d, w, &format!("{label} {cap} {name}"));
+                }
                 let t = p.totals();
                 let share = if t.bound_yuan > 0.0 { t.selected_value_yuan / t.bound_yuan } else { 1.0 };
                 println!(
-                    "| {seed} | {cap} | {name} | {} | {:.4} | {:.0} | {:.4} |",
+                    "| {label} | {cap} | {name} | {} | {:.4} | {:.0} | {:.4} |",
                     j.minutes, j.victims, j.loss, share
                 );
                 got.insert(name, j);
@@ -340,8 +481,8 @@ fn main() {
                 o.victims / got["random"].victims,
             ));
         }
-        if coverage_district.is_none() {
-            coverage_district = Some((d, wd));
+        if keep_all || kept.is_empty() {
+            kept.push((label, d, wd));
         }
     }
     let mean = |f: &dyn Fn(&Ratios) -> f64| ratios.iter().map(f).sum::<f64>() / ratios.len() as f64;
@@ -363,13 +504,32 @@ fn main() {
         min(&|r| r.4)
     );
     println!("| oracle (share) | {:.1}% ({:.1}%) | — |", 100.0 * mean(&|r| r.2), 100.0 * min(&|r| r.2));
-    if let Some((d, wd)) = coverage_district {
-        if std::env::var_os("CALIBRATION").is_some() {
-            calibration_by_rank(&d, &wd);
-        }
-        coverage_on_truth(&d, &wd);
+    kept
+}
+
+/// Diagnostic (stderr): per channel of a plan, how many treated, the plan's mean reach × effect against the truth's
+/// relative reduction (1 − risk_channel / risk_none), and the mean score against the mean true risk_none.
+fn plan_mix(plan: &Plan, d: &District, w: u32, what: &str) {
+    let mut by: BTreeMap<String, (usize, f64, f64, f64, f64)> = BTreeMap::new();
+    for a in plan.assignments().iter().filter(|a| a.arm == Arm::Treated) {
+        let t = d.truth[&(a.resident_id.clone(), w)];
+        let col = TRUTH_COLUMNS.iter().position(|&c| c == a.channel).expect("truth has the channel");
+        let e = by.entry(format!("{:?}", a.channel)).or_default();
+        e.0 += 1;
+        e.1 += a.reach * a.effect;
+        e.2 += if t[0] > 0.0 { 1.0 - t[col] / t[0] } else { 0.0 };
+        e.3 += a.p_week;
+        e.4 += t[0];
     }
-    coverage_synthetic();
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(c, &(n, pe, te, s, r))| {
+            let n_f = n as f64;
+            format!("{c} {n}: planned {:.3} true {:.3}, score {:.5} risk {:.5}", pe / n_f, te / n_f, s / n_f, r / n_f)
+        })
+        .collect();
+    let must = plan.assignments().iter().filter(|a| a.arm == Arm::Treated && a.must_visit).count();
+    eprintln!("{what}: {} (must-visit {must})", parts.join("; "));
 }
 
 fn contains(c: &outreach::Comparison, truth: f64) -> bool {
