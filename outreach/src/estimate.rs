@@ -273,7 +273,13 @@ fn effect_of(
     let se_log = (1.0 / af - 1.0 / n1f + 1.0 / cf - 1.0 / n2f).max(0.0).sqrt();
     let r = reach.max(0.05);
     let est = (1.0 - rr) / r;
-    let se = rr * se_log / r;
+    // The standard error on the effect scale from the 95% interval of the log relative risk, mapped through
+    // (1 − RR) / reach: not the delta method at the point (RR × se_log), which shrinks to nothing as one arm's events
+    // go to zero and would let one held-out event outweigh the prior (0 of 716 treated against 1 of 81 held out
+    // read as a precise 78% effect).
+    let z = 1.959_964;
+    let (lo, hi) = ((1.0 - (rr.ln() + z * se_log).exp()) / r, (1.0 - (rr.ln() - z * se_log).exp()) / r);
+    let se = (hi - lo) / (2.0 * z);
     let tau2 = params.effect_prior_sd.powi(2);
     let w = tau2 / (tau2 + se * se);
     e.estimate = Some(est);
@@ -306,6 +312,25 @@ mod tests {
             holdout,
             urgent: false,
         }
+    }
+
+    #[test]
+    fn one_event_in_one_arm_does_not_outweigh_the_prior() {
+        // 0 victims among 716 treated by SMS, 1 among 81 held out: a relative risk near zero, but from one event.
+        let mut history = Vec::new();
+        let mut victims = Vec::new();
+        for i in 0..797 {
+            let held = i >= 716;
+            let o = if held { Outcome::HeldOut } else { Outcome::Delivered };
+            history.push(contact(&format!("R{i}"), OutreachChannel::Sms, 0, o, held));
+        }
+        victims.push(Victimisation { resident_id: "R716".into(), occurred_at: 5 * DAY, known_at: 6 * DAY });
+        let m =
+            estimate_channels(&history, &victims, &|_| None, 400 * DAY, &EstimateParams::domain_defaults()).unwrap();
+        let e = m.effects.iter().find(|e| e.channel == OutreachChannel::Sms).unwrap();
+        assert_eq!((e.treated_events, e.held_out_events), (0, 1));
+        assert!(e.data_weight < 0.2, "{e:?}");
+        assert!((e.used - e.prior).abs() < 0.2 * (e.estimate.unwrap() - e.prior).abs() + 1e-9, "{e:?}");
     }
 
     #[test]
