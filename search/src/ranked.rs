@@ -11,7 +11,11 @@
 //! 盗窃). Each matched term also scores [`TIER`], which the collector takes off again, counting hits by how many
 //! terms they match.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
+use tantivy::index::SegmentId;
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight,
 };
@@ -179,6 +183,201 @@ fn best_evidence(terms: &[LooseTerm]) -> Vec<Box<dyn Query>> {
             }
         })
         .collect()
+}
+
+/// How many of a relaxed query's loose terms each case matches: one pass over each term's matching postings (no
+/// scores), counted into a byte a document. From it every relaxation step's size is known at once (no
+/// minimum-should-match is walked per step), and [`Tiered`] scores only the chosen step's cases.
+pub(crate) struct Census {
+    /// Per segment: terms matched by each document (deleted documents included; the collector skips them).
+    counts: Arc<HashMap<SegmentId, Vec<u8>>>,
+    /// Live cases (within the mask) by how many terms they match (index = terms matched).
+    pub tiers: Vec<u64>,
+}
+
+impl Census {
+    /// Counts the matches of `matchers` (at most 255 terms) in every segment, in parallel; `mask` (the filters)
+    /// limits which cases [`tiers`](Self::tiers) counts.
+    pub fn new(searcher: &Searcher, matchers: &[Box<dyn Query>], mask: Option<&dyn Query>) -> tantivy::Result<Self> {
+        let disabled = EnableScoring::disabled_from_searcher(searcher);
+        let weights = matchers.iter().map(|q| q.weight(disabled)).collect::<tantivy::Result<Vec<_>>>()?;
+        let mask = mask.map(|q| q.weight(disabled)).transpose()?;
+        let readers = searcher.segment_readers();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(readers.len()).max(1);
+        let parts: Vec<tantivy::Result<Vec<(SegmentId, Vec<u8>, Vec<u64>)>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (weights, mask) = (&weights, &mask);
+                    scope.spawn(move || {
+                        readers
+                            .iter()
+                            .skip(t)
+                            .step_by(threads)
+                            .map(|r| census_segment(r, weights, mask.as_deref()))
+                            .collect::<tantivy::Result<Vec<_>>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(tantivy::TantivyError::InternalError("census".into()))))
+                .collect()
+        });
+        let mut counts = HashMap::new();
+        let mut tiers = vec![0u64; matchers.len() + 1];
+        for part in parts {
+            for (id, c, t) in part? {
+                tiers.iter_mut().zip(t).for_each(|(a, b)| *a += b);
+                counts.insert(id, c);
+            }
+        }
+        Ok(Census { counts: Arc::new(counts), tiers })
+    }
+
+    /// The relaxation step: the most terms `k` (from `n − 1` down to 2) that at least `pool` cases match, else 1.
+    pub fn step(&self, pool: usize) -> usize {
+        let n = self.tiers.len() - 1;
+        let mut k = n.saturating_sub(1);
+        while k > 1 && self.tiers[k..].iter().sum::<u64>() < pool as u64 {
+            k -= 1;
+        }
+        k
+    }
+
+    /// The scored query of step `k`: the cases matching at least `k` terms, scored as [`relaxed_query`] scores them.
+    pub fn query(&self, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
+        Box::new(Tiered { counts: self.counts.clone(), k: k as u8, scoring: best_evidence(terms) })
+    }
+}
+
+/// One segment of a [`Census`]: its counts and its live cases (within the mask) by tier.
+fn census_segment(
+    reader: &SegmentReader,
+    weights: &[Box<dyn Weight>],
+    mask: Option<&dyn Weight>,
+) -> tantivy::Result<(SegmentId, Vec<u8>, Vec<u64>)> {
+    let mut counts = vec![0u8; reader.max_doc() as usize];
+    for w in weights {
+        w.for_each_no_score(reader, &mut |docs| {
+            for &d in docs {
+                counts[d as usize] = counts[d as usize].saturating_add(1);
+            }
+        })?;
+    }
+    let mut tiers = vec![0u64; weights.len() + 1];
+    let alive = reader.alive_bitset();
+    let mut tally = |d: DocId| {
+        let c = counts[d as usize] as usize;
+        if c > 0 && alive.is_none_or(|a| a.is_alive(d)) {
+            tiers[c.min(weights.len())] += 1;
+        }
+    };
+    match mask {
+        None => (0..reader.max_doc()).for_each(&mut tally),
+        Some(m) => m.for_each_no_score(reader, &mut |docs| docs.iter().for_each(|&d| tally(d)))?,
+    }
+    Ok((reader.segment_id(), counts, tiers))
+}
+
+/// The cases of a [`Census`] that match at least `k` loose terms, each scored by the terms' best evidence (the
+/// `Should` clauses of [`relaxed_query`], summed in the same order, so scores are the same to the bit): the
+/// cases are read from the census, and only they are scored.
+struct Tiered {
+    counts: Arc<HashMap<SegmentId, Vec<u8>>>,
+    k: u8,
+    scoring: Vec<Box<dyn Query>>,
+}
+
+impl Clone for Tiered {
+    fn clone(&self) -> Self {
+        Tiered { counts: self.counts.clone(), k: self.k, scoring: self.scoring.iter().map(|q| q.box_clone()).collect() }
+    }
+}
+
+impl std::fmt::Debug for Tiered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tiered").field("k", &self.k).field("scoring", &self.scoring).finish_non_exhaustive()
+    }
+}
+
+impl Query for Tiered {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let scoring = self.scoring.iter().map(|q| q.weight(enable_scoring)).collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(TieredWeight { counts: self.counts.clone(), k: self.k, scoring }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.scoring.iter().for_each(|q| q.query_terms(visitor));
+    }
+}
+
+struct TieredWeight {
+    counts: Arc<HashMap<SegmentId, Vec<u8>>>,
+    k: u8,
+    scoring: Vec<Box<dyn Weight>>,
+}
+
+impl Weight for TieredWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let docs: Vec<DocId> = match self.counts.get(&reader.segment_id()) {
+            Some(c) => (0..c.len() as DocId).filter(|&d| c[d as usize] >= self.k).collect(),
+            None => Vec::new(),
+        };
+        let scoring = self.scoring.iter().map(|w| w.scorer(reader, boost)).collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(TieredScorer { docs, at: 0, scoring }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut e = Explanation::new("relaxed step", 0.0);
+        for w in &self.scoring {
+            if let Ok(x) = w.explain(reader, doc) {
+                e.add_detail(x);
+            }
+        }
+        Ok(e)
+    }
+}
+
+struct TieredScorer {
+    docs: Vec<DocId>,
+    at: usize,
+    scoring: Vec<Box<dyn Scorer>>,
+}
+
+impl DocSet for TieredScorer {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() < target {
+            self.at += self.docs[self.at..].partition_point(|&d| d < target);
+        }
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.at) as u32
+    }
+}
+
+impl Scorer for TieredScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc();
+        let mut total: Score = 0.0;
+        for s in &mut self.scoring {
+            let at = if s.doc() < doc { s.seek(doc) } else { s.doc() };
+            if at == doc {
+                total += s.score();
+            }
+        }
+        total
+    }
 }
 
 /// A relaxed query: how many loose terms it has, and the cases that match them all (fewer than a page), which
