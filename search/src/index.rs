@@ -452,7 +452,8 @@ impl CaseIndex {
         let loose: Vec<LooseTerm> = loose
             .into_iter()
             .filter_map(|t| {
-                let characters = if let Expr::Word { text, .. } = t { compiler.characters(text, rare) } else { None };
+                let characters =
+                    if let Expr::Word { text, .. } = t { compiler.characters(text, rare) } else { Vec::new() };
                 let (query, matcher) = (compiler.compile(t)?, compiler.matcher(t)?);
                 Some(LooseTerm { written: t.written()?, query, matcher, characters })
             })

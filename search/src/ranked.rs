@@ -142,12 +142,12 @@ impl Scorer for CoordScorer {
 }
 
 /// A loose term of a query: as written, its query, the part of it a case must match (see `Compiler::matcher`),
-/// and its characters' query (a word's; none for an identifier).
+/// and its characters' terms (a word's; none for an identifier).
 pub(crate) struct LooseTerm {
     pub written: String,
     pub query: Box<dyn Query>,
     pub matcher: Box<dyn Query>,
-    pub characters: Option<Box<dyn Query>>,
+    pub characters: Vec<Box<dyn Query>>,
 }
 
 /// The cases of a relaxation step: every `fixed` clause and at least `k` of the loose `terms` (matching only).
@@ -163,24 +163,46 @@ pub(crate) fn at_least(mut fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseTe
 /// The query of a relaxation step: the cases of [`at_least`], scored per loose term by `best_evidence`.
 pub(crate) fn relaxed_query(fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
     let mut clauses = vec![(Occur::Must, at_least(fixed, terms, k))];
-    clauses.extend(best_evidence(terms).into_iter().map(|q| (Occur::Should, q)));
+    clauses.extend(evidence(terms).into_iter().map(|e| (Occur::Should, e.best())));
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The scoring clause of each loose term of a relaxed query: the better of the term itself, worth [`TIER`] plus
+/// A loose term's evidence in a relaxed query: the term itself (a [`Coord`] worth [`TIER`] plus its capped BM25)
+/// and its characters' BM25 terms.
+struct Evidence {
+    word: Box<dyn Query>,
+    characters: Vec<Box<dyn Query>>,
+}
+
+impl Clone for Evidence {
+    fn clone(&self) -> Self {
+        Evidence { word: self.word.box_clone(), characters: self.characters.iter().map(|c| c.box_clone()).collect() }
+    }
+}
+
+impl Evidence {
+    /// The better of the two: the term when it matches (its score is at least [`TIER`]), else its characters.
+    fn best(&self) -> Box<dyn Query> {
+        if self.characters.is_empty() {
+            return self.word.box_clone();
+        }
+        let characters = self.characters.iter().map(|c| (Occur::Should, c.box_clone())).collect();
+        let characters: Box<dyn Query> = Box::new(BooleanQuery::new(characters));
+        Box::new(DisjunctionMaxQuery::new(vec![self.word.box_clone(), characters]))
+    }
+}
+
+/// The evidence of each loose term of a relaxed query: the better of the term itself, worth [`TIER`] plus
 /// its BM25 (capped, so that the BM25 of all terms stays below one tier), and its characters' BM25 where the term
 /// is missing. So every term counts once, by its best evidence, and the tier of a score is the number of terms
 /// matched.
-fn best_evidence(terms: &[LooseTerm]) -> Vec<Box<dyn Query>> {
+fn evidence(terms: &[LooseTerm]) -> Vec<Evidence> {
     let cap = TIER / (2 * terms.len() + 2) as Score;
     terms
         .iter()
-        .map(|t| {
-            let word: Box<dyn Query> = Box::new(Coord { inner: t.query.box_clone(), bonus: TIER, cap });
-            match &t.characters {
-                Some(c) => Box::new(DisjunctionMaxQuery::new(vec![word, c.box_clone()])) as Box<dyn Query>,
-                None => word,
-            }
+        .map(|t| Evidence {
+            word: Box::new(Coord { inner: t.query.box_clone(), bonus: TIER, cap }),
+            characters: t.characters.iter().map(|c| c.box_clone()).collect(),
         })
         .collect()
 }
@@ -246,7 +268,7 @@ impl Census {
 
     /// The scored query of step `k`: the cases matching at least `k` terms, scored as [`relaxed_query`] scores them.
     pub fn query(&self, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
-        Box::new(Tiered { counts: self.counts.clone(), k: k as u8, scoring: best_evidence(terms) })
+        Box::new(Tiered { counts: self.counts.clone(), k: k as u8, scoring: evidence(terms) })
     }
 }
 
@@ -279,42 +301,56 @@ fn census_segment(
     Ok((reader.segment_id(), counts, tiers))
 }
 
-/// The cases of a [`Census`] that match at least `k` loose terms, each scored by the terms' best evidence (the
-/// `Should` clauses of [`relaxed_query`], summed in the same order, so scores are the same to the bit): the
-/// cases are read from the census, and only they are scored.
+/// The cases of a [`Census`] that match at least `k` loose terms, each scored by the terms' best evidence as
+/// [`relaxed_query`] scores them, to the bit: the terms in query order, each by its word when it matches (its
+/// score is above [`TIER`], so it is the maximum [`DisjunctionMaxQuery`] takes), else by the sum of its
+/// characters' scores in order. The cases are read from the census, and only they are scored; the characters
+/// are sought only where the word is missing.
 struct Tiered {
     counts: Arc<HashMap<SegmentId, Vec<u8>>>,
     k: u8,
-    scoring: Vec<Box<dyn Query>>,
+    scoring: Vec<Evidence>,
 }
 
 impl Clone for Tiered {
     fn clone(&self) -> Self {
-        Tiered { counts: self.counts.clone(), k: self.k, scoring: self.scoring.iter().map(|q| q.box_clone()).collect() }
+        Tiered { counts: self.counts.clone(), k: self.k, scoring: self.scoring.clone() }
     }
 }
 
 impl std::fmt::Debug for Tiered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tiered").field("k", &self.k).field("scoring", &self.scoring).finish_non_exhaustive()
+        let words: Vec<&dyn Query> = self.scoring.iter().map(|e| e.word.as_ref()).collect();
+        f.debug_struct("Tiered").field("k", &self.k).field("words", &words).finish_non_exhaustive()
     }
 }
 
 impl Query for Tiered {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let scoring = self.scoring.iter().map(|q| q.weight(enable_scoring)).collect::<tantivy::Result<_>>()?;
+        let weight = |q: &Box<dyn Query>| q.weight(enable_scoring);
+        let scoring = self
+            .scoring
+            .iter()
+            .map(|e| Ok((weight(&e.word)?, e.characters.iter().map(weight).collect::<tantivy::Result<_>>()?)))
+            .collect::<tantivy::Result<_>>()?;
         Ok(Box::new(TieredWeight { counts: self.counts.clone(), k: self.k, scoring }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.scoring.iter().for_each(|q| q.query_terms(visitor));
+        for e in &self.scoring {
+            e.word.query_terms(visitor);
+            e.characters.iter().for_each(|c| c.query_terms(visitor));
+        }
     }
 }
+
+/// A term's word and character weights.
+type EvidenceWeights = (Box<dyn Weight>, Vec<Box<dyn Weight>>);
 
 struct TieredWeight {
     counts: Arc<HashMap<SegmentId, Vec<u8>>>,
     k: u8,
-    scoring: Vec<Box<dyn Weight>>,
+    scoring: Vec<EvidenceWeights>,
 }
 
 impl Weight for TieredWeight {
@@ -323,15 +359,22 @@ impl Weight for TieredWeight {
             Some(c) => (0..c.len() as DocId).filter(|&d| c[d as usize] >= self.k).collect(),
             None => Vec::new(),
         };
-        let scoring = self.scoring.iter().map(|w| w.scorer(reader, boost)).collect::<tantivy::Result<_>>()?;
+        let scorer = |w: &Box<dyn Weight>| w.scorer(reader, boost);
+        let scoring = self
+            .scoring
+            .iter()
+            .map(|(word, chars)| Ok((scorer(word)?, chars.iter().map(scorer).collect::<tantivy::Result<_>>()?)))
+            .collect::<tantivy::Result<_>>()?;
         Ok(Box::new(TieredScorer { docs, at: 0, scoring }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut e = Explanation::new("relaxed step", 0.0);
-        for w in &self.scoring {
-            if let Ok(x) = w.explain(reader, doc) {
-                e.add_detail(x);
+        for (word, chars) in &self.scoring {
+            for w in std::iter::once(word).chain(chars) {
+                if let Ok(x) = w.explain(reader, doc) {
+                    e.add_detail(x);
+                }
             }
         }
         Ok(e)
@@ -341,7 +384,13 @@ impl Weight for TieredWeight {
 struct TieredScorer {
     docs: Vec<DocId>,
     at: usize,
-    scoring: Vec<Box<dyn Scorer>>,
+    scoring: Vec<(Box<dyn Scorer>, Vec<Box<dyn Scorer>>)>,
+}
+
+/// Moves `s` to `doc` (or past it); whether `doc` matches.
+fn on(s: &mut dyn Scorer, doc: DocId) -> bool {
+    let at = if s.doc() < doc { s.seek(doc) } else { s.doc() };
+    at == doc
 }
 
 impl DocSet for TieredScorer {
@@ -370,10 +419,19 @@ impl Scorer for TieredScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc();
         let mut total: Score = 0.0;
-        for s in &mut self.scoring {
-            let at = if s.doc() < doc { s.seek(doc) } else { s.doc() };
-            if at == doc {
-                total += s.score();
+        for (word, chars) in &mut self.scoring {
+            if on(word.as_mut(), doc) {
+                total += word.score();
+                continue;
+            }
+            let mut sum: Option<Score> = None;
+            for c in chars.iter_mut() {
+                if on(c.as_mut(), doc) {
+                    sum = Some(sum.unwrap_or(0.0) + c.score());
+                }
+            }
+            if let Some(sum) = sum {
+                total += sum;
             }
         }
         total
