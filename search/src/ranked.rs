@@ -226,7 +226,7 @@ impl Census {
         let mask = mask.map(|q| q.weight(disabled)).transpose()?;
         let readers = searcher.segment_readers();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(readers.len()).max(1);
-        let parts: Vec<tantivy::Result<Vec<(SegmentId, Vec<u8>, Vec<u64>)>>> = std::thread::scope(|scope| {
+        let parts: Vec<tantivy::Result<Vec<SegmentCensus>>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     let (weights, mask) = (&weights, &mask);
@@ -272,12 +272,15 @@ impl Census {
     }
 }
 
+/// One segment's share of a [`Census`]: its id, its counts, and its live cases (within the mask) by tier.
+type SegmentCensus = (SegmentId, Vec<u8>, Vec<u64>);
+
 /// One segment of a [`Census`]: its counts and its live cases (within the mask) by tier.
 fn census_segment(
     reader: &SegmentReader,
     weights: &[Box<dyn Weight>],
     mask: Option<&dyn Weight>,
-) -> tantivy::Result<(SegmentId, Vec<u8>, Vec<u64>)> {
+) -> tantivy::Result<SegmentCensus> {
     let mut counts = vec![0u8; reader.max_doc() as usize];
     for w in weights {
         w.for_each_no_score(reader, &mut |docs| {
@@ -327,11 +330,13 @@ impl std::fmt::Debug for Tiered {
 
 impl Query for Tiered {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let weight = |q: &Box<dyn Query>| q.weight(enable_scoring);
         let scoring = self
             .scoring
             .iter()
-            .map(|e| Ok((weight(&e.word)?, e.characters.iter().map(weight).collect::<tantivy::Result<_>>()?)))
+            .map(|e| {
+                let chars = e.characters.iter().map(|c| c.weight(enable_scoring));
+                Ok((e.word.weight(enable_scoring)?, chars.collect::<tantivy::Result<_>>()?))
+            })
             .collect::<tantivy::Result<_>>()?;
         Ok(Box::new(TieredWeight { counts: self.counts.clone(), k: self.k, scoring }))
     }
@@ -359,11 +364,13 @@ impl Weight for TieredWeight {
             Some(c) => (0..c.len() as DocId).filter(|&d| c[d as usize] >= self.k).collect(),
             None => Vec::new(),
         };
-        let scorer = |w: &Box<dyn Weight>| w.scorer(reader, boost);
         let scoring = self
             .scoring
             .iter()
-            .map(|(word, chars)| Ok((scorer(word)?, chars.iter().map(scorer).collect::<tantivy::Result<_>>()?)))
+            .map(|(word, chars)| {
+                let chars = chars.iter().map(|c| c.scorer(reader, boost));
+                Ok((word.scorer(reader, boost)?, chars.collect::<tantivy::Result<_>>()?))
+            })
             .collect::<tantivy::Result<_>>()?;
         Ok(Box::new(TieredScorer { docs, at: 0, scoring }))
     }
@@ -384,8 +391,11 @@ impl Weight for TieredWeight {
 struct TieredScorer {
     docs: Vec<DocId>,
     at: usize,
-    scoring: Vec<(Box<dyn Scorer>, Vec<Box<dyn Scorer>>)>,
+    scoring: Vec<EvidenceScorers>,
 }
+
+/// A term's word and character scorers.
+type EvidenceScorers = (Box<dyn Scorer>, Vec<Box<dyn Scorer>>);
 
 /// Moves `s` to `doc` (or past it); whether `doc` matches.
 fn on(s: &mut dyn Scorer, doc: DocId) -> bool {
@@ -523,6 +533,18 @@ mod tests {
             assert_eq!(tier_of(matched as Score * TIER + bm25, 4), matched);
         }
         assert_eq!(tier_of(9.0 * TIER, 4), 4);
+    }
+
+    #[test]
+    fn a_census_takes_the_most_terms_that_a_pool_matches() {
+        let census = |tiers: Vec<u64>| Census { counts: Arc::default(), tiers };
+        // Four terms: 40 cases with three (none with four), 60 more with two, 500 more with one.
+        assert_eq!(census(vec![0, 500, 60, 40, 0]).step(POOL), 2, "exactly the pool at two terms");
+        assert_eq!(census(vec![0, 500, 59, 40, 0]).step(POOL), 1, "one short of the pool: down to one term");
+        assert_eq!(census(vec![0, 0, 0, 100, 3]).step(POOL), 3);
+        assert_eq!(census(vec![0, 0, 0, 97, 3]).step(POOL), 3, "cases with every term count towards the pool");
+        assert_eq!(census(vec![0, 5, 0]).step(POOL), 1, "two terms: only one to relax");
+        assert_eq!(census(vec![0, 0, 0, 40, 0]).step(40), 3, "the pool passed in (a page, when larger than POOL)");
     }
 
     #[test]
