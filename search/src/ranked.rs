@@ -5,7 +5,8 @@
 //! with every term required. When that fills a page, nothing else happens (the common case, at the cost of one
 //! query). Otherwise the terms are relaxed one at a time, as a minimum-should-match: cases with at least `n − 1`
 //! of the `n` terms, then `n − 2`, … down to one, until [`POOL`] cases (or a page) match (counted without scores;
-//! only the last step is scored and collected). The cases with every term rank first; the partial matches follow
+//! only the last step is scored and collected). Without required terms, a [`Census`] counts in one pass how many
+//! terms each case matches, which gives every step's size at once, and only the chosen step's cases are scored. The cases with every term rank first; the partial matches follow
 //! by BM25 where each term counts once, by its best evidence: the term itself, or else its characters (so a term
 //! the text words differently still counts: CAIL masks charge names as ××, and a theft fact says 窃取 rather than
 //! 盗窃). Each matched term also scores [`TIER`], which the collector takes off again, counting hits by how many
@@ -218,40 +219,22 @@ pub(crate) struct Census {
 }
 
 impl Census {
-    /// Counts the matches of `matchers` (at most 255 terms) in every segment, in parallel; `mask` (the filters)
-    /// limits which cases [`tiers`](Self::tiers) counts.
+    /// Counts the matches of `matchers` (at most 255 terms) in every segment, on the index's search threads;
+    /// `mask` (the filters) limits which cases [`tiers`](Self::tiers) counts.
     pub fn new(searcher: &Searcher, matchers: &[Box<dyn Query>], mask: Option<&dyn Query>) -> tantivy::Result<Self> {
         let disabled = EnableScoring::disabled_from_searcher(searcher);
         let weights = matchers.iter().map(|q| q.weight(disabled)).collect::<tantivy::Result<Vec<_>>>()?;
         let mask = mask.map(|q| q.weight(disabled)).transpose()?;
-        let readers = searcher.segment_readers();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(readers.len()).max(1);
-        let parts: Vec<tantivy::Result<Vec<SegmentCensus>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let (weights, mask) = (&weights, &mask);
-                    scope.spawn(move || {
-                        readers
-                            .iter()
-                            .skip(t)
-                            .step_by(threads)
-                            .map(|r| census_segment(r, weights, mask.as_deref()))
-                            .collect::<tantivy::Result<Vec<_>>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Err(tantivy::TantivyError::InternalError("census".into()))))
-                .collect()
-        });
+        // On the index's search threads (segments in parallel, as the collectors run).
+        let parts = searcher
+            .index()
+            .search_executor()
+            .map(|r: &SegmentReader| census_segment(r, &weights, mask.as_deref()), searcher.segment_readers().iter())?;
         let mut counts = HashMap::new();
         let mut tiers = vec![0u64; matchers.len() + 1];
-        for part in parts {
-            for (id, c, t) in part? {
-                tiers.iter_mut().zip(t).for_each(|(a, b)| *a += b);
-                counts.insert(id, c);
-            }
+        for (id, c, t) in parts {
+            tiers.iter_mut().zip(t).for_each(|(a, b)| *a += b);
+            counts.insert(id, c);
         }
         Ok(Census { counts: Arc::new(counts), tiers })
     }
