@@ -91,19 +91,16 @@ impl Compiler<'_> {
         clauses
     }
 
-    /// The distinct Han characters of `word` that `keep` accepts, each a BM25 term of the `unigram` field (`None`
-    /// without any): the weakest evidence of a word, which a relaxed query scores where the word itself is missing,
+    /// The distinct Han characters of `word` that `keep` accepts, each a BM25 term of the `unigram` field: the weakest evidence of a word, which a relaxed query scores where the word itself is missing,
     /// so a term the text words differently (盗窃 where a fact says 窃取) still counts.
-    pub fn characters(&self, word: &str, keep: impl Fn(&Term) -> bool) -> Option<Box<dyn Query>> {
+    pub fn characters(&self, word: &str, keep: impl Fn(&Term) -> bool) -> Vec<Box<dyn Query>> {
         let mut chars: Vec<char> = Vec::new();
         for c in word.chars().map(|c| self.analyzer.fold_char(c)).filter(|c| is_han(*c)) {
             if !chars.contains(&c) && keep(&Term::from_field_text(self.fields.unigram, &c.to_string())) {
                 chars.push(c);
             }
         }
-        let clauses: Vec<(Occur, Box<dyn Query>)> =
-            chars.iter().map(|c| (Occur::Should, self.term(self.fields.unigram, &c.to_string()))).collect();
-        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        chars.iter().map(|c| self.term(self.fields.unigram, &c.to_string())).collect()
     }
 
     fn term(&self, field: Field, text: &str) -> Box<dyn Query> {

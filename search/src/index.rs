@@ -72,6 +72,9 @@ pub struct CaseIndex {
     analyzer: Analyzer,
     ids: Box<dyn IdentifierExtractor>,
     facet_cache: Arc<FacetCache>,
+    /// Whether relaxed queries without required terms take their steps from a [`ranked::Census`] (the default;
+    /// off only in tests that compare it with the step-by-step count it replaced).
+    census: bool,
 }
 
 impl std::fmt::Debug for CaseIndex {
@@ -187,7 +190,14 @@ impl CaseIndex {
         index.tokenizers().register(TRIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Trigram));
         index.tokenizers().register(UNIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Unigram));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(CaseIndex { index, reader, fields, analyzer, ids, facet_cache: Arc::default() })
+        Ok(CaseIndex { index, reader, fields, analyzer, ids, facet_cache: Arc::default(), census: true })
+    }
+
+    /// Relaxed steps counted step by step, as before [`ranked::Census`] (tests compare the two).
+    #[cfg(test)]
+    pub(crate) fn without_census(mut self) -> Self {
+        self.census = false;
+        self
     }
 
     /// Makes what was committed since the index was opened (by this or another process) visible to searches.
@@ -442,7 +452,8 @@ impl CaseIndex {
         let loose: Vec<LooseTerm> = loose
             .into_iter()
             .filter_map(|t| {
-                let characters = if let Expr::Word { text, .. } = t { compiler.characters(text, rare) } else { None };
+                let characters =
+                    if let Expr::Word { text, .. } = t { compiler.characters(text, rare) } else { Vec::new() };
                 let (query, matcher) = (compiler.compile(t)?, compiler.matcher(t)?);
                 Some(LooseTerm { written: t.written()?, query, matcher, characters })
             })
@@ -461,18 +472,30 @@ impl CaseIndex {
                 segs = run(strict, None, None)?;
             }
             let all: Vec<tantivy::DocAddress> = page(&segs, opts.limit)?.0.iter().map(|r| r.addr).collect();
-            // Count (without scores, stopping at the pool) how many cases match at least k terms, from k = n − 1
-            // down, until enough do; then score and collect that step once.
-            let mut k = n - 1;
-            while k > 1 {
-                let cases = filtered(ranked::at_least(compiler.required(fixed.iter().copied()), &loose, k));
-                let pool = opts.limit.max(ranked::POOL);
-                if ranked::count_up_to(&searcher, &cases, pool)? >= pool {
-                    break;
+            let pool = opts.limit.max(ranked::POOL);
+            let query = if fixed.is_empty() && n <= usize::from(u8::MAX) && self.census {
+                // Count once how many terms each case matches (each term's postings read once, no scores): every
+                // step's size follows, and only the chosen step's cases are scored.
+                let matchers: Vec<Box<dyn Query>> = loose.iter().map(|t| t.matcher.box_clone()).collect();
+                let mask: Option<Box<dyn Query>> = (!filters.is_empty()).then(|| {
+                    let clauses = filters.iter().map(|f| (Occur::Must, compiler.filter(f))).collect();
+                    Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+                });
+                let census = ranked::Census::new(&searcher, &matchers, mask.as_deref())?;
+                census.query(&loose, census.step(pool))
+            } else {
+                // Count (without scores, stopping at the pool) how many cases match at least k terms, from
+                // k = n − 1 down, until enough do; then score and collect that step once.
+                let mut k = n - 1;
+                while k > 1 {
+                    let cases = filtered(ranked::at_least(compiler.required(fixed.iter().copied()), &loose, k));
+                    if ranked::count_up_to(&searcher, &cases, pool)? >= pool {
+                        break;
+                    }
+                    k -= 1;
                 }
-                k -= 1;
-            }
-            let query = ranked::relaxed_query(compiler.required(fixed.iter().copied()), &loose, k);
+                ranked::relaxed_query(compiler.required(fixed.iter().copied()), &loose, k)
+            };
             segs = run(query, after.clone(), Some(Relaxed { terms: n, all }))?;
             let tiers = tier_counts(&segs);
             matching.partial = (1..n)

@@ -5,13 +5,18 @@
 //! with every term required. When that fills a page, nothing else happens (the common case, at the cost of one
 //! query). Otherwise the terms are relaxed one at a time, as a minimum-should-match: cases with at least `n − 1`
 //! of the `n` terms, then `n − 2`, … down to one, until [`POOL`] cases (or a page) match (counted without scores;
-//! only the last step is scored and collected). The cases with every term rank first; the partial matches follow
+//! only the last step is scored and collected). Without required terms, a [`Census`] counts in one pass how many
+//! terms each case matches, which gives every step's size at once, and only the chosen step's cases are scored. The cases with every term rank first; the partial matches follow
 //! by BM25 where each term counts once, by its best evidence: the term itself, or else its characters (so a term
 //! the text words differently still counts: CAIL masks charge names as ××, and a theft fact says 窃取 rather than
 //! 盗窃). Each matched term also scores [`TIER`], which the collector takes off again, counting hits by how many
 //! terms they match.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
+use tantivy::index::SegmentId;
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight,
 };
@@ -138,12 +143,12 @@ impl Scorer for CoordScorer {
 }
 
 /// A loose term of a query: as written, its query, the part of it a case must match (see `Compiler::matcher`),
-/// and its characters' query (a word's; none for an identifier).
+/// and its characters' terms (a word's; none for an identifier).
 pub(crate) struct LooseTerm {
     pub written: String,
     pub query: Box<dyn Query>,
     pub matcher: Box<dyn Query>,
-    pub characters: Option<Box<dyn Query>>,
+    pub characters: Vec<Box<dyn Query>>,
 }
 
 /// The cases of a relaxation step: every `fixed` clause and at least `k` of the loose `terms` (matching only).
@@ -159,26 +164,271 @@ pub(crate) fn at_least(mut fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseTe
 /// The query of a relaxation step: the cases of [`at_least`], scored per loose term by `best_evidence`.
 pub(crate) fn relaxed_query(fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
     let mut clauses = vec![(Occur::Must, at_least(fixed, terms, k))];
-    clauses.extend(best_evidence(terms).into_iter().map(|q| (Occur::Should, q)));
+    clauses.extend(evidence(terms).into_iter().map(|e| (Occur::Should, e.best())));
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// The scoring clause of each loose term of a relaxed query: the better of the term itself, worth [`TIER`] plus
+/// A loose term's evidence in a relaxed query: the term itself (a [`Coord`] worth [`TIER`] plus its capped BM25)
+/// and its characters' BM25 terms.
+struct Evidence {
+    word: Box<dyn Query>,
+    characters: Vec<Box<dyn Query>>,
+}
+
+impl Clone for Evidence {
+    fn clone(&self) -> Self {
+        Evidence { word: self.word.box_clone(), characters: self.characters.iter().map(|c| c.box_clone()).collect() }
+    }
+}
+
+impl Evidence {
+    /// The better of the two: the term when it matches (its score is at least [`TIER`]), else its characters.
+    fn best(&self) -> Box<dyn Query> {
+        if self.characters.is_empty() {
+            return self.word.box_clone();
+        }
+        let characters = self.characters.iter().map(|c| (Occur::Should, c.box_clone())).collect();
+        let characters: Box<dyn Query> = Box::new(BooleanQuery::new(characters));
+        Box::new(DisjunctionMaxQuery::new(vec![self.word.box_clone(), characters]))
+    }
+}
+
+/// The evidence of each loose term of a relaxed query: the better of the term itself, worth [`TIER`] plus
 /// its BM25 (capped, so that the BM25 of all terms stays below one tier), and its characters' BM25 where the term
 /// is missing. So every term counts once, by its best evidence, and the tier of a score is the number of terms
 /// matched.
-fn best_evidence(terms: &[LooseTerm]) -> Vec<Box<dyn Query>> {
+fn evidence(terms: &[LooseTerm]) -> Vec<Evidence> {
     let cap = TIER / (2 * terms.len() + 2) as Score;
     terms
         .iter()
-        .map(|t| {
-            let word: Box<dyn Query> = Box::new(Coord { inner: t.query.box_clone(), bonus: TIER, cap });
-            match &t.characters {
-                Some(c) => Box::new(DisjunctionMaxQuery::new(vec![word, c.box_clone()])) as Box<dyn Query>,
-                None => word,
-            }
+        .map(|t| Evidence {
+            word: Box::new(Coord { inner: t.query.box_clone(), bonus: TIER, cap }),
+            characters: t.characters.iter().map(|c| c.box_clone()).collect(),
         })
         .collect()
+}
+
+/// How many of a relaxed query's loose terms each case matches: one pass over each term's matching postings (no
+/// scores), counted into a byte a document. From it every relaxation step's size is known at once (no
+/// minimum-should-match is walked per step), and [`Tiered`] scores only the chosen step's cases.
+pub(crate) struct Census {
+    /// Per segment: terms matched by each document (deleted documents included; the collector skips them).
+    counts: Arc<HashMap<SegmentId, Vec<u8>>>,
+    /// Live cases (within the mask) by how many terms they match (index = terms matched).
+    pub tiers: Vec<u64>,
+}
+
+impl Census {
+    /// Counts the matches of `matchers` (at most 255 terms) in every segment, on the index's search threads;
+    /// `mask` (the filters) limits which cases [`tiers`](Self::tiers) counts.
+    pub fn new(searcher: &Searcher, matchers: &[Box<dyn Query>], mask: Option<&dyn Query>) -> tantivy::Result<Self> {
+        let disabled = EnableScoring::disabled_from_searcher(searcher);
+        let weights = matchers.iter().map(|q| q.weight(disabled)).collect::<tantivy::Result<Vec<_>>>()?;
+        let mask = mask.map(|q| q.weight(disabled)).transpose()?;
+        // On the index's search threads (segments in parallel, as the collectors run).
+        let parts = searcher
+            .index()
+            .search_executor()
+            .map(|r: &SegmentReader| census_segment(r, &weights, mask.as_deref()), searcher.segment_readers().iter())?;
+        let mut counts = HashMap::new();
+        let mut tiers = vec![0u64; matchers.len() + 1];
+        for (id, c, t) in parts {
+            tiers.iter_mut().zip(t).for_each(|(a, b)| *a += b);
+            counts.insert(id, c);
+        }
+        Ok(Census { counts: Arc::new(counts), tiers })
+    }
+
+    /// The relaxation step: the most terms `k` (from `n − 1` down to 2) that at least `pool` cases match, else 1.
+    pub fn step(&self, pool: usize) -> usize {
+        let n = self.tiers.len() - 1;
+        let mut k = n.saturating_sub(1);
+        while k > 1 && self.tiers[k..].iter().sum::<u64>() < pool as u64 {
+            k -= 1;
+        }
+        k
+    }
+
+    /// The scored query of step `k`: the cases matching at least `k` terms, scored as [`relaxed_query`] scores them.
+    pub fn query(&self, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
+        Box::new(Tiered { counts: self.counts.clone(), k: k as u8, scoring: evidence(terms) })
+    }
+}
+
+/// One segment's share of a [`Census`]: its id, its counts, and its live cases (within the mask) by tier.
+type SegmentCensus = (SegmentId, Vec<u8>, Vec<u64>);
+
+/// One segment of a [`Census`]: its counts and its live cases (within the mask) by tier.
+fn census_segment(
+    reader: &SegmentReader,
+    weights: &[Box<dyn Weight>],
+    mask: Option<&dyn Weight>,
+) -> tantivy::Result<SegmentCensus> {
+    let mut counts = vec![0u8; reader.max_doc() as usize];
+    for w in weights {
+        w.for_each_no_score(reader, &mut |docs| {
+            for &d in docs {
+                counts[d as usize] = counts[d as usize].saturating_add(1);
+            }
+        })?;
+    }
+    let mut tiers = vec![0u64; weights.len() + 1];
+    let alive = reader.alive_bitset();
+    let mut tally = |d: DocId| {
+        let c = counts[d as usize] as usize;
+        if c > 0 && alive.is_none_or(|a| a.is_alive(d)) {
+            tiers[c.min(weights.len())] += 1;
+        }
+    };
+    match mask {
+        None => (0..reader.max_doc()).for_each(&mut tally),
+        Some(m) => m.for_each_no_score(reader, &mut |docs| docs.iter().for_each(|&d| tally(d)))?,
+    }
+    Ok((reader.segment_id(), counts, tiers))
+}
+
+/// The cases of a [`Census`] that match at least `k` loose terms, each scored by the terms' best evidence as
+/// [`relaxed_query`] scores them, to the bit: the terms in query order, each by its word when it matches (its
+/// score is above [`TIER`], so it is the maximum [`DisjunctionMaxQuery`] takes), else by the sum of its
+/// characters' scores in order. The cases are read from the census, and only they are scored; the characters
+/// are sought only where the word is missing.
+struct Tiered {
+    counts: Arc<HashMap<SegmentId, Vec<u8>>>,
+    k: u8,
+    scoring: Vec<Evidence>,
+}
+
+impl Clone for Tiered {
+    fn clone(&self) -> Self {
+        Tiered { counts: self.counts.clone(), k: self.k, scoring: self.scoring.clone() }
+    }
+}
+
+impl std::fmt::Debug for Tiered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let words: Vec<&dyn Query> = self.scoring.iter().map(|e| e.word.as_ref()).collect();
+        f.debug_struct("Tiered").field("k", &self.k).field("words", &words).finish_non_exhaustive()
+    }
+}
+
+impl Query for Tiered {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let scoring = self
+            .scoring
+            .iter()
+            .map(|e| {
+                let chars = e.characters.iter().map(|c| c.weight(enable_scoring));
+                Ok((e.word.weight(enable_scoring)?, chars.collect::<tantivy::Result<_>>()?))
+            })
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(TieredWeight { counts: self.counts.clone(), k: self.k, scoring }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for e in &self.scoring {
+            e.word.query_terms(visitor);
+            e.characters.iter().for_each(|c| c.query_terms(visitor));
+        }
+    }
+}
+
+/// A term's word and character weights.
+type EvidenceWeights = (Box<dyn Weight>, Vec<Box<dyn Weight>>);
+
+struct TieredWeight {
+    counts: Arc<HashMap<SegmentId, Vec<u8>>>,
+    k: u8,
+    scoring: Vec<EvidenceWeights>,
+}
+
+impl Weight for TieredWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let docs: Vec<DocId> = match self.counts.get(&reader.segment_id()) {
+            Some(c) => (0..c.len() as DocId).filter(|&d| c[d as usize] >= self.k).collect(),
+            None => Vec::new(),
+        };
+        let scoring = self
+            .scoring
+            .iter()
+            .map(|(word, chars)| {
+                let chars = chars.iter().map(|c| c.scorer(reader, boost));
+                Ok((word.scorer(reader, boost)?, chars.collect::<tantivy::Result<_>>()?))
+            })
+            .collect::<tantivy::Result<_>>()?;
+        Ok(Box::new(TieredScorer { docs, at: 0, scoring }))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut e = Explanation::new("relaxed step", 0.0);
+        for (word, chars) in &self.scoring {
+            for w in std::iter::once(word).chain(chars) {
+                if let Ok(x) = w.explain(reader, doc) {
+                    e.add_detail(x);
+                }
+            }
+        }
+        Ok(e)
+    }
+}
+
+struct TieredScorer {
+    docs: Vec<DocId>,
+    at: usize,
+    scoring: Vec<EvidenceScorers>,
+}
+
+/// A term's word and character scorers.
+type EvidenceScorers = (Box<dyn Scorer>, Vec<Box<dyn Scorer>>);
+
+/// Moves `s` to `doc` (or past it); whether `doc` matches.
+fn on(s: &mut dyn Scorer, doc: DocId) -> bool {
+    let at = if s.doc() < doc { s.seek(doc) } else { s.doc() };
+    at == doc
+}
+
+impl DocSet for TieredScorer {
+    fn advance(&mut self) -> DocId {
+        self.at = (self.at + 1).min(self.docs.len());
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() < target {
+            self.at += self.docs[self.at..].partition_point(|&d| d < target);
+        }
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.at) as u32
+    }
+}
+
+impl Scorer for TieredScorer {
+    fn score(&mut self) -> Score {
+        let doc = self.doc();
+        let mut total: Score = 0.0;
+        for (word, chars) in &mut self.scoring {
+            if on(word.as_mut(), doc) {
+                total += word.score();
+                continue;
+            }
+            let mut sum: Option<Score> = None;
+            for c in chars.iter_mut() {
+                if on(c.as_mut(), doc) {
+                    sum = Some(sum.unwrap_or(0.0) + c.score());
+                }
+            }
+            if let Some(sum) = sum {
+                total += sum;
+            }
+        }
+        total
+    }
 }
 
 /// A relaxed query: how many loose terms it has, and the cases that match them all (fewer than a page), which
@@ -266,6 +516,18 @@ mod tests {
             assert_eq!(tier_of(matched as Score * TIER + bm25, 4), matched);
         }
         assert_eq!(tier_of(9.0 * TIER, 4), 4);
+    }
+
+    #[test]
+    fn a_census_takes_the_most_terms_that_a_pool_matches() {
+        let census = |tiers: Vec<u64>| Census { counts: Arc::default(), tiers };
+        // Four terms: 40 cases with three (none with four), 60 more with two, 500 more with one.
+        assert_eq!(census(vec![0, 500, 60, 40, 0]).step(POOL), 2, "exactly the pool at two terms");
+        assert_eq!(census(vec![0, 500, 59, 40, 0]).step(POOL), 1, "one short of the pool: down to one term");
+        assert_eq!(census(vec![0, 0, 0, 100, 3]).step(POOL), 3);
+        assert_eq!(census(vec![0, 0, 0, 97, 3]).step(POOL), 3, "cases with every term count towards the pool");
+        assert_eq!(census(vec![0, 5, 0]).step(POOL), 1, "two terms: only one to relax");
+        assert_eq!(census(vec![0, 0, 0, 40, 0]).step(40), 3, "the pool passed in (a page, when larger than POOL)");
     }
 
     #[test]

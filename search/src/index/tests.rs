@@ -530,3 +530,117 @@ proptest::proptest! {
         }
     }
 }
+
+/// A corpus of `n` cases of 3–8 words each from a small vocabulary (a fixed pseudo-random sequence), written in
+/// batches (several segments), then a tenth of them rewritten (deleted documents in the old segments).
+fn word_corpus(idx: &mut CaseIndex, n: usize) {
+    const WORDS: [&str; 20] = [
+        "冒充",
+        "客服",
+        "退款",
+        "银行卡",
+        "刷单",
+        "返利",
+        "微信",
+        "转账",
+        "投资",
+        "平台",
+        "高额",
+        "回报",
+        "公安局",
+        "洗钱",
+        "安全账户",
+        "贷款",
+        "手续费",
+        "验证码",
+        "理财",
+        "兼职",
+    ];
+    let mut seed: u64 = 7;
+    let mut next = |m: usize| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) % m as u64) as usize
+    };
+    let mut make = |i: usize, round: usize| {
+        // Skewed: low word indexes are common, high ones rare.
+        let words: Vec<&str> = (0..3 + next(6)).map(|_| WORDS[next(WORDS.len()).min(next(WORDS.len()))]).collect();
+        let ty = ["brushing", "fake_loan", "impersonate_police"][next(3)];
+        let date = format!("2026-0{}-1{}", 1 + next(6), next(10));
+        let text = format!("受害人称{}，经{round}次核实。", words.join("，对方"));
+        case(&format!("W{i:04}"), &text, ty, ["城关区", "七里河区"][next(2)], &date, 100 * (1 + next(50)) as i64)
+    };
+    let docs: Vec<CaseDoc> = (0..n).map(|i| make(i, 0)).collect();
+    for batch in docs.chunks(n.div_ceil(4)) {
+        idx.upsert(batch).unwrap();
+    }
+    let rewritten: Vec<CaseDoc> = (0..n).step_by(10).map(|i| make(i, 1)).collect();
+    idx.upsert(&rewritten).unwrap();
+}
+
+#[test]
+fn relaxed_steps_from_the_census_answer_as_the_step_by_step_count_did() {
+    // The census (one pass over each term's postings, then only the chosen step scored) must give the same pages,
+    // scores, totals, tiers, facets and cursors as counting step by step and scoring a minimum-should-match.
+    let build = || {
+        let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+        word_corpus(&mut idx, 600);
+        idx
+    };
+    let (census, stepwise) = (build(), build().without_census());
+    let queries = [
+        "冒充 客服",
+        "刷单 返利 兼职",
+        "安全账户 洗钱 公安局 验证码",
+        "理财 兼职 验证码 手续费 贷款",
+        "冒充 理财 验证码 不存在词",
+        "退还 银行 转账",
+        "高额 回报 平台 投资 理财",
+        "微信 安全账户",
+    ];
+    let mut relaxed = 0;
+    for q in queries {
+        for (sort, limit) in [(SortBy::Relevance, 10), (SortBy::Relevance, 3), (SortBy::Date, 5), (SortBy::Loss, 7)] {
+            for filter in [None, Some("fake_loan")] {
+                let mut o = SearchOptions::top(limit);
+                o.sort = sort;
+                o.fraud_type = filter.map(str::to_string);
+                let mut pages = 0;
+                loop {
+                    let (a, b) = (census.search(q, &o).unwrap(), stepwise.search(q, &o).unwrap());
+                    assert_eq!(a, b, "{q} {sort:?} {limit} {filter:?} page {pages}");
+                    relaxed += usize::from(!a.matching.partial.is_empty());
+                    pages += 1;
+                    match a.next_cursor {
+                        Some(c) if pages < 4 => o.cursor = Some(c),
+                        _ => break,
+                    }
+                }
+            }
+        }
+    }
+    assert!(relaxed > 50, "the queries must exercise the relaxed path ({relaxed} relaxed pages)");
+}
+
+#[test]
+fn a_census_step_is_the_most_terms_a_pool_of_cases_matches() {
+    let idx = {
+        let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+        word_corpus(&mut idx, 600);
+        idx
+    };
+    let r = idx.search("理财 兼职 验证码 手续费 贷款", &SearchOptions::top(10)).unwrap();
+    let m = &r.matching;
+    assert!(m.matched_all < 10, "relaxed: {m:?}");
+    // The step reached: the cases with at least its number of terms are the total, and are at least the pool
+    // (or it is the last step, one term); one step more would have been under the pool.
+    let step = m.partial.last().map_or(5, |t| t.matched);
+    let at_least =
+        |k: usize| m.matched_all + m.partial.iter().filter(|t| t.matched >= k).map(|t| t.count).sum::<usize>();
+    assert_eq!(r.total, at_least(step));
+    assert!(step == 1 || r.total >= ranked::POOL, "{m:?}");
+    assert!(at_least(step + 1) < ranked::POOL, "{m:?}");
+    // Cases with every term rank first, and every hit matches at least the step's number of terms.
+    assert!(r.hits.iter().all(|h| h.matched_terms.len() >= step));
+    let all = r.hits.iter().take_while(|h| h.matched_terms.len() == 5).count();
+    assert_eq!(all, m.matched_all);
+}
