@@ -270,6 +270,9 @@ impl Compiler<'_> {
         let q: Box<dyn Query> = match f {
             Filter::FraudType(v) => self.term(f_.fraud_type, v),
             Filter::District(v) => self.term(f_.district, v),
+            Filter::AnyDistrict(vs) => {
+                Box::new(BooleanQuery::new(vs.iter().map(|v| (Occur::Should, self.term(f_.district, v))).collect()))
+            }
             Filter::Community(v) => self.term(f_.community, v),
             Filter::Status(v) => self.term(f_.status, v),
             Filter::Id(v) => self.term(f_.id, v),

@@ -412,6 +412,9 @@ impl CaseIndex {
         let mut filters = Vec::new();
         filters.extend(opts.fraud_type.clone().map(Filter::FraudType));
         filters.extend(opts.district.clone().map(Filter::District));
+        if !opts.districts.is_empty() {
+            filters.push(Filter::AnyDistrict(opts.districts.clone()));
+        }
         filters.extend(opts.community.clone().map(Filter::Community));
         filters.extend(opts.status.clone().map(Filter::Status));
         if opts.from.is_some() || opts.to.is_some() {

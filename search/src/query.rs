@@ -45,6 +45,8 @@ pub enum Expr {
 pub enum Filter {
     FraudType(String),
     District(String),
+    /// Any of these districts (a token's scope): no case of another district.
+    AnyDistrict(Vec<String>),
     Community(String),
     /// Case status code.
     Status(String),

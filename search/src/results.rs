@@ -48,6 +48,8 @@ pub struct SearchOptions {
     pub sort: SortBy,
     pub fraud_type: Option<String>,
     pub district: Option<String>,
+    /// Only cases of one of these districts (a scope; empty: any district).
+    pub districts: Vec<String>,
     pub community: Option<String>,
     /// Case status code (`received`, `filed`, `solved`, `closed`).
     pub status: Option<String>,
@@ -74,6 +76,7 @@ impl SearchOptions {
             sort: SortBy::Relevance,
             fraud_type: None,
             district: None,
+            districts: Vec::new(),
             community: None,
             status: None,
             from: None,

@@ -174,6 +174,7 @@ pub fn search(data_dir: &Path, args: SearchArgs) -> AppResult<ExitCode> {
         q: q.clone(),
         fraud_type: args.fraud_type,
         district: args.district,
+        scope: Vec::new(),
         status: args.status,
         from: args.from,
         to: args.to,

@@ -7,7 +7,7 @@ use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{AppError, AppResult, Kind};
+use crate::error::{AppError, AppResult};
 use crate::service::auth::{Permission, Principal};
 use crate::service::page::Limit;
 use crate::service::search::{IndexName, SearchRequest};
@@ -61,17 +61,14 @@ pub struct SearchParams {
     facets: Option<bool>,
 }
 
-/// The district filter a scoped token searches with.
-fn scoped_district(p: &Principal, asked: Option<String>) -> AppResult<Option<String>> {
+/// The district filter and the scope a token searches with: the district asked for (one of the token's), else the
+/// token's one district, else all of its districts at once.
+fn scoped_district(p: &Principal, asked: Option<String>) -> AppResult<(Option<String>, Vec<String>)> {
     match (asked, p.districts.as_slice()) {
-        (asked, []) => Ok(asked),
-        (Some(d), _) => p.require_district(&d).map(|()| Some(d)),
-        (None, [only]) => Ok(Some(only.clone())),
-        (None, many) => Err(AppError::new(
-            Kind::Forbidden,
-            "forbidden_scope",
-            format!("this token covers several districts; pass district= one of {}", many.join(", ")),
-        )),
+        (asked, []) => Ok((asked, Vec::new())),
+        (Some(d), _) => p.require_district(&d).map(|()| (Some(d), Vec::new())),
+        (None, [only]) => Ok((Some(only.clone()), Vec::new())),
+        (None, many) => Ok((None, many.to_vec())),
     }
 }
 
@@ -97,10 +94,12 @@ async fn search_cases(
             return Err(AppError::invalid("invalid_sort", "sort", format!("{other:?}: relevance, date or loss")));
         }
     };
+    let (district, scope) = scoped_district(principal, p.district)?;
     let req = SearchRequest {
         q: p.q,
         fraud_type: p.fraud_type,
-        district: scoped_district(principal, p.district)?,
+        district,
+        scope,
         status: p.status,
         from: p.from,
         to: p.to,

@@ -123,6 +123,8 @@ pub struct SearchRequest {
     pub q: String,
     pub fraud_type: Option<String>,
     pub district: Option<String>,
+    /// The caller's districts when its token is scoped to several (cases of any of them; empty: no scope).
+    pub scope: Vec<String>,
     /// A case status code or Chinese label.
     pub status: Option<String>,
     /// Reported on or after this date (`YYYY-MM-DD` or `YYYY-MM`, Beijing time).
@@ -192,6 +194,7 @@ impl SearchRequest {
             sort: self.sort,
             fraud_type: self.fraud_type,
             district: self.district,
+            districts: self.scope,
             community: None,
             status,
             from: day(&self.from, "from", false)?,
@@ -444,6 +447,7 @@ impl Service {
                 q: "*".into(),
                 fraud_type: q.fraud_type.clone(),
                 district: None,
+                scope: Vec::new(),
                 status: None,
                 from: q.from.clone(),
                 to: q.to.clone(),

@@ -805,3 +805,34 @@ async fn warnings_and_tasks_are_paged_by_cursor() {
         }
     }
 }
+
+/// A token scoped to several districts searches all of them at once (no `district=` needed), sees no case of another,
+/// and may narrow to one of its own but not to another.
+#[tokio::test]
+async fn a_token_scoped_to_several_districts_searches_them_all() {
+    let app = app();
+    let all = get_as(&app, Role::Admin, "/api/v1/search?q=*&limit=1").await.json();
+    let facets = all["facets"]["district"].as_array().unwrap().clone();
+    assert!(facets.len() >= 3, "{all}");
+    let count = |i: usize| facets[i]["count"].as_u64().unwrap();
+    let (d1, d2, d3) = (
+        facets[0]["value"].as_str().unwrap(),
+        facets[1]["value"].as_str().unwrap(),
+        facets[2]["value"].as_str().unwrap(),
+    );
+    let svc = Service::new(fixture().data.path());
+    let token =
+        svc.users_add("t-two-districts", Role::Investigator, &[d1.to_string(), d2.to_string()], &[]).unwrap().token;
+    let auth = format!("Bearer {token}");
+    let h = [("authorization", auth.as_str()), ("x-purpose", "t")];
+    let both = call(&app, Method::GET, "/api/v1/search?q=*&limit=1000", &h).await;
+    assert_eq!(both.status, StatusCode::OK, "{}", String::from_utf8_lossy(&both.body));
+    let both = both.json();
+    assert_eq!(both["total"].as_u64(), Some(count(0) + count(1)), "{both}");
+    let hits = both["hits"].as_array().unwrap();
+    assert!(hits.iter().all(|h| h["district"] == d1 || h["district"] == d2));
+    let one = call(&app, Method::GET, &format!("/api/v1/search?q=*&district={d2}"), &h).await.json();
+    assert_eq!(one["total"].as_u64(), Some(count(1)));
+    let other = call(&app, Method::GET, &format!("/api/v1/search?q=*&district={d3}"), &h).await;
+    assert_eq!((other.status, other.json()["code"].clone()), (StatusCode::FORBIDDEN, "forbidden_scope".into()));
+}

@@ -23,6 +23,7 @@ fn request(name: &str, q: &str) -> SearchRequest {
         q: q.into(),
         fraud_type: None,
         district: None,
+        scope: Vec::new(),
         status: None,
         from: None,
         to: None,
