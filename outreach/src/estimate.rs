@@ -285,7 +285,8 @@ fn effect_of(
     e.estimate = Some(est);
     e.standard_error = Some(se);
     e.data_weight = w;
-    e.used = (w * est + (1.0 - w) * prior).clamp(0.0, 0.95);
+    // A reached resident's risk cannot fall by more than all of it, nor the estimate say so with any weight.
+    e.used = (w * est.clamp(-1.0, 0.95) + (1.0 - w) * prior).clamp(0.0, 0.95);
     e
 }
 
