@@ -277,11 +277,14 @@ fn index<'a>(pairs: impl Iterator<Item = (&'a str, i64)>) -> HashMap<&'a str, Ve
 
 /// Effect units from the outreach history: every routine attempt (not urgent) with a complete follow-up before
 /// `as_of` is a unit of its week's campaign; victimised = a victimisation of the resident within `follow_up_days`
-/// after it; flagged contact = a contact with a flagged number in the same window (when `flagged` is given).
+/// after it; flagged contact = a contact with a flagged number in the same window (when `flagged` is given);
+/// warning answered = among units whose resident was warned in the window (`warnings`: resident, raised at,
+/// answered), whether a warning was answered (measured only for those warned).
 pub fn units_from_history(
     history: &[PastContact],
     victimisations: &[Victimisation],
     flagged: Option<&[(String, i64)]>,
+    warnings: Option<&[(String, i64, bool)]>,
     follow_up_days: u32,
     as_of: i64,
 ) -> Vec<EffectUnit> {
@@ -292,6 +295,10 @@ pub fn units_from_history(
     let hit = |m: &HashMap<&str, Vec<i64>>, r: &str, at: i64| {
         m.get(r).is_some_and(|ts| ts.iter().any(|&t| t > at && t <= at + follow))
     };
+    let mut warned: HashMap<&str, Vec<(i64, bool)>> = HashMap::new();
+    for (r, t, answered) in warnings.unwrap_or(&[]).iter().filter(|(_, t, _)| *t < as_of) {
+        warned.entry(r.as_str()).or_default().push((*t, *answered));
+    }
     history
         .iter()
         .filter(|h| !h.urgent && h.at + follow < as_of)
@@ -299,6 +306,13 @@ pub fn units_from_history(
             let mut outcomes = BTreeMap::from([(OutcomeKind::Victimised, hit(&victims, &h.resident_id, h.at))]);
             if let Some(c) = &contacts {
                 outcomes.insert(OutcomeKind::FlaggedContact, hit(c, &h.resident_id, h.at));
+            }
+            let answers: Vec<bool> = warned
+                .get(h.resident_id.as_str())
+                .map(|ws| ws.iter().filter(|(t, _)| *t > h.at && *t <= h.at + follow).map(|&(_, a)| a).collect())
+                .unwrap_or_default();
+            if !answers.is_empty() {
+                outcomes.insert(OutcomeKind::WarningAnswered, answers.contains(&true));
             }
             EffectUnit {
                 resident_id: h.resident_id.clone(),
@@ -359,5 +373,30 @@ mod tests {
         let wed = 1_764_727_200;
         assert_eq!(campaign_week(wed), 1_764_518_400);
         assert_eq!(campaign_week(1_764_518_400), 1_764_518_400);
+    }
+
+    #[test]
+    fn warning_answered_is_measured_on_warned_units_only() {
+        let contact = |id: &str, at: i64, held: bool| PastContact {
+            resident_id: id.into(),
+            channel: OutreachChannel::Call,
+            at,
+            content_id: None,
+            outcome: Some(if held { datasets::Outcome::HeldOut } else { datasets::Outcome::Reached }),
+            holdout: held,
+            urgent: false,
+        };
+        let history = vec![contact("A", 0, false), contact("B", 0, true), contact("C", 0, false)];
+        let warnings = vec![
+            ("A".to_string(), 3 * DAY, true),
+            ("B".to_string(), 5 * DAY, false),
+            // After the follow-up: not this unit's outcome.
+            ("C".to_string(), 40 * DAY, true),
+        ];
+        let units = units_from_history(&history, &[], None, Some(&warnings), 28, 100 * DAY);
+        let answered: Vec<Option<bool>> =
+            units.iter().map(|u| u.outcomes.get(&OutcomeKind::WarningAnswered).copied()).collect();
+        assert_eq!(answered, [Some(true), Some(false), None]);
+        assert!(units.iter().all(|u| u.outcomes.contains_key(&OutcomeKind::Victimised)));
     }
 }

@@ -237,6 +237,11 @@ fn bad_input_is_a_clear_error_and_the_effect_report_reads_the_history() {
         flagged["treated"]["events"].as_u64().unwrap() > 0,
         "gang numbers call the district's residents: {flagged}"
     );
+    // Warnings answered: measured only on the units whose resident was warned within the follow-up.
+    let answered = of("warning_answered");
+    let units =
+        |c: &serde_json::Value| c["treated"]["units"].as_u64().unwrap() + c["held_out"]["units"].as_u64().unwrap();
+    assert!(units(answered) > 0 && units(answered) < units(victimised), "{answered}");
     let one = json(d, &["outreach", "effect", "--campaign", "2026-W10", "--json"]);
     assert_eq!(one["campaign_weeks"], serde_json::json!(["2026-W10"]));
     fails(d, &["outreach", "effect", "--from", "2026-W12", "--to", "2026-W10"], 2);

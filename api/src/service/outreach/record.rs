@@ -242,6 +242,23 @@ impl Service {
         for (w, _) in super::urgent::scan(&store, &residents, Some(i64::MIN / 2))? {
             warned.entry(w.resident_id).or_default().push(w.raised_at);
         }
+        // Each warning, and whether a contact reached the resident within the window after it (the proxy outcome
+        // "warning answered", measured on the warned units only).
+        let mut reached_at: HashMap<&str, Vec<i64>> = HashMap::new();
+        for p in past.iter().filter(|p| p.reached()) {
+            reached_at.entry(p.resident_id.as_str()).or_default().push(p.at);
+        }
+        let answered: Vec<(String, i64, bool)> = warned
+            .iter()
+            .flat_map(|(r, ts)| {
+                let times = reached_at.get(r.as_str());
+                ts.iter().map(move |&t| {
+                    let answered = times.is_some_and(|v| v.iter().any(|&at| at >= t && at - t <= URGENT_WINDOW_S));
+                    (r.clone(), t, answered)
+                })
+            })
+            .collect();
+        drop(reached_at);
         let mut answering = Vec::new();
         for p in past.iter_mut().filter(|p| !p.urgent && !p.holdout) {
             let answers = |t: &i64| p.at >= *t && p.at - *t <= URGENT_WINDOW_S;
@@ -286,7 +303,7 @@ impl Service {
             .collect();
         let (lo, hi) = (from.map_or(i64::MIN, IsoWeek::start), to.map_or(i64::MAX, IsoWeek::end));
         // The units those contacts would have been (a complete follow-up, in the campaigns asked for).
-        let urgent_excluded = outreach::units_from_history(&answering, &[], None, FOLLOW_UP_DAYS, now)
+        let urgent_excluded = outreach::units_from_history(&answering, &[], None, None, FOLLOW_UP_DAYS, now)
             .iter()
             .filter(|u| u.campaign >= lo && u.campaign < hi)
             .count() as u64;
@@ -299,7 +316,7 @@ impl Service {
             .map(|c| (c.resident_id.to_string(), c.at))
             .collect();
         let units: Vec<outreach::EffectUnit> =
-            outreach::units_from_history(&past, &victims, Some(&contacts), FOLLOW_UP_DAYS, now)
+            outreach::units_from_history(&past, &victims, Some(&contacts), Some(&answered), FOLLOW_UP_DAYS, now)
                 .into_iter()
                 .filter(|u| u.campaign >= lo && u.campaign < hi)
                 .collect();
