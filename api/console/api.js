@@ -84,8 +84,16 @@
         else {
           for (const s of page.sheets) {
             const last = whole.sheets[whole.sheets.length - 1];
-            if (last && last.staff_id === s.staff_id && last.day === s.day) last.tasks = last.tasks.concat(s.tasks);
-            else whole.sheets.push(s);
+            if (last && last.staff_id === s.staff_id && last.day === s.day) {
+              last.tasks = last.tasks.concat(s.tasks);
+              // The materials of a sheet cut by the page boundary: the counts of both parts.
+              for (const m of s.materials || []) {
+                const same = last.materials.find((x) => x.content_id === m.content_id);
+                if (same) same.count += m.count;
+                else last.materials.push(m);
+              }
+              last.materials.sort((a, b) => b.count - a.count || a.content_id.localeCompare(b.content_id));
+            } else whole.sheets.push(s);
           }
         }
         cursor = page.next_cursor;

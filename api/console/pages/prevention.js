@@ -137,11 +137,12 @@ FZ.pages = FZ.pages || {};
     const sheets = r.sheets.filter((s) => s.tasks.length);
     FZ.$("#sheets").innerHTML = sheets.length ? sheets.map((s) => `
       <section class="card sheet"><h2>${esc(s.staff_name || s.staff_id)} (${esc(s.staff_id)}) · ${esc(s.day)}</h2>
+      ${s.materials && s.materials.length ? `<p class="materials small">${FZ.t("materials")}：${s.materials.map((m) => `${esc(m.title)} ×${m.count}`).join("，")}</p>` : ""}
       <table><thead><tr><th>#</th><th>${FZ.t("grid")}</th><th>${FZ.t("resident")}</th><th>${FZ.t("channel")}</th><th>${FZ.t("content")}</th>
         <th>${FZ.t("due")}</th><th>${FZ.t("outcome")}</th></tr></thead>
       <tbody>${s.tasks.map((t, i) => `<tr data-row="${esc(t.task_id)}"><td>${i + 1}</td><td>${esc(t.grid)}</td><td>${esc(t.resident_id)}</td>
         <td>${t.grade ? `<span class="badge ${esc(t.grade)}">${FZ.t("grade_" + t.grade)}</span> ` : ""}${esc(FZ.t("action_" + t.action))}</td>
-        <td>${esc(t.content_id || "")}</td><td>${t.due_at ? FZ.fmt.datetime(t.due_at) : ""}</td>
+        <td>${esc(t.content_id || "")}${t.content_title ? `<div class="small muted">${esc(t.content_title)}</div>` : ""}</td><td>${t.due_at ? FZ.fmt.datetime(t.due_at) : ""}</td>
         <td class="state">${t.state === "open" ? outcomeButtons(t) : `<span class="badge approved">${esc(t.state)}</span>`}</td></tr>`).join("")}</tbody></table></section>`).join("")
       : `<p class="card">${FZ.t("no_tasks")}</p>`;
     onOutcome(FZ.$("#sheets"), (box, res, outcome) => {

@@ -211,6 +211,11 @@ test("prevention: approve this week's plan and record an outcome on a day sheet"
   // The sheet shows every task of the officer's day, though the API pages them.
   const shown = await page.$$eval("#sheets tr[data-row]", (rows) => rows.length);
   assert.equal(shown, sheets.total, "the whole day sheet");
+  // What to bring, as the API counts it for the sheet's open visits, leaflets and lectures.
+  const sheet = sheets.sheets[0];
+  if (sheet.materials.length) {
+    assert.ok((await page.textContent("#sheets .materials")).includes(sheet.materials[0].title), "the items to bring");
+  }
   await page.emulateMedia({ media: "print" });
   assert.equal(await page.isVisible("#nav"), false, "printing hides the navigation");
   await shot(page, "09-day-sheet-print");

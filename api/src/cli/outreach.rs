@@ -394,8 +394,9 @@ fn render_tasks(v: &TasksView) -> String {
 }
 
 fn tasks_csv(v: &TasksView) -> String {
-    let mut s =
-        String::from("staff_id,day,kind,task_id,resident_id,grid,action,content_id,grade,due_at,state,overdue\n");
+    let mut s = String::from(
+        "staff_id,day,kind,task_id,resident_id,grid,action,content_id,grade,due_at,state,overdue,content_title\n",
+    );
     for sheet in &v.sheets {
         for t in &sheet.tasks {
             let cells = [
@@ -411,6 +412,7 @@ fn tasks_csv(v: &TasksView) -> String {
                 field(t.due_at.as_deref().unwrap_or("")),
                 field(&t.state),
                 t.overdue.to_string(),
+                field(t.content_title.as_deref().unwrap_or("")),
             ];
             let _ = writeln!(s, "{}", cells.join(","));
         }
@@ -446,11 +448,18 @@ pub fn tasks_html(v: &TasksView) -> String {
     for sheet in &v.sheets {
         let _ = writeln!(
             s,
-            "<section><h1>任务单 · {} {} · {}</h1>\n<table><tr><th>类型</th><th>任务</th><th>居民</th><th>网格</th>\
-             <th>动作</th><th>内容</th><th>等级</th><th>截止</th><th>结果</th></tr>",
+            "<section><h1>任务单 · {} {} · {}</h1>",
             e(&sheet.staff_id),
             e(sheet.staff_name.as_deref().unwrap_or("")),
             e(&sheet.day)
+        );
+        if !sheet.materials.is_empty() {
+            let items: Vec<String> = sheet.materials.iter().map(|m| format!("{} ×{}", e(&m.title), m.count)).collect();
+            let _ = writeln!(s, "<p>携带材料：{}</p>", items.join("，"));
+        }
+        s.push_str(
+            "<table><tr><th>类型</th><th>任务</th><th>居民</th><th>网格</th><th>动作</th><th>内容</th><th>等级</th>\
+             <th>截止</th><th>结果</th></tr>\n",
         );
         for t in &sheet.tasks {
             let kind = if t.kind == "urgent" { "预警劝阻" } else { "宣传" };
@@ -463,7 +472,11 @@ pub fn tasks_html(v: &TasksView) -> String {
                 e(&t.resident_id),
                 e(&t.grid),
                 e(&t.action),
-                e(t.content_id.as_deref().unwrap_or("")),
+                e(&[t.content_id.as_deref(), t.content_title.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ")),
                 e(t.grade.as_deref().unwrap_or("")),
                 e(t.due_at.as_deref().unwrap_or("")),
             );

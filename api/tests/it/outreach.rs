@@ -107,6 +107,31 @@ fn a_plan_is_shown_approved_and_never_changed() {
     assert_eq!(plan_tasks.len() as u64, treated);
     let html = ok(d, &["outreach", "tasks", "--format", "html"]);
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<section>"));
+    // Each plan task names its item; each sheet lists what to bring for its visits, leaflets and lectures, counted.
+    assert!(plan_tasks.iter().all(|t| t["content_title"].is_string()), "{tasks}");
+    for sheet in tasks["sheets"].as_array().unwrap() {
+        let mut want: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+        for t in sheet["tasks"].as_array().unwrap() {
+            if t["kind"] == "plan"
+                && t["state"] == "open"
+                && ["visit", "leaflet", "lecture"].contains(&t["action"].as_str().unwrap())
+            {
+                *want.entry(t["content_id"].as_str().unwrap()).or_default() += 1;
+            }
+        }
+        let got: std::collections::BTreeMap<&str, u64> = sheet["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["content_id"].as_str().unwrap(), m["count"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(got, want, "{sheet}");
+    }
+    assert!(
+        tasks["sheets"].as_array().unwrap().iter().any(|s| !s["materials"].as_array().unwrap().is_empty()),
+        "some sheet has visits, leaflets or lectures"
+    );
+    assert!(html.contains("携带材料："), "the printed sheet lists what to bring");
 
     // Outcomes: a missing task is a clear error; a held-out resident gets nothing recorded.
     let err = fails(d, &["outreach", "record", "--task", "A999-P0", "--outcome", "reached"], 4);

@@ -81,6 +81,9 @@ pub struct TaskView {
     pub action: String,
     /// Plan: the content item.
     pub content_id: Option<String>,
+    /// Plan: the content item's title and format code (`leaflet`, `skit`…), as content.csv gives them.
+    pub content_title: Option<String>,
+    pub content_format: Option<String>,
     /// Urgent: the next deadline.
     pub due_at: Option<String>,
     /// `open`, `resolved`, `unreached` (urgent); `open`, `done` (plan).
@@ -112,6 +115,17 @@ pub struct DaySheet {
     pub staff_name: Option<String>,
     pub day: String,
     pub tasks: Vec<TaskView>,
+    /// What to bring: the printed or staged items of the sheet's open visits, leaflets and lectures on this page,
+    /// with how many of each.
+    pub materials: Vec<Material>,
+}
+
+/// One item to bring, and how many.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Material {
+    pub content_id: String,
+    pub title: String,
+    pub count: u64,
 }
 
 /// Day sheets, by officer and day.
@@ -277,6 +291,8 @@ fn urgent_view(id: &str, t: &Task, grid: &str, now: i64) -> TaskView {
         grade: Some(t.warning.grade.code().to_string()),
         action: pending.map_or_else(|| "none".to_string(), |s| action_code(s.action)),
         content_id: None,
+        content_title: None,
+        content_format: None,
         due_at: due.map(iso),
         on_duty: t.on_duty,
         state: state_code(t.state).to_string(),
@@ -417,6 +433,8 @@ impl Service {
         let now = super::super::risk::now();
         let residents = store.plan_residents()?;
         let grid_of = grids(&residents);
+        let content: HashMap<String, datasets::Content> =
+            store.content_items()?.into_iter().map(|c| (c.content_id.clone(), c)).collect();
         let mut all: Vec<TaskView> = Vec::new();
         for t in store.tasks(q.staff.as_deref())? {
             let task = task_of(&t.task_id, &t.task_json)?;
@@ -439,6 +457,8 @@ impl Service {
                     staff_id: a.staff_id,
                     day: a.day,
                     grade: None,
+                    content_title: content.get(a.content_id.as_str()).map(|c| c.title.clone()),
+                    content_format: content.get(a.content_id.as_str()).map(|c| c.format.code().to_string()),
                     action: a.channel,
                     content_id: Some(a.content_id),
                     due_at: None,
@@ -481,12 +501,34 @@ impl Service {
                         staff_name,
                         day: t.day.clone(),
                         tasks: vec![t],
+                        materials: Vec::new(),
                     });
                 }
             }
         }
+        for sheet in &mut sheets {
+            sheet.materials = materials(&sheet.tasks);
+        }
         Ok(TasksView { generated_at: iso(now), sheets, total, next_cursor })
     }
+}
+
+/// The items a sheet's open visits, leaflets and lectures need, most used first.
+fn materials(tasks: &[TaskView]) -> Vec<Material> {
+    let mut count: BTreeMap<(&str, &str), u64> = BTreeMap::new();
+    for t in tasks.iter().filter(|t| t.kind == "plan" && t.state == "open") {
+        if let (Some(id), Some(title), "visit" | "leaflet" | "lecture") =
+            (t.content_id.as_deref(), t.content_title.as_deref(), t.action.as_str())
+        {
+            *count.entry((id, title)).or_default() += 1;
+        }
+    }
+    let mut out: Vec<Material> = count
+        .into_iter()
+        .map(|((id, title), n)| Material { content_id: id.to_string(), title: title.to_string(), count: n })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.content_id.cmp(&b.content_id)));
+    out
 }
 
 /// Warnings from contacts with flagged numbers, raised at or after `since`.
