@@ -130,7 +130,7 @@ fn parse_time(text: &str) -> Result<u16, String> {
     let bad = || format!("bad time {text:?}: expected HH:MM between 00:00 and 24:00");
     let (h, m) = text.split_once([':', '：']).ok_or_else(bad)?;
     let (h, m): (u16, u16) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if m >= 60 || h > 24 || (h == 24 && m > 0) || text.len() > 5 {
+    if m >= 60 || h > 24 || (h == 24 && m > 0) || text.chars().count() > 5 {
         return Err(bad());
     }
     Ok(h * 60 + m)
@@ -177,6 +177,7 @@ mod tests {
         assert_eq!(Duty::parse(&d.to_string()).unwrap(), d);
         assert_eq!(Duty::parse("周一至周五 08:00-18:00").unwrap().to_string(), "mon-fri 08:00-18:00");
         assert_eq!(Duty::parse("每天 20:00-08:00").unwrap().to_string(), "daily 20:00-08:00");
+        assert_eq!(Duty::parse("周六、周日 09：00-12：00").unwrap().to_string(), "sat-sun 09:00-12:00");
         assert_eq!(Duty::parse("mon,wed,fri 09:00-24:00").unwrap().to_string(), "mon,wed,fri 09:00-24:00");
         assert_eq!(Duty::parse("sat-mon 10:00-16:00").unwrap().to_string(), "mon,sat-sun 10:00-16:00");
     }
