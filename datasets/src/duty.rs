@@ -8,6 +8,7 @@
 use std::fmt;
 
 const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const DAY_NAMES_FULL: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const DAY_NAMES_ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
 const MINUTES_PER_DAY: u16 = 24 * 60;
 
@@ -88,12 +89,13 @@ impl fmt::Display for Duty {
     }
 }
 
+/// A day's index (Monday = 0) from its English name or any prefix of it of 3 letters or more (`tue`, `tues`), or its
+/// Chinese name.
 fn day_index(name: &str) -> Option<u8> {
     let lower = name.to_ascii_lowercase();
-    let short = lower.get(..3).unwrap_or(&lower);
-    DAY_NAMES
+    DAY_NAMES_FULL
         .iter()
-        .position(|d| *d == short && "monday tuesday wednesday thursday friday saturday sunday".contains(&lower))
+        .position(|d| lower.len() >= 3 && d.starts_with(&lower))
         .or_else(|| DAY_NAMES_ZH.iter().position(|d| *d == name))
         .or_else(|| (name == "周天").then_some(6))
         .map(|i| i as u8)
@@ -177,6 +179,8 @@ mod tests {
         assert_eq!(Duty::parse(&d.to_string()).unwrap(), d);
         assert_eq!(Duty::parse("周一至周五 08:00-18:00").unwrap().to_string(), "mon-fri 08:00-18:00");
         assert_eq!(Duty::parse("每天 20:00-08:00").unwrap().to_string(), "daily 20:00-08:00");
+        assert_eq!(Duty::parse("Tues-Thursday 10:00-16:00").unwrap().to_string(), "tue-thu 10:00-16:00");
+        assert!(Duty::parse("mo 10:00-16:00").unwrap_err().contains("unknown day \"mo\""));
         assert_eq!(Duty::parse("周六、周日 09：00-12：00").unwrap().to_string(), "sat-sun 09:00-12:00");
         assert_eq!(Duty::parse("mon,wed,fri 09:00-24:00").unwrap().to_string(), "mon,wed,fri 09:00-24:00");
         assert_eq!(Duty::parse("sat-mon 10:00-16:00").unwrap().to_string(), "mon,sat-sun 10:00-16:00");

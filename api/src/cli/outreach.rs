@@ -86,24 +86,29 @@ pub enum OutreachCommand {
         /// One campaign (ISO week).
         #[arg(long, value_parser = week_arg, conflicts_with_all = ["from", "to"])]
         campaign: Option<IsoWeek>,
-        #[arg(long, value_parser = week_arg)]
-        from: Option<IsoWeek>,
-        #[arg(long, value_parser = week_arg)]
-        to: Option<IsoWeek>,
+        #[command(flatten)]
+        weeks: WeekRange,
         #[arg(long)]
         json: bool,
     },
     /// Residents (and elderly residents) reached by outreach, week by week.
     Reach {
-        /// First ISO week (default: the first with outreach).
-        #[arg(long, value_parser = week_arg)]
-        from: Option<IsoWeek>,
-        /// Last ISO week (default: the latest).
-        #[arg(long, value_parser = week_arg)]
-        to: Option<IsoWeek>,
+        #[command(flatten)]
+        weeks: WeekRange,
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `--from W --to W`: a range of ISO weeks, either end open.
+#[derive(Debug, clap::Args)]
+pub struct WeekRange {
+    /// First ISO week (default: the first with data).
+    #[arg(long, value_parser = week_arg)]
+    from: Option<IsoWeek>,
+    /// Last ISO week (default: the latest).
+    #[arg(long, value_parser = week_arg)]
+    to: Option<IsoWeek>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -218,10 +223,10 @@ pub fn run(svc: &Service, cmd: OutreachCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         OutreachCommand::Record(args) => record(svc, args),
-        OutreachCommand::Effect { campaign, from, to, json } => {
+        OutreachCommand::Effect { campaign, weeks: WeekRange { from, to }, json } => {
             show(json, &svc.outreach_effect(&EffectQuery { campaign, from, to })?, render_effect)
         }
-        OutreachCommand::Reach { from, to, json } => {
+        OutreachCommand::Reach { weeks: WeekRange { from, to }, json } => {
             show(json, &svc.outreach_reach(&ReachQuery { from, to })?, render_reach)
         }
     }

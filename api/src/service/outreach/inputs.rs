@@ -39,9 +39,16 @@ impl PlanData {
         let week_start = week.start();
         let rows = store.plan_residents()?;
         let flagged = flagged_numbers(store, &rows)?;
-        let exposed = exposed(store, &flagged, week_start - EXPOSURE_DAYS * DAY, week_start, &rows)?;
+        // One read of the flagged contacts serves both the exposure (the last EXPOSURE_DAYS, once flagged) and the
+        // fraud-type evidence (the last TYPE_EVIDENCE_DAYS).
+        let contacts = flagged_contacts(store, &flagged, week_start - TYPE_EVIDENCE_DAYS * DAY, week_start, &rows)?;
+        let exposed: HashSet<&str> = contacts
+            .iter()
+            .filter(|c| c.known_at <= c.at && c.at >= week_start - EXPOSURE_DAYS * DAY)
+            .map(|c| c.resident_id)
+            .collect();
         let victims = store.victimisations()?;
-        let evidence = type_evidence(store, &flagged, &rows, &victims, week_start)?;
+        let evidence = evidence_of(store.reported_numbers()?, &contacts, &victims, week_start);
         let year = datasets::Timestamp(week_start).to_beijing().year();
         let residents: Vec<PlanResident> = rows
             .iter()
@@ -129,27 +136,15 @@ impl PlanData {
 }
 
 /// Contacts with a flagged number within this many days before the week point to its fraud types (the longest
-/// window of the risk model's contact features).
+/// window of the risk model's contact features). At least [`EXPOSURE_DAYS`]: one read of contacts serves both.
 const TYPE_EVIDENCE_DAYS: i64 = 30;
+const _: () = assert!(TYPE_EVIDENCE_DAYS >= EXPOSURE_DAYS);
 
-/// Each resident's fraud-type evidence before `week_start`: the types of the reports naming the flagged numbers
-/// that contacted them in the last [`TYPE_EVIDENCE_DAYS`] (once flagged), and the types they fell victim to.
-fn type_evidence<'a>(
-    store: &Store,
-    flagged: &[FlaggedNumber],
-    residents: &'a [PlanResidentRow],
-    victims: &'a [VictimRow],
-    week_start: i64,
-) -> AppResult<HashMap<&'a str, TypeEvidence>> {
-    let from = week_start - TYPE_EVIDENCE_DAYS * DAY;
-    let contacts = flagged_contacts(store, flagged, from, week_start, residents)?;
-    Ok(evidence_of(store.reported_numbers()?, contacts, victims, week_start))
-}
-
-/// [`type_evidence`] from its rows: numbers named by reports (key, reported at, type), flagged contacts, victims.
+/// Each resident's fraud-type evidence before `week_start`: the types of the reports naming the flagged numbers that
+/// contacted them (once flagged; `reported`: key, reported at, type), and the types they fell victim to.
 fn evidence_of<'a>(
     reported: Vec<(String, i64, FraudType)>,
-    contacts: Vec<FlaggedContact<'a>>,
+    contacts: &[FlaggedContact<'a>],
     victims: &'a [VictimRow],
     week_start: i64,
 ) -> HashMap<&'a str, TypeEvidence> {
@@ -160,7 +155,7 @@ fn evidence_of<'a>(
         }
     }
     let mut out: HashMap<&str, TypeEvidence> = HashMap::new();
-    for c in contacts.into_iter().filter(|c| c.known_at <= c.at && c.at < week_start) {
+    for c in contacts.iter().filter(|c| c.known_at <= c.at && c.at < week_start) {
         if let Some(types) = types_of.get(&c.number) {
             out.entry(c.resident_id).or_default().contacted_by.extend(types);
         }
@@ -198,21 +193,6 @@ pub(super) fn flagged_numbers(store: &Store, residents: &[PlanResidentRow]) -> A
         }),
     );
     Ok(out)
-}
-
-/// Residents contacted in [from, to) by a number already flagged at the time of the contact.
-fn exposed<'a>(
-    store: &Store,
-    flagged: &[FlaggedNumber],
-    from: i64,
-    to: i64,
-    residents: &'a [PlanResidentRow],
-) -> AppResult<HashSet<&'a str>> {
-    Ok(flagged_contacts(store, flagged, from, to, residents)?
-        .into_iter()
-        .filter(|c| c.known_at <= c.at)
-        .map(|c| c.resident_id)
-        .collect())
 }
 
 /// A contact of a resident's phone by a flagged number.
@@ -329,7 +309,7 @@ mod tests {
             victim("R2", week - 40 * DAY, FraudType::OrderBrushing),
             victim("R3", week + DAY, FraudType::FakeLoan),
         ];
-        let e = evidence_of(reported, contacts, &victims, week);
+        let e = evidence_of(reported, &contacts, &victims, week);
         assert_eq!(e["R1"].contacted_by, [FraudType::FakeInvestment, FraudType::ImpersonatePolice]);
         assert!(e["R1"].victimised_by.is_empty());
         assert_eq!((e["R2"].contacted_by.len(), e["R2"].victimised_by.clone()), (0, vec![FraudType::OrderBrushing]));
