@@ -305,13 +305,15 @@ const RELAY_MATCH_TOLERANCE: f64 = 0.1;
 ///
 /// Each hop leaves an account within `window` after the money arrived there. Through a relay (`relays`, sorted: an
 /// account forwarding money for many unrelated payers) only the first payout of the arriving amount, up to
-/// [`RELAY_MATCH_TOLERANCE`] less, is followed: the relay's other payouts carry other people's money. With
+/// [`RELAY_MATCH_TOLERANCE`] less, is followed: the relay's other payouts carry other people's money; through a
+/// collector (`collectors`, sorted, a subset of `relays`: a desk's card sweeping its takings) nothing is. With
 /// `track_arrivals` (only a finite meet window needs them), when each report's money first reached each account.
 fn tokens(
     graph: &GangGraph,
     hops: usize,
     window: i64,
     relays: &[u32],
+    collectors: &[u32],
     track_arrivals: bool,
 ) -> (Vec<Vec<Token>>, Vec<Vec<u32>>, Arrivals) {
     let mut groups: Vec<Vec<u32>> = Vec::new();
@@ -330,6 +332,9 @@ fn tokens(
                         let outs = graph.transfers_from(x);
                         let start = outs.partition_point(|o| o.at < tx);
                         let within = outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window));
+                        if collectors.binary_search(&x).is_ok() {
+                            continue;
+                        }
                         let relay = relays.binary_search(&x).is_ok();
                         let passes = |o: &&OutTransfer| {
                             !relay
@@ -527,9 +532,12 @@ pub fn cluster_gangs(
     params.check()?;
     let n = graph.report_count();
     let relays = find_relays(graph, &params.relays);
-    let relay_ids: Vec<u32> = relays.iter().filter(|(e, _)| !policy.forced(graph.key(*e))).map(|&(e, _)| e).collect();
+    let held_apart = relays.iter().filter(|(e, _)| !policy.forced(graph.key(*e)));
+    let relay_ids: Vec<u32> = held_apart.clone().map(|&(e, _)| e).collect();
+    let collectors: Vec<u32> = held_apart.filter(|(_, f)| f.collector).map(|&(e, _)| e).collect();
     let meet = params.money_meet_window_secs < i64::MAX;
-    let (toks, groups, arrivals) = tokens(graph, params.money_hops, params.hop_window_secs, &relay_ids, meet);
+    let (toks, groups, arrivals) =
+        tokens(graph, params.money_hops, params.hop_window_secs, &relay_ids, &collectors, meet);
     let inverted = invert(&toks);
     let mut hubs = find_hubs(graph, &inverted, &params.hubs, policy);
     add_relays(graph, &inverted, relays, policy, &mut hubs);
@@ -1152,7 +1160,7 @@ fn service_clusters(
 /// Plain connected components without hub or service handling: two reports are linked when they share any token
 /// (named identifier, or account up to `money_hops` downstream). The baseline hub handling is measured against.
 pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i64) -> Result<Partition> {
-    let (toks, _, _) = tokens(graph, money_hops, hop_window_secs.max(1), &[], false);
+    let (toks, _, _) = tokens(graph, money_hops, hop_window_secs.max(1), &[], &[], false);
     let mut dsu = Dsu::new(graph.report_count());
     for (_, list) in invert(&toks) {
         for w in list.windows(2) {

@@ -9,6 +9,15 @@
 //! The thresholds sit above the field's ranges for a gang's own cards (twice the 10 payees of an L1, a life of more
 //! than twice the 14 days of one), not on any generator's parameters, and every figure is read from the transfers
 //! themselves: how many reports name the account plays no part (a relay that victims never name is still one).
+//!
+//! Some relays pay one or two payees, their owner's own accounts: an OTC desk's collecting card is paid once
+//! each by dozens of buyers of crypto (and by the gangs selling to it) and sweeps its takings to the desk's own
+//! treasury; a shop's account is paid once each by its customers (and by a gang's last hop buying goods) and keeps
+//! the money. Such a *collector* is read from its payers instead: at least twice the 10 victims a typical L1
+//! collects from, nearly each of them paying once or twice, over a life beyond an L1's; one that keeps the money
+//! needs five times as many (100), beyond the few dozen L3 cards that feed a gang's backer. A gang's own downstream cards split the money on to several cards of its chain (an L2 pays 2–5
+//! L3s), and they and its backer are fed again and again by the same few cards of the chain (a median of 5–30
+//! transfers per payer).
 
 use datasets::TransferChannel;
 
@@ -38,11 +47,21 @@ pub struct RelayParams {
     pub max_median_dwell_hours: f64,
     /// Money paid out (cash-outs included) over money received.
     pub min_pass_through: f64,
+    /// A collector (see the module doc) pays at most this many payees (its owner's accounts) …
+    pub max_collector_payees: usize,
+    /// … and needs this many distinct payers (when it passes the money on, see `min_pass_through`) …
+    pub min_collector_payers: usize,
+    /// … or this many when it keeps the money (a shop; a gang's backer keeps it too, fed by the few dozen L3 cards
+    /// of its chains) …
+    pub min_keeping_collector_payers: usize,
+    /// … paying it a median of at most this many times each.
+    pub max_median_payments_per_payer: f64,
 }
 
 impl RelayParams {
-    /// Defaults: ≥ 12 distinct payers and ≥ 20 distinct payees receiving a median of ≤ 3 payouts each, active ≥ 30
-    /// days, median dwell ≤ 48 h, ≥ 80% passed on.
+    /// Defaults: ≥ 12 distinct payers and ≥ 20 distinct payees receiving a median of ≤ 3 payouts each, median dwell
+    /// ≤ 48 h, ≥ 80% passed on (or, for a collector, ≤ 2 payees and ≥ 20 distinct payers paying a median of ≤ 2
+    /// times each, ≥ 100 if it does not pass the money on so), active ≥ 30 days.
     pub fn defaults() -> RelayParams {
         RelayParams {
             min_sources: 12,
@@ -51,6 +70,10 @@ impl RelayParams {
             max_median_payouts_per_payee: 3.0,
             max_median_dwell_hours: 48.0,
             min_pass_through: 0.8,
+            max_collector_payees: 2,
+            min_collector_payers: 20,
+            min_keeping_collector_payers: 100,
+            max_median_payments_per_payer: 2.0,
         }
     }
 
@@ -74,6 +97,17 @@ impl RelayParams {
         if !(self.max_median_dwell_hours.is_finite() && self.max_median_dwell_hours > 0.0) {
             return bad("relay.max_median_dwell_hours", self.max_median_dwell_hours.to_string(), "must be > 0");
         }
+        if self.min_keeping_collector_payers < self.min_collector_payers {
+            let value = self.min_keeping_collector_payers.to_string();
+            return bad("relay.min_keeping_collector_payers", value, "must be at least relay.min_collector_payers");
+        }
+        if self.min_collector_payers < 2 {
+            return bad("relay.min_collector_payers", self.min_collector_payers.to_string(), "must be at least 2");
+        }
+        if !(self.max_median_payments_per_payer.is_finite() && self.max_median_payments_per_payer >= 1.0) {
+            let value = self.max_median_payments_per_payer.to_string();
+            return bad("relay.max_median_payments_per_payer", value, "must be a finite number ≥ 1");
+        }
         if !(0.0..=1.0).contains(&self.min_pass_through) {
             return bad("relay.min_pass_through", self.min_pass_through.to_string(), "must be in [0, 1]");
         }
@@ -87,9 +121,13 @@ pub struct RelayFlow {
     pub sources: usize,
     pub destinations: usize,
     pub median_payouts_per_payee: f64,
+    pub median_payments_per_payer: f64,
     pub active_days: f64,
     pub median_dwell_hours: f64,
     pub pass_through: f64,
+    /// Judged by its payers alone (a collector: fewer than `min_destinations` payees). Its payouts sweep everyone's
+    /// money together, so no payout carries one payer's money on.
+    pub collector: bool,
 }
 
 /// Every account that behaves as a relay, with its flow, by entity id.
@@ -99,13 +137,16 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
     // (distinct payees, median payouts per payee) of each account.
     let payees: Vec<(usize, f64)> = (0..n as u32)
         .map(|e| {
+            if graph.in_degree(e) < params.min_sources.min(params.min_collector_payers) {
+                return (0, 0.0);
+            }
             let mut tos: Vec<u32> = graph
                 .transfers_from(e)
                 .iter()
                 .filter(|o| !o.channel.is_some_and(|c| LEAVES.contains(&c)) && !is_cash_out_key(graph.key(o.to)))
                 .map(|o| o.to)
                 .collect();
-            if tos.len() < params.min_destinations {
+            if tos.is_empty() {
                 return (0, 0.0);
             }
             tos.sort_unstable();
@@ -114,12 +155,14 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
             (runs.len(), runs[runs.len() / 2] as f64)
         })
         .collect();
-    let candidate = |e: u32| {
+    let forwards = |e: u32| {
         let (count, per_payee) = payees[e as usize];
+        count >= params.min_destinations && per_payee <= params.max_median_payouts_per_payee
+    };
+    let candidate = |e: u32| {
         graph.kind(e) == EntityKind::Account
-            && count >= params.min_destinations
-            && per_payee <= params.max_median_payouts_per_payee
-            && graph.in_degree(e) >= params.min_sources
+            && graph.in_degree(e) >= params.min_sources.min(params.min_collector_payers)
+            && (forwards(e) || graph.in_degree(e) >= params.min_collector_payers)
     };
     // Arrivals (time, amount, sender) of the candidates.
     let mut arrivals: Vec<Vec<(i64, i64, u32)>> = vec![Vec::new(); n];
@@ -136,6 +179,8 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
         ins.sort_unstable();
         let mut senders: Vec<u32> = ins.iter().map(|&(_, _, f)| f).collect();
         senders.sort_unstable();
+        let mut per_payer: Vec<usize> = senders.chunk_by(|a, b| a == b).map(<[u32]>::len).collect();
+        per_payer.sort_unstable();
         senders.dedup();
         let outs = graph.transfers_from(e);
         let received: i64 = ins.iter().map(|&(_, a, _)| a).sum();
@@ -155,16 +200,27 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
             sources: senders.len(),
             destinations: payees[e as usize].0,
             median_payouts_per_payee: payees[e as usize].1,
+            median_payments_per_payer: per_payer.get(per_payer.len() / 2).map_or(0.0, |&m| m as f64),
             active_days: (last - first) as f64 / DAY,
             median_dwell_hours: if dwell.is_empty() { f64::INFINITY } else { dwell[dwell.len() / 2] },
             pass_through: if received > 0 { paid as f64 / received as f64 } else { 0.0 },
+            collector: false,
         };
-        if flow.sources >= params.min_sources
-            && flow.active_days >= params.min_active_days
-            && flow.median_dwell_hours <= params.max_median_dwell_hours
-            && flow.pass_through >= params.min_pass_through
-        {
-            relays.push((e, flow));
+        // An account paying more payees is judged by them (the forwarding rule) whatever its payers look like: a
+        // 跑分 pool's card is paid by many once, like a desk, but its payouts lead on to the pool's own cards, where
+        // the laundering-service rules see the money of many gangs meet.
+        let passes_on =
+            flow.median_dwell_hours <= params.max_median_dwell_hours && flow.pass_through >= params.min_pass_through;
+        let payers = if passes_on { params.min_collector_payers } else { params.min_keeping_collector_payers };
+        let collects = flow.destinations <= params.max_collector_payees
+            && flow.sources >= payers
+            && flow.median_payments_per_payer <= params.max_median_payments_per_payer;
+        let forwarder = forwards(e) && flow.sources >= params.min_sources;
+        // A collector is a business taking payments from the public whether it sweeps them on (a desk) or keeps them
+        // (a shop): neither says anything about a gang. A backer keeps what it gets too, from the cards of its gang's
+        // chains: a keeping collector needs five times the payers.
+        if flow.active_days >= params.min_active_days && ((forwarder && passes_on) || collects) {
+            relays.push((e, RelayFlow { collector: !(forwarder && passes_on), ..flow }));
         }
     }
     relays
@@ -225,17 +281,63 @@ mod tests {
         let flow = relays[0].1;
         assert_eq!((flow.sources, flow.destinations, flow.median_payouts_per_payee), (30, 25, 2.0));
         assert!(flow.active_days > 86.0 && flow.median_dwell_hours < 2.0 && flow.pass_through > 0.98, "{flow:?}");
+        assert!(!flow.collector);
+    }
+
+    /// An OTC desk's collecting card: 40 buyers pay it once each over 80 days, and it sweeps its takings to the
+    /// desk's treasury every few days. A gang's L2 card fed 12 times each by 4 L1 cards over 60 days, draining
+    /// into its one L3 card, is no collector.
+    fn desk_and_chain() -> Vec<TransferInput> {
+        let (desk, treasury, l2, l3) = (card(700), card(701), card(800), card(801));
+        let mut ts = Vec::new();
+        for i in 0..40 {
+            let day = i as f64 * 2.0;
+            ts.push(transfer(card(1_000 + i), desk.clone(), day, 700));
+            if i % 4 == 3 {
+                ts.push(transfer(desk.clone(), treasury.clone(), day + 0.2, 2_800));
+            }
+        }
+        for i in 0..48 {
+            let day = i as f64 * 1.25;
+            ts.push(transfer(card(2_000 + i % 4), l2.clone(), day, 3_000));
+            ts.push(transfer(l2.clone(), l3.clone(), day + 0.01, 3_000));
+        }
+        ts
+    }
+
+    #[test]
+    fn a_desk_collecting_from_many_payers_is_a_relay_and_a_chain_card_is_not() {
+        let g = GangGraph::build(&[] as &[ReportInput], desk_and_chain());
+        let relays = find_relays(&g, &RelayParams::defaults());
+        let keys: Vec<&str> = relays.iter().map(|&(e, _)| g.key(e)).collect();
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        assert!(keys[0].ends_with(&card(700)), "{keys:?}");
+        let flow = relays[0].1;
+        assert_eq!((flow.sources, flow.destinations, flow.median_payments_per_payer), (40, 1, 1.0));
+        assert!(flow.collector);
+        let strict = [
+            RelayParams { min_collector_payers: 41, ..RelayParams::defaults() },
+            RelayParams { max_median_payments_per_payer: 1.0, min_collector_payers: 2, ..RelayParams::defaults() },
+        ];
+        assert!(find_relays(&g, &strict[0]).is_empty());
+        // With any number of payers allowed, the chain card's 12 payments per payer still hold it back.
+        let keys: Vec<String> = find_relays(&g, &strict[1]).iter().map(|&(e, _)| g.key(e).to_string()).collect();
+        assert!(keys.iter().all(|k| !k.ends_with(&card(800))), "{keys:?}");
+        assert!(RelayParams { min_collector_payers: 1, ..RelayParams::defaults() }.check().is_err());
     }
 
     #[test]
     fn each_threshold_holds_a_platform_back() {
         let g = GangGraph::build(&[] as &[ReportInput], flows());
+        // Its 30 payers pay once each: it is also a collector, so the forwarding thresholds are tried with that off.
+        let forwarding =
+            RelayParams { min_collector_payers: 1_000, min_keeping_collector_payers: 1_000, ..RelayParams::defaults() };
         let strict = [
-            RelayParams { min_sources: 31, ..RelayParams::defaults() },
-            RelayParams { min_destinations: 26, ..RelayParams::defaults() },
+            RelayParams { min_sources: 31, ..forwarding.clone() },
+            RelayParams { min_destinations: 26, ..forwarding.clone() },
+            RelayParams { max_median_payouts_per_payee: 1.0, ..forwarding.clone() },
             RelayParams { min_active_days: 100.0, ..RelayParams::defaults() },
             RelayParams { max_median_dwell_hours: 0.5, ..RelayParams::defaults() },
-            RelayParams { max_median_payouts_per_payee: 1.0, ..RelayParams::defaults() },
             RelayParams { min_pass_through: 1.0, ..RelayParams::defaults() },
         ];
         for p in strict {
