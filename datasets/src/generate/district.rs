@@ -272,7 +272,9 @@ pub(crate) fn run(
             draft.report.status = Some(case_status(&draft, &world.gangs[draft.gang], end, cfg));
             out.reports.row(Record::Report(draft.report).to_fields())?;
             let dup = draft.duplicate_of.and_then(|o| report_ids.get(&o).cloned()).unwrap_or_default();
-            out.report_gang.row([id.as_str(), world.gangs[draft.gang].id.as_str(), dup.as_str()])?;
+            let gang = &world.gangs[draft.gang];
+            let gang_id = if gang.lone { "" } else { gang.id.as_str() };
+            out.report_gang.row([id.as_str(), gang_id, dup.as_str()])?;
             let mut seen = BTreeSet::new();
             for p in &draft.planted {
                 if seen.insert(p.written.key.clone()) {
@@ -335,7 +337,7 @@ pub(crate) fn run(
     }
     progress(Progress { phase: Phase::Truth, done: 0, total: 1 });
     truth::write_tables(sink, &world, cfg.truth_weeks)?;
-    summary.gangs = world.gangs.len() as u64;
+    summary.gangs = world.n_gangs as u64;
     summary.services = world.services.len() as u64;
     progress(Progress { phase: Phase::Truth, done: 1, total: 1 });
     Ok(summary)
