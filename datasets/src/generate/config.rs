@@ -200,13 +200,14 @@ const LOSSES: [(FraudType, LossDist); 17] = [
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     /// Share of victims' payments made to a payment-platform relay account (`2088` + 12 digits, Alipay-style), which
-    /// pays the gang's current L1 card the same amount 1–30 min later; the report names the relay account.
+    /// pays the gang's current L1 card the same amount 1–30 min later; the report names the relay account. Residents
+    /// also pay genuine shops through the relays.
     pub relay_share: f64,
     /// Number of relay accounts (shared by all gangs).
     pub relays: u32,
     /// Share of gangs and of lone scammers whose own chains end at a shared OTC desk (a USDT dealer's receiving
     /// card, one active at a time for 40–120 days) instead of their backer or cash-outs; the desk sweeps what it
-    /// receives to its treasury card within 1–3 days.
+    /// receives to its treasury card within 1–3 days. Residents also buy USDT from the desks.
     pub otc_share: f64,
     /// Number of OTC desks.
     pub otc_desks: u32,

@@ -243,6 +243,7 @@ pub(crate) fn run(
         let mut irng = stream(cfg.seed, Stream::Incidents, u64::from(w));
         let mut hops = Vec::new();
         let drafts = incidents::build(&ctx, &mut world, &mut incidents, &mut next_incident, &mut irng, &mut hops);
+        super::money::legit_flows(&mut world, &numbers, n, w, &mut hops);
         let mut uid_of_incident = vec![0u64; incidents.len()];
         for d in &drafts {
             if let Some(inc) = d.incident {

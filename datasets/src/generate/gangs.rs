@@ -11,7 +11,7 @@ use super::config::{Config, Scenario};
 use super::forms::app_key;
 use super::numbers::{
     BACKER_CARD_BASE, GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, OTC_CARD_BASE, PhoneId,
-    UNSEEN_CARD_BASE, UrlId,
+    SHOP_CARD_BASE, UNSEEN_CARD_BASE, UrlId,
 };
 use super::sample::{Stream, lognormal, pick, pick_str, stream, weighted};
 use crate::codes::FraudType;
@@ -32,6 +32,9 @@ pub(crate) const HUB_PHONES: [(&str, &str); 9] = [
 /// Popular apps and platforms victims mention.
 pub(crate) const HUB_APPS: [&str; 10] =
     ["支付宝", "微信", "抖音", "淘宝", "京东", "拼多多", "闲鱼", "快手", "国家反诈中心", "美团"];
+
+/// Genuine shops paid through the relays (scenario `relay_share`).
+const SHOPS: u64 = 60;
 
 /// Who controls a mule account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,6 +189,8 @@ pub(crate) struct World {
     pub(crate) srng: ChaCha8Rng,
     /// Payment-platform relay accounts (scenario `relay_share`).
     pub(crate) relays: Vec<String>,
+    /// Genuine shops' cards that the relays settle residents' purchases to.
+    pub(crate) shops: Vec<String>,
     /// OTC desks (scenario `otc_share`).
     pub(crate) desks: Vec<Desk>,
     /// Gangs proper; lone scammers follow them in `gangs`.
@@ -302,6 +307,7 @@ impl World {
             scenario: cfg.scenario.clone(),
             srng: stream(cfg.seed, Stream::Scenario, 0),
             relays: Vec::new(),
+            shops: Vec::new(),
             desks: Vec::new(),
             n_gangs,
             next_card: MULE_CARD_BASE,
@@ -464,6 +470,7 @@ impl World {
         if sc.relay_share > 0.0 {
             self.relays =
                 (0..sc.relays).map(|_| format!("2088{:012}", srng.gen_range(0..1_000_000_000_000u64))).collect();
+            self.shops = (0..SHOPS).map(|k| self.numbers.card(SHOP_CARD_BASE + k)).collect();
         }
         if sc.otc_share > 0.0 {
             let end = i64::from(cfg.weeks) * 7 * 86_400;

@@ -9,7 +9,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::gangs::{L1, Owner, World};
-use super::sample::{geometric, lognormal, pick};
+use super::numbers::Numbering;
+use super::sample::{geometric, lognormal, pick, poisson};
 use crate::codes::{FraudType, TransferChannel};
 use crate::values::Fen;
 
@@ -358,6 +359,48 @@ fn last_hop(
             channel,
             incident: None,
         });
+    }
+}
+
+/// Legitimate traffic of week `w` through the scenario's relays and OTC desks, drawn from the scenario stream:
+/// residents paying genuine shops through a relay (about one purchase per 2,000 residents and relay a week, median
+/// ¥200, settled to the shop's card 1–30 min later) and residents buying USDT from a desk's active receiving card
+/// (one per 5,000 residents and desk a week, median ¥3,000, swept to the treasury with the desk's other takings).
+/// A relay or desk thus has many unrelated payers besides the scammers' money. Nothing when both are off.
+pub(crate) fn legit_flows(world: &mut World, numbers: &Numbering, residents: u32, w: u32, out: &mut Vec<Hop>) {
+    let World { relays, shops, desks, srng, .. } = world;
+    let week = i64::from(w) * 7 * 86_400;
+    let resident_card = |rng: &mut ChaCha8Rng| numbers.card(u64::from(rng.gen_range(0..residents.max(1))));
+    let daytime = |rng: &mut ChaCha8Rng| week + rng.gen_range(0..7) * 86_400 + rng.gen_range(8 * 3600..22 * 3600);
+    for relay in relays.iter() {
+        for _ in 0..poisson(srng, f64::from(residents) / 2_000.0) {
+            let at = daytime(srng);
+            let amount = Fen((lognormal(srng, 200.0, 1.0).clamp(1.0, 50_000.0) * 100.0).round() as i64);
+            let channel = if srng.gen_bool(0.5) { TransferChannel::Alipay } else { TransferChannel::WechatPay };
+            out.push(Hop { at, from: resident_card(srng), to: relay.clone(), amount, channel, incident: None });
+            let shop = pick(srng, shops).clone();
+            let settled = at + srng.gen_range(60..=1800);
+            out.push(Hop { at: settled, from: relay.clone(), to: shop, amount, channel, incident: None });
+        }
+    }
+    for desk in desks.iter() {
+        for _ in 0..poisson(srng, f64::from(residents) / 5_000.0) {
+            let at = daytime(srng);
+            let amount = Fen((lognormal(srng, 3_000.0, 1.0).clamp(100.0, 500_000.0)).round() as i64 * 100);
+            let card = desk.card_at(at).to_string();
+            let channel = bank_channel(srng);
+            out.push(Hop { at, from: resident_card(srng), to: card.clone(), amount, channel, incident: None });
+            let swept = at + srng.gen_range(86_400..=3 * 86_400);
+            let treasury = desk.treasury.clone();
+            out.push(Hop {
+                at: swept,
+                from: card,
+                to: treasury,
+                amount,
+                channel: TransferChannel::Bank,
+                incident: None,
+            });
+        }
     }
 }
 

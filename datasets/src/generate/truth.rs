@@ -74,12 +74,12 @@ pub(crate) fn write_tables(sink: &mut dyn DistrictSink, world: &World, truth_wee
     for atm in world.atms.iter().collect::<std::collections::BTreeSet<_>>() {
         h.row([format!("atm:{atm}").as_str(), "atm", "public ATM terminal where many gangs' mules withdraw cash"])?;
     }
-    for relay in &world.relays {
-        h.row([
-            format!("card:{relay}").as_str(),
-            "card",
-            "payment-platform relay account that victims of many gangs pay",
-        ])?;
+    let relay_why = "payment-platform relay account that victims of many gangs pay";
+    let shop_why = "genuine shop paid by residents through the payment-platform relays";
+    for (cards, why) in [(&world.relays, relay_why), (&world.shops, shop_why)] {
+        for card in cards {
+            h.row([format!("card:{card}").as_str(), "card", why])?;
+        }
     }
     for desk in &world.desks {
         for (_, card) in &desk.cards {
@@ -181,7 +181,8 @@ fn scenario_readme(s: &Scenario) -> String {
         s.relay_share > 0.0,
         format!(
             "Relays: {:.0}% of victims' payments go to one of {} payment-platform relay accounts (`2088…`, listed in \
-             hubs.csv), which pay the gang's L1 card the same amount 1–30 min later; the report names the relay.",
+             hubs.csv), which pay the gang's L1 card the same amount 1–30 min later; the report names the relay. \
+             Residents also pay genuine shops (listed in hubs.csv) through the relays.",
             s.relay_share * 100.0,
             s.relays
         ),
@@ -190,7 +191,8 @@ fn scenario_readme(s: &Scenario) -> String {
         s.otc_share > 0.0,
         format!(
             "OTC desks: {:.0}% of gangs and lone scammers sell their proceeds to one of {} OTC desks (receiving and \
-             treasury cards listed in hubs.csv) instead of paying their backer or cashing out.",
+             treasury cards listed in hubs.csv) instead of paying their backer or cashing out; residents also buy USDT \
+             from the desks.",
             s.otc_share * 100.0,
             s.otc_desks
         ),

@@ -71,7 +71,8 @@ fn the_default_scenario_is_the_generator_as_it_was() {
 #[test]
 fn with_relays_every_victim_payment_goes_through_a_platform_account_first() {
     let files = district("relays");
-    let relays = hub_accounts(&files, "relay");
+    let relays = hub_accounts(&files, "relay account");
+    let shops = hub_accounts(&files, "genuine shop");
     assert_eq!(relays.len(), 4);
     assert!(relays.iter().all(|r| r.len() == 16 && r.starts_with("2088")), "{relays:?}");
     let owner = owners(&files);
@@ -94,6 +95,9 @@ fn with_relays_every_victim_payment_goes_through_a_platform_account_first() {
         paid += 1;
     }
     assert!(paid > 100, "{paid} victim payments");
+    // The relays also carry residents' purchases from genuine shops.
+    let settled = all.iter().filter(|t| relays.contains(&t.from_account) && shops.contains(&t.to_account)).count();
+    assert!(settled > 100, "{settled} shop settlements");
     let reports = csv(&files, "reports.csv");
     let named_l1 = reports.values("accounts").flat_map(|a| a.split(';')).filter(|a| {
         let digits: String = a.chars().filter(char::is_ascii_digit).collect();
@@ -110,11 +114,16 @@ fn otc_desks_are_shared_by_gangs_and_lone_scammers_and_swept_to_a_treasury() {
     assert_eq!(treasuries.len(), 3);
     let owner = owners(&files);
     let mut sellers: BTreeSet<&str> = BTreeSet::new();
-    let (mut into, mut swept) = (0i64, 0i64);
+    let (mut into, mut swept, mut buyers) = (0i64, 0i64, 0);
     for t in &transfers(&files) {
         if desks.contains(&t.to_account) {
-            let (o, _) = owner.get(&t.from_account).expect("desks are paid by mule cards");
-            sellers.insert(o);
+            // Mule cards sell the proceeds; residents (cards nobody in the truth owns) buy USDT.
+            match owner.get(&t.from_account) {
+                Some((o, _)) => {
+                    sellers.insert(o);
+                }
+                None => buyers += 1,
+            }
             into += t.amount.0;
         }
         if desks.contains(&t.from_account) {
@@ -125,6 +134,7 @@ fn otc_desks_are_shared_by_gangs_and_lone_scammers_and_swept_to_a_treasury() {
     let gangs = sellers.iter().filter(|o| o.starts_with('G')).count();
     let lone = sellers.iter().filter(|o| o.starts_with('L')).count();
     assert!(gangs >= 10 && lone >= 5, "{gangs} gangs and {lone} lone scammers sold to the desks");
+    assert!(buyers > 100, "{buyers} residents' purchases");
     assert!(swept > 0 && swept <= into, "swept {swept} of {into}");
     // A gang that sells to a desk pays no backer from its own chain.
     let sellers_to_backers = transfers(&files)
