@@ -231,7 +231,8 @@ pub struct Scenario {
     pub multi_pay_share: f64,
     /// The longest span of a multi-pay victim's payments, in weeks (2..=this, drawn per victim; at least 3 payments).
     pub multi_pay_weeks: u32,
-    /// Days between the victim's last payment and the report, drawn uniformly (`None`: lognormal, median 8 h).
+    /// Days between the victim's last payment and the report, drawn uniformly (`None`: lognormal, median 8 h). With
+    /// it, a report that would be filed after the period ends is left out (its payments carry no report_id).
     pub report_delay_days: Option<(u32, u32)>,
 }
 

@@ -171,8 +171,22 @@ fn scenario_readme(s: &Scenario) -> String {
     let mut out = String::from("\n## Scenario switches in this district\n");
     let mut line = |on: bool, text: String| {
         if on {
+            // A list item wrapped at 116 characters, continuation lines indented by two.
+            let mut width = 2;
             out.push_str("- ");
-            out.push_str(&text);
+            for (i, word) in text.split(' ').enumerate() {
+                let len = word.chars().count();
+                if i > 0 && width + 1 + len > 116 {
+                    out.push_str("\n ");
+                    width = 1;
+                }
+                if i > 0 {
+                    out.push(' ');
+                    width += 1;
+                }
+                out.push_str(word);
+                width += len;
+            }
             out.push('\n');
         }
     };
@@ -241,7 +255,13 @@ fn scenario_readme(s: &Scenario) -> String {
         ),
     );
     if let Some((lo, hi)) = s.report_delay_days {
-        line(true, format!("Late reports: filed {lo}–{hi} days after the victim's last payment."));
+        line(
+            true,
+            format!(
+                "Late reports: filed {lo}–{hi} days after the victim's last payment; those that would be filed after the \
+                 period ends are not in reports.csv (their payments carry no report_id, gangs.csv does not count them)."
+            ),
+        );
     }
     out
 }

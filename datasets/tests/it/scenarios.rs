@@ -295,8 +295,24 @@ fn multi_pay_victims_pay_several_l1_cards_over_weeks() {
 
 #[test]
 fn late_reports_are_filed_weeks_after_the_payments() {
-    let delays: Vec<f64> = payment_spans(&district("late-reports")).iter().map(|s| s.2).collect();
+    let late = district("late-reports");
+    let delays: Vec<f64> = payment_spans(&late).iter().map(|s| s.2).collect();
     assert!(delays.len() > 100);
+    // A report filed after the data ends is not in it (its payments carry no report_id), and gangs.csv counts the rest.
+    let start = chrono::DateTime::parse_from_rfc3339("2025-12-01T00:00:00+08:00").unwrap().timestamp();
+    let end = start + 52 * 7 * 86_400;
+    let reports: Vec<_> = records(&late, Table::Reports)
+        .into_iter()
+        .map(|r| match r {
+            Record::Report(r) => r,
+            _ => unreachable!(),
+        })
+        .collect();
+    assert!(reports.iter().all(|r| r.reported_at.0 < end), "a report filed after the data ends");
+    let rg = csv(&late, "truth/report_gang.csv");
+    let originals = rg.rows.iter().filter(|r| r[2].is_empty()).count();
+    let counted: u32 = csv(&late, "truth/gangs.csv").values("n_reports").map(|n| n.parse::<u32>().unwrap()).sum();
+    assert_eq!(counted as usize, originals);
     assert!(delays.iter().all(|d| (14.0..57.0).contains(d)), "{:?}", delays.iter().copied().fold(f64::NAN, f64::min));
     let mut default: Vec<f64> = payment_spans(&district("default")).iter().map(|s| s.2).collect();
     default.sort_by(f64::total_cmp);
