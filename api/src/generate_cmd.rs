@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use datasets::generate::{Config, DistrictSink, Phase, Progress, generate};
+use datasets::generate::{Config, DistrictSink, Phase, Progress, Scenario, generate};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Creates files under a root folder, making parent folders as needed.
@@ -24,21 +24,27 @@ impl DistrictSink for DirSink {
     }
 }
 
+/// The options of `fanzha generate`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub residents: u32,
+    pub weeks: u32,
+    pub seed: u64,
+    pub truth_weeks: u32,
+    pub incidence: Option<f64>,
+    /// Scenario family names (empty: none).
+    pub scenario: Vec<String>,
+}
+
 /// Runs the command.
-pub fn run(
-    out: &Path,
-    residents: u32,
-    weeks: u32,
-    seed: u64,
-    truth_weeks: u32,
-    incidence: Option<f64>,
-    quiet: bool,
-) -> anyhow::Result<()> {
+pub fn run(out: &Path, options: &Options, quiet: bool) -> anyhow::Result<()> {
+    let Options { residents, weeks, seed, truth_weeks, incidence, .. } = *options;
     let mut config = Config::new(residents, weeks, seed);
     config.truth_weeks = truth_weeks.min(weeks);
     if let Some(rate) = incidence {
         config.rates.incidence_per_10k_year = rate;
     }
+    config.scenario = Scenario::from_names(&options.scenario.join(",")).context("invalid --scenario")?;
     let config = config.validate().context("invalid generate options")?;
     fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
     let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new(u64::from(residents)) };
@@ -84,24 +90,37 @@ pub fn run(
 mod tests {
     use super::*;
 
+    fn options(residents: u32, incidence: Option<f64>, scenario: &[&str]) -> Options {
+        let scenario = scenario.iter().map(|s| s.to_string()).collect();
+        Options { residents, weeks: 3, seed: 9, truth_weeks: 2, incidence, scenario }
+    }
+
     #[test]
     fn writes_the_interchange_files_and_truth_into_a_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("district");
-        run(&out, 300, 3, 9, 2, None, true).unwrap();
+        run(&out, &options(300, None, &[]), true).unwrap();
         for f in ["residents.csv", "reports.csv", "transfers.csv", "areas.csv", "adjacency.csv", "truth/README.md"] {
             assert!(out.join(f).is_file(), "{f} missing");
         }
         let risk = fs::read_to_string(out.join("truth/resident_risk.csv")).unwrap();
         assert_eq!(risk.lines().count(), 1 + 300 * 2);
-        let err = run(&out, 0, 3, 9, 2, None, true).unwrap_err();
+        let err = run(&out, &options(0, None, &[]), true).unwrap_err();
         assert!(format!("{err:#}").contains("residents"), "{err:#}");
         // --incidence: a raised rate gives more reports; an impossible one is refused by name.
         let reports = |dir: &Path| fs::read_to_string(dir.join("reports.csv")).unwrap().lines().count();
         let high = dir.path().join("high");
-        run(&high, 300, 3, 9, 2, Some(200.0), true).unwrap();
+        run(&high, &options(300, Some(200.0), &[]), true).unwrap();
         assert!(reports(&high) > reports(&out), "{} vs {}", reports(&high), reports(&out));
-        let err = run(&high, 300, 3, 9, 2, Some(-1.0), true).unwrap_err();
+        let err = run(&high, &options(300, Some(-1.0), &[]), true).unwrap_err();
         assert!(format!("{err:#}").contains("incidence_per_10k_year"), "{err:#}");
+        // --scenario: a family changes the truth (a section naming it); an unknown name is refused with the list.
+        let relays = dir.path().join("relays");
+        run(&relays, &options(300, None, &["relays", "late-reports"]), true).unwrap();
+        let readme = fs::read_to_string(relays.join("truth/README.md")).unwrap();
+        assert!(readme.contains("Relays:") && readme.contains("Late reports:"), "{readme}");
+        assert!(!fs::read_to_string(out.join("truth/README.md")).unwrap().contains("Scenario switches"));
+        let err = run(&relays, &options(300, None, &["nope"]), true).unwrap_err();
+        assert!(format!("{err:#}").contains("deep-chains"), "{err:#}");
     }
 }

@@ -1,34 +1,55 @@
 #!/usr/bin/env bash
-# Gang-clustering grid over independent districts (bench/gangs/indep/gen.py): every preset x seeds 1,2,3.
+# Gang-clustering grid over independent districts (bench/gangs/indep/gen.py), or with GEN=rust over our own
+# generator's scenario families (`fanzha generate --scenario NAME`): every preset x seeds 1,2,3.
 # For each run: generate, ingest into its own data dir, `clusters run`, score with score.py, and the
-# plain-components upper bound from the truth (hubs, relays, services removed). Prints one Markdown row per run.
+# plain-components baseline from the truth (hubs, relays, OTC desks, services removed; indep/components.py).
+# Prints one Markdown row per run.
 #
 #   FANZHA_BIN=/path/to/fanzha bench/gangs/grid.sh [PRESET ...]
+#   GEN=rust FANZHA_BIN=/path/to/fanzha bench/gangs/grid.sh [SCENARIO[,SCENARIO...] ...]
 # Env: FANZHA_BIN (default /work/target-bench/release/fanzha), SEEDS (default "1 2 3"), RESIDENTS (default 50000),
-#      OUT (default bench/out/gangs-grid), GEN_ARGS (extra gen.py switches for every run).
+#      OUT (default bench/out/gangs-grid, with GEN=rust bench/out/rust-grid), GEN_ARGS (extra generator switches for
+#      every run), GEN (indep or rust), WEEKS (GEN=rust only, default 52).
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 FANZHA_BIN="${FANZHA_BIN:-/work/target-bench/release/fanzha}"
 SEEDS="${SEEDS:-1 2 3}"
 RESIDENTS="${RESIDENTS:-50000}"
-OUT="${OUT:-$root/bench/out/gangs-grid}"
+GEN="${GEN:-indep}"
+WEEKS="${WEEKS:-52}"
 GEN_ARGS="${GEN_ARGS:-}"
 gen="$here/indep/gen.py"
-if [ $# -gt 0 ]; then presets="$*"; else presets="$(python3 "$gen" --list-presets | awk '{print $1}')"; fi
+if [ "$GEN" = rust ]; then
+  OUT="${OUT:-$root/bench/out/rust-grid}"
+  all="default relays otc keep-money shared-l2 lone-services commission deep-chains multi-pay late-reports kitchen-sink"
+else
+  OUT="${OUT:-$root/bench/out/gangs-grid}"
+  all="$(python3 "$gen" --list-presets | awk '{print $1}')"
+fi
+if [ $# -gt 0 ]; then presets="$*"; else presets="$all"; fi
+
+# generate PRESET SEED DIR: one district.
+generate() {
+  if [ "$GEN" = rust ]; then
+    # shellcheck disable=SC2086
+    "$FANZHA_BIN" --quiet generate --out "$3" --residents "$RESIDENTS" --weeks "$WEEKS" --seed "$2" --scenario "$1" $GEN_ARGS
+  else
+    # shellcheck disable=SC2086
+    python3 "$gen" --preset "$1" --seed "$2" --residents "$RESIDENTS" --out "$3" $GEN_ARGS
+  fi
+}
 
 echo "| preset | seed | reports | gangs | ARI | recovered | in another gang's cluster |  components baseline ARI | cash-out rows rejected | other rejects |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for p in $presets; do
   for s in $SEEDS; do
-    run="$OUT/$p-$s"
+    run="$OUT/${p//,/+}-$s"
     rm -rf "$run"
     mkdir -p "$run"
     dist="$run/district"
     data="$run/data"
-    # shellcheck disable=SC2086
-    python3 "$gen" --preset "$p" --seed "$s" --residents "$RESIDENTS" --out "$dist" $GEN_ARGS > "$run/gen.log" 2>&1 \
-      || { echo "| $p | $s | generator failed: see $run/gen.log |"; continue; }
+    generate "$p" "$s" "$dist" > "$run/gen.log" 2>&1 || { echo "| $p | $s | generator failed: see $run/gen.log |"; continue; }
     "$FANZHA_BIN" --quiet --data-dir "$data" ingest "$dist" > "$run/ingest.log" 2>&1
     rc=$?
     if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then echo "| $p | $s | ingest failed (exit $rc): see $run/ingest.log |"; continue; fi
@@ -59,7 +80,7 @@ EOF
     other_gang="$(sed -n 's/.*, \([0-9]*\) in another gang.*/\1/p' <<< "$score")"
     gangs="$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if True))" "$dist/truth/gangs.csv")"
     comp="$(python3 "$here/indep/components.py" "$dist" | sed 's/.*ARI=//')"
-    python3 "$here/indep/diag.py" "$data" "$dist" > "$run/diag.log" 2>&1
+    [ "$GEN" = rust ] || python3 "$here/indep/diag.py" "$data" "$dist" > "$run/diag.log" 2>&1
     echo "| $p | $s | ${reports:-?} | $gangs | ${ari:-$score} | ${rec:-?} | ${other_gang:-?} | $comp | $cash | $other |"
   done
 done

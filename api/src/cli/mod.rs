@@ -61,6 +61,11 @@ pub enum Command {
         /// 万人发案率: local fraud cases per 10,000 residents a year (default: the generator's domain rate).
         #[arg(long)]
         incidence: Option<f64>,
+        /// Scenario families that change the criminal side's structure, repeatable or comma-separated: relays, otc,
+        /// keep-money, shared-l2, lone-services, commission, deep-chains, multi-pay, late-reports, kitchen-sink
+        /// (default: none; see docs/data-format.md).
+        #[arg(long, value_delimiter = ',')]
+        scenario: Vec<String>,
     },
     /// Validate an interchange folder and load its good rows into the store.
     Ingest(pipeline::IngestArgs),
@@ -266,8 +271,9 @@ fn show<T: serde::Serialize>(json: bool, view: &T, render: impl FnOnce(&T) -> St
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Generate { out, residents, weeks, seed, truth_weeks, incidence } => {
-            crate::generate_cmd::run(&out, residents, weeks, seed, truth_weeks, incidence, cli.quiet)?;
+        Command::Generate { out, residents, weeks, seed, truth_weeks, incidence, scenario } => {
+            let options = crate::generate_cmd::Options { residents, weeks, seed, truth_weeks, incidence, scenario };
+            crate::generate_cmd::run(&out, &options, cli.quiet)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest(args) => {

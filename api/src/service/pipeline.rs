@@ -378,7 +378,15 @@ impl Service {
 // The other areas' work, one call each: these areas are being moved to services, and only these lines change then.
 
 fn generate(dir: &Path, residents: u32, weeks: u32, seed: u64) -> AppResult<()> {
-    Ok(crate::generate_cmd::run(dir, residents, weeks, seed, weeks.min(8), None, true)?)
+    let options = crate::generate_cmd::Options {
+        residents,
+        weeks,
+        seed,
+        truth_weeks: weeks.min(8),
+        incidence: None,
+        scenario: Vec::new(),
+    };
+    Ok(crate::generate_cmd::run(dir, &options, true)?)
 }
 
 fn cluster_gangs(data_dir: &Path) -> AppResult<crate::service::gangs::RunSummary> {

@@ -12,12 +12,22 @@ It is an upper bound for a clusterer that would know exactly which shared values
 Prints: reports, gangs, ARI (same labelling as the truth: gang id, a lone report its own label, a re-filing the
 label of the report it re-files).
 
+A district of our own generator (`fanzha generate`, truth/identifier_gang.csv instead of identifiers.csv) is read
+the same way from its own truth: keys per report from truth/narrative_identifiers.csv, kept when
+identifier_gang.csv gives them a gang (`G…`) or lone scammer (`L…`) owner; money from transfers.csv: a report's own
+payments (rows with its report_id) and every transfer between two accounts owned by a gang or lone scammer (L1–L5,
+backer, its crypto wallets) -- service (`S…`) accounts, hubs.csv (ATMs, merchants, payment-platform relays, OTC
+desks) and everything else removed. A payment into a relay is followed to the relay's next payout of the same
+amount (the relay's onward payment to the L1 card carries no report_id). Keys of the report's phones, accounts and
+IM ids columns are added by a plain normalisation (digits; `微信:`/`QQ:`).
+
     python3 components.py DISTRICT_DIR
 """
 import csv
 import math
 import os
 import sys
+import unicodedata
 
 KEEP_ROLES = {"l1", "l2", "l3", "l4", "l5", "backer", "lone_card"}
 
@@ -46,30 +56,64 @@ def ari(labels_true, labels_pred):
     return (idx - exp) / (mx - exp)
 
 
-def main(d):
+def key_of(account):
+    """The identifier_gang.csv key of an account as written in transfers.csv (our generator's forms only)."""
+    return ("crypto:" if account.startswith("T") else "card:") + account
+
+
+def column_keys(report):
+    """Candidate keys of a report's phones, accounts and IM columns (urls and apps are left to the narrative)."""
+    keys = []
+    for text in filter(None, report["phones"].split(";")):
+        digits = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit())
+        if digits.startswith("00"):
+            digits = digits[2:]
+        keys += ["tel:+" + digits, "tel:+86" + digits, "tel:+86" + digits[1:]]
+    for text in filter(None, report["accounts"].split(";")):
+        digits = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit())
+        if "尾号" not in text:
+            keys.append("card:" + digits)
+    for text in filter(None, report["im_ids"].split(";")):
+        kind, _, value = text.partition(":")
+        keys.append({"微信": "wechat:", "QQ": "qq:"}.get(kind, "?:") + value.lower())
+    return keys
+
+
+def ours(d, union):
+    """Links of a district of our generator (see the module doc)."""
     T = os.path.join(d, "truth")
-    rg = read(os.path.join(T, "report_gang.csv"))
-    ids = [r["report_id"] for r in rg]
-    byid = {r["report_id"]: r for r in rg}
+    owner = {r["key"]: r["owner_id"] for r in read(os.path.join(T, "identifier_gang.csv"))}
 
-    def label(rid):
-        r = byid[rid]
-        if r["duplicate_of"]:
-            return label(r["duplicate_of"])
-        return r["gang_id"] or ("lone:" + rid)
-    truth = [label(i) for i in ids]
-    parent = {i: i for i in ids}
+    def kept(key):
+        return owner.get(key, "S")[:1] in ("G", "L")
+    for r in read(os.path.join(T, "narrative_identifiers.csv")):
+        if kept(r["key"]):
+            union("k:" + r["key"], r["report_id"])
+    for r in read(os.path.join(d, "reports.csv")):
+        for key in column_keys(r):
+            if kept(key):
+                union("k:" + key, r["report_id"])
+    transfers = read(os.path.join(d, "transfers.csv"))
+    payouts = {}
+    for t in transfers:
+        payouts.setdefault((t["from_account"], t["amount_yuan"]), []).append((t["at"], t["to_account"]))
+    for t in transfers:
+        src, dst = key_of(t["from_account"]), key_of(t["to_account"])
+        if t["report_id"]:
+            if kept(dst):
+                union("k:" + dst, t["report_id"])
+                continue
+            # Through a relay: its next payout of the same amount (timestamps share one format and offset).
+            later = [p for p in payouts.get((t["to_account"], t["amount_yuan"]), []) if p[0] >= t["at"]]
+            if later and kept(key_of(min(later)[1])):
+                union("k:" + key_of(min(later)[1]), t["report_id"])
+        elif kept(src) and kept(dst):
+            union("k:" + src, "k:" + dst)
 
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    def union(x, y):
-        x, y = find(x), find(y)
-        if x != y:
-            parent[max(x, y)] = min(x, y)
+def indep(d, union):
+    """Links of a gen.py district (see the module doc)."""
+    T = os.path.join(d, "truth")
     role = {r["key"]: r["role"] for r in read(os.path.join(T, "identifiers.csv"))}
     first = {}
     for r in read(os.path.join(T, "report_keys.csv")):
@@ -88,6 +132,37 @@ def main(d):
             union(first[r["account"]], r["report_id"])
         else:
             first[r["account"]] = r["report_id"]
+
+
+def main(d):
+    T = os.path.join(d, "truth")
+    rg = read(os.path.join(T, "report_gang.csv"))
+    ids = [r["report_id"] for r in rg]
+    byid = {r["report_id"]: r for r in rg}
+
+    def label(rid):
+        r = byid[rid]
+        if r["duplicate_of"]:
+            return label(r["duplicate_of"])
+        return r["gang_id"] or ("lone:" + rid)
+    truth = [label(i) for i in ids]
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(x, y):
+        x, y = find(x), find(y)
+        if x != y:
+            parent[max(x, y)] = min(x, y)
+    if os.path.exists(os.path.join(T, "identifier_gang.csv")):
+        ours(d, union)
+    else:
+        indep(d, union)
     pred = [find(i) for i in ids]
     gangs = len({t for t in truth if not t.startswith("lone:")})
     print("reports=%d gangs=%d components=%d ARI=%.4f" % (len(ids), gangs, len(set(pred)), ari(truth, pred)))

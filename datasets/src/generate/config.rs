@@ -193,6 +193,153 @@ const LOSSES: [(FraudType, LossDist); 17] = [
     loss(FraudType::Other, 30_000.0, 1.4),
 ];
 
+/// Structural switches of the criminal side (issue 14): each changes how gangs, services, lone scammers and the
+/// money are built, not just a rate. [`Scenario::default`] is the generator as it was before the switches, draw for
+/// draw: every switch draws from a stream of its own, so with the defaults the output is byte-identical, and with a
+/// switch on the gangs, services and residents are the same as without it (only what the switch touches differs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Share of victims' payments made to a payment-platform relay account (`2088` + 12 digits, Alipay-style), which
+    /// pays the gang's current L1 card the same amount 1–30 min later; the report names the relay account. Residents
+    /// also pay genuine shops through the relays.
+    pub relay_share: f64,
+    /// Number of relay accounts (shared by all gangs).
+    pub relays: u32,
+    /// Share of gangs and of lone scammers whose own chains end at a shared OTC desk (a USDT dealer's receiving
+    /// card, one active at a time for 40–120 days) instead of their backer or cash-outs; the desk sweeps what it
+    /// receives to its treasury card within 1–3 days. Residents also buy USDT from the desks.
+    pub otc_share: f64,
+    /// Number of OTC desks.
+    pub otc_desks: u32,
+    /// Laundering services keep the money (their own wallets, ATMs, merchants) instead of paying the client gang's
+    /// backer back.
+    pub services_keep: bool,
+    /// Chance that a service's L2 card is also used by another service (a shared card pool).
+    pub shared_l2_share: f64,
+    /// Share of victimisations by lone scammers (no gang: a phone, a few ids and one card of their own; their reports
+    /// have an empty gang_id).
+    pub lone_share: f64,
+    /// Share of lone scammers whose card a laundering service drains (the service keeps the money: they have no
+    /// backer).
+    pub lone_service_share: f64,
+    /// Range of a service's commission in per mille (drawn per service; default 20–35).
+    pub commission_permille: (u32, u32),
+    /// Range of the mule layers of a gang's own chain, the L1 card included (drawn per gang; default 3–3: L1 → L2
+    /// → L3 → last hop). 1 = the L1 card pays the last hop itself.
+    pub layers: (u32, u32),
+    /// Share of victims who pay over several weeks, each payment into the L1 card the gang uses at that moment.
+    pub multi_pay_share: f64,
+    /// The longest span of a multi-pay victim's payments, in weeks (2..=this, drawn per victim; at least 3 payments).
+    pub multi_pay_weeks: u32,
+    /// Days between the victim's last payment and the report, drawn uniformly (`None`: lognormal, median 8 h). With
+    /// it, a report that would be filed after the period ends is left out (its payments carry no report_id).
+    pub report_delay_days: Option<(u32, u32)>,
+}
+
+impl Default for Scenario {
+    fn default() -> Scenario {
+        Scenario {
+            relay_share: 0.0,
+            relays: 4,
+            otc_share: 0.0,
+            otc_desks: 3,
+            services_keep: false,
+            shared_l2_share: 0.0,
+            lone_share: 0.0,
+            lone_service_share: 0.0,
+            commission_permille: (20, 35),
+            layers: (3, 3),
+            multi_pay_share: 0.0,
+            multi_pay_weeks: 6,
+            report_delay_days: None,
+        }
+    }
+}
+
+/// The named scenario families (`fanzha generate --scenario NAME`), each with what it switches on.
+pub const SCENARIOS: [(&str, &str); 10] = [
+    ("relays", "every victim pays a payment-platform relay (2088…), which pays the gang's L1 card"),
+    ("otc", "60% of gangs and lone scammers (15% of victimisations) end at 3 shared OTC desks"),
+    ("keep-money", "laundering services keep the money instead of paying the backer back"),
+    ("shared-l2", "40% of a service's L2 cards are also another service's"),
+    ("lone-services", "20% of victimisations by lone scammers, 60% of whom use laundering services"),
+    ("commission", "service commission drawn from 0–10%"),
+    ("deep-chains", "a gang's own chain has 1–5 layers"),
+    ("multi-pay", "half the victims pay several L1 cards over 2–6 weeks"),
+    ("late-reports", "reports filed 2–8 weeks after the last payment"),
+    ("kitchen-sink", "all of the above together (relays for half the payments)"),
+];
+
+impl Scenario {
+    /// Switches on the family `name` (see [`SCENARIOS`]) on top of what is already on.
+    pub fn apply(&mut self, name: &str) -> Result<(), ConfigError> {
+        match name {
+            "default" | "none" => {}
+            "relays" => self.relay_share = 1.0,
+            "otc" => {
+                self.otc_share = 0.6;
+                self.lone_share = self.lone_share.max(0.15);
+            }
+            "keep-money" => self.services_keep = true,
+            "shared-l2" => self.shared_l2_share = 0.4,
+            "lone-services" => {
+                self.lone_share = self.lone_share.max(0.2);
+                self.lone_service_share = 0.6;
+            }
+            "commission" => self.commission_permille = (0, 100),
+            "deep-chains" => self.layers = (1, 5),
+            "multi-pay" => {
+                self.multi_pay_share = 0.5;
+                self.multi_pay_weeks = 6;
+            }
+            "late-reports" => self.report_delay_days = Some((14, 56)),
+            "kitchen-sink" => {
+                for family in ["otc", "keep-money", "shared-l2", "lone-services", "commission", "deep-chains"] {
+                    self.apply(family)?;
+                }
+                self.apply("multi-pay")?;
+                self.apply("late-reports")?;
+                self.relay_share = 0.5;
+            }
+            _ => return Err(ConfigError::Scenario { value: name.to_string() }),
+        }
+        Ok(())
+    }
+
+    /// The scenario with the families of a comma-separated list (empty: the default).
+    pub fn from_names(names: &str) -> Result<Scenario, ConfigError> {
+        let mut s = Scenario::default();
+        for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            s.apply(name)?;
+        }
+        Ok(s)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let rate = |name: &'static str, value: f64, min: f64, max: f64| {
+            if value >= min && value <= max { Ok(()) } else { Err(ConfigError::Rate { name, value, min, max }) }
+        };
+        rate("scenario.relay_share", self.relay_share, 0.0, 1.0)?;
+        rate("scenario.relays", f64::from(self.relays), 1.0, 100.0)?;
+        rate("scenario.otc_share", self.otc_share, 0.0, 1.0)?;
+        rate("scenario.otc_desks", f64::from(self.otc_desks), 1.0, 100.0)?;
+        rate("scenario.shared_l2_share", self.shared_l2_share, 0.0, 1.0)?;
+        rate("scenario.lone_share", self.lone_share, 0.0, 0.9)?;
+        rate("scenario.lone_service_share", self.lone_service_share, 0.0, 1.0)?;
+        rate("scenario.multi_pay_share", self.multi_pay_share, 0.0, 1.0)?;
+        rate("scenario.multi_pay_weeks", f64::from(self.multi_pay_weeks), 2.0, 26.0)?;
+        let (lo, hi) = self.commission_permille;
+        rate("scenario.commission_permille", f64::from(hi), f64::from(lo), 100.0)?;
+        let (lo, hi) = self.layers;
+        rate("scenario.layers.min", f64::from(lo), 1.0, 5.0)?;
+        rate("scenario.layers.max", f64::from(hi), f64::from(lo), 5.0)?;
+        if let Some((lo, hi)) = self.report_delay_days {
+            rate("scenario.report_delay_days", f64::from(hi), f64::from(lo), 365.0)?;
+        }
+        Ok(())
+    }
+}
+
 /// What to generate. Build with [`Config::new`], adjust fields, then [`Config::validate`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -206,6 +353,8 @@ pub struct Config {
     /// Number of final weeks for which `truth/resident_risk.csv` is written (default 8).
     pub truth_weeks: u32,
     pub rates: Rates,
+    /// Structural switches (default: none).
+    pub scenario: Scenario,
 }
 
 /// Why a `Config` was rejected.
@@ -221,6 +370,8 @@ pub enum ConfigError {
     Start { value: NaiveDate },
     #[error("district must be a six-digit code, got {value:?}")]
     District { value: String },
+    #[error("unknown scenario {value:?} (known: default, {})", SCENARIOS.map(|(n, _)| n).join(", "))]
+    Scenario { value: String },
     #[error("rate {name} = {value} is outside {min}..={max}")]
     Rate { name: &'static str, value: f64, min: f64, max: f64 },
 }
@@ -239,6 +390,7 @@ impl Config {
             district: "310115".to_string(),
             truth_weeks: weeks.min(8),
             rates: Rates::domain_defaults(),
+            scenario: Scenario::default(),
         }
     }
 
@@ -328,6 +480,7 @@ impl Config {
             let value = f64::from(r.repeat_window_days);
             return Err(ConfigError::Rate { name: "repeat_window_days", value, min: 0.0, max: 365.0 });
         }
+        self.scenario.check()?;
         Ok(ValidConfig(self))
     }
 }
@@ -368,5 +521,28 @@ mod tests {
         let mut c = Config::new(10, 4, 0);
         c.rates.mix_60_plus.clear();
         assert!(matches!(c.validate(), Err(ConfigError::Rate { name: "mix_60_plus", .. })));
+        let mut c = Config::new(10, 4, 0);
+        c.scenario.layers = (0, 3);
+        assert!(matches!(c.validate(), Err(ConfigError::Rate { name: "scenario.layers.min", .. })));
+        let mut c = Config::new(10, 4, 0);
+        c.scenario.commission_permille = (30, 20);
+        assert!(matches!(c.validate(), Err(ConfigError::Rate { name: "scenario.commission_permille", .. })));
+    }
+
+    #[test]
+    fn scenarios_parse_by_name_and_combine() {
+        assert_eq!(Scenario::from_names(""), Ok(Scenario::default()));
+        assert_eq!(Scenario::from_names("default"), Ok(Scenario::default()));
+        let s = Scenario::from_names("relays, deep-chains").unwrap();
+        assert_eq!((s.relay_share, s.layers), (1.0, (1, 5)));
+        assert_eq!(s.lone_share, 0.0);
+        assert!(matches!(Scenario::from_names("relays,nope"), Err(ConfigError::Scenario { .. })));
+        for (name, _) in SCENARIOS {
+            let s = Scenario::from_names(name).unwrap();
+            assert_ne!(s, Scenario::default(), "{name} switches nothing on");
+            let mut c = Config::new(10, 4, 0);
+            c.scenario = s;
+            assert!(c.validate().is_ok(), "{name} does not validate");
+        }
     }
 }

@@ -123,6 +123,7 @@ pub(crate) fn run(
     let mut pending: Vec<(Hop, Option<u64>, u64)> = Vec::new();
     let mut pending_reports: Vec<incidents::Draft> = Vec::new();
     let mut report_ids: BTreeMap<u64, String> = BTreeMap::new();
+    let mut unfiled: BTreeSet<u64> = BTreeSet::new();
     let mut hop_seq = 0u64;
     let mut next_incident = 0u64;
     let split_mix = |m: &[(FraudType, f64)]| -> (Vec<FraudType>, Vec<f64>) { m.iter().copied().unzip() };
@@ -243,6 +244,7 @@ pub(crate) fn run(
         let mut irng = stream(cfg.seed, Stream::Incidents, u64::from(w));
         let mut hops = Vec::new();
         let drafts = incidents::build(&ctx, &mut world, &mut incidents, &mut next_incident, &mut irng, &mut hops);
+        super::money::legit_flows(&mut world, &numbers, n, w, &mut hops);
         let mut uid_of_incident = vec![0u64; incidents.len()];
         for d in &drafts {
             if let Some(inc) = d.incident {
@@ -260,7 +262,19 @@ pub(crate) fn run(
         let horizon = if w + 1 == cfg.weeks { i64::MAX } else { i64::from(w + 1) * WEEK };
         pending_reports.sort_by_key(|d| (d.reported_at, d.seq));
         let cut = pending_reports.partition_point(|d| d.reported_at < horizon);
+        let end = i64::from(cfg.weeks) * WEEK;
         for mut draft in pending_reports.drain(..cut) {
+            if cfg.scenario.report_delay_days.is_some() && draft.reported_at >= end {
+                // Filed after the data ends (scenario late reports): not in reports.csv, and its payments carry no
+                // report_id, like an unreported victim's.
+                unfiled.insert(draft.seq);
+                if draft.duplicate_of.is_none() {
+                    let gang = &mut world.gangs[draft.gang];
+                    gang.n_reports -= 1;
+                    gang.n_local -= u32::from(draft.report.victim_id.is_some());
+                }
+                continue;
+            }
             summary.reports += 1;
             let id = format!("AJ{:09}", summary.reports);
             report_ids.insert(draft.seq, id.clone());
@@ -268,11 +282,12 @@ pub(crate) fn run(
                 summary.local_reports += 1;
             }
             draft.report.report_id = id.clone();
-            let end = i64::from(cfg.weeks) * WEEK;
             draft.report.status = Some(case_status(&draft, &world.gangs[draft.gang], end, cfg));
             out.reports.row(Record::Report(draft.report).to_fields())?;
             let dup = draft.duplicate_of.and_then(|o| report_ids.get(&o).cloned()).unwrap_or_default();
-            out.report_gang.row([id.as_str(), world.gangs[draft.gang].id.as_str(), dup.as_str()])?;
+            let gang = &world.gangs[draft.gang];
+            let gang_id = if gang.lone { "" } else { gang.id.as_str() };
+            out.report_gang.row([id.as_str(), gang_id, dup.as_str()])?;
             let mut seen = BTreeSet::new();
             for p in &draft.planted {
                 if seen.insert(p.written.key.clone()) {
@@ -285,7 +300,9 @@ pub(crate) fn run(
         pending.sort_by_key(|(h, _, s)| (h.at, *s));
         let cut = pending
             .iter()
-            .position(|(h, r, _)| h.at >= horizon || r.is_some_and(|uid| !report_ids.contains_key(&uid)))
+            .position(|(h, r, _)| {
+                h.at >= horizon || r.is_some_and(|uid| !report_ids.contains_key(&uid) && !unfiled.contains(&uid))
+            })
             .unwrap_or(pending.len());
         for (hop, report, _) in pending.drain(..cut) {
             summary.transfers += 1;
@@ -335,7 +352,7 @@ pub(crate) fn run(
     }
     progress(Progress { phase: Phase::Truth, done: 0, total: 1 });
     truth::write_tables(sink, &world, cfg.truth_weeks)?;
-    summary.gangs = world.gangs.len() as u64;
+    summary.gangs = world.n_gangs as u64;
     summary.services = world.services.len() as u64;
     progress(Progress { phase: Phase::Truth, done: 1, total: 1 });
     Ok(summary)

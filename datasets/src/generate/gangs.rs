@@ -7,10 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::config::Config;
+use super::config::{Config, Scenario};
 use super::forms::app_key;
 use super::numbers::{
-    BACKER_CARD_BASE, GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, PhoneId, UNSEEN_CARD_BASE, UrlId,
+    BACKER_CARD_BASE, GANG_PHONE_BASE, MERCHANT_CARD_BASE, MULE_CARD_BASE, Numbering, OTC_CARD_BASE, PhoneId,
+    SHOP_CARD_BASE, UNSEEN_CARD_BASE, UrlId,
 };
 use super::sample::{Stream, lognormal, pick, pick_str, stream, weighted};
 use crate::codes::FraudType;
@@ -31,6 +32,9 @@ pub(crate) const HUB_PHONES: [(&str, &str); 9] = [
 /// Popular apps and platforms victims mention.
 pub(crate) const HUB_APPS: [&str; 10] =
     ["支付宝", "微信", "抖音", "淘宝", "京东", "拼多多", "闲鱼", "快手", "国家反诈中心", "美团"];
+
+/// Genuine shops paid through the relays (scenario `relay_share`).
+const SHOPS: u64 = 60;
 
 /// Who controls a mule account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,11 +80,66 @@ pub(crate) struct Gang {
     pub(crate) l1: Option<L1>,
     pub(crate) n_reports: u32,
     pub(crate) n_local: u32,
+    /// A lone scammer (id `L…`, scenario `lone_share`): never chosen for a victim by type, not in gangs.csv, its
+    /// reports have an empty gang_id.
+    pub(crate) lone: bool,
+    /// Mule layers of the gang's own chain, L1 included (3 unless the scenario draws them).
+    pub(crate) layers: u32,
+    /// The card pools of layers 4 and 5, when `layers` > 3.
+    pub(crate) deep: Vec<Vec<String>>,
+    /// The OTC desk its own chain ends at (scenario `otc_share`).
+    pub(crate) otc: Option<usize>,
 }
 
 impl Gang {
+    /// A gang with no identifiers, cards or services yet, 3 layers, no OTC desk.
+    fn new(id: String, types: Vec<FraudType>, weight: f64, from_week: u32, to_week: u32) -> Gang {
+        Gang {
+            id,
+            types,
+            weight,
+            from_week,
+            to_week,
+            callers: Vec::new(),
+            apps: Vec::new(),
+            urls: Vec::new(),
+            wechat: Vec::new(),
+            qq: Vec::new(),
+            services: Vec::new(),
+            l2: Vec::new(),
+            l3: Vec::new(),
+            wallets: Vec::new(),
+            backers: Vec::new(),
+            l1: None,
+            n_reports: 0,
+            n_local: 0,
+            lone: false,
+            layers: 3,
+            deep: Vec::new(),
+            otc: None,
+        }
+    }
+
     pub(crate) fn active(&self, week: u32) -> bool {
-        (self.from_week..=self.to_week).contains(&week)
+        !self.lone && (self.from_week..=self.to_week).contains(&week)
+    }
+}
+
+/// An OTC desk (USDT dealer) buying the proceeds of several gangs and lone scammers: one receiving card at a time.
+#[derive(Debug, Clone)]
+pub(crate) struct Desk {
+    pub(crate) id: String,
+    /// Receiving cards with the end of their active time (seconds from the start), in order.
+    pub(crate) cards: Vec<(i64, String)>,
+    /// Where the receiving cards sweep their takings.
+    pub(crate) treasury: String,
+}
+
+impl Desk {
+    /// The receiving card active at `t` (the last one after the end).
+    pub(crate) fn card_at(&self, t: i64) -> &str {
+        let i = self.cards.iter().position(|(until, _)| t < *until).unwrap_or(self.cards.len() - 1);
+        &self.cards[i].1
     }
 }
 
@@ -125,8 +184,20 @@ pub(crate) struct World {
     pub(crate) returns: ChaCha8Rng,
     /// Share of the L3 chunks paid to the gang's backer (`Rates::backer_share`).
     pub(crate) backer_share: f64,
+    /// The structural switches, and the stream every draw they add comes from (so the rest draws as without them).
+    pub(crate) scenario: Scenario,
+    pub(crate) srng: ChaCha8Rng,
+    /// Payment-platform relay accounts (scenario `relay_share`).
+    pub(crate) relays: Vec<String>,
+    /// Genuine shops' cards that the relays settle residents' purchases to.
+    pub(crate) shops: Vec<String>,
+    /// OTC desks (scenario `otc_share`).
+    pub(crate) desks: Vec<Desk>,
+    /// Gangs proper; lone scammers follow them in `gangs`.
+    pub(crate) n_gangs: usize,
     next_card: u64,
     next_unseen: u64,
+    next_phone: u64,
 }
 
 const SYLLABLES: [&str; 24] = [
@@ -233,8 +304,15 @@ impl World {
             numbers,
             returns: stream(cfg.seed, Stream::Returns, 1),
             backer_share: r.backer_share,
+            scenario: cfg.scenario.clone(),
+            srng: stream(cfg.seed, Stream::Scenario, 0),
+            relays: Vec::new(),
+            shops: Vec::new(),
+            desks: Vec::new(),
+            n_gangs,
             next_card: MULE_CARD_BASE,
             next_unseen: 0,
+            next_phone: 0,
         };
         let mix: Vec<(FraudType, f64)> = {
             let mut m: BTreeMap<FraudType, f64> = BTreeMap::new();
@@ -266,26 +344,8 @@ impl World {
                 let from = rng.gen_range(0..=cfg.weeks - len);
                 (from, from + len - 1)
             };
-            let mut gang = Gang {
-                id: id.clone(),
-                types,
-                weight: lognormal(&mut rng, 1.0, 0.7),
-                from_week,
-                to_week,
-                callers: Vec::new(),
-                apps: Vec::new(),
-                urls: Vec::new(),
-                wechat: Vec::new(),
-                qq: Vec::new(),
-                services: Vec::new(),
-                l2: Vec::new(),
-                l3: Vec::new(),
-                wallets: Vec::new(),
-                backers: Vec::new(),
-                l1: None,
-                n_reports: 0,
-                n_local: 0,
-            };
+            let mut gang = Gang::new(id.clone(), types, lognormal(&mut rng, 1.0, 0.7), from_week, to_week);
+
             for _ in 0..rng.gen_range(5..=30) {
                 let p = caller(&mut rng, &world.numbers, phone_idx);
                 phone_idx += 1;
@@ -392,7 +452,139 @@ impl World {
         }
         world.merchants = (0..40).map(|k| world.numbers.card(MERCHANT_CARD_BASE + k)).collect();
         world.atms = (0..30).map(|_| format!("ATM{}{:04}", cfg.district, rng.gen_range(0..10_000))).collect();
+        world.next_phone = phone_idx;
+        world.apply_scenario(cfg);
         world
+    }
+
+    /// Builds what the scenario's switches add, from the scenario stream only (nothing when they are off).
+    fn apply_scenario(&mut self, cfg: &Config) {
+        let sc = self.scenario.clone();
+        let srng = &mut self.srng;
+        if sc.commission_permille != Scenario::default().commission_permille {
+            let (lo, hi) = sc.commission_permille;
+            for s in &mut self.services {
+                s.fee_permille = i64::from(srng.gen_range(lo..=hi));
+            }
+        }
+        if sc.relay_share > 0.0 {
+            self.relays =
+                (0..sc.relays).map(|_| format!("2088{:012}", srng.gen_range(0..1_000_000_000_000u64))).collect();
+            self.shops = (0..SHOPS).map(|k| self.numbers.card(SHOP_CARD_BASE + k)).collect();
+        }
+        if sc.otc_share > 0.0 {
+            let end = i64::from(cfg.weeks) * 7 * 86_400;
+            for d in 0..sc.otc_desks {
+                let mut desk = Desk { id: format!("D{:02}", d + 1), cards: Vec::new(), treasury: String::new() };
+                let mut k = u64::from(d) * 1_000;
+                let mut until = 0;
+                while until < end {
+                    until += srng.gen_range(40..=120) * 86_400;
+                    desk.cards.push((until, self.numbers.card(OTC_CARD_BASE + k)));
+                    k += 1;
+                }
+                desk.treasury = self.numbers.card(OTC_CARD_BASE + k);
+                self.desks.push(desk);
+            }
+            for g in 0..self.gangs.len() {
+                if srng.gen_bool(sc.otc_share) {
+                    self.gangs[g].otc = Some(srng.gen_range(0..self.desks.len()));
+                }
+            }
+        }
+        if sc.layers != Scenario::default().layers {
+            let (lo, hi) = sc.layers;
+            for g in 0..self.gangs.len() {
+                let layers = self.srng.gen_range(lo..=hi);
+                self.gangs[g].layers = layers;
+                for depth in 4..=layers {
+                    let id = self.gangs[g].id.clone();
+                    let n = self.srng.gen_range(2..=6);
+                    let role = if depth == 4 { "l4" } else { "l5" };
+                    let pool = (0..n).map(|_| self.new_card(&id, role)).collect();
+                    self.gangs[g].deep.push(pool);
+                }
+            }
+        }
+        if sc.shared_l2_share > 0.0 && self.services.len() > 1 {
+            let n = self.services.len();
+            for s in 0..n {
+                for c in self.services[s].l2.clone() {
+                    if self.srng.gen_bool(sc.shared_l2_share) {
+                        let other = (s + self.srng.gen_range(1..n)) % n;
+                        self.services[other].l2.push(c.clone());
+                        let other_id = self.services[other].id.clone();
+                        if let Some(t) = self.truth.get_mut(&format!("card:{c}")) {
+                            t.owner = format!("{};{other_id}", t.owner);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A new lone scammer (scenario `lone_share`) for one victimisation in `week`: one phone, app, URL, WeChat and QQ
+    /// id of its own (the L1 card is opened on the first payment), maybe a laundering service or an OTC desk.
+    pub(crate) fn new_lone(&mut self, fraud: FraudType, week: u32) -> usize {
+        let idx = self.gangs.len() - self.n_gangs;
+        let id = format!("L{:05}", idx + 1);
+        let caller = caller(&mut self.srng, &self.numbers, self.next_phone);
+        self.next_phone += 1;
+        self.own(caller.key(), "phone", &id, "caller");
+        let (app, key) = self.fresh(|r| {
+            let a = app_name(r);
+            let k = app_key(&a);
+            (a, k)
+        });
+        self.own(key, "app", &id, "app");
+        let (url, key) = self.fresh(|r| {
+            let u = url_id(r);
+            let k = u.key();
+            (u, k)
+        });
+        self.own(key, "url", &id, "url");
+        let (wx, key) = self.fresh(|r| {
+            let w = wechat_id(r);
+            let k = format!("wechat:{}", w.to_lowercase());
+            (w, k)
+        });
+        self.own(key, "wechat", &id, "im");
+        let (qq, key) = self.fresh(|r| {
+            let q = r.gen_range(10_000_000u64..4_000_000_000).to_string();
+            let k = format!("qq:{q}");
+            (q, k)
+        });
+        self.own(key, "qq", &id, "im");
+        let sc = &self.scenario;
+        let services = if !self.services.is_empty() && self.srng.gen_bool(sc.lone_service_share) {
+            vec![self.srng.gen_range(0..self.services.len())]
+        } else {
+            Vec::new()
+        };
+        let otc = (!self.desks.is_empty() && services.is_empty() && self.srng.gen_bool(sc.otc_share))
+            .then(|| self.srng.gen_range(0..self.desks.len()));
+        let mut lone = Gang::new(id, vec![fraud], 0.0, week, week);
+        lone.callers.push(caller);
+        lone.apps.push(app);
+        lone.urls.push(url);
+        lone.wechat.push(wx);
+        lone.qq.push(qq);
+        lone.services = services;
+        lone.lone = true;
+        lone.layers = 1;
+        lone.otc = otc;
+        self.gangs.push(lone);
+        self.gangs.len() - 1
+    }
+
+    /// An identifier (and its key) drawn from the scenario stream that no gang or lone scammer owns yet.
+    fn fresh<T>(&mut self, make: impl Fn(&mut ChaCha8Rng) -> (T, String)) -> (T, String) {
+        loop {
+            let (value, key) = make(&mut self.srng);
+            if !self.truth.contains_key(&key) {
+                return (value, key);
+            }
+        }
     }
 
     fn own(&mut self, key: String, kind: &'static str, owner: &str, role: &'static str) {
@@ -425,7 +617,7 @@ impl World {
             cands = (0..self.gangs.len()).filter(|&g| self.gangs[g].active(week)).collect();
         }
         if cands.is_empty() {
-            return rng.gen_range(0..self.gangs.len());
+            return rng.gen_range(0..self.n_gangs);
         }
         let w: Vec<f64> = cands.iter().map(|&g| self.gangs[g].weight).collect();
         cands[weighted(rng, &w)]
@@ -442,8 +634,11 @@ impl World {
             None => {
                 let gang_id = self.gangs[g].id.clone();
                 let card = self.new_card(&gang_id, "l1");
-                let owner = if !self.gangs[g].services.is_empty() && rng.gen_bool(share) {
-                    Owner::Service(*pick(rng, &self.gangs[g].services))
+                let gang = &self.gangs[g];
+                let owner = if gang.lone {
+                    gang.services.first().map_or(Owner::Gang(g), |&s| Owner::Service(s))
+                } else if !gang.services.is_empty() && rng.gen_bool(share) {
+                    Owner::Service(*pick(rng, &gang.services))
                 } else {
                     Owner::Gang(g)
                 };
@@ -451,7 +646,11 @@ impl World {
                     Owner::Gang(g) => &self.gangs[g].l2,
                     Owner::Service(s) => &self.services[s].l2,
                 };
-                let n = rng.gen_range(3..=10).min(pool.len());
+                let mut n = rng.gen_range(3..=10).min(pool.len());
+                if owner == Owner::Gang(g) && self.gangs[g].layers == 1 {
+                    // A one-layer chain: the L1 card pays the last hop itself.
+                    n = 0;
+                }
                 let mut l2: Vec<String> = Vec::with_capacity(n);
                 while l2.len() < n {
                     let c = pick(rng, pool);

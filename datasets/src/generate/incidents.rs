@@ -4,7 +4,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::calendar::Clock;
+use super::calendar::{Clock, DAY, WEEK};
 use super::config::{Config, Rates};
 use super::forms;
 use super::gangs::World;
@@ -131,7 +131,13 @@ pub(crate) fn build(
     incidents.sort_by_key(|i| (i.at, i.seq));
     let rates = &ctx.cfg.rates;
     let mut drafts = Vec::with_capacity(incidents.len());
-    for (idx, inc) in incidents.iter().enumerate() {
+    for (idx, inc) in incidents.iter_mut().enumerate() {
+        let lone = world.scenario.lone_share;
+        if lone > 0.0 && world.srng.gen_bool(lone) {
+            // A lone scammer's victim instead (scenario `lone_share`): a scammer of its own, with one caller.
+            inc.gang = world.new_lone(inc.fraud, (inc.at / WEEK) as u32);
+            inc.caller = 0;
+        }
         let id = *next_incident;
         *next_incident += 1;
         let loss = draw_loss(rates, inc.fraud, inc.age, rng);
@@ -153,7 +159,11 @@ pub(crate) fn build(
             rng,
             hops,
         );
-        let reported = pay.last_at + (lognormal(rng, 8.0 * 3600.0, 1.2) as i64).clamp(600, 30 * 86_400);
+        let mut reported = pay.last_at + (lognormal(rng, 8.0 * 3600.0, 1.2) as i64).clamp(600, 30 * 86_400);
+        if let Some((lo, hi)) = world.scenario.report_delay_days {
+            // Filed weeks later (scenario `report_delay_days`).
+            reported = pay.last_at + i64::from(world.srng.gen_range(lo..=hi)) * DAY + world.srng.gen_range(0..DAY);
+        }
         let gang = &mut world.gangs[inc.gang];
         gang.n_reports += 1;
         if inc.resident.is_some() {

@@ -15,7 +15,11 @@
 //! assert!(sink.files().contains_key("truth/report_gang.csv"));
 //! ```
 //!
-//! Layout: `config` (parameters), `sample` (seeded sub-streams), `numbers` (opaque ids), `calendar`,
+//! [`Scenario`] switches change the criminal side's structure (relays, OTC desks, services keeping the money or
+//! sharing L2 cards, lone scammers, commission, 1–5 layers, multi-pay victims, late reports); the default changes
+//! nothing.
+//!
+//! Layout: `config` (parameters and scenarios), `sample` (seeded sub-streams), `numbers` (opaque ids), `calendar`,
 //! `population`, `gangs`, `money` (mule chains), `forms` and `templates` and `narratives` (written text),
 //! `incidents` (reports), `outreach` (campaigns, warnings, effects, true risk), `district` (the weekly loop),
 //! `truth`, `writer` (the sink seam).
@@ -36,7 +40,9 @@ mod templates;
 mod truth;
 mod writer;
 
-pub use config::{ChannelEffects, Config, ConfigError, LossDist, MAX_RESIDENTS, Rates, ValidConfig};
+pub use config::{
+    ChannelEffects, Config, ConfigError, LossDist, MAX_RESIDENTS, Rates, SCENARIOS, Scenario, ValidConfig,
+};
 pub use writer::{DistrictSink, MemorySink};
 
 /// Why generation failed.

@@ -9,7 +9,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use super::gangs::{L1, Owner, World};
-use super::sample::{geometric, lognormal, pick};
+use super::numbers::Numbering;
+use super::sample::{geometric, lognormal, pick, poisson};
 use crate::codes::{FraudType, TransferChannel};
 use crate::values::Fen;
 
@@ -80,6 +81,9 @@ fn bank_channel(rng: &mut ChaCha8Rng) -> TransferChannel {
 }
 
 /// The victim's payments for one incident and every onward hop. `batch` is the incident's index in its batch.
+/// Scenario switches: a multi-pay victim (`multi_pay_share`) pays at least 3 times over 2–`multi_pay_weeks` weeks;
+/// a payment may go to a payment-platform relay first (`relay_share`), which the victim then names instead of the
+/// L1 card.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn victim_money(
     world: &mut World,
@@ -99,13 +103,22 @@ pub(crate) fn victim_money(
         FraudType::OrderBrushing | FraudType::FakeInvestment | FraudType::ElderInvestment => geometric(rng, 5.0),
         _ => geometric(rng, 3.0),
     };
+    let sc = &world.scenario;
+    let multi_weeks = (sc.multi_pay_share > 0.0 && world.srng.gen_bool(sc.multi_pay_share))
+        .then(|| world.srng.gen_range(2..=sc.multi_pay_weeks));
+    if multi_weeks.is_some() {
+        n = n.max(world.srng.gen_range(3..=6));
+    }
     n = n.min((loss.0 / (100 * YUAN)).max(1) as u32);
-    let span: i64 = match fraud {
+    let mut span: i64 = match fraud {
         FraudType::OrderBrushing | FraudType::GameTrading | FraudType::FakeShopping => 6 * 3600,
         FraudType::FakeInvestment | FraudType::Romance | FraudType::ElderInvestment => 14 * 86_400,
         FraudType::ElderProducts | FraudType::HousePension => 30 * 86_400,
         _ => 2 * 86_400,
     };
+    if let Some(weeks) = multi_weeks {
+        span = i64::from(weeks) * 7 * 86_400;
+    }
     let mut weights: Vec<f64> = (0..n).map(|_| rng.gen_range(0.3..1.0)).collect();
     if matches!(fraud, FraudType::OrderBrushing | FraudType::FakeInvestment) {
         weights.sort_by(|a, b| a.total_cmp(b));
@@ -131,13 +144,16 @@ pub(crate) fn victim_money(
         if fresh {
             unseen_inflows(world, gang, &l1, t, rng, out);
         }
-        if !payments.l1_cards.contains(&l1.card) {
-            payments.l1_cards.push(l1.card.clone());
+        let relay = world.relay(rng);
+        let paid = relay.as_ref().unwrap_or(&l1.card);
+        if !payments.l1_cards.contains(paid) {
+            payments.l1_cards.push(paid.clone());
         }
         payments.last_at = t;
         payments.count += 1;
         let from = victim_card.to_string();
-        into_l1(world, gang, &l1, from, Fen(amount), t, victim_channel(rng), Some(batch), rng, out);
+        let pay = Pay { from, amount: Fen(amount), t, channel: victim_channel(rng), relay, incident: Some(batch) };
+        into_l1(world, gang, &l1, pay, rng, out);
     }
     payments
 }
@@ -149,31 +165,52 @@ fn unseen_inflows(world: &mut World, gang: usize, l1: &L1, t: i64, rng: &mut Cha
         let yuan = lognormal(rng, 15_000.0, 1.2).clamp(50.0, 5_000_000.0);
         let amount = Fen(yuan.round() as i64 * 100 + if rng.gen_bool(0.2) { rng.gen_range(1..100) } else { 0 });
         let from = world.unseen_victim_card();
-        into_l1(world, gang, l1, from, amount, at, victim_channel(rng), None, rng, out);
+        let relay = world.relay(rng);
+        let pay = Pay { from, amount, t: at, channel: victim_channel(rng), relay, incident: None };
+        into_l1(world, gang, l1, pay, rng, out);
     }
 }
 
-/// One victim payment into gang `gang`'s L1 card and the whole onward chain.
-#[allow(clippy::too_many_arguments)]
-fn into_l1(
-    world: &mut World,
-    gang: usize,
-    l1: &L1,
+/// One victim payment: who pays, how much, when, on which channel, through which relay, for which incident.
+struct Pay {
     from: String,
     amount: Fen,
     t: i64,
     channel: TransferChannel,
+    relay: Option<String>,
     incident: Option<usize>,
-    rng: &mut ChaCha8Rng,
-    out: &mut Vec<Hop>,
-) {
-    out.push(Hop { at: t, from, to: l1.card.clone(), amount, channel, incident });
+}
+
+impl World {
+    /// The payment-platform relay a victim's payment goes through (scenario `relay_share`), if any.
+    fn relay(&mut self, rng: &mut ChaCha8Rng) -> Option<String> {
+        let share = self.scenario.relay_share;
+        (share > 0.0 && self.srng.gen_bool(share)).then(|| pick(rng, &self.relays).clone())
+    }
+}
+
+/// One victim payment into gang `gang`'s L1 card (through a relay if it has one) and the whole onward chain.
+fn into_l1(world: &mut World, gang: usize, l1: &L1, pay: Pay, rng: &mut ChaCha8Rng, out: &mut Vec<Hop>) {
+    let Pay { from, amount, mut t, channel, relay, incident } = pay;
+    match relay {
+        Some(relay) => {
+            out.push(Hop { at: t, from, to: relay.clone(), amount, channel, incident });
+            t += world.srng.gen_range(60..=1800);
+            out.push(Hop { at: t, from: relay, to: l1.card.clone(), amount, channel, incident: None });
+        }
+        None => out.push(Hop { at: t, from, to: l1.card.clone(), amount, channel, incident }),
+    }
     // L1 dwell: lognormal, median 3 min, 90% under 15 min.
     let drained = t + lognormal(rng, 180.0, 1.256).clamp(20.0, 6.0 * 3600.0) as i64;
-    let k = rng.gen_range(2..=4).min(l1.l2.len());
+    let k = rng.gen_range(2..=4).min(l1.l2.len().max(1));
     for (j, chunk) in split(amount, k, rng).into_iter().enumerate() {
-        let l2 = &l1.l2[j % l1.l2.len()];
         let at = drained + j as i64 * rng.gen_range(5..60);
+        if l1.l2.is_empty() {
+            // A one-layer chain (or a lone scammer's own card): the L1 card pays the last hop.
+            last_hop(world, gang, l1.owner, &l1.card, chunk, at, rng, out);
+            continue;
+        }
+        let l2 = &l1.l2[j % l1.l2.len()];
         out.push(Hop {
             at,
             from: l1.card.clone(),
@@ -186,8 +223,8 @@ fn into_l1(
     }
 }
 
-/// From one L2 card on: 2–5 L3 cards, then each L3 chunk leaves within 1–48 h. Whether a chunk goes to the backer is
-/// drawn from the world's own `returns` stream, so the main stream draws as it would without it.
+/// From one L2 card on: 2–5 L3 cards (a service keeps its commission), then each L3 chunk goes through the gang's
+/// deeper layers, if any, to its last hop. A two-layer gang chain pays the last hop from the L2 card.
 #[allow(clippy::too_many_arguments)]
 fn onward(
     world: &mut World,
@@ -199,47 +236,168 @@ fn onward(
     rng: &mut ChaCha8Rng,
     out: &mut Vec<Hop>,
 ) {
-    let World { gangs, services, atms, merchants, returns, backer_share, .. } = world;
-    let (l3_pool, wallets, fee) = match owner {
-        Owner::Gang(g) => (&gangs[g].l3, &gangs[g].wallets, 0),
-        Owner::Service(s) => (&services[s].l3, &services[s].wallets, services[s].fee_permille),
+    let layers = match owner {
+        Owner::Gang(g) => world.gangs[g].layers,
+        Owner::Service(_) => 3,
     };
-    let backers = &gangs[gang].backers;
+    if layers == 2 {
+        let t = at + rng.gen_range(600..=7200);
+        last_hop(world, gang, owner, l2, amount, t, rng, out);
+        return;
+    }
+    let (n_l3, fee) = match owner {
+        Owner::Gang(g) => (world.gangs[g].l3.len(), 0),
+        Owner::Service(s) => (world.services[s].l3.len(), world.services[s].fee_permille),
+    };
     let net = Fen(amount.0 - amount.0 * fee / 1000);
-    let k = rng.gen_range(2..=5).min(l3_pool.len());
+    let k = rng.gen_range(2..=5).min(n_l3);
     let t2 = at + rng.gen_range(600..=7200);
     for (j, chunk) in split(net, k, rng).into_iter().enumerate() {
-        let l3 = pick(rng, l3_pool).clone();
-        let t3 = t2 + j as i64 * rng.gen_range(10..120);
+        let l3 = match owner {
+            Owner::Gang(g) => pick(rng, &world.gangs[g].l3).clone(),
+            Owner::Service(s) => pick(rng, &world.services[s].l3).clone(),
+        };
+        let mut t = t2 + j as i64 * rng.gen_range(10..120);
         out.push(Hop {
-            at: t3,
+            at: t,
             from: l2.to_string(),
             to: l3.clone(),
             amount: chunk,
             channel: bank_channel(rng),
             incident: None,
         });
-        let t4 = t3 + rng.gen_range(3600..=48 * 3600);
-        let (mut to, mut channel) = match rng.gen_range(0..100) {
-            0..=34 => (pick(rng, atms).clone(), TransferChannel::Atm),
-            35..=64 => (pick(rng, wallets).clone(), TransferChannel::Crypto),
-            _ => (pick(rng, merchants).clone(), TransferChannel::Merchant),
-        };
-        let pieces = if channel == TransferChannel::Atm { (chunk.0 / (20_000 * YUAN) + 1).min(5) as usize } else { 1 };
-        if !backers.is_empty() && returns.gen_bool(*backer_share) {
-            // The chunk goes to the gang's backer instead (a service pays the gang's share back), in the same pieces
-            // and at the same time.
-            let backer = pick(returns, backers);
-            to = backer.account.clone();
-            channel = if backer.crypto { TransferChannel::Crypto } else { bank_channel(returns) };
+        let mut from = l3;
+        if let Owner::Gang(g) = owner {
+            for d in 0..world.gangs[g].deep.len() {
+                let next = pick(rng, &world.gangs[g].deep[d]).clone();
+                t += rng.gen_range(600..=7200);
+                out.push(Hop {
+                    at: t,
+                    from,
+                    to: next.clone(),
+                    amount: chunk,
+                    channel: bank_channel(rng),
+                    incident: None,
+                });
+                from = next;
+            }
         }
-        for (m, piece) in split(chunk, pieces, rng).into_iter().enumerate() {
+        last_hop(world, gang, owner, &from, chunk, t, rng, out);
+    }
+}
+
+/// The last hop of a chunk that reached `from` at `at`, within 1–48 h: ATM withdrawals, the launderer's crypto
+/// wallets or innocent merchants; or the gang's backer (金主), whoever moves the money, for `backer_share` of the
+/// chunks (drawn from the world's own `returns` stream, so the main stream draws as it would without it). Scenario
+/// switches: a gang or lone scammer selling to an OTC desk pays the desk's current receiving card, which sweeps it to
+/// the desk's treasury; services that keep the money never pay a backer.
+#[allow(clippy::too_many_arguments)]
+fn last_hop(
+    world: &mut World,
+    gang: usize,
+    owner: Owner,
+    from: &str,
+    chunk: Fen,
+    at: i64,
+    rng: &mut ChaCha8Rng,
+    out: &mut Vec<Hop>,
+) {
+    let World { gangs, services, atms, merchants, returns, backer_share, desks, scenario, srng, .. } = world;
+    let wallets = match owner {
+        Owner::Gang(g) => &gangs[g].wallets,
+        Owner::Service(s) => &services[s].wallets,
+    };
+    let backers = &gangs[gang].backers;
+    let t4 = at + rng.gen_range(3600..=48 * 3600);
+    let (mut to, mut channel) = match rng.gen_range(0..100) {
+        0..=34 => (pick(rng, atms).clone(), TransferChannel::Atm),
+        35..=64 if !wallets.is_empty() => (pick(rng, wallets).clone(), TransferChannel::Crypto),
+        35..=64 => (pick(rng, atms).clone(), TransferChannel::Atm),
+        _ => (pick(rng, merchants).clone(), TransferChannel::Merchant),
+    };
+    let desk = match owner {
+        Owner::Gang(g) => gangs[g].otc.map(|d| &desks[d]),
+        Owner::Service(_) => None,
+    };
+    if let Some(desk) = desk {
+        // Sold to the OTC desk (the backer is paid in USDT off the books); the desk sweeps it to its treasury.
+        let card = desk.card_at(t4).to_string();
+        out.push(Hop {
+            at: t4,
+            from: from.to_string(),
+            to: card.clone(),
+            amount: chunk,
+            channel: bank_channel(rng),
+            incident: None,
+        });
+        let swept = t4 + srng.gen_range(86_400..=3 * 86_400);
+        out.push(Hop {
+            at: swept,
+            from: card,
+            to: desk.treasury.clone(),
+            amount: chunk,
+            channel: TransferChannel::Bank,
+            incident: None,
+        });
+        return;
+    }
+    let pieces = if channel == TransferChannel::Atm { (chunk.0 / (20_000 * YUAN) + 1).min(5) as usize } else { 1 };
+    let keeps = scenario.services_keep && matches!(owner, Owner::Service(_));
+    if !backers.is_empty() && !keeps && returns.gen_bool(*backer_share) {
+        // The chunk goes to the gang's backer instead (a service pays the gang's share back), in the same pieces
+        // and at the same time.
+        let backer = pick(returns, backers);
+        to = backer.account.clone();
+        channel = if backer.crypto { TransferChannel::Crypto } else { bank_channel(returns) };
+    }
+    for (m, piece) in split(chunk, pieces, rng).into_iter().enumerate() {
+        out.push(Hop {
+            at: t4 + m as i64 * 90,
+            from: from.to_string(),
+            to: to.clone(),
+            amount: piece,
+            channel,
+            incident: None,
+        });
+    }
+}
+
+/// Legitimate traffic of week `w` through the scenario's relays and OTC desks, drawn from the scenario stream:
+/// residents paying genuine shops through a relay (about one purchase per 2,000 residents and relay a week, median
+/// ¥200, settled to the shop's card 1–30 min later) and residents buying USDT from a desk's active receiving card
+/// (one per 5,000 residents and desk a week, median ¥3,000, swept to the treasury with the desk's other takings).
+/// A relay or desk thus has many unrelated payers besides the scammers' money. Nothing when both are off.
+pub(crate) fn legit_flows(world: &mut World, numbers: &Numbering, residents: u32, w: u32, out: &mut Vec<Hop>) {
+    let World { relays, shops, desks, srng, .. } = world;
+    let week = i64::from(w) * 7 * 86_400;
+    let resident_card = |rng: &mut ChaCha8Rng| numbers.card(u64::from(rng.gen_range(0..residents.max(1))));
+    let daytime = |rng: &mut ChaCha8Rng| week + rng.gen_range(0..7) * 86_400 + rng.gen_range(8 * 3600..22 * 3600);
+    for relay in relays.iter() {
+        for _ in 0..poisson(srng, f64::from(residents) / 2_000.0) {
+            let at = daytime(srng);
+            let amount = Fen((lognormal(srng, 200.0, 1.0).clamp(1.0, 50_000.0) * 100.0).round() as i64);
+            let channel = if srng.gen_bool(0.5) { TransferChannel::Alipay } else { TransferChannel::WechatPay };
+            out.push(Hop { at, from: resident_card(srng), to: relay.clone(), amount, channel, incident: None });
+            let shop = pick(srng, shops).clone();
+            let settled = at + srng.gen_range(60..=1800);
+            out.push(Hop { at: settled, from: relay.clone(), to: shop, amount, channel, incident: None });
+        }
+    }
+    for desk in desks.iter() {
+        for _ in 0..poisson(srng, f64::from(residents) / 5_000.0) {
+            let at = daytime(srng);
+            let amount = Fen((lognormal(srng, 3_000.0, 1.0).clamp(100.0, 500_000.0)).round() as i64 * 100);
+            let card = desk.card_at(at).to_string();
+            let channel = bank_channel(srng);
+            out.push(Hop { at, from: resident_card(srng), to: card.clone(), amount, channel, incident: None });
+            let swept = at + srng.gen_range(86_400..=3 * 86_400);
+            let treasury = desk.treasury.clone();
             out.push(Hop {
-                at: t4 + m as i64 * 90,
-                from: l3.clone(),
-                to: to.clone(),
-                amount: piece,
-                channel,
+                at: swept,
+                from: card,
+                to: treasury,
+                amount,
+                channel: TransferChannel::Bank,
                 incident: None,
             });
         }

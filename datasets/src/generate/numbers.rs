@@ -12,6 +12,8 @@ pub(crate) const OUTSIDE_CARD_BASE: u64 = 200_000_000;
 pub(crate) const UNSEEN_CARD_BASE: u64 = 300_000_000;
 pub(crate) const MERCHANT_CARD_BASE: u64 = 400_000_000;
 pub(crate) const BACKER_CARD_BASE: u64 = 500_000_000;
+pub(crate) const OTC_CARD_BASE: u64 = 600_000_000;
+pub(crate) const SHOP_CARD_BASE: u64 = 700_000_000;
 
 const MOBILE_PREFIXES: [&str; 32] = [
     "134", "135", "136", "137", "138", "139", "150", "151", "152", "157", "158", "159", "182", "183", "187", "188",

@@ -25,6 +25,7 @@ pub(crate) enum Stream {
     Numbering = 8,
     Returns = 9,
     Status = 10,
+    Scenario = 11,
 }
 
 /// The stream for `purpose` and `id` under `seed`.

@@ -1,6 +1,7 @@
 //! The `truth/` folder: headers, the end-of-run tables (gangs, identifiers, hubs, services) and its README.
 
 use super::GenerateError;
+use super::config::Scenario;
 use super::gangs::{HUB_APPS, HUB_PHONES, World};
 use super::writer::{CsvOut, DistrictSink, write_text};
 
@@ -25,7 +26,7 @@ pub(crate) fn write_tables(sink: &mut dyn DistrictSink, world: &World, truth_wee
             "active_to_week",
         ],
     )?;
-    for gang in &world.gangs {
+    for gang in &world.gangs[..world.n_gangs] {
         let types: Vec<&str> = gang.types.iter().map(|t| t.code()).collect();
         let services: Vec<&str> = gang.services.iter().map(|&s| world.services[s].id.as_str()).collect();
         g.row([
@@ -73,9 +74,28 @@ pub(crate) fn write_tables(sink: &mut dyn DistrictSink, world: &World, truth_wee
     for atm in world.atms.iter().collect::<std::collections::BTreeSet<_>>() {
         h.row([format!("atm:{atm}").as_str(), "atm", "public ATM terminal where many gangs' mules withdraw cash"])?;
     }
+    let relay_why = "payment-platform relay account that victims of many gangs pay";
+    let shop_why = "genuine shop paid by residents through the payment-platform relays";
+    for (cards, why) in [(&world.relays, relay_why), (&world.shops, shop_why)] {
+        for card in cards {
+            h.row([format!("card:{card}").as_str(), "card", why])?;
+        }
+    }
+    for desk in &world.desks {
+        for (_, card) in &desk.cards {
+            let why = format!("receiving card of OTC desk {} (buys many gangs' and lone scammers' proceeds)", desk.id);
+            h.row([format!("card:{card}").as_str(), "card", why.as_str()])?;
+        }
+        let why = format!("treasury card of OTC desk {}", desk.id);
+        h.row([format!("card:{}", desk.treasury).as_str(), "card", why.as_str()])?;
+    }
     h.finish()?;
 
-    write_text(sink, "truth/README.md", &readme(truth_weeks))?;
+    let mut text = readme(truth_weeks);
+    if world.scenario != Scenario::default() {
+        text.push_str(&scenario_readme(&world.scenario));
+    }
+    write_text(sink, "truth/README.md", &text)?;
     write_text(sink, "README.md", FOLDER_README)
 }
 
@@ -144,4 +164,104 @@ Written by `fanzha generate`. Nothing here is visible to the engine; use it only
   cashed out as above, to the service's wallets).
 "
     )
+}
+
+/// The truth README's section on the scenario switches that are on (written only when one is).
+fn scenario_readme(s: &Scenario) -> String {
+    let mut out = String::from("\n## Scenario switches in this district\n");
+    let mut line = |on: bool, text: String| {
+        if on {
+            // A list item wrapped at 116 characters, continuation lines indented by two.
+            let mut width = 2;
+            out.push_str("- ");
+            for (i, word) in text.split(' ').enumerate() {
+                let len = word.chars().count();
+                if i > 0 && width + 1 + len > 116 {
+                    out.push_str("\n ");
+                    width = 1;
+                }
+                if i > 0 {
+                    out.push(' ');
+                    width += 1;
+                }
+                out.push_str(word);
+                width += len;
+            }
+            out.push('\n');
+        }
+    };
+    let d = Scenario::default();
+    line(
+        s.relay_share > 0.0,
+        format!(
+            "Relays: {:.0}% of victims' payments go to one of {} payment-platform relay accounts (`2088…`, listed in \
+             hubs.csv), which pay the gang's L1 card the same amount 1–30 min later; the report names the relay. \
+             Residents also pay genuine shops (listed in hubs.csv) through the relays.",
+            s.relay_share * 100.0,
+            s.relays
+        ),
+    );
+    line(
+        s.otc_share > 0.0,
+        format!(
+            "OTC desks: {:.0}% of gangs and lone scammers sell their proceeds to one of {} OTC desks (receiving and \
+             treasury cards listed in hubs.csv) instead of paying their backer or cashing out; residents also buy USDT \
+             from the desks.",
+            s.otc_share * 100.0,
+            s.otc_desks
+        ),
+    );
+    line(s.services_keep, "Laundering services keep the money: they never pay a backer back.".into());
+    line(
+        s.shared_l2_share > 0.0,
+        format!(
+            "Shared L2 cards: a service's L2 card is also another service's with probability {:.2}; identifier_gang.csv \
+             names every owner (`S001;S004`).",
+            s.shared_l2_share
+        ),
+    );
+    line(
+        s.lone_share > 0.0,
+        format!(
+            "Lone scammers: {:.0}% of victimisations are by lone scammers (owner ids `L…` in identifier_gang.csv, not in \
+             gangs.csv; their reports have an empty gang_id), {:.0}% of whom have a laundering service drain their card.",
+            s.lone_share * 100.0,
+            s.lone_service_share * 100.0
+        ),
+    );
+    line(
+        s.commission_permille != d.commission_permille,
+        format!(
+            "Commission: {:.1}–{:.1}% per service (services.csv fee_percent).",
+            f64::from(s.commission_permille.0) / 10.0,
+            f64::from(s.commission_permille.1) / 10.0
+        ),
+    );
+    line(
+        s.layers != d.layers,
+        format!(
+            "Layers: a gang's own chain has {}–{} layers, L1 included (roles l1…l5); a one-layer chain pays the last \
+             hop from the L1 card.",
+            s.layers.0, s.layers.1
+        ),
+    );
+    line(
+        s.multi_pay_share > 0.0,
+        format!(
+            "Multi-pay victims: {:.0}% of victims pay at least 3 times over 2–{} weeks, each payment into the L1 card \
+             the gang uses then.",
+            s.multi_pay_share * 100.0,
+            s.multi_pay_weeks
+        ),
+    );
+    if let Some((lo, hi)) = s.report_delay_days {
+        line(
+            true,
+            format!(
+                "Late reports: filed {lo}–{hi} days after the victim's last payment; those that would be filed after the \
+                 period ends are not in reports.csv (their payments carry no report_id, gangs.csv does not count them)."
+            ),
+        );
+    }
+    out
 }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use datasets::generate::{Config, MemorySink, generate};
 use datasets::{Record, RowSource, Table};
 
-type Files = BTreeMap<String, Vec<u8>>;
+pub(crate) type Files = BTreeMap<String, Vec<u8>>;
 
 fn run(residents: u32, weeks: u32, seed: u64) -> Files {
     let cfg = Config::new(residents, weeks, seed).validate().expect("valid config");
@@ -22,22 +22,22 @@ fn big() -> &'static Files {
 }
 
 /// A CSV file as header plus rows of strings.
-struct Csv {
-    header: Vec<String>,
-    rows: Vec<csv::StringRecord>,
+pub(crate) struct Csv {
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<csv::StringRecord>,
 }
 
 impl Csv {
-    fn col(&self, name: &str) -> usize {
+    pub(crate) fn col(&self, name: &str) -> usize {
         self.header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
     }
-    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
+    pub(crate) fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> {
         let i = self.col(name);
         self.rows.iter().map(move |r| r.get(i).unwrap_or(""))
     }
 }
 
-fn csv(files: &Files, path: &str) -> Csv {
+pub(crate) fn csv(files: &Files, path: &str) -> Csv {
     let bytes = files.get(path).unwrap_or_else(|| panic!("missing {path}"));
     let mut r = csv::Reader::from_reader(bytes.as_slice());
     let header = r.headers().expect("header").iter().map(str::to_string).collect();
@@ -56,7 +56,7 @@ impl RowSource for Row<'_> {
     }
 }
 
-fn records(files: &Files, table: Table) -> Vec<Record> {
+pub(crate) fn records(files: &Files, table: Table) -> Vec<Record> {
     let c = csv(files, &format!("{}.csv", table.name()));
     assert_eq!(c.header, table.fields(), "{} header", table.name());
     c.rows

@@ -5,3 +5,4 @@ mod ident_extract;
 mod ident_forms;
 mod ident_props;
 mod planted;
+mod scenarios;
