@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use datasets::TransferChannel;
 
-use super::graph::{EntityKind, GangGraph, OutTransfer};
+use super::graph::{EntityKind, GangGraph, OutTransfer, Payment};
 use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
 use super::relay::{RelayFlow, RelayParams, find_relays};
 use super::stable::{PreviousCluster, match_stable_ids};
@@ -300,13 +300,40 @@ type Arrivals = HashMap<(u32, u32), i64>;
 /// Share below an arrival's amount that a relay's payout may be and still pass that arrival on (its fee).
 const RELAY_MATCH_TOLERANCE: f64 = 0.1;
 
+/// Whether a relay's payout of `paid` passes on an arrival of `arrived` (the relay keeping at most its fee).
+fn passes_on(paid: i64, arrived: i64) -> bool {
+    paid <= arrived && paid as f64 >= arrived as f64 * (1.0 - RELAY_MATCH_TOLERANCE)
+}
+
+/// When payment `p` went to a relay (`relays`, sorted; not one of the `collectors`), the relay's payout that passed
+/// it on: its first payout within `window` after the payment of the amount, up to its fee less, to an account that
+/// is no relay.
+fn relay_payout<'g>(
+    graph: &'g GangGraph,
+    relays: &[u32],
+    collectors: &[u32],
+    p: &Payment,
+    window: i64,
+) -> Option<&'g OutTransfer> {
+    if relays.binary_search(&p.account).is_err() || collectors.binary_search(&p.account).is_ok() {
+        return None;
+    }
+    let outs = graph.transfers_from(p.account);
+    let start = outs.partition_point(|o| o.at < p.at);
+    outs[start..]
+        .iter()
+        .take_while(|o| o.at <= p.at.saturating_add(window))
+        .find(|o| passes_on(o.amount_fen, p.amount_fen) && relays.binary_search(&o.to).is_err())
+}
+
 /// Every report's tokens (its mentions, then accounts reached downstream of its payments), and the groups of
 /// accounts reached from one payment at one hop (they belong to one laundering pool: the L2s one L1 drains into).
 ///
 /// Each hop leaves an account within `window` after the money arrived there. Through a relay (`relays`, sorted: an
 /// account forwarding money for many unrelated payers) only the first payout of the arriving amount, up to
 /// [`RELAY_MATCH_TOLERANCE`] less, is followed: the relay's other payouts carry other people's money; through a
-/// collector (`collectors`, sorted, a subset of `relays`: a desk's card sweeping its takings) nothing is. With
+/// collector (`collectors`, sorted, a subset of `relays`: a desk's card sweeping its takings) nothing is. The card a
+/// relay paid a victim's payment on to counts as paid by the victim (named, hop 0). With
 /// `track_arrivals` (only a finite meet window needs them), when each report's money first reached each account.
 fn tokens(
     graph: &GangGraph,
@@ -325,6 +352,14 @@ fn tokens(
             for p in graph.payments(r) {
                 // (account, when the money arrived, how much arrived)
                 let mut frontier: Vec<(u32, i64, i64)> = vec![(p.account, p.at, p.amount_fen)];
+                // A victim who paid a relay (a payment platform in front of the gang's card) paid the card the relay
+                // passed the amount on to: it counts as named by the report, like a card paid directly.
+                if let Some(o) = relay_payout(graph, relays, collectors, p, window) {
+                    frontier = vec![(o.to, o.at, o.amount_fen)];
+                    if best.insert(o.to, 0).is_none_or(|h| h > 0) {
+                        out.push((o.to, 0));
+                    }
+                }
                 let mut reached: Vec<u32> = Vec::new();
                 for hop in 1..=hops {
                     let mut next: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
@@ -336,11 +371,7 @@ fn tokens(
                             continue;
                         }
                         let relay = relays.binary_search(&x).is_ok();
-                        let passes = |o: &&OutTransfer| {
-                            !relay
-                                || (o.amount_fen <= amount
-                                    && o.amount_fen as f64 >= amount as f64 * (1.0 - RELAY_MATCH_TOLERANCE))
-                        };
+                        let passes = |o: &&OutTransfer| !relay || passes_on(o.amount_fen, amount);
                         for o in within.filter(passes).take(if relay { 1 } else { usize::MAX }) {
                             let t = next.entry(o.to).or_insert((o.at, o.amount_fen));
                             if o.at < t.0 {
@@ -642,7 +673,8 @@ pub fn cluster_gangs(
             }
         }
     }
-    let money = attributed_money(graph, &toks, &services, &excluded_hub, params, policy)?;
+    let relayed = Relayed { relays: &relay_ids, collectors: &collectors };
+    let money = attributed_money(graph, &toks, &services, &excluded_hub, &relayed, params, policy)?;
     let mut pieces = Dsu::new(n);
     for &(a, b, _) in &edges {
         pieces.union(a as u32, b as u32);
@@ -947,6 +979,12 @@ fn join_by_money(labels: &mut [u32], money: &AttributedMoney, params: &GangParam
     }
 }
 
+/// The relays clustering holds apart (sorted), and those of them that are collectors.
+struct Relayed<'a> {
+    relays: &'a [u32],
+    collectors: &'a [u32],
+}
+
 /// What [`attributed_money`] found.
 struct AttributedMoney {
     /// Reports traced.
@@ -973,6 +1011,7 @@ fn attributed_money(
     toks: &[Vec<Token>],
     services: &BTreeSet<u32>,
     excluded_hub: &BTreeSet<&str>,
+    relayed: &Relayed,
     params: &GangParams,
     policy: &HubPolicy,
 ) -> Result<AttributedMoney> {
@@ -1004,8 +1043,14 @@ fn attributed_money(
     let mut pairings = Pairings::new();
     for &r in &traced {
         let pays = graph.payments(r);
-        let seeds: Vec<u32> =
-            pays.iter().filter_map(|p| money.payment_transfer(p.account, p.at, p.amount_fen)).collect();
+        // A payment to a relay is traced from the relay's payout that passed it on (the trace ends at relays).
+        let seeds: Vec<u32> = pays
+            .iter()
+            .filter_map(|p| match relay_payout(graph, relayed.relays, relayed.collectors, p, params.hop_window_secs) {
+                Some(o) => money.payment_transfer(o.to, o.at, o.amount_fen),
+                None => money.payment_transfer(p.account, p.at, p.amount_fen),
+            })
+            .collect();
         let (Some(first), Some(last)) = (pays.first(), pays.last()) else { continue };
         if seeds.is_empty() {
             continue;

@@ -41,7 +41,11 @@ pub struct RelayParams {
     pub min_active_days: f64,
     /// Median number of payouts a payee receives from it: a relay forwards each customer's money to that customer's
     /// own destination, so most payees get one or a few payouts; a gang's card keeps paying the same few cards of
-    /// its own chain (dozens of payouts each).
+    /// its own chain (dozens of payouts each). An account victims pay whose payees are paid again and again (a
+    /// payment platform forwarding to its merchants and to gangs' cards) qualifies by its payers instead: a median
+    /// of at most `max_median_payments_per_payer` payments each, where a gang's card is fed by the same few cards
+    /// of its chain. (Downstream of the victims, a 跑分 pool's card is paid like that by many L1 cards too; it is
+    /// left to the laundering-service rules, which see the money of several gangs meet in the pool.)
     pub max_median_payouts_per_payee: f64,
     /// Median hours between a payout and the latest arrival before it.
     pub max_median_dwell_hours: f64,
@@ -155,10 +159,15 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
             (runs.len(), runs[runs.len() / 2] as f64)
         })
         .collect();
-    let forwards = |e: u32| {
-        let (count, per_payee) = payees[e as usize];
-        count >= params.min_destinations && per_payee <= params.max_median_payouts_per_payee
-    };
+    // Accounts victims paid (a report's payment): a platform in front of gangs' cards.
+    let mut paid_by_victims = vec![false; n];
+    for r in 0..graph.report_count() {
+        for p in graph.payments(r) {
+            paid_by_victims[p.account as usize] = true;
+        }
+    }
+    // Enough payees to be a forwarder; whether they are paid rarely enough is judged below, with the payers.
+    let forwards = |e: u32| payees[e as usize].0 >= params.min_destinations;
     let candidate = |e: u32| {
         graph.kind(e) == EntityKind::Account
             && graph.in_degree(e) >= params.min_sources.min(params.min_collector_payers)
@@ -215,7 +224,9 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
         let collects = flow.destinations <= params.max_collector_payees
             && flow.sources >= payers
             && flow.median_payments_per_payer <= params.max_median_payments_per_payer;
-        let forwarder = forwards(e) && flow.sources >= params.min_sources;
+        let rarely = flow.median_payouts_per_payee <= params.max_median_payouts_per_payee
+            || (paid_by_victims[e as usize] && flow.median_payments_per_payer <= params.max_median_payments_per_payer);
+        let forwarder = forwards(e) && rarely && flow.sources >= params.min_sources;
         // A collector is a business taking payments from the public whether it sweeps them on (a desk) or keeps them
         // (a shop): neither says anything about a gang. A backer keeps what it gets too, from the cards of its gang's
         // chains: a keeping collector needs five times the payers.
@@ -327,6 +338,48 @@ mod tests {
     }
 
     #[test]
+    fn a_platform_paying_the_same_merchants_again_is_a_relay_by_its_payers() {
+        // 100 customers pay once each over 99 days; each payment goes on within the hour to one of 20 merchants,
+        // 5 payouts each: too many per payee for the payee rule, but no payer pays twice.
+        // Ten of the customers are victims who reported their payment.
+        let platform = "2088123456789013".to_string();
+        let mut ts = Vec::new();
+        for i in 0..100 {
+            let mut paid = transfer(card(3_000 + i), platform.clone(), i as f64, 200);
+            paid.report_id = (i % 10 == 0).then(|| format!("R{i}"));
+            ts.push(paid);
+            ts.push(transfer(platform.clone(), card(4_000 + i % 20), i as f64 + 0.02, 200));
+        }
+        let reports: Vec<ReportInput> = (0..100)
+            .step_by(10)
+            .map(|i| ReportInput::new(format!("R{i}"), (i as f64 * DAY) as i64, datasets::FraudType::OrderBrushing))
+            .collect();
+        let g = GangGraph::build(&reports, ts.clone());
+        let relays = find_relays(&g, &RelayParams::defaults());
+        assert_eq!(relays.len(), 1);
+        let flow = relays[0].1;
+        assert_eq!((flow.median_payouts_per_payee, flow.median_payments_per_payer), (5.0, 1.0));
+        assert!(!flow.collector);
+        // Were every customer a card of the same chain paying 5 times, it would be no relay.
+        let chain: Vec<TransferInput> = ts
+            .clone()
+            .into_iter()
+            .map(|mut t| {
+                if t.to_account == platform {
+                    t.from_account = card(3_000 + (t.at / DAY as i64) as u32 % 20);
+                }
+                t
+            })
+            .collect();
+        let g = GangGraph::build(&reports, chain);
+        assert!(find_relays(&g, &RelayParams::defaults()).is_empty());
+        // Nor would it be if no victim paid it: downstream, that pattern is a 跑分 pool's card, left to the
+        // laundering-service rules.
+        let unreported: Vec<TransferInput> = ts.into_iter().map(|t| TransferInput { report_id: None, ..t }).collect();
+        assert!(find_relays(&GangGraph::build(&[] as &[ReportInput], unreported), &RelayParams::defaults()).is_empty());
+    }
+
+    #[test]
     fn each_threshold_holds_a_platform_back() {
         let g = GangGraph::build(&[] as &[ReportInput], flows());
         // Its 30 payers pay once each: it is also a collector, so the forwarding thresholds are tried with that off.
@@ -335,7 +388,6 @@ mod tests {
         let strict = [
             RelayParams { min_sources: 31, ..forwarding.clone() },
             RelayParams { min_destinations: 26, ..forwarding.clone() },
-            RelayParams { max_median_payouts_per_payee: 1.0, ..forwarding.clone() },
             RelayParams { min_active_days: 100.0, ..RelayParams::defaults() },
             RelayParams { max_median_dwell_hours: 0.5, ..RelayParams::defaults() },
             RelayParams { min_pass_through: 1.0, ..RelayParams::defaults() },
