@@ -641,11 +641,29 @@ pub fn cluster_gangs(
             && list.iter().map(|&(r, _)| base.find(r)).collect::<BTreeSet<u32>>().len()
                 >= params.service_spread_communities
     };
-    let services: BTreeSet<u32> = inverted
+    let mut services: BTreeSet<u32> = inverted
         .iter()
         .filter(|(e, list)| linkable(*e) && (service_pools.contains(&pools.find(*e)) || spread(list)))
         .map(|(e, _)| *e)
         .collect();
+    let relayed = Relayed { relays: &relay_ids, collectors: &collectors };
+    let mut money = attributed_money(graph, &toks, &services, &excluded_hub, &relayed, params, policy)?;
+    // A pool whose money leaves it for separate owners is a service, whatever it keeps: the money of one identifier
+    // community ends in accounts where no other community's does (a 跑分 pool paying each client gang's backer back,
+    // even at no commission), while a gang's own pool carries all its communities' money to the same backer.
+    let community: Vec<u32> = (0..n as u32).map(|r| base.find(r)).collect();
+    let diverging = diverging_pools(&pool_reports, &service_pools, &community, &money);
+    if !diverging.is_empty() {
+        let added: BTreeSet<u32> = inverted
+            .iter()
+            .filter(|(e, list)| linkable(*e) && list.iter().any(|&(_, h)| h > 0) && diverging.contains(&pools.find(*e)))
+            .map(|(e, _)| *e)
+            .filter(|e| !services.contains(e))
+            .collect();
+        let keys: BTreeSet<&str> = added.iter().map(|&e| graph.key(e)).collect();
+        money.terminals.retain(|t| !keys.contains(t.key.as_str()));
+        services.extend(added);
+    }
 
     // The weighted report graph.
     let mut edges: Vec<(usize, usize, f64)> = Vec::new();
@@ -673,8 +691,6 @@ pub fn cluster_gangs(
             }
         }
     }
-    let relayed = Relayed { relays: &relay_ids, collectors: &collectors };
-    let money = attributed_money(graph, &toks, &services, &excluded_hub, &relayed, params, policy)?;
     let mut pieces = Dsu::new(n);
     for &(a, b, _) in &edges {
         pieces.union(a as u32, b as u32);
@@ -977,6 +993,58 @@ fn join_by_money(labels: &mut [u32], money: &AttributedMoney, params: &GangParam
         }
         *label = c;
     }
+}
+
+/// Pools (not services already) whose reports fall into several identifier communities (`community`) that end their
+/// attributed money in separate accounts: joining communities that share an end account leaves at least two groups,
+/// each with money ending in accounts.
+fn diverging_pools(
+    pool_reports: &BTreeMap<u32, BTreeSet<u32>>,
+    service_pools: &BTreeSet<u32>,
+    community: &[u32],
+    money: &AttributedMoney,
+) -> BTreeSet<u32> {
+    // Each report's end accounts (indices into the terminals).
+    let mut ends: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (t, term) in money.terminals.iter().enumerate() {
+        for &(r, _) in &term.reports {
+            ends.entry(r as u32).or_default().push(t);
+        }
+    }
+    let mut out = BTreeSet::new();
+    for (&pool, reports) in pool_reports {
+        if service_pools.contains(&pool) {
+            continue;
+        }
+        // Community -> its end accounts in this pool's reports.
+        let mut by_comm: BTreeMap<u32, BTreeSet<usize>> = BTreeMap::new();
+        for &r in reports {
+            if let Some(ts) = ends.get(&r) {
+                by_comm.entry(community[r as usize]).or_default().extend(ts.iter().copied());
+            }
+        }
+        if by_comm.len() < 2 {
+            continue;
+        }
+        let comms: Vec<&BTreeSet<usize>> = by_comm.values().collect();
+        let mut dsu = Dsu::new(comms.len());
+        let mut owner: BTreeMap<usize, u32> = BTreeMap::new();
+        for (i, ts) in comms.iter().enumerate() {
+            for &t in ts.iter() {
+                match owner.get(&t) {
+                    Some(&j) => dsu.union(i as u32, j),
+                    None => {
+                        owner.insert(t, i as u32);
+                    }
+                }
+            }
+        }
+        let groups: BTreeSet<u32> = (0..comms.len() as u32).map(|i| dsu.find(i)).collect();
+        if groups.len() >= 2 {
+            out.insert(pool);
+        }
+    }
+    out
 }
 
 /// The relays clustering holds apart (sorted), and those of them that are collectors.
@@ -1385,6 +1453,39 @@ mod tests {
         let out = cluster_gangs(&graph, &off, &policy, &[]).unwrap();
         assert_eq!(out.clusters.len(), 4);
         assert!(out.money_links.is_empty());
+    }
+
+    /// Two gangs of two reports, each gang naming its own phone; every victim pays a fresh L1 card drained into one
+    /// shared pool that keeps nothing and pays each gang's money back to that gang's backer. Kept nothing, so no
+    /// commission marks it; the money leaving it for two owners does, and it links neither gang to the other.
+    #[test]
+    fn a_pool_paying_separate_owners_back_is_a_service_at_no_commission() {
+        let mut reports = Vec::new();
+        let mut transfers = Vec::new();
+        for (g, backer) in [(0, "6222020000000000777"), (1, "6222020000000000888")] {
+            for k in 0..2 {
+                let (l1, t) = paying_report(g * 2 + k, &format!("1380013800{g}"), &mut reports, &mut transfers);
+                transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
+                transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
+                transfers.push(pay("622848000000000001", "622848000000000009", 5_000, t + 900, None));
+                transfers.push(pay("622848000000000002", "622848000000000009", 5_000, t + 950, None));
+                transfers.push(pay("622848000000000009", backer, 10_000, t + 7_200, None));
+            }
+        }
+        let graph = GangGraph::build(&reports, transfers.clone());
+        let policy = HubPolicy::shipped().unwrap();
+        let out = cluster_gangs(&graph, &GangParams::defaults(1), &policy, &[]).unwrap();
+        assert_eq!(out.services.len(), 1, "{:?}", out.services);
+        assert!(out.membership[0] == out.membership[1] && out.membership[2] == out.membership[3]);
+        assert_ne!(out.membership[0], out.membership[2], "{:?}", out.membership);
+        // One backer for both: the pool is a gang's own, carrying both communities' money to it.
+        let one: Vec<TransferInput> = transfers
+            .into_iter()
+            .map(|t| TransferInput { to_account: t.to_account.replace("0888", "0777"), ..t })
+            .collect();
+        let out = cluster_gangs(&GangGraph::build(&reports, one), &GangParams::defaults(1), &policy, &[]).unwrap();
+        assert!(out.services.is_empty(), "{:?}", out.services);
+        assert_eq!(out.clusters.len(), 1);
     }
 
     /// Report `R{k}`, day `k`, naming only `phone`, whose victim pays 100 yuan into its own L1 card: returns that card
