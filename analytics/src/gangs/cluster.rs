@@ -995,20 +995,23 @@ fn join_by_money(labels: &mut [u32], money: &AttributedMoney, params: &GangParam
     }
 }
 
+/// Share of a community's money ending in accounts that makes an end account one of its main ones.
+const MAIN_END_SHARE: f64 = 0.25;
+
 /// Pools (not services already) whose reports fall into several identifier communities (`community`) that end their
-/// attributed money in separate accounts: joining communities that share an end account leaves at least two groups,
-/// each with money ending in accounts.
+/// attributed money in separate accounts: joining communities that share a main end account (see
+/// [`MAIN_END_SHARE`]) leaves at least two groups, each with money ending in accounts.
 fn diverging_pools(
     pool_reports: &BTreeMap<u32, BTreeSet<u32>>,
     service_pools: &BTreeSet<u32>,
     community: &[u32],
     money: &AttributedMoney,
 ) -> BTreeSet<u32> {
-    // Each report's end accounts (indices into the terminals).
-    let mut ends: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    // Each report's end accounts (indices into the terminals) and the money (fen) its trace ends there.
+    let mut ends: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
     for (t, term) in money.terminals.iter().enumerate() {
-        for &(r, _) in &term.reports {
-            ends.entry(r as u32).or_default().push(t);
+        for &(r, share) in &term.reports {
+            ends.entry(r as u32).or_default().push((t, share * money.victim[r] as f64));
         }
     }
     let mut out = BTreeSet::new();
@@ -1016,13 +1019,22 @@ fn diverging_pools(
         if service_pools.contains(&pool) {
             continue;
         }
-        // Community -> its end accounts in this pool's reports.
-        let mut by_comm: BTreeMap<u32, BTreeSet<usize>> = BTreeMap::new();
+        // Community -> its main end accounts in this pool's reports: those holding at least `MAIN_END_SHARE` of its
+        // money that ends in accounts (pooled accounts smear small parts of one gang's money over another's).
+        let mut money_at: BTreeMap<u32, BTreeMap<usize, f64>> = BTreeMap::new();
         for &r in reports {
-            if let Some(ts) = ends.get(&r) {
-                by_comm.entry(community[r as usize]).or_default().extend(ts.iter().copied());
+            for &(t, fen) in ends.get(&r).into_iter().flatten() {
+                *money_at.entry(community[r as usize]).or_default().entry(t).or_default() += fen;
             }
         }
+        let by_comm: BTreeMap<u32, BTreeSet<usize>> = money_at
+            .into_iter()
+            .map(|(c, at)| {
+                let total: f64 = at.values().sum();
+                (c, at.into_iter().filter(|&(_, f)| f >= MAIN_END_SHARE * total).map(|(t, _)| t).collect())
+            })
+            .filter(|(_, main): &(u32, BTreeSet<usize>)| !main.is_empty())
+            .collect();
         if by_comm.len() < 2 {
             continue;
         }
