@@ -305,42 +305,50 @@ fn passes_on(paid: i64, arrived: i64) -> bool {
     paid <= arrived && paid as f64 >= arrived as f64 * (1.0 - RELAY_MATCH_TOLERANCE)
 }
 
-/// When payment `p` went to a relay (`relays`, sorted; not one of the `collectors`), the relay's payout that passed
-/// it on: its first payout within `window` after the payment of the amount, up to its fee less, to an account that
-/// is no relay.
-fn relay_payout<'g>(
-    graph: &'g GangGraph,
-    relays: &[u32],
-    collectors: &[u32],
-    p: &Payment,
-    window: i64,
-) -> Option<&'g OutTransfer> {
-    if relays.binary_search(&p.account).is_err() || collectors.binary_search(&p.account).is_ok() {
-        return None;
+/// The relays clustering holds apart (entity ids, sorted), and those of them that are collectors (a subset, sorted).
+struct Relayed<'a> {
+    relays: &'a [u32],
+    collectors: &'a [u32],
+}
+
+impl Relayed<'_> {
+    fn relay(&self, e: u32) -> bool {
+        self.relays.binary_search(&e).is_ok()
     }
-    let outs = graph.transfers_from(p.account);
-    let start = outs.partition_point(|o| o.at < p.at);
-    outs[start..]
-        .iter()
-        .take_while(|o| o.at <= p.at.saturating_add(window))
-        .find(|o| passes_on(o.amount_fen, p.amount_fen) && relays.binary_search(&o.to).is_err())
+
+    fn collector(&self, e: u32) -> bool {
+        self.collectors.binary_search(&e).is_ok()
+    }
+
+    /// When payment `p` went to a relay that is no collector, the relay's payout that passed it on: its first payout
+    /// within `window` after the payment of the amount, up to its fee less, to an account that is no relay.
+    fn payout<'g>(&self, graph: &'g GangGraph, p: &Payment, window: i64) -> Option<&'g OutTransfer> {
+        if !self.relay(p.account) || self.collector(p.account) {
+            return None;
+        }
+        let outs = graph.transfers_from(p.account);
+        let start = outs.partition_point(|o| o.at < p.at);
+        outs[start..]
+            .iter()
+            .take_while(|o| o.at <= p.at.saturating_add(window))
+            .find(|o| passes_on(o.amount_fen, p.amount_fen) && !self.relay(o.to))
+    }
 }
 
 /// Every report's tokens (its mentions, then accounts reached downstream of its payments), and the groups of
 /// accounts reached from one payment at one hop (they belong to one laundering pool: the L2s one L1 drains into).
 ///
-/// Each hop leaves an account within `window` after the money arrived there. Through a relay (`relays`, sorted: an
-/// account forwarding money for many unrelated payers) only the first payout of the arriving amount, up to
+/// Each hop leaves an account within `window` after the money arrived there. Through a relay (`relayed`: an account
+/// forwarding money for many unrelated payers) only the first payout of the arriving amount, up to
 /// [`RELAY_MATCH_TOLERANCE`] less, is followed: the relay's other payouts carry other people's money; through a
-/// collector (`collectors`, sorted, a subset of `relays`: a desk's card sweeping its takings) nothing is. The card a
-/// relay paid a victim's payment on to counts as paid by the victim (named, hop 0). With
+/// collector (a desk's card sweeping its takings) nothing is. The card a relay paid a victim's payment on to counts
+/// as paid by the victim (named, hop 0). With
 /// `track_arrivals` (only a finite meet window needs them), when each report's money first reached each account.
 fn tokens(
     graph: &GangGraph,
     hops: usize,
     window: i64,
-    relays: &[u32],
-    collectors: &[u32],
+    relayed: &Relayed,
     track_arrivals: bool,
 ) -> (Vec<Vec<Token>>, Vec<Vec<u32>>, Arrivals) {
     let mut groups: Vec<Vec<u32>> = Vec::new();
@@ -354,7 +362,7 @@ fn tokens(
                 let mut frontier: Vec<(u32, i64, i64)> = vec![(p.account, p.at, p.amount_fen)];
                 // A victim who paid a relay (a payment platform in front of the gang's card) paid the card the relay
                 // passed the amount on to: it counts as named by the report, like a card paid directly.
-                if let Some(o) = relay_payout(graph, relays, collectors, p, window) {
+                if let Some(o) = relayed.payout(graph, p, window) {
                     frontier = vec![(o.to, o.at, o.amount_fen)];
                     if best.insert(o.to, 0).is_none_or(|h| h > 0) {
                         out.push((o.to, 0));
@@ -364,13 +372,13 @@ fn tokens(
                 for hop in 1..=hops {
                     let mut next: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
                     for &(x, tx, amount) in &frontier {
+                        if relayed.collector(x) {
+                            continue;
+                        }
                         let outs = graph.transfers_from(x);
                         let start = outs.partition_point(|o| o.at < tx);
                         let within = outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window));
-                        if collectors.binary_search(&x).is_ok() {
-                            continue;
-                        }
-                        let relay = relays.binary_search(&x).is_ok();
+                        let relay = relayed.relay(x);
                         let passes = |o: &&OutTransfer| !relay || passes_on(o.amount_fen, amount);
                         for o in within.filter(passes).take(if relay { 1 } else { usize::MAX }) {
                             let t = next.entry(o.to).or_insert((o.at, o.amount_fen));
@@ -384,7 +392,7 @@ fn tokens(
                         let at = arrivals.entry((r as u32, e)).or_insert(t);
                         *at = (*at).min(t);
                     }
-                    reached.extend(next.keys().copied().filter(|e| relays.binary_search(e).is_err()));
+                    reached.extend(next.keys().copied().filter(|&e| !relayed.relay(e)));
                     for &e in next.keys() {
                         best.entry(e).or_insert(hop as u8);
                     }
@@ -566,9 +574,9 @@ pub fn cluster_gangs(
     let held_apart = relays.iter().filter(|(e, _)| !policy.forced(graph.key(*e)));
     let relay_ids: Vec<u32> = held_apart.clone().map(|&(e, _)| e).collect();
     let collectors: Vec<u32> = held_apart.filter(|(_, f)| f.collector).map(|&(e, _)| e).collect();
+    let relayed = Relayed { relays: &relay_ids, collectors: &collectors };
     let meet = params.money_meet_window_secs < i64::MAX;
-    let (toks, groups, arrivals) =
-        tokens(graph, params.money_hops, params.hop_window_secs, &relay_ids, &collectors, meet);
+    let (toks, groups, arrivals) = tokens(graph, params.money_hops, params.hop_window_secs, &relayed, meet);
     let inverted = invert(&toks);
     let mut hubs = find_hubs(graph, &inverted, &params.hubs, policy);
     add_relays(graph, &inverted, relays, policy, &mut hubs);
@@ -646,7 +654,6 @@ pub fn cluster_gangs(
         .filter(|(e, list)| linkable(*e) && (service_pools.contains(&pools.find(*e)) || spread(list)))
         .map(|(e, _)| *e)
         .collect();
-    let relayed = Relayed { relays: &relay_ids, collectors: &collectors };
     let mut money = attributed_money(graph, &toks, &services, &excluded_hub, &relayed, params, policy)?;
     // A pool whose money leaves it for separate owners is a service, whatever it keeps: the money of one identifier
     // community ends in accounts where no other community's does (a 跑分 pool paying each client gang's backer back,
@@ -1059,12 +1066,6 @@ fn diverging_pools(
     out
 }
 
-/// The relays clustering holds apart (sorted), and those of them that are collectors.
-struct Relayed<'a> {
-    relays: &'a [u32],
-    collectors: &'a [u32],
-}
-
 /// What [`attributed_money`] found.
 struct AttributedMoney {
     /// Reports traced.
@@ -1126,7 +1127,7 @@ fn attributed_money(
         // A payment to a relay is traced from the relay's payout that passed it on (the trace ends at relays).
         let seeds: Vec<u32> = pays
             .iter()
-            .filter_map(|p| match relay_payout(graph, relayed.relays, relayed.collectors, p, params.hop_window_secs) {
+            .filter_map(|p| match relayed.payout(graph, p, params.hop_window_secs) {
                 Some(o) => money.payment_transfer(o.to, o.at, o.amount_fen),
                 None => money.payment_transfer(p.account, p.at, p.amount_fen),
             })
@@ -1285,7 +1286,8 @@ fn service_clusters(
 /// Plain connected components without hub or service handling: two reports are linked when they share any token
 /// (named identifier, or account up to `money_hops` downstream). The baseline hub handling is measured against.
 pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i64) -> Result<Partition> {
-    let (toks, _, _) = tokens(graph, money_hops, hop_window_secs.max(1), &[], &[], false);
+    let none = Relayed { relays: &[], collectors: &[] };
+    let (toks, _, _) = tokens(graph, money_hops, hop_window_secs.max(1), &none, false);
     let mut dsu = Dsu::new(graph.report_count());
     for (_, list) in invert(&toks) {
         for w in list.windows(2) {

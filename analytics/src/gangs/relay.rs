@@ -129,16 +129,23 @@ pub struct RelayFlow {
     pub active_days: f64,
     pub median_dwell_hours: f64,
     pub pass_through: f64,
-    /// Judged by its payers alone (a collector: fewer than `min_destinations` payees). Its payouts sweep everyone's
-    /// money together, so no payout carries one payer's money on.
+    /// Held apart as a collector (see the module doc), not as a forwarder: its payouts sweep everyone's money
+    /// together, so no payout carries one payer's money on.
     pub collector: bool,
+}
+
+/// The distinct counterparties among `ids` (sorted in place) and the median number of transfers each (0 if none).
+fn counterparties(ids: &mut [u32]) -> (usize, f64) {
+    ids.sort_unstable();
+    let mut runs: Vec<usize> = ids.chunk_by(|a, b| a == b).map(<[u32]>::len).collect();
+    runs.sort_unstable();
+    (runs.len(), runs.get(runs.len() / 2).map_or(0.0, |&m| m as f64))
 }
 
 /// Every account that behaves as a relay, with its flow, by entity id.
 pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, RelayFlow)> {
     let n = graph.entity_count();
-    // Distinct payees, and then distinct payers, of each account: only accounts with enough of both go on.
-    // (distinct payees, median payouts per payee) of each account.
+    // (distinct payees, median payouts per payee) of each account with enough transfers in to be a candidate.
     let payees: Vec<(usize, f64)> = (0..n as u32)
         .map(|e| {
             if graph.in_degree(e) < params.min_sources.min(params.min_collector_payers) {
@@ -150,13 +157,7 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
                 .filter(|o| !o.channel.is_some_and(|c| LEAVES.contains(&c)) && !is_cash_out_key(graph.key(o.to)))
                 .map(|o| o.to)
                 .collect();
-            if tos.is_empty() {
-                return (0, 0.0);
-            }
-            tos.sort_unstable();
-            let mut runs: Vec<usize> = tos.chunk_by(|a, b| a == b).map(<[u32]>::len).collect();
-            runs.sort_unstable();
-            (runs.len(), runs[runs.len() / 2] as f64)
+            counterparties(&mut tos)
         })
         .collect();
     // Accounts victims paid (a report's payment): a platform in front of gangs' cards.
@@ -187,10 +188,7 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
         let ins = &mut arrivals[e as usize];
         ins.sort_unstable();
         let mut senders: Vec<u32> = ins.iter().map(|&(_, _, f)| f).collect();
-        senders.sort_unstable();
-        let mut per_payer: Vec<usize> = senders.chunk_by(|a, b| a == b).map(<[u32]>::len).collect();
-        per_payer.sort_unstable();
-        senders.dedup();
+        let (sources, per_payer) = counterparties(&mut senders);
         let outs = graph.transfers_from(e);
         let received: i64 = ins.iter().map(|&(_, a, _)| a).sum();
         let paid: i64 = outs.iter().map(|o| o.amount_fen).sum();
@@ -206,21 +204,21 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
             .collect();
         dwell.sort_unstable_by(f64::total_cmp);
         let flow = RelayFlow {
-            sources: senders.len(),
+            sources,
             destinations: payees[e as usize].0,
             median_payouts_per_payee: payees[e as usize].1,
-            median_payments_per_payer: per_payer.get(per_payer.len() / 2).map_or(0.0, |&m| m as f64),
+            median_payments_per_payer: per_payer,
             active_days: (last - first) as f64 / DAY,
             median_dwell_hours: if dwell.is_empty() { f64::INFINITY } else { dwell[dwell.len() / 2] },
             pass_through: if received > 0 { paid as f64 / received as f64 } else { 0.0 },
             collector: false,
         };
-        // An account paying more payees is judged by them (the forwarding rule) whatever its payers look like: a
-        // 跑分 pool's card is paid by many once, like a desk, but its payouts lead on to the pool's own cards, where
-        // the laundering-service rules see the money of many gangs meet.
         let passes_on =
             flow.median_dwell_hours <= params.max_median_dwell_hours && flow.pass_through >= params.min_pass_through;
         let payers = if passes_on { params.min_collector_payers } else { params.min_keeping_collector_payers };
+        // An account paying more payees is judged by them (the forwarding rule) whatever its payers look like: a
+        // 跑分 pool's card is paid by many once, like a desk, but its payouts lead on to the pool's own cards, where
+        // the laundering-service rules see the money of many gangs meet.
         let collects = flow.destinations <= params.max_collector_payees
             && flow.sources >= payers
             && flow.median_payments_per_payer <= params.max_median_payments_per_payer;
