@@ -287,7 +287,7 @@ def bench(graphs, tools, seed, timeout):
                 k = len(np.unique(membership))
                 if tool.endswith("-cpm"):
                     tool = f"{tool} γ={cpm_resolution:.4g}"
-                rows.append((g.name, g.n, m, tool, k, f"{q:.4f}", f"{nmi:.3f}", f"{ari:.3f}", f"{algo:.3f}",
+                rows.append((g.name, g.n, m, tool, k, f"{q:.6f}", f"{nmi:.3f}", f"{ari:.3f}", f"{algo:.3f}",
                              f"{wall:.2f}", f"{rss:.0f}"))
                 print("    " + " | ".join(str(c) for c in rows[-1]), file=sys.stderr, flush=True)
     return rows

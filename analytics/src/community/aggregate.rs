@@ -1,6 +1,8 @@
 //! Aggregation of a graph by groups of nodes, by counting sort and one dense scratch row: no hash map, no edge sort.
 
-use super::csr::CsrGraph;
+use rayon::prelude::*;
+
+use super::csr::{CsrGraph, Rows, stored};
 
 /// Relabels `labels` densely in first-appearance order; returns the number of labels.
 pub(crate) fn renumber(labels: &mut [u32]) -> usize {
@@ -17,23 +19,32 @@ pub(crate) fn renumber(labels: &mut [u32]) -> usize {
     next as usize
 }
 
-/// The graph of `groups` (dense labels `< count`): one node per group, edge weights summed, a group's inner weight
-/// as its self-loop (so its degree is the sum of its members' degrees, and the total weight is unchanged).
-///
-/// Members are bucketed by a counting sort; each group's row is summed in a dense scratch array indexed by group,
-/// then its touched entries are sorted, so the cost is linear in the edges plus a sort of each (short) output row.
-/// Sums follow the members' id order, so the result is deterministic; with integer weights it is exact.
-pub(crate) fn aggregate(g: &CsrGraph, groups: &[u32], count: usize) -> CsrGraph {
-    let n = g.node_count();
-    debug_assert_eq!(groups.len(), n);
-    // Counting sort of nodes by group: members[start[c]..start[c + 1]], each bucket in increasing node id.
+/// Where each label's bucket starts in a counting sort of `labels` (all `< count`): label `c` holds
+/// `start[c]..start[c + 1]`.
+pub(crate) fn bucket_starts(labels: &[u32], count: usize) -> Vec<usize> {
     let mut start = vec![0usize; count + 1];
-    for &c in groups {
+    for &c in labels {
         start[c as usize + 1] += 1;
     }
     for c in 0..count {
         start[c + 1] += start[c];
     }
+    start
+}
+
+/// The graph of `groups` (dense labels `< count`): one node per group, edge weights summed, a group's inner weight
+/// as its self-loop (so its degree is the sum of its members' degrees, and the total weight is unchanged).
+///
+/// Members are bucketed by a counting sort; each group's row is summed in a dense scratch array indexed by group,
+/// then its touched entries are sorted, so the cost is linear in the edges plus a sort of each (short) output row.
+/// Groups are summed in parallel, in tasks of consecutive groups whose rows are then joined in group order. Sums
+/// follow the members' id order, so the result is deterministic on any number of threads; with integer weights it
+/// is exact.
+pub(crate) fn aggregate(g: &CsrGraph, groups: &[u32], count: usize) -> CsrGraph {
+    let n = g.node_count();
+    debug_assert_eq!(groups.len(), n);
+    // Counting sort of nodes by group: members[start[c]..start[c + 1]], each bucket in increasing node id.
+    let start = bucket_starts(groups, count);
     let mut cursor = start.clone();
     let mut members = vec![0u32; n];
     for (v, &c) in groups.iter().enumerate() {
@@ -42,51 +53,65 @@ pub(crate) fn aggregate(g: &CsrGraph, groups: &[u32], count: usize) -> CsrGraph 
     }
     drop(cursor);
 
-    let mut scratch = vec![0f64; count];
-    let mut touched: Vec<u32> = Vec::new();
-    let mut offsets = Vec::with_capacity(count + 1);
-    offsets.push(0usize);
-    let mut targets: Vec<u32> = Vec::new();
-    let mut weights: Vec<f64> = Vec::new();
-    let mut degrees = vec![0f64; count];
-    let mut edge_count = 0usize;
+    // Tasks of consecutive groups with about AGGREGATE_CHUNK members in all.
+    let mut tasks: Vec<(usize, usize)> = Vec::new();
     for c in 0..count {
-        let mut inner = 0.0;
-        for &v in &members[start[c]..start[c + 1]] {
-            let v = v as usize;
-            degrees[c] += g.degree(v);
-            let (ts, ws) = g.row(v);
-            for (&u, &w) in ts.iter().zip(ws) {
-                let d = groups[u as usize];
-                if d as usize == c {
-                    // An inner edge is seen from both ends, a self-loop once.
-                    inner += if u as usize == v { w } else { 0.5 * w };
-                } else {
-                    if scratch[d as usize] == 0.0 {
-                        touched.push(d);
-                    }
-                    scratch[d as usize] += w;
-                }
-            }
+        match tasks.last_mut() {
+            Some(task) if start[c + 1] - start[task.0] <= AGGREGATE_CHUNK => task.1 = c + 1,
+            _ => tasks.push((c, c + 1)),
         }
-        if inner > 0.0 {
-            touched.push(c as u32);
-            scratch[c] = inner;
-        }
-        touched.sort_unstable();
-        for &d in &touched {
-            targets.push(d);
-            weights.push(scratch[d as usize]);
-            scratch[d as usize] = 0.0;
-            if d as usize >= c {
-                edge_count += 1;
-            }
-        }
-        touched.clear();
-        offsets.push(targets.len());
     }
-    CsrGraph::from_parts(offsets, targets, weights, degrees, g.total_weight(), edge_count)
+    let parts: Vec<Rows> = tasks
+        .par_iter()
+        .map_init(
+            || (vec![0f64; count], Vec::new()),
+            |(scratch, touched), &(first, last)| {
+                let mut rows = Rows::default();
+                for c in first..last {
+                    let mut inner = 0.0;
+                    let mut degree = 0.0;
+                    for &v in &members[start[c]..start[c + 1]] {
+                        let v = v as usize;
+                        degree += g.degree(v);
+                        let (ts, ws) = g.row(v);
+                        for (&u, &w) in ts.iter().zip(ws) {
+                            let d = groups[u as usize];
+                            if d as usize == c {
+                                // An inner edge is seen from both ends, a self-loop once.
+                                inner += if u as usize == v { w as f64 } else { 0.5 * w as f64 };
+                            } else {
+                                if scratch[d as usize] == 0.0 {
+                                    touched.push(d);
+                                }
+                                scratch[d as usize] += w as f64;
+                            }
+                        }
+                    }
+                    if inner > 0.0 {
+                        touched.push(c as u32);
+                        scratch[c] = inner;
+                    }
+                    touched.sort_unstable();
+                    for &d in touched.iter() {
+                        rows.targets.push(d);
+                        rows.weights.push(stored(scratch[d as usize]));
+                        scratch[d as usize] = 0.0;
+                        if d as usize >= c {
+                            rows.edge_count += 1;
+                        }
+                    }
+                    touched.clear();
+                    rows.end_row(degree);
+                }
+                rows
+            },
+        )
+        .collect();
+    CsrGraph::from_rows(parts, g.total_weight())
 }
+
+/// Groups aggregated together (by one task).
+const AGGREGATE_CHUNK: usize = 16_384;
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,48 @@ pub(crate) const BATCH: usize = 4096;
 /// most 1/16 of the nodes, so choices made from one snapshot rarely collide; smaller levels are cheap anyway.
 pub(crate) const BATCHED_MIN_NODES: usize = 16 * BATCH;
 
+/// Nodes of a batch decided together by one task.
+const CHUNK: usize = 128;
+
+/// A chunk's neighbourhoods gathered into one buffer: `(community, weight)` of every neighbour (self-loops left out),
+/// node `i`'s at `entries[bounds[i]..bounds[i + 1]]`.
+#[derive(Default)]
+struct Gathered {
+    bounds: Vec<usize>,
+    rows: Vec<(usize, usize)>,
+    entries: Vec<(u32, f64)>,
+}
+
+/// [`choose`] for every node of `nodes`, in stages so the memory reads of different nodes overlap: all row bounds
+/// first, then all neighbours' communities, then the choices from the gathered (cache-resident) entries. Each stage is
+/// a loop of independent reads, which the processor runs ahead on; node by node, each read waits on the one before.
+fn choose_chunk(
+    g: &CsrGraph,
+    mass: &[f64],
+    snapshot: (&[u32], &[f64], bool),
+    scale: f64,
+    nodes: &[u32],
+    out: &mut [Choice],
+    buf: &mut Gathered,
+) {
+    let comm = snapshot.0;
+    buf.rows.clear();
+    buf.rows.extend(nodes.iter().map(|&v| g.row_bounds(v as usize)));
+    buf.bounds.clear();
+    buf.entries.clear();
+    for (&v, &(start, end)) in nodes.iter().zip(&buf.rows) {
+        buf.bounds.push(buf.entries.len());
+        let (targets, weights) = g.slots(start, end);
+        buf.entries
+            .extend(targets.iter().zip(weights).filter(|&(&u, _)| u != v).map(|(&u, &w)| (comm[u as usize], w as f64)));
+    }
+    buf.bounds.push(buf.entries.len());
+    for (i, (&v, choice)) in nodes.iter().zip(out).enumerate() {
+        let entries = &mut buf.entries[buf.bounds[i]..buf.bounds[i + 1]];
+        *choice = choose(mass, snapshot, scale, v as usize, entries);
+    }
+}
+
 /// A node's choice against a snapshot.
 #[derive(Debug, Clone, Copy)]
 enum Choice {
@@ -29,8 +71,16 @@ enum Choice {
     Alone { w_from: f64 },
 }
 
-/// Fast local moving as in `optimise::local_moving`, with each batch's choices made in parallel.
-pub(crate) fn local_moving_batched(g: &CsrGraph, mass: &[f64], comm: &mut [u32], scale: f64, order: Vec<u32>) {
+/// Fast local moving as in `optimise::local_moving`, with each batch's choices made in parallel; stops when the queue
+/// is empty or after the batch that reaches `max_visits` visits.
+pub(crate) fn local_moving_batched(
+    g: &CsrGraph,
+    mass: &[f64],
+    comm: &mut [u32],
+    scale: f64,
+    order: Vec<u32>,
+    max_visits: usize,
+) {
     let n = g.node_count();
     let mut state = Communities::new(mass, comm);
     let mut queue = Queue::new(order);
@@ -39,14 +89,20 @@ pub(crate) fn local_moving_batched(g: &CsrGraph, mass: &[f64], comm: &mut [u32],
     let mut batch: Vec<u32> = Vec::with_capacity(BATCH);
     let mut choices: Vec<Choice> = Vec::with_capacity(BATCH);
     let mut round = 0u32;
-    while !queue.is_empty() {
+    let mut visits = 0usize;
+    while !queue.is_empty() && visits < max_visits {
         round += 1;
         queue.take(BATCH, &mut batch);
+        visits += batch.len();
         let snapshot = (&*comm, &state.total[..], !state.empty.is_empty());
+        choices.clear();
+        choices.resize(batch.len(), Choice::Stay);
         batch
-            .par_iter()
-            .map_init(Vec::new, |buf, &v| choose(g, mass, snapshot, scale, v as usize, buf))
-            .collect_into_vec(&mut choices);
+            .par_chunks(CHUNK)
+            .zip(choices.par_chunks_mut(CHUNK))
+            .for_each_init(Gathered::default, |buf, (nodes, out)| {
+                choose_chunk(g, mass, snapshot, scale, nodes, out, buf)
+            });
         for (&v, &choice) in batch.iter().zip(&choices) {
             let v = v as usize;
             let from = comm[v];
@@ -87,18 +143,15 @@ pub(crate) fn local_moving_batched(g: &CsrGraph, mass: &[f64], comm: &mut [u32],
     }
 }
 
-/// The best community for `v` against the snapshot `(comm, total, an empty community exists)`; `buf` is scratch.
+/// The best community for `v` against the snapshot `(comm, total, an empty community exists)`, given the
+/// `(community, weight)` of its neighbours (sorted here).
 fn choose(
-    g: &CsrGraph,
     mass: &[f64],
     (comm, total, has_empty): (&[u32], &[f64], bool),
     scale: f64,
     v: usize,
-    buf: &mut Vec<(u32, f64)>,
+    buf: &mut [(u32, f64)],
 ) -> Choice {
-    let (targets, weights) = g.row(v);
-    buf.clear();
-    buf.extend(targets.iter().zip(weights).filter(|&(&u, _)| u as usize != v).map(|(&u, &w)| (comm[u as usize], w)));
     buf.sort_unstable_by_key(|&(c, _)| c);
     let from = comm[v];
     let a = scale * mass[v];
@@ -139,9 +192,9 @@ fn weights_to(g: &CsrGraph, comm: &[u32], v: usize, to: u32, from: u32) -> (f64,
         }
         let c = comm[u as usize];
         if c == to {
-            w_to += w;
+            w_to += w as f64;
         } else if c == from {
-            w_from += w;
+            w_from += w as f64;
         }
     }
     (w_to, w_from)
@@ -177,7 +230,7 @@ mod tests {
         let mut order = comm.clone();
         SplitMix64::new(seed).shuffle(&mut order);
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| local_moving_batched(g, &mass, &mut comm, scale, order));
+        pool.install(|| local_moving_batched(g, &mass, &mut comm, scale, order, usize::MAX));
         comm
     }
 

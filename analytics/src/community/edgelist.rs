@@ -1,9 +1,11 @@
 //! Parsing an edge list (`u v [w]`, whitespace or comma separated, `#` comments) from any `BufRead` into a CSR graph.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::io::BufRead;
 
-use super::csr::CsrGraph;
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use super::csr::{CsrGraph, EdgeBuffer};
 use crate::error::{Error, LineProblem, Result};
 
 /// Whether the third column is read as an edge weight.
@@ -46,9 +48,11 @@ pub struct EdgeListStats {
 /// Errors carry the 1-based line number: one column only, an empty name, a non-numeric, negative or non-finite
 /// weight, extra columns in weighted mode, invalid UTF-8, or a read failure. No edges at all is [`Error::EmptyGraph`].
 pub fn read_edge_list<R: BufRead>(mut reader: R, weights: Weights) -> Result<NamedGraph> {
-    let mut ids: HashMap<String, u32> = HashMap::new();
+    // Node ids by name: the table holds ids and hashes `names[id]`, so each name is stored once.
+    let hasher = DefaultHashBuilder::default();
+    let mut ids: HashTable<u32> = HashTable::new();
     let mut names: Vec<String> = Vec::new();
-    let mut edges: Vec<(u32, u32, f64)> = Vec::new();
+    let mut edges = EdgeBuffer::default();
     let mut stats = EdgeListStats::default();
     let mut buf = Vec::new();
     loop {
@@ -66,7 +70,8 @@ pub fn read_edge_list<R: BufRead>(mut reader: R, weights: Weights) -> Result<Nam
             continue;
         };
         let mut id_of = |name: &str| -> Result<u32> {
-            if let Some(&id) = ids.get(name) {
+            let hash = hasher.hash_one(name);
+            if let Some(&id) = ids.find(hash, |&id| names[id as usize] == name) {
                 return Ok(id);
             }
             if names.len() >= CsrGraph::MAX_NODES {
@@ -74,7 +79,7 @@ pub fn read_edge_list<R: BufRead>(mut reader: R, weights: Weights) -> Result<Nam
             }
             let id = names.len() as u32;
             names.push(name.to_owned());
-            ids.insert(name.to_owned(), id);
+            ids.insert_unique(hash, id, |&id| hasher.hash_one(&names[id as usize]));
             Ok(id)
         };
         let (a, b) = (id_of(u)?, id_of(v)?);
@@ -82,13 +87,13 @@ pub fn read_edge_list<R: BufRead>(mut reader: R, weights: Weights) -> Result<Nam
         if a == b {
             stats.self_loops += 1;
         }
-        edges.push(if a <= b { (a, b, w) } else { (b, a, w) });
+        edges.push(a, b, w);
     }
     drop(ids);
     if edges.is_empty() {
         return Err(Error::EmptyGraph);
     }
-    let graph = CsrGraph::from_canonical(names.len(), edges);
+    let graph = CsrGraph::from_buffer(names.len(), edges);
     Ok(NamedGraph { names, graph, stats })
 }
 

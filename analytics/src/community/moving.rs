@@ -127,7 +127,7 @@ pub(crate) fn local_moving(g: &CsrGraph, mass: &[f64], comm: &mut [u32], scale: 
         let (targets, weights) = g.row(v);
         for (&u, &w) in targets.iter().zip(weights) {
             if u as usize != v {
-                nw.add(comm[u as usize], w);
+                nw.add(comm[u as usize], w as f64);
             }
         }
         let mut best = from;

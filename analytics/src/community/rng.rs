@@ -28,11 +28,41 @@ impl SplitMix64 {
             items.swap(i, j);
         }
     }
+
+    /// A random visiting order of `0..n` that keeps nearby ids together: blocks of `block` consecutive ids in random
+    /// order, each block's ids shuffled. On a graph numbered community by community, consecutive visits then read
+    /// nearby rows and labels.
+    pub(crate) fn block_order(&mut self, n: usize, block: usize) -> Vec<u32> {
+        let block = block.max(1);
+        let mut blocks: Vec<u32> = (0..n.div_ceil(block) as u32).collect();
+        self.shuffle(&mut blocks);
+        let mut order = Vec::with_capacity(n);
+        for b in blocks {
+            let first = b as usize * block;
+            let start = order.len();
+            order.extend(first as u32..(first + block).min(n) as u32);
+            self.shuffle(&mut order[start..]);
+        }
+        order
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn block_order_is_a_permutation_of_shuffled_blocks() {
+        let order = SplitMix64::new(3).block_order(1000, 64);
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..1000).collect::<Vec<u32>>());
+        // Each block's ids come together: the block changes 15 times for 16 blocks (the last one is short).
+        let changes = order.windows(2).filter(|w| w[0] / 64 != w[1] / 64).count();
+        assert_eq!(changes, 15);
+        assert_ne!(order, SplitMix64::new(4).block_order(1000, 64));
+        assert_ne!(&order[..64], &(order[0] / 64 * 64..order[0] / 64 * 64 + 64).collect::<Vec<u32>>()[..]);
+    }
 
     #[test]
     fn shuffle_is_a_seeded_permutation() {
