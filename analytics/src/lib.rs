@@ -59,8 +59,8 @@ mod risk;
 
 pub use community::{
     CommunityDetector, CpmParams, CpmResolution, CsrGraph, EdgeListStats, Leiden, LeidenParams, MIN_PASS_GAIN,
-    NamedGraph, Partition, Quality, Weights, ari, connected_components, cpm, disconnected_communities, modularity, nmi,
-    read_edge_list, split_disconnected,
+    MIN_PASS_GAIN_LARGE, NamedGraph, Partition, Quality, Weights, ari, connected_components, cpm,
+    disconnected_communities, modularity, nmi, read_edge_list, split_disconnected,
 };
 pub use error::{Error, ErrorKind, LineProblem, Result};
 pub use gangs::{

@@ -15,6 +15,8 @@ mod rng;
 pub use components::{connected_components, disconnected_communities, split_disconnected};
 pub use csr::CsrGraph;
 pub use edgelist::{EdgeListStats, NamedGraph, Weights, read_edge_list};
-pub use leiden::{CommunityDetector, CpmParams, CpmResolution, Leiden, LeidenParams, MIN_PASS_GAIN, Quality};
+pub use leiden::{
+    CommunityDetector, CpmParams, CpmResolution, Leiden, LeidenParams, MIN_PASS_GAIN, MIN_PASS_GAIN_LARGE, Quality,
+};
 pub use metrics::{ari, cpm, modularity, nmi};
 pub use partition::Partition;
