@@ -208,12 +208,11 @@ impl Leiden {
             best = rough_partition(graph, gain, &mut rng);
             renamed = Some(Renamed::by_labels(graph, None, &mut best));
         }
-        let mut best_q =
-            quality.value(renamed.as_ref().map_or(graph, |r| &r.graph), &Partition::from_labels(&best)?)?;
+        let mut best_q = quality.value(renamed.as_ref().map_or(graph, |r| &r.graph), &small_labels(&best))?;
         for pass in 0..self.max_passes {
             let g = renamed.as_ref().map_or(graph, |r| &r.graph);
             let next = leiden_pass(g, &best, gain, &mut rng);
-            let q = quality.value(g, &Partition::from_labels(&next)?)?;
+            let q = quality.value(g, &small_labels(&next))?;
             let min_gain = if n >= LOCALITY_MIN_NODES { MIN_PASS_GAIN_LARGE } else { MIN_PASS_GAIN };
             let rising = q - best_q > min_gain * q.abs().max(f64::MIN_POSITIVE);
             if q >= best_q {
@@ -229,13 +228,19 @@ impl Leiden {
         }
         match renamed {
             Some(r) => {
-                let split = split_disconnected(&r.graph, &Partition::from_labels(&best)?)?;
+                let split = split_disconnected(&r.graph, &small_labels(&best))?;
                 let labels: Vec<u32> = r.new_id.iter().map(|&p| split.membership()[p as usize]).collect();
                 Ok(Partition::from_dense(labels, split.community_count()))
             }
-            None => split_disconnected(graph, &Partition::from_labels(&best)?),
+            None => split_disconnected(graph, &small_labels(&best)),
         }
     }
+}
+
+/// The partition of labels that are all below the node count (every labelling a pass makes), without hashing them.
+fn small_labels(labels: &[u32]) -> Partition {
+    let count = labels.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    Partition::from_dense(labels.to_vec(), count)
 }
 
 /// A copy of the graph with its nodes renumbered community by community, and each original node's new id.
