@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Community-detection benchmark: creates the Python venv if missing, builds the release binary, runs run.py.
-# Usage: bench/cluster/run.sh [--large] [--seed S]   (Markdown table on stdout)
+# Usage: bench/cluster/run.sh [--large | --large-only | --huge] [--tools a,b] [--seed S]   (Markdown table on stdout)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 venv="${FANZHA_BENCH_VENV:-$root/../venv-bench}"
