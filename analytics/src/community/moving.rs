@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use super::csr::CsrGraph;
 
 /// Scratch space for summing edge weights per community while visiting one node's neighbours.
+#[derive(Default)]
 pub(crate) struct NeighbourWeights {
     pub(crate) weight: Vec<f64>,
     pub(crate) touched: Vec<u32>,
@@ -14,6 +15,13 @@ pub(crate) struct NeighbourWeights {
 impl NeighbourWeights {
     pub(crate) fn new(n: usize) -> Self {
         Self { weight: vec![0.0; n], touched: Vec::new() }
+    }
+
+    /// Makes room for communities `0..n` (weights stay zero between visits, as `clear` leaves them).
+    pub(crate) fn fit(&mut self, n: usize) {
+        if self.weight.len() < n {
+            self.weight.resize(n, 0.0);
+        }
     }
 
     pub(crate) fn add(&mut self, community: u32, w: f64) {

@@ -4,7 +4,7 @@
 use super::aggregate::{aggregate, bucket_starts, renumber};
 use super::batched::{BATCHED_MIN_NODES, local_moving_batched};
 use super::csr::CsrGraph;
-use super::moving::local_moving;
+use super::moving::{NeighbourWeights, local_moving};
 use super::rng::SplitMix64;
 use rayon::prelude::*;
 
@@ -196,8 +196,7 @@ struct RefineScratch {
     refined: Vec<u32>,
     total: Vec<f64>,
     size: Vec<u32>,
-    weight: Vec<f64>,
-    touched: Vec<u32>,
+    nw: NeighbourWeights,
     dense: Vec<u32>,
 }
 
@@ -223,9 +222,7 @@ fn refine_community(
     s.total.extend(members.iter().map(|&v| mass[v as usize]));
     s.size.clear();
     s.size.resize(k, 1);
-    s.weight.clear();
-    s.weight.resize(k, 0.0);
-    s.touched.clear();
+    s.nw.fit(k);
     for (i, &v) in members.iter().enumerate() {
         let own = s.refined[i];
         if s.size[own as usize] > 1 {
@@ -237,29 +234,22 @@ fn refine_community(
         let (targets, weights) = g.row(v);
         for (&u, &w) in targets.iter().zip(weights) {
             if u as usize != v && comm[u as usize] == comm[v] {
-                let r = s.refined[local[u as usize] as usize];
-                if s.weight[r as usize] == 0.0 {
-                    s.touched.push(r);
-                }
-                s.weight[r as usize] += w as f64;
+                s.nw.add(s.refined[local[u as usize] as usize], w as f64);
             }
         }
         let mut best = own;
         let mut best_gain = 0.0;
-        for &c in &s.touched {
+        for &c in &s.nw.touched {
             if c == own {
                 continue;
             }
-            let gain = s.weight[c as usize] - a * s.total[c as usize];
+            let gain = s.nw.weight[c as usize] - a * s.total[c as usize];
             if gain > best_gain {
                 best = c;
                 best_gain = gain;
             }
         }
-        for &c in &s.touched {
-            s.weight[c as usize] = 0.0;
-        }
-        s.touched.clear();
+        s.nw.clear();
         s.total[best as usize] += mass[v];
         if best != own {
             s.size[own as usize] -= 1;

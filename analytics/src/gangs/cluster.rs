@@ -1439,18 +1439,8 @@ mod tests {
     /// second. Money attributed through the service links each gang's reports, and only them.
     #[test]
     fn money_paid_back_by_a_service_links_a_gang_and_only_it() {
-        let mut reports = Vec::new();
-        let mut transfers = Vec::new();
-        for (g, backer) in [(0, "6222020000000000777"), (1, "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE")] {
-            for k in 0..2 {
-                let (l1, t) = paying_report(g * 2 + k, &format!("1380013800{g}{k}"), &mut reports, &mut transfers);
-                transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
-                transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
-                transfers.push(pay("622848000000000001", "622848000000000009", 4_850, t + 900, None));
-                transfers.push(pay("622848000000000002", "622848000000000009", 4_850, t + 950, None));
-                transfers.push(pay("622848000000000009", backer, 9_700, t + 7_200, None));
-            }
-        }
+        let backers = ["6222020000000000777", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"];
+        let (reports, transfers) = shared_pool_district(backers, 150, |g, k| format!("1380013800{g}{k}"));
         let graph = GangGraph::build(&reports, transfers);
         let policy = HubPolicy::shipped().unwrap();
         let out = cluster_gangs(&graph, &GangParams::defaults(1), &policy, &[]).unwrap();
@@ -1474,18 +1464,8 @@ mod tests {
     /// commission marks it; the money leaving it for two owners does, and it links neither gang to the other.
     #[test]
     fn a_pool_paying_separate_owners_back_is_a_service_at_no_commission() {
-        let mut reports = Vec::new();
-        let mut transfers = Vec::new();
-        for (g, backer) in [(0, "6222020000000000777"), (1, "6222020000000000888")] {
-            for k in 0..2 {
-                let (l1, t) = paying_report(g * 2 + k, &format!("1380013800{g}"), &mut reports, &mut transfers);
-                transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
-                transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
-                transfers.push(pay("622848000000000001", "622848000000000009", 5_000, t + 900, None));
-                transfers.push(pay("622848000000000002", "622848000000000009", 5_000, t + 950, None));
-                transfers.push(pay("622848000000000009", backer, 10_000, t + 7_200, None));
-            }
-        }
+        let backers = ["6222020000000000777", "6222020000000000888"];
+        let (reports, transfers) = shared_pool_district(backers, 0, |g, _| format!("1380013800{g}"));
         let graph = GangGraph::build(&reports, transfers.clone());
         let policy = HubPolicy::shipped().unwrap();
         let out = cluster_gangs(&graph, &GangParams::defaults(1), &policy, &[]).unwrap();
@@ -1504,6 +1484,29 @@ mod tests {
 
     /// Report `R{k}`, day `k`, naming only `phone`, whose victim pays 100 yuan into its own L1 card: returns that card
     /// and the payment time.
+    /// Two gangs of two reports around one shared pool: every victim pays a fresh L1 card, which pays 5,000 fen to
+    /// each of two L2 cards; each passes on all but `fee` to the pool's card, which pays the report's money on to its
+    /// gang's backer two hours later. Report `k` of gang `g` names the phone `phone(g, k)`.
+    fn shared_pool_district(
+        backers: [&str; 2],
+        fee: i64,
+        phone: impl Fn(usize, usize) -> String,
+    ) -> (Vec<ReportInput>, Vec<TransferInput>) {
+        let mut reports = Vec::new();
+        let mut transfers = Vec::new();
+        for (g, backer) in backers.into_iter().enumerate() {
+            for k in 0..2 {
+                let (l1, t) = paying_report(g * 2 + k, &phone(g, k), &mut reports, &mut transfers);
+                transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
+                transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
+                transfers.push(pay("622848000000000001", "622848000000000009", 5_000 - fee, t + 900, None));
+                transfers.push(pay("622848000000000002", "622848000000000009", 5_000 - fee, t + 950, None));
+                transfers.push(pay("622848000000000009", backer, 2 * (5_000 - fee), t + 7_200, None));
+            }
+        }
+        (reports, transfers)
+    }
+
     fn paying_report(
         k: usize,
         phone: &str,
