@@ -72,9 +72,6 @@ pub struct CaseIndex {
     analyzer: Analyzer,
     ids: Box<dyn IdentifierExtractor>,
     facet_cache: Arc<FacetCache>,
-    /// Whether relaxed queries without required terms take their steps from a [`ranked::Census`] (the default;
-    /// off only in tests that compare it with the step-by-step count it replaced).
-    census: bool,
 }
 
 impl std::fmt::Debug for CaseIndex {
@@ -190,14 +187,7 @@ impl CaseIndex {
         index.tokenizers().register(TRIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Trigram));
         index.tokenizers().register(UNIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Unigram));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(CaseIndex { index, reader, fields, analyzer, ids, facet_cache: Arc::default(), census: true })
-    }
-
-    /// Relaxed steps counted step by step, as before [`ranked::Census`] (tests compare the two).
-    #[cfg(test)]
-    pub(crate) fn without_census(mut self) -> Self {
-        self.census = false;
-        self
+        Ok(CaseIndex { index, reader, fields, analyzer, ids, facet_cache: Arc::default() })
     }
 
     /// Makes what was committed since the index was opened (by this or another process) visible to searches.
@@ -476,19 +466,24 @@ impl CaseIndex {
             }
             let all: Vec<tantivy::DocAddress> = page(&segs, opts.limit)?.0.iter().map(|r| r.addr).collect();
             let pool = opts.limit.max(ranked::POOL);
-            let query = if fixed.is_empty() && n <= usize::from(u8::MAX) && self.census {
-                // Count once how many terms each case matches (each term's postings read once, no scores): every
-                // step's size follows, and only the chosen step's cases are scored.
+            let query = if n <= ranked::CENSUS_TERMS {
+                // Find once which terms each case matches (each term's postings read once, no scores): every
+                // relaxation's size follows, and only the chosen cases are scored. The census counts only the
+                // cases that the fixed terms and the filters let through.
                 let matchers: Vec<Box<dyn Query>> = loose.iter().map(|t| t.matcher.box_clone()).collect();
-                let mask: Option<Box<dyn Query>> = (!filters.is_empty()).then(|| {
-                    let clauses = filters.iter().map(|f| (Occur::Must, compiler.filter(f))).collect();
-                    Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+                let mut within = compiler.required(fixed.iter().copied());
+                within.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
+                let mask: Option<Box<dyn Query>> = (!within.is_empty()).then(|| {
+                    within.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+                    Box::new(BooleanQuery::new(within)) as Box<dyn Query>
                 });
                 let census = ranked::Census::new(&searcher, &matchers, mask.as_deref())?;
-                census.query(&loose, census.step(pool))
+                let mut clauses = compiler.required(fixed.iter().copied());
+                clauses.push((Occur::Must, census.query(&loose, census.step(pool))));
+                Box::new(BooleanQuery::new(clauses))
             } else {
-                // Count (without scores, stopping at the pool) how many cases match at least k terms, from
-                // k = n − 1 down, until enough do; then score and collect that step once.
+                // Over [`ranked::CENSUS_TERMS`] terms: count (without scores, stopping at the pool) how many cases
+                // match at least k terms, from k = n − 1 down, until enough do; then score and collect that step.
                 let mut k = n - 1;
                 while k > 1 {
                     let cases = filtered(ranked::at_least(compiler.required(fixed.iter().copied()), &loose, k));

@@ -3,10 +3,11 @@
 //!
 //! A query of loose terms (words side by side, see [`Expr::loose_terms`](crate::Expr::loose_terms)) is first run
 //! with every term required. When that fills a page, nothing else happens (the common case, at the cost of one
-//! query). Otherwise the terms are relaxed one at a time, as a minimum-should-match: cases with at least `n − 1`
-//! of the `n` terms, then `n − 2`, … down to one, until [`POOL`] cases (or a page) match (counted without scores;
-//! only the last step is scored and collected). Without required terms, a [`Census`] counts in one pass how many
-//! terms each case matches, which gives every step's size at once, and only the chosen step's cases are scored. The cases with every term rank first; the partial matches follow
+//! query). Otherwise the terms are relaxed: a [`Census`] finds in one pass which terms each case matches, and the
+//! sets of terms are kept heaviest first (a term weighing its inverse document frequency, so one rare term outweighs
+//! two common ones) until [`POOL`] cases (or a page) are kept; only they are scored. Over [`CENSUS_TERMS`] terms,
+//! the relaxation counts terms instead, as a minimum-should-match: at least `n − 1` of the `n`, then `n − 2`, …
+//! down to one. The cases with every term rank first; the partial matches follow
 //! by BM25 where each term counts once, by its best evidence: the term itself, or else its characters (so a term
 //! the text words differently still counts: CAIL masks charge names as ××, and a theft fact says 窃取 rather than
 //! 盗窃). Each matched term also scores [`TIER`], which the collector takes off again, counting hits by how many
@@ -208,20 +209,32 @@ fn evidence(terms: &[LooseTerm]) -> Vec<Evidence> {
         .collect()
 }
 
-/// How many of a relaxed query's loose terms each case matches: one pass over each term's matching postings (no
-/// scores), counted into a byte a document. From it every relaxation step's size is known at once (no
-/// minimum-should-match is walked per step), and [`Tiered`] scores only the chosen step's cases.
+/// The most loose terms a [`Census`] takes (a query with more is relaxed step by step, by counts).
+pub(crate) const CENSUS_TERMS: usize = 12;
+
+/// Which of a relaxed query's loose terms each case matches: one pass over each term's matching postings (no
+/// scores), a bit a term in a mask a document. From it the cases of every possible relaxation are known at once
+/// (no minimum-should-match is walked per step), and [`Tiered`] scores only the chosen cases.
+///
+/// The relaxation keeps the cases whose matched terms weigh most, a term weighing its inverse document frequency
+/// (BM25's): a case with one rare term (刷单) is kept before one with two common ones (微信 转账), as a BM25 over
+/// the terms would rank them. Counting terms alone (Lucene's minimum-should-match) drops the rare term's cases
+/// whenever a pool of cases has more, commoner, terms.
 pub(crate) struct Census {
-    /// Per segment: terms matched by each document (deleted documents included; the collector skips them).
-    counts: Arc<HashMap<SegmentId, Vec<u8>>>,
-    /// Live cases (within the mask) by how many terms they match (index = terms matched).
-    pub tiers: Vec<u64>,
+    /// Per segment: the terms matched by each document, a bit each (deleted documents included; the collector
+    /// skips them).
+    masks: Arc<HashMap<SegmentId, Vec<u16>>>,
+    /// Live cases (within the filter) by the set of terms they match (index = mask).
+    by_mask: Vec<u64>,
+    /// Each mask's weight: the sum of its terms' inverse document frequencies.
+    weights: Arc<Vec<f32>>,
 }
 
 impl Census {
-    /// Counts the matches of `matchers` (at most 255 terms) in every segment, on the index's search threads;
-    /// `mask` (the filters) limits which cases [`tiers`](Self::tiers) counts.
+    /// Finds the terms `matchers` (at most [`CENSUS_TERMS`]) match in every segment, on the index's search threads;
+    /// `mask` (the filters) limits which cases are counted.
     pub fn new(searcher: &Searcher, matchers: &[Box<dyn Query>], mask: Option<&dyn Query>) -> tantivy::Result<Self> {
+        assert!(matchers.len() <= CENSUS_TERMS, "a census takes at most {CENSUS_TERMS} terms");
         let disabled = EnableScoring::disabled_from_searcher(searcher);
         let weights = matchers.iter().map(|q| q.weight(disabled)).collect::<tantivy::Result<Vec<_>>>()?;
         let mask = mask.map(|q| q.weight(disabled)).transpose()?;
@@ -230,61 +243,87 @@ impl Census {
             .index()
             .search_executor()
             .map(|r: &SegmentReader| census_segment(r, &weights, mask.as_deref()), searcher.segment_readers().iter())?;
-        let mut counts = HashMap::new();
-        let mut tiers = vec![0u64; matchers.len() + 1];
-        for (id, c, t) in parts {
-            tiers.iter_mut().zip(t).for_each(|(a, b)| *a += b);
-            counts.insert(id, c);
+        let n = matchers.len();
+        let mut masks = HashMap::new();
+        let mut by_mask = vec![0u64; 1 << n];
+        let mut df = vec![0u64; n];
+        for (id, m, counted, found) in parts {
+            by_mask.iter_mut().zip(counted).for_each(|(a, b)| *a += b);
+            df.iter_mut().zip(found).for_each(|(a, b)| *a += b);
+            masks.insert(id, m);
         }
-        Ok(Census { counts: Arc::new(counts), tiers })
+        // BM25's inverse document frequency, over the whole index (as the scores take it).
+        let docs = searcher.num_docs() as f64;
+        let idf: Vec<f64> = df.iter().map(|&f| (1.0 + (docs - f as f64 + 0.5) / (f as f64 + 0.5)).ln()).collect();
+        Ok(Census { masks: Arc::new(masks), by_mask, weights: Arc::new(set_weights(&idf)) })
     }
 
-    /// The relaxation step: the most terms `k` (from `n − 1` down to 2) that at least `pool` cases match, else 1.
-    pub fn step(&self, pool: usize) -> usize {
-        let n = self.tiers.len() - 1;
-        let mut k = n.saturating_sub(1);
-        while k > 1 && self.tiers[k..].iter().sum::<u64>() < pool as u64 {
-            k -= 1;
+    /// The relaxation: the least weight a case's matched terms must have so that at least `pool` cases (every one
+    /// matching something, if fewer) are kept, taking the sets of terms heaviest first.
+    pub fn step(&self, pool: usize) -> f32 {
+        let mut sets: Vec<usize> = (1..self.by_mask.len()).filter(|&m| self.by_mask[m] > 0).collect();
+        sets.sort_by(|&a, &b| self.weights[b].total_cmp(&self.weights[a]).then(a.cmp(&b)));
+        let mut kept = 0;
+        for m in &sets {
+            kept += self.by_mask[*m];
+            if kept >= pool as u64 {
+                return self.weights[*m];
+            }
         }
-        k
+        sets.last().map_or(0.0, |&m| self.weights[m])
     }
 
-    /// The scored query of step `k`: the cases matching at least `k` terms, scored as [`relaxed_query`] scores them.
-    pub fn query(&self, terms: &[LooseTerm], k: usize) -> Box<dyn Query> {
-        Box::new(Tiered { counts: self.counts.clone(), k: k as u8, scoring: evidence(terms) })
+    /// The scored query of a step: the cases whose matched terms weigh at least `min_weight`, scored as
+    /// [`relaxed_query`] scores them.
+    pub fn query(&self, terms: &[LooseTerm], min_weight: f32) -> Box<dyn Query> {
+        Box::new(Tiered {
+            masks: self.masks.clone(),
+            weights: self.weights.clone(),
+            min_weight,
+            scoring: evidence(terms),
+        })
     }
 }
 
-/// One segment's share of a [`Census`]: its id, its counts, and its live cases (within the mask) by tier.
-type SegmentCensus = (SegmentId, Vec<u8>, Vec<u64>);
+/// The weight of every set of terms (index = mask): the sum of its terms' weights.
+fn set_weights(term_weights: &[f64]) -> Vec<f32> {
+    let n = term_weights.len();
+    (0..1usize << n).map(|m| (0..n).filter(|t| m >> t & 1 == 1).map(|t| term_weights[t]).sum::<f64>() as f32).collect()
+}
 
-/// One segment of a [`Census`]: its counts and its live cases (within the mask) by tier.
+/// One segment's share of a [`Census`]: its id, its masks, its live cases (within the filter) by mask, and each
+/// term's documents.
+type SegmentCensus = (SegmentId, Vec<u16>, Vec<u64>, Vec<u64>);
+
+/// One segment of a [`Census`].
 fn census_segment(
     reader: &SegmentReader,
     weights: &[Box<dyn Weight>],
     mask: Option<&dyn Weight>,
 ) -> tantivy::Result<SegmentCensus> {
-    let mut counts = vec![0u8; reader.max_doc() as usize];
-    for w in weights {
+    let mut masks = vec![0u16; reader.max_doc() as usize];
+    let mut found = vec![0u64; weights.len()];
+    for (t, w) in weights.iter().enumerate() {
         w.for_each_no_score(reader, &mut |docs| {
+            found[t] += docs.len() as u64;
             for &d in docs {
-                counts[d as usize] = counts[d as usize].saturating_add(1);
+                masks[d as usize] |= 1 << t;
             }
         })?;
     }
-    let mut tiers = vec![0u64; weights.len() + 1];
+    let mut by_mask = vec![0u64; 1 << weights.len()];
     let alive = reader.alive_bitset();
     let mut tally = |d: DocId| {
-        let c = counts[d as usize] as usize;
-        if c > 0 && alive.is_none_or(|a| a.is_alive(d)) {
-            tiers[c.min(weights.len())] += 1;
+        let m = masks[d as usize] as usize;
+        if m > 0 && alive.is_none_or(|a| a.is_alive(d)) {
+            by_mask[m] += 1;
         }
     };
     match mask {
         None => (0..reader.max_doc()).for_each(&mut tally),
         Some(m) => m.for_each_no_score(reader, &mut |docs| docs.iter().for_each(|&d| tally(d)))?,
     }
-    Ok((reader.segment_id(), counts, tiers))
+    Ok((reader.segment_id(), masks, by_mask, found))
 }
 
 /// The cases of a [`Census`] that match at least `k` loose terms, each scored by the terms' best evidence as
@@ -293,21 +332,27 @@ fn census_segment(
 /// characters' scores in order. The cases are read from the census, and only they are scored; the characters
 /// are sought only where the word is missing.
 struct Tiered {
-    counts: Arc<HashMap<SegmentId, Vec<u8>>>,
-    k: u8,
+    masks: Arc<HashMap<SegmentId, Vec<u16>>>,
+    weights: Arc<Vec<f32>>,
+    min_weight: f32,
     scoring: Vec<Evidence>,
 }
 
 impl Clone for Tiered {
     fn clone(&self) -> Self {
-        Tiered { counts: self.counts.clone(), k: self.k, scoring: self.scoring.clone() }
+        Tiered {
+            masks: self.masks.clone(),
+            weights: self.weights.clone(),
+            min_weight: self.min_weight,
+            scoring: self.scoring.clone(),
+        }
     }
 }
 
 impl std::fmt::Debug for Tiered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let words: Vec<&dyn Query> = self.scoring.iter().map(|e| e.word.as_ref()).collect();
-        f.debug_struct("Tiered").field("k", &self.k).field("words", &words).finish_non_exhaustive()
+        f.debug_struct("Tiered").field("min_weight", &self.min_weight).field("words", &words).finish_non_exhaustive()
     }
 }
 
@@ -321,7 +366,12 @@ impl Query for Tiered {
                 Ok((e.word.weight(enable_scoring)?, chars.collect::<tantivy::Result<_>>()?))
             })
             .collect::<tantivy::Result<_>>()?;
-        Ok(Box::new(TieredWeight { counts: self.counts.clone(), k: self.k, scoring }))
+        Ok(Box::new(TieredWeight {
+            masks: self.masks.clone(),
+            weights: self.weights.clone(),
+            min_weight: self.min_weight,
+            scoring,
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -336,15 +386,18 @@ impl Query for Tiered {
 type EvidenceWeights = (Box<dyn Weight>, Vec<Box<dyn Weight>>);
 
 struct TieredWeight {
-    counts: Arc<HashMap<SegmentId, Vec<u8>>>,
-    k: u8,
+    masks: Arc<HashMap<SegmentId, Vec<u16>>>,
+    weights: Arc<Vec<f32>>,
+    min_weight: f32,
     scoring: Vec<EvidenceWeights>,
 }
 
 impl Weight for TieredWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let docs: Vec<DocId> = match self.counts.get(&reader.segment_id()) {
-            Some(c) => (0..c.len() as DocId).filter(|&d| c[d as usize] >= self.k).collect(),
+        let docs: Vec<DocId> = match self.masks.get(&reader.segment_id()) {
+            Some(m) => (0..m.len() as DocId)
+                .filter(|&d| m[d as usize] > 0 && self.weights[m[d as usize] as usize] >= self.min_weight)
+                .collect(),
             None => Vec::new(),
         };
         let scoring = self
@@ -519,15 +572,28 @@ mod tests {
     }
 
     #[test]
-    fn a_census_takes_the_most_terms_that_a_pool_matches() {
-        let census = |tiers: Vec<u64>| Census { counts: Arc::default(), tiers };
-        // Four terms: 40 cases with three (none with four), 60 more with two, 500 more with one.
-        assert_eq!(census(vec![0, 500, 60, 40, 0]).step(POOL), 2, "exactly the pool at two terms");
-        assert_eq!(census(vec![0, 500, 59, 40, 0]).step(POOL), 1, "one short of the pool: down to one term");
-        assert_eq!(census(vec![0, 0, 0, 100, 3]).step(POOL), 3);
-        assert_eq!(census(vec![0, 0, 0, 97, 3]).step(POOL), 3, "cases with every term count towards the pool");
-        assert_eq!(census(vec![0, 5, 0]).step(POOL), 1, "two terms: only one to relax");
-        assert_eq!(census(vec![0, 0, 0, 40, 0]).step(40), 3, "the pool passed in (a page, when larger than POOL)");
+    fn a_census_keeps_the_heaviest_sets_of_terms_down_to_a_pool() {
+        let census = |idf: &[f64], sets: &[(usize, u64)]| {
+            let mut by_mask = vec![0; 1 << idf.len()];
+            sets.iter().for_each(|&(m, c)| by_mask[m] = c);
+            Census { masks: Arc::default(), by_mask, weights: Arc::new(set_weights(idf)) }
+        };
+        // Term 0 rare (weight 5), terms 1 and 2 common (1 each): 2 cases with term 0 alone, 120 with 1 and 2, 50
+        // with 1 alone. The rare term's cases are kept first, then the pair's, which fill the pool.
+        let c = census(&[5.0, 1.0, 1.0], &[(0b001, 2), (0b110, 120), (0b010, 50)]);
+        assert_eq!(c.step(POOL), 2.0);
+        assert_eq!(c.step(122), 2.0, "exactly the pool");
+        assert_eq!(c.step(123), 1.0, "one short of the pool: the lightest set too");
+        assert_eq!(c.step(1000), 1.0, "fewer cases than the pool: every case matching a term");
+        assert_eq!(c.step(2), 5.0, "a page's worth of the heaviest set");
+        // Sets of equal weight are kept or dropped together.
+        let c = census(&[1.0, 1.0], &[(0b01, 60), (0b10, 60)]);
+        assert_eq!(c.step(POOL), 1.0);
+        assert_eq!(c.step(10), 1.0);
+        // Cases with every term count towards the pool.
+        let c = census(&[2.0, 2.0], &[(0b11, 97), (0b01, 3), (0b10, 400)]);
+        assert_eq!(c.step(POOL), 2.0);
+        assert_eq!(census(&[1.0, 1.0], &[]).step(POOL), 0.0, "nothing matches");
     }
 
     #[test]

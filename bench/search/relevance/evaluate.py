@@ -110,7 +110,9 @@ def main():
         return out + [""]
 
     lines += table("all queries", [q["qid"] for q in queries])
-    lines += table("held-out split only", [q["qid"] for q in queries if q["split"] == "heldout"])
+    heldout = [q["qid"] for q in queries if q["split"] == "heldout"]
+    if heldout:
+        lines += table("held-out split only", heldout)
     names = [n for n, _, _ in systems]
     if len(names) > 1:
         base = names[0]
