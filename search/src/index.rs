@@ -470,14 +470,31 @@ impl CaseIndex {
                 // Find once which terms each case matches (each term's postings read once, no scores): every
                 // relaxation's size follows, and only the chosen cases are scored. The census counts only the
                 // cases that the fixed terms and the filters let through.
-                let matchers: Vec<Box<dyn Query>> = loose.iter().map(|t| t.matcher.box_clone()).collect();
+                let mut bits: Vec<ranked::CensusBit> = loose
+                    .iter()
+                    .enumerate()
+                    .map(|(term, t)| ranked::CensusBit { term, matcher: t.matcher.box_clone() })
+                    .collect();
+                // A rare word's characters too (see `ranked::Census`), the rarest words first.
+                let mut rare = Vec::new();
+                for (term, t) in loose.iter().enumerate().filter(|(_, t)| !t.characters.is_empty()) {
+                    let cases = ranked::count_up_to(&searcher, t.matcher.as_ref(), pool)?;
+                    if cases < pool {
+                        rare.push((cases, term));
+                    }
+                }
+                rare.sort_unstable();
+                for (_, term) in rare.into_iter().take(ranked::CENSUS_BITS - n) {
+                    let chars = loose[term].characters.iter().map(|c| (Occur::Should, c.box_clone())).collect();
+                    bits.push(ranked::CensusBit { term, matcher: Box::new(BooleanQuery::new(chars)) });
+                }
                 let mut within = compiler.required(fixed.iter().copied());
                 within.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
                 let mask: Option<Box<dyn Query>> = (!within.is_empty()).then(|| {
                     within.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
                     Box::new(BooleanQuery::new(within)) as Box<dyn Query>
                 });
-                let census = ranked::Census::new(&searcher, &matchers, mask.as_deref())?;
+                let census = ranked::Census::new(&searcher, n, &bits, mask.as_deref())?;
                 let mut clauses = compiler.required(fixed.iter().copied());
                 clauses.push((Occur::Must, census.query(&loose, census.step(pool))));
                 Box::new(BooleanQuery::new(clauses))
@@ -496,7 +513,8 @@ impl CaseIndex {
             };
             segs = run(query, after.clone(), Some(Relaxed { terms: n, all }))?;
             let tiers = tier_counts(&segs);
-            matching.partial = (1..n)
+            // Tier 0: cases with none of the words, only the characters of a rare one.
+            matching.partial = (0..n)
                 .rev()
                 .filter_map(|k| {
                     let count = usize::try_from(*tiers.get(k)?).ok().filter(|c| *c > 0)?;

@@ -212,6 +212,9 @@ fn evidence(terms: &[LooseTerm]) -> Vec<Evidence> {
 /// The most loose terms a [`Census`] takes (a query with more is relaxed step by step, by counts).
 pub(crate) const CENSUS_TERMS: usize = 12;
 
+/// The most bits of a [`Census`] mask: a bit for each term's word, then one for the characters of the rare ones.
+pub(crate) const CENSUS_BITS: usize = 14;
+
 /// Which of a relaxed query's loose terms each case matches: one pass over each term's matching postings (no
 /// scores), a bit a term in a mask a document. From it the cases of every possible relaxation are known at once
 /// (no minimum-should-match is walked per step), and [`Tiered`] scores only the chosen cases.
@@ -220,33 +223,49 @@ pub(crate) const CENSUS_TERMS: usize = 12;
 /// (BM25's): a case with one rare term (刷单) is kept before one with two common ones (微信 转账), as a BM25 over
 /// the terms would rank them. Counting terms alone (Lucene's minimum-should-match) drops the rare term's cases
 /// whenever a pool of cases has more, commoner, terms.
+///
+/// A rare word (one that fewer cases than a pool match) also brings in the cases with any of its characters, as a
+/// bit of its own, weighing the inverse document frequency of those cases: court texts mask the charge (抢劫 is
+/// "××"; the fact says 抢走, 劫得), people write a word otherwise (换了号 for 换号, 提高额度 for 提额), and a
+/// query may join words no text joins (刷信誉). Such a case matches the term by its characters only: it counts
+/// towards no tier but the zeroth, and its score is its characters' BM25.
 pub(crate) struct Census {
-    /// Per segment: the terms matched by each document, a bit each (deleted documents included; the collector
-    /// skips them).
+    /// Per segment: the words (and characters) matched by each document, a bit each (deleted documents included;
+    /// the collector skips them).
     masks: Arc<HashMap<SegmentId, Vec<u16>>>,
-    /// Live cases (within the filter) by the set of terms they match (index = mask).
+    /// Live cases (within the filter) by the set of bits they match (index = mask).
     by_mask: Vec<u64>,
-    /// Each mask's weight: the sum of its terms' inverse document frequencies.
+    /// Each mask's weight: the sum over the terms of the heavier of its word and characters, where present.
     weights: Arc<Vec<f32>>,
 }
 
+/// A census's bits: which term each bit belongs to, and its matching query (the term's word, or its characters).
+pub(crate) struct CensusBit {
+    pub term: usize,
+    pub matcher: Box<dyn Query>,
+}
+
 impl Census {
-    /// Finds the terms `matchers` (at most [`CENSUS_TERMS`]) match in every segment, on the index's search threads;
-    /// `mask` (the filters) limits which cases are counted.
-    pub fn new(searcher: &Searcher, matchers: &[Box<dyn Query>], mask: Option<&dyn Query>) -> tantivy::Result<Self> {
-        assert!(matchers.len() <= CENSUS_TERMS, "a census takes at most {CENSUS_TERMS} terms");
+    /// Finds which of `bits` (at most [`CENSUS_BITS`], over `terms` terms) every case matches, on the index's search
+    /// threads; `mask` (the filters) limits which cases are counted.
+    pub fn new(
+        searcher: &Searcher,
+        terms: usize,
+        bits: &[CensusBit],
+        mask: Option<&dyn Query>,
+    ) -> tantivy::Result<Self> {
+        assert!(bits.len() <= CENSUS_BITS, "a census takes at most {CENSUS_BITS} bits");
         let disabled = EnableScoring::disabled_from_searcher(searcher);
-        let weights = matchers.iter().map(|q| q.weight(disabled)).collect::<tantivy::Result<Vec<_>>>()?;
+        let weights = bits.iter().map(|b| b.matcher.weight(disabled)).collect::<tantivy::Result<Vec<_>>>()?;
         let mask = mask.map(|q| q.weight(disabled)).transpose()?;
         // On the index's search threads (segments in parallel, as the collectors run).
         let parts = searcher
             .index()
             .search_executor()
             .map(|r: &SegmentReader| census_segment(r, &weights, mask.as_deref()), searcher.segment_readers().iter())?;
-        let n = matchers.len();
         let mut masks = HashMap::new();
-        let mut by_mask = vec![0u64; 1 << n];
-        let mut df = vec![0u64; n];
+        let mut by_mask = vec![0u64; 1 << bits.len()];
+        let mut df = vec![0u64; bits.len()];
         for (id, m, counted, found) in parts {
             by_mask.iter_mut().zip(counted).for_each(|(a, b)| *a += b);
             df.iter_mut().zip(found).for_each(|(a, b)| *a += b);
@@ -254,8 +273,9 @@ impl Census {
         }
         // BM25's inverse document frequency, over the whole index (as the scores take it).
         let docs = searcher.num_docs() as f64;
-        let idf: Vec<f64> = df.iter().map(|&f| (1.0 + (docs - f as f64 + 0.5) / (f as f64 + 0.5)).ln()).collect();
-        Ok(Census { masks: Arc::new(masks), by_mask, weights: Arc::new(set_weights(&idf)) })
+        let idf = |f: u64| (1.0 + (docs - f as f64 + 0.5) / (f as f64 + 0.5)).ln();
+        let bits: Vec<(usize, f64)> = bits.iter().zip(&df).map(|(b, &f)| (b.term, idf(f))).collect();
+        Ok(Census { masks: Arc::new(masks), by_mask, weights: Arc::new(set_weights(&bits, terms)) })
     }
 
     /// The relaxation: the least weight a case's matched terms must have so that at least `pool` cases (every one
@@ -285,10 +305,21 @@ impl Census {
     }
 }
 
-/// The weight of every set of terms (index = mask): the sum of its terms' weights.
-fn set_weights(term_weights: &[f64]) -> Vec<f32> {
-    let n = term_weights.len();
-    (0..1usize << n).map(|m| (0..n).filter(|t| m >> t & 1 == 1).map(|t| term_weights[t]).sum::<f64>() as f32).collect()
+/// The weight of every set of bits (index = mask), each bit a term's evidence and its weight: the sum over the
+/// `terms` of the heaviest of their bits in the set.
+fn set_weights(bits: &[(usize, f64)], terms: usize) -> Vec<f32> {
+    let mut best = vec![0.0f64; terms];
+    (0..1usize << bits.len())
+        .map(|m| {
+            best.iter_mut().for_each(|b| *b = 0.0);
+            for (i, &(t, w)) in bits.iter().enumerate() {
+                if m >> i & 1 == 1 {
+                    best[t] = best[t].max(w);
+                }
+            }
+            best.iter().sum::<f64>() as f32
+        })
+        .collect()
 }
 
 /// One segment's share of a [`Census`]: its id, its masks, its live cases (within the filter) by mask, and each
@@ -576,7 +607,8 @@ mod tests {
         let census = |idf: &[f64], sets: &[(usize, u64)]| {
             let mut by_mask = vec![0; 1 << idf.len()];
             sets.iter().for_each(|&(m, c)| by_mask[m] = c);
-            Census { masks: Arc::default(), by_mask, weights: Arc::new(set_weights(idf)) }
+            let bits: Vec<(usize, f64)> = idf.iter().copied().enumerate().collect();
+            Census { masks: Arc::default(), by_mask, weights: Arc::new(set_weights(&bits, idf.len())) }
         };
         // Term 0 rare (weight 5), terms 1 and 2 common (1 each): 2 cases with term 0 alone, 120 with 1 and 2, 50
         // with 1 alone. The rare term's cases are kept first, then the pair's, which fill the pool.
@@ -594,6 +626,13 @@ mod tests {
         let c = census(&[2.0, 2.0], &[(0b11, 97), (0b01, 3), (0b10, 400)]);
         assert_eq!(c.step(POOL), 2.0);
         assert_eq!(census(&[1.0, 1.0], &[]).step(POOL), 0.0, "nothing matches");
+    }
+
+    #[test]
+    fn a_term_weighs_the_heavier_of_its_word_and_its_characters() {
+        // Term 0's word (5), term 1's word (2), term 0's characters (3).
+        let w = set_weights(&[(0, 5.0), (1, 2.0), (0, 3.0)], 2);
+        assert_eq!(w, [0.0, 5.0, 2.0, 7.0, 3.0, 5.0, 5.0, 7.0]);
     }
 
     #[test]

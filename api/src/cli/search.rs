@@ -289,7 +289,13 @@ fn render_matching(r: &search::SearchResults) -> String {
             .partial
             .iter()
             .enumerate()
-            .map(|(i, t)| format!("{}{} match {} of {n}", t.count, if i == 0 { " more" } else { "" }, t.matched))
+            .map(|(i, t)| {
+                let more = if i == 0 { " more" } else { "" };
+                match t.matched {
+                    0 => format!("{}{more} match only the characters of a rare term", t.count),
+                    k => format!("{}{more} match {k} of {n}", t.count),
+                }
+            })
             .collect();
         let cases = if m.matched_all == 1 { "case matches" } else { "cases match" };
         let _ = write!(out, "{} {cases} all {n} terms; {}", m.matched_all, tiers.join(", "));

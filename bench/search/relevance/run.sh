@@ -20,7 +20,8 @@ if [[ -z ${FANZHA_EXTERNAL_DATA:-} ]]; then
     exit 0
 fi
 "$py" "$here/check.py" "$here/queries.jsonl" "$here/qrels.tsv" "$here/reads.tsv"
-[[ ${POOL:-0} == 1 ]] || "$py" "$here/check.py" "$here/independent/queries.jsonl" "$here/independent/qrels.tsv"
+[[ ${POOL:-0} == 1 ]] || "$py" "$here/check.py" "$here/independent/queries.jsonl" "$here/independent/qrels.tsv" \
+    "$here/independent/reads.tsv"
 if [[ -n ${FANZHA_BIN:-} ]]; then
     bin=$FANZHA_BIN
 else

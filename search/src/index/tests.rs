@@ -191,11 +191,16 @@ fn a_query_without_hits_names_its_unmatched_terms_and_suggests_indexed_words() {
     assert_eq!(m.unmatched_terms.len(), 1);
     assert_eq!(m.unmatched_terms[0].term, "刷単");
     assert_eq!(m.unmatched_terms[0].suggestions.first().map(String::as_str), Some("刷单"));
-    // Beside a term that matches, the unmatched one is dropped, named and corrected.
+    // Beside a term that matches, the unmatched one is dropped, named and corrected; its characters (刷) still
+    // bring in the cases with 刷单, matching no term as a word.
     let (mut order, r) = ranked(&idx, "洗钱 刷単", &SearchOptions::top(10));
+    let by_word: Vec<&str> =
+        r.hits.iter().filter(|h| h.matched_terms == ["洗钱"]).map(|h| h.id.as_str()).collect::<Vec<_>>();
+    assert_eq!(by_word.len(), 2, "{order:?}");
     order.sort();
-    assert_eq!(order, ["R2", "R7"]);
-    assert_eq!(r.matching.dropped_terms, ["刷単"]);
+    assert_eq!(order, ["R2", "R3", "R6", "R7"]);
+    assert!(r.hits.iter().filter(|h| h.id == "R3" || h.id == "R6").all(|h| h.matched_terms.is_empty()));
+    assert_eq!(r.matching.dropped_terms, ["刷単", "洗钱"]);
     assert_eq!(r.matching.unmatched_terms[0].term, "刷単");
     // Strict syntax: every term that matches nothing is named; terms that match are not.
     let r = idx.search("\"安全账户\" AND zqxw", &SearchOptions::top(10)).unwrap();
@@ -534,7 +539,8 @@ proptest::proptest! {
 
 /// A corpus of `n` cases of 3–8 words each from a small vocabulary (a fixed pseudo-random sequence), written in
 /// batches (several segments), then a tenth of them rewritten (deleted documents in the old segments).
-fn word_corpus(idx: &mut CaseIndex, n: usize) {
+/// A skewed corpus of `n` cases (every tenth rewritten once); the cases' texts by id.
+fn word_corpus(idx: &mut CaseIndex, n: usize) -> HashMap<String, String> {
     const WORDS: [&str; 20] = [
         "冒充",
         "客服",
@@ -576,6 +582,7 @@ fn word_corpus(idx: &mut CaseIndex, n: usize) {
     }
     let rewritten: Vec<CaseDoc> = (0..n).step_by(10).map(|i| make(i, 1)).collect();
     idx.upsert(&rewritten).unwrap();
+    docs.into_iter().chain(rewritten).map(|d| (d.id, d.text)).collect()
 }
 
 /// A relaxed query's hits on every page of it (following cursors).
@@ -617,10 +624,12 @@ fn a_relaxed_query_keeps_a_rare_terms_cases_before_those_of_two_common_ones() {
 #[test]
 fn a_relaxed_query_keeps_whole_sets_of_terms_down_to_a_pool_of_cases() {
     // On a skewed corpus, whatever the sort, filter or page size: the cases with every term come first; the cases
-    // kept are at least a pool (or every case matching a term); and the kept sets of terms are closed upwards (a
-    // case is never dropped while a case with a subset of its terms is kept, as more terms weigh more).
+    // kept are at least a pool (or every case matching a term); and the kept sets of evidence are closed upwards (a
+    // case is never dropped while a case with a subset of its evidence is kept, as more evidence weighs more). A
+    // case's evidence: the terms it matches as words, and the rare terms (fewer cases than a pool) whose characters
+    // it has.
     let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
-    word_corpus(&mut idx, 600);
+    let texts = word_corpus(&mut idx, 600);
     let queries = [
         "冒充 客服",
         "刷单 返利 兼职",
@@ -633,12 +642,21 @@ fn a_relaxed_query_keeps_whole_sets_of_terms_down_to_a_pool_of_cases() {
     ];
     let mut relaxed = 0;
     for q in queries {
-        // Every case's terms, from a strict query per term.
+        // Every case's evidence: words from a strict query per term, a rare term's characters from the text.
         let terms = idx.search(q, &SearchOptions::top(1)).unwrap().matching.query_terms;
+        let n = terms.len();
         let mut sets: HashMap<String, u32> = HashMap::new();
         for (t, term) in terms.iter().enumerate() {
-            for h in all_pages(&idx, &format!("+{term}"), SearchOptions::top(200)) {
-                *sets.entry(h.id).or_default() |= 1 << t;
+            let cases = all_pages(&idx, &format!("+{term}"), SearchOptions::top(200));
+            for h in &cases {
+                *sets.entry(h.id.clone()).or_default() |= 1 << t;
+            }
+            if cases.len() < ranked::POOL {
+                for (id, text) in &texts {
+                    if term.chars().any(|c| text.contains(c)) {
+                        *sets.entry(id.clone()).or_default() |= 1 << (n + t);
+                    }
+                }
             }
         }
         for (sort, limit) in [(SortBy::Relevance, 10), (SortBy::Relevance, 3), (SortBy::Date, 5), (SortBy::Loss, 7)] {
@@ -653,7 +671,6 @@ fn a_relaxed_query_keeps_whole_sets_of_terms_down_to_a_pool_of_cases() {
                 relaxed += 1;
                 let hits = all_pages(&idx, q, o.clone());
                 assert_eq!(hits.len(), first.total, "{q} {sort:?} {limit} {filter:?}");
-                let n = terms.len();
                 let every = hits.iter().take_while(|h| h.matched_terms.len() == n).count();
                 assert_eq!(every, first.matching.matched_all, "{q}: cases with every term first");
                 let kept: HashSet<&str> = hits.iter().map(|h| h.id.as_str()).collect();
@@ -666,17 +683,15 @@ fn a_relaxed_query_keeps_whole_sets_of_terms_down_to_a_pool_of_cases() {
                 let or = format!("({}) {}", loose.join(" OR "), fixed.join(" "));
                 let candidates: Vec<Hit> = all_pages(&idx, or.trim(), any);
                 assert!(hits.len() >= ranked::POOL.min(candidates.len()), "{q}: at least a pool is kept");
-                let set = |id: &str| {
-                    terms.iter().enumerate().filter(|(t, _)| sets.get(id).is_some_and(|s| s >> t & 1 == 1)).count()
-                };
+                let words = |id: &str| (sets.get(id).copied().unwrap_or(0) & ((1 << n) - 1)).count_ones() as usize;
                 for h in &hits {
-                    assert_eq!(h.matched_terms.len(), set(&h.id), "{q}: {} matched terms", h.id);
+                    assert_eq!(h.matched_terms.len(), words(&h.id), "{q}: {} matched terms", h.id);
                 }
                 for c in candidates.iter().filter(|c| !kept.contains(c.id.as_str())) {
                     let dropped = sets[&c.id];
-                    let subset = hits.iter().find(|h| sets[&h.id] & dropped == sets[&h.id]);
+                    let subset = hits.iter().find(|h| sets.get(&h.id).is_some_and(|&s| s & dropped == s));
                     let subset = subset.map(|h| &h.id);
-                    assert!(subset.is_none(), "{q}: {} dropped while {subset:?} (a subset of its terms) kept", c.id);
+                    assert!(subset.is_none(), "{q}: {} dropped while {subset:?} (a subset of its evidence) kept", c.id);
                 }
             }
         }
@@ -702,4 +717,32 @@ fn a_query_of_more_terms_than_a_census_takes_relaxes_by_counts() {
     assert!(step == 1 || r.total >= ranked::POOL, "{m:?}");
     assert!(at_least(step + 1) < ranked::POOL, "{m:?}");
     assert!(r.hits.iter().all(|h| h.matched_terms.len() >= step));
+}
+
+#[test]
+fn a_rare_words_characters_bring_in_the_cases_that_word_it_otherwise() {
+    // Court texts mask the charge (抢劫 → ××): three robbery facts have only the character 抢; one names 抢劫.
+    // 抢劫 is rare (fewer cases than a pool), so its characters bring those facts in, after the one with the word
+    // and ahead of 150 cases with a common word. A common word's characters bring nothing (信 of 微信).
+    let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    let mut docs: Vec<CaseDoc> = (0..150)
+        .map(|i| case(&format!("C{i:03}"), "被害人通过微信向对方转账。", "fake_loan", "城关区", "2026-03-10", 100))
+        .collect();
+    for id in ["M1", "M2", "M3"] {
+        docs.push(case(id, "被告人在路边××他人财物，抢走手机一部。", "robbery", "城关区", "2026-03-11", 100));
+    }
+    docs.push(case("W1", "被告人抢劫出租车司机。", "robbery", "城关区", "2026-03-12", 100));
+    docs.push(case("X1", "受害人申请信用卡。", "fake_loan", "城关区", "2026-03-12", 100));
+    idx.upsert(&docs).unwrap();
+    let (order, r) = ranked(&idx, "抢劫 微信", &SearchOptions::top(10));
+    assert_eq!(order[0], "W1", "{order:?}");
+    let mut masked: Vec<&str> = order[1..4].iter().map(String::as_str).collect();
+    masked.sort();
+    assert_eq!(masked, ["M1", "M2", "M3"], "{order:?}");
+    assert!(r.hits[1..4].iter().all(|h| h.matched_terms.is_empty()), "matched by characters, not by the word");
+    assert_eq!(r.total, 154, "X1 (信 of the common 微信) is not brought in");
+    let tier = |matched, count| crate::TierCount { matched, of: 2, count };
+    assert_eq!(r.matching.partial, [tier(1, 151), tier(0, 3)]);
+    // A strict query keeps to the word.
+    assert_eq!(ranked(&idx, "+抢劫", &SearchOptions::top(10)).0, ["W1"]);
 }
