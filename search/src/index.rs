@@ -24,7 +24,7 @@ use crate::results::{
 };
 use crate::schema::{self, Fields};
 use crate::snippet::{HighlightTerms, snippet};
-use crate::suggest::{SUGGESTIONS, suggest};
+use crate::suggest::{SUGGESTIONS, suggest, suggest_keys};
 
 /// Writer heap per indexing thread.
 const WRITER_HEAP_PER_THREAD: usize = 64_000_000;
@@ -543,17 +543,23 @@ impl CaseIndex {
         } else {
             Vec::new()
         };
-        matching.unmatched_terms = self.unmatched(&searcher, &compiler, &suspects)?;
+        let within: Option<Box<dyn Query>> = (!filters.is_empty()).then(|| {
+            let clauses = filters.iter().map(|f| (Occur::Must, compiler.filter(f))).collect();
+            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+        });
+        matching.unmatched_terms = self.unmatched(&searcher, &compiler, &suspects, within.as_deref())?;
         results.matching = matching;
         Ok(results)
     }
 
-    /// Those of `terms` that no case matches, each with the closest indexed words (words and phrases only).
+    /// Those of `terms` that no case matches, each with the closest indexed words (words and phrases), or the
+    /// closest identifiers of the same kind that a case `within` the search's filters lists (identifiers).
     fn unmatched(
         &self,
         searcher: &Searcher,
         compiler: &Compiler<'_>,
         terms: &[&Expr],
+        within: Option<&dyn Query>,
     ) -> Result<Vec<Unmatched>, SearchError> {
         let mut out = Vec::new();
         for t in terms {
@@ -566,9 +572,10 @@ impl CaseIndex {
                     let folded: String = self.analyzer.fold(text).chars().filter(|c| !c.is_whitespace()).collect();
                     suggest(searcher, self.fields.text, &folded, SUGGESTIONS)?
                 }
+                Expr::Ident { key, .. } => suggest_keys(searcher, self.fields.ids, key, within, SUGGESTIONS)?,
                 _ => Vec::new(),
             };
-            out.push(Unmatched { term, suggestions });
+            out.push(Unmatched { term, suggestions, identifier: matches!(t, Expr::Ident { .. }) });
         }
         Ok(out)
     }

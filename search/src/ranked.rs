@@ -66,6 +66,10 @@ pub struct TierCount {
 pub struct Unmatched {
     pub term: String,
     pub suggestions: Vec<String>,
+    /// The term is an identifier, so its suggestions are identifiers that cases list (personal data: a caller that
+    /// shows them audits them). Left out of JSON when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub identifier: bool,
 }
 
 /// A query whose every match scores `bonus` plus the inner score capped at `cap`: summed over a query's loose

@@ -78,7 +78,8 @@ fn scoped_district(p: &Principal, asked: Option<String>) -> AppResult<(Option<St
     responses((status = 200, description = "total, hits (id, score, snippet with highlight byte ranges, \
         fraud_type, district, community, status, reported_at, loss_fen, identifiers, matched_terms), facets, \
         next_cursor; query_terms (words side by side, ranked), matched_all, partial ({matched, of, count} per \
-        tier), dropped_terms, unmatched_terms ({term, suggestions})",
+        tier), dropped_terms, unmatched_terms ({term, suggestions, identifier: true when the term is an identifier \
+        and its suggestions are identifiers that cases list})",
         body = serde_json::Value)))]
 async fn search_cases(
     State(st): State<Shared>,
@@ -112,7 +113,10 @@ async fn search_cases(
     let q = req.check()?;
     let view = blocking(&st, move |svc| svc.search(&q)).await?;
     let view = if masked { view.redacted() } else { view };
-    let subjects = view.results.hits.iter().map(|h| format!("report:{}", h.id)).collect();
+    let mut subjects: Vec<String> = view.results.hits.iter().map(|h| format!("report:{}", h.id)).collect();
+    // Identifiers suggested for a mistyped one are numbers that cases list: audited like the hits.
+    let suggested = view.results.matching.unmatched_terms.iter().filter(|u| u.identifier);
+    subjects.extend(suggested.flat_map(|u| &u.suggestions).map(|s| format!("identifier:{s}")));
     read.json(&st, subjects, view).await
 }
 

@@ -612,6 +612,48 @@ async fn a_search_without_hits_names_its_unmatched_terms_with_suggestions_for_in
 }
 
 #[tokio::test]
+async fn a_mistyped_phone_is_shown_the_numbers_cases_list_to_investigators_and_audited() {
+    let (app, state) = app_with(fixture().data.path(), ServeConfig::default());
+    let c = crate::store(fixture().data.path());
+    let phones: String =
+        c.query_row("SELECT phones FROM reports WHERE report_id = ?1", [&ids().report], |r| r.get(0)).unwrap();
+    let phone: String = datasets::ident::extract(&phones)
+        .into_iter()
+        .find_map(|m| m.id.key.strip_prefix("tel:+86").filter(|d| d.len() == 11).map(str::to_string))
+        .expect("a mobile number");
+    // The number with its last digit changed to one no case lists.
+    let search = |q: String| format!("/api/v1/search?q={q}");
+    let mut typo = None;
+    for d in '0'..='9' {
+        let t = format!("{}{d}", &phone[..10]);
+        if t != phone && get_as(&app, Role::Investigator, &search(t.clone())).await.json()["total"] == 0 {
+            typo = Some(t);
+            break;
+        }
+    }
+    let typo = typo.expect("a near number that no case lists");
+    let found = get_as(&app, Role::Investigator, &search(typo.clone())).await.json();
+    let u = &found["unmatched_terms"][0];
+    assert_eq!((u["term"].as_str(), u["identifier"].as_bool()), (Some(typo.as_str()), Some(true)), "{found}");
+    let suggested: Vec<&str> = u["suggestions"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    assert!(suggested.contains(&phone.as_str()), "{phone} in {suggested:?}");
+    let back = get_as(&app, Role::Investigator, &search(phone.clone())).await.json();
+    assert!(back["total"].as_u64().unwrap() > 0, "a suggestion finds its case when typed back");
+    // Audited like the hits it stands for.
+    let mut records = Vec::new();
+    state.svc.audit_export(None, None, |rec| records.push(rec.clone())).unwrap();
+    let rec = records
+        .iter()
+        .rev()
+        .find(|rec| rec.entry.route == "/api/v1/search" && rec.entry.subjects.contains(&format!("identifier:{phone}")))
+        .expect("an audit record naming the suggested number");
+    assert_eq!(rec.entry.user_name, "t-investigator");
+    // Prevention sees no suggestion.
+    let masked = get_as(&app, Role::Prevention, &search(typo)).await.json();
+    assert_eq!(masked["unmatched_terms"][0]["suggestions"], serde_json::json!([]));
+}
+
+#[tokio::test]
 async fn cluster_pages_exports_and_trails_answer_investigators() {
     let app = app();
     let mut uri = "/api/v1/clusters?limit=7".to_string();

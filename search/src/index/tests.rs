@@ -746,3 +746,33 @@ fn a_rare_words_characters_bring_in_the_cases_that_word_it_otherwise() {
     // A strict query keeps to the word.
     assert_eq!(ranked(&idx, "+抢劫", &SearchOptions::top(10)).0, ["W1"]);
 }
+
+#[test]
+fn a_mistyped_identifier_is_shown_the_close_ones_a_case_within_the_search_lists() {
+    let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    let docs = [
+        case("P1", "诈骗分子使用电话13912345678联系受害人。", "fake_loan", "城关区", "2026-03-10", 100),
+        case("P2", "受害人向卡号6222021234567890128转账。", "fake_loan", "七里河区", "2026-03-11", 100),
+        case("P3", "对方电话13912345670，自称客服。", "fake_loan", "七里河区", "2026-03-12", 100),
+    ];
+    idx.upsert(&docs).unwrap();
+    let suggestions = |q: &str, district: Option<&str>| {
+        let mut o = SearchOptions::top(10);
+        o.district = district.map(str::to_string);
+        let r = idx.search(q, &o).unwrap();
+        assert_eq!(r.total, 0, "{q}");
+        let u = &r.matching.unmatched_terms;
+        assert_eq!(u.len(), 1, "{q}: {u:?}");
+        u[0].suggestions.clone()
+    };
+    // One digit wrong: both numbers one edit away, the closer ones first (equal here), in key order.
+    assert_eq!(suggestions("13912345679", None), ["13912345670", "13912345678"]);
+    // Two neighbouring digits swapped in a card number (one edit with transpositions); a dashed written form.
+    assert_eq!(suggestions("6222-0212-3456-7809-128", None), ["6222021234567890128"]);
+    // Only numbers a case within the search's filters lists: P1 is in 城关区.
+    assert_eq!(suggestions("13912345679", Some("七里河区")), ["13912345670"]);
+    // The suggestion finds its case when typed back.
+    assert_eq!(ranked(&idx, "13912345678", &SearchOptions::top(10)).0, ["P1"]);
+    // Nothing close: no suggestion.
+    assert!(suggestions("13800000000", None).is_empty());
+}
