@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use datasets::TransferChannel;
 
-use super::graph::{EntityKind, GangGraph, OutTransfer, Payment};
+use super::graph::{EntityKind, GangGraph, OutTransfer};
 use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
-use super::relay::{RelayFlow, RelayParams, find_relays};
+use super::relay::{RelayFlow, RelayParams, Relays, find_relays, passes_on};
 use super::stable::{PreviousCluster, match_stable_ids};
 use crate::community::{CommunityDetector, CsrGraph, LeidenParams, Partition, connected_components, modularity};
 use crate::error::{Error, Result};
@@ -297,44 +297,6 @@ type Token = (u32, u8);
 /// When each report's money first reached each account it reached by transfers (not named, not paid directly).
 type Arrivals = HashMap<(u32, u32), i64>;
 
-/// Share below an arrival's amount that a relay's payout may be and still pass that arrival on (its fee).
-const RELAY_MATCH_TOLERANCE: f64 = 0.1;
-
-/// Whether a relay's payout of `paid` passes on an arrival of `arrived` (the relay keeping at most its fee).
-fn passes_on(paid: i64, arrived: i64) -> bool {
-    paid <= arrived && paid as f64 >= arrived as f64 * (1.0 - RELAY_MATCH_TOLERANCE)
-}
-
-/// The relays clustering holds apart (entity ids, sorted), and those of them that are collectors (a subset, sorted).
-struct Relayed<'a> {
-    relays: &'a [u32],
-    collectors: &'a [u32],
-}
-
-impl Relayed<'_> {
-    fn relay(&self, e: u32) -> bool {
-        self.relays.binary_search(&e).is_ok()
-    }
-
-    fn collector(&self, e: u32) -> bool {
-        self.collectors.binary_search(&e).is_ok()
-    }
-
-    /// When payment `p` went to a relay that is no collector, the relay's payout that passed it on: its first payout
-    /// within `window` after the payment of the amount, up to its fee less, to an account that is no relay.
-    fn payout<'g>(&self, graph: &'g GangGraph, p: &Payment, window: i64) -> Option<&'g OutTransfer> {
-        if !self.relay(p.account) || self.collector(p.account) {
-            return None;
-        }
-        let outs = graph.transfers_from(p.account);
-        let start = outs.partition_point(|o| o.at < p.at);
-        outs[start..]
-            .iter()
-            .take_while(|o| o.at <= p.at.saturating_add(window))
-            .find(|o| passes_on(o.amount_fen, p.amount_fen) && !self.relay(o.to))
-    }
-}
-
 /// Every report's tokens (its mentions, then accounts reached downstream of its payments), and the groups of
 /// accounts reached from one payment at one hop (they belong to one laundering pool: the L2s one L1 drains into).
 ///
@@ -348,7 +310,7 @@ fn tokens(
     graph: &GangGraph,
     hops: usize,
     window: i64,
-    relayed: &Relayed,
+    relayed: &Relays,
     track_arrivals: bool,
 ) -> (Vec<Vec<Token>>, Vec<Vec<u32>>, Arrivals) {
     let mut groups: Vec<Vec<u32>> = Vec::new();
@@ -572,9 +534,10 @@ pub fn cluster_gangs(
     let n = graph.report_count();
     let relays = find_relays(graph, &params.relays);
     let held_apart = relays.iter().filter(|(e, _)| !policy.forced(graph.key(*e)));
-    let relay_ids: Vec<u32> = held_apart.clone().map(|&(e, _)| e).collect();
-    let collectors: Vec<u32> = held_apart.filter(|(_, f)| f.collector).map(|&(e, _)| e).collect();
-    let relayed = Relayed { relays: &relay_ids, collectors: &collectors };
+    let relayed = Relays::new(
+        held_apart.clone().map(|&(e, _)| e).collect(),
+        held_apart.filter(|(_, f)| f.collector).map(|&(e, _)| e).collect(),
+    );
     let meet = params.money_meet_window_secs < i64::MAX;
     let (toks, groups, arrivals) = tokens(graph, params.money_hops, params.hop_window_secs, &relayed, meet);
     let inverted = invert(&toks);
@@ -1092,7 +1055,7 @@ fn attributed_money(
     toks: &[Vec<Token>],
     services: &BTreeSet<u32>,
     excluded_hub: &BTreeSet<&str>,
-    relayed: &Relayed,
+    relayed: &Relays,
     params: &GangParams,
     policy: &HubPolicy,
 ) -> Result<AttributedMoney> {
@@ -1286,7 +1249,7 @@ fn service_clusters(
 /// Plain connected components without hub or service handling: two reports are linked when they share any token
 /// (named identifier, or account up to `money_hops` downstream). The baseline hub handling is measured against.
 pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i64) -> Result<Partition> {
-    let none = Relayed { relays: &[], collectors: &[] };
+    let none = Relays::default();
     let (toks, _, _) = tokens(graph, money_hops, hop_window_secs.max(1), &none, false);
     let mut dsu = Dsu::new(graph.report_count());
     for (_, list) in invert(&toks) {

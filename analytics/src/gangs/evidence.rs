@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use super::graph::{EntityKind, GangGraph};
+use super::graph::{EntityKind, GangGraph, OutTransfer};
+use super::relay::Relays;
 use super::subgraph::{LinkKind, MoneyEnd, SubgraphParams};
 
 /// Why two reports cannot be explained.
@@ -80,26 +81,51 @@ impl MoneyPath {
 /// The accounts report `r`'s money reached downstream of its payments, each by its shortest path (fewest transfers,
 /// then earliest arrival): every transfer leaves its account after the money arrived there and within
 /// `params.hop_window_secs`, at most `params.money_hops` transfers. Accounts `keep` rejects are neither reached nor
-/// passed through; the accounts the report names or paid itself are not listed (they are named, not reached).
+/// passed through, except relays, which the money passes through as clustering follows it (`relays`): a payment to a
+/// relay goes on by the relay's payout of it (to a card that then counts as paid by the victim, so that transfer
+/// does not count against the hops), a relay met on the way passes on only its first payout of the amount, a
+/// collector nothing. The accounts the report names or paid itself are not listed (they are named, not reached).
 fn money_reach(
     graph: &GangGraph,
     r: usize,
     params: &SubgraphParams,
     keep: &dyn Fn(u32) -> bool,
+    relays: &Relays,
 ) -> BTreeMap<u32, MoneyPath> {
     let mut reach: BTreeMap<u32, MoneyPath> = BTreeMap::new();
     let named = graph.mentions(r);
-    for p in graph.payments(r).iter().filter(|p| keep(p.account)) {
-        let mut frontier = vec![MoneyPath { paid: p.account, paid_at: p.at, paid_fen: p.amount_fen, hops: Vec::new() }];
+    let window = params.hop_window_secs;
+    for p in graph.payments(r) {
+        let paid = MoneyPath { paid: p.account, paid_at: p.at, paid_fen: p.amount_fen, hops: Vec::new() };
+        let start = match relays.payout(graph, p, window) {
+            // The card the relay paid the victim's money on to: reached, and where the hops start.
+            Some(o) if keep(o.to) && !named.contains(&o.to) => {
+                let hop = Hop { from: p.account, to: o.to, at: o.at, amount_fen: o.amount_fen, dwell: o.at - p.at };
+                let path = MoneyPath { hops: vec![hop], ..paid };
+                reach.insert(o.to, path.clone());
+                path
+            }
+            _ if keep(p.account) => paid,
+            _ => continue,
+        };
+        let mut frontier = vec![start];
         for _ in 0..params.money_hops {
             let mut next: BTreeMap<u32, MoneyPath> = BTreeMap::new();
             for path in &frontier {
                 let x = path.hops.last().map_or(path.paid, |h| h.to);
-                let arrived = path.arrived();
-                let outs = graph.transfers_from(x);
-                let start = outs.partition_point(|o| o.at < arrived);
-                for o in outs[start..].iter().take_while(|o| o.at <= arrived.saturating_add(params.hop_window_secs)) {
-                    if !keep(o.to) || named.contains(&o.to) {
+                let (arrived, amount) = (path.arrived(), path.hops.last().map_or(path.paid_fen, |h| h.amount_fen));
+                if relays.collector(x) {
+                    continue;
+                }
+                let outs: Vec<&OutTransfer> = if relays.relay(x) {
+                    relays.passed_on(graph, x, arrived, amount, window).into_iter().collect()
+                } else {
+                    let outs = graph.transfers_from(x);
+                    let start = outs.partition_point(|o| o.at < arrived);
+                    outs[start..].iter().take_while(|o| o.at <= arrived.saturating_add(window)).collect()
+                };
+                for o in outs {
+                    if !(keep(o.to) || relays.relay(o.to)) || named.contains(&o.to) {
                         continue;
                     }
                     // This payment's money goes on from its earliest arrival at each account of this hop, whether or
@@ -112,8 +138,9 @@ fn money_reach(
                     next.insert(o.to, MoneyPath { hops, ..path.clone() });
                 }
             }
-            // The path shown for an account: the fewest transfers, then the earliest arrival.
-            for (e, path) in &next {
+            // The path shown for an account: the fewest transfers, then the earliest arrival. A relay is passed
+            // through, never reached.
+            for (e, path) in next.iter().filter(|(e, _)| keep(**e)) {
                 let better = |old: &MoneyPath| (old.hops.len(), old.arrived()) > (path.hops.len(), path.arrived());
                 if reach.get(e).is_none_or(better) {
                     reach.insert(*e, path.clone());
@@ -138,13 +165,16 @@ fn money_reach(
 /// the evidence behind the clustering's money links), and from such an account the other reports whose money ends
 /// there; attributed money is weaker evidence than a shared identifier, so it is walked only when no chain of
 /// identifiers and money legs exists. Identifiers for which `excluded` is true (hubs, relays, laundering services)
-/// and partial cards never link. Breadth-first, so the chain has the fewest links; ties go to lower report and
-/// entity ids.
+/// and partial cards never link. The money passes through `relays` (the run's relays, see [`Relays::find`]) as
+/// clustering follows it: a victim who paid a payment platform that passed the amount on to a gang's card is linked
+/// through that card, and the leg shows the payment and the platform's payout. Breadth-first, so the chain has the
+/// fewest links; ties go to lower report and entity ids.
 pub fn explain_link(
     graph: &GangGraph,
     a: usize,
     b: usize,
     excluded: &dyn Fn(&str) -> bool,
+    relays: &Relays,
     params: &SubgraphParams,
     money_ends: &[MoneyEnd],
 ) -> Result<LinkChain, ExplainError> {
@@ -158,7 +188,7 @@ pub fn explain_link(
         return Ok(LinkChain::default());
     }
     if !money_ends.is_empty()
-        && let Ok(chain) = explain_link(graph, a, b, excluded, params, &[])
+        && let Ok(chain) = explain_link(graph, a, b, excluded, relays, params, &[])
     {
         return Ok(chain);
     }
@@ -170,7 +200,8 @@ pub fn explain_link(
             named_by[e as usize].push(r as u32);
         }
     }
-    let reach: Vec<BTreeMap<u32, MoneyPath>> = (0..count).map(|r| money_reach(graph, r, params, &keep)).collect();
+    let reach: Vec<BTreeMap<u32, MoneyPath>> =
+        (0..count).map(|r| money_reach(graph, r, params, &keep, relays)).collect();
     let mut reached_by: HashMap<u32, Vec<u32>> = HashMap::new();
     for (r, paths) in reach.iter().enumerate() {
         for &e in paths.keys() {

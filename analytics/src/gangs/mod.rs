@@ -26,7 +26,7 @@ pub use graph::{
 };
 pub use hubs::{Hub, HubParams, HubPolicy, HubReason, SHIPPED_ALLOWLIST};
 pub use input::{ReportInput, TransferInput};
-pub use relay::{RelayFlow, RelayParams};
+pub use relay::{RelayFlow, RelayParams, Relays};
 pub use stable::{PreviousCluster, match_stable_ids};
 pub use subgraph::{
     ClusterSubgraph, L1_ACTIVE_DAYS, L1Account, LinkKind, MoneyEnd, Shared, SubEdge, SubNode, SubNodeKind,

@@ -21,7 +21,7 @@
 
 use datasets::TransferChannel;
 
-use super::graph::{EntityKind, GangGraph, is_cash_out_key};
+use super::graph::{EntityKind, GangGraph, OutTransfer, Payment, is_cash_out_key};
 use crate::error::{Error, Result};
 
 /// Channels on which money leaves as cash or goods: their receivers (ATM terminals, shops) are no payees.
@@ -116,6 +116,77 @@ impl RelayParams {
             return bad("relay.min_pass_through", self.min_pass_through.to_string(), "must be in [0, 1]");
         }
         Ok(())
+    }
+}
+
+/// Share below an arrival's amount that a relay's payout may be and still pass that arrival on (its fee).
+const RELAY_MATCH_TOLERANCE: f64 = 0.1;
+
+/// Whether a relay's payout of `paid` passes on an arrival of `arrived` (the relay keeping at most its fee).
+pub(crate) fn passes_on(paid: i64, arrived: i64) -> bool {
+    paid <= arrived && paid as f64 >= arrived as f64 * (1.0 - RELAY_MATCH_TOLERANCE)
+}
+
+/// The relays held apart from linking (entity ids), and those of them that are collectors: what clustering follows
+/// a victim's money through, and what `explain_link` follows it through the same way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Relays {
+    relays: Vec<u32>,
+    collectors: Vec<u32>,
+}
+
+impl Relays {
+    /// Relays `relays`, of which `collectors` are collectors (sorted and deduplicated here).
+    pub fn new(mut relays: Vec<u32>, mut collectors: Vec<u32>) -> Relays {
+        for v in [&mut relays, &mut collectors] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        Relays { relays, collectors }
+    }
+
+    /// The relays `params` finds in `graph` that `held_apart` (given the account's key) keeps from linking: those a
+    /// clustering run with these parameters recorded as hubs and an investigator did not force back in.
+    pub fn find(graph: &GangGraph, params: &RelayParams, held_apart: impl Fn(&str) -> bool) -> Relays {
+        let found: Vec<(u32, RelayFlow)> =
+            find_relays(graph, params).into_iter().filter(|(e, _)| held_apart(graph.key(*e))).collect();
+        let collectors = found.iter().filter(|(_, f)| f.collector).map(|&(e, _)| e).collect();
+        Relays::new(found.into_iter().map(|(e, _)| e).collect(), collectors)
+    }
+
+    pub fn relay(&self, e: u32) -> bool {
+        self.relays.binary_search(&e).is_ok()
+    }
+
+    pub fn collector(&self, e: u32) -> bool {
+        self.collectors.binary_search(&e).is_ok()
+    }
+
+    /// When payment `p` went to a relay that is no collector, the relay's payout that passed it on: its first payout
+    /// within `window` after the payment of the amount, up to its fee less, to an account that is no relay.
+    pub fn payout<'g>(&self, graph: &'g GangGraph, p: &Payment, window: i64) -> Option<&'g OutTransfer> {
+        if !self.relay(p.account) || self.collector(p.account) {
+            return None;
+        }
+        self.passed_on(graph, p.account, p.at, p.amount_fen, window)
+    }
+
+    /// Relay `x`'s first payout within `window` after `amount` arrived at `at`, of that amount up to its fee less,
+    /// to an account that is no relay: the payout that carries that arrival on.
+    pub fn passed_on<'g>(
+        &self,
+        graph: &'g GangGraph,
+        x: u32,
+        at: i64,
+        amount: i64,
+        window: i64,
+    ) -> Option<&'g OutTransfer> {
+        let outs = graph.transfers_from(x);
+        let start = outs.partition_point(|o| o.at < at);
+        outs[start..]
+            .iter()
+            .take_while(|o| o.at <= at.saturating_add(window))
+            .find(|o| passes_on(o.amount_fen, amount) && !self.relay(o.to))
     }
 }
 

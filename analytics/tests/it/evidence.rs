@@ -4,9 +4,10 @@
 use std::collections::BTreeSet;
 
 use analytics::{
-    BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkKind, MoneyEnd, ReportInput, Shared,
-    SubgraphParams, TransferInput, betweenness, cluster_confidence, cluster_subgraph, cluster_subgraph_with_shared,
-    data_end, explain_link, l1_accounts, page_rank, write_csv, write_gexf, write_graphml, write_json,
+    BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkKind, MoneyEnd, Relays, ReportInput,
+    Shared, SubgraphParams, TransferInput, betweenness, cluster_confidence, cluster_subgraph,
+    cluster_subgraph_with_shared, data_end, explain_link, l1_accounts, page_rank, write_csv, write_gexf, write_graphml,
+    write_json,
 };
 use datasets::FraudType;
 use quick_xml::Reader;
@@ -116,7 +117,7 @@ fn is_hub(key: &str) -> bool {
 #[test]
 fn explain_finds_the_shortest_chain_through_shared_identifiers_and_money() {
     let g = graph();
-    let chain = explain_link(&g, 0, 2, &is_hub, &SubgraphParams::defaults(), &[]).unwrap();
+    let chain = explain_link(&g, 0, 2, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &[]).unwrap();
     let kinds: Vec<(LinkKind, bool)> = chain.steps.iter().map(|s| (s.kind, s.reversed)).collect();
     assert_eq!(
         kinds,
@@ -139,35 +140,93 @@ fn explain_finds_the_shortest_chain_through_shared_identifiers_and_money() {
     assert_eq!((chain.steps[4].at, chain.steps[4].amount_fen), (Some(2 * DAY + 60), Some(29_000)));
     assert_eq!((chain.steps[2].at, chain.steps[2].amount_fen), (Some(DAY), Some(50_000)));
     // Symmetric length, and one hop for directly linked reports.
-    assert_eq!(explain_link(&g, 2, 0, &is_hub, &SubgraphParams::defaults(), &[]).unwrap().steps.len(), 6);
-    assert_eq!(explain_link(&g, 0, 1, &is_hub, &SubgraphParams::defaults(), &[]).unwrap().steps.len(), 2);
-    assert!(explain_link(&g, 3, 3, &is_hub, &SubgraphParams::defaults(), &[]).unwrap().steps.is_empty());
+    assert_eq!(
+        explain_link(&g, 2, 0, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &[]).unwrap().steps.len(),
+        6
+    );
+    assert_eq!(
+        explain_link(&g, 0, 1, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &[]).unwrap().steps.len(),
+        2
+    );
+    assert!(
+        explain_link(&g, 3, 3, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &[]).unwrap().steps.is_empty()
+    );
+}
+
+#[test]
+fn explain_follows_the_money_through_a_payment_platform_as_clustering_does() {
+    // Two victims pay a payment platform P (a relay, held apart), which passes each amount on, less 1%, to the same
+    // gang card X within minutes; P also pays other merchants other amounts.
+    const P: &str = "6222020000000000100";
+    const X: &str = "6222020000000000200";
+    let reports = vec![report("R1", 0, &[]), report("R2", DAY, &[])];
+    let transfers = vec![
+        pay("6217000000000000031", P, 50_000, 1_000, Some("R1")),
+        pay(P, "6222020000000000300", 20_000, 1_100, None),
+        pay(P, X, 49_500, 1_300, None),
+        pay("6217000000000000032", P, 30_000, DAY + 1_000, Some("R2")),
+        pay(P, X, 29_700, DAY + 1_600, None),
+    ];
+    let g = GangGraph::build(&reports, transfers);
+    let (p, x) = (g.entity(&format!("card:{P}")).unwrap(), g.entity(&format!("card:{X}")).unwrap());
+    let held_apart = |k: &str| k == format!("card:{P}");
+    let params = SubgraphParams::defaults();
+    // Without the relays, the platform is only an excluded account: nothing links the two.
+    assert!(matches!(
+        explain_link(&g, 0, 1, &held_apart, &Relays::default(), &params, &[]),
+        Err(ExplainError::NotLinked { .. })
+    ));
+    // Through the relay, each payment goes on by the payout of its amount: both reach X.
+    let relays = Relays::new(vec![p], vec![]);
+    let chain = explain_link(&g, 0, 1, &held_apart, &relays, &params, &[]).unwrap();
+    let steps: Vec<_> = chain.steps.iter().map(|s| (s.kind, s.reversed, s.from, s.to, s.at, s.dwell_secs)).collect();
+    let (r1, r2) = (ChainNode::Report(0), ChainNode::Report(1));
+    let (p, x) = (ChainNode::Entity(p), ChainNode::Entity(x));
+    assert_eq!(
+        steps,
+        vec![
+            (LinkKind::Payment, false, r1, p, Some(1_000), None),
+            (LinkKind::Transfer, false, p, x, Some(1_300), Some(300)),
+            (LinkKind::Transfer, true, x, p, Some(DAY + 1_600), Some(600)),
+            (LinkKind::Payment, true, p, r2, Some(DAY + 1_000), None),
+        ]
+    );
+    // A collector passes nothing on; and the platform's payout of another amount carries nobody's money.
+    let ChainNode::Entity(p) = p else { unreachable!() };
+    let collector = Relays::new(vec![p], vec![p]);
+    assert!(explain_link(&g, 0, 1, &held_apart, &collector, &params, &[]).is_err());
 }
 
 #[test]
 fn hubs_and_victims_own_accounts_never_link() {
     let g = graph();
     assert_eq!(
-        explain_link(&g, 0, 3, &is_hub, &SubgraphParams::defaults(), &[]),
+        explain_link(&g, 0, 3, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &[]),
         Err(ExplainError::NotLinked { a: "A".into(), b: "D".into() })
     );
     assert_eq!(
-        explain_link(&g, 0, 3, &|_| false, &SubgraphParams::defaults(), &[]).unwrap().steps.len(),
+        explain_link(&g, 0, 3, &|_| false, &Relays::default(), &SubgraphParams::defaults(), &[]).unwrap().steps.len(),
         2,
         "without the hub rule 95588 links"
     );
     // E and F share only the victim's paying account (upstream of their L1s): not a link. F's card pays L2 25 days
     // after F's money arrived: that transfer cannot carry it, so F is not linked to the B/C gang either.
     let params = SubgraphParams::defaults();
-    assert!(matches!(explain_link(&g, 4, 5, &is_hub, &params, &[]), Err(ExplainError::NotLinked { .. })));
-    assert!(matches!(explain_link(&g, 5, 2, &is_hub, &params, &[]), Err(ExplainError::NotLinked { .. })));
+    assert!(matches!(
+        explain_link(&g, 4, 5, &is_hub, &Relays::default(), &params, &[]),
+        Err(ExplainError::NotLinked { .. })
+    ));
+    assert!(matches!(
+        explain_link(&g, 5, 2, &is_hub, &Relays::default(), &params, &[]),
+        Err(ExplainError::NotLinked { .. })
+    ));
     // With a 30-day window the transfer follows F's money, and the chain shows the 25 days it sat there.
     let month = SubgraphParams { hop_window_secs: 30 * DAY, ..params };
-    let chain = explain_link(&g, 5, 2, &is_hub, &month, &[]).unwrap();
+    let chain = explain_link(&g, 5, 2, &is_hub, &Relays::default(), &month, &[]).unwrap();
     assert_eq!(chain.steps.len(), 4);
     assert_eq!(chain.steps[1].dwell_secs, Some(25 * DAY));
     assert_eq!(
-        explain_link(&g, 0, 9, &is_hub, &SubgraphParams::defaults(), &[]),
+        explain_link(&g, 0, 9, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &[]),
         Err(ExplainError::UnknownReport { index: 9, count: 6 })
     );
 }
@@ -179,10 +238,10 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
     let ends = [MoneyEnd { report: 3, account: l2, share: 0.65 }, MoneyEnd { report: 4, account: l2, share: 0.8 }];
     // D and E share nothing but where their money ended.
     assert!(matches!(
-        explain_link(&g, 3, 4, &is_hub, &SubgraphParams::defaults(), &[]),
+        explain_link(&g, 3, 4, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &[]),
         Err(ExplainError::NotLinked { .. })
     ));
-    let chain = explain_link(&g, 3, 4, &is_hub, &SubgraphParams::defaults(), &ends).unwrap();
+    let chain = explain_link(&g, 3, 4, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &ends).unwrap();
     let steps: Vec<_> = chain.steps.iter().map(|s| (s.kind, s.reversed, s.share, s.to)).collect();
     assert_eq!(
         steps,
@@ -194,10 +253,10 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
     // An end account judged a hub or a service's never links; a chain may mix identifiers, transfers and money.
     let l2_excluded = |k: &str| is_hub(k) || k == "card:6228480000000000009";
     assert!(matches!(
-        explain_link(&g, 3, 4, &l2_excluded, &SubgraphParams::defaults(), &ends),
+        explain_link(&g, 3, 4, &l2_excluded, &Relays::default(), &SubgraphParams::defaults(), &ends),
         Err(ExplainError::NotLinked { .. })
     ));
-    let mixed = explain_link(&g, 0, 4, &is_hub, &SubgraphParams::defaults(), &ends).unwrap();
+    let mixed = explain_link(&g, 0, 4, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &ends).unwrap();
     let kinds: Vec<LinkKind> = mixed.steps.iter().map(|s| s.kind).collect();
     assert_eq!(
         kinds,
@@ -207,7 +266,7 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
     // A and C are linked by identifiers and transfers in 6 steps: that chain is shown, not 2 steps of attributed
     // money (weaker evidence).
     let shortcut = [MoneyEnd { report: 0, account: l2, share: 0.9 }, MoneyEnd { report: 2, account: l2, share: 0.9 }];
-    let chain = explain_link(&g, 0, 2, &is_hub, &SubgraphParams::defaults(), &shortcut).unwrap();
+    let chain = explain_link(&g, 0, 2, &is_hub, &Relays::default(), &SubgraphParams::defaults(), &shortcut).unwrap();
     assert_eq!(chain.steps.len(), 6);
     assert!(chain.steps.iter().all(|s| s.kind != LinkKind::AttributedMoney));
 
@@ -409,7 +468,7 @@ fn a_later_payment_is_followed_through_an_account_an_earlier_one_reached() {
         pay("6217000000000000202", l3, 5_000, 11 * DAY, Some("S")),
     ];
     let g = GangGraph::build(&reports, transfers);
-    let chain = explain_link(&g, 0, 1, &|_| false, &SubgraphParams::defaults(), &[]).unwrap();
+    let chain = explain_link(&g, 0, 1, &|_| false, &Relays::default(), &SubgraphParams::defaults(), &[]).unwrap();
     let times: Vec<Option<i64>> = chain.steps.iter().map(|s| s.at).collect();
     assert_eq!(times, [Some(10 * DAY), Some(10 * DAY + 60), Some(10 * DAY + 120), Some(11 * DAY)]);
     assert_eq!(chain.steps[2].dwell_secs, Some(60));

@@ -217,6 +217,7 @@ impl Service {
             ia,
             ib,
             &|k| state.is_excluded(k),
+            &state.relays,
             &SubgraphParams::defaults(),
             &state.money_ends,
         );

@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use analytics::{
-    ClusterSubgraph, EntityKind, GangGraph, MoneyEnd, ReportInput, Shared, SubgraphParams, account_key,
-    cluster_subgraph, cluster_subgraph_with_shared,
+    ClusterSubgraph, EntityKind, GangGraph, MoneyEnd, RelayParams, Relays, ReportInput, Shared, SubgraphParams,
+    account_key, cluster_subgraph, cluster_subgraph_with_shared,
 };
 use datasets::ident::{IdField, normalize, shown_key};
 
@@ -55,6 +55,8 @@ pub(crate) struct GangState {
     members: HashMap<u64, Vec<usize>>,
     /// Hubs (not force-included) and laundering-service accounts of the run: they never link.
     excluded: HashMap<String, Shared>,
+    /// The run's relays (hubs of that reason): `explain` follows a victim's money through them as clustering did.
+    pub(crate) relays: Relays,
     /// Victims' own identifiers: residents' phones and accounts that paid into a reported fraud.
     personal: BTreeSet<String>,
     /// Where the run traced each report's money to (the evidence behind its money links).
@@ -95,6 +97,10 @@ impl GangState {
         }
         // A hub that is also a service's account is shown as the hub it was found to be.
         excluded.extend(store.gang_hubs(run)?.into_iter().filter(|h| !h.overridden).map(|h| (h.key, Shared::Hub)));
+        // Clustering always runs with the default relay parameters (`GangParams::defaults`), so the same relays.
+        let relays = Relays::find(&graph, &RelayParams::defaults(), |key| {
+            excluded.get(key).is_some_and(|s| matches!(s, Shared::Hub))
+        });
         let money_ends = store
             .gang_money_ends(run)?
             .into_iter()
@@ -127,6 +133,7 @@ impl GangState {
             cluster_of,
             members,
             excluded,
+            relays,
             personal,
             money_ends,
             evidence: Default::default(),
