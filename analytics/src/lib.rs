@@ -66,10 +66,10 @@ pub use error::{Error, ErrorKind, LineProblem, Result};
 pub use gangs::{
     BETWEENNESS_PIVOTS, BetweennessMethod, BuildStats, ChainNode, ChainStep, ClusterConfidence, ClusterSubgraph,
     EXACT_BETWEENNESS_MAX_NODES, EntityKind, ExplainError, ExportError, ExportFormat, GangCluster, GangClustering,
-    GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason, L1_ACTIVE_DAYS, L1Account, LinkChain, LinkKind,
-    MoneyEnd, MoneyLink, MoneyTerminal, OutTransfer, Payment, PreviousCluster, RelayFlow, RelayParams, Relays,
-    ReportInput, ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, Shared, SubEdge, SubNode, SubNodeKind, SubgraphParams,
-    TransferInput, account_key, betweenness, cluster_confidence, cluster_gangs, cluster_subgraph,
+    GangGraph, GangParams, Hub, HubParams, HubPolicy, HubReason, L1_ACTIVE_DAYS, L1Account, LinkChain, LinkIndex,
+    LinkKind, MoneyEnd, MoneyLink, MoneyTerminal, OutTransfer, Payment, PreviousCluster, RelayFlow, RelayParams,
+    Relays, ReportInput, ReportNode, SHIPPED_ALLOWLIST, ServiceCluster, Shared, SubEdge, SubNode, SubNodeKind,
+    SubgraphParams, TransferInput, account_key, betweenness, cluster_confidence, cluster_gangs, cluster_subgraph,
     cluster_subgraph_with_shared, data_end, explain_link, l1_accounts, match_stable_ids, page_rank, plain_components,
     write_csv, write_gexf, write_graphml, write_json,
 };

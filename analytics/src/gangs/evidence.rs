@@ -178,110 +178,153 @@ pub fn explain_link(
     params: &SubgraphParams,
     money_ends: &[MoneyEnd],
 ) -> Result<LinkChain, ExplainError> {
-    let count = graph.report_count();
-    for index in [a, b] {
-        if index >= count {
-            return Err(ExplainError::UnknownReport { index, count });
-        }
-    }
-    if a == b {
-        return Ok(LinkChain::default());
-    }
-    if !money_ends.is_empty()
-        && let Ok(chain) = explain_link(graph, a, b, excluded, relays, params, &[])
-    {
-        return Ok(chain);
-    }
-    let entities = graph.entity_count();
-    let keep = |e: u32| graph.kind(e) != EntityKind::PartialCard && !excluded(graph.key(e));
-    let mut named_by: Vec<Vec<u32>> = vec![Vec::new(); entities];
-    for r in 0..count {
-        for &e in graph.mentions(r) {
-            named_by[e as usize].push(r as u32);
-        }
-    }
-    let reach: Vec<BTreeMap<u32, MoneyPath>> =
-        (0..count).map(|r| money_reach(graph, r, params, &keep, relays)).collect();
-    let mut reached_by: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (r, paths) in reach.iter().enumerate() {
-        for &e in paths.keys() {
-            reached_by.entry(e).or_default().push(r as u32);
-        }
-    }
-    let mut ends_of: Vec<Vec<u32>> = vec![Vec::new(); count];
-    let mut enders: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut shares: HashMap<(usize, u32), f64> = HashMap::new();
-    for m in money_ends.iter().filter(|m| m.report < count && (m.account as usize) < entities && keep(m.account)) {
-        ends_of[m.report].push(m.account);
-        enders.entry(m.account).or_default().push(m.report as u32);
-        shares.insert((m.report, m.account), m.share);
-    }
-    for v in ends_of.iter_mut().chain(enders.values_mut()) {
-        v.sort_unstable();
-        v.dedup();
-    }
-    // States: reports 0..count, entity e at count + e.
-    let mut parent: Vec<usize> = vec![usize::MAX; count + entities];
-    parent[a] = a;
-    let mut queue = VecDeque::from([a]);
-    while let Some(s) = queue.pop_front() {
-        if s == b {
-            break;
-        }
-        let mut next: Vec<usize> = Vec::new();
-        if s < count {
-            next.extend(graph.mentions(s).iter().filter(|&&e| keep(e)).map(|&e| count + e as usize));
-            next.extend(reach[s].keys().map(|&e| count + e as usize));
-            next.extend(ends_of[s].iter().map(|&e| count + e as usize));
-            next.sort_unstable();
-            next.dedup();
-        } else {
-            let e = (s - count) as u32;
-            next.extend(named_by[e as usize].iter().map(|&r| r as usize));
-            next.extend(reached_by.get(&e).into_iter().flatten().map(|&r| r as usize));
-            next.extend(enders.get(&e).into_iter().flatten().map(|&r| r as usize));
-            next.sort_unstable();
-            next.dedup();
-        }
-        for t in next {
-            if parent[t] == usize::MAX {
-                parent[t] = s;
-                queue.push_back(t);
+    LinkIndex::new(graph, excluded, relays, params).explain(graph, a, b, money_ends)
+}
+
+/// What [`explain_link`] walks, built once for a graph, its exclusions, relays and parameters: who names each
+/// identifier, and where each report's money went. A caller that explains many pairs of one clustering run keeps it
+/// (building it traces every report's money).
+#[derive(Debug, Clone)]
+pub struct LinkIndex {
+    /// Whether each entity may link reports (not excluded, not a partial card).
+    kept: Vec<bool>,
+    /// Reports naming each entity.
+    named_by: Vec<Vec<u32>>,
+    /// Each report's money reach (see `money_reach`).
+    reach: Vec<BTreeMap<u32, MoneyPath>>,
+    /// Reports whose money reached each account.
+    reached_by: HashMap<u32, Vec<u32>>,
+}
+
+impl LinkIndex {
+    /// The index of `graph` with `excluded` identifiers never linking and money followed through `relays`.
+    pub fn new(
+        graph: &GangGraph,
+        excluded: &dyn Fn(&str) -> bool,
+        relays: &Relays,
+        params: &SubgraphParams,
+    ) -> LinkIndex {
+        let (count, entities) = (graph.report_count(), graph.entity_count());
+        let kept: Vec<bool> =
+            (0..entities as u32).map(|e| graph.kind(e) != EntityKind::PartialCard && !excluded(graph.key(e))).collect();
+        let keep = |e: u32| kept[e as usize];
+        let mut named_by: Vec<Vec<u32>> = vec![Vec::new(); entities];
+        for r in 0..count {
+            for &e in graph.mentions(r) {
+                named_by[e as usize].push(r as u32);
             }
         }
+        let reach: Vec<BTreeMap<u32, MoneyPath>> =
+            (0..count).map(|r| money_reach(graph, r, params, &keep, relays)).collect();
+        let mut reached_by: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (r, paths) in reach.iter().enumerate() {
+            for &e in paths.keys() {
+                reached_by.entry(e).or_default().push(r as u32);
+            }
+        }
+        LinkIndex { kept, named_by, reach, reached_by }
     }
-    if parent[b] == usize::MAX {
-        return Err(ExplainError::NotLinked {
-            a: graph.report(a).report_id.clone(),
-            b: graph.report(b).report_id.clone(),
-        });
-    }
-    let mut states = vec![b];
-    while *states.last().unwrap_or(&a) != a {
-        let s = states[states.len() - 1];
-        states.push(parent[s]);
-    }
-    states.reverse();
-    let mut steps = Vec::new();
-    for w in states.windows(2) {
-        let (report, entity, reversed) =
-            if w[0] < count { (w[0], w[1] - count, false) } else { (w[1], w[0] - count, true) };
-        let e = entity as u32;
-        match reach[report].get(&e).filter(|_| !graph.mentions(report).contains(&e)) {
-            Some(path) => {
-                let mut leg = money_leg(report, path);
-                if reversed {
-                    leg.reverse();
-                    for s in &mut leg {
-                        (s.from, s.to, s.reversed) = (s.to, s.from, true);
-                    }
+
+    /// [`explain_link`] over this index (built from `graph`).
+    pub fn explain(
+        &self,
+        graph: &GangGraph,
+        a: usize,
+        b: usize,
+        money_ends: &[MoneyEnd],
+    ) -> Result<LinkChain, ExplainError> {
+        let count = graph.report_count();
+        for index in [a, b] {
+            if index >= count {
+                return Err(ExplainError::UnknownReport { index, count });
+            }
+        }
+        if a == b {
+            return Ok(LinkChain::default());
+        }
+        if !money_ends.is_empty()
+            && let Ok(chain) = self.explain(graph, a, b, &[])
+        {
+            return Ok(chain);
+        }
+        let entities = graph.entity_count();
+        let keep = |e: u32| self.kept[e as usize];
+        let (named_by, reach, reached_by) = (&self.named_by, &self.reach, &self.reached_by);
+        let mut ends_of: Vec<Vec<u32>> = vec![Vec::new(); count];
+        let mut enders: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut shares: HashMap<(usize, u32), f64> = HashMap::new();
+        for m in money_ends.iter().filter(|m| m.report < count && (m.account as usize) < entities && keep(m.account)) {
+            ends_of[m.report].push(m.account);
+            enders.entry(m.account).or_default().push(m.report as u32);
+            shares.insert((m.report, m.account), m.share);
+        }
+        for v in ends_of.iter_mut().chain(enders.values_mut()) {
+            v.sort_unstable();
+            v.dedup();
+        }
+        // States: reports 0..count, entity e at count + e.
+        let mut parent: Vec<usize> = vec![usize::MAX; count + entities];
+        parent[a] = a;
+        let mut queue = VecDeque::from([a]);
+        while let Some(s) = queue.pop_front() {
+            if s == b {
+                break;
+            }
+            let mut next: Vec<usize> = Vec::new();
+            if s < count {
+                next.extend(graph.mentions(s).iter().filter(|&&e| keep(e)).map(|&e| count + e as usize));
+                next.extend(reach[s].keys().map(|&e| count + e as usize));
+                next.extend(ends_of[s].iter().map(|&e| count + e as usize));
+                next.sort_unstable();
+                next.dedup();
+            } else {
+                let e = (s - count) as u32;
+                next.extend(named_by[e as usize].iter().map(|&r| r as usize));
+                next.extend(reached_by.get(&e).into_iter().flatten().map(|&r| r as usize));
+                next.extend(enders.get(&e).into_iter().flatten().map(|&r| r as usize));
+                next.sort_unstable();
+                next.dedup();
+            }
+            for t in next {
+                if parent[t] == usize::MAX {
+                    parent[t] = s;
+                    queue.push_back(t);
                 }
-                steps.extend(leg);
             }
-            None => steps.push(step(graph, report, e, reversed, &shares)),
         }
+        if parent[b] == usize::MAX {
+            return Err(ExplainError::NotLinked {
+                a: graph.report(a).report_id.clone(),
+                b: graph.report(b).report_id.clone(),
+            });
+        }
+        let mut states = vec![b];
+        while *states.last().unwrap_or(&a) != a {
+            let s = states[states.len() - 1];
+            states.push(parent[s]);
+        }
+        states.reverse();
+        let mut steps = Vec::new();
+        for w in states.windows(2) {
+            let (report, entity, reversed) =
+                if w[0] < count { (w[0], w[1] - count, false) } else { (w[1], w[0] - count, true) };
+            let e = entity as u32;
+            match reach[report].get(&e).filter(|_| !graph.mentions(report).contains(&e)) {
+                Some(path) => {
+                    let mut leg = money_leg(report, path);
+                    if reversed {
+                        leg.reverse();
+                        for s in &mut leg {
+                            (s.from, s.to, s.reversed) = (s.to, s.from, true);
+                        }
+                    }
+                    steps.extend(leg);
+                }
+                None => steps.push(step(graph, report, e, reversed, &shares)),
+            }
+        }
+        Ok(LinkChain { steps })
     }
-    Ok(LinkChain { steps })
 }
 
 /// The steps of a money leg, forward: the report's payment, then each transfer with its dwell.

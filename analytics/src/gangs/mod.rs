@@ -18,7 +18,7 @@ pub use cluster::{
     GangCluster, GangClustering, GangParams, MoneyLink, MoneyTerminal, ServiceCluster, cluster_gangs, plain_components,
 };
 pub use evidence::{
-    ChainNode, ChainStep, ClusterConfidence, ExplainError, LinkChain, cluster_confidence, explain_link,
+    ChainNode, ChainStep, ClusterConfidence, ExplainError, LinkChain, LinkIndex, cluster_confidence, explain_link,
 };
 pub use export::{ExportError, ExportFormat, write_csv, write_gexf, write_graphml, write_json};
 pub use graph::{

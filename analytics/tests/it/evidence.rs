@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use analytics::{
-    BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkKind, MoneyEnd, Relays, ReportInput,
-    Shared, SubgraphParams, TransferInput, betweenness, cluster_confidence, cluster_subgraph,
+    BetweennessMethod, ChainNode, ExplainError, ExportFormat, GangGraph, LinkIndex, LinkKind, MoneyEnd, Relays,
+    ReportInput, Shared, SubgraphParams, TransferInput, betweenness, cluster_confidence, cluster_subgraph,
     cluster_subgraph_with_shared, data_end, explain_link, l1_accounts, page_rank, write_csv, write_gexf, write_graphml,
     write_json,
 };
@@ -195,6 +195,23 @@ fn explain_follows_the_money_through_a_payment_platform_as_clustering_does() {
     let ChainNode::Entity(p) = p else { unreachable!() };
     let collector = Relays::new(vec![p], vec![p]);
     assert!(explain_link(&g, 0, 1, &held_apart, &collector, &params, &[]).is_err());
+}
+
+#[test]
+fn a_link_index_kept_for_many_pairs_explains_as_each_call_does() {
+    let g = graph();
+    let l2 = g.entity("card:6228480000000000009").unwrap();
+    let ends = [MoneyEnd { report: 3, account: l2, share: 0.65 }, MoneyEnd { report: 4, account: l2, share: 0.8 }];
+    let params = SubgraphParams::defaults();
+    let index = LinkIndex::new(&g, &is_hub, &Relays::default(), &params);
+    for a in 0..7 {
+        for b in 0..7 {
+            for money in [&ends[..], &[]] {
+                let each = explain_link(&g, a, b, &is_hub, &Relays::default(), &params, money);
+                assert_eq!(index.explain(&g, a, b, money), each, "{a} {b}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -717,7 +717,7 @@ fn every_explained_chain_follows_the_money_forward_in_time() {
 /// written).
 #[test]
 fn explain_links_every_pair_a_cluster_holds_through_payment_platforms() {
-    use analytics::{MoneyEnd, RelayParams, Relays, SubgraphParams, explain_link};
+    use analytics::{LinkIndex, MoneyEnd, RelayParams, Relays, SubgraphParams};
     let (mut pairs, mut without_relays) = (0, 0);
     for (scenario, seed) in [("relays", 2), ("kitchen-sink", 1)] {
         let d = district_of(60_000, 26, seed, None, &[scenario]);
@@ -736,13 +736,16 @@ fn explain_links_every_pair_a_cluster_holds_through_payment_platforms() {
             .collect();
         let skip = |k: &str| excluded.contains(k);
         let params = SubgraphParams::defaults();
+        let (through, plain) = (
+            LinkIndex::new(&graph, &skip, &relays, &params),
+            LinkIndex::new(&graph, &skip, &Relays::default(), &params),
+        );
         for c in &run.clusters {
             for &other in &c.reports[1..] {
                 pairs += 1;
-                let chain = explain_link(&graph, c.reports[0], other, &skip, &relays, &params, &ends);
+                let chain = through.explain(&graph, c.reports[0], other, &ends);
                 assert!(chain.is_ok(), "{scenario} seed {seed}: {chain:?}");
-                let plain = explain_link(&graph, c.reports[0], other, &skip, &Relays::default(), &params, &ends);
-                without_relays += usize::from(plain.is_err());
+                without_relays += usize::from(plain.explain(&graph, c.reports[0], other, &ends).is_err());
             }
         }
     }

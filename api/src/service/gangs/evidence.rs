@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use analytics::{
     BetweennessMethod, ChainNode, EntityKind, ExplainError, ExportError, ExportFormat, L1_ACTIVE_DAYS, LinkKind,
-    SubNodeKind, SubgraphParams, betweenness, cluster_confidence, data_end, explain_link, l1_accounts, page_rank,
-    write_csv, write_gexf, write_graphml, write_json,
+    SubNodeKind, SubgraphParams, betweenness, cluster_confidence, data_end, l1_accounts, page_rank, write_csv,
+    write_gexf, write_graphml, write_json,
 };
 use datasets::Fen;
 use datasets::ident::shown_key;
@@ -212,15 +212,7 @@ impl Service {
         let (ia, ib) = (state.report_index(a)?, state.report_index(b)?);
         let (ca, cb) = (state.cluster_of(a)?, state.cluster_of(b)?);
         let not_linked = |message: String| AppError::new(Kind::NotFound, "reports_not_linked", message);
-        let chain = explain_link(
-            &state.graph,
-            ia,
-            ib,
-            &|k| state.is_excluded(k),
-            &state.relays,
-            &SubgraphParams::defaults(),
-            &state.money_ends,
-        );
+        let chain = state.links().explain(&state.graph, ia, ib, &state.money_ends);
         if ca != cb {
             let how = match &chain {
                 Ok(c) => format!(

@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use analytics::{
-    ClusterSubgraph, EntityKind, GangGraph, MoneyEnd, RelayParams, Relays, ReportInput, Shared, SubgraphParams,
-    account_key, cluster_subgraph, cluster_subgraph_with_shared,
+    ClusterSubgraph, EntityKind, GangGraph, LinkIndex, MoneyEnd, RelayParams, Relays, ReportInput, Shared,
+    SubgraphParams, account_key, cluster_subgraph, cluster_subgraph_with_shared,
 };
 use datasets::ident::{IdField, normalize, shown_key};
 
@@ -56,7 +56,9 @@ pub(crate) struct GangState {
     /// Hubs (not force-included) and laundering-service accounts of the run: they never link.
     excluded: HashMap<String, Shared>,
     /// The run's relays (hubs of that reason): `explain` follows a victim's money through them as clustering did.
-    pub(crate) relays: Relays,
+    relays: Relays,
+    /// What `explain` walks (every report's traced money), built by the first `explain` of this state.
+    links: std::sync::OnceLock<LinkIndex>,
     /// Victims' own identifiers: residents' phones and accounts that paid into a reported fraud.
     personal: BTreeSet<String>,
     /// Where the run traced each report's money to (the evidence behind its money links).
@@ -134,9 +136,18 @@ impl GangState {
             members,
             excluded,
             relays,
+            links: Default::default(),
             personal,
             money_ends,
             evidence: Default::default(),
+        })
+    }
+
+    /// The link index `explain` walks: built once per state (hubs, services and partial cards never link; money
+    /// followed through the run's relays; default subgraph parameters).
+    pub(crate) fn links(&self) -> &LinkIndex {
+        self.links.get_or_init(|| {
+            LinkIndex::new(&self.graph, &|k| self.is_excluded(k), &self.relays, &SubgraphParams::defaults())
         })
     }
 
