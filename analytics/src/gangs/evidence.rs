@@ -70,6 +70,8 @@ struct MoneyPath {
     paid_at: i64,
     paid_fen: i64,
     hops: Vec<Hop>,
+    /// The first hop is a relay's payout of the payment: the card it reached counts as paid by the victim.
+    via_relay: bool,
 }
 
 impl MoneyPath {
@@ -96,12 +98,13 @@ fn money_reach(
     let named = graph.mentions(r);
     let window = params.hop_window_secs;
     for p in graph.payments(r) {
-        let paid = MoneyPath { paid: p.account, paid_at: p.at, paid_fen: p.amount_fen, hops: Vec::new() };
+        let paid =
+            MoneyPath { paid: p.account, paid_at: p.at, paid_fen: p.amount_fen, hops: Vec::new(), via_relay: false };
         let start = match relays.payout(graph, p, window) {
             // The card the relay paid the victim's money on to: reached, and where the hops start.
             Some(o) if keep(o.to) && !named.contains(&o.to) => {
                 let hop = Hop { from: p.account, to: o.to, at: o.at, amount_fen: o.amount_fen, dwell: o.at - p.at };
-                let path = MoneyPath { hops: vec![hop], ..paid };
+                let path = MoneyPath { hops: vec![hop], via_relay: true, ..paid };
                 reach.insert(o.to, path.clone());
                 path
             }
@@ -223,6 +226,18 @@ impl LinkIndex {
             }
         }
         LinkIndex { kept, named_by, reach, reached_by }
+    }
+
+    /// Report `r`'s linking identifiers with their hop: 0 for what it names (and the card a relay paid its payment
+    /// on to), k for an account its money reached k transfers downstream; exclusions and partial cards left out.
+    fn tokens(&self, graph: &GangGraph, r: usize) -> BTreeMap<u32, u8> {
+        let mut best: BTreeMap<u32, u8> =
+            graph.mentions(r).iter().filter(|&&e| self.kept[e as usize]).map(|&e| (e, 0)).collect();
+        for (&e, path) in &self.reach[r] {
+            let hop = (path.hops.len() - usize::from(path.via_relay)).min(u8::MAX as usize) as u8;
+            best.entry(e).and_modify(|h| *h = (*h).min(hop)).or_insert(hop);
+        }
+        best
     }
 
     /// [`explain_link`] over this index (built from `graph`).
@@ -389,46 +404,19 @@ pub struct ClusterConfidence {
     pub linked_pairs: usize,
 }
 
-/// Every report's linking identifiers with their hop (0: named; k: k transfers downstream of a payment, each within
-/// the hop window), hubs and partial cards left out.
-fn tokens(graph: &GangGraph, r: usize, params: &SubgraphParams, keep: &dyn Fn(u32) -> bool) -> BTreeMap<u32, u8> {
-    let mut best: BTreeMap<u32, u8> = graph.mentions(r).iter().filter(|&&e| keep(e)).map(|&e| (e, 0)).collect();
-    for p in graph.payments(r) {
-        let mut frontier: BTreeMap<u32, i64> = BTreeMap::from([(p.account, p.at)]);
-        for hop in 1..=params.money_hops.min(u8::MAX as usize) {
-            let mut next: BTreeMap<u32, i64> = BTreeMap::new();
-            for (&x, &tx) in &frontier {
-                let outs = graph.transfers_from(x);
-                let start = outs.partition_point(|o| o.at < tx);
-                for o in outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(params.hop_window_secs)) {
-                    if keep(o.to) {
-                        let t = next.entry(o.to).or_insert(o.at);
-                        *t = (*t).min(o.at);
-                    }
-                }
-            }
-            for &e in next.keys() {
-                best.entry(e).or_insert(hop as u8);
-            }
-            frontier = next;
-        }
-    }
-    best
-}
-
 /// The confidence of the cluster made of `reports` (indices into `graph`; every other report counts as outside,
-/// see [`ClusterConfidence`]). Identifiers for which `excluded` is true never link. Two reports whose traced money
-/// ends in one account (`money_ends`) are linked with strength specificity × the smaller of their two shares. A
-/// single-report cluster scores 0.
+/// see [`ClusterConfidence`]), over the identifiers and money of `links` (the index `explain` walks: its exclusions
+/// never link, money is followed through its relays). Two reports whose traced money ends in one account
+/// (`money_ends`) are linked with strength specificity × the smaller of their two shares. A single-report cluster
+/// scores 0.
 pub fn cluster_confidence(
     graph: &GangGraph,
     reports: &[usize],
-    excluded: &dyn Fn(&str) -> bool,
-    params: &SubgraphParams,
+    links: &LinkIndex,
     money_ends: &[MoneyEnd],
 ) -> ClusterConfidence {
-    let keep = |e: u32| graph.kind(e) != EntityKind::PartialCard && !excluded(graph.key(e));
-    let all: Vec<BTreeMap<u32, u8>> = (0..graph.report_count()).map(|r| tokens(graph, r, params, &keep)).collect();
+    let keep = |e: u32| links.kept[e as usize];
+    let all: Vec<BTreeMap<u32, u8>> = (0..graph.report_count()).map(|r| links.tokens(graph, r)).collect();
     let mut holders: HashMap<u32, Vec<(u32, u8)>> = HashMap::new();
     for (r, ts) in all.iter().enumerate() {
         for (&e, &h) in ts {

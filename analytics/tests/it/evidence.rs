@@ -195,6 +195,12 @@ fn explain_follows_the_money_through_a_payment_platform_as_clustering_does() {
     let ChainNode::Entity(p) = p else { unreachable!() };
     let collector = Relays::new(vec![p], vec![p]);
     assert!(explain_link(&g, 0, 1, &held_apart, &collector, &params, &[]).is_err());
+    // Confidence counts the same link: through the platform both victims count as paying X; without the
+    // relays nothing joins them.
+    let through = LinkIndex::new(&g, &held_apart, &Relays::new(vec![p], vec![]), &params);
+    let plain = LinkIndex::new(&g, &held_apart, &Relays::default(), &params);
+    assert_eq!(cluster_confidence(&g, &[0, 1], &through, &[]).linked_pairs, 1);
+    assert_eq!(cluster_confidence(&g, &[0, 1], &plain, &[]).linked_pairs, 0);
 }
 
 #[test]
@@ -251,6 +257,7 @@ fn hubs_and_victims_own_accounts_never_link() {
 #[test]
 fn attributed_money_links_reports_whose_money_ends_in_one_account() {
     let g = graph();
+    let links = LinkIndex::new(&g, &is_hub, &Relays::default(), &SubgraphParams::defaults());
     let l2 = g.entity("card:6228480000000000009").unwrap();
     let ends = [MoneyEnd { report: 3, account: l2, share: 0.65 }, MoneyEnd { report: 4, account: l2, share: 0.8 }];
     // D and E share nothing but where their money ended.
@@ -299,8 +306,8 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
     let doc: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let shares: Vec<f64> = doc["links"].as_array().unwrap().iter().filter_map(|l| l["share"].as_f64()).collect();
     assert_eq!(shares, [0.65, 0.8]);
-    let without = cluster_confidence(&g, &[3, 4], &is_hub, &SubgraphParams::defaults(), &[]);
-    let with = cluster_confidence(&g, &[3, 4], &is_hub, &SubgraphParams::defaults(), &ends);
+    let without = cluster_confidence(&g, &[3, 4], &links, &[]);
+    let with = cluster_confidence(&g, &[3, 4], &links, &ends);
     assert_eq!((without.linked_pairs, with.linked_pairs), (0, 1));
     // Two reports share the account: specificity 1 / log2(3); the weaker share bounds the link.
     let s = 0.65 / 3f64.log2();
@@ -311,6 +318,7 @@ fn attributed_money_links_reports_whose_money_ends_in_one_account() {
 #[test]
 fn subgraph_l1_activity_and_confidence() {
     let g = graph();
+    let links = LinkIndex::new(&g, &is_hub, &Relays::default(), &SubgraphParams::defaults());
     let cluster = [0usize, 1, 2];
     let victims: BTreeSet<String> = ["card:6217000000000000011".to_string()].into();
     let sub = cluster_subgraph(&g, &cluster, &SubgraphParams::defaults(), &is_hub, &|k| victims.contains(k), &[]);
@@ -334,19 +342,19 @@ fn subgraph_l1_activity_and_confidence() {
     let l1 = l1_accounts(&g, &[5], &is_hub, end, 7);
     assert!(l1[0].active, "F's card moved money on the last day of the data");
 
-    let c = cluster_confidence(&g, &[0, 1], &is_hub, &SubgraphParams::defaults(), &[]);
+    let c = cluster_confidence(&g, &[0, 1], &links, &[]);
     assert!((c.attachment - 1.0 / 3f64.log2()).abs() < 1e-9, "{c:?}");
     assert_eq!((c.linked_pairs, c.density), (1, 1.0));
     // B's L2 (one hop down, shared with C outside): weight 0.7·s against 2·s inside (each pair counted twice).
     assert!((c.cohesion - 2.0 / 2.7).abs() < 1e-9, "{c:?}");
     assert_eq!(c.score, c.attachment * c.cohesion);
     // Split B from A: A's phone now links outside its cluster.
-    let split = cluster_confidence(&g, &[0, 3], &is_hub, &SubgraphParams::defaults(), &[]);
+    let split = cluster_confidence(&g, &[0, 3], &links, &[]);
     assert_eq!((split.score, split.cohesion, split.linked_pairs), (0.0, 0.0, 0));
-    let whole = cluster_confidence(&g, &cluster, &is_hub, &SubgraphParams::defaults(), &[]);
+    let whole = cluster_confidence(&g, &cluster, &links, &[]);
     assert_eq!(whole.cohesion, 1.0, "F's card feeds L2 weeks later, outside the hop window: {whole:?}");
     assert_eq!(whole.linked_pairs, 2);
-    assert!(cluster_confidence(&g, &[3], &is_hub, &SubgraphParams::defaults(), &[]).score == 0.0);
+    assert!(cluster_confidence(&g, &[3], &links, &[]).score == 0.0);
 }
 
 /// With the shared nodes shown: the bank hotline (a hub) A names and the L2 (here a laundering service's account)

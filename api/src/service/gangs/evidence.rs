@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use analytics::{
     BetweennessMethod, ChainNode, EntityKind, ExplainError, ExportError, ExportFormat, L1_ACTIVE_DAYS, LinkKind,
-    SubNodeKind, SubgraphParams, betweenness, cluster_confidence, data_end, l1_accounts, page_rank, write_csv,
-    write_gexf, write_graphml, write_json,
+    SubNodeKind, betweenness, cluster_confidence, data_end, l1_accounts, page_rank, write_csv, write_gexf,
+    write_graphml, write_json,
 };
 use datasets::Fen;
 use datasets::ident::shown_key;
@@ -167,8 +167,7 @@ pub(super) fn evidence(state: &GangState, id: u64, unmasked: bool) -> AppResult<
         Some(end) => l1_accounts(graph, members, &|k| state.is_excluded(k), end, L1_ACTIVE_DAYS),
         None => Vec::new(),
     };
-    let c =
-        cluster_confidence(graph, members, &|k| state.is_excluded(k), &SubgraphParams::defaults(), &state.money_ends);
+    let c = cluster_confidence(graph, members, state.links(), &state.money_ends);
     Ok(ClusterEvidence {
         key_accounts: pick(&|k| k == EntityKind::Account),
         key_phones: pick(&|k| k == EntityKind::Phone),
