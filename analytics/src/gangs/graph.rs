@@ -134,10 +134,12 @@ pub struct GangGraph {
     stats: BuildStats,
 }
 
-struct Interner {
-    keys: Vec<String>,
-    kinds: Vec<EntityKind>,
-    index: HashMap<String, u32>,
+/// Canonical keys interned as dense ids, with each key's kind.
+#[derive(Default)]
+pub(crate) struct Interner {
+    pub(crate) keys: Vec<String>,
+    pub(crate) kinds: Vec<EntityKind>,
+    pub(crate) index: HashMap<String, u32>,
 }
 
 impl Interner {
@@ -150,6 +152,44 @@ impl Interner {
         self.kinds.push(kind);
         self.index.insert(key.to_string(), id);
         id
+    }
+}
+
+/// Transfers' account texts interned by their canonical keys (the gang graph's and the money graph's one rule):
+/// each distinct text is normalised once; an empty receiver is a cash-out sink keyed by its channel and sender.
+pub(crate) struct Accounts {
+    pub(crate) interner: Interner,
+    /// Account text → id (cash-out sinks, which depend on the sender, are not cached by their empty text).
+    by_text: HashMap<String, u32>,
+}
+
+impl Accounts {
+    pub(crate) fn new(interner: Interner) -> Accounts {
+        Accounts { interner, by_text: HashMap::new() }
+    }
+
+    /// The ids of a transfer's sender and receiver; `None` when either has no key (an empty sender, or an empty
+    /// receiver on a channel that is no cash-out).
+    pub(crate) fn ends(&mut self, from: &str, to: &str, channel: Option<TransferChannel>) -> Option<[u32; 2]> {
+        let mut ends = [0u32; 2];
+        for (slot, raw) in [from, to].into_iter().enumerate() {
+            if let Some(&id) = self.by_text.get(raw) {
+                ends[slot] = id;
+                continue;
+            }
+            let sink = slot == 1 && raw.trim().is_empty();
+            let key = if sink {
+                receiver_key(raw, &self.interner.keys[ends[0] as usize], channel)?
+            } else {
+                account_key(raw)?
+            };
+            let id = self.interner.intern(&key, EntityKind::of_key(&key));
+            if !sink {
+                self.by_text.insert(raw.to_string(), id);
+            }
+            ends[slot] = id;
+        }
+        Some(ends)
     }
 }
 
@@ -191,7 +231,7 @@ impl GangGraph {
     /// Transfers are consumed one by one (stream them from a store: only the compact arrays are kept; each
     /// distinct account text is normalised once).
     pub fn build(reports: &[ReportInput], transfers: impl IntoIterator<Item = TransferInput>) -> GangGraph {
-        let mut interner = Interner { keys: Vec::new(), kinds: Vec::new(), index: HashMap::new() };
+        let mut interner = Interner::default();
         let mut stats = BuildStats::default();
         let mut report_index: HashMap<&str, usize> = HashMap::with_capacity(reports.len());
         let mut nodes = Vec::with_capacity(reports.len());
@@ -221,42 +261,14 @@ impl GangGraph {
             per_report.push(ids);
         }
 
-        let mut raw_cache: HashMap<String, u32> = HashMap::new();
+        let mut accounts = Accounts::new(interner);
         let mut edges: Vec<(u32, OutTransfer)> = Vec::new();
         let mut report_payments: Vec<Vec<Payment>> = vec![Vec::new(); reports.len()];
         for t in transfers {
-            let mut ends = [0u32; 2];
-            let mut ok = true;
-            for (slot, raw) in [&t.from_account, &t.to_account].into_iter().enumerate() {
-                if let Some(&id) = raw_cache.get(raw) {
-                    ends[slot] = id;
-                    continue;
-                }
-                let key = if slot == 0 || !raw.trim().is_empty() {
-                    account_key(raw)
-                } else {
-                    receiver_key(raw, &interner.keys[ends[0] as usize], t.channel)
-                };
-                match key {
-                    Some(key) => {
-                        let kind = EntityKind::of_key(&key);
-                        let id = interner.intern(&key, kind);
-                        // A cash-out sink depends on its sender: not cached by the (empty) text.
-                        if !raw.trim().is_empty() {
-                            raw_cache.insert(raw.clone(), id);
-                        }
-                        ends[slot] = id;
-                    }
-                    None => ok = false,
-                }
-                if !ok {
-                    break;
-                }
-            }
-            if !ok {
+            let Some(ends) = accounts.ends(&t.from_account, &t.to_account, t.channel) else {
                 stats.empty_accounts += 1;
                 continue;
-            }
+            };
             let out = OutTransfer { to: ends[1], at: t.at, amount_fen: t.amount_fen, channel: t.channel };
             edges.push((ends[0], out));
             if let Some(rid) = t.report_id.as_deref().filter(|s| !s.is_empty()) {
@@ -269,8 +281,8 @@ impl GangGraph {
                 }
             }
         }
-        drop(raw_cache);
-
+        // The account texts are not needed while the indexes are built.
+        let Accounts { interner, .. } = accounts;
         let n = interner.keys.len();
         edges.sort_unstable_by_key(|(from, o)| (*from, o.at, o.to, o.amount_fen));
         let mut out_offsets = vec![0usize; n + 1];

@@ -21,9 +21,8 @@ pub use evidence::{
     ChainNode, ChainStep, ClusterConfidence, ExplainError, LinkChain, LinkIndex, cluster_confidence, explain_link,
 };
 pub use export::{ExportError, ExportFormat, write_csv, write_gexf, write_graphml, write_json};
-pub use graph::{
-    BuildStats, EntityKind, GangGraph, OutTransfer, Payment, ReportNode, account_key, is_cash_out_key, receiver_key,
-};
+pub(crate) use graph::{Accounts, Interner};
+pub use graph::{BuildStats, EntityKind, GangGraph, OutTransfer, Payment, ReportNode, account_key, is_cash_out_key};
 pub use hubs::{Hub, HubParams, HubPolicy, HubReason, SHIPPED_ALLOWLIST};
 pub use input::{ReportInput, TransferInput};
 pub use relay::{RelayFlow, RelayParams, Relays};

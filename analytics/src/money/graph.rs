@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use datasets::TransferChannel;
 
 use super::error::MoneyError;
-use crate::gangs::{GangGraph, account_key, receiver_key};
+use crate::gangs::{Accounts, GangGraph, Interner, account_key};
 
 /// One transfer as handed in: raw account texts (normalised with [`account_key`] on build).
 #[derive(Debug, Clone, PartialEq)]
@@ -56,9 +56,7 @@ pub struct TransferGraph {
 impl TransferGraph {
     /// Builds the graph, consuming transfers one by one (each distinct raw account text is normalised once).
     pub fn build(transfers: impl IntoIterator<Item = MoneyTransfer>) -> TransferGraph {
-        let mut keys: Vec<String> = Vec::new();
-        let mut index: HashMap<String, u32> = HashMap::new();
-        let mut raw_cache: HashMap<String, u32> = HashMap::new();
+        let mut accounts = Accounts::new(Interner::default());
         let mut stats = MoneyBuildStats::default();
         let mut rows: Vec<Row> = Vec::new();
         let mut report_of: Vec<(u32, String)> = Vec::new();
@@ -67,48 +65,16 @@ impl TransferGraph {
                 stats.negative_amounts += 1;
                 continue;
             }
-            let mut ends = [0u32; 2];
-            let mut ok = true;
-            for (slot, raw) in [&t.from_account, &t.to_account].into_iter().enumerate() {
-                if let Some(&id) = raw_cache.get(raw.as_str()) {
-                    ends[slot] = id;
-                    continue;
-                }
-                let sink = slot == 1 && raw.trim().is_empty();
-                let key = if sink { receiver_key(raw, &keys[ends[0] as usize], t.channel) } else { account_key(raw) };
-                match key {
-                    Some(key) => {
-                        let id = match index.get(&key) {
-                            Some(&id) => id,
-                            None => {
-                                let id = keys.len() as u32;
-                                keys.push(key.clone());
-                                index.insert(key, id);
-                                id
-                            }
-                        };
-                        // A cash-out sink depends on its sender: not cached by the (empty) text.
-                        if !sink {
-                            raw_cache.insert(raw.clone(), id);
-                        }
-                        ends[slot] = id;
-                    }
-                    None => {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            if !ok {
+            let Some(ends) = accounts.ends(&t.from_account, &t.to_account, t.channel) else {
                 stats.empty_accounts += 1;
                 continue;
-            }
+            };
             if let Some(r) = t.report_id.filter(|r| !r.trim().is_empty()) {
                 report_of.push((rows.len() as u32, r));
             }
             rows.push((t.at, ends[0], ends[1], t.amount_fen, t.channel));
         }
-        drop(raw_cache);
+        let Interner { keys, index, .. } = accounts.interner;
         // Stable sort by time: the input order breaks ties.
         let mut order: Vec<u32> = (0..rows.len() as u32).collect();
         order.sort_by_key(|&i| rows[i as usize].0);
