@@ -428,7 +428,7 @@ impl CaseIndex {
         };
         let Some(e) = expr else {
             let segs = run(Box::new(ConstScoreQuery::new(Box::new(tantivy::query::AllQuery), 0.0)), after, None)?;
-            return Ok(self.results(&searcher, &segs, None, opts)?.0);
+            return Ok(self.results(&searcher, &segs, None, &[], opts)?.0);
         };
         let strict = compiler.compile(e).ok_or_else(|| {
             SearchError::Query(QueryError {
@@ -459,6 +459,8 @@ impl CaseIndex {
         };
         let n = loose.len();
         let relaxed = n >= 2 && total(&segs) < opts.limit;
+        // The rare words whose characters also bring cases in (their snippets highlight the characters).
+        let mut by_characters: Vec<String> = Vec::new();
         if relaxed {
             // The cases with every term (fewer than a page, so all on the first page) rank first.
             if after.is_some() {
@@ -485,6 +487,7 @@ impl CaseIndex {
                 }
                 rare.sort_unstable();
                 for (_, term) in rare.into_iter().take(ranked::CENSUS_BITS - n) {
+                    by_characters.push(loose[term].written.clone());
                     let chars = loose[term].characters.iter().map(|c| (Occur::Should, c.box_clone())).collect();
                     bits.push(ranked::CensusBit { term, matcher: Box::new(BooleanQuery::new(chars)) });
                 }
@@ -522,7 +525,7 @@ impl CaseIndex {
                 })
                 .collect();
         }
-        let (mut results, rows) = self.results(&searcher, &segs, Some(e), opts)?;
+        let (mut results, rows) = self.results(&searcher, &segs, Some(e), &by_characters, opts)?;
         if relaxed {
             let addrs: Vec<tantivy::DocAddress> = rows.iter().map(|r| r.addr).collect();
             let queries: Vec<Box<dyn Query>> = loose.iter().map(|t| t.matcher.box_clone()).collect();
@@ -581,12 +584,13 @@ impl CaseIndex {
     }
 
     /// The page of `segs` as results (hits with snippets, facets, cursor; no matching report yet), and the page's
-    /// rows.
+    /// rows. A snippet of a case without one of the words `by_characters` highlights that word's characters.
     fn results(
         &self,
         searcher: &Searcher,
         segs: &[SegmentHits],
         expr: Option<&Expr>,
+        by_characters: &[String],
         opts: &SearchOptions,
     ) -> Result<(SearchResults, Vec<PageRow>), SearchError> {
         let total = total(segs);
@@ -601,7 +605,12 @@ impl CaseIndex {
             })
             .collect::<Result<_, SearchError>>()?;
         let next_cursor = order_page(&mut rows, opts.sort, more);
-        let terms = expr.map(|e| self.highlight_terms(e)).unwrap_or_default();
+        let mut terms = expr.map(|e| self.highlight_terms(e)).unwrap_or_default();
+        for word in by_characters {
+            let tokens = self.analyzer.tokens(word, TokenMode::Bigram).into_iter().map(|t| t.text).collect();
+            let chars = self.analyzer.tokens(word, TokenMode::Unigram).into_iter().map(|t| t.text).collect();
+            terms.by_characters.push((tokens, chars));
+        }
         let mut hits = Vec::with_capacity(rows.len());
         let mut page_rows = Vec::with_capacity(rows.len());
         for (r, doc) in rows {

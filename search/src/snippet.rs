@@ -38,16 +38,26 @@ const CLAUSE_END: &[char] = &['，', '、', '：', ',', ':', ' ', '）', ')'];
 pub(crate) struct HighlightTerms {
     pub tokens: Vec<String>,
     pub prefixes: Vec<String>,
+    /// Rare words a case may match by its characters only (ranked matching): in a text without the word (none of
+    /// its tokens), its characters are highlighted instead, so the snippet shows why the case came.
+    pub by_characters: Vec<(Vec<String>, Vec<String>)>,
 }
 
 /// Builds the snippet of `text` around the densest cluster of matches, about `max_chars` characters long.
 pub(crate) fn snippet(analyzer: &Analyzer, text: &str, terms: &HighlightTerms, max_chars: usize) -> Snippet {
-    let mut hits: Vec<(usize, usize)> = analyzer
-        .tokens(text, TokenMode::Bigram)
-        .into_iter()
-        .filter(|t| terms.tokens.contains(&t.text))
-        .map(|t| (t.from, t.to))
+    let bigrams = analyzer.tokens(text, TokenMode::Bigram);
+    let mut hits: Vec<(usize, usize)> =
+        bigrams.iter().filter(|t| terms.tokens.contains(&t.text)).map(|t| (t.from, t.to)).collect();
+    let missing: Vec<&String> = terms
+        .by_characters
+        .iter()
+        .filter(|(word, _)| !bigrams.iter().any(|t| word.contains(&t.text)))
+        .flat_map(|(_, chars)| chars)
         .collect();
+    if !missing.is_empty() {
+        let unigrams = analyzer.tokens(text, TokenMode::Unigram);
+        hits.extend(unigrams.iter().filter(|t| missing.contains(&&t.text)).map(|t| (t.from, t.to)));
+    }
     if !terms.prefixes.is_empty() {
         hits.extend(
             analyzer

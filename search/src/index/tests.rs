@@ -740,6 +740,9 @@ fn a_rare_words_characters_bring_in_the_cases_that_word_it_otherwise() {
     masked.sort();
     assert_eq!(masked, ["M1", "M2", "M3"], "{order:?}");
     assert!(r.hits[1..4].iter().all(|h| h.matched_terms.is_empty()), "matched by characters, not by the word");
+    // Their snippets show the character that brought them; the case with the word shows the word.
+    assert!(r.hits[1..4].iter().all(|h| h.snippet.marked("[", "]").contains("[抢]")), "{:?}", r.hits[1].snippet);
+    assert!(r.hits[0].snippet.marked("[", "]").contains("[抢劫]"), "{:?}", r.hits[0].snippet);
     assert_eq!(r.total, 154, "X1 (信 of the common 微信) is not brought in");
     let tier = |matched, count| crate::TierCount { matched, of: 2, count };
     assert_eq!(r.matching.partial, [tier(1, 151), tier(0, 3)]);
