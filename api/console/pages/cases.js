@@ -80,7 +80,7 @@ FZ.pages = FZ.pages || {};
     const r = await FZ.api.get("/api/v1/search" + FZ.api.query(query));
     const notes = [];
     if (r.unmatched_terms && r.unmatched_terms.length) {
-      notes.push(FZ.t("unmatched", { t: r.unmatched_terms.map((u) => u.term).join("、") }) +
+      notes.push(FZ.t("unmatched", { t: r.unmatched_terms.map((u) => esc(u.term)).join("、") }) +
         r.unmatched_terms.filter((u) => u.suggestions && u.suggestions.length)
           .map((u) => " " + FZ.t("suggest") + u.suggestions.map((s) => `<a href="#/search?q=${encodeURIComponent(s)}">${esc(s)}</a>`).join("、")).join(""));
     }

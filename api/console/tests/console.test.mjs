@@ -136,6 +136,12 @@ test("investigator: a pasted phone number finds its report; open it, its cluster
   await page.waitForFunction((f) => document.querySelector("#hits .hit a.title")?.textContent !== f, first);
   assert.match(await page.textContent(".pager span"), /第 2 页/);
 
+  // A term that matches nothing is shown as the text it is, never as markup (a shared link cannot inject HTML).
+  await page.goto(BASE + "/console/#/search?q=" + encodeURIComponent("<i>zqxwv</i>"));
+  await page.waitForSelector(".notice");
+  assert.equal((await page.$$(".notice i")).length, 0, "the unmatched term is escaped");
+  assert.match(await page.textContent(".notice"), /<i>zqxwv<\/i>/);
+
   await page.goto(BASE + `/console/#/report/${report.report_id}`);
   await page.waitForSelector("#narrative");
   assert.ok((await page.textContent("#narrative")).length > 20, "the investigator reads the narrative");
