@@ -410,9 +410,12 @@ impl CaseIndex {
         if opts.from.is_some() || opts.to.is_some() {
             filters.push(Filter::Date { from: opts.from, to: opts.to });
         }
+        // The filters as required clauses (the search's, the census's and the suggestions' one set).
+        let filter_clauses =
+            || -> Vec<(Occur, Box<dyn Query>)> { filters.iter().map(|f| (Occur::Must, compiler.filter(f))).collect() };
         let filtered = |query: Box<dyn Query>| {
             let mut clauses = vec![(Occur::Must, query)];
-            clauses.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
+            clauses.extend(filter_clauses());
             BooleanQuery::new(clauses)
         };
         let run = |query: Box<dyn Query>, after: Option<After>, relaxed: Option<Relaxed>| {
@@ -492,7 +495,7 @@ impl CaseIndex {
                     bits.push(ranked::CensusBit { term, matcher: Box::new(BooleanQuery::new(chars)) });
                 }
                 let mut within = compiler.required(fixed.iter().copied());
-                within.extend(filters.iter().map(|f| (Occur::Must, compiler.filter(f))));
+                within.extend(filter_clauses());
                 let mask: Option<Box<dyn Query>> = (!within.is_empty()).then(|| {
                     within.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
                     Box::new(BooleanQuery::new(within)) as Box<dyn Query>
@@ -546,10 +549,8 @@ impl CaseIndex {
         } else {
             Vec::new()
         };
-        let within: Option<Box<dyn Query>> = (!filters.is_empty()).then(|| {
-            let clauses = filters.iter().map(|f| (Occur::Must, compiler.filter(f))).collect();
-            Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
-        });
+        let within: Option<Box<dyn Query>> =
+            (!filters.is_empty()).then(|| Box::new(BooleanQuery::new(filter_clauses())) as Box<dyn Query>);
         matching.unmatched_terms = self.unmatched(&searcher, &compiler, &suspects, within.as_deref())?;
         results.matching = matching;
         Ok(results)

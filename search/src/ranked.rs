@@ -300,12 +300,8 @@ impl Census {
     /// The scored query of a step: the cases whose matched terms weigh at least `min_weight`, scored as
     /// [`relaxed_query`] scores them.
     pub fn query(&self, terms: &[LooseTerm], min_weight: f32) -> Box<dyn Query> {
-        Box::new(Tiered {
-            masks: self.masks.clone(),
-            weights: self.weights.clone(),
-            min_weight,
-            scoring: evidence(terms),
-        })
+        let kept = Kept { masks: self.masks.clone(), weights: self.weights.clone(), min_weight };
+        Box::new(Tiered { kept, scoring: evidence(terms) })
     }
 }
 
@@ -361,33 +357,40 @@ fn census_segment(
     Ok((reader.segment_id(), masks, by_mask, found))
 }
 
-/// The cases of a [`Census`] that match at least `k` loose terms, each scored by the terms' best evidence as
-/// [`relaxed_query`] scores them, to the bit: the terms in query order, each by its word when it matches (its
-/// score is above [`TIER`], so it is the maximum [`DisjunctionMaxQuery`] takes), else by the sum of its
-/// characters' scores in order. The cases are read from the census, and only they are scored; the characters
-/// are sought only where the word is missing.
-struct Tiered {
+/// The cases a [`Census`] step keeps: those whose matched bits weigh at least `min_weight`.
+#[derive(Clone)]
+struct Kept {
     masks: Arc<HashMap<SegmentId, Vec<u16>>>,
     weights: Arc<Vec<f32>>,
     min_weight: f32,
-    scoring: Vec<Evidence>,
 }
 
-impl Clone for Tiered {
-    fn clone(&self) -> Self {
-        Tiered {
-            masks: self.masks.clone(),
-            weights: self.weights.clone(),
-            min_weight: self.min_weight,
-            scoring: self.scoring.clone(),
-        }
+impl Kept {
+    /// The kept documents of a segment, in order.
+    fn docs(&self, segment: SegmentId) -> Vec<DocId> {
+        let Some(m) = self.masks.get(&segment) else { return Vec::new() };
+        let keeps = |mask: u16| mask > 0 && self.weights[mask as usize] >= self.min_weight;
+        (0..m.len() as DocId).filter(|&d| keeps(m[d as usize])).collect()
     }
+}
+
+/// The cases a [`Census`] step keeps, each scored by the terms' best evidence as [`relaxed_query`] scores them, to
+/// the bit: the terms in query order, each by its word when it matches (its score is above [`TIER`], so it is the
+/// maximum [`DisjunctionMaxQuery`] takes), else by the sum of its characters' scores in order. The cases are read
+/// from the census, and only they are scored; the characters are sought only where the word is missing.
+#[derive(Clone)]
+struct Tiered {
+    kept: Kept,
+    scoring: Vec<Evidence>,
 }
 
 impl std::fmt::Debug for Tiered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let words: Vec<&dyn Query> = self.scoring.iter().map(|e| e.word.as_ref()).collect();
-        f.debug_struct("Tiered").field("min_weight", &self.min_weight).field("words", &words).finish_non_exhaustive()
+        f.debug_struct("Tiered")
+            .field("min_weight", &self.kept.min_weight)
+            .field("words", &words)
+            .finish_non_exhaustive()
     }
 }
 
@@ -401,12 +404,7 @@ impl Query for Tiered {
                 Ok((e.word.weight(enable_scoring)?, chars.collect::<tantivy::Result<_>>()?))
             })
             .collect::<tantivy::Result<_>>()?;
-        Ok(Box::new(TieredWeight {
-            masks: self.masks.clone(),
-            weights: self.weights.clone(),
-            min_weight: self.min_weight,
-            scoring,
-        }))
+        Ok(Box::new(TieredWeight { kept: self.kept.clone(), scoring }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -421,20 +419,13 @@ impl Query for Tiered {
 type EvidenceWeights = (Box<dyn Weight>, Vec<Box<dyn Weight>>);
 
 struct TieredWeight {
-    masks: Arc<HashMap<SegmentId, Vec<u16>>>,
-    weights: Arc<Vec<f32>>,
-    min_weight: f32,
+    kept: Kept,
     scoring: Vec<EvidenceWeights>,
 }
 
 impl Weight for TieredWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let docs: Vec<DocId> = match self.masks.get(&reader.segment_id()) {
-            Some(m) => (0..m.len() as DocId)
-                .filter(|&d| m[d as usize] > 0 && self.weights[m[d as usize] as usize] >= self.min_weight)
-                .collect(),
-            None => Vec::new(),
-        };
+        let docs = self.kept.docs(reader.segment_id());
         let scoring = self
             .scoring
             .iter()

@@ -533,11 +533,7 @@ pub fn cluster_gangs(
     params.check()?;
     let n = graph.report_count();
     let relays = find_relays(graph, &params.relays);
-    let held_apart = relays.iter().filter(|(e, _)| !policy.forced(graph.key(*e)));
-    let relayed = Relays::new(
-        held_apart.clone().map(|&(e, _)| e).collect(),
-        held_apart.filter(|(_, f)| f.collector).map(|&(e, _)| e).collect(),
-    );
+    let relayed = Relays::of_found(&relays, |e| !policy.forced(graph.key(e)));
     let meet = params.money_meet_window_secs < i64::MAX;
     let (toks, groups, arrivals) = tokens(graph, params.money_hops, params.hop_window_secs, &relayed, meet);
     let inverted = invert(&toks);

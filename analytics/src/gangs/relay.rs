@@ -148,10 +148,14 @@ impl Relays {
     /// The relays `params` finds in `graph` that `held_apart` (given the account's key) keeps from linking: those a
     /// clustering run with these parameters recorded as hubs and an investigator did not force back in.
     pub fn find(graph: &GangGraph, params: &RelayParams, held_apart: impl Fn(&str) -> bool) -> Relays {
-        let found: Vec<(u32, RelayFlow)> =
-            find_relays(graph, params).into_iter().filter(|(e, _)| held_apart(graph.key(*e))).collect();
-        let collectors = found.iter().filter(|(_, f)| f.collector).map(|&(e, _)| e).collect();
-        Relays::new(found.into_iter().map(|(e, _)| e).collect(), collectors)
+        Relays::of_found(&find_relays(graph, params), |e| held_apart(graph.key(e)))
+    }
+
+    /// The relays among `found` (with their flows, as [`find_relays`] gives them) that `held_apart` keeps.
+    pub(crate) fn of_found(found: &[(u32, RelayFlow)], held_apart: impl Fn(u32) -> bool) -> Relays {
+        let kept = found.iter().filter(|(e, _)| held_apart(*e));
+        let collectors = kept.clone().filter(|(_, f)| f.collector).map(|&(e, _)| e).collect();
+        Relays::new(kept.map(|&(e, _)| e).collect(), collectors)
     }
 
     pub fn relay(&self, e: u32) -> bool {

@@ -55,9 +55,8 @@ pub(crate) struct GangState {
     members: HashMap<u64, Vec<usize>>,
     /// Hubs (not force-included) and laundering-service accounts of the run: they never link.
     excluded: HashMap<String, Shared>,
-    /// The run's relays (hubs of that reason): `explain` follows a victim's money through them as clustering did.
-    relays: Relays,
-    /// What `explain` walks (every report's traced money), built by the first `explain` of this state.
+    /// What `explain` and confidence walk (every report's traced money, through the run's relays), built by the
+    /// first of them to need it.
     links: std::sync::OnceLock<LinkIndex>,
     /// Victims' own identifiers: residents' phones and accounts that paid into a reported fraud.
     personal: BTreeSet<String>,
@@ -99,10 +98,6 @@ impl GangState {
         }
         // A hub that is also a service's account is shown as the hub it was found to be.
         excluded.extend(store.gang_hubs(run)?.into_iter().filter(|h| !h.overridden).map(|h| (h.key, Shared::Hub)));
-        // Clustering always runs with the default relay parameters (`GangParams::defaults`), so the same relays.
-        let relays = Relays::find(&graph, &RelayParams::defaults(), |key| {
-            excluded.get(key).is_some_and(|s| matches!(s, Shared::Hub))
-        });
         let money_ends = store
             .gang_money_ends(run)?
             .into_iter()
@@ -135,7 +130,6 @@ impl GangState {
             cluster_of,
             members,
             excluded,
-            relays,
             links: Default::default(),
             personal,
             money_ends,
@@ -143,11 +137,15 @@ impl GangState {
         })
     }
 
-    /// The link index `explain` walks: built once per state (hubs, services and partial cards never link; money
-    /// followed through the run's relays; default subgraph parameters).
+    /// The link index `explain` and confidence walk: built once per state (hubs, services and partial cards never
+    /// link; money followed through the run's relays; default subgraph parameters).
     pub(crate) fn links(&self) -> &LinkIndex {
         self.links.get_or_init(|| {
-            LinkIndex::new(&self.graph, &|k| self.is_excluded(k), &self.relays, &SubgraphParams::defaults())
+            // Clustering always runs with the default relay parameters (`GangParams::defaults`): the same relays,
+            // those the run held apart as hubs.
+            let hub = |key: &str| self.excluded.get(key).is_some_and(|s| matches!(s, Shared::Hub));
+            let relays = Relays::find(&self.graph, &RelayParams::defaults(), hub);
+            LinkIndex::new(&self.graph, &|k| self.is_excluded(k), &relays, &SubgraphParams::defaults())
         })
     }
 
