@@ -25,8 +25,21 @@ pub enum OutcomeKind {
     FlaggedContact,
     /// Answered an urgent warning within the follow-up, among those warned (proxy).
     WarningAnswered,
-    /// A transfer stopped within the follow-up (proxy).
+    /// Among units whose resident reported a fraud within the follow-up: some report ended with nothing lost (the
+    /// transfer was stopped, or never made: a dissuasion that worked) (proxy).
     TransferStopped,
+}
+
+impl OutcomeKind {
+    /// Its name in reports (as in JSON).
+    pub fn code(self) -> &'static str {
+        match self {
+            OutcomeKind::Victimised => "victimised",
+            OutcomeKind::FlaggedContact => "flagged_contact",
+            OutcomeKind::WarningAnswered => "warning_answered",
+            OutcomeKind::TransferStopped => "transfer_stopped",
+        }
+    }
 }
 
 /// One randomised unit: a resident selected by a routine campaign, treated or held out, with outcomes.
@@ -267,6 +280,15 @@ pub fn campaign_week(at: i64) -> i64 {
     monday - 8 * 3600
 }
 
+/// Events before `as_of` by resident: (time, flag).
+fn flagged_events(events: Option<&[(String, i64, bool)]>, as_of: i64) -> HashMap<&str, Vec<(i64, bool)>> {
+    let mut m: HashMap<&str, Vec<(i64, bool)>> = HashMap::new();
+    for (r, t, flag) in events.unwrap_or(&[]).iter().filter(|(_, t, _)| *t < as_of) {
+        m.entry(r.as_str()).or_default().push((*t, *flag));
+    }
+    m
+}
+
 fn index<'a>(pairs: impl Iterator<Item = (&'a str, i64)>) -> HashMap<&'a str, Vec<i64>> {
     let mut m: HashMap<&str, Vec<i64>> = HashMap::new();
     for (r, t) in pairs {
@@ -279,12 +301,15 @@ fn index<'a>(pairs: impl Iterator<Item = (&'a str, i64)>) -> HashMap<&'a str, Ve
 /// `as_of` is a unit of its week's campaign; victimised = a victimisation of the resident within `follow_up_days`
 /// after it; flagged contact = a contact with a flagged number in the same window (when `flagged` is given);
 /// warning answered = among units whose resident was warned in the window (`warnings`: resident, raised at,
-/// answered), whether a warning was answered (measured only for those warned).
+/// answered), whether a warning was answered (measured only for those warned); transfer stopped = among units whose
+/// resident reported a fraud that happened in the window (`reports`: resident, occurred at, money lost; the caller
+/// passes only reports known before `as_of`), whether one of them ended with nothing lost (measured only for those).
 pub fn units_from_history(
     history: &[PastContact],
     victimisations: &[Victimisation],
     flagged: Option<&[(String, i64)]>,
     warnings: Option<&[(String, i64, bool)]>,
+    reports: Option<&[(String, i64, bool)]>,
     follow_up_days: u32,
     as_of: i64,
 ) -> Vec<EffectUnit> {
@@ -295,10 +320,13 @@ pub fn units_from_history(
     let hit = |m: &HashMap<&str, Vec<i64>>, r: &str, at: i64| {
         m.get(r).is_some_and(|ts| ts.iter().any(|&t| t > at && t <= at + follow))
     };
-    let mut warned: HashMap<&str, Vec<(i64, bool)>> = HashMap::new();
-    for (r, t, answered) in warnings.unwrap_or(&[]).iter().filter(|(_, t, _)| *t < as_of) {
-        warned.entry(r.as_str()).or_default().push((*t, *answered));
-    }
+    let (warned, reported) = (flagged_events(warnings, as_of), flagged_events(reports, as_of));
+    // The flags of `resident`'s events in the window after `at`.
+    let in_window = |m: &HashMap<&str, Vec<(i64, bool)>>, resident: &str, at: i64| -> Vec<bool> {
+        m.get(resident)
+            .map(|es| es.iter().filter(|(t, _)| *t > at && *t <= at + follow).map(|&(_, f)| f).collect())
+            .unwrap_or_default()
+    };
     history
         .iter()
         .filter(|h| !h.urgent && h.at + follow < as_of)
@@ -307,12 +335,13 @@ pub fn units_from_history(
             if let Some(c) = &contacts {
                 outcomes.insert(OutcomeKind::FlaggedContact, hit(c, &h.resident_id, h.at));
             }
-            let answers: Vec<bool> = warned
-                .get(h.resident_id.as_str())
-                .map(|ws| ws.iter().filter(|(t, _)| *t > h.at && *t <= h.at + follow).map(|&(_, a)| a).collect())
-                .unwrap_or_default();
+            let answers = in_window(&warned, &h.resident_id, h.at);
             if !answers.is_empty() {
                 outcomes.insert(OutcomeKind::WarningAnswered, answers.contains(&true));
+            }
+            let lost = in_window(&reported, &h.resident_id, h.at);
+            if !lost.is_empty() {
+                outcomes.insert(OutcomeKind::TransferStopped, lost.contains(&false));
             }
             EffectUnit {
                 resident_id: h.resident_id.clone(),
@@ -393,10 +422,53 @@ mod tests {
             // After the follow-up: not this unit's outcome.
             ("C".to_string(), 40 * DAY, true),
         ];
-        let units = units_from_history(&history, &[], None, Some(&warnings), 28, 100 * DAY);
+        let units = units_from_history(&history, &[], None, Some(&warnings), None, 28, 100 * DAY);
         let answered: Vec<Option<bool>> =
             units.iter().map(|u| u.outcomes.get(&OutcomeKind::WarningAnswered).copied()).collect();
         assert_eq!(answered, [Some(true), Some(false), None]);
         assert!(units.iter().all(|u| u.outcomes.contains_key(&OutcomeKind::Victimised)));
+    }
+
+    #[test]
+    fn transfer_stopped_is_measured_on_units_with_a_report_in_the_follow_up() {
+        let contact = |id: &str, held: bool| PastContact {
+            resident_id: id.into(),
+            channel: OutreachChannel::Visit,
+            at: 0,
+            content_id: None,
+            outcome: Some(if held { datasets::Outcome::HeldOut } else { datasets::Outcome::Reached }),
+            holdout: held,
+            urgent: false,
+        };
+        let history: Vec<PastContact> = ["A", "B", "C", "D", "E"].iter().map(|id| contact(id, *id == "B")).collect();
+        let reports = vec![
+            // A: an attempt that lost nothing.
+            ("A".to_string(), 3 * DAY, false),
+            // B (held out): money lost.
+            ("B".to_string(), 4 * DAY, true),
+            // C: one lost, one stopped: a transfer was stopped.
+            ("C".to_string(), 2 * DAY, true),
+            ("C".to_string(), 9 * DAY, false),
+            // D: after the follow-up, and one before the contact: neither is this unit's.
+            ("D".to_string(), 40 * DAY, false),
+            ("D".to_string(), -DAY, false),
+            // E: no report at all.
+        ];
+        let units = units_from_history(&history, &[], None, None, Some(&reports), 28, 100 * DAY);
+        let stopped: Vec<Option<bool>> =
+            units.iter().map(|u| u.outcomes.get(&OutcomeKind::TransferStopped).copied()).collect();
+        assert_eq!(stopped, [Some(true), Some(false), Some(true), None, None]);
+        // The code is the JSON name.
+        for kind in [
+            OutcomeKind::Victimised,
+            OutcomeKind::FlaggedContact,
+            OutcomeKind::WarningAnswered,
+            OutcomeKind::TransferStopped,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
+        }
+        let report = effect_report(&units, &EffectParams::domain_defaults()).unwrap();
+        let c = report.overall.iter().find(|c| c.outcome == OutcomeKind::TransferStopped).unwrap();
+        assert_eq!((c.treated.units, c.treated.events, c.held_out.units, c.held_out.events), (2, 2, 1, 0));
     }
 }

@@ -247,8 +247,11 @@ FZ.pages = FZ.pages || {};
     const r = await FZ.api.get("/api/v1/outreach/effect");
     const victimised = (list) => (list || []).find((k) => k.outcome === "victimised");
     const overall = victimised(r.report.overall);
-    // The proxy outcome: contacted by a gang's or a reported number within the follow-up.
-    const proxy = (r.report.overall || []).find((k) => k.outcome === "flagged_contact");
+    // The proxy outcomes, where measured: contacted by a gang's or a reported number within the follow-up (on every
+    // unit), a warning answered (on the warned), a transfer stopped (on those who reported a fraud).
+    const proxies = [["flagged_contact", "effect-proxy"], ["warning_answered", "effect-answered"], ["transfer_stopped", "effect-stopped"]]
+      .map(([outcome, id]) => [(r.report.overall || []).find((k) => k.outcome === outcome), outcome, id])
+      .filter((x) => x[0]);
     const campaigns = r.report.by_campaign.map((c, i) => [FZ.fmt.week(r.campaign_weeks[i]), victimised(c.comparisons)]).filter((x) => x[1]);
     const channels = r.report.by_channel.map((c) => [FZ.fmt.label("outreach_channels", c.channel), victimised(c.comparisons)]).filter((x) => x[1]);
     const pct = (x) => FZ.fmt.pct(x, 2);
@@ -262,9 +265,9 @@ FZ.pages = FZ.pages || {};
         <div class="card kpi"><div class="muted">${FZ.t("difference")} (${level}% ${FZ.t("interval")})</div>
           <div class="v" id="effect-difference">${overall ? pct(overall.difference) : "—"}</div>
           <div class="small muted">${overall ? `[${pct(overall.ci_low)}, ${pct(overall.ci_high)}]` : ""}</div></div>
-        ${proxy ? `<div class="card kpi"><div class="muted">${FZ.t("flagged_contact")}</div>
-          <div class="v small" id="effect-proxy">${pct(proxy.risk_treated)} / ${pct(proxy.risk_held_out)}</div>
-          <div class="small muted">${FZ.t("difference")} ${pct(proxy.difference)} [${pct(proxy.ci_low)}, ${pct(proxy.ci_high)}]</div></div>` : ""}
+        ${proxies.map(([proxy, outcome, id]) => `<div class="card kpi"><div class="muted">${FZ.t(outcome)}</div>
+          <div class="v small" id="${id}">${pct(proxy.risk_treated)} / ${pct(proxy.risk_held_out)}</div>
+          <div class="small muted">${FZ.t("difference")} ${pct(proxy.difference)} [${pct(proxy.ci_low)}, ${pct(proxy.ci_high)}]</div></div>`).join("")}
         <div class="card kpi"><div class="muted">${FZ.t("urgent_excluded")}</div><div class="v">${FZ.fmt.num(r.urgent_excluded)}</div>
           <div class="small muted">${FZ.t("follow_up", { n: r.follow_up_days })}</div></div>
       </div>

@@ -600,7 +600,7 @@ fn render_effect(v: &EffectView) -> String {
             let _ = writeln!(
                 s,
                 "{label:<12} {:<16} treated {}/{}  held out {}/{}  difference {:+.5} [{:+.5}, {:+.5}]",
-                format!("{:?}", c.outcome),
+                c.outcome.code(),
                 c.treated.events,
                 c.treated.units,
                 c.held_out.events,

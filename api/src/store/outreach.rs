@@ -32,6 +32,8 @@ pub struct VictimRow {
     pub reported_at: i64,
     pub fraud_type: FraudType,
     pub local: bool,
+    /// Money was lost (`loss_fen` > 0); false for an attempt that lost nothing, or an unknown loss.
+    pub lost: bool,
 }
 
 /// A call or SMS between two phones (canonical keys).
@@ -347,7 +349,8 @@ impl Store {
     /// Reports naming a resident as victim, with the locality rule.
     pub fn victimisations(&self) -> StoreResult<Vec<VictimRow>> {
         let mut stmt = self.conn().prepare(&format!(
-            "SELECT r.victim_id, COALESCE(r.occurred_at, r.reported_at), r.reported_at, r.fraud_type, {LOCAL_REPORT}
+            "SELECT r.victim_id, COALESCE(r.occurred_at, r.reported_at), r.reported_at, r.fraud_type, {LOCAL_REPORT},
+                    COALESCE(r.loss_fen, 0) > 0
              FROM reports r WHERE r.victim_id IS NOT NULL ORDER BY r.reported_at, r.report_id"
         ))?;
         let mut rows = stmt.query([])?;
@@ -359,6 +362,7 @@ impl Store {
                 reported_at: r.get(2)?,
                 fraud_type: code("reports", "fraud_type", r.get(3)?, FraudType::parse)?,
                 local: r.get::<_, i64>(4)? != 0,
+                lost: r.get::<_, i64>(5)? != 0,
             });
         }
         Ok(out)

@@ -270,6 +270,26 @@ fn bad_input_is_a_clear_error_and_the_effect_report_reads_the_history() {
     let one = json(d, &["outreach", "effect", "--campaign", "2026-W10", "--json"]);
     assert_eq!(one["campaign_weeks"], serde_json::json!(["2026-W10"]));
     fails(d, &["outreach", "effect", "--from", "2026-W12", "--to", "2026-W10"], 2);
+
+    // Transfers stopped: measured on the units whose resident reported a fraud in the follow-up (so, per arm, on as
+    // many units as were victimised), true when a report lost nothing. Turn every other victim's report into an
+    // attempt that lost nothing.
+    let attempts = store(d)
+        .execute("UPDATE reports SET loss_fen = NULL WHERE victim_id IS NOT NULL AND rowid % 2 = 0", [])
+        .unwrap();
+    assert!(attempts > 0);
+    let e = json(d, &["outreach", "effect", "--json"]);
+    let overall = e["report"]["overall"].as_array().unwrap();
+    let of = |kind: &str| overall.iter().find(|c| c["outcome"] == kind).unwrap_or_else(|| panic!("{kind}: {e}"));
+    let (victimised, stopped) = (of("victimised"), of("transfer_stopped"));
+    for arm in ["treated", "held_out"] {
+        assert_eq!(stopped[arm]["units"], victimised[arm]["events"], "{arm}: {stopped}");
+    }
+    let events = stopped["treated"]["events"].as_u64().unwrap() + stopped["held_out"]["events"].as_u64().unwrap();
+    let units = stopped["treated"]["units"].as_u64().unwrap() + stopped["held_out"]["units"].as_u64().unwrap();
+    assert!(events > 0 && events < units, "some reports lost nothing, some lost money: {stopped}");
+    let text = ok(d, &["outreach", "effect"]);
+    assert!(text.lines().any(|l| l.starts_with("overall") && l.contains("transfer_stopped")), "{text}");
 }
 
 /// Residents reached, week by week and overall, as the history says when counted by hand from the source files:

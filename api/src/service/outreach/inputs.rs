@@ -304,6 +304,7 @@ mod tests {
             reported_at,
             fraud_type,
             local: true,
+            lost: true,
         };
         let victims = vec![
             victim("R2", week - 40 * DAY, FraudType::OrderBrushing),
