@@ -36,6 +36,25 @@ CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
 
+/// How long a connection waits for another's lock.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs `f` again while SQLite answers "busy" without waiting (as it does for a journal-mode switch), for up to
+/// [`BUSY_TIMEOUT`].
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// What a response that carried personal data was: who read what, why. `subjects` are the ids of the people or
 /// cases whose data the response carried.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -73,12 +92,19 @@ impl AuditStore {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| StoreError::Open { path: data_dir.to_path_buf(), source: Box::new(e) })?;
         let path = data_dir.join(AUDIT_FILE);
-        let conn = Connection::open(&path).map_err(|e| StoreError::Open { path: path.clone(), source: Box::new(e) })?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        let mut conn =
+            Connection::open(&path).map_err(|e| StoreError::Open { path: path.clone(), source: Box::new(e) })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Switching a new file to WAL can be refused at once (no busy handler) while another connection does the
+        // same: several servers or tests may open one audit log together.
+        retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
         // FULL: a committed batch survives a power cut too, and the request it answers waits for it.
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
+        // In a write transaction taken up front: a read that later needs to write is refused at once (not waited
+        // for) when another connection wrote in between, e.g. created these tables.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(SCHEMA)?;
+        tx.commit()?;
         Ok(AuditStore { conn, path })
     }
 
@@ -163,5 +189,31 @@ impl AuditStore {
     /// Raw access for tamper tests.
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_connections_open_a_new_audit_log_at_once() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let barrier = std::sync::Barrier::new(8);
+            std::thread::scope(|s| {
+                let opened: Vec<_> = (0..8)
+                    .map(|_| {
+                        s.spawn(|| {
+                            barrier.wait();
+                            AuditStore::open(dir.path()).map(|_| ())
+                        })
+                    })
+                    .collect();
+                for o in opened {
+                    o.join().unwrap().unwrap();
+                }
+            });
+        }
     }
 }
