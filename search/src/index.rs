@@ -1,8 +1,9 @@
 //! The case index: create/open, upsert and sync (one atomic commit each), search, and "more like this".
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
@@ -72,6 +73,16 @@ pub struct CaseIndex {
     analyzer: Analyzer,
     ids: Box<dyn IdentifierExtractor>,
     facet_cache: Arc<FacetCache>,
+    /// The on-disk index's `meta.json`, which every commit replaces (here or in another process), and how it looked
+    /// when the reader last loaded: [`CaseIndex::refresh`] reloads only when it changed. `None` in memory.
+    meta: Option<(PathBuf, Mutex<Option<MetaStamp>>)>,
+}
+
+/// What identifies one version of `meta.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MetaStamp {
+    modified: SystemTime,
+    len: u64,
 }
 
 impl std::fmt::Debug for CaseIndex {
@@ -165,7 +176,9 @@ impl CaseIndex {
             }
         }
         let index = Index::open_or_create(mmap, schema).map_err(wrap)?;
-        Self::with_index(index, analyzer, ids)
+        let mut opened = Self::with_index(index, analyzer, ids)?;
+        opened.meta = Some((dir.join("meta.json"), Mutex::new(None)));
+        Ok(opened)
     }
 
     /// A fresh in-memory index (tests, one-off corpora).
@@ -187,12 +200,35 @@ impl CaseIndex {
         index.tokenizers().register(TRIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Trigram));
         index.tokenizers().register(UNIGRAM_TOKENIZER, analyzer.tokenizer(TokenMode::Unigram));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(CaseIndex { index, reader, fields, analyzer, ids, facet_cache: Arc::default() })
+        Ok(CaseIndex { index, reader, fields, analyzer, ids, facet_cache: Arc::default(), meta: None })
     }
 
     /// Makes what was committed since the index was opened (by this or another process) visible to searches.
     pub fn reload(&self) -> Result<(), SearchError> {
         Ok(self.reader.reload()?)
+    }
+
+    /// [`CaseIndex::reload`] only when something was committed since the last refresh (the on-disk `meta.json`
+    /// changed), so a server can call it before every search: unchanged, it costs one `stat`. (A reload opens
+    /// every segment's readers and a fresh document cache: done per request it cost CPU and churned memory.) An
+    /// index whose files are gone or were replaced by a rebuild is an error: open it afresh. Returns whether it
+    /// reloaded.
+    pub fn refresh(&self) -> Result<bool, SearchError> {
+        let Some((path, seen)) = &self.meta else {
+            self.reload()?;
+            return Ok(true);
+        };
+        let io = |e: std::io::Error| SearchError::Index { path: path.display().to_string(), source: e.into() };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        // Read before reloading: a commit landing in between changes it again, and is loaded next time.
+        let now = MetaStamp { modified: meta.modified().map_err(io)?, len: meta.len() };
+        let mut seen = seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *seen == Some(now) {
+            return Ok(false);
+        }
+        self.reload()?;
+        *seen = Some(now);
+        Ok(true)
     }
 
     /// The analyser (the same one analyses documents and queries).

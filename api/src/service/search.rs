@@ -493,10 +493,11 @@ impl Service {
         names
     }
 
-    /// The opened index `name`, reloaded to its last commit; opened (and kept) on first use.
+    /// The opened index `name`, reloaded when it was committed to since (one `stat` otherwise); opened (and kept)
+    /// on first use.
     fn reader(&self, name: &IndexName) -> AppResult<Arc<CaseIndex>> {
         if let Some(index) = self.search.cached(name) {
-            if index.reload().is_ok() {
+            if index.refresh().is_ok() {
                 return Ok(index);
             }
             // Its files were replaced (rebuilt elsewhere): open it afresh.

@@ -520,6 +520,32 @@ fn on_disk_index_survives_an_interrupted_write() {
     assert!(ids(&idx, "返利").is_empty());
 }
 
+#[test]
+fn refresh_reloads_only_after_a_commit_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || CaseIndex::create_or_open(dir.path(), ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    let mut writer = open();
+    writer.upsert(&corpus()[..2]).unwrap();
+    // The server's handle: loads once, then nothing changed.
+    let server = open();
+    assert!(server.refresh().unwrap());
+    assert!(!server.refresh().unwrap());
+    assert_eq!(server.len(), 2);
+    // Another handle (another process, as far as the server knows) commits a case: the next refresh sees it.
+    writer.upsert(&corpus()[2..3]).unwrap();
+    assert!(server.refresh().unwrap());
+    assert_eq!(server.len(), 3);
+    assert_eq!(ids(&server, "返利"), ids(&writer, "返利"));
+    assert!(!server.refresh().unwrap());
+    // The index's files gone: an error, so the caller opens it afresh.
+    drop(writer);
+    std::fs::remove_file(dir.path().join("meta.json")).unwrap();
+    assert!(server.refresh().is_err());
+    // In memory there is no file to look at: it always reloads.
+    let ram = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    assert!(ram.refresh().unwrap());
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
 
