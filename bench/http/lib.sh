@@ -285,3 +285,6 @@ parse_wrk() {
 
 # The fanzha process's resident set in KiB.
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+# The resident set split: anonymous (heap, stacks: what the process allocated) and file-backed (mapped files, e.g.
+# the search index's segments, counted as queries touch them; the kernel may drop them), in KiB.
+rss_split_kib() { awk '/^RssAnon/ { a = $2 } /^RssFile/ { f = $2 } END { print a "," f }' "/proc/$1/status"; }

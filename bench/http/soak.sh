@@ -49,13 +49,13 @@ for m in "${mix[@]}"; do
     pids+=("$!")
 done
 # store_connections: open connections to the store (each keeps its own SQLite page cache, up to cache_size).
-echo "seconds,rss_kib,cpu_s,audit_db_kib,store_connections" >"$out/soak-rss.csv"
+echo "seconds,rss_kib,cpu_s,audit_db_kib,store_connections,rss_anon_kib,rss_file_kib" >"$out/soak-rss.csv"
 started=$(date +%s)
 while :; do
     now=$(($(date +%s) - started))
     # An fd closing while find reads the folder makes find fail; the count is still right for that sample.
     conns=$({ find "/proc/$fanzha_pid/fd" -lname "*/fanzha.sqlite" 2>/dev/null || true; } | wc -l)
-    echo "$now,$(rss_kib "$fanzha_pid"),$(cpu_s "$fanzha_pid"),$(du -k "$data/audit.sqlite" | cut -f1),$conns" \
+    echo "$now,$(rss_kib "$fanzha_pid"),$(cpu_s "$fanzha_pid"),$(du -k "$data/audit.sqlite" | cut -f1),$conns,$(rss_split_kib "$fanzha_pid")" \
         >>"$out/soak-rss.csv"
     running=0
     for p in "${wrk_pids[@]}"; do kill -0 "$p" 2>/dev/null && running=1; done
@@ -64,6 +64,7 @@ while :; do
 done
 for p in "${wrk_pids[@]}"; do wait "$p"; done
 rss_end=$(rss_kib "$fanzha_pid")
+split_end=$(rss_split_kib "$fanzha_pid")
 stop_fanzha
 fz audit verify --json >"$out/soak-verify.json" || true
 
@@ -103,6 +104,17 @@ new_records=$((records_after - records_before))
             g = 100 * (last - m1) / m1
             printf "RSS (MiB): first %.1f, at 1 min %.1f, last %.1f, max %.1f; growth from 1 min to the end %+.1f%% -> %s\n",
                 first / 1024, m1 / 1024, last / 1024, max / 1024, g, (g < 10 ? "flat" : "NOT flat")
+        }' "$out/soak-rss.csv"
+    # Where the growth is: anonymous memory (a leak would show here) or mapped files (the index's pages, cache).
+    awk -F, -v end="$split_end" '
+        NR == 2 { fa = $6; ff = $7 }
+        NR > 1 && $1 >= 60 && !ma { ma = $6; mf = $7 }
+        NR > 1 { la = $6; lf = $7 }
+        END {
+            if (end) { split(end, e, ","); la = e[1]; lf = e[2] }
+            if (!ma) { ma = fa; mf = ff }
+            printf "  of which anonymous (MiB): first %.1f, at 1 min %.1f, last %.1f (%+.1f%%); file-backed: %.1f, %.1f, %.1f (%+.1f MiB)\n",
+                fa / 1024, ma / 1024, la / 1024, 100 * (la - ma) / ma, ff / 1024, mf / 1024, lf / 1024, (lf - mf) / 1024
         }' "$out/soak-rss.csv"
     echo "errors: $total_err $( ((total_err == 0)) && echo '(none)' || echo '(GOAL MISSED)')"
     echo "audit verify: ok=$ok, records $records_before -> $records_after (+$new_records);" \

@@ -148,7 +148,10 @@ fn render_verification(v: &AuditVerification) -> String {
 
 /// `fanzha serve`: the HTTP API on `config.bind` until Ctrl-C or SIGTERM, with the weekly schedule.
 pub fn serve(data_dir: &Path, config: ServeConfig) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(config.blocking_threads)
+        .build()?;
     runtime.block_on(async move {
         let schedule = config.schedule()?;
         let input = config.input.clone();

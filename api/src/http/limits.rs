@@ -21,6 +21,10 @@ pub struct ServeConfig {
     pub body_limit_bytes: usize,
     /// A query running longer is answered 503 `query_timeout`.
     pub query_timeout_ms: u64,
+    /// Threads that run store queries, searches and other blocking work (default 4 per core). Bounded so the
+    /// server's memory is too: each thread keeps its own allocator cache, and an unbounded pool grew with every
+    /// burst of concurrent requests; more threads than this only wait for the cores and the store's connections.
+    pub blocking_threads: usize,
     /// Requests per token per minute (a token bucket of this size, refilled evenly).
     pub rate_limit_per_minute: u32,
     /// The weekly pipeline run: `"MON 02:00"` (Beijing time), or `"off"`.
@@ -41,6 +45,7 @@ impl Default for ServeConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit_bytes: 1 << 20,
             query_timeout_ms: 10_000,
+            blocking_threads: 4 * std::thread::available_parallelism().map_or(2, |n| n.get()),
             rate_limit_per_minute: 6_000,
             schedule: "MON 02:00".into(),
             adjacency: None,
@@ -60,7 +65,7 @@ pub struct Schedule {
 
 impl ServeConfig {
     /// Reads `file` (if given), then the environment (`FANZHA_BIND`, `FANZHA_BODY_LIMIT_BYTES`,
-    /// `FANZHA_QUERY_TIMEOUT_MS`, `FANZHA_RATE_LIMIT_PER_MINUTE`, `FANZHA_SCHEDULE`, `FANZHA_ADJACENCY`, `FANZHA_AREAS`, `FANZHA_INPUT`), and
+    /// `FANZHA_QUERY_TIMEOUT_MS`, `FANZHA_BLOCKING_THREADS`, `FANZHA_RATE_LIMIT_PER_MINUTE`, `FANZHA_SCHEDULE`, `FANZHA_ADJACENCY`, `FANZHA_AREAS`, `FANZHA_INPUT`), and
     /// validates the result. Errors name the file or variable and the field.
     pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> AppResult<ServeConfig> {
         let mut cfg = match file {
@@ -89,6 +94,9 @@ impl ServeConfig {
         if let Some(v) = env("FANZHA_QUERY_TIMEOUT_MS") {
             cfg.query_timeout_ms = parsed("FANZHA_QUERY_TIMEOUT_MS", &v)?;
         }
+        if let Some(v) = env("FANZHA_BLOCKING_THREADS") {
+            cfg.blocking_threads = parsed("FANZHA_BLOCKING_THREADS", &v)?;
+        }
         if let Some(v) = env("FANZHA_RATE_LIMIT_PER_MINUTE") {
             cfg.rate_limit_per_minute = parsed("FANZHA_RATE_LIMIT_PER_MINUTE", &v)?;
         }
@@ -115,6 +123,9 @@ impl ServeConfig {
         }
         if !(100..=600_000).contains(&self.query_timeout_ms) {
             return bad("query_timeout_ms", "must be between 100 ms and 10 minutes");
+        }
+        if !(1..=1024).contains(&self.blocking_threads) {
+            return bad("blocking_threads", "must be between 1 and 1024");
         }
         if self.rate_limit_per_minute == 0 {
             return bad("rate_limit_per_minute", "must be at least 1");
@@ -217,6 +228,11 @@ mod tests {
         assert!(e.message().contains("bogus"), "{}", e.message());
         let e = ServeConfig::load(None, |k| (k == "FANZHA_SCHEDULE").then(|| "someday".into())).unwrap_err();
         assert_eq!(e.field_errors()[0].field, "schedule");
+        let threads =
+            |v: &'static str| ServeConfig::load(None, move |k| (k == "FANZHA_BLOCKING_THREADS").then(|| v.into()));
+        assert_eq!(threads("12").unwrap().blocking_threads, 12);
+        assert_eq!(threads("0").unwrap_err().field_errors()[0].field, "blocking_threads");
+        assert!(ServeConfig::default().blocking_threads >= 4);
         let s = ServeConfig::default().schedule().unwrap().unwrap();
         assert_eq!((s.weekday, s.hour, s.minute), (chrono::Weekday::Mon, 2, 0));
     }
