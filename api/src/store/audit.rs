@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreError, StoreResult};
+use super::{BUSY_TIMEOUT, StoreError, StoreResult, retry_busy};
 
 /// File name of the audit log inside the data folder.
 pub const AUDIT_FILE: &str = "audit.sqlite";
@@ -35,25 +35,6 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#;
-
-/// How long a connection waits for another's lock.
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Runs `f` again while SQLite answers "busy" without waiting (as it does for a journal-mode switch), for up to
-/// [`BUSY_TIMEOUT`].
-fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
-    let start = std::time::Instant::now();
-    loop {
-        match f() {
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::DatabaseBusy && start.elapsed() < BUSY_TIMEOUT =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(5));
-            }
-            other => return other,
-        }
-    }
-}
 
 /// What a response that carried personal data was: who read what, why. `subjects` are the ids of the people or
 /// cases whose data the response carried.
@@ -198,22 +179,6 @@ mod tests {
 
     #[test]
     fn many_connections_open_a_new_audit_log_at_once() {
-        for _ in 0..20 {
-            let dir = tempfile::tempdir().unwrap();
-            let barrier = std::sync::Barrier::new(8);
-            std::thread::scope(|s| {
-                let opened: Vec<_> = (0..8)
-                    .map(|_| {
-                        s.spawn(|| {
-                            barrier.wait();
-                            AuditStore::open(dir.path()).map(|_| ())
-                        })
-                    })
-                    .collect();
-                for o in opened {
-                    o.join().unwrap().unwrap();
-                }
-            });
-        }
+        crate::store::tests::open_together(8, 20, |dir| AuditStore::open(dir).map(|_| ()));
     }
 }

@@ -131,6 +131,25 @@ pub struct FileCounts {
     pub error: Option<String>,
 }
 
+/// How long a connection waits for another's lock.
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs `f` again while SQLite answers "busy" without waiting (as it does for a journal-mode switch), for up to
+/// [`BUSY_TIMEOUT`].
+pub(crate) fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Store {
     /// Opens the store in `data_dir`, creating the folder and the database if needed, and applies pending
     /// migrations.
@@ -154,8 +173,10 @@ impl Store {
     }
 
     fn with_connection(conn: Connection, path: PathBuf) -> StoreResult<Store> {
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Switching a new file to WAL can be refused at once (no busy handler) while another connection does the
+        // same: a server and a command may open a new data folder together.
+        retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // 64 MiB page cache: id lookups and reference checks on a million-row table stay in memory.
@@ -182,20 +203,33 @@ impl Store {
     }
 
     /// Applies the migrations newer than `PRAGMA user_version`, each in its own transaction.
+    ///
+    /// Each step takes the write lock first and reads the version under it, so connections opening one store
+    /// together wait for each other (a read that later wants to write is refused at once, not waited for) and
+    /// apply each migration once.
     fn migrate(&mut self) -> StoreResult<()> {
-        let current: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let latest = migrations::MIGRATIONS.len() as i64;
-        if current > latest {
-            return Err(StoreError::NewerSchema { path: self.path.clone(), found: current, known: latest });
-        }
-        for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(current as usize) {
-            let tx = self.conn.transaction()?;
+        let version =
+            |c: &Connection| -> StoreResult<i64> { Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?) };
+        loop {
+            let current = version(&self.conn)?;
+            if current > latest {
+                return Err(StoreError::NewerSchema { path: self.path.clone(), found: current, known: latest });
+            }
+            if current == latest {
+                return Ok(());
+            }
+            let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let current = version(&tx)?;
+            if current >= latest {
+                continue;
+            }
+            let (i, sql) = (current as usize, migrations::MIGRATIONS[current as usize]);
             tx.execute_batch(sql).map_err(|source| StoreError::Migration { version: i + 1, source })?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
             tx.commit()?;
             tracing::info!(version = i + 1, "applied store migration");
         }
-        Ok(())
     }
 
     /// Tunes this connection for serving reads: a small page cache of its own (4 MiB; the OS page cache is shared
@@ -398,10 +432,36 @@ impl<'a> Batch<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use datasets::{Fen, FraudType, Report, Timestamp};
 
     use super::*;
+
+    /// Opens a new data folder from `threads` threads at once with `open`, `rounds` times; every open succeeds.
+    pub(crate) fn open_together(threads: usize, rounds: usize, open: impl Fn(&Path) -> StoreResult<()> + Sync) {
+        for _ in 0..rounds {
+            let dir = tempfile::tempdir().unwrap();
+            let barrier = std::sync::Barrier::new(threads);
+            std::thread::scope(|s| {
+                let opened: Vec<_> = (0..threads)
+                    .map(|_| {
+                        s.spawn(|| {
+                            barrier.wait();
+                            open(dir.path())
+                        })
+                    })
+                    .collect();
+                for o in opened {
+                    o.join().unwrap().unwrap();
+                }
+            });
+        }
+    }
+
+    #[test]
+    fn many_connections_open_a_new_store_at_once() {
+        open_together(6, 10, |dir| Store::open(dir).map(|_| ()));
+    }
 
     fn report(id: &str, loss: i64) -> Record {
         Record::Report(Report {
