@@ -9,6 +9,7 @@ quality with a lower NMI means the truth is not the optimum at that γ.
 Usage (the venv and release binary of run.sh): python cpm_seeds.py [SEED ...]   (default: 1 2 3)
 """
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +23,7 @@ import run as R
 
 
 def main():
-    data = Path(R.os.environ.get("FANZHA_EXTERNAL_DATA", R.ROOT.parent / "shared" / "data"))
+    data = Path(os.environ.get("FANZHA_EXTERNAL_DATA", R.ROOT.parent / "shared" / "data"))
     seeds = [int(s) for s in sys.argv[1:]] or [1, 2, 3]
     R.OUT.mkdir(parents=True, exist_ok=True)
     print("| graph | seed | γ | fanzha CPM quality | clusters | NMI | leidenalg (2 it.) quality | clusters | NMI "

@@ -280,19 +280,11 @@ pub fn campaign_week(at: i64) -> i64 {
     monday - 8 * 3600
 }
 
-/// Events before `as_of` by resident: (time, flag).
-fn flagged_events(events: Option<&[(String, i64, bool)]>, as_of: i64) -> HashMap<&str, Vec<(i64, bool)>> {
+/// Events by resident: (time, flag).
+fn by_resident<'a>(events: impl Iterator<Item = (&'a str, i64, bool)>) -> HashMap<&'a str, Vec<(i64, bool)>> {
     let mut m: HashMap<&str, Vec<(i64, bool)>> = HashMap::new();
-    for (r, t, flag) in events.unwrap_or(&[]).iter().filter(|(_, t, _)| *t < as_of) {
-        m.entry(r.as_str()).or_default().push((*t, *flag));
-    }
-    m
-}
-
-fn index<'a>(pairs: impl Iterator<Item = (&'a str, i64)>) -> HashMap<&'a str, Vec<i64>> {
-    let mut m: HashMap<&str, Vec<i64>> = HashMap::new();
-    for (r, t) in pairs {
-        m.entry(r).or_default().push(t);
+    for (r, t, flag) in events {
+        m.entry(r).or_default().push((t, flag));
     }
     m
 }
@@ -301,26 +293,26 @@ fn index<'a>(pairs: impl Iterator<Item = (&'a str, i64)>) -> HashMap<&'a str, Ve
 /// `as_of` is a unit of its week's campaign; victimised = a victimisation of the resident within `follow_up_days`
 /// after it; flagged contact = a contact with a flagged number in the same window (when `flagged` is given);
 /// warning answered = among units whose resident was warned in the window (`warnings`: resident, raised at,
-/// answered), whether a warning was answered (measured only for those warned); transfer stopped = among units whose
-/// resident reported a fraud that happened in the window (`reports`: resident, occurred at, money lost; the caller
-/// passes only reports known before `as_of`), whether one of them ended with nothing lost (measured only for those).
+/// answered), whether a warning was answered (measured only for those warned); transfer stopped = among units with a
+/// victimisation in the window, whether one of them lost nothing (measured only for those).
 pub fn units_from_history(
     history: &[PastContact],
     victimisations: &[Victimisation],
     flagged: Option<&[(String, i64)]>,
     warnings: Option<&[(String, i64, bool)]>,
-    reports: Option<&[(String, i64, bool)]>,
     follow_up_days: u32,
     as_of: i64,
 ) -> Vec<EffectUnit> {
     let follow = i64::from(follow_up_days) * DAY;
-    let victims =
-        index(victimisations.iter().filter(|v| v.known_at < as_of).map(|v| (v.resident_id.as_str(), v.occurred_at)));
-    let contacts = flagged.map(|f| index(f.iter().filter(|(_, t)| *t < as_of).map(|(r, t)| (r.as_str(), *t))));
-    let hit = |m: &HashMap<&str, Vec<i64>>, r: &str, at: i64| {
-        m.get(r).is_some_and(|ts| ts.iter().any(|&t| t > at && t <= at + follow))
-    };
-    let (warned, reported) = (flagged_events(warnings, as_of), flagged_events(reports, as_of));
+    // Each source's events before `as_of`, by resident: (time, flag).
+    let victims = by_resident(
+        victimisations.iter().filter(|v| v.known_at < as_of).map(|v| (v.resident_id.as_str(), v.occurred_at, v.lost)),
+    );
+    let contacts =
+        flagged.map(|f| by_resident(f.iter().filter(|(_, t)| *t < as_of).map(|(r, t)| (r.as_str(), *t, true))));
+    let warned = by_resident(
+        warnings.unwrap_or(&[]).iter().filter(|(_, t, _)| *t < as_of).map(|(r, t, a)| (r.as_str(), *t, *a)),
+    );
     // The flags of `resident`'s events in the window after `at`.
     let in_window = |m: &HashMap<&str, Vec<(i64, bool)>>, resident: &str, at: i64| -> Vec<bool> {
         m.get(resident)
@@ -331,17 +323,17 @@ pub fn units_from_history(
         .iter()
         .filter(|h| !h.urgent && h.at + follow < as_of)
         .map(|h| {
-            let mut outcomes = BTreeMap::from([(OutcomeKind::Victimised, hit(&victims, &h.resident_id, h.at))]);
+            let lost = in_window(&victims, &h.resident_id, h.at);
+            let mut outcomes = BTreeMap::from([(OutcomeKind::Victimised, !lost.is_empty())]);
+            if !lost.is_empty() {
+                outcomes.insert(OutcomeKind::TransferStopped, lost.contains(&false));
+            }
             if let Some(c) = &contacts {
-                outcomes.insert(OutcomeKind::FlaggedContact, hit(c, &h.resident_id, h.at));
+                outcomes.insert(OutcomeKind::FlaggedContact, !in_window(c, &h.resident_id, h.at).is_empty());
             }
             let answers = in_window(&warned, &h.resident_id, h.at);
             if !answers.is_empty() {
                 outcomes.insert(OutcomeKind::WarningAnswered, answers.contains(&true));
-            }
-            let lost = in_window(&reported, &h.resident_id, h.at);
-            if !lost.is_empty() {
-                outcomes.insert(OutcomeKind::TransferStopped, lost.contains(&false));
             }
             EffectUnit {
                 resident_id: h.resident_id.clone(),
@@ -422,7 +414,7 @@ mod tests {
             // After the follow-up: not this unit's outcome.
             ("C".to_string(), 40 * DAY, true),
         ];
-        let units = units_from_history(&history, &[], None, Some(&warnings), None, 28, 100 * DAY);
+        let units = units_from_history(&history, &[], None, Some(&warnings), 28, 100 * DAY);
         let answered: Vec<Option<bool>> =
             units.iter().map(|u| u.outcomes.get(&OutcomeKind::WarningAnswered).copied()).collect();
         assert_eq!(answered, [Some(true), Some(false), None]);
@@ -454,7 +446,16 @@ mod tests {
             ("D".to_string(), -DAY, false),
             // E: no report at all.
         ];
-        let units = units_from_history(&history, &[], None, None, Some(&reports), 28, 100 * DAY);
+        let victims: Vec<Victimisation> = reports
+            .into_iter()
+            .map(|(resident_id, occurred_at, lost)| Victimisation {
+                resident_id,
+                occurred_at,
+                known_at: occurred_at + DAY,
+                lost,
+            })
+            .collect();
+        let units = units_from_history(&history, &victims, None, None, 28, 100 * DAY);
         let stopped: Vec<Option<bool>> =
             units.iter().map(|u| u.outcomes.get(&OutcomeKind::TransferStopped).copied()).collect();
         assert_eq!(stopped, [Some(true), Some(false), Some(true), None, None]);

@@ -93,6 +93,8 @@ pub struct Victimisation {
     pub occurred_at: i64,
     /// When the report was filed: only reports known before the planned week are read.
     pub known_at: i64,
+    /// Money was lost; false for an attempt that lost nothing (a transfer stopped, or never made).
+    pub lost: bool,
 }
 
 /// Reach of one channel for one age band.
@@ -325,7 +327,7 @@ mod tests {
             let o = if held { Outcome::HeldOut } else { Outcome::Delivered };
             history.push(contact(&format!("R{i}"), OutreachChannel::Sms, 0, o, held));
         }
-        victims.push(Victimisation { resident_id: "R716".into(), occurred_at: 5 * DAY, known_at: 6 * DAY });
+        victims.push(Victimisation { resident_id: "R716".into(), occurred_at: 5 * DAY, known_at: 6 * DAY, lost: true });
         let m =
             estimate_channels(&history, &victims, &|_| None, 400 * DAY, &EstimateParams::domain_defaults()).unwrap();
         let e = m.effects.iter().find(|e| e.channel == OutreachChannel::Sms).unwrap();
@@ -366,7 +368,7 @@ mod tests {
             ));
             let event = if held { (i / 2) % 50 == 0 } else { (i / 2) % 200 == 0 };
             if event {
-                v.push(Victimisation { resident_id: id, occurred_at: 5 * DAY, known_at: 6 * DAY });
+                v.push(Victimisation { resident_id: id, occurred_at: 5 * DAY, known_at: 6 * DAY, lost: true });
             }
         }
         let m = estimate_channels(&h, &v, &|_| None, 100 * DAY, &p).unwrap();

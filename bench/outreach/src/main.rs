@@ -208,6 +208,7 @@ fn week_data(d: &District, w: u32) -> WeekData {
                     resident_id: v.clone(),
                     occurred_at: r.occurred_at.unwrap_or(r.reported_at).0,
                     known_at: r.reported_at.0,
+                    lost: r.loss.is_some_and(|l| l.0 > 0),
                 });
                 if r.reported_at.0 >= week_start - 56 * DAY {
                     *trend.entry(r.fraud_type).or_default() += 1.0;

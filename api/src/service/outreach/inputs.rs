@@ -101,7 +101,12 @@ impl PlanData {
         }
         let victims: Vec<Victimisation> = victims
             .into_iter()
-            .map(|v| Victimisation { resident_id: v.resident_id, occurred_at: v.occurred_at, known_at: v.reported_at })
+            .map(|v| Victimisation {
+                resident_id: v.resident_id,
+                occurred_at: v.occurred_at,
+                known_at: v.reported_at,
+                lost: v.lost,
+            })
             .collect();
         let bands: HashMap<&str, AgeBand> = residents.iter().map(|r| (r.id.as_str(), r.band())).collect();
         let band_of = |id: &str| bands.get(id).copied();

@@ -292,24 +292,19 @@ impl Service {
                 urgent: false,
             });
         }
-        let reports = store.victimisations()?;
-        // The proxy outcome "transfer stopped": a resident's report known by now whose fraud lost nothing.
-        let lost: Vec<(String, i64, bool)> = reports
-            .iter()
-            .filter(|v| v.reported_at < now)
-            .map(|v| (v.resident_id.clone(), v.occurred_at, v.lost))
-            .collect();
-        let victims: Vec<outreach::Victimisation> = reports
+        let victims: Vec<outreach::Victimisation> = store
+            .victimisations()?
             .into_iter()
             .map(|v| outreach::Victimisation {
                 resident_id: v.resident_id,
                 occurred_at: v.occurred_at,
                 known_at: v.reported_at,
+                lost: v.lost,
             })
             .collect();
         let (lo, hi) = (from.map_or(i64::MIN, IsoWeek::start), to.map_or(i64::MAX, IsoWeek::end));
         // The units those contacts would have been (a complete follow-up, in the campaigns asked for).
-        let urgent_excluded = outreach::units_from_history(&answering, &[], None, None, None, FOLLOW_UP_DAYS, now)
+        let urgent_excluded = outreach::units_from_history(&answering, &[], None, None, FOLLOW_UP_DAYS, now)
             .iter()
             .filter(|u| u.campaign >= lo && u.campaign < hi)
             .count() as u64;
@@ -321,18 +316,11 @@ impl Service {
             .filter(|c| c.known_at < now)
             .map(|c| (c.resident_id.to_string(), c.at))
             .collect();
-        let units: Vec<outreach::EffectUnit> = outreach::units_from_history(
-            &past,
-            &victims,
-            Some(&contacts),
-            Some(&answered),
-            Some(&lost),
-            FOLLOW_UP_DAYS,
-            now,
-        )
-        .into_iter()
-        .filter(|u| u.campaign >= lo && u.campaign < hi)
-        .collect();
+        let units: Vec<outreach::EffectUnit> =
+            outreach::units_from_history(&past, &victims, Some(&contacts), Some(&answered), FOLLOW_UP_DAYS, now)
+                .into_iter()
+                .filter(|u| u.campaign >= lo && u.campaign < hi)
+                .collect();
         if units.is_empty() {
             return Err(AppError::new(
                 Kind::Conflict,
