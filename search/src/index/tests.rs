@@ -726,6 +726,29 @@ fn a_relaxed_query_keeps_whole_sets_of_terms_down_to_a_pool_of_cases() {
 }
 
 #[test]
+fn a_partial_match_ranks_by_the_share_of_the_query_it_matches() {
+    // No case has all three terms. Short notices repeat one term (加微信), so their BM25 alone beats the case that
+    // has two of the three in a longer text; weighted by the share of the query matched, the longer case ranks first.
+    let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    let mut docs: Vec<CaseDoc> = (0..6)
+        .map(|i| case(&format!("N{i}"), "加微信，加微信，加微信。", "other", "城关区", "2026-03-10", 100))
+        .collect();
+    let leader = "对方自称是受害人单位的领导，要求受害人添加微信，随后以给上级送礼为由让其转账五万元，并再三催促。";
+    docs.push(case("L1", leader, "impersonate_leader", "城关区", "2026-03-11", 100));
+    for i in 0..40 {
+        let text = format!("受害人在网上购物时被骗{i}元。");
+        docs.push(case(&format!("F{i:03}"), &text, "other", "城关区", "2026-03-12", 100));
+    }
+    idx.upsert(&docs).unwrap();
+    let (order, r) = ranked(&idx, "领导 加微信 换号", &SearchOptions::top(10));
+    assert_eq!(r.matching.matched_all, 0);
+    assert_eq!(order[0], "L1", "{order:?}");
+    assert_eq!(r.hits[0].matched_terms, ["领导", "加微信"]);
+    let tier = |matched, count| crate::TierCount { matched, of: 3, count };
+    assert_eq!(r.matching.partial, [tier(2, 1), tier(1, 6)], "the tiers are counted as before");
+}
+
+#[test]
 fn a_query_of_more_terms_than_a_census_takes_relaxes_by_counts() {
     let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
     word_corpus(&mut idx, 600);
