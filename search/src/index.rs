@@ -516,7 +516,8 @@ impl CaseIndex {
                     .enumerate()
                     .map(|(term, t)| ranked::CensusBit { term, matcher: t.matcher.box_clone() })
                     .collect();
-                // A rare word's characters too (see `ranked::Census`), the rarest words first.
+                // A rare word's characters too (see `ranked::Census`), the rarest words first: a bit for any of
+                // them and, for a word of several characters, a heavier one for all of them.
                 let mut rare = Vec::new();
                 for (term, t) in loose.iter().enumerate().filter(|(_, t)| !t.characters.is_empty()) {
                     let cases = ranked::count_up_to(&searcher, t.matcher.as_ref(), pool)?;
@@ -525,10 +526,18 @@ impl CaseIndex {
                     }
                 }
                 rare.sort_unstable();
-                for (_, term) in rare.into_iter().take(ranked::CENSUS_BITS - n) {
+                for (_, term) in rare {
+                    let chars = &loose[term].characters;
+                    if bits.len() == ranked::CENSUS_BITS {
+                        break;
+                    }
                     by_characters.push(loose[term].written.clone());
-                    let chars = loose[term].characters.iter().map(|c| (Occur::Should, c.box_clone())).collect();
-                    bits.push(ranked::CensusBit { term, matcher: Box::new(BooleanQuery::new(chars)) });
+                    let any = chars.iter().map(|c| (Occur::Should, c.box_clone())).collect();
+                    bits.push(ranked::CensusBit { term, matcher: Box::new(BooleanQuery::new(any)) });
+                    if chars.len() >= 2 && bits.len() < ranked::CENSUS_BITS {
+                        let all = chars.iter().map(|c| (Occur::Must, c.box_clone())).collect();
+                        bits.push(ranked::CensusBit { term, matcher: Box::new(BooleanQuery::new(all)) });
+                    }
                 }
                 let mut within = compiler.required(fixed.iter().copied());
                 within.extend(filter_clauses());

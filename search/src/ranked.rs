@@ -225,7 +225,7 @@ fn evidence(terms: &[LooseTerm]) -> Vec<Evidence> {
 /// The most loose terms a [`Census`] takes (a query with more is relaxed step by step, by counts).
 pub(crate) const CENSUS_TERMS: usize = 12;
 
-/// The most bits of a [`Census`] mask: a bit for each term's word, then one for the characters of the rare ones.
+/// The most bits of a [`Census`] mask: a bit for each term's word, then one or two for the characters of the rare ones.
 pub(crate) const CENSUS_BITS: usize = 14;
 
 /// Which of a relaxed query's loose terms each case matches: one pass over each term's matching postings (no
@@ -238,7 +238,9 @@ pub(crate) const CENSUS_BITS: usize = 14;
 /// whenever a pool of cases has more, commoner, terms.
 ///
 /// A rare word (one that fewer cases than a pool match) also brings in the cases with any of its characters, as a
-/// bit of its own, weighing the inverse document frequency of those cases: court texts mask the charge (抢劫 is
+/// bit of its own, weighing the inverse document frequency of those cases (and, for a word of several characters,
+/// the cases with all of them, as a second, heavier bit: 刷信誉's three characters in one fact are better evidence
+/// than its 信 alone): court texts mask the charge (抢劫 is
 /// "××"; the fact says 抢走, 劫得), people write a word otherwise (换了号 for 换号, 提高额度 for 提额), and a
 /// query may join words no text joins (刷信誉). Such a case matches the term by its characters only: it counts
 /// towards no tier but the zeroth, and its score is its characters' BM25.

@@ -624,18 +624,22 @@ fn all_pages(idx: &CaseIndex, q: &str, mut o: SearchOptions) -> Vec<Hit> {
     }
 }
 
+/// `n` cases with the same `text` (ids `C000`, `C001`, …), and `others` after them: the common cases a relaxed
+/// query's pool fills up with, and the few that ranking must find among them.
+fn among_common(n: usize, text: &str, others: &[(&str, &str, &str)]) -> Vec<CaseDoc> {
+    let common = (0..n).map(|i| case(&format!("C{i:03}"), text, "fake_loan", "城关区", "2026-03-10", 100));
+    common.chain(others.iter().map(|&(id, text, ty)| case(id, text, ty, "城关区", "2026-03-11", 100))).collect()
+}
+
 #[test]
 fn a_relaxed_query_keeps_a_rare_terms_cases_before_those_of_two_common_ones() {
     // 120 cases with two common terms (微信 转账), two with one rare term (刷单): counting terms would keep the 120
     // (a pool of them has two terms) and drop the rare term's cases; weighing terms by their rarity keeps them,
     // and BM25 ranks them first.
     let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
-    let mut docs: Vec<CaseDoc> = (0..120)
-        .map(|i| case(&format!("C{i:03}"), "受害人通过微信向对方转账。", "fake_loan", "城关区", "2026-03-10", 100))
-        .collect();
-    for id in ["S1", "S2"] {
-        docs.push(case(id, "对方以刷单为名，要求受害人先行垫付。", "brushing", "城关区", "2026-03-11", 100));
-    }
+    let brushing = "对方以刷单为名，要求受害人先行垫付。";
+    let docs =
+        among_common(120, "受害人通过微信向对方转账。", &[("S1", brushing, "brushing"), ("S2", brushing, "brushing")]);
     idx.upsert(&docs).unwrap();
     let (order, r) = ranked(&idx, "刷单 返利 微信 转账", &SearchOptions::top(10));
     let mut first: Vec<&str> = order[..2].iter().map(String::as_str).collect();
@@ -652,8 +656,8 @@ fn a_relaxed_query_keeps_whole_sets_of_terms_down_to_a_pool_of_cases() {
     // On a skewed corpus, whatever the sort, filter or page size: the cases with every term come first; the cases
     // kept are at least a pool (or every case matching a term); and the kept sets of evidence are closed upwards (a
     // case is never dropped while a case with a subset of its evidence is kept, as more evidence weighs more). A
-    // case's evidence: the terms it matches as words, and the rare terms (fewer cases than a pool) whose characters
-    // it has.
+    // case's evidence: the terms it matches as words, and the rare terms (fewer cases than a pool) some of whose
+    // characters it has, and all of them.
     let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
     let texts = word_corpus(&mut idx, 600);
     let queries = [
@@ -681,6 +685,9 @@ fn a_relaxed_query_keeps_whole_sets_of_terms_down_to_a_pool_of_cases() {
                 for (id, text) in &texts {
                     if term.chars().any(|c| text.contains(c)) {
                         *sets.entry(id.clone()).or_default() |= 1 << (n + t);
+                    }
+                    if term.chars().count() > 1 && term.chars().all(|c| text.contains(c)) {
+                        *sets.entry(id.clone()).or_default() |= 1 << (2 * n + t);
                     }
                 }
             }
@@ -774,15 +781,15 @@ fn a_rare_words_characters_bring_in_the_cases_that_word_it_otherwise() {
     // 抢劫 is rare (fewer cases than a pool), so its characters bring those facts in, after the one with the word
     // and ahead of 150 cases with a common word. A common word's characters bring nothing (信 of 微信).
     let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
-    let mut docs: Vec<CaseDoc> = (0..150)
-        .map(|i| case(&format!("C{i:03}"), "被害人通过微信向对方转账。", "fake_loan", "城关区", "2026-03-10", 100))
-        .collect();
-    for id in ["M1", "M2", "M3"] {
-        docs.push(case(id, "被告人在路边××他人财物，抢走手机一部。", "robbery", "城关区", "2026-03-11", 100));
-    }
-    docs.push(case("W1", "被告人抢劫出租车司机。", "robbery", "城关区", "2026-03-12", 100));
-    docs.push(case("X1", "受害人申请信用卡。", "fake_loan", "城关区", "2026-03-12", 100));
-    idx.upsert(&docs).unwrap();
+    let masked = "被告人在路边××他人财物，抢走手机一部。";
+    let others = [
+        ("M1", masked, "robbery"),
+        ("M2", masked, "robbery"),
+        ("M3", masked, "robbery"),
+        ("W1", "被告人抢劫出租车司机。", "robbery"),
+        ("X1", "受害人申请信用卡。", "fake_loan"),
+    ];
+    idx.upsert(&among_common(150, "被害人通过微信向对方转账。", &others)).unwrap();
     let (order, r) = ranked(&idx, "抢劫 微信", &SearchOptions::top(10));
     assert_eq!(order[0], "W1", "{order:?}");
     let mut masked: Vec<&str> = order[1..4].iter().map(String::as_str).collect();
@@ -797,6 +804,19 @@ fn a_rare_words_characters_bring_in_the_cases_that_word_it_otherwise() {
     assert_eq!(r.matching.partial, [tier(1, 151), tier(0, 3)]);
     // A strict query keeps to the word.
     assert_eq!(ranked(&idx, "+抢劫", &SearchOptions::top(10)).0, ["W1"]);
+}
+
+#[test]
+fn a_case_with_all_of_a_rare_words_characters_is_kept_before_those_with_one() {
+    // 刷信誉 is no case's word. 150 transfers by WeChat have 转账 and 信 (one of its characters): a pool of them
+    // would be kept first by "any character"; the one fact with all three characters (刷, 信, 誉) weighs more.
+    let mut idx = CaseIndex::in_ram(ANALYZER.clone(), Box::new(IdentExtractor)).unwrap();
+    let fact = "被告人在网上招揽淘宝卖家，谎称可以帮助刷高店铺信誉，收取费用后失联。";
+    idx.upsert(&among_common(150, "被害人通过微信向对方转账。", &[("A1", fact, "brushing")])).unwrap();
+    let (order, r) = ranked(&idx, "刷信誉 转账", &SearchOptions::top(10));
+    assert_eq!(r.matching.matched_all, 0);
+    assert!(order.iter().any(|id| id == "A1"), "{order:?}");
+    assert_eq!(r.total, 151, "the pool: the 150 transfers and the fact");
 }
 
 #[test]
