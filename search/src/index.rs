@@ -526,14 +526,15 @@ impl CaseIndex {
                     }
                 }
                 rare.sort_unstable();
-                for (_, term) in rare {
-                    let chars = &loose[term].characters;
-                    if bits.len() == ranked::CENSUS_BITS {
-                        break;
-                    }
+                rare.truncate(ranked::CENSUS_BITS - n);
+                // Every rare word's "any" bit first; the "all" bits take what room is left.
+                for &(_, term) in &rare {
                     by_characters.push(loose[term].written.clone());
-                    let any = chars.iter().map(|c| (Occur::Should, c.box_clone())).collect();
+                    let any = loose[term].characters.iter().map(|c| (Occur::Should, c.box_clone())).collect();
                     bits.push(ranked::CensusBit { term, matcher: Box::new(BooleanQuery::new(any)) });
+                }
+                for &(_, term) in &rare {
+                    let chars = &loose[term].characters;
                     if chars.len() >= 2 && bits.len() < ranked::CENSUS_BITS {
                         let all = chars.iter().map(|c| (Occur::Must, c.box_clone())).collect();
                         bits.push(ranked::CensusBit { term, matcher: Box::new(BooleanQuery::new(all)) });
