@@ -183,15 +183,20 @@ pub(crate) fn relaxed_query(fixed: Vec<(Occur, Box<dyn Query>)>, terms: &[LooseT
 }
 
 /// A loose term's evidence in a relaxed query: the term itself (a [`Coord`] worth [`TIER`] plus its capped BM25)
-/// and its characters' BM25 terms.
+/// and its characters' BM25 terms, and the term's weight in a census step's coordination.
 struct Evidence {
     word: Box<dyn Query>,
     characters: Vec<Box<dyn Query>>,
+    weight: Score,
 }
 
 impl Clone for Evidence {
     fn clone(&self) -> Self {
-        Evidence { word: self.word.box_clone(), characters: self.characters.iter().map(|c| c.box_clone()).collect() }
+        Evidence {
+            word: self.word.box_clone(),
+            characters: self.characters.iter().map(|c| c.box_clone()).collect(),
+            weight: self.weight,
+        }
     }
 }
 
@@ -210,7 +215,7 @@ impl Evidence {
 /// The evidence of each loose term of a relaxed query: the better of the term itself, worth [`TIER`] plus
 /// its BM25 (capped, so that the BM25 of all terms stays below one tier), and its characters' BM25 where the term
 /// is missing. So every term counts once, by its best evidence, and the tier of a score is the number of terms
-/// matched.
+/// matched. Every term weighs 1 (a census step sets the weights of its coordination).
 fn evidence(terms: &[LooseTerm]) -> Vec<Evidence> {
     let cap = TIER / (2 * terms.len() + 2) as Score;
     terms
@@ -218,6 +223,7 @@ fn evidence(terms: &[LooseTerm]) -> Vec<Evidence> {
         .map(|t| Evidence {
             word: Box::new(Coord { inner: t.query.box_clone(), bonus: TIER, cap }),
             characters: t.characters.iter().map(|c| c.box_clone()).collect(),
+            weight: 1.0,
         })
         .collect()
 }
@@ -253,7 +259,7 @@ pub(crate) struct Census {
     /// Each mask's weight: the sum over the terms of the heavier of its word and characters, where present.
     weights: Arc<Vec<f32>>,
     /// Each term's weight: its word's inverse document frequency.
-    term_weights: Arc<Vec<f32>>,
+    term_weights: Vec<f32>,
 }
 
 /// A census's bits: which term each bit belongs to, and its matching query (the term's word, or its characters).
@@ -297,12 +303,7 @@ impl Census {
         for &(t, w) in bits.iter().rev() {
             term_weights[t] = w as f32;
         }
-        Ok(Census {
-            masks: Arc::new(masks),
-            by_mask,
-            weights: Arc::new(set_weights(&bits, terms)),
-            term_weights: Arc::new(term_weights),
-        })
+        Ok(Census { masks: Arc::new(masks), by_mask, weights: Arc::new(set_weights(&bits, terms)), term_weights })
     }
 
     /// The relaxation: the least weight a case's matched terms must have so that at least `pool` cases (every one
@@ -323,13 +324,10 @@ impl Census {
     /// The scored query of a step: the cases whose matched terms weigh at least `min_weight`, scored as
     /// [`relaxed_query`] scores them.
     pub fn query(&self, terms: &[LooseTerm], min_weight: f32) -> Box<dyn Query> {
-        let kept = Kept {
-            masks: self.masks.clone(),
-            weights: self.weights.clone(),
-            min_weight,
-            term_weights: self.term_weights.clone(),
-        };
-        Box::new(Tiered { kept, scoring: evidence(terms) })
+        let kept = Kept { masks: self.masks.clone(), weights: self.weights.clone(), min_weight };
+        let mut scoring = evidence(terms);
+        scoring.iter_mut().zip(&self.term_weights).for_each(|(e, &w)| e.weight = w);
+        Box::new(Tiered { kept, scoring })
     }
 }
 
@@ -391,8 +389,6 @@ struct Kept {
     masks: Arc<HashMap<SegmentId, Vec<u16>>>,
     weights: Arc<Vec<f32>>,
     min_weight: f32,
-    /// Each loose term's weight: its word's inverse document frequency.
-    term_weights: Arc<Vec<f32>>,
 }
 
 impl Kept {
@@ -432,7 +428,7 @@ impl Query for Tiered {
             .iter()
             .map(|e| {
                 let chars = e.characters.iter().map(|c| c.weight(enable_scoring));
-                Ok((e.word.weight(enable_scoring)?, chars.collect::<tantivy::Result<_>>()?))
+                Ok((e.word.weight(enable_scoring)?, chars.collect::<tantivy::Result<_>>()?, e.weight))
             })
             .collect::<tantivy::Result<_>>()?;
         Ok(Box::new(TieredWeight { kept: self.kept.clone(), scoring }))
@@ -446,8 +442,8 @@ impl Query for Tiered {
     }
 }
 
-/// A term's word and character weights.
-type EvidenceWeights = (Box<dyn Weight>, Vec<Box<dyn Weight>>);
+/// A term's word and character weights, and its weight in the coordination.
+type EvidenceWeights = (Box<dyn Weight>, Vec<Box<dyn Weight>>, Score);
 
 struct TieredWeight {
     kept: Kept,
@@ -460,18 +456,17 @@ impl Weight for TieredWeight {
         let scoring: Vec<EvidenceScorers> = self
             .scoring
             .iter()
-            .map(|(word, chars)| {
+            .map(|(word, chars, weight)| {
                 let chars = chars.iter().map(|c| c.scorer(reader, boost));
-                Ok((word.scorer(reader, boost)?, chars.collect::<tantivy::Result<_>>()?))
+                Ok((word.scorer(reader, boost)?, chars.collect::<tantivy::Result<_>>()?, *weight))
             })
             .collect::<tantivy::Result<_>>()?;
-        debug_assert_eq!(scoring.len(), self.kept.term_weights.len(), "a weight for every term");
-        Ok(Box::new(TieredScorer { docs, at: 0, scoring, weights: self.kept.term_weights.clone() }))
+        Ok(Box::new(TieredScorer { docs, at: 0, scoring }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut e = Explanation::new("relaxed step", 0.0);
-        for (word, chars) in &self.scoring {
+        for (word, chars, _) in &self.scoring {
             for w in std::iter::once(word).chain(chars) {
                 if let Ok(x) = w.explain(reader, doc) {
                     e.add_detail(x);
@@ -486,12 +481,10 @@ struct TieredScorer {
     docs: Vec<DocId>,
     at: usize,
     scoring: Vec<EvidenceScorers>,
-    /// Each term's weight in the coordination (see [`Census`]).
-    weights: Arc<Vec<f32>>,
 }
 
-/// A term's word and character scorers.
-type EvidenceScorers = (Box<dyn Scorer>, Vec<Box<dyn Scorer>>);
+/// A term's word and character scorers, and its weight in the coordination.
+type EvidenceScorers = (Box<dyn Scorer>, Vec<Box<dyn Scorer>>, Score);
 
 /// Moves `s` to `doc` (or past it); whether `doc` matches.
 fn on(s: &mut dyn Scorer, doc: DocId) -> bool {
@@ -525,7 +518,8 @@ impl Scorer for TieredScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc();
         let (mut total, mut words, mut matched, mut of) = (0.0 as Score, 0usize, 0.0 as Score, 0.0 as Score);
-        for ((word, chars), &weight) in self.scoring.iter_mut().zip(self.weights.iter()) {
+        for (word, chars, weight) in &mut self.scoring {
+            let weight = *weight;
             of += weight;
             if on(word.as_mut(), doc) {
                 total += word.score();
@@ -649,7 +643,7 @@ mod tests {
                 masks: Arc::default(),
                 by_mask,
                 weights: Arc::new(set_weights(&bits, idf.len())),
-                term_weights: Arc::default(),
+                term_weights: Vec::new(),
             }
         };
         // Term 0 rare (weight 5), terms 1 and 2 common (1 each): 2 cases with term 0 alone, 120 with 1 and 2, 50

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{BUSY_TIMEOUT, StoreError, StoreResult, retry_busy};
+use super::{StoreError, StoreResult, wal_connection};
 
 /// File name of the audit log inside the data folder.
 pub const AUDIT_FILE: &str = "audit.sqlite";
@@ -75,10 +75,7 @@ impl AuditStore {
         let path = data_dir.join(AUDIT_FILE);
         let mut conn =
             Connection::open(&path).map_err(|e| StoreError::Open { path: path.clone(), source: Box::new(e) })?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Switching a new file to WAL can be refused at once (no busy handler) while another connection does the
-        // same: several servers or tests may open one audit log together.
-        retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
+        wal_connection(&conn)?;
         // FULL: a committed batch survives a power cut too, and the request it answers waits for it.
         conn.pragma_update(None, "synchronous", "FULL")?;
         // In a write transaction taken up front: a read that later needs to write is refused at once (not waited

@@ -132,11 +132,11 @@ pub struct FileCounts {
 }
 
 /// How long a connection waits for another's lock.
-pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Runs `f` again while SQLite answers "busy" without waiting (as it does for a journal-mode switch), for up to
 /// [`BUSY_TIMEOUT`].
-pub(crate) fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
     let start = std::time::Instant::now();
     loop {
         match f() {
@@ -148,6 +148,14 @@ pub(crate) fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusql
             other => return other,
         }
     }
+}
+
+/// Sets up a new connection to a WAL database: it waits up to [`BUSY_TIMEOUT`] for another's lock, and the file is
+/// switched to WAL. The switch can be refused at once (no busy handler) while another connection makes it too (a
+/// server and a command opening a new data folder together; several servers one audit log), so it is retried.
+pub(crate) fn wal_connection(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))
 }
 
 impl Store {
@@ -173,10 +181,7 @@ impl Store {
     }
 
     fn with_connection(conn: Connection, path: PathBuf) -> StoreResult<Store> {
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Switching a new file to WAL can be refused at once (no busy handler) while another connection does the
-        // same: a server and a command may open a new data folder together.
-        retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
+        wal_connection(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // 64 MiB page cache: id lookups and reference checks on a million-row table stay in memory.
