@@ -626,8 +626,12 @@ pub fn cluster_gangs(
             .map(|(e, _)| *e)
             .filter(|e| !services.contains(e))
             .collect();
-        let keys: BTreeSet<&str> = added.iter().map(|&e| graph.key(e)).collect();
-        money.terminals.retain(|t| !keys.contains(t.key.as_str()));
+        let keys: BTreeMap<&str, u32> = added.iter().map(|&e| (graph.key(e), e)).collect();
+        let (now_service, terminals) =
+            std::mem::take(&mut money.terminals).into_iter().partition(|t| keys.contains_key(t.key.as_str()));
+        money.terminals = terminals;
+        money.service_ends.extend(now_service.into_iter().map(|t: MoneyTerminal| (keys[t.key.as_str()], t.reports)));
+        money.service_ends.sort_unstable_by_key(|&(e, _)| e);
         services.extend(added);
     }
 
@@ -686,9 +690,18 @@ pub fn cluster_gangs(
         let mut labels = leiden.detect(&csr)?.membership().to_vec();
         merge_dense(&mut labels, &csr, params.merge_min_density);
         let pool_of: Vec<u32> = (0..graph.entity_count() as u32).map(|e| pools.find(e)).collect();
-        let unit = |e: u32| if inverted_is_money(&inverted, e) { pool_of[e as usize] } else { e };
-        merge_by_evidence(&mut labels, &inverted, &|e| linkable(e) && !services.contains(&e), &unit, params);
+        let unit = |e: u32| if inverted_is_named(&inverted, e) { e } else { pool_of[e as usize] };
+        let paid_back = paid_back_by_services(&labels, &money, &|e| pool_reports.get(&pool_of[e as usize]), params);
+        let evidence = |e| linkable(e) && !services.contains(&e);
+        merge_by_evidence(&mut labels, &inverted, &evidence, &unit, &paid_back, params);
         join_by_money(&mut labels, &money, params);
+        // The accounts a service paid its clients back to are the clients' own: shown as where their money ends (the
+        // evidence `clusters explain` follows), not as the service's.
+        for p in &paid_back {
+            let (e, reports) = &money.service_ends[p.end];
+            services.remove(e);
+            money.terminals.push(MoneyTerminal { key: graph.key(*e).to_string(), reports: reports.clone() });
+        }
         Partition::from_labels(&labels)?
     };
     let modularity = if csr.total_weight() > 0.0 { modularity(&csr, &partition, params.resolution)? } else { 0.0 };
@@ -769,14 +782,15 @@ fn merge_dense(labels: &mut [u32], csr: &CsrGraph, min_density: f64) {
     }
 }
 
-/// Whether entity `e` is reached by money only (no report names it).
-fn inverted_is_money(inverted: &[(u32, Vec<(u32, u8)>)], e: u32) -> bool {
-    inverted.binary_search_by_key(&e, |(x, _)| *x).is_ok_and(|i| inverted[i].1.iter().all(|&(_, h)| h > 0))
+/// Whether a report names entity `e` (else money reaches it, or nothing does).
+fn inverted_is_named(inverted: &[(u32, Vec<(u32, u8)>)], e: u32) -> bool {
+    inverted.binary_search_by_key(&e, |(x, _)| *x).is_ok_and(|i| inverted[i].1.iter().any(|&(_, h)| h == 0))
 }
 
 /// Joins clusters that share at least `merge_min_evidence` independent pieces of evidence: distinct linkable
-/// identifiers named by reports of both, or distinct laundering pools their money reached (the accounts of one pool
-/// count once: they are one piece of evidence). A gang whose phones, apps and cards turn over keeps a few of them
+/// identifiers named by reports of both, distinct laundering pools their money reached, or a service's account that
+/// paid both back (`paid_back`, see [`paid_back_by_services`]); the accounts of one pool count once: they are one
+/// piece of evidence. A gang whose phones, apps and cards turn over keeps a few of them
 /// across the change, while two gangs joined through an identifier that should have been a hub share that one. Only
 /// entities whose reports fall in at most `MAX_EVIDENCE_CLUSTERS` of Leiden's clusters count (one in more is
 /// hub-like).
@@ -785,9 +799,9 @@ fn merge_by_evidence(
     inverted: &[(u32, Vec<(u32, u8)>)],
     linkable: &dyn Fn(u32) -> bool,
     unit: &dyn Fn(u32) -> u32,
+    paid_back: &[PaidBack],
     params: &GangParams,
 ) {
-    const MAX_EVIDENCE_CLUSTERS: usize = 4;
     if params.merge_min_evidence == 0 || labels.is_empty() {
         return;
     }
@@ -819,6 +833,15 @@ fn merge_by_evidence(
                 }
             }
         }
+        for p in paid_back {
+            let cs: BTreeSet<u32> = p.owners.iter().map(|&c| dsu.find(c)).collect();
+            let cs: Vec<u32> = cs.into_iter().collect();
+            for (i, &a) in cs.iter().enumerate() {
+                for &b in &cs[i + 1..] {
+                    shared.entry((a, b)).or_default().insert(unit(p.account));
+                }
+            }
+        }
         let mut merged = false;
         for ((a, b), units) in shared {
             if units.len() >= params.merge_min_evidence && dsu.find(a) != dsu.find(b) {
@@ -833,6 +856,68 @@ fn merge_by_evidence(
     for c in labels.iter_mut() {
         *c = dsu.find(*c);
     }
+}
+
+/// Clusters sharing an identifier or a money pool with this many clusters or fewer may count it as evidence; one shared
+/// by more is hub-like.
+const MAX_EVIDENCE_CLUSTERS: usize = 4;
+
+/// A service's account that pays a few clusters back (see [`paid_back_by_services`]).
+struct PaidBack {
+    /// Index into [`AttributedMoney::service_ends`].
+    end: usize,
+    /// The account (entity id).
+    account: u32,
+    /// The clusters (Leiden's labels) it is a main end account of.
+    owners: Vec<u32>,
+}
+
+/// Accounts of laundering services where the money of a few of Leiden's clusters (`labels`) ends, and nobody
+/// else's: where a service paid its clients back (their backer). Each such account, with the clusters it is a main
+/// end account of (holding at least [`MAIN_END_SHARE`] of the cluster's money that ends in accounts, a service's
+/// included), is evidence for [`merge_by_evidence`] (one piece per pool), when those clusters are 2 to
+/// [`MAX_EVIDENCE_CLUSTERS`], hold at least `money_link_min_share` of all the money ending there, and are fewer than
+/// the clusters whose money reached the account's pool (`pool_reports`: the reports whose money reached the pool of
+/// an account).
+///
+/// Services are held apart from linking because their accounts carry many clients' money. But a service pays each
+/// client back to the client's own account: a gang cut in two (two campaigns, one after the other, with new phones
+/// and cards) still has its money paid back to one backer, which the shared service accounts upstream of it do not
+/// show. A service that keeps the money ends its clients' money in its own accounts, each holding the money of every
+/// client it serves, so none is paid by fewer clusters than use the pool.
+fn paid_back_by_services<'a>(
+    labels: &[u32],
+    money: &AttributedMoney,
+    pool_reports: &dyn Fn(u32) -> Option<&'a BTreeSet<u32>>,
+    params: &GangParams,
+) -> Vec<PaidBack> {
+    if money.service_ends.is_empty() {
+        return Vec::new();
+    }
+    let mut ending: BTreeMap<u32, f64> = BTreeMap::new();
+    for (r, &c) in labels.iter().enumerate() {
+        *ending.entry(c).or_default() += money.victim[r] as f64 * money.ended[r];
+    }
+    let mut out = Vec::new();
+    for (end, (account, reports)) in money.service_ends.iter().enumerate() {
+        let mut at: BTreeMap<u32, f64> = BTreeMap::new();
+        for &(r, share) in reports {
+            *at.entry(labels[r]).or_default() += share * money.victim[r] as f64;
+        }
+        let total: f64 = at.values().sum();
+        let owners: Vec<u32> =
+            at.iter().filter(|&(c, &fen)| fen > 0.0 && fen >= MAIN_END_SHARE * ending[c]).map(|(&c, _)| c).collect();
+        let owned: f64 = owners.iter().map(|c| at[c]).sum();
+        let clients: BTreeSet<u32> =
+            pool_reports(*account).into_iter().flatten().map(|&r| labels[r as usize]).collect();
+        if (2..=MAX_EVIDENCE_CLUSTERS).contains(&owners.len())
+            && owned >= params.money_link_min_share * total
+            && clients.len() > owners.len()
+        {
+            out.push(PaidBack { end, account: *account, owners });
+        }
+    }
+    out
 }
 
 /// Report pairs whose end-account shares overlap enough (see [`GangParams::money_link_min_share`]), by (a, b);
@@ -1035,6 +1120,11 @@ struct AttributedMoney {
     victim: Vec<i64>,
     /// Each report's share of its traced money ending in linkable accounts (from `money_link_min_end_share` each).
     held: Vec<f64>,
+    /// Accounts of laundering services where the money of at least two reports ends (by entity), with each report's
+    /// share there (from `money_link_min_end_share`): where a service paid its clients' money out, or keeps it.
+    service_ends: Vec<(u32, Vec<(usize, f64)>)>,
+    /// Each report's share of its traced money ending in accounts at all, a service's included.
+    ended: Vec<f64>,
 }
 
 /// Attributed money: the money of every report with payments (with `money_link_services_only`, of those whose
@@ -1063,7 +1153,14 @@ fn attributed_money(
         .collect();
     if params.money_link_min_share <= 0.0 || traced.is_empty() {
         let n = graph.report_count();
-        return Ok(AttributedMoney { traced: 0, terminals: Vec::new(), victim: vec![0; n], held: vec![0.0; n] });
+        return Ok(AttributedMoney {
+            traced: 0,
+            terminals: Vec::new(),
+            victim: vec![0; n],
+            held: vec![0.0; n],
+            service_ends: Vec::new(),
+            ended: vec![0.0; n],
+        });
     }
     let money = TransferGraph::from_gang_graph(graph);
     let mut ends: Vec<u32> =
@@ -1079,6 +1176,8 @@ fn attributed_money(
     let mut by_terminal: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
     let mut victim = vec![0i64; graph.report_count()];
     let mut held = vec![0f64; graph.report_count()];
+    let mut by_service_end: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
+    let mut ended = vec![0f64; graph.report_count()];
     // Each account's pairing of arrivals and payouts depends on its history only: built once for every report.
     let mut pairings = Pairings::new();
     for &r in &traced {
@@ -1133,16 +1232,23 @@ fn attributed_money(
         victim[r] = victim_fen;
         for (acct, fen) in at {
             let share = fen as f64 / (victim_fen as f64 * traces as f64);
-            let linkable = graph.kind(acct) != EntityKind::PartialCard
-                && !services.contains(&acct)
-                && !excluded_hub.contains(graph.key(acct));
-            if share >= params.money_link_min_end_share && linkable {
+            if share < params.money_link_min_end_share
+                || graph.kind(acct) == EntityKind::PartialCard
+                || excluded_hub.contains(graph.key(acct))
+            {
+                continue;
+            }
+            ended[r] += share;
+            if services.contains(&acct) {
+                by_service_end.entry(acct).or_default().push((r, share));
+            } else {
                 held[r] += share;
                 by_terminal.entry(acct).or_default().push((r, share));
             }
         }
     }
     by_terminal.retain(|_, list| list.len() > 1);
+    by_service_end.retain(|_, list| list.len() > 1);
     // Terminals judged like named identifiers of one kind, on the reports that send it a good part of their money
     // (at least half the linking share): a hub receives that from many unrelated reports, while a gang's account
     // also receives small misattributed pieces of other gangs' money, which must not make it look diverse.
@@ -1171,7 +1277,8 @@ fn attributed_money(
         })
         .map(|((e, _), _)| MoneyTerminal { key: graph.key(*e).to_string(), reports: by_terminal[e].clone() })
         .collect();
-    Ok(AttributedMoney { traced: traced.len(), terminals, victim, held })
+    let service_ends = by_service_end.into_iter().collect();
+    Ok(AttributedMoney { traced: traced.len(), terminals, victim, held, service_ends, ended })
 }
 
 /// Groups service accounts reached from the same payments into service clusters.
@@ -1537,6 +1644,70 @@ mod tests {
         let strict = GangParams { money_link_min_share: 0.9, ..GangParams::defaults(1) };
         let out = cluster_gangs(&graph, &strict, &policy, &[]).unwrap();
         assert_eq!(out.clusters.len(), 2, "{:?}", out.membership);
+    }
+
+    /// Three client gangs of one laundering service. Gang A ran two campaigns sixty days apart, five reports each
+    /// naming that campaign's phone; one report of each names the same URL. Gangs B and C: five reports each, one
+    /// phone. Every victim pays a fresh L1 card, which pays 5,000 fen to each of two L2 cards; L2 card 1 passes all but
+    /// 3% to the gang's backer, L2 card 2 to an L3 card that cashes out at an ATM. The backers sit in the service's
+    /// pool (reached two hops down, with its L3), so they are held apart with it. The URL alone is one piece of
+    /// evidence between A's two campaigns; the backer that only A's money reaches is the second, and joins them.
+    /// With `keeps`, L2 card 1 pays one of three L3 cards in turn (the L3 card of L2 card 2 among them), whoever the
+    /// client: the service keeps every client's money in its own cards, and there is no backer.
+    fn campaigns_paid_back_district(shared_url: bool, keeps: bool) -> GangGraph {
+        let mut reports = Vec::new();
+        let mut transfers = Vec::new();
+        let groups =
+            [("1", "13800138001", 0), ("1", "13800138002", 60), ("2", "13900139000", 5), ("3", "13700137000", 10)];
+        for (g, (gang, phone, day)) in groups.into_iter().enumerate() {
+            for k in 0..5 {
+                let id = format!("R{g}{k}");
+                let t = 1_000_000 + (day + k) as i64 * 86_400;
+                let mut r = report(&id, t, phone);
+                r.phones.pop();
+                if shared_url && ((g, k) == (0, 4) || (g, k) == (1, 0)) {
+                    r.urls.push("https://jiahui.live/m/login".into());
+                }
+                reports.push(r);
+                let l1 = format!("62220200000000{g}{k}");
+                transfers.push(pay(&format!("62170000000000{g}{k}"), &l1, 10_000, t, Some(&id)));
+                transfers.push(pay(&l1, "622848000000000001", 5_000, t + 60, None));
+                transfers.push(pay(&l1, "622848000000000002", 5_000, t + 90, None));
+                let backer =
+                    if keeps { &format!("62284800000000000{}", 7 + k % 3) } else { &format!("622202000000{gang}777") };
+                transfers.push(pay("622848000000000001", backer, 4_850, t + 900, None));
+                transfers.push(pay("622848000000000002", "622848000000000009", 4_850, t + 950, None));
+                transfers.push(pay("622848000000000009", "ATM3101150001", 4_850, t + 7_200, None));
+            }
+        }
+        GangGraph::build(&reports, transfers)
+    }
+
+    #[test]
+    fn a_backer_only_one_gangs_money_reaches_through_a_service_is_evidence() {
+        let policy = HubPolicy::shipped().unwrap();
+        let params = GangParams::defaults(1);
+        let same = |m: &[u32], a: std::ops::Range<usize>| a.clone().all(|r| m[r] == m[a.start]);
+        let out = cluster_gangs(&campaigns_paid_back_district(true, false), &params, &policy, &[]).unwrap();
+        let m = &out.membership;
+        assert!(same(m, 0..10) && same(m, 10..15) && same(m, 15..20), "{m:?}");
+        assert_eq!(out.clusters.len(), 3, "{m:?}");
+        // A's backer is shown as where its money ends, not as the service's; B's and C's each stay the service's.
+        assert!(out.money_terminals.iter().any(|t| t.key == "card:6222020000001777"), "{:?}", out.money_terminals);
+        let service: BTreeSet<&str> = out.services.iter().flat_map(|s| s.accounts.iter().map(String::as_str)).collect();
+        assert!(
+            !service.contains("card:6222020000001777") && service.contains("card:622848000000000001"),
+            "{service:?}"
+        );
+        // Without the URL the backer is one piece of evidence, and one is not enough.
+        let out = cluster_gangs(&campaigns_paid_back_district(false, false), &params, &policy, &[]).unwrap();
+        assert_ne!(out.membership[0], out.membership[5], "{:?}", out.membership);
+        assert_eq!(out.clusters.len(), 4, "{:?}", out.membership);
+        // A service keeping every client's money (the L3 card holds what it has not cashed out): where it ends is the
+        // service's own account, evidence of nothing.
+        let out = cluster_gangs(&campaigns_paid_back_district(true, true), &params, &policy, &[]).unwrap();
+        assert_ne!(out.membership[0], out.membership[5], "{:?}", out.membership);
+        assert_eq!(out.clusters.len(), 4, "{:?}", out.membership);
     }
 
     #[test]
