@@ -621,9 +621,26 @@ pub fn cluster_gangs(
     let mut money = attributed_money(graph, &toks, &services, &excluded_hub, &relayed, params, policy)?;
     // A pool whose money leaves it for separate owners is a service, whatever it keeps: the money of one identifier
     // community ends in accounts where no other community's does (a 跑分 pool paying each client gang's backer back,
-    // even at no commission), while a gang's own pool carries all its communities' money to the same backer.
+    // even at no commission), while a gang's own pool carries all its communities' money to the same backer. An end
+    // account that a service already found pays, and the judged pool does not, is where that service put the money
+    // (the service's own wallets, a client's backer): it says nothing about the pools upstream of the service (a
+    // gang whose own cards pass its money on to a service keeping it in several wallets).
     let community: Vec<u32> = (0..n as u32).map(|r| base.find(r)).collect();
-    let diverging = diverging_pools(&pool_reports, &service_pools, &community, &money);
+    let terminal_of: BTreeMap<u32, usize> =
+        money.terminals.iter().enumerate().filter_map(|(i, t)| graph.entity(&t.key).map(|e| (e, i))).collect();
+    // Terminal -> (paid by a service's account, the pools of its payers).
+    let mut payers: BTreeMap<usize, (bool, BTreeSet<u32>)> = BTreeMap::new();
+    for from in 0..graph.entity_count() as u32 {
+        for o in graph.transfers_from(from) {
+            if let Some(&t) = terminal_of.get(&o.to) {
+                let p = payers.entry(t).or_default();
+                p.0 |= services.contains(&from);
+                p.1.insert(pools.find(from));
+            }
+        }
+    }
+    let owner = |t: usize, pool: u32| payers.get(&t).is_none_or(|(service, pools)| !service || pools.contains(&pool));
+    let diverging = diverging_pools(&pool_reports, &service_pools, &community, &money, &owner);
     if !diverging.is_empty() {
         let added: BTreeSet<u32> = inverted
             .iter()
@@ -1056,12 +1073,14 @@ const MAIN_END_SHARE: f64 = 0.25;
 
 /// Pools (not services already) whose reports fall into several identifier communities (`community`) that end their
 /// attributed money in separate accounts: joining communities that share a main end account (see
-/// [`MAIN_END_SHARE`]) leaves at least two groups, each with money ending in accounts.
+/// [`MAIN_END_SHARE`]) leaves at least two groups, each with money ending in accounts. Only the end accounts `owner`
+/// (terminal index, pool) allows for the pool count.
 fn diverging_pools(
     pool_reports: &BTreeMap<u32, BTreeSet<u32>>,
     service_pools: &BTreeSet<u32>,
     community: &[u32],
     money: &AttributedMoney,
+    owner: &dyn Fn(usize, u32) -> bool,
 ) -> BTreeSet<u32> {
     // Each report's end accounts (indices into the terminals) and the money (fen) its trace ends there.
     let mut ends: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
@@ -1079,7 +1098,7 @@ fn diverging_pools(
         // money that ends in accounts (pooled accounts smear small parts of one gang's money over another's).
         let mut money_at: BTreeMap<u32, BTreeMap<usize, f64>> = BTreeMap::new();
         for &r in reports {
-            for &(t, fen) in ends.get(&r).into_iter().flatten() {
+            for &(t, fen) in ends.get(&r).into_iter().flatten().filter(|&&(t, _)| owner(t, pool)) {
                 *money_at.entry(community[r as usize]).or_default().entry(t).or_default() += fen;
             }
         }
@@ -1713,6 +1732,45 @@ mod tests {
         let out = cluster_gangs(&campaigns_paid_back_district(true, true), &params, &policy, &[]).unwrap();
         assert_ne!(out.membership[0], out.membership[5], "{:?}", out.membership);
         assert_eq!(out.clusters.len(), 4, "{:?}", out.membership);
+    }
+
+    /// Gang A: two identifier communities (three reports naming one phone, three another), every victim paying a
+    /// fresh L1 card that passes the money in full to A's own L2 card, which passes it to A's L3 card; a day later
+    /// the L3 card sells it to a laundering service's card S, which keeps 3% and puts each community's money in a
+    /// wallet of its own eight hours later. Gangs B and C (three reports and one phone each) pay their L1 cards,
+    /// which drain straight into S and a second card of the service. A's money ends in two wallets of the service,
+    /// but that is where the service put it: A's own cards are A's, and link its two communities.
+    #[test]
+    fn a_gang_selling_to_a_service_keeps_its_own_cards() {
+        let mut reports = Vec::new();
+        let mut transfers = Vec::new();
+        let service = ["622848000000000001", "622848000000000002"];
+        for (c, phone) in ["13800138001", "13800138002", "13900139000", "13700137000"].into_iter().enumerate() {
+            for k in 0..3 {
+                let (l1, t) = paying_report(c * 3 + k, phone, &mut reports, &mut transfers);
+                // The service keeps each community's money in a wallet of its own.
+                let wallet = format!("TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbL{c}{}", if c < 2 { 'A' } else { 'B' });
+                if c < 2 {
+                    transfers.push(pay(&l1, "6222020000000000777", 10_000, t + 300, None));
+                    transfers.push(pay("6222020000000000777", "6222020000000000778", 10_000, t + 600, None));
+                    transfers.push(pay("6222020000000000778", service[0], 10_000, t + 86_400, None));
+                    transfers.push(pay(service[0], &wallet, 9_700, t + 86_400 + 8 * 3600, None));
+                } else {
+                    transfers.push(pay(&l1, service[0], 5_000, t + 60, None));
+                    transfers.push(pay(&l1, service[1], 5_000, t + 90, None));
+                    transfers.push(pay(service[0], &wallet, 4_850, t + 8 * 3600, None));
+                    transfers.push(pay(service[1], &wallet, 4_850, t + 8 * 3600 + 60, None));
+                }
+            }
+        }
+        let graph = GangGraph::build(&reports, transfers);
+        let out = cluster_gangs(&graph, &GangParams::defaults(1), &HubPolicy::shipped().unwrap(), &[]).unwrap();
+        let m = &out.membership;
+        assert!((1..6).all(|r| m[r] == m[0]), "{m:?} {:?}", out.services);
+        assert!(m[6..].iter().all(|&c| c != m[0]) && m[6] != m[9], "{m:?}");
+        let service: BTreeSet<&str> = out.services.iter().flat_map(|s| s.accounts.iter().map(String::as_str)).collect();
+        assert!(service.contains("card:622848000000000001"), "{service:?}");
+        assert!(!service.contains("card:6222020000000000777"), "{service:?}");
     }
 
     #[test]
