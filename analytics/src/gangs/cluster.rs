@@ -905,8 +905,8 @@ struct PaidBack {
 /// Services are held apart from linking because their accounts carry many clients' money. But a service pays each
 /// client back to the client's own account: a gang cut in two (two campaigns, one after the other, with new phones
 /// and cards) still has its money paid back to one backer, which the shared service accounts upstream of it do not
-/// show. A service that keeps the money ends its clients' money in its own accounts, each holding the money of every
-/// client it serves, so none is paid by fewer clusters than use the pool.
+/// show. A service that keeps the money mixes its clients' money in its own accounts: none of them ends the money of
+/// fewer clusters than reached its pool.
 fn paid_back_by_services<'a>(
     labels: &[u32],
     money: &AttributedMoney,
@@ -1723,6 +1723,7 @@ mod tests {
             !service.contains("card:6222020000001777") && service.contains("card:622848000000000001"),
             "{service:?}"
         );
+        assert!(service.contains("card:6222020000002777") && service.contains("card:6222020000003777"), "{service:?}");
         // Without the URL the backer is one piece of evidence, and one is not enough.
         let out = cluster_gangs(&campaigns_paid_back_district(false, false), &params, &policy, &[]).unwrap();
         assert_ne!(out.membership[0], out.membership[5], "{:?}", out.membership);
