@@ -2,8 +2,9 @@
 # Gang-clustering grid over independent districts (bench/gangs/indep/gen.py), or with GEN=rust over our own
 # generator's scenario families (`fanzha generate --scenario NAME`): every preset x seeds 1,2,3.
 # For each run: generate, ingest into its own data dir, `clusters run`, score with score.py, and the
-# plain-components baseline from the truth (hubs, relays, OTC desks, services removed; indep/components.py).
-# Prints one Markdown row per run.
+# plain-components baseline from the truth (hubs, relays, OTC desks, services removed; indep/components.py), and
+# how many of the missed gangs are at the evidence limit (misses.py: split into pieces that baseline does not join;
+# each run's misses.log lists them). Prints one Markdown row per run.
 #
 #   FANZHA_BIN=/path/to/fanzha bench/gangs/grid.sh [PRESET ...]
 #   GEN=rust FANZHA_BIN=/path/to/fanzha bench/gangs/grid.sh [SCENARIO[,SCENARIO...] ...]
@@ -40,8 +41,8 @@ generate() {
   fi
 }
 
-echo "| preset | seed | reports | gangs | ARI | recovered | in another gang's cluster |  components baseline ARI | cash-out rows rejected | other rejects |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| preset | seed | reports | gangs | ARI | recovered | missed at the evidence limit | in another gang's cluster |  components baseline ARI | cash-out rows rejected | other rejects |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for p in $presets; do
   for s in $SEEDS; do
     run="$OUT/${p//,/+}-$s"
@@ -81,6 +82,9 @@ EOF
     gangs="$(python3 -c "import csv,sys; print(sum(1 for r in csv.DictReader(open(sys.argv[1])) if True))" "$dist/truth/gangs.csv")"
     comp="$(python3 "$here/indep/components.py" "$dist" | sed 's/.*ARI=//')"
     [ "$GEN" = rust ] || python3 "$here/indep/diag.py" "$data" "$dist" > "$run/diag.log" 2>&1
-    echo "| $p | $s | ${reports:-?} | $gangs | ${ari:-$score} | ${rec:-?} | ${other_gang:-?} | $comp | $cash | $other |"
+    python3 "$here/misses.py" "$data" "$dist" > "$run/misses.log" 2>&1
+    # "missed 11 gangs; at the evidence limit 9" -> "9 of 11"
+    limit="$(sed -n 's/^missed \([0-9]*\) gangs; at the evidence limit \([0-9]*\)$/\2 of \1/p' "$run/misses.log")"
+    echo "| $p | $s | ${reports:-?} | $gangs | ${ari:-$score} | ${rec:-?} | ${limit:-?} | ${other_gang:-?} | $comp | $cash | $other |"
   done
 done
