@@ -12,48 +12,24 @@ reports in it), then a summary line:
   missed N gangs; at the evidence limit M (split, and every smaller piece unlinked by the baseline)
 """
 import collections
-import csv
-import glob
 import os
-import sqlite3
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "indep"))
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [here, os.path.join(here, "indep")]
 import components  # noqa: E402
+import score  # noqa: E402
 
 
 def main():
     data, district = sys.argv[1], sys.argv[2]
-    db = sqlite3.connect(glob.glob(os.path.join(data, "*.sqlite"))[0])
-    run = int(sys.argv[3]) if len(sys.argv) > 3 else db.execute("SELECT max(gang_run_id) FROM gang_runs").fetchone()[0]
-    cluster = dict(db.execute("SELECT report_id, cluster_id FROM gang_members WHERE gang_run_id = ?", (run,)))
-    rows = list(csv.reader(open(os.path.join(district, "truth", "report_gang.csv"), encoding="utf-8")))[1:]
-    direct = {r: (g or "lone:" + r) for r, g, _ in rows}
-    truth = {r: (direct.get(dup, direct[r]) if dup else direct[r]) for r, g, dup in rows}
+    _, cluster, truth = score.load(data, district, int(sys.argv[3]) if len(sys.argv) > 3 else None)
     ids = [r for r in truth if r in cluster]
     size = collections.Counter(cluster[r] for r in ids)
     members = collections.defaultdict(list)
     for r in ids:
         members[truth[r]].append(r)
-
-    # The baseline's components (same links as components.py's score).
-    parent = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(x, y):
-        x, y = find(x), find(y)
-        if x != y:
-            parent[max(x, y)] = min(x, y)
-    if os.path.exists(os.path.join(district, "truth", "identifier_gang.csv")):
-        components.ours(district, union)
-    else:
-        components.indep(district, union)
+    find = components.components(district)
 
     missed = limit = 0
     for gang in sorted(g for g in members if not g.startswith("lone:")):
@@ -61,8 +37,7 @@ def main():
         pieces = collections.defaultdict(list)
         for r in reports:
             pieces[cluster[r]].append(r)
-        # Recovered: one cluster holds >= 80% of the gang at >= 80% purity (as score.py).
-        if any(len(p) >= 0.8 * len(reports) and len(p) >= 0.8 * size[c] for c, p in pieces.items()):
+        if any(score.recovered_in(len(p), len(reports), size[c]) for c, p in pieces.items()):
             continue
         missed += 1
         ordered = sorted(pieces.values(), key=len, reverse=True)

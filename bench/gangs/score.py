@@ -19,15 +19,28 @@ def comb2(n):
     return n * (n - 1) / 2
 
 
-def main():
-    data, district = sys.argv[1], sys.argv[2]
+def load(data, district, run=None):
+    """The run (latest by default), each report's cluster in it, and each report's truth group: its gang, or for a
+    report of no gang (a lone scammer) a group of its own; a duplicate takes its original's."""
     db = sqlite3.connect([p for p in glob.glob(data + "/*.sqlite")][0])
-    run = int(sys.argv[3]) if len(sys.argv) > 3 else db.execute("SELECT max(gang_run_id) FROM gang_runs").fetchone()[0]
+    if run is None:
+        run = db.execute("SELECT max(gang_run_id) FROM gang_runs").fetchone()[0]
     cluster = dict(db.execute("SELECT report_id, cluster_id FROM gang_members WHERE gang_run_id = ?", (run,)))
-    rows = list(csv.reader(open(district + "/truth/report_gang.csv")))[1:]
+    rows = list(csv.reader(open(district + "/truth/report_gang.csv", encoding="utf-8")))[1:]
     # A report of no gang (empty gang_id: a lone scammer) is a group of its own, not one "gang" with every lone report.
     direct = {r: (g or "lone:" + r) for r, g, _ in rows}
     truth = {r: (direct.get(dup, direct[r]) if dup else direct[r]) for r, g, dup in rows}
+    return run, cluster, truth
+
+
+def recovered_in(part, gang_size, cluster_size):
+    """A gang is recovered when one cluster holds >= 80% of its reports (`part` of `gang_size`) at >= 80% purity."""
+    return part >= 0.8 * gang_size and part >= 0.8 * cluster_size
+
+
+def main():
+    data, district = sys.argv[1], sys.argv[2]
+    run, cluster, truth = load(data, district, int(sys.argv[3]) if len(sys.argv) > 3 else None)
     ids = [r for r in truth if r in cluster]
     both = collections.Counter((truth[r], cluster[r]) for r in ids)
     gangs = collections.Counter(truth[r] for r in ids)
@@ -41,7 +54,7 @@ def main():
     recovered = sum(
         1
         for g in real
-        if any(k[0] == g and v >= 0.8 * gangs[g] and v >= 0.8 * clusters[k[1]] for k, v in both.items())
+        if any(k[0] == g and recovered_in(v, gangs[g], clusters[k[1]]) for k, v in both.items())
     )
     largest = collections.Counter()
     for (_, c), v in both.items():

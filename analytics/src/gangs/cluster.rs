@@ -713,16 +713,18 @@ pub fn cluster_gangs(
         merge_dense(&mut labels, &csr, params.merge_min_density);
         let pool_of: Vec<u32> = (0..graph.entity_count() as u32).map(|e| pools.find(e)).collect();
         let unit = |e: u32| if inverted_is_named(&inverted, e) { e } else { pool_of[e as usize] };
-        let paid_back = paid_back_by_services(&labels, &money, &|e| pool_reports.get(&pool_of[e as usize]), params);
+        let paid_back = paid_back_by_services(&labels, &money, &pool_of, &pool_reports, params);
         let evidence = |e| linkable(e) && !services.contains(&e);
         merge_by_evidence(&mut labels, &inverted, &evidence, &unit, &paid_back, params);
         join_by_money(&mut labels, &money, params);
         // The accounts a service paid its clients back to are the clients' own: shown as where their money ends (the
         // evidence `clusters explain` follows), not as the service's.
         for p in &paid_back {
-            let (e, reports) = &money.service_ends[p.end];
-            services.remove(e);
-            money.terminals.push(MoneyTerminal { key: graph.key(*e).to_string(), reports: reports.clone() });
+            services.remove(&p.account);
+            if let Ok(i) = money.service_ends.binary_search_by_key(&p.account, |&(e, _)| e) {
+                let reports = money.service_ends[i].1.clone();
+                money.terminals.push(MoneyTerminal { key: graph.key(p.account).to_string(), reports });
+            }
         }
         Partition::from_labels(&labels)?
     };
@@ -845,24 +847,11 @@ fn merge_by_evidence(
         let mut shared: BTreeMap<(u32, u32), BTreeSet<u32>> = BTreeMap::new();
         for (e, list) in evidence.iter().copied() {
             let clusters: BTreeSet<u32> = list.iter().map(|&(r, _)| dsu.find(labels[r as usize])).collect();
-            if clusters.len() < 2 {
-                continue;
-            }
-            let cs: Vec<u32> = clusters.into_iter().collect();
-            for (i, &a) in cs.iter().enumerate() {
-                for &b in &cs[i + 1..] {
-                    shared.entry((a, b)).or_default().insert(unit(*e));
-                }
-            }
+            share(&mut shared, &clusters, unit(*e));
         }
         for p in paid_back {
-            let cs: BTreeSet<u32> = p.owners.iter().map(|&c| dsu.find(c)).collect();
-            let cs: Vec<u32> = cs.into_iter().collect();
-            for (i, &a) in cs.iter().enumerate() {
-                for &b in &cs[i + 1..] {
-                    shared.entry((a, b)).or_default().insert(unit(p.account));
-                }
-            }
+            let clusters: BTreeSet<u32> = p.owners.iter().map(|&c| dsu.find(c)).collect();
+            share(&mut shared, &clusters, unit(p.account));
         }
         let mut merged = false;
         for ((a, b), units) in shared {
@@ -880,15 +869,22 @@ fn merge_by_evidence(
     }
 }
 
+/// Records evidence `unit` as shared by every pair of `clusters` (in ascending order, each pair once).
+fn share(shared: &mut BTreeMap<(u32, u32), BTreeSet<u32>>, clusters: &BTreeSet<u32>, unit: u32) {
+    for (i, &a) in clusters.iter().enumerate() {
+        for &b in clusters.iter().skip(i + 1) {
+            shared.entry((a, b)).or_default().insert(unit);
+        }
+    }
+}
+
 /// Clusters sharing an identifier or a money pool with this many clusters or fewer may count it as evidence; one shared
 /// by more is hub-like.
 const MAX_EVIDENCE_CLUSTERS: usize = 4;
 
 /// A service's account that pays a few clusters back (see [`paid_back_by_services`]).
 struct PaidBack {
-    /// Index into [`AttributedMoney::service_ends`].
-    end: usize,
-    /// The account (entity id).
+    /// The account (entity id; one of [`AttributedMoney::service_ends`]).
     account: u32,
     /// The clusters (Leiden's labels) it is a main end account of.
     owners: Vec<u32>,
@@ -899,18 +895,19 @@ struct PaidBack {
 /// end account of (holding at least [`MAIN_END_SHARE`] of the cluster's money that ends in accounts, a service's
 /// included), is evidence for [`merge_by_evidence`] (one piece per pool), when those clusters are 2 to
 /// [`MAX_EVIDENCE_CLUSTERS`], hold at least `money_link_min_share` of all the money ending there, and are fewer than
-/// the clusters whose money reached the account's pool (`pool_reports`: the reports whose money reached the pool of
-/// an account).
+/// the clusters whose money reached the account's pool (`pool_of` each account's pool, `pool_reports` the reports
+/// whose money reached each pool).
 ///
 /// Services are held apart from linking because their accounts carry many clients' money. But a service pays each
 /// client back to the client's own account: a gang cut in two (two campaigns, one after the other, with new phones
 /// and cards) still has its money paid back to one backer, which the shared service accounts upstream of it do not
 /// show. A service that keeps the money mixes its clients' money in its own accounts: none of them ends the money of
 /// fewer clusters than reached its pool.
-fn paid_back_by_services<'a>(
+fn paid_back_by_services(
     labels: &[u32],
     money: &AttributedMoney,
-    pool_reports: &dyn Fn(u32) -> Option<&'a BTreeSet<u32>>,
+    pool_of: &[u32],
+    pool_reports: &BTreeMap<u32, BTreeSet<u32>>,
     params: &GangParams,
 ) -> Vec<PaidBack> {
     if money.service_ends.is_empty() {
@@ -921,7 +918,7 @@ fn paid_back_by_services<'a>(
         *ending.entry(c).or_default() += money.victim[r] as f64 * money.ended[r];
     }
     let mut out = Vec::new();
-    for (end, (account, reports)) in money.service_ends.iter().enumerate() {
+    for (account, reports) in &money.service_ends {
         let mut at: BTreeMap<u32, f64> = BTreeMap::new();
         for &(r, share) in reports {
             *at.entry(labels[r]).or_default() += share * money.victim[r] as f64;
@@ -931,12 +928,12 @@ fn paid_back_by_services<'a>(
             at.iter().filter(|&(c, &fen)| fen > 0.0 && fen >= MAIN_END_SHARE * ending[c]).map(|(&c, _)| c).collect();
         let owned: f64 = owners.iter().map(|c| at[c]).sum();
         let clients: BTreeSet<u32> =
-            pool_reports(*account).into_iter().flatten().map(|&r| labels[r as usize]).collect();
+            pool_reports.get(&pool_of[*account as usize]).into_iter().flatten().map(|&r| labels[r as usize]).collect();
         if (2..=MAX_EVIDENCE_CLUSTERS).contains(&owners.len())
             && owned >= params.money_link_min_share * total
             && clients.len() > owners.len()
         {
-            out.push(PaidBack { end, account: *account, owners });
+            out.push(PaidBack { account: *account, owners });
         }
     }
     out
@@ -1144,8 +1141,9 @@ struct AttributedMoney {
     victim: Vec<i64>,
     /// Each report's share of its traced money ending in linkable accounts (from `money_link_min_end_share` each).
     held: Vec<f64>,
-    /// Accounts of laundering services where the money of at least two reports ends (by entity), with each report's
-    /// share there (from `money_link_min_end_share`): where a service paid its clients' money out, or keeps it.
+    /// Accounts of laundering services where the money of at least two reports ends (by entity, ascending), with
+    /// each report's share there (from `money_link_min_end_share`): where a service paid its clients' money out, or
+    /// keeps it.
     service_ends: Vec<(u32, Vec<(usize, f64)>)>,
     /// Each report's share of its traced money ending in accounts at all, a service's included.
     ended: Vec<f64>,

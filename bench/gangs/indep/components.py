@@ -134,18 +134,9 @@ def indep(d, union):
             first[r["account"]] = r["report_id"]
 
 
-def main(d):
-    T = os.path.join(d, "truth")
-    rg = read(os.path.join(T, "report_gang.csv"))
-    ids = [r["report_id"] for r in rg]
-    byid = {r["report_id"]: r for r in rg}
-
-    def label(rid):
-        r = byid[rid]
-        if r["duplicate_of"]:
-            return label(r["duplicate_of"])
-        return r["gang_id"] or ("lone:" + rid)
-    truth = [label(i) for i in ids]
+def components(d):
+    """The baseline's components of district `d` (either generator's truth): a function from a report id to its
+    component's representative."""
     parent = {}
 
     def find(x):
@@ -159,10 +150,26 @@ def main(d):
         x, y = find(x), find(y)
         if x != y:
             parent[max(x, y)] = min(x, y)
-    if os.path.exists(os.path.join(T, "identifier_gang.csv")):
+    if os.path.exists(os.path.join(d, "truth", "identifier_gang.csv")):
         ours(d, union)
     else:
         indep(d, union)
+    return find
+
+
+def main(d):
+    T = os.path.join(d, "truth")
+    rg = read(os.path.join(T, "report_gang.csv"))
+    ids = [r["report_id"] for r in rg]
+    byid = {r["report_id"]: r for r in rg}
+
+    def label(rid):
+        r = byid[rid]
+        if r["duplicate_of"]:
+            return label(r["duplicate_of"])
+        return r["gang_id"] or ("lone:" + rid)
+    truth = [label(i) for i in ids]
+    find = components(d)
     pred = [find(i) for i in ids]
     gangs = len({t for t in truth if not t.startswith("lone:")})
     print("reports=%d gangs=%d components=%d ARI=%.4f" % (len(ids), gangs, len(set(pred)), ari(truth, pred)))
