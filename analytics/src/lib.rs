@@ -21,13 +21,14 @@
 //! - `community/components.rs`: connected components, the connectivity check and splitting of disconnected
 //!   communities.
 //! - `community/leiden.rs`: the `CommunityDetector` seam, the `Quality` maximised (modularity or CPM),
-//!   `LeidenParams` / `CpmParams` (checked into) `Leiden`, and the automatic CPM resolution.
+//!   `LeidenParams` / `CpmParams` (checked into) `Leiden`, and the automatic CPM resolutions.
 //! - `community/optimise.rs`: the Leiden pass itself: levels of local moving, refinement and aggregation.
 //! - `community/moving.rs`: local moving's community state and queue, and sequential local moving.
 //! - `community/batched.rs`: local moving in parallel batches for large levels, the same result on any thread count.
 //! - `community/aggregate.rs`: the coarse graph of a level by counting sort (no hash map, no edge sort).
 //! - `community/rng.rs`: `SplitMix64`, the seeded generator for node orders.
 //! - `community/metrics.rs`: modularity, CPM, NMI, ARI.
+//! - `community/scan.rs`: the stability scan that chooses CPM's resolution (`CpmResolution::Stable`).
 //! - `gangs/graph.rs`: `GangGraph`, reports, interned identifier keys and transfers in CSR arrays, built from
 //!   `gangs/input.rs`'s plain `ReportInput` / `TransferInput`.
 //! - `gangs/hubs.rs`: `HubPolicy` (the shipped allow-list `hubs/allowlist.txt` plus `force_include` overrides) and
@@ -58,9 +59,10 @@ mod money;
 mod risk;
 
 pub use community::{
-    CommunityDetector, CpmParams, CpmResolution, CsrGraph, EdgeListStats, Leiden, LeidenParams, MIN_PASS_GAIN,
-    MIN_PASS_GAIN_LARGE, NamedGraph, Partition, Quality, Weights, ari, connected_components, cpm,
-    disconnected_communities, modularity, nmi, read_edge_list, split_disconnected,
+    Clustering, CommunityDetector, CpmParams, CpmResolution, CsrGraph, EdgeListStats, Leiden, LeidenParams,
+    MIN_PASS_GAIN, MIN_PASS_GAIN_LARGE, NamedGraph, Partition, Quality, ResolutionScan, SCAN_REPLICAS, SCAN_STEPS,
+    ScanStep, Weights, ari, connected_components, cpm, disconnected_communities, modularity, nmi, read_edge_list,
+    split_disconnected,
 };
 pub use error::{Error, ErrorKind, LineProblem, Result};
 pub use gangs::{

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use analytics::{
-    CpmParams, CpmResolution, Leiden, LeidenParams, Quality, Weights, connected_components, disconnected_communities,
+    Clustering, CpmParams, CpmResolution, Leiden, LeidenParams, Quality, Weights, connected_components,
+    disconnected_communities,
 };
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
@@ -31,8 +32,10 @@ pub enum GraphCommand {
         /// dense clusters that modularity merges in large graphs).
         #[arg(long, value_enum, default_value_t = QualityArg::Modularity)]
         quality: QualityArg,
-        /// Resolution γ (> 0; higher gives smaller clusters), or `auto` (CPM only: a quarter of the inner density of
-        /// a modularity clustering, see `CpmResolution::FromModularity`). Default: 1 for modularity, `auto` for CPM.
+        /// Resolution γ (> 0; higher gives smaller clusters), or for CPM only: `auto` (a quarter of the inner
+        /// density of a modularity clustering, see `CpmResolution::FromModularity`), or `stable` (a scan of seven
+        /// resolutions around `auto`'s, three seeded runs each, keeping the one whose runs agree best; about 20
+        /// times `auto`'s time; see `CpmResolution::Stable`). Default: 1 for modularity, `auto` for CPM.
         #[arg(long, value_parser = parse_resolution)]
         resolution: Option<ResolutionArg>,
         /// Output file of `node cluster` lines (clusters numbered by size, largest is 0).
@@ -41,12 +44,14 @@ pub enum GraphCommand {
     },
 }
 
-/// Runs a graph subcommand.
-pub fn run(command: GraphCommand) -> anyhow::Result<ExitCode> {
+/// Runs a graph subcommand; `quiet` hides the progress bar.
+pub fn run(command: GraphCommand, quiet: bool) -> anyhow::Result<ExitCode> {
     match command {
         GraphCommand::Cluster { edges, weighted, seed, quality, resolution, out } => {
             let weights = if weighted { Weights::Weighted } else { Weights::Unweighted };
-            cluster(&edges, weights, detector(quality, resolution, seed)?, &out)
+            // Only the stability scan is a job of many runs worth a bar.
+            let scan_bar = !quiet && resolution == Some(ResolutionArg::Stable);
+            cluster(&edges, weights, detector(quality, resolution, seed)?, &out, scan_bar)
         }
     }
 }
@@ -60,28 +65,33 @@ pub enum QualityArg {
     Cpm,
 }
 
-/// `--resolution`: a number, or `auto`.
+/// `--resolution`: a number, `auto` or `stable`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ResolutionArg {
     /// This γ.
     Value(f64),
-    /// Chosen from the graph (CPM only).
+    /// Chosen from the graph's density (CPM only).
     Auto,
+    /// Chosen by a stability scan (CPM only).
+    Stable,
 }
 
 fn parse_resolution(text: &str) -> Result<ResolutionArg, String> {
     if text.eq_ignore_ascii_case("auto") {
         return Ok(ResolutionArg::Auto);
     }
-    text.parse().map(ResolutionArg::Value).map_err(|_| format!("{text:?} is neither a number nor `auto`"))
+    if text.eq_ignore_ascii_case("stable") {
+        return Ok(ResolutionArg::Stable);
+    }
+    text.parse().map(ResolutionArg::Value).map_err(|_| format!("{text:?} is neither a number nor `auto` or `stable`"))
 }
 
 /// Validates `--quality` and `--resolution` into a detector (10 passes at most).
 fn detector(quality: QualityArg, resolution: Option<ResolutionArg>, seed: u64) -> anyhow::Result<Leiden> {
     const MAX_PASSES: usize = 10;
     Ok(match (quality, resolution) {
-        (QualityArg::Modularity, Some(ResolutionArg::Auto)) => {
-            bail!("--resolution auto is for --quality cpm; modularity takes a number (default 1)")
+        (QualityArg::Modularity, Some(ResolutionArg::Auto | ResolutionArg::Stable)) => {
+            bail!("--resolution auto and stable are for --quality cpm; modularity takes a number (default 1)")
         }
         (QualityArg::Modularity, value) => {
             let resolution = if let Some(ResolutionArg::Value(r)) = value { r } else { 1.0 };
@@ -91,13 +101,15 @@ fn detector(quality: QualityArg, resolution: Option<ResolutionArg>, seed: u64) -
             let resolution = match value {
                 Some(ResolutionArg::Value(r)) => CpmResolution::Fixed(r),
                 Some(ResolutionArg::Auto) | None => CpmResolution::FromModularity,
+                Some(ResolutionArg::Stable) => CpmResolution::Stable,
             };
             CpmParams { resolution, seed, max_passes: MAX_PASSES }.check()?
         }
     })
 }
 
-fn cluster(edges: &Path, weights: Weights, leiden: Leiden, out: &Path) -> anyhow::Result<ExitCode> {
+/// Clusters `edges` into `out` and prints a summary; `scan_bar` shows a bar over the stability scan's runs.
+fn cluster(edges: &Path, weights: Weights, leiden: Leiden, out: &Path, scan_bar: bool) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let reader = open_maybe_gz(edges)?;
     let named = analytics::read_edge_list(reader, weights).with_context(|| format!("reading {}", edges.display()))?;
@@ -105,7 +117,13 @@ fn cluster(edges: &Path, weights: Weights, leiden: Leiden, out: &Path) -> anyhow
     let read_secs = started.elapsed().as_secs_f64();
 
     let components = connected_components(graph);
-    let (partition, quality) = leiden.cluster(graph).context("clustering")?;
+    let bar = crate::progress::runs_bar("resolution scan", !scan_bar);
+    let on_run = &mut |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let Clustering { partition, quality, scan } = leiden.cluster_with_scan(graph, on_run).context("clustering")?;
+    bar.finish_and_clear();
     let cluster_secs = started.elapsed().as_secs_f64() - read_secs;
     let broken = disconnected_communities(graph, &partition)?;
     if !broken.is_empty() {
@@ -145,6 +163,13 @@ fn cluster(edges: &Path, weights: Weights, leiden: Leiden, out: &Path) -> anyhow
         sizes.first().copied().unwrap_or(0),
         singletons
     );
+    for (i, step) in scan.iter().flat_map(|scan| scan.steps.iter().enumerate()) {
+        let chosen = if scan.as_ref().is_some_and(|s| s.chosen == i) { "  (chosen)" } else { "" };
+        println!(
+            "scan resolution {:.6}  stability {:.4}  clusters {}{chosen}",
+            step.resolution, step.stability, step.communities
+        );
+    }
     println!("read {read_secs:.3} s  cluster {cluster_secs:.3} s  wrote {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -179,7 +204,7 @@ mod tests {
         gz.write_all(TWO_TRIANGLES.as_bytes()).unwrap();
         gz.finish().unwrap();
         let out = dir.path().join("clusters.txt");
-        cluster(&input, Weights::Unweighted, params(), &out).unwrap();
+        cluster(&input, Weights::Unweighted, params(), &out, false).unwrap();
         let text = std::fs::read_to_string(&out).unwrap();
         let cluster_of: HashMap<&str, &str> = text.lines().map(|l| l.split_once(' ').unwrap()).collect();
         assert_eq!(cluster_of.len(), 6);
@@ -194,7 +219,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("bad.csv");
         std::fs::write(&input, "a,b,1\nb,c,heavy\n").unwrap();
-        let err = cluster(&input, Weights::Weighted, params(), &dir.path().join("o")).unwrap_err();
+        let err = cluster(&input, Weights::Weighted, params(), &dir.path().join("o"), false).unwrap_err();
         let msg = format!("{err:#}");
         assert!(
             msg.contains("bad.csv") && msg.contains("line 2") && msg.contains("\"heavy\" is not a number"),
@@ -207,7 +232,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("empty.txt");
         std::fs::write(&input, "# nothing\n").unwrap();
-        let err = cluster(&input, Weights::Unweighted, params(), &dir.path().join("o")).unwrap_err();
+        let err = cluster(&input, Weights::Unweighted, params(), &dir.path().join("o"), false).unwrap_err();
         assert!(format!("{err:#}").contains("graph is empty"));
     }
 
@@ -220,6 +245,11 @@ mod tests {
         assert!(detector(QualityArg::Cpm, Some(ResolutionArg::Value(-1.0)), 1).is_err());
         let auto = CpmParams { resolution: CpmResolution::FromModularity, seed: 1, max_passes: 10 }.check().unwrap();
         assert_eq!(detector(QualityArg::Cpm, None, 1).unwrap(), auto);
+        let err = detector(QualityArg::Modularity, Some(ResolutionArg::Stable), 1).unwrap_err();
+        assert!(format!("{err:#}").contains("--quality cpm"));
+        let stable = CpmParams { resolution: CpmResolution::Stable, seed: 1, max_passes: 10 }.check().unwrap();
+        assert_eq!(detector(QualityArg::Cpm, Some(ResolutionArg::Stable), 1).unwrap(), stable);
+        assert_eq!(parse_resolution("stable"), Ok(ResolutionArg::Stable));
         assert_eq!(parse_resolution("AUTO"), Ok(ResolutionArg::Auto));
         assert_eq!(parse_resolution("0.05"), Ok(ResolutionArg::Value(0.05)));
         assert!(parse_resolution("fine").is_err());
@@ -231,11 +261,15 @@ mod tests {
         let input = dir.path().join("edges.txt");
         std::fs::write(&input, TWO_TRIANGLES).unwrap();
         let out = dir.path().join("clusters.txt");
-        let leiden = detector(QualityArg::Cpm, Some(ResolutionArg::Value(0.5)), 1).unwrap();
-        cluster(&input, Weights::Unweighted, leiden, &out).unwrap();
-        let text = std::fs::read_to_string(&out).unwrap();
-        let cluster_of: HashMap<&str, &str> = text.lines().map(|l| l.split_once(' ').unwrap()).collect();
-        assert_eq!(cluster_of["a"], cluster_of["c"]);
-        assert_ne!(cluster_of["a"], cluster_of["d"]);
+        // The scan runs from γ = 0.25 (a quarter of the triangles' density): every run agrees at each γ, and the
+        // one nearest 0.25 splits the triangles.
+        for resolution in [ResolutionArg::Value(0.5), ResolutionArg::Stable] {
+            let leiden = detector(QualityArg::Cpm, Some(resolution), 1).unwrap();
+            cluster(&input, Weights::Unweighted, leiden, &out, false).unwrap();
+            let text = std::fs::read_to_string(&out).unwrap();
+            let cluster_of: HashMap<&str, &str> = text.lines().map(|l| l.split_once(' ').unwrap()).collect();
+            assert_eq!(cluster_of["a"], cluster_of["c"], "{resolution:?}");
+            assert_ne!(cluster_of["a"], cluster_of["d"], "{resolution:?}");
+        }
     }
 }

@@ -24,6 +24,17 @@ pub fn rows_bar(what: &str, total: u64, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// A bar counting a job's runs (its length is set once the job knows it).
+pub fn runs_bar(what: &str, quiet: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, draw_target(quiet));
+    let style = ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} runs {elapsed} {eta}")
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(what.to_string());
+    bar
+}
+
 /// Bars draw on stderr, unless quiet or stderr is not a terminal.
 fn draw_target(quiet: bool) -> ProgressDrawTarget {
     if quiet || !std::io::stderr().is_terminal() { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() }

@@ -6,7 +6,10 @@ For each run it prints the CPM quality of every partition (one formula, leidenal
 against the planted communities, so an NMI difference can be told apart from an optimisation difference: a higher
 quality with a lower NMI means the truth is not the optimum at that γ.
 
-Usage (the venv and release binary of run.sh): python cpm_seeds.py [SEED ...]   (default: 1 2 3)
+With `--stable`, fanzha's γ is chosen by its stability scan (`--resolution stable`) instead, and leidenalg runs at
+that γ.
+
+Usage (the venv and release binary of run.sh): python cpm_seeds.py [--stable] [SEED ...]   (default: 1 2 3)
 """
 
 import os
@@ -24,7 +27,12 @@ import run as R
 
 def main():
     data = Path(os.environ.get("FANZHA_EXTERNAL_DATA", R.ROOT.parent / "shared" / "data"))
-    seeds = [int(s) for s in sys.argv[1:]] or [1, 2, 3]
+    args = sys.argv[1:]
+    flags = ["--quality", "cpm"]
+    if "--stable" in args:
+        args.remove("--stable")
+        flags += ["--resolution", "stable"]
+    seeds = [int(s) for s in args] or [1, 2, 3]
     R.OUT.mkdir(parents=True, exist_ok=True)
     print("| graph | seed | γ | fanzha CPM quality | clusters | NMI | leidenalg (2 it.) quality | clusters | NMI "
           "| leidenalg (stable) quality | NMI |")
@@ -35,7 +43,7 @@ def main():
         graph = ig.Graph(n=g.n, edges=np.stack([g.src, g.dst], axis=1).tolist(), edge_attrs={"weight": g.w.tolist()})
         for seed in seeds:
             with tempfile.TemporaryDirectory(dir=R.OUT) as tmp:
-                ours, _, _, _, gamma = R.run_fanzha(g, seed, 600, tmp, ["--quality", "cpm"])
+                ours, _, _, _, gamma = R.run_fanzha(g, seed, 600, tmp, flags)
             two = la.find_partition(graph, la.CPMVertexPartition, weights="weight", seed=seed, n_iterations=2,
                                     resolution_parameter=gamma)
             stable = la.find_partition(graph, la.CPMVertexPartition, weights="weight", seed=seed, n_iterations=-1,

@@ -31,8 +31,14 @@ ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "bench" / "out"
 BIN = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "fanzha"
 # fanzha-cpm: `--quality cpm` with the automatic resolution; leidenalg-cpm: leidenalg's CPM at that same resolution.
-TOOLS = ["fanzha", "leidenalg", "leidenalg-stable", "igraph-louvain", "networkit-plm", "fanzha-cpm", "leidenalg-cpm"]
-LARGE_TOOLS = ["fanzha", "leidenalg", "igraph-louvain", "networkit-plm", "fanzha-cpm", "leidenalg-cpm"]
+# fanzha-cpm-stable: `--resolution stable` (the stability scan); leidenalg-cpm-stable: leidenalg's CPM at its γ.
+CPM_TOOLS = ["fanzha-cpm", "leidenalg-cpm", "fanzha-cpm-stable", "leidenalg-cpm-stable"]
+TOOLS = ["fanzha", "leidenalg", "leidenalg-stable", "igraph-louvain", "networkit-plm", *CPM_TOOLS]
+LARGE_TOOLS = ["fanzha", "leidenalg", "igraph-louvain", "networkit-plm", *CPM_TOOLS]
+# The fanzha CPM run whose resolution each leidenalg CPM row takes.
+CPM_PAIRS = {"leidenalg-cpm": "fanzha-cpm", "leidenalg-cpm-stable": "fanzha-cpm-stable"}
+FANZHA_FLAGS = {"fanzha": [], "fanzha-cpm": ["--quality", "cpm"],
+                "fanzha-cpm-stable": ["--quality", "cpm", "--resolution", "stable"]}
 
 
 # ---------------------------------------------------------------- reading graphs (same rules as fanzha's reader)
@@ -231,7 +237,7 @@ def worker(tool, npz, seed, out, resolution):
         t0 = time.perf_counter()
         if tool == "igraph-louvain":
             membership = g.community_multilevel(weights="weight").membership
-        elif tool == "leidenalg-cpm":
+        elif tool in CPM_PAIRS:
             import leidenalg as la
 
             membership = la.find_partition(g, la.CPMVertexPartition, weights="weight", seed=seed, n_iterations=2,
@@ -291,20 +297,19 @@ def bench(graphs, tools, seed, timeout, igraph_scores=True):
             ig_graph = ig.Graph(n=g.n, edges=np.stack([g.src, g.dst], axis=1).tolist(),
                                 edge_attrs={"weight": g.w.tolist()})
         m = int(g.w.sum())
-        cpm_resolution = None
+        resolutions = {}  # fanzha CPM tool -> the γ it chose
         with tempfile.TemporaryDirectory(dir=OUT) as tmp:
             for tool in tools:
                 print(f"  {g.name}: {tool} ...", file=sys.stderr, flush=True)
                 try:
-                    if tool == "fanzha":
-                        membership, algo, wall, rss, _ = run_fanzha(g, seed, timeout, tmp)
-                    elif tool == "fanzha-cpm":
-                        membership, algo, wall, rss, cpm_resolution = run_fanzha(g, seed, timeout, tmp,
-                                                                                 ["--quality", "cpm"])
-                    elif tool == "leidenalg-cpm":
-                        if cpm_resolution is None:
-                            sys.exit("leidenalg-cpm needs fanzha-cpm earlier in the same run (for its resolution)")
-                        membership, algo, wall, rss = run_python_tool(tool, g, seed, timeout, tmp, cpm_resolution)
+                    if tool in FANZHA_FLAGS:
+                        membership, algo, wall, rss, chosen = run_fanzha(g, seed, timeout, tmp, FANZHA_FLAGS[tool])
+                        resolutions[tool] = chosen
+                    elif tool in CPM_PAIRS:
+                        if resolutions.get(CPM_PAIRS[tool]) is None:
+                            sys.exit(f"{tool} needs {CPM_PAIRS[tool]} earlier in the same run (for its resolution)")
+                        membership, algo, wall, rss = run_python_tool(tool, g, seed, timeout, tmp,
+                                                                      resolutions[CPM_PAIRS[tool]])
                     else:
                         membership, algo, wall, rss = run_python_tool(tool, g, seed, timeout, tmp)
                 except subprocess.TimeoutExpired:
@@ -313,10 +318,11 @@ def bench(graphs, tools, seed, timeout, igraph_scores=True):
                 q, nmi, ari = score(g, membership, ig_graph)
                 k = len(np.unique(membership))
                 cpm_q = ""
-                if tool.endswith("-cpm"):
+                if tool in CPM_TOOLS:
+                    gamma = resolutions[CPM_PAIRS.get(tool, tool)]
                     if ig_graph is not None:
-                        cpm_q = f"{cpm_quality(ig_graph, membership, cpm_resolution):.1f}"
-                    tool = f"{tool} γ={cpm_resolution:.4g}"
+                        cpm_q = f"{cpm_quality(ig_graph, membership, gamma):.1f}"
+                    tool = f"{tool} γ={gamma:.4g}"
                 rows.append((g.name, g.n, m, tool, k, f"{q:.6f}", cpm_q, f"{nmi:.3f}", f"{ari:.3f}", f"{algo:.3f}",
                              f"{wall:.2f}", f"{rss:.0f}"))
                 print("    " + " | ".join(str(c) for c in rows[-1]), file=sys.stderr, flush=True)
@@ -354,7 +360,8 @@ def main():
                     help="run only a 10,000,000-node / 100,000,000-edge planted-partition graph (fanzha and networkit "
                          "by default; modularity computed with numpy)")
     ap.add_argument("--timeout", type=int, default=3600, help="seconds per tool run")
-    ap.add_argument("--tools", help=f"comma-separated subset of {','.join(TOOLS)} (leidenalg-cpm needs fanzha-cpm)")
+    ap.add_argument("--tools", help=f"comma-separated subset of {','.join(TOOLS)} (leidenalg-cpm needs fanzha-cpm, "
+                                    "leidenalg-cpm-stable needs fanzha-cpm-stable)")
     a = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     data = Path(os.environ.get("FANZHA_EXTERNAL_DATA", ROOT.parent / "shared" / "data"))

@@ -73,7 +73,7 @@ where
     let mutual: f64 = table
         .cells
         .iter()
-        .map(|(&(i, j), &nij)| {
+        .map(|&((i, j), nij)| {
             let nij = nij as f64;
             nij / n * (n * nij / (table.rows[i] as f64 * table.cols[j] as f64)).ln()
         })
@@ -92,7 +92,7 @@ where
 {
     let table = Contingency::new(a, b)?;
     let pairs = |x: u64| -> f64 { x as f64 * (x as f64 - 1.0) / 2.0 };
-    let index: f64 = table.cells.values().map(|&c| pairs(c)).sum();
+    let index: f64 = table.cells.iter().map(|&(_, c)| pairs(c)).sum();
     let sum_a: f64 = table.rows.iter().map(|&c| pairs(c)).sum();
     let sum_b: f64 = table.cols.iter().map(|&c| pairs(c)).sum();
     let total = pairs(a.len() as u64);
@@ -111,7 +111,9 @@ where
 struct Contingency {
     rows: Vec<u64>,
     cols: Vec<u64>,
-    cells: HashMap<(usize, usize), u64>,
+    /// By (row, column), so sums over them run in one order and the same labelings give the same value to the bit
+    /// (a stability scan compares such values).
+    cells: Vec<((usize, usize), u64)>,
 }
 
 impl Contingency {
@@ -139,6 +141,8 @@ impl Contingency {
             cols[j] += 1;
             *cells.entry((i, j)).or_insert(0u64) += 1;
         }
+        let mut cells: Vec<_> = cells.into_iter().collect();
+        cells.sort_unstable();
         Ok(Self { rows, cols, cells })
     }
 }

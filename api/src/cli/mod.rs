@@ -392,7 +392,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             emit(&export::export(&Service::new(&cli.data_dir), args, cli.quiet)?)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Graph { command } => crate::graph_cmd::run(command),
+        Command::Graph { command } => crate::graph_cmd::run(command, cli.quiet),
     }
 }
 
