@@ -235,6 +235,11 @@ impl CsrGraph {
         (&self.targets[range.clone()], &self.weights[range])
     }
 
+    /// The number of slots in `node`'s row (its neighbours, itself included for a self-loop).
+    pub(crate) fn row_len(&self, node: usize) -> usize {
+        self.offsets[node + 1] - self.offsets[node]
+    }
+
     /// Where `node`'s row lies in the slot arrays (for [`Self::slots`]).
     pub(crate) fn row_bounds(&self, node: usize) -> (usize, usize) {
         (self.offsets[node], self.offsets[node + 1])
@@ -333,6 +338,17 @@ pub(crate) struct Rows {
 }
 
 impl Rows {
+    /// Room for `rows` rows of `slots` slots in all.
+    pub(crate) fn with_capacity(rows: usize, slots: usize) -> Rows {
+        Rows {
+            ends: Vec::with_capacity(rows),
+            targets: Vec::with_capacity(slots),
+            weights: Vec::with_capacity(slots),
+            degrees: Vec::with_capacity(rows),
+            edge_count: 0,
+        }
+    }
+
     /// Ends the current row; `degree` is its node's weighted degree.
     pub(crate) fn end_row(&mut self, degree: f64) {
         self.ends.push(self.targets.len());
