@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use datasets::TransferChannel;
 
-use super::graph::{EntityKind, GangGraph, OutTransfer};
+use super::graph::{EntityKind, GangGraph, OutTransfer, is_cash_out_key};
 use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
 use super::relay::{RelayFlow, RelayParams, Relays, find_relays, passes_on};
 use super::stable::{PreviousCluster, match_stable_ids};
@@ -577,16 +577,20 @@ pub fn cluster_gangs(
         }
         pool_reports.entry(pools.find(*e)).or_default().extend(list.iter().map(|&(r, _)| r));
     }
-    // Money crossing each pool's boundary: what it keeps is its commission.
+    // Money crossing each pool's boundary: what it keeps is its commission. A cash-out (ATM, cash, crypto) leaves the
+    // pool's accounts even when its sink was reached within the hops and joined the pool: a gang cashing its money
+    // out keeps none of it in accounts (counted as kept, the share withdrawn in crypto read as a 4–8% commission).
+    let cash_out: Vec<bool> = (0..graph.entity_count() as u32).map(|e| is_cash_out_key(graph.key(e))).collect();
     let mut money_in: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
     for from in 0..graph.entity_count() as u32 {
         let from_pool = pool_reports.contains_key(&pools.find(from)).then(|| pools.find(from));
         for o in graph.transfers_from(from) {
             let to_pool = pools.find(o.to);
-            if Some(to_pool) != from_pool && pool_reports.contains_key(&to_pool) {
+            let leaves = cash_out[o.to as usize];
+            if Some(to_pool) != from_pool && !leaves && pool_reports.contains_key(&to_pool) {
                 money_in.entry(to_pool).or_default().0 += o.amount_fen;
             }
-            if let Some(fp) = from_pool.filter(|&fp| fp != to_pool) {
+            if let Some(fp) = from_pool.filter(|&fp| fp != to_pool || leaves) {
                 money_in.entry(fp).or_default().1 += o.amount_fen;
             }
         }
@@ -1770,6 +1774,40 @@ mod tests {
         let service: BTreeSet<&str> = out.services.iter().flat_map(|s| s.accounts.iter().map(String::as_str)).collect();
         assert!(service.contains("card:622848000000000001"), "{service:?}");
         assert!(!service.contains("card:6222020000000000777"), "{service:?}");
+    }
+
+    /// One gang, two identifier communities (three reports naming one phone, three another); every victim pays a
+    /// fresh L1 card, which passes the money in full, half each, to the gang's two L2 cards. Each L2 card withdraws 5%
+    /// in crypto ten minutes later (its cash-out sink joins the pool: two hops within the window) and the rest at an
+    /// ATM two days later. The pool keeps nothing in accounts: it is the gang's own, and its cards link the two
+    /// communities. Counted as kept, the crypto share looked like a service's commission.
+    #[test]
+    fn money_cashed_out_is_not_kept_as_a_commission() {
+        let mut reports = Vec::new();
+        let mut transfers = Vec::new();
+        let l2 = ["622848000000000001", "622848000000000002"];
+        let cash = |from: &str, fen: i64, at: i64, channel| TransferInput {
+            from_account: from.into(),
+            to_account: String::new(),
+            amount_fen: fen,
+            at,
+            report_id: None,
+            channel: Some(channel),
+        };
+        for (c, phone) in ["13800138001", "13800138002"].into_iter().enumerate() {
+            for k in 0..3 {
+                let (l1, t) = paying_report(c * 3 + k, phone, &mut reports, &mut transfers);
+                for (i, card) in l2.into_iter().enumerate() {
+                    transfers.push(pay(&l1, card, 5_000, t + 60 + 30 * i as i64, None));
+                    transfers.push(cash(card, 250, t + 600, datasets::TransferChannel::Crypto));
+                    transfers.push(cash(card, 4_750, t + 2 * 86_400, datasets::TransferChannel::Atm));
+                }
+            }
+        }
+        let graph = GangGraph::build(&reports, transfers);
+        let out = cluster_gangs(&graph, &GangParams::defaults(1), &HubPolicy::shipped().unwrap(), &[]).unwrap();
+        assert!(out.services.is_empty(), "{:?}", out.services);
+        assert_eq!(out.clusters.len(), 1, "{:?}", out.membership);
     }
 
     #[test]
