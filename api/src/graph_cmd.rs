@@ -83,7 +83,7 @@ fn parse_resolution(text: &str) -> Result<ResolutionArg, String> {
     if text.eq_ignore_ascii_case("stable") {
         return Ok(ResolutionArg::Stable);
     }
-    text.parse().map(ResolutionArg::Value).map_err(|_| format!("{text:?} is neither a number nor `auto` or `stable`"))
+    text.parse().map(ResolutionArg::Value).map_err(|_| format!("{text:?} is not a number, `auto` or `stable`"))
 }
 
 /// Validates `--quality` and `--resolution` into a detector (10 passes at most).
@@ -164,12 +164,14 @@ fn cluster(edges: &Path, weights: Weights, leiden: Leiden, out: &Path, scan_bar:
         sizes.first().copied().unwrap_or(0),
         singletons
     );
-    for (i, step) in scan.iter().flat_map(|scan| scan.steps.iter().enumerate()) {
-        let chosen = if scan.as_ref().is_some_and(|s| s.chosen == i) { "  (chosen)" } else { "" };
-        println!(
-            "scan resolution {:.6}  stability {:.4}  clusters {}{chosen}",
-            step.resolution, step.stability, step.communities
-        );
+    if let Some(scan) = &scan {
+        for (i, step) in scan.steps.iter().enumerate() {
+            let chosen = if i == scan.chosen { "  (chosen)" } else { "" };
+            println!(
+                "scan resolution {:.6}  stability {:.4}  clusters {}{chosen}",
+                step.resolution, step.stability, step.communities
+            );
+        }
     }
     println!("read {read_secs:.3} s  cluster {cluster_secs:.3} s  wrote {}", out.display());
     Ok(ExitCode::SUCCESS)

@@ -235,14 +235,9 @@ impl Leiden {
         Ok(0.25 * pooled_inner_density(graph, &modular))
     }
 
-    /// The seed.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
-    /// The same detector with another seed.
-    pub(super) fn reseeded(&self, seed: u64) -> Self {
-        Self { seed, ..self.clone() }
+    /// The same detector with its seed moved on by `offset` (a stability scan's replicas).
+    pub(super) fn reseeded(&self, offset: u64) -> Self {
+        Self { seed: self.seed.wrapping_add(offset), ..self.clone() }
     }
 
     /// Maximises `quality` on `graph` from singletons.

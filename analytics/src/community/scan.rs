@@ -62,22 +62,21 @@ pub(super) fn stability_scan(
     let total = SCAN_STEPS.clone().count() * SCAN_REPLICAS as usize;
     let mut done = 0;
     let mut steps = Vec::new();
-    // (distance from the start in steps, partition) of the chosen step so far.
+    // The chosen step so far: (its index in `steps`, its `k`, its best replica's partition).
     let mut chosen: Option<(usize, i32, Partition)> = None;
     for k in SCAN_STEPS {
         let resolution = start * 2f64.powf(f64::from(k) / 2.0);
         let quality = Quality::Cpm { resolution };
         let mut replicas = Vec::with_capacity(SCAN_REPLICAS as usize);
         for r in 0..SCAN_REPLICAS {
-            let partition = leiden.reseeded(leiden.seed().wrapping_add(r)).optimise(graph, quality)?;
+            let partition = leiden.reseeded(r).optimise(graph, quality)?;
             let value = quality.value(graph, &partition)?;
             replicas.push((value, partition));
             done += 1;
             on_run(done, total);
         }
         let stability = mean_pairwise_nmi(&replicas)?;
-        // The replica with the highest quality (the first of equals, so the result does not depend on float noise
-        // in any other order).
+        // The replica with the highest quality (of equal ones, the first).
         let best = replicas.iter().enumerate().fold(0, |b, (i, (v, _))| if *v > replicas[b].0 { i } else { b });
         let (_, partition) = replicas.swap_remove(best);
         steps.push(ScanStep { resolution, stability, communities: partition.community_count() });
