@@ -26,11 +26,19 @@ def load(data, district, run=None):
     if run is None:
         run = db.execute("SELECT max(gang_run_id) FROM gang_runs").fetchone()[0]
     cluster = dict(db.execute("SELECT report_id, cluster_id FROM gang_members WHERE gang_run_id = ?", (run,)))
+    return run, cluster, truth_groups(district)
+
+
+def truth_groups(district):
+    """Each report's truth group, by report id in file order: its gang; for a report of no gang (empty gang_id: a lone
+    scammer) a group of its own, not one "gang" with every lone report; a duplicate takes its original's."""
     rows = list(csv.reader(open(district + "/truth/report_gang.csv", encoding="utf-8")))[1:]
-    # A report of no gang (empty gang_id: a lone scammer) is a group of its own, not one "gang" with every lone report.
-    direct = {r: (g or "lone:" + r) for r, g, _ in rows}
-    truth = {r: (direct.get(dup, direct[r]) if dup else direct[r]) for r, g, dup in rows}
-    return run, cluster, truth
+    of = {r: (g, dup) for r, g, dup in rows}
+
+    def group(r):
+        g, dup = of[r]
+        return group(dup) if dup else (g or "lone:" + r)
+    return {r: group(r) for r, _, _ in rows}
 
 
 def recovered_in(part, gang_size, cluster_size):

@@ -580,13 +580,12 @@ pub fn cluster_gangs(
     // Money crossing each pool's boundary: what it keeps is its commission. A cash-out (ATM, cash, crypto) leaves the
     // pool's accounts even when its sink was reached within the hops and joined the pool: a gang cashing its money
     // out keeps none of it in accounts (counted as kept, the share withdrawn in crypto read as a 4–8% commission).
-    let cash_out: Vec<bool> = (0..graph.entity_count() as u32).map(|e| is_cash_out_key(graph.key(e))).collect();
     let mut money_in: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
     for from in 0..graph.entity_count() as u32 {
         let from_pool = pool_reports.contains_key(&pools.find(from)).then(|| pools.find(from));
         for o in graph.transfers_from(from) {
             let to_pool = pools.find(o.to);
-            let leaves = cash_out[o.to as usize];
+            let leaves = is_cash_out_key(graph.key(o.to));
             if Some(to_pool) != from_pool && !leaves && pool_reports.contains_key(&to_pool) {
                 money_in.entry(to_pool).or_default().0 += o.amount_fen;
             }
@@ -1787,12 +1786,8 @@ mod tests {
         let mut transfers = Vec::new();
         let l2 = ["622848000000000001", "622848000000000002"];
         let cash = |from: &str, fen: i64, at: i64, channel| TransferInput {
-            from_account: from.into(),
-            to_account: String::new(),
-            amount_fen: fen,
-            at,
-            report_id: None,
             channel: Some(channel),
+            ..pay(from, "", fen, at, None)
         };
         for (c, phone) in ["13800138001", "13800138002"].into_iter().enumerate() {
             for k in 0..3 {

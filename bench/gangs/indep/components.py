@@ -158,17 +158,12 @@ def components(d):
 
 
 def main(d):
-    T = os.path.join(d, "truth")
-    rg = read(os.path.join(T, "report_gang.csv"))
-    ids = [r["report_id"] for r in rg]
-    byid = {r["report_id"]: r for r in rg}
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from score import truth_groups  # bench/gangs/score.py: the scorer's truth labels
 
-    def label(rid):
-        r = byid[rid]
-        if r["duplicate_of"]:
-            return label(r["duplicate_of"])
-        return r["gang_id"] or ("lone:" + rid)
-    truth = [label(i) for i in ids]
+    groups = truth_groups(d)
+    ids = list(groups)
+    truth = [groups[i] for i in ids]
     find = components(d)
     pred = [find(i) for i in ids]
     gangs = len({t for t in truth if not t.startswith("lone:")})
