@@ -321,7 +321,7 @@ pub fn units_from_history(
     };
     history
         .iter()
-        .filter(|h| !h.urgent && h.at + follow < as_of)
+        .filter(|h| h.compared() && h.at + follow < as_of)
         .map(|h| {
             let lost = in_window(&victims, &h.resident_id, h.at);
             let mut outcomes = BTreeMap::from([(OutcomeKind::Victimised, !lost.is_empty())]);
@@ -406,6 +406,7 @@ mod tests {
             outcome: Some(if held { datasets::Outcome::HeldOut } else { datasets::Outcome::Reached }),
             holdout: held,
             urgent: false,
+            exposed: false,
         };
         let history = vec![contact("A", 0, false), contact("B", 0, true), contact("C", 0, false)];
         let warnings = vec![
@@ -431,6 +432,7 @@ mod tests {
             outcome: Some(if held { datasets::Outcome::HeldOut } else { datasets::Outcome::Reached }),
             holdout: held,
             urgent: false,
+            exposed: false,
         };
         let history: Vec<PastContact> = ["A", "B", "C", "D", "E"].iter().map(|id| contact(id, *id == "B")).collect();
         let reports = vec![

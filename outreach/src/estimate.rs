@@ -242,7 +242,7 @@ fn effect_of(
         victims.get(h.resident_id.as_str()).is_some_and(|ts| ts.iter().any(|&t| t > h.at && t <= h.at + follow))
     };
     let (mut n1, mut a, mut n2, mut c) = (0u64, 0u64, 0u64, 0u64);
-    for h in history.iter().filter(|h| h.channel == ch && !h.urgent && h.at + follow < as_of) {
+    for h in history.iter().filter(|h| h.channel == ch && h.compared() && h.at + follow < as_of) {
         if h.made() {
             n1 += 1;
             a += u64::from(outcome(h));
@@ -314,6 +314,7 @@ mod tests {
             outcome: Some(outcome),
             holdout,
             urgent: false,
+            exposed: false,
         }
     }
 

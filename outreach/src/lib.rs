@@ -71,7 +71,7 @@ pub use effect::{
 pub use error::{ErrorKind, OutreachError, Result};
 pub use estimate::{ChannelModel, EffectEstimate, EstimateParams, ReachCell, Victimisation, estimate_channels};
 pub use holdout::{BalanceRow, BalanceTable, HoldoutMember, balance, draw_holdout};
-pub use input::{PastContact, PlanResident, ResidentStatus, RiskScore};
+pub use input::{EXPOSURE_WINDOW_S, PastContact, PlanResident, ResidentStatus, RiskScore, set_aside_exposed};
 pub use params::{
     CapRule, Caps, Costs, HoldoutParams, LossPrior, PerChannel, PlanParams, Strategy, ValidPlanParams, VisitDays,
 };

@@ -105,6 +105,7 @@ mod tests {
             outcome: Some(outcome),
             holdout: outcome == Outcome::HeldOut,
             urgent: false,
+            exposed: false,
         }
     }
 

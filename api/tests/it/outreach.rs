@@ -273,11 +273,13 @@ fn bad_input_is_a_clear_error_and_the_effect_report_reads_the_history() {
 
     // Transfers stopped: measured on the units whose resident reported a fraud in the follow-up (so, per arm, on as
     // many units as were victimised), true when a report lost nothing. Turn every other victim's report into an
-    // attempt that lost nothing.
+    // attempt that lost nothing. Most victims were contacted just before their routine attempt, which sets the
+    // attempt aside (see the next test); without the contacts every attempt is compared, so both kinds remain.
     let attempts = store(d)
         .execute("UPDATE reports SET loss_fen = NULL WHERE victim_id IS NOT NULL AND rowid % 2 = 0", [])
         .unwrap();
     assert!(attempts > 0);
+    store(d).execute("DELETE FROM contacts", []).unwrap();
     let e = json(d, &["outreach", "effect", "--json"]);
     let overall = e["report"]["overall"].as_array().unwrap();
     let of = |kind: &str| overall.iter().find(|c| c["outcome"] == kind).unwrap_or_else(|| panic!("{kind}: {e}"));
@@ -290,6 +292,57 @@ fn bad_input_is_a_clear_error_and_the_effect_report_reads_the_history() {
     assert!(events > 0 && events < units, "some reports lost nothing, some lost money: {stopped}");
     let text = ok(d, &["outreach", "effect"]);
     assert!(text.lines().any(|l| l.starts_with("overall") && l.contains("transfer_stopped")), "{text}");
+}
+
+/// The effect report sets aside, in both arms, every routine attempt made within two days after a contact from
+/// outside to the resident's phone (an urgent warning's answer cannot be told from a routine contact there), as
+/// counted by hand from the source files; what remains is compared. The district's data ends months before today,
+/// so every attempt has its follow-up.
+#[test]
+fn the_effect_report_sets_aside_attempts_just_after_a_contact_in_both_arms() {
+    use std::collections::{HashMap, HashSet};
+
+    let data = district();
+    let d = data.path();
+    let rows = |file: &str| -> Vec<HashMap<String, String>> {
+        let mut r = csv::Reader::from_path(source().join(file)).unwrap();
+        r.deserialize().map(|row| row.unwrap()).collect()
+    };
+    let time = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+    let mut owner: HashMap<String, String> = HashMap::new();
+    for r in rows("residents.csv") {
+        for p in r["phones"].split(';').filter(|p| !p.is_empty()) {
+            owner.insert(p.to_string(), r["resident_id"].clone());
+        }
+    }
+    let mut contacted: HashMap<String, Vec<i64>> = HashMap::new();
+    for c in rows("contacts.csv") {
+        assert!(!owner.contains_key(&c["from_phone"]), "the generator's contacts come from outside: {c:?}");
+        if let Some(r) = owner.get(&c["to_phone"]) {
+            contacted.entry(r.clone()).or_default().push(time(&c["at"]));
+        }
+    }
+    let (mut set_aside, mut held_out_set_aside, mut held_out_kept, mut all) = (0u64, 0u64, 0u64, 0u64);
+    for o in rows("outreach.csv") {
+        let at = time(&o["at"]);
+        let held = o["holdout"] == "1" || o["holdout"] == "true";
+        let exposed =
+            contacted.get(&o["resident_id"]).is_some_and(|ts| ts.iter().any(|&t| t <= at && at - t <= 2 * 86_400));
+        all += 1;
+        set_aside += u64::from(exposed);
+        held_out_set_aside += u64::from(exposed && held);
+        held_out_kept += u64::from(!exposed && held);
+    }
+    assert!(set_aside > 0 && held_out_set_aside > 0, "{set_aside} set aside, {held_out_set_aside} of them held out");
+    let e = json(d, &["outreach", "effect", "--json"]);
+    assert_eq!(e["urgent_excluded"].as_u64().unwrap(), set_aside);
+    assert_eq!(e["units"].as_u64().unwrap() + set_aside, all);
+    assert_eq!(e["held_out"].as_u64().unwrap(), held_out_kept);
+    let kept: HashSet<&str> = ["victimised", "flagged_contact"].into();
+    for c in e["report"]["overall"].as_array().unwrap().iter().filter(|c| kept.contains(c["outcome"].as_str().unwrap()))
+    {
+        assert_eq!(c["held_out"]["units"].as_u64().unwrap(), held_out_kept, "{c}");
+    }
 }
 
 /// Residents reached, week by week and overall, as the history says when counted by hand from the source files:

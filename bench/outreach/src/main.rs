@@ -233,20 +233,16 @@ fn week_data(d: &District, w: u32) -> WeekData {
             }
         }
     }
-    // History; an attempt within a day after a contact from outside counts as a warning's (the same rule for
-    // treated and held-out records, so the randomised comparison stays fair).
-    let history: Vec<PastContact> = d
+    // History; an attempt shortly after a contact from outside is set aside in both arms, as the engine does.
+    let mut history: Vec<PastContact> = d
         .records
         .iter()
         .filter_map(|rec| if let Record::Outreach(o) = rec { Some(o) } else { None })
         .filter(|o| o.at.0 < week_start)
-        .map(|o| {
-            let mut h = PastContact::from_record(o);
-            h.urgent =
-                outside.get(o.resident_id.as_str()).is_some_and(|ts| ts.iter().any(|&t| t <= h.at && h.at - t <= DAY));
-            h
-        })
+        .map(PastContact::from_record)
         .collect();
+    let exposures = outside.iter().flat_map(|(&r, ts)| ts.iter().map(move |&t| (r, t)));
+    outreach::set_aside_exposed(&mut history, exposures, outreach::EXPOSURE_WINDOW_S);
     let mut ages = HashMap::new();
     let residents: Vec<PlanResident> = d
         .residents

@@ -98,6 +98,7 @@ fn world() -> impl proptest::strategy::Strategy<Value = World> {
                         outcome: Some(Outcome::Reached),
                         holdout: false,
                         urgent: j == 0,
+                        exposed: false,
                     });
                 }
             }

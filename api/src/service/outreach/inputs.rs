@@ -92,7 +92,7 @@ impl PlanData {
         let mut booked =
             outreach::booked_minutes(&stored_tasks(store)?, week_start, week.end(), &ActionMinutes::domain_defaults());
         booked.retain(|s, _| known.contains(s.as_str()));
-        let history = history(store, week_start)?;
+        let (history, _) = compared_history(store, &rows, week_start)?;
         let mut trend: BTreeMap<FraudType, f64> = BTreeMap::new();
         for v in victims.iter().filter(|v| v.local && v.reported_at < week_start) {
             if v.reported_at >= week_start - TREND_DAYS * DAY {
@@ -253,6 +253,28 @@ pub(super) fn channel_of_action(action: &str) -> Option<OutreachChannel> {
     }
 }
 
+/// The history as the randomised comparisons read it (the plan's channel model, the effect report): `history`,
+/// with the routine attempts made just after an exposure set aside in both arms (`outreach::set_aside_exposed`).
+/// An exposure is a contact from an outside number (not a resident's) to one of a resident's phones, or a stored
+/// warning. Returns the history and how many attempts were set aside.
+pub(super) fn compared_history(
+    store: &Store,
+    rows: &[PlanResidentRow],
+    before: i64,
+) -> AppResult<(Vec<PastContact>, u64)> {
+    let mut past = history(store, before)?;
+    let owner: HashMap<&str, &str> =
+        rows.iter().flat_map(|r| r.phones.iter().map(move |p| (p.as_str(), r.resident_id.as_str()))).collect();
+    let contacts = store.contacts_between(i64::MIN / 2, before)?;
+    let warnings = store.warnings(None)?;
+    let from_outside = contacts.iter().filter(|c| !owner.contains_key(c.from_key.as_str()));
+    let exposures = from_outside
+        .filter_map(|c| owner.get(c.to_key.as_str()).map(|&r| (r, c.at)))
+        .chain(warnings.iter().filter(|w| w.raised_at < before).map(|w| (w.resident_id.as_str(), w.raised_at)));
+    let set_aside = outreach::set_aside_exposed(&mut past, exposures, outreach::EXPOSURE_WINDOW_S);
+    Ok((past, set_aside))
+}
+
 /// The history a plan and the effect report read: outreach.csv before `before`, and the outcomes recorded here
 /// (urgent ones marked urgent).
 pub(super) fn history(store: &Store, before: i64) -> AppResult<Vec<PastContact>> {
@@ -275,6 +297,7 @@ fn recorded_contact(o: &OutcomeRow) -> Option<PastContact> {
         outcome: Some(outcome.as_outcome()),
         holdout: false,
         urgent: o.plan_id.is_none(),
+        exposed: false,
     })
 }
 

@@ -11,7 +11,7 @@ use datasets::Outcome;
 use outreach::{Action, Deadlines, EffectParams, EffectReport};
 use serde::Serialize;
 
-use super::inputs::{flagged_contacts, flagged_numbers, history, task_of};
+use super::inputs::{compared_history, flagged_contacts, flagged_numbers, task_of};
 use super::urgent::task_row;
 use crate::error::{AppError, AppResult, Kind};
 use crate::service::Service;
@@ -148,18 +148,15 @@ pub struct EffectView {
     pub to: Option<String>,
     pub units: u64,
     pub held_out: u64,
-    /// Units left out as answers to urgent warnings: contacts within two days after a warning the warning rule
-    /// raises for the resident (never held out, so they would bias the treated arm).
+    /// Units set aside as possible answers to urgent warnings, in either arm: routine attempts within two days
+    /// after a contact from an outside number or a warning (urgent contacts are never held out, and outreach.csv does
+    /// not mark them; counted as treated they would make outreach look harmful).
     pub urgent_excluded: u64,
     pub follow_up_days: u32,
     /// ISO week of each campaign of `report.by_campaign`, in the same order.
     pub campaign_weeks: Vec<String>,
     pub report: EffectReport,
 }
-
-/// How long after a warning a contact counts as its answer (deadlines run to the same day; escalation to a visit
-/// within a day).
-const URGENT_WINDOW_S: i64 = 2 * 86_400;
 
 fn week_of(at: i64) -> String {
     IsoWeek::of_timestamp(at).to_string()
@@ -233,17 +230,18 @@ impl Service {
         }
         let store = self.store()?;
         let now = super::super::risk::now();
-        let mut past = history(&store, now)?;
-        // Contacts that answer an urgent warning are never held out and go to residents a flagged number has just
-        // reached: counted as treated, they would make outreach look harmful. A contact within URGENT_WINDOW_S
-        // after a warning the engine's own rule raises for that resident is urgent, whatever the history says.
         let residents = store.plan_residents()?;
+        // Urgent warnings answer contacts from outside numbers, are never held out, and outreach.csv does not mark
+        // them: the routine attempts just after an exposure are set aside in both arms.
+        let (mut past, _) = compared_history(&store, &residents, now)?;
+        let set_aside: Vec<outreach::PastContact> =
+            past.iter().filter(|p| p.exposed).map(|p| outreach::PastContact { exposed: false, ..p.clone() }).collect();
+        // Each warning the engine's own rule raises, and whether a contact reached the resident within the window
+        // after it (the proxy outcome "warning answered", measured on the warned units only).
         let mut warned: HashMap<String, Vec<i64>> = HashMap::new();
         for (w, _) in super::urgent::scan(&store, &residents, Some(i64::MIN / 2))? {
             warned.entry(w.resident_id).or_default().push(w.raised_at);
         }
-        // Each warning, and whether a contact reached the resident within the window after it (the proxy outcome
-        // "warning answered", measured on the warned units only).
         let mut reached_at: HashMap<&str, Vec<i64>> = HashMap::new();
         for p in past.iter().filter(|p| p.reached()) {
             reached_at.entry(p.resident_id.as_str()).or_default().push(p.at);
@@ -253,20 +251,13 @@ impl Service {
             .flat_map(|(r, ts)| {
                 let times = reached_at.get(r.as_str());
                 ts.iter().map(move |&t| {
-                    let answered = times.is_some_and(|v| v.iter().any(|&at| at >= t && at - t <= URGENT_WINDOW_S));
+                    let answered =
+                        times.is_some_and(|v| v.iter().any(|&at| at >= t && at - t <= outreach::EXPOSURE_WINDOW_S));
                     (r.clone(), t, answered)
                 })
             })
             .collect();
         drop(reached_at);
-        let mut answering = Vec::new();
-        for p in past.iter_mut().filter(|p| !p.urgent && !p.holdout) {
-            let answers = |t: &i64| p.at >= *t && p.at - *t <= URGENT_WINDOW_S;
-            if warned.get(&p.resident_id).is_some_and(|ts| ts.iter().any(answers)) {
-                answering.push(p.clone());
-                p.urgent = true;
-            }
-        }
         // Approved plans' assignments are units too: treated (intention to treat) or held out.
         for (plan_id, _, a) in store.approved_assignments()? {
             let Some(channel) = datasets::OutreachChannel::parse(&a.channel) else { continue };
@@ -290,6 +281,7 @@ impl Service {
                 outcome: a.holdout.then_some(Outcome::HeldOut),
                 holdout: a.holdout,
                 urgent: false,
+                exposed: false,
             });
         }
         let victims: Vec<outreach::Victimisation> = store
@@ -304,7 +296,7 @@ impl Service {
             .collect();
         let (lo, hi) = (from.map_or(i64::MIN, IsoWeek::start), to.map_or(i64::MAX, IsoWeek::end));
         // The units those contacts would have been (a complete follow-up, in the campaigns asked for).
-        let urgent_excluded = outreach::units_from_history(&answering, &[], None, None, FOLLOW_UP_DAYS, now)
+        let urgent_excluded = outreach::units_from_history(&set_aside, &[], None, None, FOLLOW_UP_DAYS, now)
             .iter()
             .filter(|u| u.campaign >= lo && u.campaign < hi)
             .count() as u64;
