@@ -4,9 +4,10 @@
 //! Reach: attempts that reached (delivered / reached) over attempts made, per channel × age band, shrunk first to
 //! the channel's rate and that to the prior (Beta pseudo-counts). Effect: per channel, the relative risk of
 //! victimisation within the follow-up window, treated vs held out in randomised routine campaigns (intention to
-//! treat), divided by the channel's reach (the effect on a reached resident), then combined with the prior by
-//! precision (normal approximation on the log relative risk). Hard outcomes are rare, so the prior usually
-//! dominates; the weight on the data is recorded.
+//! treat) on the attempts the comparison may read (see [`crate::set_aside_exposed`]); the value used is the
+//! posterior mean of the effect on a reached resident under the prior and the exact conditional likelihood of how
+//! the events split between the arms. Hard outcomes are rare, so the prior usually dominates; the share the data
+//! took is recorded.
 
 use std::collections::HashMap;
 
@@ -122,7 +123,8 @@ pub struct EffectEstimate {
     pub estimate: Option<f64>,
     pub standard_error: Option<f64>,
     pub prior: f64,
-    /// Share of the used value that comes from the data (0 = prior only).
+    /// Share of the prior's variance the data removed (0 = prior only; the precision weight when the likelihood is
+    /// normal).
     pub data_weight: f64,
     pub used: f64,
 }
@@ -275,21 +277,51 @@ fn effect_of(
     let se_log = (1.0 / af - 1.0 / n1f + 1.0 / cf - 1.0 / n2f).max(0.0).sqrt();
     let r = reach.max(0.05);
     let est = (1.0 - rr) / r;
-    // The standard error on the effect scale from the 95% interval of the log relative risk, mapped through
-    // (1 − RR) / reach: not the delta method at the point (RR × se_log), which shrinks to nothing as one arm's events
-    // go to zero and would let one held-out event outweigh the prior (0 of 716 treated against 1 of 81 held out
-    // read as a precise 78% effect).
+    // The data's own estimate and standard error, shown beside the value used (which comes from `posterior`): the
+    // standard error from the 95% interval of the log relative risk mapped through (1 − RR) / reach, not the delta
+    // method at the point (RR × se_log), which shrinks to nothing as one arm's events go to zero.
     let z = 1.959_964;
     let (lo, hi) = ((1.0 - (rr.ln() + z * se_log).exp()) / r, (1.0 - (rr.ln() - z * se_log).exp()) / r);
-    let se = (hi - lo) / (2.0 * z);
-    let tau2 = params.effect_prior_sd.powi(2);
-    let w = tau2 / (tau2 + se * se);
     e.estimate = Some(est);
-    e.standard_error = Some(se);
-    e.data_weight = w;
-    // A reached resident's risk cannot fall by more than all of it, nor the estimate say so with any weight.
-    e.used = (w * est.clamp(-1.0, 0.95) + (1.0 - w) * prior).clamp(0.0, 0.95);
+    e.standard_error = Some((hi - lo) / (2.0 * z));
+    let (mean, var) = posterior(a, n1, c, n2, r, prior, params.effect_prior_sd);
+    // The share of the prior's variance the data removed: with a normal likelihood, the precision weight.
+    e.data_weight = (1.0 - var / params.effect_prior_sd.powi(2)).clamp(0.0, 1.0);
+    e.used = mean.clamp(0.0, 0.95);
     e
+}
+
+/// Posterior mean and variance of a channel's effect on a reached resident, on a grid from −1 to 0.95: the prior
+/// N(`prior`, `sd`) times the exact conditional likelihood of how the events split between the arms. Given `a + c`
+/// events, the treated arm's count is binomial with p = n1·RR / (n1·RR + n2), RR = 1 − reach × effect (the
+/// standard conditional test for two Poisson rates, exact however rare the events).
+///
+/// A normal approximation of the log relative risk, as before, let one event weigh far more than it carries:
+/// 0 of 674 treated against 1 of 73 held out moved SMS from its prior 0.07 to 0.17, although that split is almost
+/// as likely at 0.07 as at any effect (p = 0.10 against 0.11 at 0.17). Written here because the statistics crates
+/// at hand (statrs) give the distributions, not a posterior over a grid.
+fn posterior(a: u64, n1: u64, c: u64, n2: u64, reach: f64, prior: f64, sd: f64) -> (f64, f64) {
+    const STEPS: usize = 1950;
+    let (a, c, n1, n2) = (a as f64, c as f64, n1 as f64, n2 as f64);
+    let grid = (0..=STEPS).map(|i| -1.0 + 1.95 * i as f64 / STEPS as f64);
+    let log_post: Vec<(f64, f64)> = grid
+        .map(|effect| {
+            let rr = 1.0 - reach * effect;
+            let p = n1 * rr / (n1 * rr + n2);
+            let log_prior = -0.5 * ((effect - prior) / sd).powi(2);
+            (effect, log_prior + a * p.ln() + c * (1.0 - p).ln())
+        })
+        .collect();
+    let top = log_post.iter().map(|&(_, l)| l).fold(f64::NEG_INFINITY, f64::max);
+    let (mut w, mut m1, mut m2) = (0.0, 0.0, 0.0);
+    for &(effect, l) in &log_post {
+        let p = (l - top).exp();
+        w += p;
+        m1 += p * effect;
+        m2 += p * effect * effect;
+    }
+    let mean = m1 / w;
+    (mean, (m2 / w - mean * mean).max(0.0))
 }
 
 impl ChannelModel {
@@ -333,8 +365,9 @@ mod tests {
             estimate_channels(&history, &victims, &|_| None, 400 * DAY, &EstimateParams::domain_defaults()).unwrap();
         let e = m.effects.iter().find(|e| e.channel == OutreachChannel::Sms).unwrap();
         assert_eq!((e.treated_events, e.held_out_events), (0, 1));
-        assert!(e.data_weight < 0.2, "{e:?}");
-        assert!((e.used - e.prior).abs() < 0.2 * (e.estimate.unwrap() - e.prior).abs() + 1e-9, "{e:?}");
+        // That split is nearly as likely at the prior's effect as at any other: the value used barely moves.
+        assert!(e.data_weight < 0.05, "{e:?}");
+        assert!((e.used - e.prior).abs() < 0.01, "{e:?}");
     }
 
     #[test]
