@@ -48,7 +48,7 @@ window.FZ = window.FZ || {};
       error: "出错：{m}", lang_switch: "EN", age_unit: "岁", services: "涉及的洗钱服务", service_line: "{accounts} 个账户，服务 {reports} 起案件",
       via_service: "{of} 笔转账中 {n} 笔经洗钱服务账户", hop_open: "资金仍在流转", hop_end: "已取现或停留", map: "万人发案率分布（按社区位置）", rate_period: "万人发案率", high: "高", low: "低", calibration: "风险模型校准（每万人）", predicted: "预测", observed: "实际",
       calibration_note: "{from}–{to} 评估：ROC-AUC {auc}，Brier {brier}，受害人 {victims} 名。虚线为完美校准。", nav_effect: "宣防成效", effect_title: "宣防成效（与对照组比较）", treated: "干预组受骗率",
-      difference: "受骗率差（干预−对照）", interval: "置信区间", urgent_excluded: "紧急预警应答（不计入）", follow_up: "随访 {n} 天",
+      difference: "受骗率差（干预−对照）", interval: "置信区间", urgent_excluded: "接触或预警后两天内（两组不计入）", follow_up: "随访 {n} 天",
       by_campaign: "各期活动", by_channel: "各宣防方式",
       effect_note: "按意向处理（ITT）比较干预组与随机对照组的受骗率；区间为 Newcombe 混合得分区间。差值小于 0 表示宣防减少了受骗。", gender_m: "男", gender_f: "女", gender_unknown: "性别不详"
     },
@@ -96,7 +96,7 @@ window.FZ = window.FZ || {};
       error: "Error: {m}", lang_switch: "中文", age_unit: " years", services: "Laundering services used", service_line: "{accounts} accounts, {reports} reports served",
       via_service: "{n} of {of} transfers through laundering services' accounts", hop_open: "money moving on", hop_end: "cashed out or held", map: "Cases per 10,000 on the map", rate_period: "per 10,000", high: "high", low: "low", calibration: "Risk model calibration (per 10,000)", predicted: "predicted", observed: "observed",
       calibration_note: "Evaluated {from}–{to}: ROC-AUC {auc}, Brier {brier}, {victims} victims. Dashed: perfect calibration.", nav_effect: "Campaign effect", effect_title: "Campaign effect (against the holdout)", treated: "Victimised, treated",
-      difference: "Difference (treated − held out)", interval: "interval", urgent_excluded: "Urgent answers (left out)", follow_up: "{n}-day follow-up",
+      difference: "Difference (treated − held out)", interval: "interval", urgent_excluded: "Set aside after a contact or warning (both arms)", follow_up: "{n}-day follow-up",
       by_campaign: "By campaign", by_channel: "By channel",
       effect_note: "Intention to treat: victimisation among the treated against the randomised holdout; Newcombe hybrid score intervals. Below 0 means outreach averted cases.", gender_m: "male", gender_f: "female", gender_unknown: "gender unknown"
     }

@@ -589,9 +589,11 @@ fn render_reach(v: &ReachView) -> String {
 
 fn render_effect(v: &EffectView) -> String {
     let mut s = format!(
-        "effect report · {} units ({} held out) · follow-up {} days · {:.0}% intervals\n",
+        "effect report · {} units ({} held out; {} set aside after a contact or warning) · follow-up {} days · {:.0}% \
+         intervals\n",
         v.units,
         v.held_out,
+        v.urgent_excluded,
         v.follow_up_days,
         100.0 * v.report.confidence
     );

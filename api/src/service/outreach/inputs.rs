@@ -92,7 +92,7 @@ impl PlanData {
         let mut booked =
             outreach::booked_minutes(&stored_tasks(store)?, week_start, week.end(), &ActionMinutes::domain_defaults());
         booked.retain(|s, _| known.contains(s.as_str()));
-        let (history, _) = compared_history(store, &rows, week_start)?;
+        let history = compared_history(store, &rows, week_start)?;
         let mut trend: BTreeMap<FraudType, f64> = BTreeMap::new();
         for v in victims.iter().filter(|v| v.local && v.reported_at < week_start) {
             if v.reported_at >= week_start - TREND_DAYS * DAY {
@@ -256,12 +256,8 @@ pub(super) fn channel_of_action(action: &str) -> Option<OutreachChannel> {
 /// The history as the randomised comparisons read it (the plan's channel model, the effect report): `history`,
 /// with the routine attempts made just after an exposure set aside in both arms (`outreach::set_aside_exposed`).
 /// An exposure is a contact from an outside number (not a resident's) to one of a resident's phones, or a stored
-/// warning. Returns the history and how many attempts were set aside.
-pub(super) fn compared_history(
-    store: &Store,
-    rows: &[PlanResidentRow],
-    before: i64,
-) -> AppResult<(Vec<PastContact>, u64)> {
+/// warning.
+pub(super) fn compared_history(store: &Store, rows: &[PlanResidentRow], before: i64) -> AppResult<Vec<PastContact>> {
     let mut past = history(store, before)?;
     let owner: HashMap<&str, &str> =
         rows.iter().flat_map(|r| r.phones.iter().map(move |p| (p.as_str(), r.resident_id.as_str()))).collect();
@@ -271,8 +267,8 @@ pub(super) fn compared_history(
     let exposures = from_outside
         .filter_map(|c| owner.get(c.to_key.as_str()).map(|&r| (r, c.at)))
         .chain(warnings.iter().filter(|w| w.raised_at < before).map(|w| (w.resident_id.as_str(), w.raised_at)));
-    let set_aside = outreach::set_aside_exposed(&mut past, exposures, outreach::EXPOSURE_WINDOW_S);
-    Ok((past, set_aside))
+    outreach::set_aside_exposed(&mut past, exposures, outreach::EXPOSURE_WINDOW_S);
+    Ok(past)
 }
 
 /// The history a plan and the effect report read: outreach.csv before `before`, and the outcomes recorded here

@@ -233,7 +233,7 @@ impl Service {
         let residents = store.plan_residents()?;
         // Urgent warnings answer contacts from outside numbers, are never held out, and outreach.csv does not mark
         // them: the routine attempts just after an exposure are set aside in both arms.
-        let (mut past, _) = compared_history(&store, &residents, now)?;
+        let mut past = compared_history(&store, &residents, now)?;
         let set_aside: Vec<outreach::PastContact> =
             past.iter().filter(|p| p.exposed).map(|p| outreach::PastContact { exposed: false, ..p.clone() }).collect();
         // Each warning the engine's own rule raises, and whether a contact reached the resident within the window
