@@ -89,7 +89,8 @@ pub struct Comparison {
     pub held_out: ArmCount,
     pub risk_treated: f64,
     pub risk_held_out: f64,
-    /// Intention-to-treat risk difference, treated − held out, with its Newcombe hybrid score interval.
+    /// Intention-to-treat risk difference, treated − held out, with its Newcombe hybrid score interval (on counts
+    /// divided by each arm's design effect).
     pub difference: f64,
     pub ci_low: f64,
     pub ci_high: f64,
@@ -98,6 +99,14 @@ pub struct Comparison {
     pub minutes: u64,
     /// Staff minutes per case averted (estimate, best, worst), when the interval excludes no effect.
     pub minutes_per_case_averted: Option<[f64; 3]>,
+    /// Design effect of each arm (treated, held out): how much residents with several units widen the interval
+    /// (1: not at all). The interval is Newcombe's on the counts divided by it (Rao & Scott).
+    #[serde(default = "no_design_effect")]
+    pub design_effect: [f64; 2],
+}
+
+fn no_design_effect() -> [f64; 2] {
+    [1.0, 1.0]
 }
 
 /// The effect of one campaign.
@@ -160,18 +169,25 @@ pub fn compare(units: &[&EffectUnit], z: f64) -> Vec<Comparison> {
 fn comparison(units: &[&EffectUnit], kind: OutcomeKind, z: f64) -> Comparison {
     let (mut t, mut h) = (ArmCount { units: 0, events: 0 }, ArmCount { units: 0, events: 0 });
     let mut minutes = 0u64;
+    // (units, events) per resident in each arm, for the design effects.
+    let (mut by_t, mut by_h) = (ByResident::new(), ByResident::new());
     for u in units {
         let Some(&y) = u.outcomes.get(&kind) else { continue };
-        let arm = if u.held_out { &mut h } else { &mut t };
+        let (arm, by) = if u.held_out { (&mut h, &mut by_h) } else { (&mut t, &mut by_t) };
         arm.units += 1;
         arm.events += u64::from(y);
+        let r = by.entry(u.resident_id.as_str()).or_default();
+        *r = (r.0 + 1, r.1 + u64::from(y));
         if !u.held_out {
             minutes += u64::from(u.minutes);
         }
     }
     let rate = |a: ArmCount| if a.units == 0 { 0.0 } else { a.events as f64 / a.units as f64 };
     let (rt, rh) = (rate(t), rate(h));
-    let (lo, hi) = newcombe(t.events, t.units, h.events, h.units, z);
+    let design_effect = [design_effect(t, &by_t), design_effect(h, &by_h)];
+    let effective = |a: ArmCount, d: f64| (a.events as f64 / d, a.units as f64 / d);
+    let ((kt, nt), (kh, nh)) = (effective(t, design_effect[0]), effective(h, design_effect[1]));
+    let (lo, hi) = newcombe(kt, nt, kh, nh, z);
     let n = t.units as f64;
     let (cases, per_case) = if kind == OutcomeKind::Victimised && t.units > 0 && h.units > 0 {
         let c = [-(rt - rh) * n, -hi * n, -lo * n];
@@ -194,7 +210,27 @@ fn comparison(units: &[&EffectUnit], kind: OutcomeKind, z: f64) -> Comparison {
         cases_averted: cases,
         minutes,
         minutes_per_case_averted: per_case,
+        design_effect,
     }
+}
+
+/// Units and events of each resident in one arm.
+type ByResident<'a> = HashMap<&'a str, (u64, u64)>;
+
+/// Rao & Scott's (1992) design effect of an arm's proportion when one resident contributes several units: their
+/// outcomes are not independent (one person, overlapping follow-ups), so the binomial variance understates the
+/// proportion's. It is the ratio of the ratio estimator's variance over residents, C/(C−1) · Σ (y_i − p·m_i)² / n²,
+/// to the binomial p(1 − p)/n, and at least 1; 1 when no resident repeats or the arm has no events or only events.
+/// The arm's interval is computed on its effective counts (events and units divided by it).
+fn design_effect(arm: ArmCount, by_resident: &ByResident) -> f64 {
+    let (n, clusters) = (arm.units as f64, by_resident.len() as f64);
+    if arm.events == 0 || arm.events == arm.units || by_resident.len() as u64 == arm.units || clusters < 2.0 {
+        return 1.0;
+    }
+    let p = arm.events as f64 / n;
+    let spread: f64 = by_resident.values().map(|&(m, y)| (y as f64 - p * m as f64).powi(2)).sum();
+    let clustered = clusters / (clusters - 1.0) * spread / (n * n);
+    (clustered / (p * (1.0 - p) / n)).max(1.0)
 }
 
 /// The effect report over `units`.
@@ -386,6 +422,34 @@ mod tests {
             q => panic!("{q:?}"),
         }
         assert!(effect_report(&units, &EffectParams { confidence: 1.0, min_events_for_qini: 1 }).is_err());
+    }
+
+    #[test]
+    fn residents_with_several_units_widen_the_interval_by_their_design_effect() {
+        // 900 treated units with 30 events and 100 held out with 8: first each unit its own resident, then the same
+        // outcomes on residents with two units each (both units alike: as correlated as they can be).
+        let outcome = |i: usize, held: bool| if held { i % 100 < 8 } else { i % 900 < 30 };
+        let mut alone = Vec::new();
+        let mut paired = Vec::new();
+        for i in 0..1000 {
+            let held = i >= 900;
+            let y = outcome(if held { i - 900 } else { i } / 2 * 2, held);
+            alone.push(unit(i, held, y, 0.5));
+            let mut u = unit(i / 2, held, y, 0.5);
+            u.resident_id = format!("R{:05}", i / 2);
+            paired.push(u);
+        }
+        let p = EffectParams::domain_defaults();
+        let a = effect_report(&alone, &p).unwrap().overall[0].clone();
+        let b = effect_report(&paired, &p).unwrap().overall[0].clone();
+        assert_eq!((a.treated, a.held_out), (b.treated, b.held_out));
+        assert_eq!(a.design_effect, [1.0, 1.0]);
+        for d in b.design_effect {
+            assert!((d - 2.0).abs() < 0.05, "{:?}", b.design_effect);
+        }
+        let (wa, wb) = (a.ci_high - a.ci_low, b.ci_high - b.ci_low);
+        assert!(wb > 1.3 * wa && wb < 1.6 * wa, "widths {wa} and {wb}");
+        assert_eq!(a.difference, b.difference);
     }
 
     #[test]

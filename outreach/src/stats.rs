@@ -51,12 +51,11 @@ pub(crate) fn normal_quantile(p: f64) -> f64 {
     }
 }
 
-/// The Wilson score interval of `k` events in `n` trials; (0, 1) when `n` is 0.
-pub(crate) fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
-    if n == 0 {
+/// The Wilson score interval of `k` events in `n` trials (effective counts may be fractional); (0, 1) when `n` is 0.
+pub(crate) fn wilson(k: f64, n: f64, z: f64) -> (f64, f64) {
+    if n <= 0.0 {
         return (0.0, 1.0);
     }
-    let (k, n) = (k as f64, n as f64);
     let p = k / n;
     let z2 = z * z;
     let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
@@ -65,8 +64,8 @@ pub(crate) fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
 }
 
 /// Newcombe's hybrid score interval for p1 − p2 (k1 of n1 vs k2 of n2).
-pub(crate) fn newcombe(k1: u64, n1: u64, k2: u64, n2: u64, z: f64) -> (f64, f64) {
-    let p = |k: u64, n: u64| if n == 0 { 0.0 } else { k as f64 / n as f64 };
+pub(crate) fn newcombe(k1: f64, n1: f64, k2: f64, n2: f64, z: f64) -> (f64, f64) {
+    let p = |k: f64, n: f64| if n <= 0.0 { 0.0 } else { k / n };
     let (p1, p2) = (p(k1, n1), p(k2, n2));
     let (l1, u1) = wilson(k1, n1, z);
     let (l2, u2) = wilson(k2, n2, z);
@@ -85,12 +84,12 @@ mod tests {
         assert!((normal_quantile(0.975) - 1.959_963_985).abs() < 1e-8);
         assert!((normal_quantile(0.005) + 2.575_829_304).abs() < 1e-8);
         // Newcombe (1998), Table II example (56/70 vs 48/80): 0.0524 to 0.3339 for method 10.
-        let (l, u) = newcombe(56, 70, 48, 80, normal_quantile(0.975));
+        let (l, u) = newcombe(56.0, 70.0, 48.0, 80.0, normal_quantile(0.975));
         assert!((l - 0.0524).abs() < 5e-4 && (u - 0.3339).abs() < 5e-4, "{l} {u}");
         // Zero events in both arms still gives a proper interval, not a point.
-        let (l, u) = newcombe(0, 1000, 0, 100, 1.96);
+        let (l, u) = newcombe(0.0, 1000.0, 0.0, 100.0, 1.96);
         assert!(l < 0.0 && u > 0.0);
-        let (l, u) = wilson(0, 10, 1.96);
+        let (l, u) = wilson(0.0, 10.0, 1.96);
         assert_eq!(l, 0.0);
         assert!((u - 0.2775).abs() < 1e-3);
     }
