@@ -214,8 +214,9 @@ fn comparison(units: &[&EffectUnit], kind: OutcomeKind, z: f64) -> Comparison {
     }
 }
 
-/// Units and events of each resident in one arm.
-type ByResident<'a> = HashMap<&'a str, (u64, u64)>;
+/// Units and events of each resident in one arm, in resident order (so the design effect's sum runs in one order and
+/// the same units give the same interval to the bit).
+type ByResident<'a> = BTreeMap<&'a str, (u64, u64)>;
 
 /// Rao & Scott's (1992) design effect of an arm's proportion when one resident contributes several units: their
 /// outcomes are not independent (one person, overlapping follow-ups), so the binomial variance understates the
@@ -450,6 +451,10 @@ mod tests {
         let (wa, wb) = (a.ci_high - a.ci_low, b.ci_high - b.ci_low);
         assert!(wb > 1.3 * wa && wb < 1.6 * wa, "widths {wa} and {wb}");
         assert_eq!(a.difference, b.difference);
+        // The same units give the same report to the bit (the residents are summed in one order).
+        for _ in 0..5 {
+            assert_eq!(effect_report(&paired, &p).unwrap().overall[0], b);
+        }
     }
 
     #[test]

@@ -217,7 +217,8 @@ fn week_data(d: &District, w: u32) -> WeekData {
         }
     }
     let mut exposed: HashSet<&str> = HashSet::new();
-    let mut outside: HashMap<&str, Vec<i64>> = HashMap::new();
+    // When a contact from outside reached each resident: the exposures the engine's rule sets aside after.
+    let mut outside: Vec<(&str, i64)> = Vec::new();
     for rec in &d.records {
         if let Record::Contact(c) = rec {
             if c.at.0 >= week_start {
@@ -226,7 +227,7 @@ fn week_data(d: &District, w: u32) -> WeekData {
             let (from, to) = (phone_key(&c.from_phone), phone_key(&c.to_phone));
             let Some(&res) = owner.get(&to) else { continue };
             if !owner.contains_key(&from) {
-                outside.entry(res).or_default().push(c.at.0);
+                outside.push((res, c.at.0));
             }
             if c.at.0 >= week_start - 14 * DAY && reported.get(&from).is_some_and(|&k| k <= c.at.0) {
                 exposed.insert(res);
@@ -241,8 +242,7 @@ fn week_data(d: &District, w: u32) -> WeekData {
         .filter(|o| o.at.0 < week_start)
         .map(PastContact::from_record)
         .collect();
-    let exposures = outside.iter().flat_map(|(&r, ts)| ts.iter().map(move |&t| (r, t)));
-    outreach::set_aside_exposed(&mut history, exposures, outreach::EXPOSURE_WINDOW_S);
+    outreach::set_aside_exposed(&mut history, outside, outreach::EXPOSURE_WINDOW_S);
     let mut ages = HashMap::new();
     let residents: Vec<PlanResident> = d
         .residents

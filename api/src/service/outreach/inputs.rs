@@ -13,7 +13,7 @@ use outreach::{
 };
 
 use crate::error::{AppError, AppResult};
-use crate::store::{OutcomeRow, PlanResidentRow, ScoreFilter, SnapshotHead, Store, VictimRow};
+use crate::store::{ContactRow, OutcomeRow, PlanResidentRow, ScoreFilter, SnapshotHead, Store, VictimRow};
 
 const DAY: i64 = 86_400;
 /// Contacts with a flagged number within this many days before the week make a resident recently exposed.
@@ -41,7 +41,10 @@ impl PlanData {
         let flagged = flagged_numbers(store, &rows)?;
         // One read of the flagged contacts serves both the exposure (the last EXPOSURE_DAYS, once flagged) and the
         // fraud-type evidence (the last TYPE_EVIDENCE_DAYS).
-        let contacts = flagged_contacts(store, &flagged, week_start - TYPE_EVIDENCE_DAYS * DAY, week_start, &rows)?;
+        // Every contact before the week, read once: the exposures the channel model sets aside need them all.
+        let all_contacts = store.contacts_between(i64::MIN / 2, week_start)?;
+        let contacts =
+            flagged_contacts(&all_contacts, &flagged, week_start - TYPE_EVIDENCE_DAYS * DAY, week_start, &rows);
         let exposed: HashSet<&str> = contacts
             .iter()
             .filter(|c| c.known_at <= c.at && c.at >= week_start - EXPOSURE_DAYS * DAY)
@@ -92,7 +95,7 @@ impl PlanData {
         let mut booked =
             outreach::booked_minutes(&stored_tasks(store)?, week_start, week.end(), &ActionMinutes::domain_defaults());
         booked.retain(|s, _| known.contains(s.as_str()));
-        let history = compared_history(store, &rows, week_start)?;
+        let history = compared_history(store, &rows, &all_contacts, week_start)?;
         let mut trend: BTreeMap<FraudType, f64> = BTreeMap::new();
         for v in victims.iter().filter(|v| v.local && v.reported_at < week_start) {
             if v.reported_at >= week_start - TREND_DAYS * DAY {
@@ -210,28 +213,33 @@ pub(super) struct FlaggedContact<'a> {
     pub known_at: i64,
 }
 
-/// Every contact in [from, to) of a resident's phone by a flagged number, whenever the number was flagged.
+/// Each resident's phone (canonical key) → the resident.
+fn phone_owners(residents: &[PlanResidentRow]) -> HashMap<&str, &str> {
+    residents.iter().flat_map(|r| r.phones.iter().map(move |p| (p.as_str(), r.resident_id.as_str()))).collect()
+}
+
+/// Every contact of `contacts` in [from, to) of a resident's phone by a flagged number, whenever the number was
+/// flagged.
 pub(super) fn flagged_contacts<'a>(
-    store: &Store,
+    contacts: &[ContactRow],
     flagged: &[FlaggedNumber],
     from: i64,
     to: i64,
     residents: &'a [PlanResidentRow],
-) -> AppResult<Vec<FlaggedContact<'a>>> {
+) -> Vec<FlaggedContact<'a>> {
     let mut known: HashMap<&str, i64> = HashMap::new();
     for f in flagged {
         let k = known.entry(f.key.as_str()).or_insert(f.known_at);
         *k = (*k).min(f.known_at);
     }
-    let owner: HashMap<&str, &str> =
-        residents.iter().flat_map(|r| r.phones.iter().map(move |p| (p.as_str(), r.resident_id.as_str()))).collect();
+    let owner = phone_owners(residents);
     let mut out = Vec::new();
-    for c in store.contacts_between(from, to)? {
+    for c in contacts.iter().filter(|c| c.at >= from && c.at < to) {
         if let (Some(&known_at), Some(&resident_id)) = (known.get(c.from_key.as_str()), owner.get(c.to_key.as_str())) {
-            out.push(FlaggedContact { resident_id, number: c.from_key, at: c.at, known_at });
+            out.push(FlaggedContact { resident_id, number: c.from_key.clone(), at: c.at, known_at });
         }
     }
-    Ok(out)
+    out
 }
 
 /// Every stored urgent task's latest value.
@@ -256,14 +264,17 @@ pub(super) fn channel_of_action(action: &str) -> Option<OutreachChannel> {
 /// The history as the randomised comparisons read it (the plan's channel model, the effect report): `history`,
 /// with the routine attempts made just after an exposure set aside in both arms (`outreach::set_aside_exposed`).
 /// An exposure is a contact from an outside number (not a resident's) to one of a resident's phones, or a stored
-/// warning.
-pub(super) fn compared_history(store: &Store, rows: &[PlanResidentRow], before: i64) -> AppResult<Vec<PastContact>> {
+/// warning. `contacts`: the stored contacts before `before` (read once by the caller, who also needs them).
+pub(super) fn compared_history(
+    store: &Store,
+    rows: &[PlanResidentRow],
+    contacts: &[ContactRow],
+    before: i64,
+) -> AppResult<Vec<PastContact>> {
     let mut past = history(store, before)?;
-    let owner: HashMap<&str, &str> =
-        rows.iter().flat_map(|r| r.phones.iter().map(move |p| (p.as_str(), r.resident_id.as_str()))).collect();
-    let contacts = store.contacts_between(i64::MIN / 2, before)?;
+    let owner = phone_owners(rows);
     let warnings = store.warnings(None)?;
-    let from_outside = contacts.iter().filter(|c| !owner.contains_key(c.from_key.as_str()));
+    let from_outside = contacts.iter().filter(|c| c.at < before && !owner.contains_key(c.from_key.as_str()));
     let exposures = from_outside
         .filter_map(|c| owner.get(c.to_key.as_str()).map(|&r| (r, c.at)))
         .chain(warnings.iter().filter(|w| w.raised_at < before).map(|w| (w.resident_id.as_str(), w.raised_at)));

@@ -233,7 +233,8 @@ impl Service {
         let residents = store.plan_residents()?;
         // Urgent warnings answer contacts from outside numbers, are never held out, and outreach.csv does not mark
         // them: the routine attempts just after an exposure are set aside in both arms.
-        let mut past = compared_history(&store, &residents, now)?;
+        let contacts = store.contacts_between(i64::MIN / 2, now)?;
+        let mut past = compared_history(&store, &residents, &contacts, now)?;
         let set_aside: Vec<outreach::PastContact> =
             past.iter().filter(|p| p.exposed).map(|p| outreach::PastContact { exposed: false, ..p.clone() }).collect();
         // Each warning the engine's own rule raises, and whether a contact reached the resident within the window
@@ -303,13 +304,13 @@ impl Service {
         // The proxy outcome: a resident's phone contacted by a number of a gang cluster or a report (flagged by now;
         // the same rule for both arms) within the follow-up.
         let flagged = flagged_numbers(&store, &residents)?;
-        let contacts: Vec<(String, i64)> = flagged_contacts(&store, &flagged, i64::MIN / 2, now, &residents)?
+        let by_flagged: Vec<(String, i64)> = flagged_contacts(&contacts, &flagged, i64::MIN / 2, now, &residents)
             .into_iter()
             .filter(|c| c.known_at < now)
             .map(|c| (c.resident_id.to_string(), c.at))
             .collect();
         let units: Vec<outreach::EffectUnit> =
-            outreach::units_from_history(&past, &victims, Some(&contacts), Some(&answered), FOLLOW_UP_DAYS, now)
+            outreach::units_from_history(&past, &victims, Some(&by_flagged), Some(&answered), FOLLOW_UP_DAYS, now)
                 .into_iter()
                 .filter(|u| u.campaign >= lo && u.campaign < hi)
                 .collect();
