@@ -170,8 +170,11 @@ pub struct FeatureBuilder {
     gang_known: Vec<i64>,
     /// Per phone id: not a mainland number (`tel:+` but not `tel:+86`).
     overseas: Vec<bool>,
-    /// Per resident: report times naming the resident as victim, sorted.
+    /// Per resident: report times naming the resident as victim, sorted (what was known, for the features).
     victim_times: Vec<Vec<i64>>,
+    /// Per resident: (when the fraud happened, when it was reported) of each report naming the resident as victim,
+    /// sorted (for the labels).
+    victimised: Vec<Vec<(i64, i64)>>,
     /// Per resident: (time, channel weight, is warning) of outreach that reached them, sorted.
     outreach: Vec<Vec<(i64, f64, bool)>>,
     /// Local reports with a known community: (time, community index), sorted.
@@ -246,6 +249,7 @@ impl FeatureBuilder {
         }
         let mut first_reported = vec![i64::MAX; phones.len()];
         let mut victim_times: Vec<Vec<i64>> = vec![Vec::new(); n];
+        let mut victimised: Vec<Vec<(i64, i64)>> = vec![Vec::new(); n];
         let mut local_reports = Vec::new();
         let (mut first_report, mut last_report) = (i64::MAX, i64::MIN);
         for rep in &data.reports {
@@ -259,6 +263,8 @@ impl FeatureBuilder {
             }
             if let Some(&v) = rep.victim_id.as_deref().and_then(|v| index.get(v)) {
                 victim_times[v].push(rep.reported_at);
+                let happened = rep.occurred_at.map_or(rep.reported_at, |t| t.min(rep.reported_at));
+                victimised[v].push((happened, rep.reported_at));
             }
             if rep.local
                 && let Some(&c) = rep.community.as_deref().and_then(|c| community_index.get(c))
@@ -274,6 +280,9 @@ impl FeatureBuilder {
             }
         }
         for list in &mut victim_times {
+            list.sort_unstable();
+        }
+        for list in &mut victimised {
             list.sort_unstable();
         }
         local_reports.sort_unstable();
@@ -310,6 +319,7 @@ impl FeatureBuilder {
             has_phone: data.residents.iter().map(|r| !r.phones.is_empty()).collect(),
             overseas,
             victim_times,
+            victimised,
             outreach,
             local_reports,
             first_report,
@@ -362,10 +372,21 @@ impl FeatureBuilder {
         Ok(())
     }
 
-    /// Whether each resident was named as victim in a report filed during `week` (the label).
+    /// Whether each resident was defrauded during `week` (the label), by every report: the fraud's `occurred_at`
+    /// where the report gives it (else when it was filed). For judging a week after the fact.
+    ///
+    /// The label is when the fraud happened, not when it was reported: a victim reports hours to weeks after being
+    /// defrauded, and a label by the report's week taught the model to rank first the residents already defrauded
+    /// and not yet reported (a scammer's calls last week predict this week's report), whom no outreach can help.
     pub fn labels(&self, week: IsoWeek) -> Vec<bool> {
+        self.labels_known_by(week, i64::MAX)
+    }
+
+    /// [`labels`](Self::labels) from the reports filed before `cutoff` only: what a model trained at `cutoff`
+    /// could know. The weeks just before it are labelled from the reports filed so far.
+    pub fn labels_known_by(&self, week: IsoWeek, cutoff: i64) -> Vec<bool> {
         let (s, e) = (week.start(), week.end());
-        self.victim_times.iter().map(|t| t.iter().any(|&x| x >= s && x < e)).collect()
+        self.victimised.iter().map(|t| t.iter().any(|&(at, reported)| at >= s && at < e && reported < cutoff)).collect()
     }
 
     /// Empirical-Bayes smoothed local incidence per community over the [`COMMUNITY_WEEKS`] weeks before `cutoff`,
@@ -512,15 +533,20 @@ pub(crate) mod tests {
             data.gang_numbers
                 .push(GangNumber { phone: scam(k), known_at: start.start() + (k as i64 % weeks.max(1)) * WEEK + 3600 });
         }
+        // Scammers work from lists: a fifth of the residents get most of the calls, week after week, so a resident
+        // called before is more likely to be called, and defrauded, again.
+        let listed = (residents as u64 / 5).max(1);
         for _ in 0..residents * weeks as usize / 3 {
-            let r = next(residents as u64) as usize;
+            let r = if next(10) < 7 { next(listed) } else { next(residents as u64) } as usize;
             let at = start.start() + next(span as u64) as i64;
             let k = next(60);
             data.contacts.push(ContactInput { from_phone: scam(k), to_phone: data.residents[r].phones[0].clone(), at });
-            // Some contacts become victimisations, reported a few days later and naming the caller.
+            // Some contacts become victimisations (the loss at the call), reported a few days later and naming the
+            // caller.
             if next(6) == 0 {
                 data.reports.push(VictimReport {
                     reported_at: at + next(5 * DAY as u64) as i64,
+                    occurred_at: Some(at),
                     victim_id: Some(data.residents[r].id.clone()),
                     community: Some(data.residents[r].community.clone()),
                     local: true,
@@ -550,7 +576,7 @@ pub(crate) mod tests {
     }
 
     /// The same data without anything at or after `cutoff`.
-    fn truncated(data: &RiskData, cutoff: i64) -> RiskData {
+    pub(crate) fn truncated(data: &RiskData, cutoff: i64) -> RiskData {
         RiskData {
             residents: data.residents.clone(),
             reports: data.reports.iter().filter(|r| r.reported_at < cutoff).cloned().collect(),
@@ -596,6 +622,7 @@ pub(crate) mod tests {
                 // An older report elsewhere, so the data starts before the week.
                 VictimReport {
                     reported_at: t0 - 20 * DAY,
+                    occurred_at: None,
                     victim_id: None,
                     community: None,
                     local: false,
@@ -604,6 +631,7 @@ pub(crate) mod tests {
                 // The caller is reported one second into the week, and the resident is a victim that week.
                 VictimReport {
                     reported_at: t0,
+                    occurred_at: None,
                     victim_id: Some("R1".into()),
                     community: Some("C1".into()),
                     local: true,
@@ -665,6 +693,7 @@ pub(crate) mod tests {
         let mut data = toy_data(5, week.plus(-10), 1, 3);
         data.reports.push(VictimReport {
             reported_at: week.start() - 50 * DAY,
+            occurred_at: None,
             victim_id: None,
             community: None,
             local: false,
@@ -680,6 +709,38 @@ pub(crate) mod tests {
         let b = FeatureBuilder::new(&data).unwrap();
         let j = FEATURES.iter().position(|f| f.name == "outreach_decayed").unwrap();
         assert!((b.features(week).x[[0, j]] - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_label_is_the_week_the_fraud_happened_as_known_at_the_cutoff() {
+        let start = IsoWeek::parse("2026-W10").unwrap();
+        let mut data = toy_data(3, start, 4, 5);
+        data.reports.retain(|r| r.victim_id.is_none());
+        let week = start.plus(2);
+        let report = |victim: &str, occurred: Option<i64>, reported: i64| VictimReport {
+            reported_at: reported,
+            occurred_at: occurred,
+            victim_id: Some(victim.into()),
+            community: None,
+            local: true,
+            phones: vec![],
+        };
+        // Defrauded on Sunday, reported on Tuesday of the next week.
+        let sunday = week.end() - DAY;
+        data.reports.push(report("R00000", Some(sunday), week.end() + DAY));
+        // No occurred_at: the week it was reported.
+        data.reports.push(report("R00001", None, week.start() + DAY));
+        // An occurred_at after the filing (a typo) is read as the filing.
+        data.reports.push(report("R00002", Some(week.end() + 9 * DAY), week.start() + 2 * DAY));
+        let b = FeatureBuilder::new(&data).unwrap();
+        assert_eq!(b.labels(week), vec![true, true, true]);
+        assert_eq!(b.labels(week.plus(1)), vec![false, false, false]);
+        // A model trained on Monday of the next week has not seen the first report yet.
+        assert_eq!(b.labels_known_by(week, week.end()), vec![false, true, true]);
+        assert_eq!(b.labels_known_by(week, week.end() + DAY + 1), vec![true, true, true]);
+        // The features still know a victimisation only once it is reported.
+        let j = FEATURES.iter().position(|f| f.name == "prior_victim").unwrap();
+        assert_eq!(b.features(week.plus(1)).x.column(j).to_vec(), vec![0.0, 1.0, 1.0]);
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct ResidentInput {
 pub struct VictimReport {
     /// When the report was filed (epoch seconds): the moment its content becomes known.
     pub reported_at: i64,
+    /// When the fraud happened (first contact or first loss), when the report says: the week the victim was at risk
+    /// in, which the model learns to predict. Reports are filed hours to weeks later.
+    pub occurred_at: Option<i64>,
     pub victim_id: Option<String>,
     /// The report's community, else the victim's (the caller resolves it); `None` when unknown.
     pub community: Option<String>,
@@ -119,6 +122,7 @@ impl RiskData {
             .into_iter()
             .map(|r| VictimReport {
                 reported_at: r.reported_at.0,
+                occurred_at: r.occurred_at.map(|t| t.0),
                 community: r
                     .community
                     .clone()

@@ -278,7 +278,7 @@ impl FitSample {
         let mut digest = Fnv::new();
         for k in 0..fit_weeks {
             let week = fit_from.plus(k);
-            let y = builder.labels(week);
+            let y = builder.labels_known_by(week, target.start());
             let rows: Vec<usize> = y
                 .iter()
                 .enumerate()
@@ -422,7 +422,7 @@ impl RiskModel {
             let week = calibrate_from.plus(k);
             let feats = builder.features(week);
             raw.extend(model.raw_scores(&feats.x));
-            cal_labels.extend(builder.labels(week));
+            cal_labels.extend(builder.labels_known_by(week, target.start()));
         }
         let cal_pos = cal_labels.iter().filter(|&&l| l).count();
         if cal_pos == 0 {
@@ -635,7 +635,7 @@ pub fn deciles(scores: &[f64]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::risk::features::tests::toy_data;
+    use crate::risk::features::tests::{toy_data, truncated};
     use crate::risk::input::RiskData;
 
     fn setup() -> (RiskData, IsoWeek) {
@@ -665,10 +665,11 @@ mod tests {
         let other = RiskModel::train(&b, target, &TrainParams { l2: 2.0, ..params.clone() }).unwrap();
         assert_ne!(other.version(), m.version());
         assert!(scored.iter().all(|(p, _)| (0.0..=1.0).contains(p)));
-        // In the toy district, calls from reported numbers precede victimisation: a positive coefficient.
+        // In the toy district scammers call from lists: a resident called before is called and defrauded again, a
+        // positive coefficient.
         let coef = m.coefficients().unwrap();
-        let flagged = coef.iter().find(|c| c.0 == "flagged_contacts_30d").unwrap().1;
-        assert!(flagged > 0.0, "{coef:?}");
+        let called = coef.iter().find(|c| c.0 == "external_contacts_30d").unwrap().1;
+        assert!(called > 0.0, "{coef:?}");
         // Reason codes: at most three, positive contributions, largest first, equal to coef × z.
         let coef_by_name: std::collections::HashMap<_, _> = coef.into_iter().collect();
         for (row, (_, reasons)) in scored.iter().enumerate() {
@@ -681,7 +682,7 @@ mod tests {
                 assert!(r.contribution > 0.0 && !r.zh.is_empty() && !r.en.is_empty());
             }
         }
-        assert!(scored.iter().any(|(_, r)| r.iter().any(|r| r.feature == "flagged_contacts_30d")));
+        assert!(scored.iter().any(|(_, r)| r.iter().any(|r| r.feature == "external_contacts_30d")));
     }
 
     #[test]
@@ -743,6 +744,23 @@ mod tests {
         }
         let e = RiskModel::train(&b, target, &TrainParams { max_negatives: 0, ..params });
         assert!(matches!(e, Err(RiskError::InvalidParameter { name: "max_negatives", .. })));
+    }
+
+    #[test]
+    fn training_never_reads_a_report_filed_after_the_target_week_starts() {
+        let (data, target) = setup();
+        let full = FeatureBuilder::new(&data).unwrap();
+        let past = FeatureBuilder::new(&truncated(&data, target.start())).unwrap();
+        // The toy district's reports come up to five days after the fraud: the weeks before the target have victims
+        // reported only after it, which the full data's labels count.
+        let late = (1..=4).any(|k| full.labels(target.plus(-k)) != past.labels(target.plus(-k)));
+        assert!(late, "the test needs victims reported after the target week starts");
+        for kind in [ModelKind::Logistic, ModelKind::Forest] {
+            let (a, b) = (RiskModel::train(&full, target, &small(kind)), RiskModel::train(&past, target, &small(kind)));
+            let (a, b) = (a.unwrap(), b.unwrap());
+            assert_eq!(a.version(), b.version());
+            assert_eq!(a.score(&full.features(target).x), b.score(&past.features(target).x));
+        }
     }
 
     #[test]

@@ -225,7 +225,7 @@ impl Store {
         }
         data.residents.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         let mut stmt = c.prepare(&format!(
-            "SELECT r.reported_at, r.victim_id, {REPORT_COMMUNITY}, {LOCAL_REPORT}, r.phones
+            "SELECT r.reported_at, r.victim_id, {REPORT_COMMUNITY}, {LOCAL_REPORT}, r.phones, r.occurred_at
              FROM reports r LEFT JOIN residents v ON v.resident_id = r.victim_id"
         ))?;
         let mut rows = stmt.query([])?;
@@ -236,6 +236,7 @@ impl Store {
                 community: r.get(2)?,
                 local: r.get::<_, i64>(3)? != 0,
                 phones: phone_list(r.get_ref(4)?.as_str()?),
+                occurred_at: r.get(5)?,
             });
         }
         let mut stmt = c.prepare("SELECT from_phone, to_phone, at FROM contacts")?;

@@ -180,7 +180,11 @@ fn week_data(d: &District, w: u32) -> WeekData {
     let builder = FeatureBuilder::new(&data).expect("features");
     let target = IsoWeek::of_timestamp(week_start);
     let model = RiskModel::train(&builder, target, &TrainParams::new(ModelKind::Logistic)).expect("train");
-    let scored = model.score_week(&builder.features(target));
+    let feats = builder.features(target);
+    let scored = model.score_week(&feats);
+    if let Some(path) = std::env::var_os("FEATURES_CSV") {
+        write_features(&PathBuf::from(path), d, w, &builder, &feats, &scored);
+    }
     let p: HashMap<&str, f64> =
         builder.resident_ids().iter().zip(&scored).map(|(id, (s, _))| (id.as_str(), *s)).collect();
 
@@ -622,6 +626,27 @@ fn coverage_synthetic() {
             wald += usize::from((c.difference - 1.96 * se..=c.difference + 1.96 * se).contains(&truth));
         }
         println!("| {p0} | {p1:.4} | {n1} / {n0} | {newcombe}/50 | {wald}/50 |");
+    }
+}
+
+/// `FEATURES_CSV=path`: the scored week's features, score and true weekly risk (no outreach) per resident, to see who
+/// the model puts first and why.
+fn write_features(
+    path: &std::path::Path,
+    d: &District,
+    w: u32,
+    builder: &FeatureBuilder,
+    feats: &analytics::WeekFeatures,
+    scored: &[(f64, Vec<analytics::Reason>)],
+) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("FEATURES_CSV"));
+    let names: Vec<&str> = analytics::FEATURES.iter().map(|f| f.name).collect();
+    writeln!(f, "resident_id,score,truth,{}", names.join(",")).expect("write");
+    for (i, id) in builder.resident_ids().iter().enumerate() {
+        let truth = d.truth.get(&(id.clone(), w)).map_or(f64::NAN, |v| v[0]);
+        let row: Vec<String> = feats.x.row(i).iter().map(|v| format!("{v:.4}")).collect();
+        writeln!(f, "{id},{},{truth},{}", scored[i].0, row.join(",")).expect("write");
     }
 }
 
