@@ -3,9 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use datasets::TransferChannel;
-
-use super::graph::{EntityKind, GangGraph, OutTransfer, is_cash_out_key};
+use super::graph::{EntityKind, GangGraph, LEAVES_ACCOUNTS, OutTransfer};
 use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
 use super::relay::{RelayFlow, RelayParams, Relays, find_relays, passes_on};
 use super::stable::{PreviousCluster, match_stable_ids};
@@ -309,13 +307,16 @@ type Arrivals = HashMap<(u32, u32), i64>;
 /// forwarding money for many unrelated payers) only the first payout of the arriving amount, up to
 /// [`RELAY_MATCH_TOLERANCE`] less, is followed: the relay's other payouts carry other people's money; through a
 /// collector (a desk's card sweeping its takings) nothing is. The card a relay paid a victim's payment on to counts
-/// as paid by the victim (named, hop 0). With
-/// `track_arrivals` (only a finite meet window needs them), when each report's money first reached each account.
+/// as paid by the victim (named, hop 0). With `withdrawals_end`, money withdrawn or spent (see
+/// [`GangGraph::leaves_accounts`]) is followed no further and its receiver (an ATM terminal, a shop) is no token:
+/// many gangs' mules withdraw at one terminal. With `track_arrivals` (only a finite meet window needs them), when each
+/// report's money first reached each account.
 fn tokens(
     graph: &GangGraph,
     hops: usize,
     window: i64,
     relayed: &Relays,
+    withdrawals_end: bool,
     track_arrivals: bool,
 ) -> (Vec<Vec<Token>>, Vec<Vec<u32>>, Arrivals) {
     let mut groups: Vec<Vec<u32>> = Vec::new();
@@ -347,7 +348,8 @@ fn tokens(
                         let within = outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window));
                         let relay = relayed.relay(x);
                         let passes = |o: &&OutTransfer| !relay || passes_on(o.amount_fen, amount);
-                        for o in within.filter(passes).take(if relay { 1 } else { usize::MAX }) {
+                        let stays = |o: &&OutTransfer| !(withdrawals_end && graph.leaves_accounts(o));
+                        for o in within.filter(passes).take(if relay { 1 } else { usize::MAX }).filter(stays) {
                             let t = next.entry(o.to).or_insert((o.at, o.amount_fen));
                             if o.at < t.0 {
                                 *t = (o.at, o.amount_fen);
@@ -540,7 +542,7 @@ pub fn cluster_gangs(
     let relays = find_relays(graph, &params.relays);
     let relayed = Relays::of_found(&relays, |e| !policy.forced(graph.key(e)));
     let meet = params.money_meet_window_secs < i64::MAX;
-    let (toks, groups, arrivals) = tokens(graph, params.money_hops, params.hop_window_secs, &relayed, meet);
+    let (toks, groups, arrivals) = tokens(graph, params.money_hops, params.hop_window_secs, &relayed, true, meet);
     let inverted = invert(&toks);
     let mut hubs = find_hubs(graph, &inverted, &params.hubs, policy);
     add_relays(graph, &inverted, relays, policy, &mut hubs);
@@ -585,7 +587,7 @@ pub fn cluster_gangs(
         let from_pool = pool_reports.contains_key(&pools.find(from)).then(|| pools.find(from));
         for o in graph.transfers_from(from) {
             let to_pool = pools.find(o.to);
-            let leaves = is_cash_out_key(graph.key(o.to));
+            let leaves = graph.leaves_accounts(o);
             if Some(to_pool) != from_pool && !leaves && pool_reports.contains_key(&to_pool) {
                 money_in.entry(to_pool).or_default().0 += o.amount_fen;
             }
@@ -1197,7 +1199,7 @@ fn attributed_money(
     tp.max_nodes = params.money_link_max_nodes;
     tp.end_accounts = ends;
     tp.match_tolerance = params.money_link_match_tolerance;
-    tp.cash_out = vec![TransferChannel::Atm, TransferChannel::Merchant, TransferChannel::Cash];
+    tp.cash_out = LEAVES_ACCOUNTS.to_vec();
     let mut by_terminal: BTreeMap<u32, Vec<(usize, f64)>> = BTreeMap::new();
     let mut victim = vec![0i64; graph.report_count()];
     let mut held = vec![0f64; graph.report_count()];
@@ -1378,7 +1380,7 @@ fn service_clusters(
 /// (named identifier, or account up to `money_hops` downstream). The baseline hub handling is measured against.
 pub fn plain_components(graph: &GangGraph, money_hops: usize, hop_window_secs: i64) -> Result<Partition> {
     let none = Relays::default();
-    let (toks, _, _) = tokens(graph, money_hops, hop_window_secs.max(1), &none, false);
+    let (toks, _, _) = tokens(graph, money_hops, hop_window_secs.max(1), &none, false, false);
     let mut dsu = Dsu::new(graph.report_count());
     for (_, list) in invert(&toks) {
         for w in list.windows(2) {
@@ -1394,7 +1396,9 @@ mod tests {
     use datasets::FraudType;
 
     use super::*;
+    use crate::gangs::evidence::explain_link;
     use crate::gangs::input::{ReportInput, TransferInput};
+    use crate::gangs::subgraph::SubgraphParams;
 
     fn report(id: &str, at: i64, phone: &str) -> ReportInput {
         ReportInput { phones: vec![phone.into(), "95588".into()], ..ReportInput::new(id, at, FraudType::OrderBrushing) }
@@ -1494,6 +1498,36 @@ mod tests {
         let out = cluster_gangs(&graph, &GangParams::defaults(1), &HubPolicy::default(), &[]).unwrap();
         assert_eq!(out.clusters.len(), 1, "a shared L2 links the two reports");
         assert!(out.services.is_empty());
+    }
+
+    #[test]
+    fn cash_withdrawn_at_one_atm_or_spent_at_one_shop_links_nobody() {
+        // Two lone scammers: each victim pays a mule card, which withdraws at the same ATM terminal (or pays the same
+        // shop) within the hour. The terminal and the shop are places anyone's money goes, not accounts a gang holds.
+        for (sink, channel) in [
+            ("ATM3101151319", datasets::TransferChannel::Atm),
+            ("6228480000000077", datasets::TransferChannel::Merchant),
+        ] {
+            let mut reports = vec![report("A", 1_000, "13800138000"), report("B", 9_000, "13700137000")];
+            reports[0].phones.pop();
+            reports[1].phones.pop();
+            let out =
+                |from: &str, at: i64| TransferInput { channel: Some(channel), ..pay(from, sink, 9_900, at, None) };
+            let transfers = vec![
+                pay("6217000000000001", "6222020000000001", 10_000, 1_000, Some("A")),
+                pay("6217000000000002", "6222020000000002", 10_000, 9_000, Some("B")),
+                out("6222020000000001", 1_600),
+                out("6222020000000002", 9_600),
+            ];
+            let graph = GangGraph::build(&reports, transfers);
+            let params = GangParams::defaults(1);
+            let clustered = cluster_gangs(&graph, &params, &HubPolicy::default(), &[]).unwrap();
+            assert_eq!(clustered.clusters.len(), 2, "{sink}: the two reports share only the place the cash left at");
+            // Plain components follow every transfer: the place joins them.
+            assert_eq!(plain_components(&graph, 2, 6 * 3600).unwrap().community_count(), 1, "{sink}");
+            let chain = explain_link(&graph, 0, 1, &|_| false, &Relays::default(), &SubgraphParams::defaults(), &[]);
+            assert!(chain.is_err(), "{sink}: {chain:?}");
+        }
     }
 
     /// One gang whose reports fall into three identifier communities of three reports (three caller phones), every

@@ -128,7 +128,8 @@ fn money_reach(
                     outs[start..].iter().take_while(|o| o.at <= arrived.saturating_add(window)).collect()
                 };
                 for o in outs {
-                    if !(keep(o.to) || relays.relay(o.to)) || named.contains(&o.to) {
+                    // A withdrawal or purchase ends the money's trail: an ATM or a shop links nobody.
+                    if graph.leaves_accounts(o) || !(keep(o.to) || relays.relay(o.to)) || named.contains(&o.to) {
                         continue;
                     }
                     // This payment's money goes on from its earliest arrival at each account of this hop, whether or

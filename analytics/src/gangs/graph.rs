@@ -225,6 +225,11 @@ pub fn is_cash_out_key(key: &str) -> bool {
     key.starts_with(CASH_OUT_PREFIX)
 }
 
+/// Channels on which money leaves the accounts as cash or goods: their receivers (ATM terminals, bank counters,
+/// shops) are places anyone's money goes, not accounts a gang holds. Crypto is not among them: a wallet is an owner's.
+pub const LEAVES_ACCOUNTS: [TransferChannel; 3] =
+    [TransferChannel::Atm, TransferChannel::Cash, TransferChannel::Merchant];
+
 impl GangGraph {
     /// Builds the graph. Values that do not normalise are skipped and counted in [`GangGraph::stats`].
     ///
@@ -382,6 +387,12 @@ impl GangGraph {
     /// Transfers out of account `e`, in time order.
     pub fn transfers_from(&self, e: u32) -> &[OutTransfer] {
         &self.outs[self.out_offsets[e as usize]..self.out_offsets[e as usize + 1]]
+    }
+
+    /// Whether `o` takes money out of the accounts: a withdrawal or purchase (see [`LEAVES_ACCOUNTS`]), or a cash-out
+    /// without a counterparty. Its receiver links nobody and holds nothing to follow.
+    pub fn leaves_accounts(&self, o: &OutTransfer) -> bool {
+        o.channel.is_some_and(|c| LEAVES_ACCOUNTS.contains(&c)) || is_cash_out_key(self.key(o.to))
     }
 
     /// Number of transfers into account `e`.

@@ -19,13 +19,9 @@
 //! L3s), and they and its backer are fed again and again by the same few cards of the chain (a median of 5–30
 //! transfers per payer).
 
-use datasets::TransferChannel;
-
-use super::graph::{EntityKind, GangGraph, OutTransfer, Payment, is_cash_out_key};
+use super::graph::{EntityKind, GangGraph, OutTransfer, Payment};
 use crate::error::{Error, Result};
 
-/// Channels on which money leaves as cash or goods: their receivers (ATM terminals, shops) are no payees.
-const LEAVES: [TransferChannel; 3] = [TransferChannel::Atm, TransferChannel::Cash, TransferChannel::Merchant];
 const HOUR: f64 = 3_600.0;
 const DAY: f64 = 86_400.0;
 
@@ -226,12 +222,8 @@ pub(crate) fn find_relays(graph: &GangGraph, params: &RelayParams) -> Vec<(u32, 
             if graph.in_degree(e) < params.min_sources.min(params.min_collector_payers) {
                 return (0, 0.0);
             }
-            let mut tos: Vec<u32> = graph
-                .transfers_from(e)
-                .iter()
-                .filter(|o| !o.channel.is_some_and(|c| LEAVES.contains(&c)) && !is_cash_out_key(graph.key(o.to)))
-                .map(|o| o.to)
-                .collect();
+            let mut tos: Vec<u32> =
+                graph.transfers_from(e).iter().filter(|o| !graph.leaves_accounts(o)).map(|o| o.to).collect();
             counterparties(&mut tos)
         })
         .collect();
