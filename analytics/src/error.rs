@@ -60,6 +60,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Writing the edges to, or reading them back from, the reader's spill file failed (a full disk).
+    #[error("the edge list's spill file failed: {source}")]
+    EdgeListSpill {
+        #[source]
+        source: std::io::Error,
+    },
     /// The input held no edges.
     #[error("the graph is empty: no edges were read")]
     EmptyGraph,
@@ -96,7 +102,7 @@ impl Error {
     /// The broad class of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::EdgeListRead { .. } | Self::Detector { .. } => ErrorKind::Internal,
+            Self::EdgeListRead { .. } | Self::EdgeListSpill { .. } | Self::Detector { .. } => ErrorKind::Internal,
             Self::Risk(e) if !e.is_input() => ErrorKind::Internal,
             _ => ErrorKind::InvalidInput,
         }

@@ -16,7 +16,8 @@
 //! - `community/csr.rs`: `CsrGraph`, a compact undirected CSR graph with `f64` weights (parallel edges merged,
 //!   self-loops kept once).
 //! - `community/edgelist.rs`: `read_edge_list` parses `u v [w]` lines from any `BufRead` into a `NamedGraph`, with
-//!   typed, line-numbered errors.
+//!   typed, line-numbered errors; `read_edge_list_spilling` keeps the parsed edges beyond the first 4 million in an
+//!   anonymous temporary file in a folder the caller names, not in memory.
 //! - `community/partition.rs`: `Partition`, canonically numbered communities.
 //! - `community/components.rs`: connected components, the connectivity check and splitting of disconnected
 //!   communities.
@@ -62,7 +63,7 @@ pub use community::{
     Clustering, CommunityDetector, CpmParams, CpmResolution, CsrGraph, EdgeListStats, Leiden, LeidenParams,
     MIN_PASS_GAIN, MIN_PASS_GAIN_LARGE, NamedGraph, Partition, Quality, ResolutionScan, SCAN_REPLICAS, SCAN_STEPS,
     ScanStep, Weights, ari, connected_components, cpm, disconnected_communities, modularity, nmi, read_edge_list,
-    split_disconnected,
+    read_edge_list_spilling, split_disconnected,
 };
 pub use error::{Error, ErrorKind, LineProblem, Result};
 pub use gangs::{

@@ -112,7 +112,9 @@ fn detector(quality: QualityArg, resolution: Option<ResolutionArg>, seed: u64) -
 fn cluster(edges: &Path, weights: Weights, leiden: Leiden, out: &Path, scan_bar: bool) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let reader = open_maybe_gz(edges)?;
-    let named = analytics::read_edge_list(reader, weights).with_context(|| format!("reading {}", edges.display()))?;
+    // Edges beyond the first few million wait in a temporary file, not in memory beside the graph.
+    let named = analytics::read_edge_list_spilling(reader, weights, &std::env::temp_dir())
+        .with_context(|| format!("reading {}", edges.display()))?;
     let graph = &named.graph;
     let read_secs = started.elapsed().as_secs_f64();
     // Counted for the summary line, outside the clustering's time.

@@ -51,17 +51,17 @@ impl CsrGraph {
             if !w.is_finite() || w < 0.0 {
                 return Err(Error::InvalidWeight { u, v, weight: w });
             }
-            // Both ends are < node_count <= u32::MAX, so the casts are lossless.
-            buffer.push(u as u32, v as u32, w);
+            // Both ends are < node_count <= u32::MAX, so the casts are lossless. An in-memory buffer cannot fail.
+            buffer.push(u as u32, v as u32, w).map_err(|source| Error::EdgeListSpill { source })?;
         }
-        Ok(Self::from_buffer(node_count, buffer))
+        Self::from_buffer(node_count, buffer).map_err(|source| Error::EdgeListSpill { source })
     }
 
     /// Builds from checked edges (both ends `< node_count`), without sorting the edge list: each edge is placed in
     /// its ends' rows (a counting sort, chunk by chunk, each chunk freed once placed), then every row is sorted and
     /// its parallel edges merged in parallel, and the rows are packed. Memory peaks at the buffer plus the graph.
-    pub(crate) fn from_buffer(node_count: usize, buffer: EdgeBuffer) -> Self {
-        let EdgeBuffer { chunks, mut slots } = buffer;
+    pub(crate) fn from_buffer(node_count: usize, buffer: EdgeBuffer) -> std::io::Result<Self> {
+        let EdgeBuffer { chunks, mut slots, spill } = buffer;
         slots.resize(node_count, 0);
         let mut offsets = Vec::with_capacity(node_count + 1);
         offsets.push(0usize);
@@ -73,8 +73,8 @@ impl CsrGraph {
         let mut targets = vec![0u32; total];
         let mut weights: Vec<Weight> = vec![0.0; total];
         let mut cursor = offsets[..node_count].to_vec();
-        for chunk in chunks {
-            for (a, b, w) in chunk {
+        let mut place = |chunk: &[(u32, u32, Weight)]| {
+            for &(a, b, w) in chunk {
                 let slot = &mut cursor[a as usize];
                 targets[*slot] = b;
                 weights[*slot] = w;
@@ -86,6 +86,12 @@ impl CsrGraph {
                     *slot += 1;
                 }
             }
+        };
+        for chunk in chunks {
+            place(&chunk);
+        }
+        if let Some(spill) = spill {
+            read_chunks(spill, &mut place)?;
         }
         drop(cursor);
 
@@ -158,7 +164,7 @@ impl CsrGraph {
         weights.truncate(write);
         weights.shrink_to_fit();
         let total_weight = degrees.iter().sum::<f64>() / 2.0;
-        Self { offsets, targets, weights, degrees, total_weight, edge_count }
+        Ok(Self { offsets, targets, weights, degrees, total_weight, edge_count })
     }
 
     /// The same graph with node `v` renamed `new_id[v]` (a permutation of `0..node_count()`); rows stay sorted.
@@ -285,18 +291,44 @@ impl CsrGraph {
 
 /// Edges gathered for [`CsrGraph::from_buffer`]: compact `(u, v, weight)` triples in fixed-size chunks (so growing
 /// never copies them into a buffer twice the size), and how many row slots each node needs.
+///
+/// With a spill file ([`EdgeBuffer::spilling`]), only the first [`MEMORY_CHUNKS`] chunks stay in memory; every later
+/// full chunk is appended to the file (12 bytes an edge) and read back while the rows are filled. An edge list of 100
+/// million lines then never has its 1.2 GB copy in memory beside the graph's arrays. The file is an anonymous
+/// temporary file: it has no name and goes away with its handle, whatever happens.
 #[derive(Default)]
 pub(crate) struct EdgeBuffer {
     chunks: Vec<Vec<(u32, u32, Weight)>>,
     slots: Vec<usize>,
+    spill: Option<Spill>,
 }
 
-/// Edges per chunk of an [`EdgeBuffer`] (12 MB).
-const EDGE_CHUNK: usize = 1 << 20;
+/// Where full chunks go: the folder, the file (made at the first chunk written) and how many chunks it holds.
+struct Spill {
+    dir: std::path::PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    chunks: usize,
+}
+
+/// Edges per chunk of an [`EdgeBuffer`] (12 MB); 64 in unit tests, so small graphs cross chunks and spill.
+const EDGE_CHUNK: usize = if cfg!(test) { 1 << 6 } else { 1 << 20 };
+
+/// Chunks a spilling [`EdgeBuffer`] keeps in memory (48 MB): smaller edge lists are never written out.
+pub(crate) const MEMORY_CHUNKS: usize = 4;
+
+/// Bytes of one spilled edge: `u`, `v` and the weight, little-endian.
+const EDGE_BYTES: usize = 12;
 
 impl EdgeBuffer {
-    /// Adds the edge `u`–`v` (a self-loop when equal) of weight `w` (checked: finite, not negative).
-    pub(crate) fn push(&mut self, u: u32, v: u32, w: f64) {
+    /// A buffer that writes its chunks beyond the first [`MEMORY_CHUNKS`] to an anonymous file in `dir`, made when
+    /// the first chunk is written out (a small edge list makes none).
+    pub(crate) fn spilling(dir: &std::path::Path) -> EdgeBuffer {
+        EdgeBuffer { spill: Some(Spill { dir: dir.to_path_buf(), file: None, chunks: 0 }), ..Self::default() }
+    }
+
+    /// Adds the edge `u`–`v` (a self-loop when equal) of weight `w` (checked: finite, not negative). Fails only
+    /// when writing to the spill file fails.
+    pub(crate) fn push(&mut self, u: u32, v: u32, w: f64) -> std::io::Result<()> {
         let top = u.max(v) as usize;
         if self.slots.len() <= top {
             self.slots.resize(top + 1, 0);
@@ -309,17 +341,71 @@ impl EdgeBuffer {
         match self.chunks.last_mut() {
             Some(chunk) if chunk.len() < EDGE_CHUNK => chunk.push(edge),
             _ => {
-                let mut chunk = Vec::with_capacity(EDGE_CHUNK);
+                let chunk = match &mut self.spill {
+                    Some(spill) if self.chunks.len() >= MEMORY_CHUNKS => {
+                        // The last chunk is full: write it out and reuse its memory.
+                        let mut chunk = self.chunks.pop().unwrap_or_default();
+                        let file = match &mut spill.file {
+                            Some(file) => file,
+                            None => spill
+                                .file
+                                .insert(std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile_in(&spill.dir)?)),
+                        };
+                        write_chunk(file, &chunk)?;
+                        spill.chunks += 1;
+                        chunk.clear();
+                        chunk
+                    }
+                    _ => Vec::with_capacity(EDGE_CHUNK),
+                };
+                let mut chunk = chunk;
                 chunk.push(edge);
                 self.chunks.push(chunk);
             }
         }
+        Ok(())
     }
 
     /// Whether no edge was added.
     pub(crate) fn is_empty(&self) -> bool {
         self.chunks.is_empty()
     }
+
+    /// Edges written to the spill file.
+    pub(crate) fn spilled_edges(&self) -> usize {
+        self.spill.as_ref().map_or(0, |s| s.chunks * EDGE_CHUNK)
+    }
+}
+
+fn write_chunk(out: &mut impl std::io::Write, chunk: &[(u32, u32, Weight)]) -> std::io::Result<()> {
+    let mut bytes = Vec::with_capacity(chunk.len() * EDGE_BYTES);
+    for &(u, v, w) in chunk {
+        bytes.extend_from_slice(&u.to_le_bytes());
+        bytes.extend_from_slice(&v.to_le_bytes());
+        bytes.extend_from_slice(&w.to_le_bytes());
+    }
+    out.write_all(&bytes)
+}
+
+/// Reads back the spilled chunks one at a time, calling `place` on each.
+fn read_chunks(spill: Spill, mut place: impl FnMut(&[(u32, u32, Weight)])) -> std::io::Result<()> {
+    use std::io::{Read, Seek};
+    let Some(file) = spill.file else { return Ok(()) };
+    let mut file = file.into_inner().map_err(|e| e.into_error())?;
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut bytes = vec![0u8; EDGE_CHUNK * EDGE_BYTES];
+    let mut chunk = Vec::with_capacity(EDGE_CHUNK);
+    for _ in 0..spill.chunks {
+        reader.read_exact(&mut bytes)?;
+        chunk.clear();
+        chunk.extend(bytes.chunks_exact(EDGE_BYTES).map(|b| {
+            let word = |i: usize| [b[i], b[i + 1], b[i + 2], b[i + 3]];
+            (u32::from_le_bytes(word(0)), u32::from_le_bytes(word(4)), Weight::from_le_bytes(word(8)))
+        }));
+        place(&chunk);
+    }
+    Ok(())
 }
 
 /// Nodes whose rows one task writes in [`CsrGraph::permuted`] and [`CsrGraph::from_buffer`].

@@ -2,6 +2,7 @@
 
 use std::hash::BuildHasher;
 use std::io::BufRead;
+use std::path::Path;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
@@ -37,6 +38,8 @@ pub struct EdgeListStats {
     pub edge_lines: usize,
     /// Edge lines with both ends the same node.
     pub self_loops: usize,
+    /// Edges written to the spill file ([`read_edge_list_spilling`]) instead of kept in memory.
+    pub spilled_edges: usize,
 }
 
 /// Reads an edge list into a [`NamedGraph`].
@@ -47,12 +50,24 @@ pub struct EdgeListStats {
 ///
 /// Errors carry the 1-based line number: one column only, an empty name, a non-numeric, negative or non-finite
 /// weight, extra columns in weighted mode, invalid UTF-8, or a read failure. No edges at all is [`Error::EmptyGraph`].
-pub fn read_edge_list<R: BufRead>(mut reader: R, weights: Weights) -> Result<NamedGraph> {
+pub fn read_edge_list<R: BufRead>(reader: R, weights: Weights) -> Result<NamedGraph> {
+    read_into(reader, weights, EdgeBuffer::default())
+}
+
+/// [`read_edge_list`] for edge lists too large to copy in memory: beyond the first 4 million edges (48 MB), the
+/// parsed edges go to an anonymous temporary file in `spill_dir` (12 bytes an edge, gone when the read ends; not made
+/// for smaller lists) and are read back once, straight into the graph's rows. Memory then holds the node names and the
+/// graph, not a copy of the edge list besides. Errors as [`read_edge_list`]'s, and [`Error::EdgeListSpill`] when the
+/// file cannot be created, written or read (a full disk).
+pub fn read_edge_list_spilling<R: BufRead>(reader: R, weights: Weights, spill_dir: &Path) -> Result<NamedGraph> {
+    read_into(reader, weights, EdgeBuffer::spilling(spill_dir))
+}
+
+fn read_into<R: BufRead>(mut reader: R, weights: Weights, mut edges: EdgeBuffer) -> Result<NamedGraph> {
     // Node ids by name: the table holds ids and hashes `names[id]`, so each name is stored once.
     let hasher = DefaultHashBuilder::default();
     let mut ids: HashTable<u32> = HashTable::new();
     let mut names: Vec<String> = Vec::new();
-    let mut edges = EdgeBuffer::default();
     let mut stats = EdgeListStats::default();
     let mut buf = Vec::new();
     loop {
@@ -87,13 +102,14 @@ pub fn read_edge_list<R: BufRead>(mut reader: R, weights: Weights) -> Result<Nam
         if a == b {
             stats.self_loops += 1;
         }
-        edges.push(a, b, w);
+        edges.push(a, b, w).map_err(|source| Error::EdgeListSpill { source })?;
     }
     drop(ids);
     if edges.is_empty() {
         return Err(Error::EmptyGraph);
     }
-    let graph = CsrGraph::from_buffer(names.len(), edges);
+    stats.spilled_edges = edges.spilled_edges();
+    let graph = CsrGraph::from_buffer(names.len(), edges).map_err(|source| Error::EdgeListSpill { source })?;
     Ok(NamedGraph { names, graph, stats })
 }
 
@@ -173,7 +189,7 @@ mod tests {
         assert_eq!(g.names, vec!["alice", "bob", "carol", "张三"]);
         assert_eq!(g.graph.edge_count(), 3);
         assert_eq!(g.graph.neighbors(0).collect::<Vec<_>>(), vec![(1, 3.5), (3, 1.0)]);
-        assert_eq!(g.stats, EdgeListStats { lines: 6, edge_lines: 4, self_loops: 0 });
+        assert_eq!(g.stats, EdgeListStats { lines: 6, edge_lines: 4, self_loops: 0, spilled_edges: 0 });
     }
 
     #[test]
@@ -239,5 +255,35 @@ mod tests {
         }
         let err = read_edge_list(std::io::BufReader::new(Failing), Weights::Unweighted).unwrap_err();
         assert!(matches!(err, Error::EdgeListRead { line: 1, .. }));
+    }
+
+    #[test]
+    fn a_spilled_edge_list_gives_the_same_graph() {
+        // Unit tests use chunks of 64 edges and keep 4 in memory: 3,000 edge lines (parallel edges, self-loops and
+        // weights among them) spill most of theirs.
+        let mut text = String::from("# a comment\n");
+        let mut x = 7u64;
+        for _ in 0..3_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let (u, v, w) = ((x >> 33) % 400, (x >> 17) % 400, (x >> 50) % 5);
+            text.push_str(&format!("n{u} n{v} {w}.5\n"));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let kept = read_edge_list(text.as_bytes(), Weights::Weighted).unwrap();
+        let spilled = read_edge_list_spilling(text.as_bytes(), Weights::Weighted, dir.path()).unwrap();
+        assert_eq!(kept.stats.spilled_edges, 0);
+        assert!(spilled.stats.spilled_edges >= 2_500, "{:?}", spilled.stats);
+        assert_eq!(spilled.graph, kept.graph);
+        assert_eq!(spilled.names, kept.names);
+        assert_eq!(EdgeListStats { spilled_edges: 0, ..spilled.stats }, kept.stats);
+        // The spill file has no name: nothing is left in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // A folder that cannot hold it is a clear error, once there is something to write; a small list needs none.
+        let missing = dir.path().join("missing");
+        let err = read_edge_list_spilling(text.as_bytes(), Weights::Weighted, &missing).unwrap_err();
+        assert!(matches!(err, Error::EdgeListSpill { .. }), "{err:?}");
+        assert!(err.to_string().contains("spill file"), "{err}");
+        let small = read_edge_list_spilling("a b\nb c\n".as_bytes(), Weights::Unweighted, &missing).unwrap();
+        assert_eq!((small.graph.edge_count(), small.stats.spilled_edges), (2, 0));
     }
 }

@@ -15,7 +15,7 @@ mod scan;
 
 pub use components::{connected_components, disconnected_communities, split_disconnected};
 pub use csr::CsrGraph;
-pub use edgelist::{EdgeListStats, NamedGraph, Weights, read_edge_list};
+pub use edgelist::{EdgeListStats, NamedGraph, Weights, read_edge_list, read_edge_list_spilling};
 pub use leiden::{
     Clustering, CommunityDetector, CpmParams, CpmResolution, Leiden, LeidenParams, MIN_PASS_GAIN, MIN_PASS_GAIN_LARGE,
     Quality,
