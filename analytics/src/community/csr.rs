@@ -59,7 +59,8 @@ impl CsrGraph {
 
     /// Builds from checked edges (both ends `< node_count`), without sorting the edge list: each edge is placed in
     /// its ends' rows (a counting sort, chunk by chunk, each chunk freed once placed), then every row is sorted and
-    /// its parallel edges merged in parallel, and the rows are packed. Memory peaks at the buffer plus the graph.
+    /// its parallel edges merged in parallel, and the rows are packed. Memory peaks at the buffer's in-memory chunks
+    /// plus the graph; spilled chunks are read back one at a time. Fails only when reading the spill file fails.
     pub(crate) fn from_buffer(node_count: usize, buffer: EdgeBuffer) -> std::io::Result<Self> {
         let EdgeBuffer { chunks, mut slots, spill } = buffer;
         slots.resize(node_count, 0);
@@ -314,7 +315,7 @@ struct Spill {
 const EDGE_CHUNK: usize = if cfg!(test) { 1 << 6 } else { 1 << 20 };
 
 /// Chunks a spilling [`EdgeBuffer`] keeps in memory (48 MB): smaller edge lists are never written out.
-pub(crate) const MEMORY_CHUNKS: usize = 4;
+const MEMORY_CHUNKS: usize = 4;
 
 /// Bytes of one spilled edge: `u`, `v` and the weight, little-endian.
 const EDGE_BYTES: usize = 12;
@@ -341,7 +342,7 @@ impl EdgeBuffer {
         match self.chunks.last_mut() {
             Some(chunk) if chunk.len() < EDGE_CHUNK => chunk.push(edge),
             _ => {
-                let chunk = match &mut self.spill {
+                let mut chunk = match &mut self.spill {
                     Some(spill) if self.chunks.len() >= MEMORY_CHUNKS => {
                         // The last chunk is full: write it out and reuse its memory.
                         let mut chunk = self.chunks.pop().unwrap_or_default();
@@ -358,7 +359,6 @@ impl EdgeBuffer {
                     }
                     _ => Vec::with_capacity(EDGE_CHUNK),
                 };
-                let mut chunk = chunk;
                 chunk.push(edge);
                 self.chunks.push(chunk);
             }

@@ -1,6 +1,7 @@
-//! bench/outreach: weekly plans of `optimised`, `greedy`, `top-risk` and `random` (and an oracle, `optimised` given the
-//! true risks, and `oracle-top-risk`, `top-risk` given them) at equal staff minutes, judged on the generator's potential outcomes (`truth/resident_risk.csv`);
-//! and the coverage of the effect estimator's 95% intervals over 50 seeds.
+//! bench/outreach: weekly plans of `optimised`, `greedy`, `top-risk` and `random` (and an oracle, `optimised` given
+//! the true risks, and `oracle-top-risk`, `top-risk` given them) at equal staff minutes, judged on the generator's
+//! potential outcomes (`truth/resident_risk.csv`); and the coverage of the effect estimator's 95% intervals over 50
+//! seeds.
 //!
 //! The plans see only observable data: scores from our logistic risk model trained on the district's history
 //! (never the truth file), outreach history, reports known before the week, contacts, content and staff. The truth
