@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::graph::{EntityKind, GangGraph, LEAVES_ACCOUNTS, OutTransfer};
 use super::hubs::{Hub, HubParams, HubPolicy, HubReason, KeyStats, judge, robust_z};
-use super::relay::{RelayFlow, RelayParams, Relays, find_relays, passes_on};
+use super::relay::{RelayFlow, RelayParams, Relays, find_relays};
 use super::stable::{PreviousCluster, match_stable_ids};
 use crate::community::{CommunityDetector, CsrGraph, LeidenParams, Partition, connected_components, modularity};
 use crate::error::{Error, Result};
@@ -304,8 +304,8 @@ type Arrivals = HashMap<(u32, u32), i64>;
 /// accounts reached from one payment at one hop (they belong to one laundering pool: the L2s one L1 drains into).
 ///
 /// Each hop leaves an account within `window` after the money arrived there. Through a relay (`relayed`: an account
-/// forwarding money for many unrelated payers) only the first payout of the arriving amount, up to
-/// [`RELAY_MATCH_TOLERANCE`] less, is followed: the relay's other payouts carry other people's money; through a
+/// forwarding money for many unrelated payers) only the payout that passes the arriving amount on is followed (see
+/// [`Relays::passed_on`]): the relay's other payouts carry other people's money; through a
 /// collector (a desk's card sweeping its takings) nothing is. The card a relay paid a victim's payment on to counts
 /// as paid by the victim (named, hop 0). With `withdrawals_end`, money withdrawn or spent (see
 /// [`GangGraph::leaves_accounts`]) is followed no further and its receiver (an ATM terminal, a shop) is no token:
@@ -340,16 +340,8 @@ fn tokens(
                 for hop in 1..=hops {
                     let mut next: BTreeMap<u32, (i64, i64)> = BTreeMap::new();
                     for &(x, tx, amount) in &frontier {
-                        if relayed.collector(x) {
-                            continue;
-                        }
-                        let outs = graph.transfers_from(x);
-                        let start = outs.partition_point(|o| o.at < tx);
-                        let within = outs[start..].iter().take_while(|o| o.at <= tx.saturating_add(window));
-                        let relay = relayed.relay(x);
-                        let passes = |o: &&OutTransfer| !relay || passes_on(o.amount_fen, amount);
                         let stays = |o: &&OutTransfer| !(withdrawals_end && graph.leaves_accounts(o));
-                        for o in within.filter(passes).take(if relay { 1 } else { usize::MAX }).filter(stays) {
+                        for o in relayed.carried_on(graph, x, tx, amount, window).into_iter().filter(stays) {
                             let t = next.entry(o.to).or_insert((o.at, o.amount_fen));
                             if o.at < t.0 {
                                 *t = (o.at, o.amount_fen);

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
-use super::graph::{EntityKind, GangGraph, OutTransfer};
+use super::graph::{EntityKind, GangGraph};
 use super::relay::Relays;
 use super::subgraph::{LinkKind, MoneyEnd, SubgraphParams};
 
@@ -117,17 +117,7 @@ fn money_reach(
             for path in &frontier {
                 let x = path.hops.last().map_or(path.paid, |h| h.to);
                 let (arrived, amount) = (path.arrived(), path.hops.last().map_or(path.paid_fen, |h| h.amount_fen));
-                if relays.collector(x) {
-                    continue;
-                }
-                let outs: Vec<&OutTransfer> = if relays.relay(x) {
-                    relays.passed_on(graph, x, arrived, amount, window).into_iter().collect()
-                } else {
-                    let outs = graph.transfers_from(x);
-                    let start = outs.partition_point(|o| o.at < arrived);
-                    outs[start..].iter().take_while(|o| o.at <= arrived.saturating_add(window)).collect()
-                };
-                for o in outs {
+                for o in relays.carried_on(graph, x, arrived, amount, window) {
                     // A withdrawal or purchase ends the money's trail: an ATM or a shop links nobody.
                     if graph.leaves_accounts(o) || !(keep(o.to) || relays.relay(o.to)) || named.contains(&o.to) {
                         continue;

@@ -389,6 +389,14 @@ impl GangGraph {
         &self.outs[self.out_offsets[e as usize]..self.out_offsets[e as usize + 1]]
     }
 
+    /// Transfers out of account `e` from `at` to `window` seconds after it, in time order.
+    pub fn transfers_within(&self, e: u32, at: i64, window: i64) -> &[OutTransfer] {
+        let outs = self.transfers_from(e);
+        let start = outs.partition_point(|o| o.at < at);
+        let end = start + outs[start..].partition_point(|o| o.at <= at.saturating_add(window));
+        &outs[start..end]
+    }
+
     /// Whether `o` takes money out of the accounts: a withdrawal or purchase (see [`LEAVES_ACCOUNTS`]), or a cash-out
     /// without a counterparty. Its receiver links nobody and holds nothing to follow.
     pub fn leaves_accounts(&self, o: &OutTransfer) -> bool {

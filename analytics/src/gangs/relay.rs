@@ -119,7 +119,7 @@ impl RelayParams {
 const RELAY_MATCH_TOLERANCE: f64 = 0.1;
 
 /// Whether a relay's payout of `paid` passes on an arrival of `arrived` (the relay keeping at most its fee).
-pub(crate) fn passes_on(paid: i64, arrived: i64) -> bool {
+fn passes_on(paid: i64, arrived: i64) -> bool {
     paid <= arrived && paid as f64 >= arrived as f64 * (1.0 - RELAY_MATCH_TOLERANCE)
 }
 
@@ -162,8 +162,8 @@ impl Relays {
         self.collectors.binary_search(&e).is_ok()
     }
 
-    /// When payment `p` went to a relay that is no collector, the relay's payout that passed it on: its first payout
-    /// within `window` after the payment of the amount, up to its fee less, to an account that is no relay.
+    /// When payment `p` went to a relay that is no collector, the relay's payout that passed it on (see
+    /// [`Relays::passed_on`]).
     pub fn payout<'g>(&self, graph: &'g GangGraph, p: &Payment, window: i64) -> Option<&'g OutTransfer> {
         if !self.relay(p.account) || self.collector(p.account) {
             return None;
@@ -171,8 +171,30 @@ impl Relays {
         self.passed_on(graph, p.account, p.at, p.amount_fen, window)
     }
 
-    /// Relay `x`'s first payout within `window` after `amount` arrived at `at`, of that amount up to its fee less,
-    /// to an account that is no relay: the payout that carries that arrival on.
+    /// The transfers out of `x` that carry on money that arrived there at `at` (`amount` of it), as clustering and
+    /// `explain` follow it: none from a collector, from a relay the payout that passed it on ([`Relays::passed_on`]),
+    /// from any other account every transfer within `window` after it arrived.
+    pub fn carried_on<'g>(
+        &self,
+        graph: &'g GangGraph,
+        x: u32,
+        at: i64,
+        amount: i64,
+        window: i64,
+    ) -> Vec<&'g OutTransfer> {
+        if self.collector(x) {
+            return Vec::new();
+        }
+        if self.relay(x) {
+            return self.passed_on(graph, x, at, amount, window).into_iter().collect();
+        }
+        graph.transfers_within(x, at, window).iter().collect()
+    }
+
+    /// Relay `x`'s payout within `window` after `amount` arrived at `at` that carries that arrival on: of that amount
+    /// up to its fee less, to an account that is no relay, the closest in amount, then the earliest. (The first such
+    /// payout was taken before: a platform that paid another customer's slightly smaller sum on first handed this
+    /// victim's money to the wrong gang's card, on our `relays`-2.)
     pub fn passed_on<'g>(
         &self,
         graph: &'g GangGraph,
@@ -181,12 +203,11 @@ impl Relays {
         amount: i64,
         window: i64,
     ) -> Option<&'g OutTransfer> {
-        let outs = graph.transfers_from(x);
-        let start = outs.partition_point(|o| o.at < at);
-        outs[start..]
+        graph
+            .transfers_within(x, at, window)
             .iter()
-            .take_while(|o| o.at <= at.saturating_add(window))
-            .find(|o| passes_on(o.amount_fen, amount) && !self.relay(o.to))
+            .filter(|o| passes_on(o.amount_fen, amount) && !self.relay(o.to))
+            .min_by_key(|o| (amount - o.amount_fen, o.at))
     }
 }
 
@@ -345,6 +366,34 @@ mod tests {
             ts.push(transfer(card(300 + i), backer.clone(), i as f64 * 2.0, 800));
         }
         ts
+    }
+
+    #[test]
+    fn a_relay_passes_an_arrival_on_in_the_payout_closest_to_its_amount() {
+        // The platform receives a victim's 1,452.82 yuan, then another customer's 1,331.00; it pays the 1,331.00 on
+        // first (a minute after it came, 8% under the victim's sum, within the fee tolerance) and the 1,452.82 seven
+        // minutes later. The victim's money is in the later payout.
+        let platform = "2088429067926613".to_string();
+        let fen = |from: String, to: String, minute: i64, fen: i64| TransferInput {
+            at: minute * 60,
+            amount_fen: fen,
+            ..transfer(from, to, 0.0, 0)
+        };
+        let ts = vec![
+            fen(card(1), platform.clone(), 0, 145_282),
+            fen(card(2), platform.clone(), 14, 133_100),
+            fen(platform.clone(), card(10), 15, 133_100),
+            fen(platform.clone(), card(20), 22, 145_282),
+        ];
+        let g = GangGraph::build(&[] as &[ReportInput], ts);
+        let e = |k: &str| (0..g.entity_count() as u32).find(|&e| g.key(e).ends_with(k)).unwrap();
+        let relays = Relays::new(vec![e(&platform)], vec![]);
+        let out = relays.passed_on(&g, e(&platform), 0, 145_282, 6 * 3_600).unwrap();
+        assert_eq!(out.to, e(&card(20)));
+        // The other customer's money goes on in its own payout.
+        assert_eq!(relays.passed_on(&g, e(&platform), 14 * 60, 133_100, 6 * 3_600).unwrap().to, e(&card(10)));
+        // Nothing within the fee of the amount: nothing is passed on.
+        assert!(relays.passed_on(&g, e(&platform), 0, 300_000, 6 * 3_600).is_none());
     }
 
     #[test]
